@@ -1,0 +1,123 @@
+//! Country and organisation codes: ISO 3166-1 alpha-3 plus the codes ICAO Doc 9303 Part 3 adds.
+
+use std::fmt;
+
+/// ISO 3166-1 alpha-3 codes in use (249 entries, sorted).
+const ISO_3166_ALPHA3: &[&str] = &[
+    "ABW", "AFG", "AGO", "AIA", "ALA", "ALB", "AND", "ARE", "ARG", "ARM", "ASM", "ATA", "ATF",
+    "ATG", "AUS", "AUT", "AZE", "BDI", "BEL", "BEN", "BES", "BFA", "BGD", "BGR", "BHR", "BHS",
+    "BIH", "BLM", "BLR", "BLZ", "BMU", "BOL", "BRA", "BRB", "BRN", "BTN", "BVT", "BWA", "CAF",
+    "CAN", "CCK", "CHE", "CHL", "CHN", "CIV", "CMR", "COD", "COG", "COK", "COL", "COM", "CPV",
+    "CRI", "CUB", "CUW", "CXR", "CYM", "CYP", "CZE", "DEU", "DJI", "DMA", "DNK", "DOM", "DZA",
+    "ECU", "EGY", "ERI", "ESH", "ESP", "EST", "ETH", "FIN", "FJI", "FLK", "FRA", "FRO", "FSM",
+    "GAB", "GBR", "GEO", "GGY", "GHA", "GIB", "GIN", "GLP", "GMB", "GNB", "GNQ", "GRC", "GRD",
+    "GRL", "GTM", "GUF", "GUM", "GUY", "HKG", "HMD", "HND", "HRV", "HTI", "HUN", "IDN", "IMN",
+    "IND", "IOT", "IRL", "IRN", "IRQ", "ISL", "ISR", "ITA", "JAM", "JEY", "JOR", "JPN", "KAZ",
+    "KEN", "KGZ", "KHM", "KIR", "KNA", "KOR", "KWT", "LAO", "LBN", "LBR", "LBY", "LCA", "LIE",
+    "LKA", "LSO", "LTU", "LUX", "LVA", "MAC", "MAF", "MAR", "MCO", "MDA", "MDG", "MDV", "MEX",
+    "MHL", "MKD", "MLI", "MLT", "MMR", "MNE", "MNG", "MNP", "MOZ", "MRT", "MSR", "MTQ", "MUS",
+    "MWI", "MYS", "MYT", "NAM", "NCL", "NER", "NFK", "NGA", "NIC", "NIU", "NLD", "NOR", "NPL",
+    "NRU", "NZL", "OMN", "PAK", "PAN", "PCN", "PER", "PHL", "PLW", "PNG", "POL", "PRI", "PRK",
+    "PRT", "PRY", "PSE", "PYF", "QAT", "REU", "ROU", "RUS", "RWA", "SAU", "SDN", "SEN", "SGP",
+    "SGS", "SHN", "SJM", "SLB", "SLE", "SLV", "SMR", "SOM", "SPM", "SRB", "SSD", "STP", "SUR",
+    "SVK", "SVN", "SWE", "SWZ", "SXM", "SYC", "SYR", "TCA", "TCD", "TGO", "THA", "TJK", "TKL",
+    "TKM", "TLS", "TON", "TTO", "TUN", "TUR", "TUV", "TWN", "TZA", "UGA", "UKR", "UMI", "URY",
+    "USA", "UZB", "VAT", "VCT", "VEN", "VGB", "VIR", "VNM", "VUT", "WLF", "WSM", "YEM", "ZAF",
+    "ZMB", "ZWE",
+];
+
+/// Codes that ICAO Doc 9303 Part 3 (section 5) allows in travel documents besides ISO 3166-1:
+/// Germany's `D`, the British nationality classes, UN and other issuing organisations, the
+/// stateless and refugee codes, and Kosovo's `RKS`.
+const ICAO_9303_SPECIAL: &[&str] = &[
+    "D", "EUE", "GBD", "GBN", "GBO", "GBP", "GBS", "RKS", "UNA", "UNK", "UNO", "XBA", "XCC",
+    "XCE", "XCO", "XDC", "XEC", "XES", "XIM", "XMP", "XOM", "XPO", "XXA", "XXB", "XXC", "XXX",
+];
+
+/// A code that identifies a country or an issuing organisation. Always upper case.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CountryCode(&'static str);
+
+impl CountryCode {
+    /// Accepts an ISO 3166-1 alpha-3 code or an ICAO 9303 code, in any case.
+    pub fn parse(text: &str) -> Option<CountryCode> {
+        if text.is_empty() || text.len() > 3 || !text.is_ascii() {
+            return None;
+        }
+        let upper = text.to_ascii_uppercase();
+        ISO_3166_ALPHA3
+            .binary_search(&upper.as_str())
+            .ok()
+            .map(|i| CountryCode(ISO_3166_ALPHA3[i]))
+            .or_else(|| {
+                ICAO_9303_SPECIAL
+                    .binary_search(&upper.as_str())
+                    .ok()
+                    .map(|i| CountryCode(ICAO_9303_SPECIAL[i]))
+            })
+    }
+
+    /// A member bureau is a country: only ISO 3166-1 codes qualify (no organisations, no `D`).
+    pub fn parse_member(text: &str) -> Option<CountryCode> {
+        CountryCode::parse(text).filter(|code| code.is_iso_3166())
+    }
+
+    pub fn is_iso_3166(self) -> bool {
+        ISO_3166_ALPHA3.binary_search(&self.0).is_ok()
+    }
+
+    pub fn as_str(self) -> &'static str {
+        self.0
+    }
+
+    /// Every code for one country should compare equal in a check: `D` is Germany.
+    pub fn canonical(self) -> CountryCode {
+        if self.0 == "D" { CountryCode("DEU") } else { self }
+    }
+
+    pub fn all_iso() -> impl Iterator<Item = CountryCode> {
+        ISO_3166_ALPHA3.iter().map(|code| CountryCode(code))
+    }
+}
+
+impl fmt::Display for CountryCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+impl fmt::Debug for CountryCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+impl serde::Serialize for CountryCode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tables_are_sorted_for_binary_search() {
+        assert!(ISO_3166_ALPHA3.windows(2).all(|w| w[0] < w[1]));
+        assert!(ICAO_9303_SPECIAL.windows(2).all(|w| w[0] < w[1]));
+        assert_eq!(ISO_3166_ALPHA3.len(), 249);
+    }
+
+    #[test]
+    fn parses_iso_and_icao_codes_in_any_case() {
+        assert_eq!(CountryCode::parse("fra").unwrap().as_str(), "FRA");
+        assert_eq!(CountryCode::parse("D").unwrap().canonical().as_str(), "DEU");
+        assert_eq!(CountryCode::parse("XXA").unwrap().as_str(), "XXA");
+        assert!(CountryCode::parse("UNO").is_some());
+        assert!(CountryCode::parse_member("UNO").is_none());
+        for bad in ["", "FR", "ZZZ", "FRAN", "ÉTA", "fr "] {
+            assert!(CountryCode::parse(bad).is_none(), "{bad}");
+        }
+    }
+}

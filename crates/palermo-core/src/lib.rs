@@ -1,0 +1,18 @@
+//! Palermo's domain: the records a hub holds, their codes, and the rules that validate and
+//! normalise them. No I/O lives here: functions take values and return values.
+
+pub mod codes;
+pub mod country;
+pub mod date;
+pub mod error;
+pub mod normalise;
+pub mod record;
+
+pub use codes::{DocumentStatus, DocumentType, VehicleStatus, Visibility};
+pub use country::CountryCode;
+pub use date::Timestamp;
+pub use error::{FieldError, FieldErrors};
+pub use record::{
+    Document, DocumentInput, RecordMeta, Restriction, Stored, ValidationContext, Vehicle,
+    VehicleInput,
+};
