@@ -1,0 +1,616 @@
+//! The embedded store: SQLite in WAL mode with `synchronous = FULL`, so that a write the API
+//! acknowledged survives a killed process and a power cut.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use palermo_core::date::{format_date, parse_date};
+use palermo_core::{
+    CountryCode, Document, DocumentStatus, DocumentType, RecordMeta, Restriction, Stored,
+    Timestamp, Vehicle, VehicleStatus, Visibility,
+};
+use rusqlite::{Connection, OptionalExtension, Row, Transaction, TransactionBehavior, params};
+
+use crate::{
+    ApiKeyRow, Bureau, Counts, Hit, ImportCounts, NewHit, RecordKind, Result, Store, StoreError,
+    Written,
+};
+
+/// Versioned migrations; `PRAGMA user_version` records how many have run.
+const MIGRATIONS: &[&str] = &[include_str!("schema.sql")];
+/// Readers kept open between calls.
+const READERS_IDLE_MAX: usize = 8;
+
+pub struct SqliteStore {
+    path: PathBuf,
+    writer: Mutex<Connection>,
+    readers: Mutex<Vec<Connection>>,
+}
+
+fn connect(path: &Path) -> Result<Connection> {
+    let connection = Connection::open(path)?;
+    // WAL lets checks read while a write commits; FULL syncs the WAL on every commit, so an
+    // acknowledged write survives power loss, not only a killed process.
+    connection.pragma_update(None, "journal_mode", "WAL")?;
+    connection.pragma_update(None, "synchronous", "FULL")?;
+    connection.pragma_update(None, "foreign_keys", "ON")?;
+    connection.pragma_update(None, "busy_timeout", 5000)?;
+    connection.pragma_update(None, "cache_size", -65536)?;
+    Ok(connection)
+}
+
+fn corrupt(what: &str, id: i64, value: &str) -> StoreError {
+    StoreError::Corrupt(format!("{what} {value:?} of record {id}"))
+}
+
+fn country(id: i64, text: &str) -> Result<CountryCode> {
+    CountryCode::parse(text).ok_or_else(|| corrupt("country code", id, text))
+}
+
+fn date(id: i64, text: &str) -> Result<time::Date> {
+    parse_date(text).map_err(|_| corrupt("date", id, text))
+}
+
+fn countries_text(restriction: &Restriction) -> String {
+    restriction.countries().iter().map(|c| c.as_str()).collect::<Vec<_>>().join(" ")
+}
+
+/// Columns shared by every record table, in this order after the kind's own columns.
+const META_COLUMNS: &str = "owner, external_ref, reported_date, review_date, restriction, \
+    restriction_countries, created_at, updated_at, withdrawn_at";
+
+/// Reads the meta columns starting at `first`; returns the meta and the three timestamps.
+fn read_meta(
+    row: &Row<'_>,
+    id: i64,
+    first: usize,
+) -> Result<(RecordMeta, Timestamp, Timestamp, Option<Timestamp>)> {
+    let owner: String = row.get(first)?;
+    let visibility: String = row.get(first + 4)?;
+    let listed: String = row.get(first + 5)?;
+    let countries =
+        listed.split_whitespace().map(|code| country(id, code)).collect::<Result<Vec<_>>>()?;
+    let visibility =
+        Visibility::parse_name(&visibility).ok_or_else(|| corrupt("restriction", id, &visibility))?;
+    let meta = RecordMeta {
+        owner: country(id, &owner)?,
+        external_ref: row.get(first + 1)?,
+        reported_date: date(id, &row.get::<_, String>(first + 2)?)?,
+        review_date: date(id, &row.get::<_, String>(first + 3)?)?,
+        restriction: Restriction::from_parts(visibility, countries),
+    };
+    Ok((
+        meta,
+        Timestamp(row.get(first + 6)?),
+        Timestamp(row.get(first + 7)?),
+        row.get::<_, Option<i64>>(first + 8)?.map(Timestamp),
+    ))
+}
+
+const DOCUMENT_COLUMNS: &str = "id, number, number_normalised, issuing_country, document_type, \
+    status, holder_name, holder_birth_date";
+
+fn read_document(row: &Row<'_>) -> Result<Stored<Document>> {
+    let id: i64 = row.get(0)?;
+    let issuing: String = row.get(3)?;
+    let document_type: String = row.get(4)?;
+    let status: String = row.get(5)?;
+    let birth: Option<String> = row.get(7)?;
+    let (meta, created_at, updated_at, withdrawn_at) = read_meta(row, id, 8)?;
+    let record = Document {
+        number: row.get(1)?,
+        number_normalised: row.get(2)?,
+        issuing_country: country(id, &issuing)?,
+        document_type: DocumentType::parse_name(&document_type)
+            .ok_or_else(|| corrupt("document type", id, &document_type))?,
+        status: DocumentStatus::parse_name(&status).ok_or_else(|| corrupt("status", id, &status))?,
+        holder_name: row.get(6)?,
+        holder_birth_date: birth.map(|text| date(id, &text)).transpose()?,
+        meta,
+    };
+    Ok(Stored { id, record, created_at, updated_at, withdrawn_at })
+}
+
+const VEHICLE_COLUMNS: &str = "id, vin, plate, plate_country, make, model, colour, year, status";
+
+fn read_vehicle(row: &Row<'_>) -> Result<Stored<Vehicle>> {
+    let id: i64 = row.get(0)?;
+    let plate_country: Option<String> = row.get(3)?;
+    let status: String = row.get(8)?;
+    let (meta, created_at, updated_at, withdrawn_at) = read_meta(row, id, 9)?;
+    let record = Vehicle {
+        vin: row.get(1)?,
+        plate: row.get(2)?,
+        plate_country: plate_country.map(|text| country(id, &text)).transpose()?,
+        make: row.get(4)?,
+        model: row.get(5)?,
+        colour: row.get(6)?,
+        year: row.get(7)?,
+        status: VehicleStatus::parse_name(&status).ok_or_else(|| corrupt("status", id, &status))?,
+        meta,
+    };
+    Ok(Stored { id, record, created_at, updated_at, withdrawn_at })
+}
+
+/// One record kind's SQL: how to read, insert and update it.
+trait Table: Sized {
+    const TABLE: &'static str;
+    const OWN_COLUMNS: &'static str;
+    fn read(row: &Row<'_>) -> Result<Stored<Self>>;
+    fn meta(&self) -> &RecordMeta;
+    /// Binds the kind's own columns (without id) followed by the meta columns.
+    fn bind(&self, statement: &mut rusqlite::Statement<'_>, at: Timestamp) -> Result<()>;
+}
+
+fn bind_meta(
+    statement: &mut rusqlite::Statement<'_>,
+    first: usize,
+    meta: &RecordMeta,
+    at: Timestamp,
+) -> Result<()> {
+    statement.raw_bind_parameter(first, meta.owner.as_str())?;
+    statement.raw_bind_parameter(first + 1, meta.external_ref.as_deref())?;
+    statement.raw_bind_parameter(first + 2, format_date(meta.reported_date))?;
+    statement.raw_bind_parameter(first + 3, format_date(meta.review_date))?;
+    statement.raw_bind_parameter(first + 4, meta.restriction.visibility().as_str())?;
+    statement.raw_bind_parameter(first + 5, countries_text(&meta.restriction))?;
+    statement.raw_bind_parameter(first + 6, at.0)?;
+    Ok(())
+}
+
+impl Table for Document {
+    const TABLE: &'static str = "documents";
+    const OWN_COLUMNS: &'static str = DOCUMENT_COLUMNS;
+
+    fn read(row: &Row<'_>) -> Result<Stored<Self>> {
+        read_document(row)
+    }
+
+    fn meta(&self) -> &RecordMeta {
+        &self.meta
+    }
+
+    fn bind(&self, statement: &mut rusqlite::Statement<'_>, at: Timestamp) -> Result<()> {
+        statement.raw_bind_parameter(1, &self.number)?;
+        statement.raw_bind_parameter(2, &self.number_normalised)?;
+        statement.raw_bind_parameter(3, self.issuing_country.as_str())?;
+        statement.raw_bind_parameter(4, self.document_type.as_str())?;
+        statement.raw_bind_parameter(5, self.status.as_str())?;
+        statement.raw_bind_parameter(6, self.holder_name.as_deref())?;
+        statement.raw_bind_parameter(7, self.holder_birth_date.map(format_date))?;
+        bind_meta(statement, 8, &self.meta, at)
+    }
+}
+
+impl Table for Vehicle {
+    const TABLE: &'static str = "vehicles";
+    const OWN_COLUMNS: &'static str = VEHICLE_COLUMNS;
+
+    fn read(row: &Row<'_>) -> Result<Stored<Self>> {
+        read_vehicle(row)
+    }
+
+    fn meta(&self) -> &RecordMeta {
+        &self.meta
+    }
+
+    fn bind(&self, statement: &mut rusqlite::Statement<'_>, at: Timestamp) -> Result<()> {
+        statement.raw_bind_parameter(1, self.vin.as_deref())?;
+        statement.raw_bind_parameter(2, self.plate.as_deref())?;
+        statement.raw_bind_parameter(3, self.plate_country.map(CountryCode::as_str))?;
+        statement.raw_bind_parameter(4, self.make.as_deref())?;
+        statement.raw_bind_parameter(5, self.model.as_deref())?;
+        statement.raw_bind_parameter(6, self.colour.as_deref())?;
+        statement.raw_bind_parameter(7, self.year)?;
+        statement.raw_bind_parameter(8, self.status.as_str())?;
+        bind_meta(statement, 9, &self.meta, at)
+    }
+}
+
+/// The columns a kind writes: its own without `id`, then the meta ones without the timestamps.
+fn written_columns<T: Table>() -> Vec<&'static str> {
+    T::OWN_COLUMNS
+        .split(", ")
+        .skip(1)
+        .chain(META_COLUMNS.split(", ").take(6))
+        .map(str::trim)
+        .collect()
+}
+
+fn select_sql<T: Table>(condition: &str) -> String {
+    format!("SELECT {}, {META_COLUMNS} FROM {} WHERE {condition}", T::OWN_COLUMNS, T::TABLE)
+}
+
+fn insert_sql<T: Table>() -> String {
+    let columns = written_columns::<T>();
+    let placeholders: Vec<String> = (1..=columns.len() + 1).map(|i| format!("?{i}")).collect();
+    let at = columns.len() + 1;
+    format!(
+        "INSERT INTO {} ({}, created_at, updated_at) VALUES ({}, ?{at})",
+        T::TABLE,
+        columns.join(", "),
+        placeholders.join(", ")
+    )
+}
+
+fn update_sql<T: Table>() -> String {
+    let columns = written_columns::<T>();
+    let assignments: Vec<String> =
+        columns.iter().enumerate().map(|(i, column)| format!("{column} = ?{}", i + 1)).collect();
+    let at = columns.len() + 1;
+    format!(
+        "UPDATE {} SET {}, updated_at = ?{at}, withdrawn_at = NULL WHERE id = ?{}",
+        T::TABLE,
+        assignments.join(", "),
+        at + 1
+    )
+}
+
+fn get<T: Table>(connection: &Connection, id: i64) -> Result<Option<Stored<T>>> {
+    let mut statement = connection.prepare_cached(&select_sql::<T>("id = ?1"))?;
+    let mut rows = statement.query([id])?;
+    match rows.next()? {
+        Some(row) => Ok(Some(T::read(row)?)),
+        None => Ok(None),
+    }
+}
+
+/// Inserts `record`, or updates the row with the same owner and external reference.
+/// `want_previous` reads the replaced row (the hub needs it to update its index).
+/// The flag says whether an existing row was replaced.
+fn put<T: Table>(
+    tx: &Transaction<'_>,
+    record: &T,
+    at: Timestamp,
+    want_previous: bool,
+) -> Result<(Written<T>, bool)> {
+    let meta = record.meta();
+    if let Some(external_ref) = &meta.external_ref {
+        let existing: Option<i64> = tx
+            .prepare_cached(&format!("SELECT id FROM {} WHERE owner = ?1 AND external_ref = ?2", T::TABLE))?
+            .query_row(params![meta.owner.as_str(), external_ref], |row| row.get(0))
+            .optional()?;
+        if let Some(id) = existing {
+            let previous = if want_previous { get::<T>(tx, id)? } else { None };
+            replace(tx, id, record, at)?;
+            return Ok((Written { id, previous }, true));
+        }
+    }
+    let mut statement = tx.prepare_cached(&insert_sql::<T>())?;
+    record.bind(&mut statement, at)?;
+    statement.raw_execute()?;
+    Ok((Written { id: tx.last_insert_rowid(), previous: None }, false))
+}
+
+fn replace<T: Table>(tx: &Transaction<'_>, id: i64, record: &T, at: Timestamp) -> Result<()> {
+    let mut statement = tx.prepare_cached(&update_sql::<T>())?;
+    record.bind(&mut statement, at)?;
+    statement.raw_bind_parameter(written_columns::<T>().len() + 2, id)?;
+    statement.raw_execute().map_err(|error| match error {
+        rusqlite::Error::SqliteFailure(e, _) if e.code == rusqlite::ErrorCode::ConstraintViolation => {
+            StoreError::Conflict("another record of this owner has that external reference".into())
+        }
+        other => other.into(),
+    })?;
+    Ok(())
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database at `path` and runs pending migrations.
+    pub fn open(path: &Path) -> Result<SqliteStore> {
+        let mut writer = connect(path)?;
+        migrate(&mut writer)?;
+        Ok(SqliteStore { path: path.to_owned(), writer: Mutex::new(writer), readers: Mutex::new(Vec::new()) })
+    }
+
+    fn read<T>(&self, work: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let pooled = self.readers.lock().expect("reader pool lock").pop();
+        let connection = match pooled {
+            Some(connection) => connection,
+            None => connect(&self.path)?,
+        };
+        let result = work(&connection);
+        let mut readers = self.readers.lock().expect("reader pool lock");
+        if readers.len() < READERS_IDLE_MAX {
+            readers.push(connection);
+        }
+        result
+    }
+
+    fn write<T>(&self, work: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+        let mut connection = self.writer.lock().expect("writer lock");
+        let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let result = work(&tx)?;
+        tx.commit()?;
+        Ok(result)
+    }
+
+    fn write_all<T: Table>(&self, records: &[T], at: Timestamp) -> Result<Vec<Written<T>>> {
+        self.write(|tx| records.iter().map(|record| Ok(put(tx, record, at, true)?.0)).collect())
+    }
+
+    fn import<T: Table>(&self, records: &mut dyn Iterator<Item = T>, at: Timestamp) -> Result<ImportCounts> {
+        self.write(|tx| {
+            let mut counts = ImportCounts::default();
+            for record in records {
+                let (_, replaced) = put(tx, &record, at, false)?;
+                if replaced { counts.updated += 1 } else { counts.inserted += 1 }
+            }
+            Ok(counts)
+        })
+    }
+
+    fn update<T: Table>(&self, id: i64, record: &T, at: Timestamp) -> Result<Option<Written<T>>> {
+        self.write(|tx| {
+            let Some(previous) = get::<T>(tx, id)? else { return Ok(None) };
+            replace(tx, id, record, at)?;
+            Ok(Some(Written { id, previous: Some(previous) }))
+        })
+    }
+
+    fn withdraw<T: Table>(&self, id: i64, at: Timestamp) -> Result<Option<Stored<T>>> {
+        self.write(|tx| {
+            let Some(previous) = get::<T>(tx, id)? else { return Ok(None) };
+            if previous.withdrawn_at.is_some() {
+                return Ok(None);
+            }
+            tx.prepare_cached(&format!("UPDATE {} SET withdrawn_at = ?1, updated_at = ?1 WHERE id = ?2", T::TABLE))?
+                .execute(params![at.0, id])?;
+            Ok(Some(previous))
+        })
+    }
+}
+
+fn migrate(connection: &mut Connection) -> Result<()> {
+    let applied: usize = connection.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    if applied > MIGRATIONS.len() {
+        return Err(StoreError::Corrupt(format!(
+            "database schema version {applied} is newer than this build knows ({})",
+            MIGRATIONS.len()
+        )));
+    }
+    for (version, sql) in MIGRATIONS.iter().enumerate().skip(applied) {
+        let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", version + 1)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+impl Store for SqliteStore {
+    fn add_bureau(&self, bureau: &Bureau) -> Result<()> {
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO bureaus (code, name, created_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (code) DO UPDATE SET name = excluded.name",
+                params![bureau.code.as_str(), bureau.name, Timestamp::now().0],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn bureaus(&self) -> Result<Vec<Bureau>> {
+        self.read(|connection| {
+            let mut statement = connection.prepare("SELECT code, name FROM bureaus ORDER BY code")?;
+            let rows = statement.query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?)))?;
+            rows.map(|row| {
+                let (code, name) = row?;
+                Ok(Bureau { code: country(0, &code)?, name })
+            })
+            .collect()
+        })
+    }
+
+    fn add_api_key(&self, bureau: CountryCode, label: &str, key_hash: &[u8; 32]) -> Result<i64> {
+        self.write(|tx| {
+            let known: Option<String> = tx
+                .query_row("SELECT code FROM bureaus WHERE code = ?1", [bureau.as_str()], |row| row.get(0))
+                .optional()?;
+            if known.is_none() {
+                return Err(StoreError::Conflict(format!("no bureau {bureau}")));
+            }
+            tx.execute(
+                "INSERT INTO api_keys (bureau, label, key_hash, created_at) VALUES (?1, ?2, ?3, ?4)",
+                params![bureau.as_str(), label, &key_hash[..], Timestamp::now().0],
+            )?;
+            Ok(tx.last_insert_rowid())
+        })
+    }
+
+    fn api_keys(&self) -> Result<Vec<ApiKeyRow>> {
+        self.read(|connection| {
+            let mut statement = connection
+                .prepare("SELECT id, bureau, label, key_hash, revoked_at IS NOT NULL FROM api_keys ORDER BY id")?;
+            let mut rows = statement.query([])?;
+            let mut keys = Vec::new();
+            while let Some(row) = rows.next()? {
+                let id: i64 = row.get(0)?;
+                let hash: Vec<u8> = row.get(3)?;
+                keys.push(ApiKeyRow {
+                    id,
+                    bureau: country(id, &row.get::<_, String>(1)?)?,
+                    label: row.get(2)?,
+                    key_hash: hash.try_into().map_err(|_| corrupt("key hash", id, "?"))?,
+                    revoked: row.get(4)?,
+                });
+            }
+            Ok(keys)
+        })
+    }
+
+    fn revoke_api_key(&self, id: i64) -> Result<bool> {
+        self.write(|tx| {
+            let changed = tx.execute(
+                "UPDATE api_keys SET revoked_at = ?1 WHERE id = ?2 AND revoked_at IS NULL",
+                params![Timestamp::now().0, id],
+            )?;
+            Ok(changed == 1)
+        })
+    }
+
+    fn write_documents(&self, documents: &[Document], at: Timestamp) -> Result<Vec<Written<Document>>> {
+        self.write_all(documents, at)
+    }
+
+    fn import_documents(&self, documents: &mut dyn Iterator<Item = Document>, at: Timestamp) -> Result<ImportCounts> {
+        self.import(documents, at)
+    }
+
+    fn update_document(&self, id: i64, document: &Document, at: Timestamp) -> Result<Option<Written<Document>>> {
+        self.update(id, document, at)
+    }
+
+    fn withdraw_document(&self, id: i64, at: Timestamp) -> Result<Option<Stored<Document>>> {
+        self.withdraw(id, at)
+    }
+
+    fn document(&self, id: i64) -> Result<Option<Stored<Document>>> {
+        self.read(|connection| get(connection, id))
+    }
+
+    fn scan_documents(&self, visit: &mut dyn FnMut(i64, CountryCode, &str)) -> Result<()> {
+        self.read(|connection| {
+            let mut statement = connection.prepare(
+                "SELECT id, issuing_country, number_normalised FROM documents INDEXED BY documents_lookup
+                 WHERE withdrawn_at IS NULL",
+            )?;
+            let mut rows = statement.query([])?;
+            while let Some(row) = rows.next()? {
+                let id: i64 = row.get(0)?;
+                let issuing = row.get_ref(1)?.as_str()?;
+                let issuing = country(id, issuing)?;
+                visit(id, issuing, row.get_ref(2)?.as_str()?);
+            }
+            Ok(())
+        })
+    }
+
+    fn find_documents(&self, issuing_country: CountryCode, number_normalised: &str) -> Result<Vec<i64>> {
+        self.read(|connection| {
+            let mut statement = connection.prepare_cached(
+                "SELECT id FROM documents WHERE issuing_country = ?1 AND number_normalised = ?2
+                 AND withdrawn_at IS NULL",
+            )?;
+            let ids = statement.query_map(params![issuing_country.as_str(), number_normalised], |row| row.get(0))?;
+            Ok(ids.collect::<rusqlite::Result<Vec<i64>>>()?)
+        })
+    }
+
+    fn write_vehicles(&self, vehicles: &[Vehicle], at: Timestamp) -> Result<Vec<Written<Vehicle>>> {
+        self.write_all(vehicles, at)
+    }
+
+    fn import_vehicles(&self, vehicles: &mut dyn Iterator<Item = Vehicle>, at: Timestamp) -> Result<ImportCounts> {
+        self.import(vehicles, at)
+    }
+
+    fn update_vehicle(&self, id: i64, vehicle: &Vehicle, at: Timestamp) -> Result<Option<Written<Vehicle>>> {
+        self.update(id, vehicle, at)
+    }
+
+    fn withdraw_vehicle(&self, id: i64, at: Timestamp) -> Result<Option<Stored<Vehicle>>> {
+        self.withdraw(id, at)
+    }
+
+    fn vehicle(&self, id: i64) -> Result<Option<Stored<Vehicle>>> {
+        self.read(|connection| get(connection, id))
+    }
+
+    fn scan_vehicles(&self, visit: &mut dyn FnMut(i64, Option<&str>, Option<CountryCode>, Option<&str>)) -> Result<()> {
+        self.read(|connection| {
+            let mut statement = connection
+                .prepare("SELECT id, vin, plate_country, plate FROM vehicles WHERE withdrawn_at IS NULL")?;
+            let mut rows = statement.query([])?;
+            while let Some(row) = rows.next()? {
+                let id: i64 = row.get(0)?;
+                let plate_country = row.get_ref(2)?.as_str_or_null()?.map(|text| country(id, text)).transpose()?;
+                visit(id, row.get_ref(1)?.as_str_or_null()?, plate_country, row.get_ref(3)?.as_str_or_null()?);
+            }
+            Ok(())
+        })
+    }
+
+    fn record_hits(&self, hits: &[NewHit]) -> Result<()> {
+        self.write(|tx| {
+            let mut statement = tx.prepare_cached(
+                "INSERT INTO hits (at, record_kind, record_id, owner, checking_bureau, match_kind, query)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?;
+            for hit in hits {
+                statement.execute(params![
+                    hit.at.0,
+                    hit.record_kind.as_str(),
+                    hit.record_id,
+                    hit.owner.as_str(),
+                    hit.checking_bureau.as_str(),
+                    hit.match_kind,
+                    hit.query
+                ])?;
+            }
+            Ok(())
+        })
+    }
+
+    fn hits_for_owner(&self, owner: CountryCode, before: Option<i64>, limit: usize) -> Result<Vec<Hit>> {
+        self.read(|connection| {
+            let mut statement = connection.prepare_cached(
+                "SELECT id, at, record_kind, record_id, owner, checking_bureau, match_kind, query FROM hits
+                 WHERE owner = ?1 AND id < ?2 ORDER BY id DESC LIMIT ?3",
+            )?;
+            let mut rows = statement.query(params![owner.as_str(), before.unwrap_or(i64::MAX), limit as i64])?;
+            let mut hits = Vec::new();
+            while let Some(row) = rows.next()? {
+                let id: i64 = row.get(0)?;
+                let kind: String = row.get(2)?;
+                hits.push(Hit {
+                    id,
+                    hit: NewHit {
+                        at: Timestamp(row.get(1)?),
+                        record_kind: RecordKind::parse(&kind).ok_or_else(|| corrupt("record kind", id, &kind))?,
+                        record_id: row.get(3)?,
+                        owner: country(id, &row.get::<_, String>(4)?)?,
+                        checking_bureau: country(id, &row.get::<_, String>(5)?)?,
+                        match_kind: row.get(6)?,
+                        query: row.get(7)?,
+                    },
+                });
+            }
+            Ok(hits)
+        })
+    }
+
+    fn counts(&self) -> Result<Counts> {
+        self.read(|connection| {
+            let count = |table: &str| -> Result<u64> {
+                let sql = format!("SELECT count(*) FROM {table} WHERE withdrawn_at IS NULL");
+                Ok(connection.query_row(&sql, [], |row| row.get::<_, i64>(0))? as u64)
+            };
+            Ok(Counts { documents_active: count("documents")?, vehicles_active: count("vehicles")? })
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_passes_the_conformance_suite() {
+        crate::conformance::run(&|| {
+            let dir = tempfile::tempdir().unwrap();
+            let store = SqliteStore::open(&dir.path().join("palermo.db")).unwrap();
+            (Box::new(store) as Box<dyn Store>, Box::new(dir) as Box<dyn std::any::Any>)
+        });
+    }
+
+    #[test]
+    fn refuses_a_schema_newer_than_it_knows() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("palermo.db");
+        drop(SqliteStore::open(&path).unwrap());
+        Connection::open(&path).unwrap().pragma_update(None, "user_version", 99).unwrap();
+        let error = SqliteStore::open(&path).err().unwrap();
+        assert!(error.to_string().contains("newer"), "{error}");
+    }
+}
