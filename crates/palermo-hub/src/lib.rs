@@ -1,1 +1,166 @@
-//! placeholder
+//! The use cases of a hub: check, write, list hits, authenticate. Every edge (HTTP API, CLI on
+//! a local data directory) calls these, so access rules are applied here, once.
+//!
+//! A [`Hub`] owns the store and the in-memory indexes built from it. Writes commit to the store
+//! first and update the indexes after, under one lock, so a check never sees an uncommitted
+//! record and never misses an acknowledged one.
+
+mod checks;
+pub mod demo;
+mod keys;
+mod writes;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use palermo_core::{CountryCode, FieldErrors};
+use palermo_index::{DocumentIndex, FoldTable, VehicleIndex, document_key, plate_key, row_of, vin_key};
+use palermo_store::{Store, StoreError};
+use parking_lot::{Mutex, RwLock};
+
+pub use checks::{
+    CHECK_BATCH_MAX, Checked, DocumentCheckResult, DocumentMatch, DocumentQuery, MatchKind,
+    VehicleCheckResult, VehicleMatch, VehicleQuery,
+};
+pub use keys::{ApiKey, hash_api_key};
+pub use writes::{BatchWritten, DocumentView, HitView, MetaView, VehicleView, HITS_PAGE_MAX, WRITE_BATCH_MAX};
+
+/// Who is asking. Every use case takes one; access rules read it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Caller {
+    /// The member bureau the caller acts for.
+    pub bureau: CountryCode,
+    /// The API key used, or `None` for an operator working on a local data directory.
+    pub api_key_id: Option<i64>,
+}
+
+impl Caller {
+    /// An operator at the console of a data directory, acting for `bureau`.
+    pub fn local_operator(bureau: CountryCode) -> Caller {
+        Caller { bureau, api_key_id: None }
+    }
+
+    /// Only a local operator may write records owned by another bureau (bulk loads on behalf
+    /// of members); an API key writes its own bureau's records only.
+    fn may_write_for(&self, owner: CountryCode) -> bool {
+        self.api_key_id.is_none() || owner == self.bureau
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum HubError {
+    #[error("invalid input: {0}")]
+    Invalid(FieldErrors),
+    /// The record does not exist, or the caller may not see it: the two are indistinguishable.
+    #[error("no such record")]
+    NotFound,
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("storage failed: {0}")]
+    Store(StoreError),
+}
+
+impl From<StoreError> for HubError {
+    fn from(error: StoreError) -> HubError {
+        match error {
+            StoreError::Conflict(message) => HubError::Conflict(message),
+            other => HubError::Store(other),
+        }
+    }
+}
+
+impl From<FieldErrors> for HubError {
+    fn from(errors: FieldErrors) -> HubError {
+        HubError::Invalid(errors)
+    }
+}
+
+pub type Result<T, E = HubError> = std::result::Result<T, E>;
+
+/// Sizes for metrics and start-up logs.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct IndexStats {
+    pub documents: usize,
+    pub documents_memory_bytes: usize,
+    pub vehicles: usize,
+    pub vehicles_memory_bytes: usize,
+}
+
+pub struct Hub {
+    store: Arc<dyn Store>,
+    documents: RwLock<DocumentIndex>,
+    vehicles: RwLock<VehicleIndex>,
+    /// API keys by the SHA-256 of the key; revoked keys are absent.
+    api_keys: RwLock<HashMap<[u8; 32], Caller>>,
+    /// Serialises store commits with the index updates that follow them.
+    writes: Mutex<()>,
+}
+
+/// Slots to reserve beyond the records present, so that imports after start-up rarely grow
+/// (and briefly stall) a table.
+const INDEX_HEADROOM: usize = 1 << 20;
+
+impl Hub {
+    /// Builds the indexes from the store.
+    pub fn open(store: Arc<dyn Store>) -> Result<Hub> {
+        let counts = store.counts()?;
+        let mut documents = DocumentIndex {
+            by_number: FoldTable::with_capacity(counts.documents_active as usize + INDEX_HEADROOM),
+        };
+        store.scan_documents(&mut |id, country, number| {
+            documents.by_number.insert(document_key(country, number), row_of(id));
+        })?;
+        let vehicle_capacity = counts.vehicles_active as usize + INDEX_HEADROOM / 4;
+        let mut vehicles = VehicleIndex {
+            by_vin: FoldTable::with_capacity(vehicle_capacity),
+            by_plate: FoldTable::with_capacity(vehicle_capacity),
+        };
+        store.scan_vehicles(&mut |id, vin, plate_country, plate| {
+            index_vehicle(&mut vehicles, row_of(id), vin, plate_country, plate, true);
+        })?;
+        let hub = Hub {
+            store,
+            documents: RwLock::new(documents),
+            vehicles: RwLock::new(vehicles),
+            api_keys: RwLock::new(HashMap::new()),
+            writes: Mutex::new(()),
+        };
+        hub.reload_api_keys()?;
+        Ok(hub)
+    }
+
+    pub fn store(&self) -> &dyn Store {
+        self.store.as_ref()
+    }
+
+    pub fn index_stats(&self) -> IndexStats {
+        let documents = self.documents.read();
+        let vehicles = self.vehicles.read();
+        IndexStats {
+            documents: documents.by_number.len(),
+            documents_memory_bytes: documents.by_number.memory_bytes(),
+            vehicles: vehicles.len(),
+            vehicles_memory_bytes: vehicles.memory_bytes(),
+        }
+    }
+}
+
+/// Adds (or with `insert == false` removes) a vehicle's keys.
+fn index_vehicle(
+    index: &mut VehicleIndex,
+    row: u32,
+    vin: Option<&str>,
+    plate_country: Option<CountryCode>,
+    plate: Option<&str>,
+    insert: bool,
+) {
+    if let Some(vin) = vin {
+        if insert { index.by_vin.insert(vin_key(vin), row) } else { index.by_vin.remove(vin_key(vin), row); }
+    }
+    if let (Some(country), Some(plate)) = (plate_country, plate) {
+        let key = plate_key(country, plate);
+        if insert { index.by_plate.insert(key, row) } else { index.by_plate.remove(key, row); }
+    }
+}

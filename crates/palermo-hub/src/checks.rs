@@ -1,0 +1,427 @@
+//! Checks: is this document or vehicle reported? The no-hit path reads only the in-memory
+//! index; a candidate is confirmed against its record, which also applies the owner's
+//! restrictions, so a record the caller may not see is never a hit.
+
+use palermo_core::date::serde_date;
+use palermo_core::error::field_path;
+use palermo_core::normalise::{self, fold_confusables};
+use palermo_core::{
+    CountryCode, Document, DocumentStatus, DocumentType, FieldErrors, Stored, Timestamp, Vehicle,
+    VehicleStatus,
+};
+use palermo_index::{Candidate, document_key, plate_key, vin_key};
+use palermo_store::{NewHit, RecordKind};
+use serde::{Deserialize, Serialize};
+use time::Date;
+
+use crate::{Caller, Hub, HubError, Result};
+
+/// Most queries in one check request.
+pub const CHECK_BATCH_MAX: usize = 1000;
+/// Most candidates confirmed for one query; more would mean a pathological key.
+const CANDIDATES_MAX: usize = 32;
+
+/// One travel document to check.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DocumentQuery {
+    pub number: Option<String>,
+    /// ISO 3166-1 alpha-3 or ICAO 9303 code of the issuing state or organisation.
+    pub issuing_country: Option<String>,
+    /// Optional; a record of another type matches as a possible hit only.
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub document_type: Option<String>,
+}
+
+/// One vehicle to check: by VIN, by plate and its country, or both.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VehicleQuery {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vin: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub plate: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub plate_country: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MatchKind {
+    /// The identifier matches the record as written.
+    Exact,
+    /// The identifier matches only once commonly confused characters (O/0, I/1, B/8, S/5 …)
+    /// are treated as equal, or the document type differs: an officer must compare.
+    Possible,
+}
+
+impl MatchKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            MatchKind::Exact => "exact",
+            MatchKind::Possible => "possible",
+        }
+    }
+}
+
+/// What the caller may see of a matching document.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct DocumentMatch {
+    pub record_id: i64,
+    #[serde(rename = "match")]
+    pub match_kind: MatchKind,
+    pub number: String,
+    #[schema(value_type = String)]
+    pub issuing_country: CountryCode,
+    #[serde(rename = "type")]
+    pub document_type: DocumentType,
+    pub status: DocumentStatus,
+    #[schema(value_type = String)]
+    pub owner: CountryCode,
+    #[serde(with = "serde_date")]
+    #[schema(value_type = String, format = Date)]
+    pub reported_date: Date,
+    #[serde(with = "serde_date")]
+    #[schema(value_type = String, format = Date)]
+    pub review_date: Date,
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct DocumentCheckResult {
+    /// The query as asked.
+    pub query: DocumentQuery,
+    pub hit: bool,
+    /// The best match: `exact` if any match is exact.
+    #[serde(rename = "match")]
+    pub match_kind: Option<MatchKind>,
+    pub matches: Vec<DocumentMatch>,
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct VehicleMatch {
+    pub record_id: i64,
+    #[serde(rename = "match")]
+    pub match_kind: MatchKind,
+    /// Which identifier matched: `vin` or `plate`.
+    pub matched_on: &'static str,
+    pub vin: Option<String>,
+    pub plate: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub plate_country: Option<CountryCode>,
+    pub make: Option<String>,
+    pub model: Option<String>,
+    pub colour: Option<String>,
+    pub year: Option<i32>,
+    pub status: VehicleStatus,
+    #[schema(value_type = String)]
+    pub owner: CountryCode,
+    #[serde(with = "serde_date")]
+    #[schema(value_type = String, format = Date)]
+    pub reported_date: Date,
+    #[serde(with = "serde_date")]
+    #[schema(value_type = String, format = Date)]
+    pub review_date: Date,
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct VehicleCheckResult {
+    pub query: VehicleQuery,
+    pub hit: bool,
+    #[serde(rename = "match")]
+    pub match_kind: Option<MatchKind>,
+    pub matches: Vec<VehicleMatch>,
+}
+
+/// Check results whose hits are not yet recorded. Results reach the caller only through
+/// [`Checked::without_hits`] (nothing to record) or [`Checked::record`] (hits written durably
+/// first), so no edge can answer a hit without recording it.
+#[must_use = "results must be released through without_hits or record"]
+pub struct Checked<R> {
+    results: Vec<R>,
+    hits: Vec<NewHit>,
+}
+
+impl<R> Checked<R> {
+    /// The results, when no hit needs recording; otherwise `self` back.
+    pub fn without_hits(self) -> std::result::Result<Vec<R>, Checked<R>> {
+        if self.hits.is_empty() { Ok(self.results) } else { Err(self) }
+    }
+
+    /// Records the hits (a durable write: run it where blocking is fine), then releases the
+    /// results.
+    pub fn record(self, hub: &Hub) -> Result<Vec<R>> {
+        if !self.hits.is_empty() {
+            hub.store.record_hits(&self.hits)?;
+        }
+        Ok(self.results)
+    }
+
+    pub fn hit_count(&self) -> usize {
+        self.hits.len()
+    }
+}
+
+struct ParsedDocumentQuery {
+    country: CountryCode,
+    number: String,
+    document_type: Option<DocumentType>,
+}
+
+fn parse_document_query(query: &DocumentQuery, prefix: &str, errors: &mut FieldErrors) -> Option<ParsedDocumentQuery> {
+    let number = match query.number.as_deref() {
+        None => {
+            errors.push(field_path(prefix, "number"), "is required");
+            None
+        }
+        Some(raw) => normalise::document_number(raw)
+            .map_err(|reason| errors.push(field_path(prefix, "number"), reason))
+            .ok(),
+    };
+    let country = match query.issuing_country.as_deref() {
+        None => {
+            errors.push(field_path(prefix, "issuing_country"), "is required");
+            None
+        }
+        Some(raw) => {
+            let parsed = CountryCode::parse(raw.trim());
+            if parsed.is_none() {
+                errors.push(
+                    field_path(prefix, "issuing_country"),
+                    format!("{raw:?} is not an ISO 3166-1 alpha-3 or ICAO 9303 code"),
+                );
+            }
+            parsed
+        }
+    };
+    let document_type = match query.document_type.as_deref().filter(|t| !t.trim().is_empty()) {
+        None => Some(None),
+        Some(raw) => {
+            let parsed = DocumentType::parse(raw);
+            if parsed.is_none() {
+                errors.push(field_path(prefix, "type"), format!("{raw:?} is not a document type"));
+            }
+            parsed.map(Some)
+        }
+    };
+    Some(ParsedDocumentQuery { country: country?.canonical(), number: number?, document_type: document_type? })
+}
+
+struct ParsedVehicleQuery {
+    vin: Option<String>,
+    plate: Option<(CountryCode, String)>,
+}
+
+fn parse_vehicle_query(query: &VehicleQuery, prefix: &str, errors: &mut FieldErrors) -> Option<ParsedVehicleQuery> {
+    let before = errors.0.len();
+    let present = |value: &Option<String>| value.as_deref().filter(|t| !t.trim().is_empty()).map(str::to_owned);
+    let vin = present(&query.vin).and_then(|raw| {
+        normalise::vin_for_query(&raw).map_err(|reason| errors.push(field_path(prefix, "vin"), reason)).ok()
+    });
+    let plate = present(&query.plate)
+        .and_then(|raw| normalise::plate(&raw).map_err(|reason| errors.push(field_path(prefix, "plate"), reason)).ok());
+    let country = present(&query.plate_country).and_then(|raw| {
+        let parsed = CountryCode::parse(raw.trim());
+        if parsed.is_none() {
+            errors.push(field_path(prefix, "plate_country"), format!("{raw:?} is not an ISO 3166-1 alpha-3 code"));
+        }
+        parsed
+    });
+    if present(&query.vin).is_none() && present(&query.plate).is_none() {
+        errors.push(field_path(prefix, "vin"), "give a VIN, a plate with its country, or both");
+    }
+    if present(&query.plate).is_some() && present(&query.plate_country).is_none() {
+        errors.push(field_path(prefix, "plate_country"), "is required with a plate");
+    }
+    if errors.0.len() > before {
+        return None;
+    }
+    Some(ParsedVehicleQuery { vin, plate: plate.zip(country).map(|(plate, country)| (country.canonical(), plate)) })
+}
+
+fn batch_size_ok(len: usize, field: &str) -> Result<()> {
+    if len == 0 {
+        return Err(HubError::Invalid(FieldErrors::single(field, "is empty")));
+    }
+    if len > CHECK_BATCH_MAX {
+        return Err(HubError::Invalid(FieldErrors::single(
+            field,
+            format!("holds {len} queries; at most {CHECK_BATCH_MAX} per request"),
+        )));
+    }
+    Ok(())
+}
+
+fn new_hit(caller: &Caller, kind: RecordKind, record_id: i64, owner: CountryCode, match_kind: MatchKind, query: &impl Serialize) -> NewHit {
+    NewHit {
+        at: Timestamp::now(),
+        record_kind: kind,
+        record_id,
+        owner,
+        checking_bureau: caller.bureau,
+        match_kind: match_kind.as_str().to_owned(),
+        query: serde_json::to_string(query).unwrap_or_default(),
+    }
+}
+
+impl Hub {
+    /// Checks up to [`CHECK_BATCH_MAX`] travel documents. Invalid queries fail the whole
+    /// request, each named by its path (`documents[3].number`).
+    pub fn check_documents(&self, caller: &Caller, queries: &[DocumentQuery]) -> Result<Checked<DocumentCheckResult>> {
+        batch_size_ok(queries.len(), "documents")?;
+        let mut errors = FieldErrors::default();
+        let parsed: Vec<Option<ParsedDocumentQuery>> = queries
+            .iter()
+            .enumerate()
+            .map(|(i, query)| parse_document_query(query, &format!("documents[{i}]"), &mut errors))
+            .collect();
+        if !errors.is_empty() {
+            return Err(HubError::Invalid(errors));
+        }
+        // One pass over the index under one read lock; records are read after it is released.
+        let mut candidates: Vec<Vec<Candidate>> = vec![Vec::new(); queries.len()];
+        {
+            let index = self.documents.read();
+            for (query, found) in parsed.iter().flatten().zip(candidates.iter_mut()) {
+                index.by_number.lookup(document_key(query.country, &query.number), |candidate| {
+                    if found.len() < CANDIDATES_MAX {
+                        found.push(candidate);
+                    }
+                });
+            }
+        }
+        let mut hits = Vec::new();
+        let mut results = Vec::with_capacity(queries.len());
+        for ((query, parsed), found) in queries.iter().zip(parsed.into_iter().flatten()).zip(candidates) {
+            let mut matches = Vec::new();
+            for candidate in found {
+                let Some(stored) = self.store.document(i64::from(candidate.row))? else { continue };
+                let Some(match_kind) = confirm_document(caller, &parsed, &stored) else { continue };
+                let record = &stored.record;
+                hits.push(new_hit(caller, RecordKind::Document, stored.id, record.meta.owner, match_kind, query));
+                matches.push(DocumentMatch {
+                    record_id: stored.id,
+                    match_kind,
+                    number: record.number.clone(),
+                    issuing_country: record.issuing_country,
+                    document_type: record.document_type,
+                    status: record.status,
+                    owner: record.meta.owner,
+                    reported_date: record.meta.reported_date,
+                    review_date: record.meta.review_date,
+                });
+            }
+            matches.sort_by_key(|m| (m.match_kind, m.record_id));
+            results.push(DocumentCheckResult {
+                query: query.clone(),
+                hit: !matches.is_empty(),
+                match_kind: matches.first().map(|m| m.match_kind),
+                matches,
+            });
+        }
+        Ok(Checked { results, hits })
+    }
+
+    /// Checks up to [`CHECK_BATCH_MAX`] vehicles by VIN and/or plate.
+    pub fn check_vehicles(&self, caller: &Caller, queries: &[VehicleQuery]) -> Result<Checked<VehicleCheckResult>> {
+        batch_size_ok(queries.len(), "vehicles")?;
+        let mut errors = FieldErrors::default();
+        let parsed: Vec<Option<ParsedVehicleQuery>> = queries
+            .iter()
+            .enumerate()
+            .map(|(i, query)| parse_vehicle_query(query, &format!("vehicles[{i}]"), &mut errors))
+            .collect();
+        if !errors.is_empty() {
+            return Err(HubError::Invalid(errors));
+        }
+        let mut candidates: Vec<Vec<(Candidate, &'static str)>> = vec![Vec::new(); queries.len()];
+        {
+            let index = self.vehicles.read();
+            for (query, found) in parsed.iter().flatten().zip(candidates.iter_mut()) {
+                if let Some(vin) = &query.vin {
+                    index.by_vin.lookup(vin_key(vin), |c| found.push((c, "vin")));
+                }
+                if let Some((country, plate)) = &query.plate {
+                    index.by_plate.lookup(plate_key(*country, plate), |c| found.push((c, "plate")));
+                }
+                found.truncate(CANDIDATES_MAX);
+            }
+        }
+        let mut hits = Vec::new();
+        let mut results = Vec::with_capacity(queries.len());
+        for ((query, parsed), found) in queries.iter().zip(parsed.into_iter().flatten()).zip(candidates) {
+            let mut matches: Vec<VehicleMatch> = Vec::new();
+            for (candidate, matched_on) in found {
+                if matches.iter().any(|m| m.record_id == i64::from(candidate.row)) {
+                    continue;
+                }
+                let Some(stored) = self.store.vehicle(i64::from(candidate.row))? else { continue };
+                let Some(match_kind) = confirm_vehicle(caller, &parsed, &stored, matched_on) else { continue };
+                let record = &stored.record;
+                hits.push(new_hit(caller, RecordKind::Vehicle, stored.id, record.meta.owner, match_kind, query));
+                matches.push(VehicleMatch {
+                    record_id: stored.id,
+                    match_kind,
+                    matched_on,
+                    vin: record.vin.clone(),
+                    plate: record.plate.clone(),
+                    plate_country: record.plate_country,
+                    make: record.make.clone(),
+                    model: record.model.clone(),
+                    colour: record.colour.clone(),
+                    year: record.year,
+                    status: record.status,
+                    owner: record.meta.owner,
+                    reported_date: record.meta.reported_date,
+                    review_date: record.meta.review_date,
+                });
+            }
+            matches.sort_by_key(|m| (m.match_kind, m.record_id));
+            results.push(VehicleCheckResult {
+                query: query.clone(),
+                hit: !matches.is_empty(),
+                match_kind: matches.first().map(|m| m.match_kind),
+                matches,
+            });
+        }
+        Ok(Checked { results, hits })
+    }
+}
+
+/// Confirms an index candidate against its record: still active, the caller may see it, and
+/// the identifiers really agree (the index holds hashes only).
+fn confirm_document(caller: &Caller, query: &ParsedDocumentQuery, stored: &Stored<Document>) -> Option<MatchKind> {
+    let record = &stored.record;
+    if stored.withdrawn_at.is_some()
+        || !record.meta.restriction.visible_to(record.meta.owner, caller.bureau)
+        || record.issuing_country != query.country
+    {
+        return None;
+    }
+    let type_agrees = query.document_type.is_none_or(|t| t == record.document_type);
+    if record.number_normalised == query.number {
+        return Some(if type_agrees { MatchKind::Exact } else { MatchKind::Possible });
+    }
+    (fold_confusables(&record.number_normalised) == fold_confusables(&query.number)).then_some(MatchKind::Possible)
+}
+
+fn confirm_vehicle(caller: &Caller, query: &ParsedVehicleQuery, stored: &Stored<Vehicle>, matched_on: &str) -> Option<MatchKind> {
+    let record = &stored.record;
+    if stored.withdrawn_at.is_some() || !record.meta.restriction.visible_to(record.meta.owner, caller.bureau) {
+        return None;
+    }
+    let (asked, recorded) = match matched_on {
+        "vin" => (query.vin.clone()?, record.vin.clone()?),
+        _ => {
+            let (country, plate) = query.plate.clone()?;
+            if record.plate_country != Some(country) {
+                return None;
+            }
+            (plate, record.plate.clone()?)
+        }
+    };
+    if asked == recorded {
+        Some(MatchKind::Exact)
+    } else {
+        (fold_confusables(&asked) == fold_confusables(&recorded)).then_some(MatchKind::Possible)
+    }
+}

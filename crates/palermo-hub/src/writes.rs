@@ -1,0 +1,371 @@
+//! Writing records (create, update, withdraw, batch), reading one record, listing hits.
+
+use palermo_core::date::serde_date;
+use palermo_core::{
+    CountryCode, Document, DocumentInput, DocumentStatus, DocumentType, FieldErrors, RecordMeta,
+    Stored, Timestamp, ValidationContext, Vehicle, VehicleInput, VehicleStatus, Visibility,
+};
+use palermo_index::{DocumentIndex, VehicleIndex, document_key, row_of};
+use palermo_store::Hit;
+use serde::Serialize;
+use time::Date;
+
+use crate::{Caller, Hub, HubError, Result, index_vehicle};
+
+/// Most records in one write request (the unit `import --hub` streams in).
+pub const WRITE_BATCH_MAX: usize = 1000;
+pub const HITS_PAGE_MAX: usize = 1000;
+
+/// Fields every record shows.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct MetaView {
+    #[schema(value_type = String)]
+    pub owner: CountryCode,
+    pub external_ref: Option<String>,
+    #[serde(with = "serde_date")]
+    #[schema(value_type = String, format = Date)]
+    pub reported_date: Date,
+    #[serde(with = "serde_date")]
+    #[schema(value_type = String, format = Date)]
+    pub review_date: Date,
+    pub restriction: Visibility,
+    #[schema(value_type = Vec<String>)]
+    pub restriction_countries: Vec<CountryCode>,
+    #[schema(value_type = String)]
+    pub created_at: Timestamp,
+    #[schema(value_type = String)]
+    pub updated_at: Timestamp,
+    #[schema(value_type = Option<String>)]
+    pub withdrawn_at: Option<Timestamp>,
+}
+
+fn meta_view(meta: &RecordMeta, created_at: Timestamp, updated_at: Timestamp, withdrawn_at: Option<Timestamp>) -> MetaView {
+    MetaView {
+        owner: meta.owner,
+        external_ref: meta.external_ref.clone(),
+        reported_date: meta.reported_date,
+        review_date: meta.review_date,
+        restriction: meta.restriction.visibility(),
+        restriction_countries: meta.restriction.countries().to_vec(),
+        created_at,
+        updated_at,
+        withdrawn_at,
+    }
+}
+
+/// A travel document as the API shows it.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct DocumentView {
+    pub id: i64,
+    pub number: String,
+    pub number_normalised: String,
+    #[schema(value_type = String)]
+    pub issuing_country: CountryCode,
+    #[serde(rename = "type")]
+    pub document_type: DocumentType,
+    pub status: DocumentStatus,
+    pub holder_name: Option<String>,
+    #[serde(with = "serde_date::option")]
+    #[schema(value_type = Option<String>, format = Date)]
+    pub holder_birth_date: Option<Date>,
+    #[serde(flatten)]
+    pub meta: MetaView,
+}
+
+impl From<&Stored<Document>> for DocumentView {
+    fn from(stored: &Stored<Document>) -> DocumentView {
+        let record = &stored.record;
+        DocumentView {
+            id: stored.id,
+            number: record.number.clone(),
+            number_normalised: record.number_normalised.clone(),
+            issuing_country: record.issuing_country,
+            document_type: record.document_type,
+            status: record.status,
+            holder_name: record.holder_name.clone(),
+            holder_birth_date: record.holder_birth_date,
+            meta: meta_view(&record.meta, stored.created_at, stored.updated_at, stored.withdrawn_at),
+        }
+    }
+}
+
+/// A vehicle as the API shows it.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct VehicleView {
+    pub id: i64,
+    pub vin: Option<String>,
+    pub plate: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub plate_country: Option<CountryCode>,
+    pub make: Option<String>,
+    pub model: Option<String>,
+    pub colour: Option<String>,
+    pub year: Option<i32>,
+    pub status: VehicleStatus,
+    #[serde(flatten)]
+    pub meta: MetaView,
+}
+
+impl From<&Stored<Vehicle>> for VehicleView {
+    fn from(stored: &Stored<Vehicle>) -> VehicleView {
+        let record = &stored.record;
+        VehicleView {
+            id: stored.id,
+            vin: record.vin.clone(),
+            plate: record.plate.clone(),
+            plate_country: record.plate_country,
+            make: record.make.clone(),
+            model: record.model.clone(),
+            colour: record.colour.clone(),
+            year: record.year,
+            status: record.status,
+            meta: meta_view(&record.meta, stored.created_at, stored.updated_at, stored.withdrawn_at),
+        }
+    }
+}
+
+/// What a batch write did, in input order.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct BatchWritten {
+    pub inserted: u64,
+    pub updated: u64,
+    pub ids: Vec<i64>,
+}
+
+/// A hit as its record's owner sees it.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct HitView {
+    pub id: i64,
+    #[schema(value_type = String)]
+    pub at: Timestamp,
+    /// `document` or `vehicle`.
+    pub record_kind: &'static str,
+    pub record_id: i64,
+    #[schema(value_type = String)]
+    pub checking_bureau: CountryCode,
+    #[serde(rename = "match")]
+    pub match_kind: String,
+    /// The query as the checking bureau sent it.
+    #[schema(value_type = Object)]
+    pub query: serde_json::Value,
+}
+
+impl From<Hit> for HitView {
+    fn from(hit: Hit) -> HitView {
+        HitView {
+            id: hit.id,
+            at: hit.hit.at,
+            record_kind: hit.hit.record_kind.as_str(),
+            record_id: hit.hit.record_id,
+            checking_bureau: hit.hit.checking_bureau,
+            match_kind: hit.hit.match_kind.clone(),
+            query: serde_json::from_str(&hit.hit.query).unwrap_or(serde_json::Value::Null),
+        }
+    }
+}
+
+fn context<'a>(caller: &Caller, prefix: &'a str) -> ValidationContext<'a> {
+    ValidationContext { today: Timestamp::now().date(), default_owner: caller.bureau, prefix }
+}
+
+fn check_batch(len: usize, field: &str) -> Result<()> {
+    if len == 0 || len > WRITE_BATCH_MAX {
+        return Err(HubError::Invalid(FieldErrors::single(
+            field,
+            format!("holds {len} records; send 1 to {WRITE_BATCH_MAX} per request"),
+        )));
+    }
+    Ok(())
+}
+
+/// Validates every input of a batch, collecting every error with its path.
+fn validate_all<I, T>(
+    caller: &Caller,
+    inputs: &[I],
+    field: &str,
+    validate: impl Fn(&I, ValidationContext<'_>) -> std::result::Result<T, FieldErrors>,
+    owner: impl Fn(&T) -> CountryCode,
+) -> Result<Vec<T>> {
+    let mut errors = FieldErrors::default();
+    let mut records = Vec::with_capacity(inputs.len());
+    for (i, input) in inputs.iter().enumerate() {
+        let prefix = format!("{field}[{i}]");
+        match validate(input, context(caller, &prefix)) {
+            Ok(record) if !caller.may_write_for(owner(&record)) => errors.push(
+                format!("{prefix}.owner"),
+                format!("a key of {} may write only records owned by {}", caller.bureau, caller.bureau),
+            ),
+            Ok(record) => records.push(record),
+            Err(more) => errors.0.extend(more.0),
+        }
+    }
+    errors.into_result(|| records).map_err(HubError::Invalid)
+}
+
+/// The caller's view of a record: `NotFound` unless visible; withdrawn records only to owners.
+fn visible<T>(caller: &Caller, stored: Option<Stored<T>>, meta: impl Fn(&T) -> &RecordMeta) -> Result<Stored<T>> {
+    let stored = stored.ok_or(HubError::NotFound)?;
+    let meta = meta(&stored.record);
+    let owner = meta.owner == caller.bureau;
+    if !meta.restriction.visible_to(meta.owner, caller.bureau) || (stored.withdrawn_at.is_some() && !owner) {
+        return Err(HubError::NotFound);
+    }
+    Ok(stored)
+}
+
+/// The record the caller may change: visible, and owned by the caller's bureau.
+fn owned<T>(caller: &Caller, stored: Option<Stored<T>>, meta: impl Fn(&T) -> &RecordMeta) -> Result<Stored<T>> {
+    let stored = visible(caller, stored, &meta)?;
+    if !caller.may_write_for(meta(&stored.record).owner) {
+        return Err(HubError::Forbidden(format!("the record belongs to {}", meta(&stored.record).owner)));
+    }
+    Ok(stored)
+}
+
+impl Hub {
+    pub fn document(&self, caller: &Caller, id: i64) -> Result<DocumentView> {
+        Ok(DocumentView::from(&visible(caller, self.store.document(id)?, |d: &Document| &d.meta)?))
+    }
+
+    pub fn vehicle(&self, caller: &Caller, id: i64) -> Result<VehicleView> {
+        Ok(VehicleView::from(&visible(caller, self.store.vehicle(id)?, |v: &Vehicle| &v.meta)?))
+    }
+
+    /// Writes a batch of documents atomically: inserts, or updates the records with the same
+    /// owner and external reference.
+    pub fn write_documents(&self, caller: &Caller, inputs: &[DocumentInput], field: &str) -> Result<BatchWritten> {
+        check_batch(inputs.len(), field)?;
+        let documents = validate_all(caller, inputs, field, DocumentInput::validate, |d: &Document| d.meta.owner)?;
+        let _writing = self.writes.lock();
+        let written = self.store.write_documents(&documents, Timestamp::now())?;
+        let mut index = self.documents.write();
+        let mut outcome = BatchWritten { inserted: 0, updated: 0, ids: Vec::with_capacity(written.len()) };
+        for (w, document) in written.iter().zip(&documents) {
+            if w.previous.is_some() { outcome.updated += 1 } else { outcome.inserted += 1 }
+            reindex_document(&mut index, w.id, w.previous.as_ref(), Some(document));
+            outcome.ids.push(w.id);
+        }
+        Ok(outcome)
+    }
+
+    pub fn create_document(&self, caller: &Caller, input: &DocumentInput) -> Result<DocumentView> {
+        let outcome = self.write_documents(caller, std::slice::from_ref(input), "").map_err(strip_root_index)?;
+        self.document(caller, outcome.ids[0])
+    }
+
+    pub fn update_document(&self, caller: &Caller, id: i64, input: &DocumentInput) -> Result<DocumentView> {
+        let document = input.validate(context(caller, ""))?;
+        if !caller.may_write_for(document.meta.owner) {
+            return Err(HubError::Invalid(FieldErrors::single("owner", "a bureau may not give its record away")));
+        }
+        {
+            let _writing = self.writes.lock();
+            owned(caller, self.store.document(id)?, |d: &Document| &d.meta)?;
+            let written = self.store.update_document(id, &document, Timestamp::now())?.ok_or(HubError::NotFound)?;
+            reindex_document(&mut self.documents.write(), id, written.previous.as_ref(), Some(&document));
+        }
+        self.document(caller, id)
+    }
+
+    pub fn withdraw_document(&self, caller: &Caller, id: i64) -> Result<()> {
+        let _writing = self.writes.lock();
+        let stored = owned(caller, self.store.document(id)?, |d: &Document| &d.meta)?;
+        if stored.withdrawn_at.is_some() {
+            return Err(HubError::NotFound);
+        }
+        let previous = self.store.withdraw_document(id, Timestamp::now())?.ok_or(HubError::NotFound)?;
+        reindex_document(&mut self.documents.write(), id, Some(&previous), None);
+        Ok(())
+    }
+
+    pub fn write_vehicles(&self, caller: &Caller, inputs: &[VehicleInput], field: &str) -> Result<BatchWritten> {
+        check_batch(inputs.len(), field)?;
+        let vehicles = validate_all(caller, inputs, field, VehicleInput::validate, |v: &Vehicle| v.meta.owner)?;
+        let _writing = self.writes.lock();
+        let written = self.store.write_vehicles(&vehicles, Timestamp::now())?;
+        let mut outcome = BatchWritten { inserted: 0, updated: 0, ids: Vec::with_capacity(written.len()) };
+        let mut index = self.vehicles.write();
+        for (w, vehicle) in written.iter().zip(&vehicles) {
+            if w.previous.is_some() { outcome.updated += 1 } else { outcome.inserted += 1 }
+            reindex_vehicle(&mut index, w.id, w.previous.as_ref(), Some(vehicle));
+            outcome.ids.push(w.id);
+        }
+        Ok(outcome)
+    }
+
+    pub fn create_vehicle(&self, caller: &Caller, input: &VehicleInput) -> Result<VehicleView> {
+        let outcome = self.write_vehicles(caller, std::slice::from_ref(input), "").map_err(strip_root_index)?;
+        self.vehicle(caller, outcome.ids[0])
+    }
+
+    pub fn update_vehicle(&self, caller: &Caller, id: i64, input: &VehicleInput) -> Result<VehicleView> {
+        let vehicle = input.validate(context(caller, ""))?;
+        if !caller.may_write_for(vehicle.meta.owner) {
+            return Err(HubError::Invalid(FieldErrors::single("owner", "a bureau may not give its record away")));
+        }
+        {
+            let _writing = self.writes.lock();
+            owned(caller, self.store.vehicle(id)?, |v: &Vehicle| &v.meta)?;
+            let written = self.store.update_vehicle(id, &vehicle, Timestamp::now())?.ok_or(HubError::NotFound)?;
+            reindex_vehicle(&mut self.vehicles.write(), id, written.previous.as_ref(), Some(&vehicle));
+        }
+        self.vehicle(caller, id)
+    }
+
+    pub fn withdraw_vehicle(&self, caller: &Caller, id: i64) -> Result<()> {
+        let _writing = self.writes.lock();
+        let stored = owned(caller, self.store.vehicle(id)?, |v: &Vehicle| &v.meta)?;
+        if stored.withdrawn_at.is_some() {
+            return Err(HubError::NotFound);
+        }
+        let previous = self.store.withdraw_vehicle(id, Timestamp::now())?.ok_or(HubError::NotFound)?;
+        reindex_vehicle(&mut self.vehicles.write(), id, Some(&previous), None);
+        Ok(())
+    }
+
+    /// Hits on the caller's bureau's records, newest first.
+    pub fn hits(&self, caller: &Caller, before: Option<i64>, limit: usize) -> Result<Vec<HitView>> {
+        if limit == 0 || limit > HITS_PAGE_MAX {
+            return Err(HubError::Invalid(FieldErrors::single("limit", format!("must be 1 to {HITS_PAGE_MAX}"))));
+        }
+        Ok(self.store.hits_for_owner(caller.bureau, before, limit)?.into_iter().map(HitView::from).collect())
+    }
+}
+
+/// Moves record `id` in the index from its previous keys (if it was active) to its new ones.
+fn reindex_document(index: &mut DocumentIndex, id: i64, previous: Option<&Stored<Document>>, new: Option<&Document>) {
+    let row = row_of(id);
+    if let Some(old) = previous.filter(|p| p.withdrawn_at.is_none()).map(|p| &p.record) {
+        index.by_number.remove(document_key(old.issuing_country, &old.number_normalised), row);
+    }
+    if let Some(new) = new {
+        index.by_number.insert(document_key(new.issuing_country, &new.number_normalised), row);
+    }
+}
+
+fn reindex_vehicle(index: &mut VehicleIndex, id: i64, previous: Option<&Stored<Vehicle>>, new: Option<&Vehicle>) {
+    let row = row_of(id);
+    if let Some(old) = previous.filter(|p| p.withdrawn_at.is_none()).map(|p| &p.record) {
+        index_vehicle(index, row, old.vin.as_deref(), old.plate_country, old.plate.as_deref(), false);
+    }
+    if let Some(new) = new {
+        index_vehicle(index, row, new.vin.as_deref(), new.plate_country, new.plate.as_deref(), true);
+    }
+}
+
+/// A single-record request names fields from the body's root: `number`, not `[0].number`.
+fn strip_root_index(error: HubError) -> HubError {
+    match error {
+        HubError::Invalid(errors) => HubError::Invalid(FieldErrors(
+            errors
+                .0
+                .into_iter()
+                .map(|mut e| {
+                    e.field = e.field.trim_start_matches("[0]").trim_start_matches('.').to_owned();
+                    e
+                })
+                .collect(),
+        )),
+        other => other,
+    }
+}
