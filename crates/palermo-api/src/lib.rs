@@ -1,1 +1,359 @@
-//! placeholder
+//! The HTTP API: the only crate that knows JSON over HTTP. Handlers translate requests into
+//! hub use cases and results into JSON or RFC 9457 problem details; they hold no rules.
+
+mod extract;
+mod metrics;
+mod openapi;
+pub use openapi::document as openapi_document;
+pub mod problem;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::extract::{DefaultBodyLimit, FromRef, Path, Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Router, middleware};
+use palermo_core::{DocumentInput, VehicleInput};
+use palermo_hub::{
+    BatchWritten, Checked, DocumentCheckResult, DocumentQuery, DocumentView, HitView, Hub,
+    VehicleCheckResult, VehicleQuery, VehicleView,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::extract::{Authed, Json};
+use crate::metrics::Metrics;
+use crate::problem::{ApiError, Code};
+
+/// Largest request body: a batch of 1,000 records or queries fits well within it.
+pub const BODY_LIMIT_BYTES: usize = 2 * 1024 * 1024;
+const HITS_PAGE_DEFAULT: usize = 100;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub hub: Arc<Hub>,
+    metrics: Arc<Metrics>,
+}
+
+impl FromRef<AppState> for Arc<Metrics> {
+    fn from_ref(state: &AppState) -> Arc<Metrics> {
+        state.metrics.clone()
+    }
+}
+
+type ApiResult<T> = Result<T, ApiError>;
+
+/// Sends a JSON body with `200 OK` (the crate's `Json` is the request extractor).
+fn ok_json<T: Serialize>(value: &T) -> Response {
+    json_response(StatusCode::OK, value)
+}
+
+fn json_response<T: Serialize>(status: StatusCode, value: &T) -> Response {
+    match serde_json::to_vec(value) {
+        Ok(body) => {
+            let mut response = (status, body).into_response();
+            response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            response
+        }
+        Err(error) => ApiError::new(Code::Internal, format!("could not encode the response: {error}")).into_response(),
+    }
+}
+
+/// Runs blocking hub work (a durable write, a record read) off the async executor.
+async fn blocking<T: Send + 'static>(
+    hub: &Arc<Hub>,
+    work: impl FnOnce(&Hub) -> palermo_hub::Result<T> + Send + 'static,
+) -> ApiResult<T> {
+    let hub = hub.clone();
+    tokio::task::spawn_blocking(move || work(&hub))
+        .await
+        .map_err(|error| ApiError::new(Code::Internal, format!("worker failed: {error}")))?
+        .map_err(ApiError::from)
+}
+
+/// Releases check results, recording their hits durably first when there are any.
+async fn release<R: Send + 'static>(hub: &Arc<Hub>, checked: Checked<R>) -> ApiResult<Vec<R>> {
+    match checked.without_hits() {
+        Ok(results) => Ok(results),
+        Err(checked) => blocking(hub, move |hub| checked.record(hub)).await,
+    }
+}
+
+pub fn router(hub: Arc<Hub>) -> Router {
+    let state = AppState { hub, metrics: Arc::new(Metrics::new()) };
+    let api = Router::new()
+        .route("/checks/documents", get(check_document).post(check_documents))
+        .route("/checks/vehicles", get(check_vehicle).post(check_vehicles))
+        .route("/documents", axum::routing::post(create_document))
+        .route("/documents/batch", axum::routing::post(write_documents))
+        .route("/documents/{id}", get(get_document).put(update_document).delete(withdraw_document))
+        .route("/vehicles", axum::routing::post(create_vehicle))
+        .route("/vehicles/batch", axum::routing::post(write_vehicles))
+        .route("/vehicles/{id}", get(get_vehicle).put(update_vehicle).delete(withdraw_vehicle))
+        .route("/hits", get(list_hits))
+        .route("/openapi.json", get(openapi::serve));
+    Router::new()
+        .nest("/api/v1", api)
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(render_metrics))
+        .route("/problems/{slug}", get(problem_page))
+        .fallback(|| async { ApiError::new(Code::NotFound, "no such endpoint") })
+        .method_not_allowed_fallback(|| async { ApiError::new(Code::MethodNotAllowed, "method not allowed here") })
+        .layer(middleware::from_fn_with_state(state.metrics.clone(), metrics::track))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
+        .with_state(state)
+}
+
+async fn healthz() -> Response {
+    ok_json(&serde_json::json!({"status": "ok"}))
+}
+
+async fn render_metrics(State(state): State<AppState>) -> Response {
+    let body = state.metrics.render(state.hub.index_stats());
+    let mut response = body.into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/openmetrics-text; version=1.0.0; charset=utf-8"),
+    );
+    response
+}
+
+async fn problem_page(Path(slug): Path<String>) -> Response {
+    format!("Palermo problem type {slug}: see the `detail` and `errors` members of the response.\n").into_response()
+}
+
+/// A batch of travel documents to check.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DocumentChecks {
+    /// 1 to 1,000 queries.
+    documents: Vec<DocumentQuery>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct DocumentCheckResults {
+    /// One result per query, in query order.
+    results: Vec<DocumentCheckResult>,
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VehicleChecks {
+    vehicles: Vec<VehicleQuery>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct VehicleCheckResults {
+    results: Vec<VehicleCheckResult>,
+}
+
+/// Takes the named query parameters; any other is an error, so typos do not pass silently.
+fn query_params(mut params: HashMap<String, String>, names: &[&str]) -> ApiResult<Vec<Option<String>>> {
+    let taken = names.iter().map(|name| params.remove(*name)).collect();
+    if let Some(unknown) = params.keys().next() {
+        return Err(ApiError::field(unknown.clone(), format!("unknown parameter; expected one of {}", names.join(", "))));
+    }
+    Ok(taken)
+}
+
+#[utoipa::path(post, path = "/api/v1/checks/documents", tag = "checks",
+    request_body = DocumentChecks,
+    responses((status = 200, body = DocumentCheckResults), (status = 422, body = problem::Problem)),
+    security(("api_key" = [])))]
+async fn check_documents(State(state): State<AppState>, Authed(caller): Authed, Json(body): Json<DocumentChecks>) -> ApiResult<Response> {
+    let checked = state.hub.check_documents(&caller, &body.documents)?;
+    state.metrics.count_checks("documents", body.documents.len(), checked.hit_count());
+    let results = release(&state.hub, checked).await?;
+    Ok(ok_json(&DocumentCheckResults { results }))
+}
+
+#[utoipa::path(get, path = "/api/v1/checks/documents", tag = "checks",
+    params(("number" = String, Query), ("country" = String, Query, description = "issuing country"),
+        ("type" = Option<String>, Query)),
+    responses((status = 200, body = DocumentCheckResult), (status = 422, body = problem::Problem)),
+    security(("api_key" = [])))]
+async fn check_document(State(state): State<AppState>, Authed(caller): Authed, Query(params): Query<HashMap<String, String>>) -> ApiResult<Response> {
+    let mut values = query_params(params, &["number", "country", "type"])?.into_iter();
+    let query = DocumentQuery { number: values.next().flatten(), issuing_country: values.next().flatten(), document_type: values.next().flatten() };
+    let checked = state.hub.check_documents(&caller, std::slice::from_ref(&query)).map_err(rename_single_query)?;
+    state.metrics.count_checks("documents", 1, checked.hit_count());
+    let mut results = release(&state.hub, checked).await?;
+    Ok(ok_json(&results.remove(0)))
+}
+
+#[utoipa::path(post, path = "/api/v1/checks/vehicles", tag = "checks",
+    request_body = VehicleChecks,
+    responses((status = 200, body = VehicleCheckResults), (status = 422, body = problem::Problem)),
+    security(("api_key" = [])))]
+async fn check_vehicles(State(state): State<AppState>, Authed(caller): Authed, Json(body): Json<VehicleChecks>) -> ApiResult<Response> {
+    let checked = state.hub.check_vehicles(&caller, &body.vehicles)?;
+    state.metrics.count_checks("vehicles", body.vehicles.len(), checked.hit_count());
+    let results = release(&state.hub, checked).await?;
+    Ok(ok_json(&VehicleCheckResults { results }))
+}
+
+#[utoipa::path(get, path = "/api/v1/checks/vehicles", tag = "checks",
+    params(("vin" = Option<String>, Query), ("plate" = Option<String>, Query),
+        ("country" = Option<String>, Query, description = "country of the plate")),
+    responses((status = 200, body = VehicleCheckResult), (status = 422, body = problem::Problem)),
+    security(("api_key" = [])))]
+async fn check_vehicle(State(state): State<AppState>, Authed(caller): Authed, Query(params): Query<HashMap<String, String>>) -> ApiResult<Response> {
+    let mut values = query_params(params, &["vin", "plate", "country"])?.into_iter();
+    let query = VehicleQuery { vin: values.next().flatten(), plate: values.next().flatten(), plate_country: values.next().flatten() };
+    let checked = state.hub.check_vehicles(&caller, std::slice::from_ref(&query)).map_err(rename_single_query)?;
+    state.metrics.count_checks("vehicles", 1, checked.hit_count());
+    let mut results = release(&state.hub, checked).await?;
+    Ok(ok_json(&results.remove(0)))
+}
+
+/// A GET check has query parameters, not a batch: name them as such in errors.
+fn rename_single_query(error: palermo_hub::HubError) -> ApiError {
+    let mut error = ApiError::from(error);
+    for field_error in &mut error.errors {
+        let name = field_error.field.rsplit('.').next().unwrap_or_default();
+        field_error.field = match name {
+            "issuing_country" | "plate_country" => "country".to_owned(),
+            other => other.to_owned(),
+        };
+    }
+    if let [one] = error.errors.as_slice() {
+        error.detail = format!("{}: {}", one.field, one.detail);
+    }
+    error
+}
+
+fn parse_id(id: &str) -> ApiResult<i64> {
+    id.parse::<i64>().ok().filter(|id| *id > 0).ok_or_else(ApiError::not_found)
+}
+
+fn created<T: Serialize>(location: String, value: &T) -> Response {
+    let mut response = json_response(StatusCode::CREATED, value);
+    if let Ok(location) = HeaderValue::from_str(&location) {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    response
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DocumentBatch {
+    /// 1 to 1,000 documents, written in one transaction.
+    documents: Vec<DocumentInput>,
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VehicleBatch {
+    vehicles: Vec<VehicleInput>,
+}
+
+#[utoipa::path(post, path = "/api/v1/documents", tag = "documents", request_body = DocumentInput,
+    responses((status = 201, body = DocumentView), (status = 422, body = problem::Problem)),
+    security(("api_key" = [])))]
+async fn create_document(State(state): State<AppState>, Authed(caller): Authed, Json(input): Json<DocumentInput>) -> ApiResult<Response> {
+    let view = blocking(&state.hub, move |hub| hub.create_document(&caller, &input)).await?;
+    Ok(created(format!("/api/v1/documents/{}", view.id), &view))
+}
+
+#[utoipa::path(post, path = "/api/v1/documents/batch", tag = "documents", request_body = DocumentBatch,
+    responses((status = 200, body = BatchWritten), (status = 422, body = problem::Problem)),
+    security(("api_key" = [])))]
+async fn write_documents(State(state): State<AppState>, Authed(caller): Authed, Json(body): Json<DocumentBatch>) -> ApiResult<Response> {
+    let written = blocking(&state.hub, move |hub| hub.write_documents(&caller, &body.documents, "documents")).await?;
+    Ok(ok_json(&written))
+}
+
+#[utoipa::path(get, path = "/api/v1/documents/{id}", tag = "documents", params(("id" = i64, Path)),
+    responses((status = 200, body = DocumentView), (status = 404, body = problem::Problem)),
+    security(("api_key" = [])))]
+async fn get_document(State(state): State<AppState>, Authed(caller): Authed, Path(id): Path<String>) -> ApiResult<Response> {
+    let id = parse_id(&id)?;
+    Ok(ok_json(&blocking(&state.hub, move |hub| hub.document(&caller, id)).await?))
+}
+
+#[utoipa::path(put, path = "/api/v1/documents/{id}", tag = "documents", params(("id" = i64, Path)),
+    request_body = DocumentInput,
+    responses((status = 200, body = DocumentView), (status = 404, body = problem::Problem), (status = 422, body = problem::Problem)),
+    security(("api_key" = [])))]
+async fn update_document(State(state): State<AppState>, Authed(caller): Authed, Path(id): Path<String>, Json(input): Json<DocumentInput>) -> ApiResult<Response> {
+    let id = parse_id(&id)?;
+    Ok(ok_json(&blocking(&state.hub, move |hub| hub.update_document(&caller, id, &input)).await?))
+}
+
+#[utoipa::path(delete, path = "/api/v1/documents/{id}", tag = "documents", params(("id" = i64, Path)),
+    responses((status = 204), (status = 404, body = problem::Problem)),
+    security(("api_key" = [])))]
+async fn withdraw_document(State(state): State<AppState>, Authed(caller): Authed, Path(id): Path<String>) -> ApiResult<StatusCode> {
+    let id = parse_id(&id)?;
+    blocking(&state.hub, move |hub| hub.withdraw_document(&caller, id)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(post, path = "/api/v1/vehicles", tag = "vehicles", request_body = VehicleInput,
+    responses((status = 201, body = VehicleView), (status = 422, body = problem::Problem)),
+    security(("api_key" = [])))]
+async fn create_vehicle(State(state): State<AppState>, Authed(caller): Authed, Json(input): Json<VehicleInput>) -> ApiResult<Response> {
+    let view = blocking(&state.hub, move |hub| hub.create_vehicle(&caller, &input)).await?;
+    Ok(created(format!("/api/v1/vehicles/{}", view.id), &view))
+}
+
+#[utoipa::path(post, path = "/api/v1/vehicles/batch", tag = "vehicles", request_body = VehicleBatch,
+    responses((status = 200, body = BatchWritten), (status = 422, body = problem::Problem)),
+    security(("api_key" = [])))]
+async fn write_vehicles(State(state): State<AppState>, Authed(caller): Authed, Json(body): Json<VehicleBatch>) -> ApiResult<Response> {
+    let written = blocking(&state.hub, move |hub| hub.write_vehicles(&caller, &body.vehicles, "vehicles")).await?;
+    Ok(ok_json(&written))
+}
+
+#[utoipa::path(get, path = "/api/v1/vehicles/{id}", tag = "vehicles", params(("id" = i64, Path)),
+    responses((status = 200, body = VehicleView), (status = 404, body = problem::Problem)),
+    security(("api_key" = [])))]
+async fn get_vehicle(State(state): State<AppState>, Authed(caller): Authed, Path(id): Path<String>) -> ApiResult<Response> {
+    let id = parse_id(&id)?;
+    Ok(ok_json(&blocking(&state.hub, move |hub| hub.vehicle(&caller, id)).await?))
+}
+
+#[utoipa::path(put, path = "/api/v1/vehicles/{id}", tag = "vehicles", params(("id" = i64, Path)),
+    request_body = VehicleInput,
+    responses((status = 200, body = VehicleView), (status = 404, body = problem::Problem), (status = 422, body = problem::Problem)),
+    security(("api_key" = [])))]
+async fn update_vehicle(State(state): State<AppState>, Authed(caller): Authed, Path(id): Path<String>, Json(input): Json<VehicleInput>) -> ApiResult<Response> {
+    let id = parse_id(&id)?;
+    Ok(ok_json(&blocking(&state.hub, move |hub| hub.update_vehicle(&caller, id, &input)).await?))
+}
+
+#[utoipa::path(delete, path = "/api/v1/vehicles/{id}", tag = "vehicles", params(("id" = i64, Path)),
+    responses((status = 204), (status = 404, body = problem::Problem)),
+    security(("api_key" = [])))]
+async fn withdraw_vehicle(State(state): State<AppState>, Authed(caller): Authed, Path(id): Path<String>) -> ApiResult<StatusCode> {
+    let id = parse_id(&id)?;
+    blocking(&state.hub, move |hub| hub.withdraw_vehicle(&caller, id)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct HitList {
+    /// Newest first.
+    hits: Vec<HitView>,
+    /// Pass as `before` for the next page; absent on the last page.
+    next_before: Option<i64>,
+}
+
+#[utoipa::path(get, path = "/api/v1/hits", tag = "hits",
+    params(("limit" = Option<usize>, Query, description = "1 to 1000, default 100"),
+        ("before" = Option<i64>, Query, description = "only hits with a smaller id")),
+    responses((status = 200, body = HitList)),
+    security(("api_key" = [])))]
+async fn list_hits(State(state): State<AppState>, Authed(caller): Authed, Query(params): Query<HashMap<String, String>>) -> ApiResult<Response> {
+    let mut values = query_params(params, &["limit", "before"])?.into_iter();
+    let number = |name: &str, value: Option<String>| -> ApiResult<Option<i64>> {
+        value.map(|text| text.parse::<i64>().map_err(|_| ApiError::field(name, "must be an integer"))).transpose()
+    };
+    let limit = number("limit", values.next().flatten())?.unwrap_or(HITS_PAGE_DEFAULT as i64);
+    let before = number("before", values.next().flatten())?;
+    let limit = usize::try_from(limit).map_err(|_| ApiError::field("limit", "must be positive"))?;
+    let hits = blocking(&state.hub, move |hub| hub.hits(&caller, before, limit)).await?;
+    let next_before = (hits.len() == limit).then(|| hits.last().map(|hit| hit.id)).flatten();
+    Ok(ok_json(&HitList { hits, next_before }))
+}

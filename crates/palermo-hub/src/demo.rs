@@ -209,9 +209,15 @@ pub fn seed_store(store: &dyn Store, documents: u64, vehicles: u64) -> Result<Im
         prefix: "",
     };
     let mut documents = (0..documents).map(|i| document(DEMO_SEED, i).validate(context).expect("demo documents are valid"));
-    let mut counts = store.import_documents(&mut documents, Timestamp::now()).map_err(|e| e.to_string())?;
+    let mut counts = store
+        .import_documents(&mut documents, Timestamp::now(), &|| true)
+        .map_err(|e| e.to_string())?
+        .unwrap_or_default();
     let mut vehicles = (0..vehicles).map(|i| vehicle(DEMO_SEED, i).validate(context).expect("demo vehicles are valid"));
-    let more = store.import_vehicles(&mut vehicles, Timestamp::now()).map_err(|e| e.to_string())?;
+    let more = store
+        .import_vehicles(&mut vehicles, Timestamp::now(), &|| true)
+        .map_err(|e| e.to_string())?
+        .unwrap_or_default();
     counts.inserted += more.inserted;
     counts.updated += more.updated;
     Ok(counts)

@@ -158,9 +158,14 @@ fn bulk_import_counts_inserts_and_updates(store: &dyn Store) {
     store.write_documents(&[document("AB1", "FRA", Some("one"))], at(0)).unwrap();
     let mut rows = (0..1000).map(|i| document(&format!("N{i}"), "FRA", Some(&format!("ref-{i}"))))
         .chain([document("AB1-NEW", "FRA", Some("one"))]);
-    let counts = store.import_documents(&mut rows, at(1)).unwrap();
+    let counts = store.import_documents(&mut rows, at(1), &|| true).unwrap().unwrap();
     assert_eq!((counts.inserted, counts.updated), (1000, 1));
     assert_eq!(store.counts().unwrap().documents_active, 1001);
+    // An import told not to commit leaves no trace.
+    let mut more = (0..10).map(|i| document(&format!("M{i}"), "FRA", None));
+    assert!(store.import_documents(&mut more, at(2), &|| false).unwrap().is_none());
+    assert_eq!(store.counts().unwrap().documents_active, 1001);
+    assert_eq!(store.document(1).unwrap().unwrap().record.number, "AB1-NEW");
 }
 
 fn vehicles_round_trip(store: &dyn Store) {

@@ -125,7 +125,8 @@ pub trait Store: Send + Sync {
     /// All in one transaction: either every document is written or none is.
     fn write_documents(&self, documents: &[Document], at: Timestamp) -> Result<Vec<Written<Document>>>;
     /// Streams documents into one transaction (the bulk import): all are written or none.
-    fn import_documents(&self, documents: &mut dyn Iterator<Item = Document>, at: Timestamp) -> Result<ImportCounts>;
+    /// Once the iterator ends, `commit` decides: `false` rolls everything back (`Ok(None)`).
+    fn import_documents(&self, documents: &mut dyn Iterator<Item = Document>, at: Timestamp, commit: &dyn Fn() -> bool) -> Result<Option<ImportCounts>>;
     /// Replaces document `id`; `None` if there is no such document.
     fn update_document(&self, id: i64, document: &Document, at: Timestamp) -> Result<Option<Written<Document>>>;
     /// Marks document `id` withdrawn; returns it as it was, `None` if absent or withdrawn.
@@ -138,7 +139,7 @@ pub trait Store: Send + Sync {
     fn find_documents(&self, issuing_country: CountryCode, number_normalised: &str) -> Result<Vec<i64>>;
 
     fn write_vehicles(&self, vehicles: &[Vehicle], at: Timestamp) -> Result<Vec<Written<Vehicle>>>;
-    fn import_vehicles(&self, vehicles: &mut dyn Iterator<Item = Vehicle>, at: Timestamp) -> Result<ImportCounts>;
+    fn import_vehicles(&self, vehicles: &mut dyn Iterator<Item = Vehicle>, at: Timestamp, commit: &dyn Fn() -> bool) -> Result<Option<ImportCounts>>;
     fn update_vehicle(&self, id: i64, vehicle: &Vehicle, at: Timestamp) -> Result<Option<Written<Vehicle>>>;
     fn withdraw_vehicle(&self, id: i64, at: Timestamp) -> Result<Option<Stored<Vehicle>>>;
     fn vehicle(&self, id: i64) -> Result<Option<Stored<Vehicle>>>;

@@ -329,15 +329,25 @@ impl SqliteStore {
         self.write(|tx| records.iter().map(|record| Ok(put(tx, record, at, true)?.0)).collect())
     }
 
-    fn import<T: Table>(&self, records: &mut dyn Iterator<Item = T>, at: Timestamp) -> Result<ImportCounts> {
-        self.write(|tx| {
-            let mut counts = ImportCounts::default();
-            for record in records {
-                let (_, replaced) = put(tx, &record, at, false)?;
-                if replaced { counts.updated += 1 } else { counts.inserted += 1 }
-            }
-            Ok(counts)
-        })
+    fn import<T: Table>(
+        &self,
+        records: &mut dyn Iterator<Item = T>,
+        at: Timestamp,
+        commit: &dyn Fn() -> bool,
+    ) -> Result<Option<ImportCounts>> {
+        let mut connection = self.writer.lock().expect("writer lock");
+        let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut counts = ImportCounts::default();
+        for record in records {
+            let (_, replaced) = put(&tx, &record, at, false)?;
+            if replaced { counts.updated += 1 } else { counts.inserted += 1 }
+        }
+        if !commit() {
+            // Dropping the transaction rolls it back.
+            return Ok(None);
+        }
+        tx.commit()?;
+        Ok(Some(counts))
     }
 
     fn update<T: Table>(&self, id: i64, record: &T, at: Timestamp) -> Result<Option<Written<T>>> {
@@ -453,8 +463,8 @@ impl Store for SqliteStore {
         self.write_all(documents, at)
     }
 
-    fn import_documents(&self, documents: &mut dyn Iterator<Item = Document>, at: Timestamp) -> Result<ImportCounts> {
-        self.import(documents, at)
+    fn import_documents(&self, documents: &mut dyn Iterator<Item = Document>, at: Timestamp, commit: &dyn Fn() -> bool) -> Result<Option<ImportCounts>> {
+        self.import(documents, at, commit)
     }
 
     fn update_document(&self, id: i64, document: &Document, at: Timestamp) -> Result<Option<Written<Document>>> {
@@ -501,8 +511,8 @@ impl Store for SqliteStore {
         self.write_all(vehicles, at)
     }
 
-    fn import_vehicles(&self, vehicles: &mut dyn Iterator<Item = Vehicle>, at: Timestamp) -> Result<ImportCounts> {
-        self.import(vehicles, at)
+    fn import_vehicles(&self, vehicles: &mut dyn Iterator<Item = Vehicle>, at: Timestamp, commit: &dyn Fn() -> bool) -> Result<Option<ImportCounts>> {
+        self.import(vehicles, at, commit)
     }
 
     fn update_vehicle(&self, id: i64, vehicle: &Vehicle, at: Timestamp) -> Result<Option<Written<Vehicle>>> {

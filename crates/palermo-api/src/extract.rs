@@ -1,0 +1,86 @@
+//! Request extractors: the authenticated caller, and JSON bodies whose errors name the field.
+
+use axum::body::Bytes;
+use axum::extract::{FromRef, FromRequest, FromRequestParts, Request};
+use axum::http::header;
+use axum::http::request::Parts;
+use palermo_hub::Caller;
+use serde::de::DeserializeOwned;
+
+use crate::AppState;
+use crate::problem::{ApiError, Code};
+
+/// The caller of an authenticated endpoint, from `Authorization: Bearer KEY`.
+pub struct Authed(pub Caller);
+
+impl<S: Send + Sync> FromRequestParts<S> for Authed
+where
+    AppState: FromRef<S>,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let state = AppState::from_ref(state);
+        let header = parts.headers.get(header::AUTHORIZATION).and_then(|value| value.to_str().ok());
+        let Some(key) = header.and_then(|value| value.strip_prefix("Bearer ")) else {
+            return Err(ApiError::new(Code::Unauthenticated, "send the API key as Authorization: Bearer KEY"));
+        };
+        state.hub.authenticate(key.trim()).map(Authed).ok_or_else(|| {
+            // The key itself is never logged.
+            tracing::info!(path = %parts.uri.path(), "rejected unknown or revoked api key");
+            ApiError::new(Code::Unauthenticated, "the API key is unknown or revoked")
+        })
+    }
+}
+
+/// A JSON body. Syntax errors are 400 with line and column; a value of the wrong type or an
+/// unknown field is 422 with the field's path; a body over the limit is 413.
+pub struct Json<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let content_type = request.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
+        let is_json = content_type.is_some_and(|ct| {
+            let essence = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+            essence == "application/json" || essence.ends_with("+json")
+        });
+        if !is_json {
+            return Err(ApiError::new(Code::UnsupportedMediaType, "send Content-Type: application/json"));
+        }
+        let bytes = Bytes::from_request(request, state).await.map_err(|rejection| {
+            if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::new(Code::PayloadTooLarge, format!("the body exceeds {} bytes", crate::BODY_LIMIT_BYTES))
+            } else {
+                ApiError::new(Code::BadRequest, rejection.body_text())
+            }
+        })?;
+        parse_json(&bytes).map(Json)
+    }
+}
+
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
+        let path = error.path().to_string();
+        let inner = error.into_inner();
+        match inner.classify() {
+            serde_json::error::Category::Data => {
+                let field = if path == "." { String::new() } else { path };
+                // serde names the problem with line/column; the path says where already.
+                let message = inner.to_string();
+                let message = message.split(" at line ").next().unwrap_or(&message).to_owned();
+                ApiError::field(field, message)
+            }
+            _ => ApiError::new(
+                Code::MalformedJson,
+                format!("malformed JSON at line {} column {}: {}", inner.line(), inner.column(), inner),
+            ),
+        }
+    })?;
+    deserializer.end().map_err(|error| {
+        ApiError::new(Code::MalformedJson, format!("malformed JSON: {error}"))
+    })?;
+    Ok(value)
+}

@@ -1,0 +1,43 @@
+//! The OpenAPI 3.1 description, generated from the handlers' annotations and the types.
+
+use axum::response::{IntoResponse, Response};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Palermo hub API", description = "Checks and records of the Palermo hub: travel documents, vehicles, hits."),
+    paths(
+        super::check_documents, super::check_document, super::check_vehicles, super::check_vehicle,
+        super::create_document, super::write_documents, super::get_document, super::update_document,
+        super::withdraw_document, super::create_vehicle, super::write_vehicles, super::get_vehicle,
+        super::update_vehicle, super::withdraw_vehicle, super::list_hits,
+    ),
+    modifiers(&BearerKey),
+)]
+pub struct ApiDoc;
+
+struct BearerKey;
+
+impl Modify for BearerKey {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "api_key",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).description(Some("A bureau's API key")).build()),
+        );
+    }
+}
+
+pub async fn serve() -> Response {
+    let mut response = ApiDoc::openapi().to_pretty_json().unwrap_or_default().into_response();
+    response.headers_mut().insert(
+        axum::http::header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static("application/json"),
+    );
+    response
+}
+
+pub fn document() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}
