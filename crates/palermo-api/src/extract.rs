@@ -73,10 +73,14 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
                 let message = message.split(" at line ").next().unwrap_or(&message).to_owned();
                 ApiError::field(field, message)
             }
-            _ => ApiError::new(
-                Code::MalformedJson,
-                format!("malformed JSON at line {} column {}: {}", inner.line(), inner.column(), inner),
-            ),
+            _ => {
+                let message = inner.to_string();
+                let message = message.split(" at line ").next().unwrap_or(&message).to_owned();
+                ApiError::new(
+                    Code::MalformedJson,
+                    format!("malformed JSON at line {} column {}: {message}", inner.line(), inner.column()),
+                )
+            }
         }
     })?;
     deserializer.end().map_err(|error| {

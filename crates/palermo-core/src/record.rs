@@ -1,6 +1,6 @@
 //! Travel documents and vehicles: the input as submitted, validation, and the validated record.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use time::Date;
 
 use crate::codes::{DocumentStatus, DocumentType, VehicleStatus, Visibility};
@@ -61,9 +61,15 @@ impl Restriction {
 
 /// A list of country codes: a JSON array, or (as CSV carries it) one string separated by
 /// spaces, commas or semicolons.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
-#[serde(from = "CountryListWire")]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(from = "CountryListWire", into = "Vec<String>")]
 pub struct CountryList(pub Vec<String>);
+
+impl From<CountryList> for Vec<String> {
+    fn from(list: CountryList) -> Vec<String> {
+        list.0
+    }
+}
 
 #[derive(Deserialize)]
 #[serde(untagged)]
@@ -84,7 +90,7 @@ impl From<CountryListWire> for CountryList {
 }
 
 /// A number or a string: CSV carries every cell as text, JSON may carry a number.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(untagged)]
 pub enum NumberOrText {
     Number(i64),
@@ -93,7 +99,7 @@ pub enum NumberOrText {
 
 /// A travel document as submitted (API body, CSV row, JSONL line). Every field is optional
 /// here so that validation can name each missing one.
-#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DocumentInput {
     /// Document number as printed; case, spaces and hyphens are ignored.
@@ -124,7 +130,7 @@ pub struct DocumentInput {
 }
 
 /// A vehicle as submitted.
-#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VehicleInput {
     /// ISO 3779 vehicle identification number (17 characters).
@@ -146,6 +152,24 @@ pub struct VehicleInput {
     pub restriction: Option<String>,
     #[schema(value_type = Option<Vec<String>>)]
     pub restriction_countries: Option<CountryList>,
+}
+
+impl DocumentInput {
+    /// The field names, as JSON keys and CSV column headers.
+    pub const FIELDS: &'static [&'static str] = &[
+        "number", "issuing_country", "type", "status", "reported_date", "owner", "holder_name",
+        "holder_birth_date", "external_ref", "review_date", "restriction", "restriction_countries",
+    ];
+    /// The columns a CSV file must have.
+    pub const REQUIRED: &'static [&'static str] = &["number", "issuing_country", "type", "status", "reported_date"];
+}
+
+impl VehicleInput {
+    pub const FIELDS: &'static [&'static str] = &[
+        "vin", "plate", "plate_country", "make", "model", "colour", "year", "status", "reported_date",
+        "owner", "external_ref", "review_date", "restriction", "restriction_countries",
+    ];
+    pub const REQUIRED: &'static [&'static str] = &["status", "reported_date"];
 }
 
 /// Fields shared by every record kind: ownership, references, review, restriction.

@@ -1,1 +1,187 @@
-fn main() {}
+//! `palermo`: the command line and glue. Each subcommand wires the library crates together;
+//! the rules live in `palermo-hub` and below.
+
+mod check;
+mod client;
+mod datadir;
+mod import;
+mod serve;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Palermo: a hub for police co-operation against human trafficking. It holds the shared
+/// databases of stolen and lost travel documents and stolen vehicles, and answers the border's
+/// checks in milliseconds.
+#[derive(Parser)]
+#[command(name = "palermo", version, propagate_version = true)]
+struct Cli {
+    /// Log format on standard error.
+    #[arg(long, global = true, value_enum, default_value = "text", env = "PALERMO_LOG_FORMAT")]
+    log_format: LogFormat,
+    /// Log filter, e.g. `info` or `palermo=debug` (also RUST_LOG).
+    #[arg(long, global = true, default_value = "info", env = "PALERMO_LOG")]
+    log: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the hub: HTTP API on --listen, data in --data.
+    Serve(serve::ServeArgs),
+    /// Bulk-load records from CSV or JSONL, into a data directory or a running hub.
+    #[command(subcommand)]
+    Import(import::ImportCommand),
+    /// Check a travel document or a vehicle, against a running hub or a data directory.
+    #[command(subcommand)]
+    Check(check::CheckCommand),
+    /// Synthetic data for trials and benchmarks.
+    #[command(subcommand)]
+    Demo(DemoCommand),
+    /// Administration of a data directory (the hub must be stopped).
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+#[derive(Subcommand)]
+enum DemoCommand {
+    /// Write synthetic records as CSV to standard output.
+    Generate {
+        #[arg(value_enum)]
+        kind: RecordKindArg,
+        /// How many records.
+        #[arg(long)]
+        count: u64,
+        /// Another seed gives other records.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum RecordKindArg {
+    Documents,
+    Vehicles,
+}
+
+/// Where a command works: a local data directory, or a running hub.
+#[derive(Args, Clone)]
+pub struct Target {
+    /// The data directory (when not using --hub).
+    #[arg(long, default_value = "palermo-data", env = "PALERMO_DATA")]
+    data: PathBuf,
+    /// Base URL of a running hub, e.g. http://127.0.0.1:8080.
+    #[arg(long, env = "PALERMO_HUB", requires = "key")]
+    hub: Option<String>,
+    /// API key for --hub.
+    #[arg(long, env = "PALERMO_KEY", hide_env_values = true)]
+    key: Option<String>,
+    /// The bureau to act for on a data directory (ISO 3166-1 alpha-3).
+    #[arg(long, env = "PALERMO_BUREAU")]
+    bureau: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Add or rename a member bureau.
+    AddBureau {
+        /// ISO 3166-1 alpha-3 code.
+        code: String,
+        name: String,
+        #[arg(long, default_value = "palermo-data", env = "PALERMO_DATA")]
+        data: PathBuf,
+    },
+    /// Make an API key for a bureau; the key is printed once and stored only as a hash.
+    CreateKey {
+        bureau: String,
+        #[arg(long, default_value = "api")]
+        label: String,
+        #[arg(long, default_value = "palermo-data", env = "PALERMO_DATA")]
+        data: PathBuf,
+    },
+    /// Revoke an API key by id.
+    RevokeKey {
+        id: i64,
+        #[arg(long, default_value = "palermo-data", env = "PALERMO_DATA")]
+        data: PathBuf,
+    },
+}
+
+fn init_logging(format: LogFormat, filter: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(filter));
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_ansi(ansi).with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder.json().init(),
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(cli.log_format, &cli.log);
+    let result = match cli.command {
+        Command::Serve(args) => serve::run(args),
+        Command::Import(command) => import::run(command),
+        Command::Check(command) => check::run(command),
+        Command::Demo(DemoCommand::Generate { kind, count, seed }) => generate(kind, count, seed),
+        Command::Admin(command) => admin(command),
+    };
+    match result {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn generate(kind: RecordKindArg, count: u64, seed: u64) -> anyhow::Result<ExitCode> {
+    let stdout = std::io::stdout().lock();
+    let mut out = std::io::BufWriter::with_capacity(1 << 20, stdout);
+    let written = match kind {
+        RecordKindArg::Documents => palermo_hub::demo::write_documents_csv(&mut out, seed, count),
+        RecordKindArg::Vehicles => palermo_hub::demo::write_vehicles_csv(&mut out, seed, count),
+    };
+    match written.and_then(|()| std::io::Write::flush(&mut out)) {
+        Ok(()) => Ok(ExitCode::SUCCESS),
+        // A closed pipe (`| head`) is not an error.
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
+        Err(error) => Err(error.into()),
+    }
+}
+
+fn admin(command: AdminCommand) -> anyhow::Result<ExitCode> {
+    match command {
+        AdminCommand::AddBureau { code, name, data } => {
+            let hub = datadir::DataDir::open(&data)?.hub()?;
+            let code = datadir::member_code(&code)?;
+            hub.add_bureau(code, &name)?;
+            println!("bureau {code} ({name}) saved");
+        }
+        AdminCommand::CreateKey { bureau, label, data } => {
+            let hub = datadir::DataDir::open(&data)?.hub()?;
+            let key = hub.create_api_key(datadir::member_code(&bureau)?, &label)?;
+            println!("key {} for {}: {}", key.id, key.bureau, key.secret);
+            eprintln!("store it now: it is not shown again");
+        }
+        AdminCommand::RevokeKey { id, data } => {
+            let hub = datadir::DataDir::open(&data)?.hub()?;
+            if !hub.revoke_api_key(id)? {
+                anyhow::bail!("no active key {id}");
+            }
+            println!("key {id} revoked");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

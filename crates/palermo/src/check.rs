@@ -1,0 +1,132 @@
+//! `palermo check`: one document or vehicle, against a running hub or a data directory.
+
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::Subcommand;
+use palermo_hub::{Caller, DocumentQuery, VehicleQuery};
+use serde_json::Value;
+
+use crate::Target;
+use crate::client::HubClient;
+use crate::datadir::{DataDir, member_code};
+
+#[derive(Subcommand)]
+pub enum CheckCommand {
+    /// Is this travel document reported stolen or lost?
+    Document {
+        /// The document number as printed.
+        number: String,
+        /// Issuing country (ISO 3166-1 alpha-3 or ICAO 9303 code).
+        #[arg(long)]
+        country: String,
+        /// Document type (name or ICAO code); optional.
+        #[arg(long = "type")]
+        document_type: Option<String>,
+        #[command(flatten)]
+        target: Target,
+        /// Print the result as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Is this vehicle reported stolen? By VIN, by plate and country, or both.
+    Vehicle {
+        #[arg(long)]
+        vin: Option<String>,
+        #[arg(long)]
+        plate: Option<String>,
+        /// Country of the plate.
+        #[arg(long)]
+        country: Option<String>,
+        #[command(flatten)]
+        target: Target,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+pub fn run(command: CheckCommand) -> anyhow::Result<ExitCode> {
+    let (result, json) = match command {
+        CheckCommand::Document { number, country, document_type, target, json } => {
+            let result = match (&target.hub, &target.key) {
+                (Some(hub), Some(key)) => {
+                    let mut query = vec![("number", number.as_str()), ("country", country.as_str())];
+                    if let Some(t) = &document_type {
+                        query.push(("type", t.as_str()));
+                    }
+                    HubClient::new(hub, key).get("/api/v1/checks/documents", &query)?
+                }
+                _ => {
+                    let query = DocumentQuery { number: Some(number), issuing_country: Some(country), document_type };
+                    local(&target, |hub, caller| {
+                        let results = hub.check_documents(caller, &[query])?.record(hub)?;
+                        Ok(serde_json::to_value(&results[0])?)
+                    })?
+                }
+            };
+            (result, json)
+        }
+        CheckCommand::Vehicle { vin, plate, country, target, json } => {
+            let result = match (&target.hub, &target.key) {
+                (Some(hub), Some(key)) => {
+                    let query: Vec<(&str, &str)> = [("vin", &vin), ("plate", &plate), ("country", &country)]
+                        .into_iter()
+                        .filter_map(|(name, value)| value.as_deref().map(|v| (name, v)))
+                        .collect();
+                    HubClient::new(hub, key).get("/api/v1/checks/vehicles", &query)?
+                }
+                _ => {
+                    let query = VehicleQuery { vin, plate, plate_country: country };
+                    local(&target, |hub, caller| {
+                        let results = hub.check_vehicles(caller, &[query])?.record(hub)?;
+                        Ok(serde_json::to_value(&results[0])?)
+                    })?
+                }
+            };
+            (result, json)
+        }
+    };
+    if json {
+        println!("{}", serde_json::to_string_pretty(&result)?);
+    } else {
+        print_result(&result);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn local(target: &Target, check: impl FnOnce(&palermo_hub::Hub, &Caller) -> anyhow::Result<Value>) -> anyhow::Result<Value> {
+    let bureau = target
+        .bureau
+        .as_deref()
+        .context("say which bureau you act for with --bureau CODE (or use --hub URL --key KEY)")?;
+    let caller = Caller::local_operator(member_code(bureau)?);
+    let hub = DataDir::open(&target.data)?.hub()?;
+    check(&hub, &caller)
+}
+
+fn print_result(result: &Value) {
+    let matches = result["matches"].as_array().cloned().unwrap_or_default();
+    if matches.is_empty() {
+        println!("NO HIT");
+        return;
+    }
+    println!("HIT ({}): {} match{}", result["match"].as_str().unwrap_or("?"), matches.len(), if matches.len() == 1 { "" } else { "es" });
+    for m in matches {
+        let text = |name: &str| m[name].as_str().unwrap_or("-").to_owned();
+        let identity = if m.get("number").is_some() {
+            format!("{} {} issued by {}", text("type"), text("number"), text("issuing_country"))
+        } else {
+            format!("vehicle VIN {} plate {} {} ({} {})", text("vin"), text("plate"), text("plate_country"), text("make"), text("colour"))
+        };
+        println!(
+            "  [{}] record {}: {}, {}, owner {}, reported {}, review {}",
+            text("match"),
+            m["record_id"],
+            identity,
+            text("status"),
+            text("owner"),
+            text("reported_date"),
+            text("review_date")
+        );
+    }
+}
