@@ -77,13 +77,23 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             .with_context(|| format!("cannot listen on {}", args.listen))?;
         let address = listener.local_addr()?;
         let url = format!("http://{address}");
+        // The credentials are on disk before the address is printed: scripts that wait for the
+        // address can read them at once.
+        let credentials = match credentials {
+            Some(mut credentials) => {
+                credentials["url"] = Value::String(url.clone());
+                let path = data.path().join(DEMO_CREDENTIALS_FILE);
+                let partial = data.path().join(format!("{DEMO_CREDENTIALS_FILE}.partial"));
+                std::fs::write(&partial, serde_json::to_vec_pretty(&credentials)?)
+                    .and_then(|()| std::fs::rename(&partial, &path))
+                    .with_context(|| format!("cannot write {}", path.display()))?;
+                Some((credentials, path))
+            }
+            None => None,
+        };
         println!("palermo hub listening on {url}");
         println!("  {} travel documents, {} vehicles indexed", stats.documents, stats.vehicles);
-        if let Some(mut credentials) = credentials {
-            credentials["url"] = Value::String(url.clone());
-            let path = data.path().join(DEMO_CREDENTIALS_FILE);
-            std::fs::write(&path, serde_json::to_vec_pretty(&credentials)?)
-                .with_context(|| format!("cannot write {}", path.display()))?;
+        if let Some((credentials, path)) = credentials {
             print_demo(&credentials, &path);
         }
         use std::io::Write;

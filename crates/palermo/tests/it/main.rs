@@ -1,1 +1,7 @@
+//! Integration tests: the real `palermo` binary, real SQLite files, real HTTP on loopback.
 
+mod api;
+mod cli;
+mod durability;
+mod import;
+mod support;

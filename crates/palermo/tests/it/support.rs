@@ -1,0 +1,185 @@
+//! Test support: a `palermo serve` child process on a free loopback port, and an HTTP helper.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use serde_json::Value;
+
+pub fn palermo() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_palermo"));
+    command.env_remove("PALERMO_HUB").env_remove("PALERMO_KEY").env_remove("PALERMO_DATA");
+    command.env("PALERMO_LOG", "warn");
+    command
+}
+
+/// A running hub. Killed (SIGKILL) when dropped.
+pub struct Server {
+    pub child: Child,
+    pub url: String,
+    pub data: PathBuf,
+    /// Keeps the data directory alive when the test made it.
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl Server {
+    /// A demo hub with a small dataset in a new temporary directory.
+    pub fn demo() -> Server {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        let mut server = Server::start(&data, &["--demo", "--demo-documents", "2000", "--demo-vehicles", "200"]);
+        server._dir = Some(dir);
+        server
+    }
+
+    /// Starts `palermo serve` on `data` and waits until it listens.
+    pub fn start(data: &Path, extra: &[&str]) -> Server {
+        let mut child = palermo()
+            .args(["serve", "--listen", "127.0.0.1:0", "--workers", "2", "--data"])
+            .arg(data)
+            .args(extra)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("palermo starts");
+        let stdout = child.stdout.take().unwrap();
+        let mut lines = BufReader::new(stdout).lines();
+        let first = lines.next().expect("palermo prints its address").unwrap();
+        let url = first.rsplit(' ').next().unwrap().to_owned();
+        assert!(url.starts_with("http://127.0.0.1:"), "{first}");
+        // Drain the rest of stdout so the child never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        Server { child, url, data: data.to_owned(), _dir: None }
+    }
+
+    pub fn credentials(&self) -> Value {
+        serde_json::from_slice(&std::fs::read(self.data.join("demo-credentials.json")).unwrap()).unwrap()
+    }
+
+    /// The demo API key of a bureau.
+    pub fn key(&self, bureau: &str) -> String {
+        let credentials = self.credentials();
+        credentials["bureaus"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|b| b["code"] == bureau)
+            .map(|b| b["api_key"].as_str().unwrap().to_owned())
+            .unwrap()
+    }
+
+    pub fn client(&self, bureau: &str) -> Client {
+        Client { base: self.url.clone(), key: Some(self.key(bureau)) }
+    }
+
+    pub fn anonymous(&self) -> Client {
+        Client { base: self.url.clone(), key: None }
+    }
+
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+pub struct Client {
+    pub base: String,
+    pub key: Option<String>,
+}
+
+/// A response: status, content type and body (JSON when it parses).
+#[derive(Debug)]
+pub struct Answer {
+    pub status: u16,
+    pub content_type: String,
+    pub body: Value,
+    pub text: String,
+}
+
+impl Client {
+    pub fn with_key(&self, key: &str) -> Client {
+        Client { base: self.base.clone(), key: Some(key.to_owned()) }
+    }
+
+    fn agent() -> ureq::Agent {
+        ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(30)))
+            .build()
+            .into()
+    }
+
+    pub fn get(&self, path: &str) -> Answer {
+        let mut request = Self::agent().get(format!("{}{path}", self.base));
+        if let Some(key) = &self.key {
+            request = request.header("Authorization", format!("Bearer {key}"));
+        }
+        answer(request.call().unwrap())
+    }
+
+    pub fn delete(&self, path: &str) -> Answer {
+        let mut request = Self::agent().delete(format!("{}{path}", self.base));
+        if let Some(key) = &self.key {
+            request = request.header("Authorization", format!("Bearer {key}"));
+        }
+        answer(request.call().unwrap())
+    }
+
+    pub fn post(&self, path: &str, body: &Value) -> Answer {
+        self.send("POST", path, "application/json", body.to_string().into_bytes())
+    }
+
+    pub fn put(&self, path: &str, body: &Value) -> Answer {
+        self.send("PUT", path, "application/json", body.to_string().into_bytes())
+    }
+
+    pub fn send(&self, method: &str, path: &str, content_type: &str, body: Vec<u8>) -> Answer {
+        let url = format!("{}{path}", self.base);
+        let agent = Self::agent();
+        let mut request = match method {
+            "POST" => agent.post(url),
+            "PUT" => agent.put(url),
+            other => panic!("method {other}"),
+        };
+        request = request.header("Content-Type", content_type);
+        if let Some(key) = &self.key {
+            request = request.header("Authorization", format!("Bearer {key}"));
+        }
+        answer(request.send(&body[..]).unwrap())
+    }
+}
+
+fn answer(mut response: ureq::http::Response<ureq::Body>) -> Answer {
+    let status = response.status().as_u16();
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    let text = response.body_mut().with_config().limit(64 << 20).read_to_string().unwrap_or_default();
+    let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+    Answer { status, content_type, body, text }
+}
+
+impl Answer {
+    /// Asserts an RFC 9457 problem with this status, and returns its field paths.
+    #[track_caller]
+    pub fn problem(&self, status: u16) -> Vec<String> {
+        assert_eq!(self.status, status, "{}", self.text);
+        assert_eq!(self.content_type, "application/problem+json", "{}", self.text);
+        assert_eq!(self.body["status"], status);
+        assert!(self.body["type"].as_str().unwrap().starts_with("/problems/"));
+        assert!(!self.body["detail"].as_str().unwrap().is_empty());
+        self.body["errors"]
+            .as_array()
+            .map(|errors| errors.iter().map(|e| e["field"].as_str().unwrap().to_owned()).collect())
+            .unwrap_or_default()
+    }
+}
