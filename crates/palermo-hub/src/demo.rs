@@ -54,7 +54,7 @@ fn pick<T: Copy>(items: &[T], value: u64) -> T {
 /// A document number: two letters and seven digits, distinct for distinct indexes below
 /// 6.76 billion. The digits are a bijection of `i` modulo 10^7 (7,919 is prime to 10); the
 /// letters add the block `i / 10^7` to a hash of the digits, so they vary yet stay distinct.
-fn document_number(seed: u64, i: u64) -> String {
+pub fn document_number(seed: u64, i: u64) -> String {
     const BLOCK: u64 = 10_000_000;
     let digits = (i % BLOCK * 7_919 + seed % BLOCK * 104_729) % BLOCK;
     let letters = (i / BLOCK + mix(seed, digits)) % 676;
