@@ -48,14 +48,49 @@ fn strip_separators(raw: &str, what: &str) -> Result<String, Reason> {
 
 /// The exact lookup key of a travel document number.
 pub fn document_number(raw: &str) -> Result<String, Reason> {
+    let mut buffer = [0u8; DOCUMENT_NUMBER_LEN_MAX];
+    let len = document_number_into(raw, &mut buffer)?;
+    Ok(std::str::from_utf8(&buffer[..len]).expect("ASCII").to_owned())
+}
+
+/// [`document_number`] into a caller's buffer, without allocating: the check path's version.
+/// Returns the length written.
+pub fn document_number_into(raw: &str, out: &mut [u8; DOCUMENT_NUMBER_LEN_MAX]) -> Result<usize, Reason> {
+    let mut len = 0;
+    if raw.len() <= DOCUMENT_NUMBER_INPUT_LEN_MAX {
+        for &byte in raw.as_bytes() {
+            let upper = match byte {
+                b' ' | b'-' | b'.' | b'<' => continue,
+                b'a'..=b'z' => byte - (b'a' - b'A'),
+                b'A'..=b'Z' | b'0'..=b'9' => byte,
+                // Anything else takes the general path below, which explains the refusal.
+                _ => return document_number_general(raw, out),
+            };
+            if len == DOCUMENT_NUMBER_LEN_MAX {
+                return Err(too_long_number());
+            }
+            out[len] = upper;
+            len += 1;
+        }
+        if len > 0 {
+            return Ok(len);
+        }
+    }
+    document_number_general(raw, out)
+}
+
+fn too_long_number() -> Reason {
+    format!("is longer than {DOCUMENT_NUMBER_LEN_MAX} characters without spaces and hyphens")
+}
+
+fn document_number_general(raw: &str, out: &mut [u8; DOCUMENT_NUMBER_LEN_MAX]) -> Result<usize, Reason> {
     reject_control_and_length(raw, DOCUMENT_NUMBER_INPUT_LEN_MAX)?;
     let number = strip_separators(raw, "a document number")?;
     if number.len() > DOCUMENT_NUMBER_LEN_MAX {
-        return Err(format!(
-            "is longer than {DOCUMENT_NUMBER_LEN_MAX} characters without spaces and hyphens"
-        ));
+        return Err(too_long_number());
     }
-    Ok(number)
+    out[..number.len()].copy_from_slice(number.as_bytes());
+    Ok(number.len())
 }
 
 /// Maps characters that officers and OCR confuse onto one representative, so that `O1234S`

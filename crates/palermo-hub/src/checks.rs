@@ -278,11 +278,16 @@ impl Hub {
             return Err(HubError::Invalid(errors));
         }
         // One pass over the index under one read lock; records are read after it is released.
+        let keys: Vec<_> = parsed.iter().flatten().map(|query| document_key(query.country, &query.number)).collect();
         let mut candidates: Vec<Vec<Candidate>> = vec![Vec::new(); queries.len()];
         {
             let index = self.documents.read();
-            for (query, found) in parsed.iter().flatten().zip(candidates.iter_mut()) {
-                index.by_number.lookup(document_key(query.country, &query.number), |candidate| {
+            // Fetch every home slot first, so that the cache misses of a batch overlap.
+            for key in &keys {
+                index.by_number.prefetch(*key);
+            }
+            for (key, found) in keys.iter().zip(candidates.iter_mut()) {
+                index.by_number.lookup(*key, |candidate| {
                     if found.len() < CANDIDATES_MAX {
                         found.push(candidate);
                     }
