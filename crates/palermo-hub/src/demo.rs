@@ -160,10 +160,12 @@ fn cell(value: &Option<String>) -> &str {
 }
 
 /// Writes `count` documents as CSV (header first). Generated values hold no commas or quotes.
-pub fn write_documents_csv(out: &mut impl Write, seed: u64, count: u64) -> io::Result<()> {
+/// With `owner`, every record belongs to that bureau (an import with its API key then loads
+/// them all).
+pub fn write_documents_csv(out: &mut impl Write, seed: u64, count: u64, owner: Option<&str>) -> io::Result<()> {
     writeln!(out, "{DOCUMENT_CSV_HEADER}")?;
     for i in 0..count {
-        let d = document(seed, i);
+        let d = with_owner(document(seed, i), owner);
         let countries = d.restriction_countries.as_ref().map(|c| c.0.join(" ")).unwrap_or_default();
         writeln!(
             out,
@@ -176,10 +178,14 @@ pub fn write_documents_csv(out: &mut impl Write, seed: u64, count: u64) -> io::R
     Ok(())
 }
 
-pub fn write_vehicles_csv(out: &mut impl Write, seed: u64, count: u64) -> io::Result<()> {
+pub fn write_vehicles_csv(out: &mut impl Write, seed: u64, count: u64, owner: Option<&str>) -> io::Result<()> {
     writeln!(out, "{VEHICLE_CSV_HEADER}")?;
     for i in 0..count {
-        let v = vehicle(seed, i);
+        let mut v = vehicle(seed, i);
+        if let Some(owner) = owner {
+            v.owner = Some(owner.to_owned());
+            v.plate_country = v.plate.as_ref().map(|_| owner.to_owned());
+        }
         let year = match v.year {
             Some(palermo_core::record::NumberOrText::Number(n)) => n.to_string(),
             _ => String::new(),
@@ -192,6 +198,18 @@ pub fn write_vehicles_csv(out: &mut impl Write, seed: u64, count: u64) -> io::Re
         )?;
     }
     Ok(())
+}
+
+/// The document with its owner replaced; a restriction naming the new owner is dropped.
+fn with_owner(mut document: DocumentInput, owner: Option<&str>) -> DocumentInput {
+    if let Some(owner) = owner {
+        document.owner = Some(owner.to_owned());
+        if document.restriction_countries.as_ref().is_some_and(|c| c.0.iter().any(|code| code == owner)) {
+            document.restriction = None;
+            document.restriction_countries = None;
+        }
+    }
+    document
 }
 
 /// The seed of the demo hub's data.

@@ -64,6 +64,9 @@ enum DemoCommand {
         /// Another seed gives other records.
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// Make every record owned by this bureau (default: spread over the demo bureaus).
+        #[arg(long)]
+        owner: Option<String>,
     },
 }
 
@@ -134,7 +137,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => serve::run(args),
         Command::Import(command) => import::run(command),
         Command::Check(command) => check::run(command),
-        Command::Demo(DemoCommand::Generate { kind, count, seed }) => generate(kind, count, seed),
+        Command::Demo(DemoCommand::Generate { kind, count, seed, owner }) => generate(kind, count, seed, owner),
         Command::Admin(command) => admin(command),
     };
     match result {
@@ -146,12 +149,14 @@ fn main() -> ExitCode {
     }
 }
 
-fn generate(kind: RecordKindArg, count: u64, seed: u64) -> anyhow::Result<ExitCode> {
+fn generate(kind: RecordKindArg, count: u64, seed: u64, owner: Option<String>) -> anyhow::Result<ExitCode> {
+    let owner = owner.map(|code| datadir::member_code(&code)).transpose()?;
+    let owner = owner.map(|code| code.as_str());
     let stdout = std::io::stdout().lock();
     let mut out = std::io::BufWriter::with_capacity(1 << 20, stdout);
     let written = match kind {
-        RecordKindArg::Documents => palermo_hub::demo::write_documents_csv(&mut out, seed, count),
-        RecordKindArg::Vehicles => palermo_hub::demo::write_vehicles_csv(&mut out, seed, count),
+        RecordKindArg::Documents => palermo_hub::demo::write_documents_csv(&mut out, seed, count, owner),
+        RecordKindArg::Vehicles => palermo_hub::demo::write_vehicles_csv(&mut out, seed, count, owner),
     };
     match written.and_then(|()| std::io::Write::flush(&mut out)) {
         Ok(()) => Ok(ExitCode::SUCCESS),
