@@ -21,15 +21,25 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let state = AppState::from_ref(state);
-        let header = parts.headers.get(header::AUTHORIZATION).and_then(|value| value.to_str().ok());
+        let header = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|value| value.to_str().ok());
         let Some(key) = header.and_then(|value| value.strip_prefix("Bearer ")) else {
-            return Err(ApiError::new(Code::Unauthenticated, "send the API key as Authorization: Bearer KEY"));
+            return Err(ApiError::new(
+                Code::Unauthenticated,
+                "send the API key as Authorization: Bearer KEY",
+            ));
         };
-        state.hub.authenticate(key.trim()).map(Authed).ok_or_else(|| {
-            // The key itself is never logged.
-            tracing::info!(path = %parts.uri.path(), "rejected unknown or revoked api key");
-            ApiError::new(Code::Unauthenticated, "the API key is unknown or revoked")
-        })
+        state
+            .hub
+            .authenticate(key.trim())
+            .map(Authed)
+            .ok_or_else(|| {
+                // The key itself is never logged.
+                tracing::info!(path = %parts.uri.path(), "rejected unknown or revoked api key");
+                ApiError::new(Code::Unauthenticated, "the API key is unknown or revoked")
+            })
     }
 }
 
@@ -41,21 +51,37 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let content_type = request.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
+        let content_type = request
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok());
         let is_json = content_type.is_some_and(|ct| {
-            let essence = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+            let essence = ct
+                .split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase();
             essence == "application/json" || essence.ends_with("+json")
         });
         if !is_json {
-            return Err(ApiError::new(Code::UnsupportedMediaType, "send Content-Type: application/json"));
+            return Err(ApiError::new(
+                Code::UnsupportedMediaType,
+                "send Content-Type: application/json",
+            ));
         }
-        let bytes = Bytes::from_request(request, state).await.map_err(|rejection| {
-            if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::new(Code::PayloadTooLarge, format!("the body exceeds {} bytes", crate::BODY_LIMIT_BYTES))
-            } else {
-                ApiError::new(Code::BadRequest, rejection.body_text())
-            }
-        })?;
+        let bytes = Bytes::from_request(request, state)
+            .await
+            .map_err(|rejection| {
+                if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                    ApiError::new(
+                        Code::PayloadTooLarge,
+                        format!("the body exceeds {} bytes", crate::BODY_LIMIT_BYTES),
+                    )
+                } else {
+                    ApiError::new(Code::BadRequest, rejection.body_text())
+                }
+            })?;
         parse_json(&bytes).map(Json)
     }
 }
@@ -70,21 +96,33 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
                 let field = if path == "." { String::new() } else { path };
                 // serde names the problem with line/column; the path says where already.
                 let message = inner.to_string();
-                let message = message.split(" at line ").next().unwrap_or(&message).to_owned();
+                let message = message
+                    .split(" at line ")
+                    .next()
+                    .unwrap_or(&message)
+                    .to_owned();
                 ApiError::field(field, message)
             }
             _ => {
                 let message = inner.to_string();
-                let message = message.split(" at line ").next().unwrap_or(&message).to_owned();
+                let message = message
+                    .split(" at line ")
+                    .next()
+                    .unwrap_or(&message)
+                    .to_owned();
                 ApiError::new(
                     Code::MalformedJson,
-                    format!("malformed JSON at line {} column {}: {message}", inner.line(), inner.column()),
+                    format!(
+                        "malformed JSON at line {} column {}: {message}",
+                        inner.line(),
+                        inner.column()
+                    ),
                 )
             }
         }
     })?;
-    deserializer.end().map_err(|error| {
-        ApiError::new(Code::MalformedJson, format!("malformed JSON: {error}"))
-    })?;
+    deserializer
+        .end()
+        .map_err(|error| ApiError::new(Code::MalformedJson, format!("malformed JSON: {error}")))?;
     Ok(value)
 }

@@ -53,10 +53,17 @@ fn json_response<T: Serialize>(status: StatusCode, value: &T) -> Response {
     match serde_json::to_vec(value) {
         Ok(body) => {
             let mut response = (status, body).into_response();
-            response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            response.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
             response
         }
-        Err(error) => ApiError::new(Code::Internal, format!("could not encode the response: {error}")).into_response(),
+        Err(error) => ApiError::new(
+            Code::Internal,
+            format!("could not encode the response: {error}"),
+        )
+        .into_response(),
     }
 }
 
@@ -81,16 +88,32 @@ async fn release<R: Send + 'static>(hub: &Arc<Hub>, checked: Checked<R>) -> ApiR
 }
 
 pub fn router(hub: Arc<Hub>) -> Router {
-    let state = AppState { hub, metrics: Arc::new(Metrics::new()) };
+    let state = AppState {
+        hub,
+        metrics: Arc::new(Metrics::new()),
+    };
     let api = Router::new()
-        .route("/checks/documents", get(check_document).post(check_documents))
+        .route(
+            "/checks/documents",
+            get(check_document).post(check_documents),
+        )
         .route("/checks/vehicles", get(check_vehicle).post(check_vehicles))
         .route("/documents", axum::routing::post(create_document))
         .route("/documents/batch", axum::routing::post(write_documents))
-        .route("/documents/{id}", get(get_document).put(update_document).delete(withdraw_document))
+        .route(
+            "/documents/{id}",
+            get(get_document)
+                .put(update_document)
+                .delete(withdraw_document),
+        )
         .route("/vehicles", axum::routing::post(create_vehicle))
         .route("/vehicles/batch", axum::routing::post(write_vehicles))
-        .route("/vehicles/{id}", get(get_vehicle).put(update_vehicle).delete(withdraw_vehicle))
+        .route(
+            "/vehicles/{id}",
+            get(get_vehicle)
+                .put(update_vehicle)
+                .delete(withdraw_vehicle),
+        )
         .route("/hits", get(list_hits))
         .route("/openapi.json", get(openapi::serve));
     Router::new()
@@ -99,8 +122,13 @@ pub fn router(hub: Arc<Hub>) -> Router {
         .route("/metrics", get(render_metrics))
         .route("/problems/{slug}", get(problem_page))
         .fallback(|| async { ApiError::new(Code::NotFound, "no such endpoint") })
-        .method_not_allowed_fallback(|| async { ApiError::new(Code::MethodNotAllowed, "method not allowed here") })
-        .layer(middleware::from_fn_with_state(state.metrics.clone(), metrics::track))
+        .method_not_allowed_fallback(|| async {
+            ApiError::new(Code::MethodNotAllowed, "method not allowed here")
+        })
+        .layer(middleware::from_fn_with_state(
+            state.metrics.clone(),
+            metrics::track,
+        ))
         .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
         .with_state(state)
 }
@@ -120,7 +148,8 @@ async fn render_metrics(State(state): State<AppState>) -> Response {
 }
 
 async fn problem_page(Path(slug): Path<String>) -> Response {
-    format!("Palermo problem type {slug}: see the `detail` and `errors` members of the response.\n").into_response()
+    format!("Palermo problem type {slug}: see the `detail` and `errors` members of the response.\n")
+        .into_response()
 }
 
 /// A batch of travel documents to check.
@@ -149,10 +178,16 @@ pub struct VehicleCheckResults {
 }
 
 /// Takes the named query parameters; any other is an error, so typos do not pass silently.
-fn query_params(mut params: HashMap<String, String>, names: &[&str]) -> ApiResult<Vec<Option<String>>> {
+fn query_params(
+    mut params: HashMap<String, String>,
+    names: &[&str],
+) -> ApiResult<Vec<Option<String>>> {
     let taken = names.iter().map(|name| params.remove(*name)).collect();
     if let Some(unknown) = params.keys().next() {
-        return Err(ApiError::field(unknown.clone(), format!("unknown parameter; expected one of {}", names.join(", "))));
+        return Err(ApiError::field(
+            unknown.clone(),
+            format!("unknown parameter; expected one of {}", names.join(", ")),
+        ));
     }
     Ok(taken)
 }
@@ -161,9 +196,15 @@ fn query_params(mut params: HashMap<String, String>, names: &[&str]) -> ApiResul
     request_body = DocumentChecks,
     responses((status = 200, body = DocumentCheckResults), (status = 422, body = problem::Problem)),
     security(("api_key" = [])))]
-async fn check_documents(State(state): State<AppState>, Authed(caller): Authed, Json(body): Json<DocumentChecks>) -> ApiResult<Response> {
+async fn check_documents(
+    State(state): State<AppState>,
+    Authed(caller): Authed,
+    Json(body): Json<DocumentChecks>,
+) -> ApiResult<Response> {
     let checked = state.hub.check_documents(&caller, &body.documents)?;
-    state.metrics.count_checks("documents", body.documents.len(), checked.hit_count());
+    state
+        .metrics
+        .count_checks("documents", body.documents.len(), checked.hit_count());
     let results = release(&state.hub, checked).await?;
     Ok(ok_json(&DocumentCheckResults { results }))
 }
@@ -173,11 +214,24 @@ async fn check_documents(State(state): State<AppState>, Authed(caller): Authed, 
         ("type" = Option<String>, Query)),
     responses((status = 200, body = DocumentCheckResult), (status = 422, body = problem::Problem)),
     security(("api_key" = [])))]
-async fn check_document(State(state): State<AppState>, Authed(caller): Authed, Query(params): Query<HashMap<String, String>>) -> ApiResult<Response> {
+async fn check_document(
+    State(state): State<AppState>,
+    Authed(caller): Authed,
+    Query(params): Query<HashMap<String, String>>,
+) -> ApiResult<Response> {
     let mut values = query_params(params, &["number", "country", "type"])?.into_iter();
-    let query = DocumentQuery { number: values.next().flatten(), issuing_country: values.next().flatten(), document_type: values.next().flatten() };
-    let checked = state.hub.check_documents(&caller, std::slice::from_ref(&query)).map_err(rename_single_query)?;
-    state.metrics.count_checks("documents", 1, checked.hit_count());
+    let query = DocumentQuery {
+        number: values.next().flatten(),
+        issuing_country: values.next().flatten(),
+        document_type: values.next().flatten(),
+    };
+    let checked = state
+        .hub
+        .check_documents(&caller, std::slice::from_ref(&query))
+        .map_err(rename_single_query)?;
+    state
+        .metrics
+        .count_checks("documents", 1, checked.hit_count());
     let mut results = release(&state.hub, checked).await?;
     Ok(ok_json(&results.remove(0)))
 }
@@ -186,9 +240,15 @@ async fn check_document(State(state): State<AppState>, Authed(caller): Authed, Q
     request_body = VehicleChecks,
     responses((status = 200, body = VehicleCheckResults), (status = 422, body = problem::Problem)),
     security(("api_key" = [])))]
-async fn check_vehicles(State(state): State<AppState>, Authed(caller): Authed, Json(body): Json<VehicleChecks>) -> ApiResult<Response> {
+async fn check_vehicles(
+    State(state): State<AppState>,
+    Authed(caller): Authed,
+    Json(body): Json<VehicleChecks>,
+) -> ApiResult<Response> {
     let checked = state.hub.check_vehicles(&caller, &body.vehicles)?;
-    state.metrics.count_checks("vehicles", body.vehicles.len(), checked.hit_count());
+    state
+        .metrics
+        .count_checks("vehicles", body.vehicles.len(), checked.hit_count());
     let results = release(&state.hub, checked).await?;
     Ok(ok_json(&VehicleCheckResults { results }))
 }
@@ -198,11 +258,24 @@ async fn check_vehicles(State(state): State<AppState>, Authed(caller): Authed, J
         ("country" = Option<String>, Query, description = "country of the plate")),
     responses((status = 200, body = VehicleCheckResult), (status = 422, body = problem::Problem)),
     security(("api_key" = [])))]
-async fn check_vehicle(State(state): State<AppState>, Authed(caller): Authed, Query(params): Query<HashMap<String, String>>) -> ApiResult<Response> {
+async fn check_vehicle(
+    State(state): State<AppState>,
+    Authed(caller): Authed,
+    Query(params): Query<HashMap<String, String>>,
+) -> ApiResult<Response> {
     let mut values = query_params(params, &["vin", "plate", "country"])?.into_iter();
-    let query = VehicleQuery { vin: values.next().flatten(), plate: values.next().flatten(), plate_country: values.next().flatten() };
-    let checked = state.hub.check_vehicles(&caller, std::slice::from_ref(&query)).map_err(rename_single_query)?;
-    state.metrics.count_checks("vehicles", 1, checked.hit_count());
+    let query = VehicleQuery {
+        vin: values.next().flatten(),
+        plate: values.next().flatten(),
+        plate_country: values.next().flatten(),
+    };
+    let checked = state
+        .hub
+        .check_vehicles(&caller, std::slice::from_ref(&query))
+        .map_err(rename_single_query)?;
+    state
+        .metrics
+        .count_checks("vehicles", 1, checked.hit_count());
     let mut results = release(&state.hub, checked).await?;
     Ok(ok_json(&results.remove(0)))
 }
@@ -224,7 +297,10 @@ fn rename_single_query(error: palermo_hub::HubError) -> ApiError {
 }
 
 fn parse_id(id: &str) -> ApiResult<i64> {
-    id.parse::<i64>().ok().filter(|id| *id > 0).ok_or_else(ApiError::not_found)
+    id.parse::<i64>()
+        .ok()
+        .filter(|id| *id > 0)
+        .ok_or_else(ApiError::not_found)
 }
 
 fn created<T: Serialize>(location: String, value: &T) -> Response {
@@ -251,7 +327,11 @@ pub struct VehicleBatch {
 #[utoipa::path(post, path = "/api/v1/documents", tag = "documents", request_body = DocumentInput,
     responses((status = 201, body = DocumentView), (status = 422, body = problem::Problem)),
     security(("api_key" = [])))]
-async fn create_document(State(state): State<AppState>, Authed(caller): Authed, Json(input): Json<DocumentInput>) -> ApiResult<Response> {
+async fn create_document(
+    State(state): State<AppState>,
+    Authed(caller): Authed,
+    Json(input): Json<DocumentInput>,
+) -> ApiResult<Response> {
     let view = blocking(&state.hub, move |hub| hub.create_document(&caller, &input)).await?;
     Ok(created(format!("/api/v1/documents/{}", view.id), &view))
 }
@@ -259,32 +339,59 @@ async fn create_document(State(state): State<AppState>, Authed(caller): Authed, 
 #[utoipa::path(post, path = "/api/v1/documents/batch", tag = "documents", request_body = DocumentBatch,
     responses((status = 200, body = BatchWritten), (status = 422, body = problem::Problem)),
     security(("api_key" = [])))]
-async fn write_documents(State(state): State<AppState>, Authed(caller): Authed, Json(body): Json<DocumentBatch>) -> ApiResult<Response> {
-    let written = blocking(&state.hub, move |hub| hub.write_documents(&caller, &body.documents, "documents")).await?;
+async fn write_documents(
+    State(state): State<AppState>,
+    Authed(caller): Authed,
+    Json(body): Json<DocumentBatch>,
+) -> ApiResult<Response> {
+    let written = blocking(&state.hub, move |hub| {
+        hub.write_documents(&caller, &body.documents, "documents")
+    })
+    .await?;
     Ok(ok_json(&written))
 }
 
 #[utoipa::path(get, path = "/api/v1/documents/{id}", tag = "documents", params(("id" = i64, Path)),
     responses((status = 200, body = DocumentView), (status = 404, body = problem::Problem)),
     security(("api_key" = [])))]
-async fn get_document(State(state): State<AppState>, Authed(caller): Authed, Path(id): Path<String>) -> ApiResult<Response> {
+async fn get_document(
+    State(state): State<AppState>,
+    Authed(caller): Authed,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
     let id = parse_id(&id)?;
-    Ok(ok_json(&blocking(&state.hub, move |hub| hub.document(&caller, id)).await?))
+    Ok(ok_json(
+        &blocking(&state.hub, move |hub| hub.document(&caller, id)).await?,
+    ))
 }
 
 #[utoipa::path(put, path = "/api/v1/documents/{id}", tag = "documents", params(("id" = i64, Path)),
     request_body = DocumentInput,
     responses((status = 200, body = DocumentView), (status = 404, body = problem::Problem), (status = 422, body = problem::Problem)),
     security(("api_key" = [])))]
-async fn update_document(State(state): State<AppState>, Authed(caller): Authed, Path(id): Path<String>, Json(input): Json<DocumentInput>) -> ApiResult<Response> {
+async fn update_document(
+    State(state): State<AppState>,
+    Authed(caller): Authed,
+    Path(id): Path<String>,
+    Json(input): Json<DocumentInput>,
+) -> ApiResult<Response> {
     let id = parse_id(&id)?;
-    Ok(ok_json(&blocking(&state.hub, move |hub| hub.update_document(&caller, id, &input)).await?))
+    Ok(ok_json(
+        &blocking(&state.hub, move |hub| {
+            hub.update_document(&caller, id, &input)
+        })
+        .await?,
+    ))
 }
 
 #[utoipa::path(delete, path = "/api/v1/documents/{id}", tag = "documents", params(("id" = i64, Path)),
     responses((status = 204), (status = 404, body = problem::Problem)),
     security(("api_key" = [])))]
-async fn withdraw_document(State(state): State<AppState>, Authed(caller): Authed, Path(id): Path<String>) -> ApiResult<StatusCode> {
+async fn withdraw_document(
+    State(state): State<AppState>,
+    Authed(caller): Authed,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
     let id = parse_id(&id)?;
     blocking(&state.hub, move |hub| hub.withdraw_document(&caller, id)).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -293,7 +400,11 @@ async fn withdraw_document(State(state): State<AppState>, Authed(caller): Authed
 #[utoipa::path(post, path = "/api/v1/vehicles", tag = "vehicles", request_body = VehicleInput,
     responses((status = 201, body = VehicleView), (status = 422, body = problem::Problem)),
     security(("api_key" = [])))]
-async fn create_vehicle(State(state): State<AppState>, Authed(caller): Authed, Json(input): Json<VehicleInput>) -> ApiResult<Response> {
+async fn create_vehicle(
+    State(state): State<AppState>,
+    Authed(caller): Authed,
+    Json(input): Json<VehicleInput>,
+) -> ApiResult<Response> {
     let view = blocking(&state.hub, move |hub| hub.create_vehicle(&caller, &input)).await?;
     Ok(created(format!("/api/v1/vehicles/{}", view.id), &view))
 }
@@ -301,32 +412,59 @@ async fn create_vehicle(State(state): State<AppState>, Authed(caller): Authed, J
 #[utoipa::path(post, path = "/api/v1/vehicles/batch", tag = "vehicles", request_body = VehicleBatch,
     responses((status = 200, body = BatchWritten), (status = 422, body = problem::Problem)),
     security(("api_key" = [])))]
-async fn write_vehicles(State(state): State<AppState>, Authed(caller): Authed, Json(body): Json<VehicleBatch>) -> ApiResult<Response> {
-    let written = blocking(&state.hub, move |hub| hub.write_vehicles(&caller, &body.vehicles, "vehicles")).await?;
+async fn write_vehicles(
+    State(state): State<AppState>,
+    Authed(caller): Authed,
+    Json(body): Json<VehicleBatch>,
+) -> ApiResult<Response> {
+    let written = blocking(&state.hub, move |hub| {
+        hub.write_vehicles(&caller, &body.vehicles, "vehicles")
+    })
+    .await?;
     Ok(ok_json(&written))
 }
 
 #[utoipa::path(get, path = "/api/v1/vehicles/{id}", tag = "vehicles", params(("id" = i64, Path)),
     responses((status = 200, body = VehicleView), (status = 404, body = problem::Problem)),
     security(("api_key" = [])))]
-async fn get_vehicle(State(state): State<AppState>, Authed(caller): Authed, Path(id): Path<String>) -> ApiResult<Response> {
+async fn get_vehicle(
+    State(state): State<AppState>,
+    Authed(caller): Authed,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
     let id = parse_id(&id)?;
-    Ok(ok_json(&blocking(&state.hub, move |hub| hub.vehicle(&caller, id)).await?))
+    Ok(ok_json(
+        &blocking(&state.hub, move |hub| hub.vehicle(&caller, id)).await?,
+    ))
 }
 
 #[utoipa::path(put, path = "/api/v1/vehicles/{id}", tag = "vehicles", params(("id" = i64, Path)),
     request_body = VehicleInput,
     responses((status = 200, body = VehicleView), (status = 404, body = problem::Problem), (status = 422, body = problem::Problem)),
     security(("api_key" = [])))]
-async fn update_vehicle(State(state): State<AppState>, Authed(caller): Authed, Path(id): Path<String>, Json(input): Json<VehicleInput>) -> ApiResult<Response> {
+async fn update_vehicle(
+    State(state): State<AppState>,
+    Authed(caller): Authed,
+    Path(id): Path<String>,
+    Json(input): Json<VehicleInput>,
+) -> ApiResult<Response> {
     let id = parse_id(&id)?;
-    Ok(ok_json(&blocking(&state.hub, move |hub| hub.update_vehicle(&caller, id, &input)).await?))
+    Ok(ok_json(
+        &blocking(&state.hub, move |hub| {
+            hub.update_vehicle(&caller, id, &input)
+        })
+        .await?,
+    ))
 }
 
 #[utoipa::path(delete, path = "/api/v1/vehicles/{id}", tag = "vehicles", params(("id" = i64, Path)),
     responses((status = 204), (status = 404, body = problem::Problem)),
     security(("api_key" = [])))]
-async fn withdraw_vehicle(State(state): State<AppState>, Authed(caller): Authed, Path(id): Path<String>) -> ApiResult<StatusCode> {
+async fn withdraw_vehicle(
+    State(state): State<AppState>,
+    Authed(caller): Authed,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
     let id = parse_id(&id)?;
     blocking(&state.hub, move |hub| hub.withdraw_vehicle(&caller, id)).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -345,15 +483,26 @@ pub struct HitList {
         ("before" = Option<i64>, Query, description = "only hits with a smaller id")),
     responses((status = 200, body = HitList)),
     security(("api_key" = [])))]
-async fn list_hits(State(state): State<AppState>, Authed(caller): Authed, Query(params): Query<HashMap<String, String>>) -> ApiResult<Response> {
+async fn list_hits(
+    State(state): State<AppState>,
+    Authed(caller): Authed,
+    Query(params): Query<HashMap<String, String>>,
+) -> ApiResult<Response> {
     let mut values = query_params(params, &["limit", "before"])?.into_iter();
     let number = |name: &str, value: Option<String>| -> ApiResult<Option<i64>> {
-        value.map(|text| text.parse::<i64>().map_err(|_| ApiError::field(name, "must be an integer"))).transpose()
+        value
+            .map(|text| {
+                text.parse::<i64>()
+                    .map_err(|_| ApiError::field(name, "must be an integer"))
+            })
+            .transpose()
     };
     let limit = number("limit", values.next().flatten())?.unwrap_or(HITS_PAGE_DEFAULT as i64);
     let before = number("before", values.next().flatten())?;
     let limit = usize::try_from(limit).map_err(|_| ApiError::field("limit", "must be positive"))?;
     let hits = blocking(&state.hub, move |hub| hub.hits(&caller, before, limit)).await?;
-    let next_before = (hits.len() == limit).then(|| hits.last().map(|hit| hit.id)).flatten();
+    let next_before = (hits.len() == limit)
+        .then(|| hits.last().map(|hit| hit.id))
+        .flatten();
     Ok(ok_json(&HitList { hits, next_before }))
 }

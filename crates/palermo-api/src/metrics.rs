@@ -33,7 +33,9 @@ struct IndexLabels {
 
 fn latency_histogram() -> Histogram {
     // 50 µs to about 1.6 s.
-    Histogram::new(prometheus_client::metrics::histogram::exponential_buckets(0.000_05, 2.0, 16))
+    Histogram::new(prometheus_client::metrics::histogram::exponential_buckets(
+        0.000_05, 2.0, 16,
+    ))
 }
 
 pub struct Metrics {
@@ -50,37 +52,74 @@ impl Metrics {
     pub fn new() -> Metrics {
         let mut registry = Registry::with_prefix("palermo");
         let requests = Family::<RequestLabels, Counter>::default();
-        let latency = Family::<RouteLabels, Histogram, fn() -> Histogram>::new_with_constructor(latency_histogram);
+        let latency = Family::<RouteLabels, Histogram, fn() -> Histogram>::new_with_constructor(
+            latency_histogram,
+        );
         let checks = Family::<IndexLabels, Counter>::default();
         let hits = Family::<IndexLabels, Counter>::default();
         let index_records = Family::<IndexLabels, Gauge>::default();
         let index_bytes = Family::<IndexLabels, Gauge>::default();
-        registry.register("http_requests", "HTTP requests by method, route and status", requests.clone());
-        registry.register("http_request_duration_seconds", "HTTP request latency by route", latency.clone());
+        registry.register(
+            "http_requests",
+            "HTTP requests by method, route and status",
+            requests.clone(),
+        );
+        registry.register(
+            "http_request_duration_seconds",
+            "HTTP request latency by route",
+            latency.clone(),
+        );
         registry.register("checks", "Queries checked, by record kind", checks.clone());
-        registry.register("check_hits", "Matches found by checks, by record kind", hits.clone());
-        registry.register("index_records", "Records held by the in-memory indexes", index_records.clone());
-        registry.register("index_memory_bytes", "Memory held by the in-memory indexes", index_bytes.clone());
-        Metrics { registry, requests, latency, checks, hits, index_records, index_bytes }
+        registry.register(
+            "check_hits",
+            "Matches found by checks, by record kind",
+            hits.clone(),
+        );
+        registry.register(
+            "index_records",
+            "Records held by the in-memory indexes",
+            index_records.clone(),
+        );
+        registry.register(
+            "index_memory_bytes",
+            "Memory held by the in-memory indexes",
+            index_bytes.clone(),
+        );
+        Metrics {
+            registry,
+            requests,
+            latency,
+            checks,
+            hits,
+            index_records,
+            index_bytes,
+        }
     }
 
     pub fn count_checks(&self, kind: &'static str, queries: usize, hits: usize) {
-        self.checks.get_or_create(&IndexLabels { index: kind }).inc_by(queries as u64);
+        self.checks
+            .get_or_create(&IndexLabels { index: kind })
+            .inc_by(queries as u64);
         if hits > 0 {
-            self.hits.get_or_create(&IndexLabels { index: kind }).inc_by(hits as u64);
+            self.hits
+                .get_or_create(&IndexLabels { index: kind })
+                .inc_by(hits as u64);
         }
     }
 
     pub fn render(&self, stats: palermo_hub::IndexStats) -> String {
         let set = |family: &Family<IndexLabels, Gauge>, index, value: usize| {
-            family.get_or_create(&IndexLabels { index }).set(value as i64);
+            family
+                .get_or_create(&IndexLabels { index })
+                .set(value as i64);
         };
         set(&self.index_records, "documents", stats.documents);
         set(&self.index_records, "vehicles", stats.vehicles);
         set(&self.index_bytes, "documents", stats.documents_memory_bytes);
         set(&self.index_bytes, "vehicles", stats.vehicles_memory_bytes);
         let mut out = String::new();
-        prometheus_client::encoding::text::encode(&mut out, &self.registry).expect("writing to a string");
+        prometheus_client::encoding::text::encode(&mut out, &self.registry)
+            .expect("writing to a string");
         out
     }
 }
@@ -97,7 +136,19 @@ pub async fn track(State(metrics): State<Arc<Metrics>>, request: Request, next: 
         .unwrap_or_else(|| "unmatched".to_owned());
     let response = next.run(request).await;
     let status = response.status().as_u16();
-    metrics.latency.get_or_create(&RouteLabels { route: route.clone() }).observe(started.elapsed().as_secs_f64());
-    metrics.requests.get_or_create(&RequestLabels { method, route, status }).inc();
+    metrics
+        .latency
+        .get_or_create(&RouteLabels {
+            route: route.clone(),
+        })
+        .observe(started.elapsed().as_secs_f64());
+    metrics
+        .requests
+        .get_or_create(&RequestLabels {
+            method,
+            route,
+            status,
+        })
+        .inc();
     response
 }

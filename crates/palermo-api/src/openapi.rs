@@ -24,13 +24,21 @@ impl Modify for BearerKey {
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
             "api_key",
-            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).description(Some("A bureau's API key")).build()),
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("A bureau's API key"))
+                    .build(),
+            ),
         );
     }
 }
 
 pub async fn serve() -> Response {
-    let mut response = ApiDoc::openapi().to_pretty_json().unwrap_or_default().into_response();
+    let mut response = ApiDoc::openapi()
+        .to_pretty_json()
+        .unwrap_or_default()
+        .into_response();
     response.headers_mut().insert(
         axum::http::header::CONTENT_TYPE,
         axum::http::HeaderValue::from_static("application/json"),

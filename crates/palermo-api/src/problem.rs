@@ -63,7 +63,11 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(code: Code, detail: impl Into<String>) -> ApiError {
-        ApiError { code, detail: detail.into(), errors: Vec::new() }
+        ApiError {
+            code,
+            detail: detail.into(),
+            errors: Vec::new(),
+        }
     }
 
     pub fn invalid(errors: FieldErrors) -> ApiError {
@@ -71,7 +75,11 @@ impl ApiError {
             [one] => format!("{}: {}", one.field, one.detail),
             many => format!("{} fields are invalid", many.len()),
         };
-        ApiError { code: Code::Invalid, detail, errors: errors.0 }
+        ApiError {
+            code: Code::Invalid,
+            detail,
+            errors: errors.0,
+        }
     }
 
     pub fn field(field: impl Into<String>, detail: impl Into<String>) -> ApiError {
@@ -111,7 +119,10 @@ impl IntoResponse for ApiError {
         let body = serde_json::to_vec(&problem).unwrap_or_default();
         let mut response = (status, body).into_response();
         let headers = response.headers_mut();
-        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
         if self.code == Code::Unauthenticated {
             headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }

@@ -14,7 +14,9 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use palermo_core::date::parse_date;
 use palermo_core::normalise;
-use palermo_core::{CountryCode, Document, DocumentStatus, DocumentType, RecordMeta, Restriction, Timestamp};
+use palermo_core::{
+    CountryCode, Document, DocumentStatus, DocumentType, RecordMeta, Restriction, Timestamp,
+};
 use palermo_hub::demo::{DEMO_BUREAUS, document_number};
 use palermo_index::{DocumentIndex, FoldTable, document_key};
 use palermo_store::{SqliteStore, Store};
@@ -70,8 +72,19 @@ fn typo(number: &str) -> String {
     number
         .chars()
         .map(|c| {
-            let t = match c { '0' => 'O', '1' => 'I', '5' => 'S', '8' => 'B', other => other };
-            if !done && t != c { done = true; t } else { c }
+            let t = match c {
+                '0' => 'O',
+                '1' => 'I',
+                '5' => 'S',
+                '8' => 'B',
+                other => other,
+            };
+            if !done && t != c {
+                done = true;
+                t
+            } else {
+                c
+            }
         })
         .collect()
 }
@@ -93,8 +106,13 @@ struct Queries {
 }
 
 fn queries(count: u64, lookups: u64) -> Vec<Queries> {
-    let miss = (0..lookups).map(|q| (country_of(q), document_number(MISS_SEED, q))).collect();
-    let hit = (0..lookups).map(|q| spread(q, count)).map(|i| (country_of(i), document_number(SEED, i))).collect();
+    let miss = (0..lookups)
+        .map(|q| (country_of(q), document_number(MISS_SEED, q)))
+        .collect();
+    let hit = (0..lookups)
+        .map(|q| spread(q, count))
+        .map(|i| (country_of(i), document_number(SEED, i)))
+        .collect();
     // Numbers without a 0, 1, 5 or 8 cannot be mistyped that way: the next record stands in.
     let possible = (0..lookups)
         .map(|q| {
@@ -110,9 +128,18 @@ fn queries(count: u64, lookups: u64) -> Vec<Queries> {
         })
         .collect();
     vec![
-        Queries { name: "no hit", items: miss },
-        Queries { name: "exact hit", items: hit },
-        Queries { name: "possible hit", items: possible },
+        Queries {
+            name: "no hit",
+            items: miss,
+        },
+        Queries {
+            name: "exact hit",
+            items: hit,
+        },
+        Queries {
+            name: "possible hit",
+            items: possible,
+        },
     ]
 }
 
@@ -127,9 +154,15 @@ fn index_lookups(index: &DocumentIndex, queries: &Queries) -> (f64, u64, u64) {
     let started = Instant::now();
     let (mut exact, mut possible) = (0u64, 0u64);
     for (country, typed) in &queries.items {
-        index.by_number.lookup(key_of(*country, typed), |candidate| {
-            if candidate.exact { exact += 1 } else { possible += 1 }
-        });
+        index
+            .by_number
+            .lookup(key_of(*country, typed), |candidate| {
+                if candidate.exact {
+                    exact += 1
+                } else {
+                    possible += 1
+                }
+            });
     }
     let rate = queries.items.len() as f64 / started.elapsed().as_secs_f64();
     (black_box(rate), exact, possible)
@@ -151,7 +184,11 @@ fn index_lookups_batched(index: &DocumentIndex, queries: &Queries) -> (f64, u64,
         }
         for key in &keys {
             index.by_number.lookup(*key, |candidate| {
-                if candidate.exact { exact += 1 } else { possible += 1 }
+                if candidate.exact {
+                    exact += 1
+                } else {
+                    possible += 1
+                }
             });
         }
     }
@@ -161,10 +198,14 @@ fn index_lookups_batched(index: &DocumentIndex, queries: &Queries) -> (f64, u64,
 
 fn build_index(count: u64) -> (DocumentIndex, f64) {
     let started = Instant::now();
-    let mut index = DocumentIndex { by_number: FoldTable::with_capacity(count as usize) };
+    let mut index = DocumentIndex {
+        by_number: FoldTable::with_capacity(count as usize),
+    };
     for i in 0..count {
         let number = document_number(SEED, i);
-        index.by_number.insert(document_key(country_of(i), &number), (i + 1) as u32);
+        index
+            .by_number
+            .insert(document_key(country_of(i), &number), (i + 1) as u32);
     }
     (index, started.elapsed().as_secs_f64())
 }
@@ -175,7 +216,10 @@ fn bench_index(count: u64, lookups: u64) {
     let rss_after = rss_bytes();
     let table = index.by_number.memory_bytes() as f64;
     println!("## index: {count} documents, {lookups} lookups per kind, one core");
-    println!("build: {build_seconds:.1} s ({:.1} M inserts/s)", count as f64 / build_seconds / 1e6);
+    println!(
+        "build: {build_seconds:.1} s ({:.1} M inserts/s)",
+        count as f64 / build_seconds / 1e6
+    );
     println!(
         "memory: index table {:.2} GiB = {:.1} bytes/record; process RSS {:.2} GiB (+{:.2} GiB for the index) = {:.1} bytes/record",
         table / (1u64 << 30) as f64,
@@ -223,10 +267,18 @@ fn rate_of(queries: &Queries, mut lookup: impl FnMut(CountryCode, &str) -> usize
         let number = normalise::document_number(typed).expect("valid query");
         found += lookup(*country, &number);
     }
-    (queries.items.len() as f64 / started.elapsed().as_secs_f64(), found)
+    (
+        queries.items.len() as f64 / started.elapsed().as_secs_f64(),
+        found,
+    )
 }
 
-fn bench_stores(count: u64, lookups: u64, postgres: Option<&str>, dir: Option<&std::path::Path>) -> anyhow::Result<()> {
+fn bench_stores(
+    count: u64,
+    lookups: u64,
+    postgres: Option<&str>,
+    dir: Option<&std::path::Path>,
+) -> anyhow::Result<()> {
     let temporary = tempfile_dir(dir)?;
     let path = temporary.join("bench.db");
     let _ = std::fs::remove_file(&path);
@@ -235,11 +287,23 @@ fn bench_stores(count: u64, lookups: u64, postgres: Option<&str>, dir: Option<&s
     let started = Instant::now();
     store.import_documents(&mut (0..count).map(document), Timestamp::now(), &|| true)?;
     let seconds = started.elapsed().as_secs_f64();
-    println!("sqlite bulk load (store API, one transaction): {:.0} rows/s", count as f64 / seconds);
+    println!(
+        "sqlite bulk load (store API, one transaction): {:.0} rows/s",
+        count as f64 / seconds
+    );
     let started = Instant::now();
-    let mut index = DocumentIndex { by_number: FoldTable::with_capacity(count as usize) };
-    store.scan_documents(&mut |id, country, number| index.by_number.insert(document_key(country, number), id as u32))?;
-    println!("index built from sqlite (start-up path): {:.1} s", started.elapsed().as_secs_f64());
+    let mut index = DocumentIndex {
+        by_number: FoldTable::with_capacity(count as usize),
+    };
+    store.scan_documents(&mut |id, country, number| {
+        index
+            .by_number
+            .insert(document_key(country, number), id as u32)
+    })?;
+    println!(
+        "index built from sqlite (start-up path): {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
 
     let mut client = match postgres {
         Some(url) => Some(load_postgres(url, count)?),
@@ -251,15 +315,25 @@ fn bench_stores(count: u64, lookups: u64, postgres: Option<&str>, dir: Option<&s
         )?),
         None => None,
     };
-    println!("| queries | index (lookups/s) | SQLite alone | PostgreSQL | index ÷ SQLite | index ÷ PostgreSQL |");
+    println!(
+        "| queries | index (lookups/s) | SQLite alone | PostgreSQL | index ÷ SQLite | index ÷ PostgreSQL |"
+    );
     println!("|---|---:|---:|---:|---:|---:|");
     for kind in queries(count, lookups) {
         let (index_rate, _, _) = index_lookups(&index, &kind);
-        let (sqlite_rate, _) = rate_of(&kind, |country, number| store.find_documents(country, number).expect("sqlite").len());
+        let (sqlite_rate, _) = rate_of(&kind, |country, number| {
+            store.find_documents(country, number).expect("sqlite").len()
+        });
         let pg_rate = match (&mut client, &select) {
-            (Some(client), Some(select)) => Some(rate_of(&kind, |country, number| {
-                client.query(select, &[&country.as_str(), &number]).expect("postgres").len()
-            }).0),
+            (Some(client), Some(select)) => Some(
+                rate_of(&kind, |country, number| {
+                    client
+                        .query(select, &[&country.as_str(), &number])
+                        .expect("postgres")
+                        .len()
+                })
+                .0,
+            ),
             _ => None,
         };
         println!(
@@ -285,7 +359,8 @@ fn tempfile_dir(dir: Option<&std::path::Path>) -> anyhow::Result<std::path::Path
 }
 
 fn load_postgres(url: &str, count: u64) -> anyhow::Result<postgres::Client> {
-    let mut client = postgres::Client::connect(url, postgres::NoTls).context("cannot connect to PostgreSQL")?;
+    let mut client =
+        postgres::Client::connect(url, postgres::NoTls).context("cannot connect to PostgreSQL")?;
     client.batch_execute(
         "DROP TABLE IF EXISTS bench_documents;
          CREATE TABLE bench_documents (id bigint PRIMARY KEY, issuing_country text NOT NULL,
@@ -310,14 +385,22 @@ fn load_postgres(url: &str, count: u64) -> anyhow::Result<postgres::Client> {
     client.batch_execute(
         "CREATE INDEX bench_documents_lookup ON bench_documents (issuing_country, number_normalised); ANALYZE bench_documents",
     )?;
-    println!("postgres load (COPY + index): {:.1} s", started.elapsed().as_secs_f64());
+    println!(
+        "postgres load (COPY + index): {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
     Ok(client)
 }
 
 fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::Index { count, lookups } => bench_index(count, lookups),
-        Command::Stores { count, lookups, postgres, dir } => bench_stores(count, lookups, postgres.as_deref(), dir.as_deref())?,
+        Command::Stores {
+            count,
+            lookups,
+            postgres,
+            dir,
+        } => bench_stores(count, lookups, postgres.as_deref(), dir.as_deref())?,
     }
     Ok(())
 }
@@ -331,7 +414,10 @@ mod tests {
         let number = document_number(SEED, 12_345);
         let typed = typo(&number);
         assert_ne!(typed, number);
-        assert_eq!(normalise::fold_confusables(&typed), normalise::fold_confusables(&number));
+        assert_eq!(
+            normalise::fold_confusables(&typed),
+            normalise::fold_confusables(&number)
+        );
     }
 
     #[test]
@@ -345,10 +431,14 @@ mod tests {
         let (_, exact, possible) = index_lookups(&index, &kinds[2]);
         assert_eq!((exact, possible), (0, 1_000), "typos hit possibly");
         for kind in &kinds {
-            assert_eq!(index_lookups(&index, kind).1..index_lookups(&index, kind).2, {
-                let (_, e, p) = index_lookups_batched(&index, kind);
-                e..p
-            }, "batched lookups find the same");
+            assert_eq!(
+                index_lookups(&index, kind).1..index_lookups(&index, kind).2,
+                {
+                    let (_, e, p) = index_lookups_batched(&index, kind);
+                    e..p
+                },
+                "batched lookups find the same"
+            );
         }
     }
 }

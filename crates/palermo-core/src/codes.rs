@@ -138,9 +138,18 @@ mod tests {
 
     #[test]
     fn statuses_are_case_insensitive() {
-        assert_eq!(DocumentStatus::parse_name("Stolen Blank"), Some(DocumentStatus::StolenBlank));
-        assert_eq!(DocumentStatus::parse_name("LOST"), Some(DocumentStatus::Lost));
+        assert_eq!(
+            DocumentStatus::parse_name("Stolen Blank"),
+            Some(DocumentStatus::StolenBlank)
+        );
+        assert_eq!(
+            DocumentStatus::parse_name("LOST"),
+            Some(DocumentStatus::Lost)
+        );
         assert_eq!(DocumentStatus::parse_name("found"), None);
-        assert_eq!(VehicleStatus::parse_name("Stolen"), Some(VehicleStatus::Stolen));
+        assert_eq!(
+            VehicleStatus::parse_name("Stolen"),
+            Some(VehicleStatus::Stolen)
+        );
     }
 }

@@ -30,8 +30,8 @@ const ISO_3166_ALPHA3: &[&str] = &[
 /// Germany's `D`, the British nationality classes, UN and other issuing organisations, the
 /// stateless and refugee codes, and Kosovo's `RKS`.
 const ICAO_9303_SPECIAL: &[&str] = &[
-    "D", "EUE", "GBD", "GBN", "GBO", "GBP", "GBS", "RKS", "UNA", "UNK", "UNO", "XBA", "XCC",
-    "XCE", "XCO", "XDC", "XEC", "XES", "XIM", "XMP", "XOM", "XPO", "XXA", "XXB", "XXC", "XXX",
+    "D", "EUE", "GBD", "GBN", "GBO", "GBP", "GBS", "RKS", "UNA", "UNK", "UNO", "XBA", "XCC", "XCE",
+    "XCO", "XDC", "XEC", "XES", "XIM", "XMP", "XOM", "XPO", "XXA", "XXB", "XXC", "XXX",
 ];
 
 /// A code that identifies a country or an issuing organisation. Always upper case.
@@ -73,7 +73,11 @@ impl CountryCode {
     /// Every code for one country should compare equal in a check: `D` is Germany.
     pub fn canonical(self) -> CountryCode {
         // `D` is the only one-letter code.
-        if self.0.len() == 1 { CountryCode("DEU") } else { self }
+        if self.0.len() == 1 {
+            CountryCode("DEU")
+        } else {
+            self
+        }
     }
 
     pub fn all_iso() -> impl Iterator<Item = CountryCode> {

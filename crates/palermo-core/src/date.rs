@@ -10,7 +10,8 @@ pub fn parse_date(text: &str) -> Result<Date, String> {
     let digits = |range: std::ops::Range<usize>| -> Option<u32> {
         let part = bytes.get(range)?;
         part.iter().all(u8::is_ascii_digit).then(|| {
-            part.iter().fold(0u32, |acc, digit| acc * 10 + u32::from(digit - b'0'))
+            part.iter()
+                .fold(0u32, |acc, digit| acc * 10 + u32::from(digit - b'0'))
         })
     };
     let shape_ok = bytes.len() == 10 && bytes[4] == b'-' && bytes[7] == b'-';
@@ -29,7 +30,12 @@ pub fn parse_date(text: &str) -> Result<Date, String> {
 }
 
 pub fn format_date(date: Date) -> String {
-    format!("{:04}-{:02}-{:02}", date.year(), u8::from(date.month()), date.day())
+    format!(
+        "{:04}-{:02}-{:02}",
+        date.year(),
+        u8::from(date.month()),
+        date.day()
+    )
 }
 
 /// Milliseconds since the Unix epoch, UTC.
@@ -97,8 +103,18 @@ mod tests {
     #[test]
     fn parses_real_dates_only() {
         assert_eq!(format_date(parse_date("1980-02-29").unwrap()), "1980-02-29");
-        for bad in ["1980-02-30", "1981-02-29", "1980-13-01", "1980-00-10", "80-01-01",
-            "1980/01/01", "1980-1-01", "", "abcd-ef-gh", "1980-01-011"] {
+        for bad in [
+            "1980-02-30",
+            "1981-02-29",
+            "1980-13-01",
+            "1980-00-10",
+            "80-01-01",
+            "1980/01/01",
+            "1980-1-01",
+            "",
+            "abcd-ef-gh",
+            "1980-01-011",
+        ] {
             assert!(parse_date(bad).is_err(), "{bad}");
         }
     }
@@ -106,6 +122,9 @@ mod tests {
     #[test]
     fn timestamps_render_as_rfc3339() {
         assert_eq!(Timestamp(0).to_rfc3339(), "1970-01-01T00:00:00.000Z");
-        assert_eq!(Timestamp(1_700_000_000_123).to_rfc3339(), "2023-11-14T22:13:20.123Z");
+        assert_eq!(
+            Timestamp(1_700_000_000_123).to_rfc3339(),
+            "2023-11-14T22:13:20.123Z"
+        );
     }
 }

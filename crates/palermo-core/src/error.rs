@@ -16,7 +16,10 @@ pub struct FieldErrors(pub Vec<FieldError>);
 
 impl FieldErrors {
     pub fn push(&mut self, field: impl Into<String>, detail: impl Into<String>) {
-        self.0.push(FieldError { field: field.into(), detail: detail.into() });
+        self.0.push(FieldError {
+            field: field.into(),
+            detail: detail.into(),
+        });
     }
 
     pub fn is_empty(&self) -> bool {
@@ -24,7 +27,11 @@ impl FieldErrors {
     }
 
     pub fn into_result<T>(self, value: impl FnOnce() -> T) -> Result<T, FieldErrors> {
-        if self.0.is_empty() { Ok(value()) } else { Err(self) }
+        if self.0.is_empty() {
+            Ok(value())
+        } else {
+            Err(self)
+        }
     }
 
     pub fn single(field: impl Into<String>, detail: impl Into<String>) -> FieldErrors {
@@ -50,5 +57,9 @@ impl std::error::Error for FieldErrors {}
 
 /// Joins a prefix and a field name into a path: `("documents[3]", "number")`.
 pub fn field_path(prefix: &str, name: &str) -> String {
-    if prefix.is_empty() { name.to_owned() } else { format!("{prefix}.{name}") }
+    if prefix.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{prefix}.{name}")
+    }
 }

@@ -50,12 +50,17 @@ fn strip_separators(raw: &str, what: &str) -> Result<String, Reason> {
 pub fn document_number(raw: &str) -> Result<String, Reason> {
     let mut buffer = [0u8; DOCUMENT_NUMBER_LEN_MAX];
     let len = document_number_into(raw, &mut buffer)?;
-    Ok(std::str::from_utf8(&buffer[..len]).expect("ASCII").to_owned())
+    Ok(std::str::from_utf8(&buffer[..len])
+        .expect("ASCII")
+        .to_owned())
 }
 
 /// [`document_number`] into a caller's buffer, without allocating: the check path's version.
 /// Returns the length written.
-pub fn document_number_into(raw: &str, out: &mut [u8; DOCUMENT_NUMBER_LEN_MAX]) -> Result<usize, Reason> {
+pub fn document_number_into(
+    raw: &str,
+    out: &mut [u8; DOCUMENT_NUMBER_LEN_MAX],
+) -> Result<usize, Reason> {
     let mut len = 0;
     if raw.len() <= DOCUMENT_NUMBER_INPUT_LEN_MAX {
         for &byte in raw.as_bytes() {
@@ -83,7 +88,10 @@ fn too_long_number() -> Reason {
     format!("is longer than {DOCUMENT_NUMBER_LEN_MAX} characters without spaces and hyphens")
 }
 
-fn document_number_general(raw: &str, out: &mut [u8; DOCUMENT_NUMBER_LEN_MAX]) -> Result<usize, Reason> {
+fn document_number_general(
+    raw: &str,
+    out: &mut [u8; DOCUMENT_NUMBER_LEN_MAX],
+) -> Result<usize, Reason> {
     reject_control_and_length(raw, DOCUMENT_NUMBER_INPUT_LEN_MAX)?;
     let number = strip_separators(raw, "a document number")?;
     if number.len() > DOCUMENT_NUMBER_LEN_MAX {
@@ -134,7 +142,9 @@ pub fn vin_for_record(raw: &str) -> Result<String, Reason> {
         let expected = vin_check_digit(&vin);
         let found = vin.as_bytes()[8] as char;
         if found != expected {
-            return Err(format!("check digit (position 9) is {found}, expected {expected}"));
+            return Err(format!(
+                "check digit (position 9) is {found}, expected {expected}"
+            ));
         }
     }
     Ok(vin)
@@ -246,8 +256,16 @@ mod tests {
         assert_eq!(document_number(" l898-902 c3 ").unwrap(), "L898902C3");
         assert_eq!(document_number("L898902C<").unwrap(), "L898902C");
         assert_eq!(document_number("--").unwrap_err(), "is empty");
-        assert!(document_number("AB\u{7}12").unwrap_err().contains("control"));
-        assert!(document_number("AB/12").unwrap_err().contains("only letters"));
+        assert!(
+            document_number("AB\u{7}12")
+                .unwrap_err()
+                .contains("control")
+        );
+        assert!(
+            document_number("AB/12")
+                .unwrap_err()
+                .contains("only letters")
+        );
         assert!(document_number(&"1".repeat(31)).unwrap_err().contains("30"));
         assert!(document_number(&"1".repeat(65)).unwrap_err().contains("64"));
         assert!(document_number("ПАСПОРТ").is_err());
@@ -264,13 +282,34 @@ mod tests {
     fn vin_check_digits_follow_iso_3779() {
         assert_eq!(vin_check_digit("1M8GDM9AXKP042788"), 'X');
         assert_eq!(vin_check_digit("11111111111111111"), '1');
-        assert_eq!(vin_for_record("1m8gdm9a-xkp042788").unwrap(), "1M8GDM9AXKP042788");
-        assert!(vin_for_record("1M8GDM9A1KP042788").unwrap_err().contains("check digit"));
+        assert_eq!(
+            vin_for_record("1m8gdm9a-xkp042788").unwrap(),
+            "1M8GDM9AXKP042788"
+        );
+        assert!(
+            vin_for_record("1M8GDM9A1KP042788")
+                .unwrap_err()
+                .contains("check digit")
+        );
         // A European VIN carries no mandatory check digit.
-        assert_eq!(vin_for_record("WVWZZZ1JZXW000001").unwrap(), "WVWZZZ1JZXW000001");
-        assert!(vin_for_record("WVWZZZ1JZXW00000").unwrap_err().contains("17"));
-        assert!(vin_for_record("WVWZZZ1JOXW000001").unwrap_err().contains("position 9"));
-        assert_eq!(vin_for_query("WVWZZZ1JOXW000001").unwrap(), "WVWZZZ1J0XW000001");
+        assert_eq!(
+            vin_for_record("WVWZZZ1JZXW000001").unwrap(),
+            "WVWZZZ1JZXW000001"
+        );
+        assert!(
+            vin_for_record("WVWZZZ1JZXW00000")
+                .unwrap_err()
+                .contains("17")
+        );
+        assert!(
+            vin_for_record("WVWZZZ1JOXW000001")
+                .unwrap_err()
+                .contains("position 9")
+        );
+        assert_eq!(
+            vin_for_query("WVWZZZ1JOXW000001").unwrap(),
+            "WVWZZZ1J0XW000001"
+        );
     }
 
     #[test]

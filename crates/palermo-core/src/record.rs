@@ -83,7 +83,10 @@ impl From<CountryListWire> for CountryList {
         match wire {
             CountryListWire::List(list) => CountryList(list),
             CountryListWire::Text(text) => CountryList(
-                text.split([' ', ',', ';']).filter(|s| !s.is_empty()).map(str::to_owned).collect(),
+                text.split([' ', ',', ';'])
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned)
+                    .collect(),
             ),
         }
     }
@@ -157,17 +160,45 @@ pub struct VehicleInput {
 impl DocumentInput {
     /// The field names, as JSON keys and CSV column headers.
     pub const FIELDS: &'static [&'static str] = &[
-        "number", "issuing_country", "type", "status", "reported_date", "owner", "holder_name",
-        "holder_birth_date", "external_ref", "review_date", "restriction", "restriction_countries",
+        "number",
+        "issuing_country",
+        "type",
+        "status",
+        "reported_date",
+        "owner",
+        "holder_name",
+        "holder_birth_date",
+        "external_ref",
+        "review_date",
+        "restriction",
+        "restriction_countries",
     ];
     /// The columns a CSV file must have.
-    pub const REQUIRED: &'static [&'static str] = &["number", "issuing_country", "type", "status", "reported_date"];
+    pub const REQUIRED: &'static [&'static str] = &[
+        "number",
+        "issuing_country",
+        "type",
+        "status",
+        "reported_date",
+    ];
 }
 
 impl VehicleInput {
     pub const FIELDS: &'static [&'static str] = &[
-        "vin", "plate", "plate_country", "make", "model", "colour", "year", "status", "reported_date",
-        "owner", "external_ref", "review_date", "restriction", "restriction_countries",
+        "vin",
+        "plate",
+        "plate_country",
+        "make",
+        "model",
+        "colour",
+        "year",
+        "status",
+        "reported_date",
+        "owner",
+        "external_ref",
+        "review_date",
+        "restriction",
+        "restriction_countries",
     ];
     pub const REQUIRED: &'static [&'static str] = &["status", "reported_date"];
 }
@@ -239,7 +270,8 @@ struct Checker<'a> {
 
 impl Checker<'_> {
     fn fail(&mut self, name: &str, detail: impl Into<String>) {
-        self.errors.push(field_path(self.context.prefix, name), detail);
+        self.errors
+            .push(field_path(self.context.prefix, name), detail);
     }
 
     fn required<'v>(&mut self, name: &str, value: &'v Option<String>) -> Option<&'v str> {
@@ -259,7 +291,10 @@ impl Checker<'_> {
     fn country(&mut self, name: &str, text: &str) -> Option<CountryCode> {
         let code = CountryCode::parse(text.trim());
         if code.is_none() {
-            self.fail(name, format!("{text:?} is not an ISO 3166-1 alpha-3 or ICAO 9303 code"));
+            self.fail(
+                name,
+                format!("{text:?} is not an ISO 3166-1 alpha-3 or ICAO 9303 code"),
+            );
         }
         code
     }
@@ -267,19 +302,27 @@ impl Checker<'_> {
     fn member(&mut self, name: &str, text: &str) -> Option<CountryCode> {
         let code = CountryCode::parse_member(text.trim());
         if code.is_none() {
-            self.fail(name, format!("{text:?} is not an ISO 3166-1 alpha-3 country code"));
+            self.fail(
+                name,
+                format!("{text:?} is not an ISO 3166-1 alpha-3 country code"),
+            );
         }
         code
     }
 
     fn date(&mut self, name: &str, text: &str) -> Option<Date> {
-        parse_date(text).map_err(|reason| self.fail(name, reason)).ok()
+        parse_date(text)
+            .map_err(|reason| self.fail(name, reason))
+            .ok()
     }
 
     fn past_date(&mut self, name: &str, text: &str) -> Option<Date> {
         let date = self.date(name, text)?;
         if date > self.context.today {
-            self.fail(name, format!("{} lies in the future", crate::date::format_date(date)));
+            self.fail(
+                name,
+                format!("{} lies in the future", crate::date::format_date(date)),
+            );
             return None;
         }
         if date.year() < 1900 {
@@ -291,7 +334,10 @@ impl Checker<'_> {
 
     fn text(&mut self, name: &str, value: &Option<String>, len_max: usize) -> Option<String> {
         let raw = value.as_deref()?;
-        normalise::text(raw, len_max).map_err(|reason| self.fail(name, reason)).ok().flatten()
+        normalise::text(raw, len_max)
+            .map_err(|reason| self.fail(name, reason))
+            .ok()
+            .flatten()
     }
 
     fn meta(
@@ -316,15 +362,24 @@ impl Checker<'_> {
             Some(text) => {
                 let parsed = Visibility::parse_name(text);
                 if parsed.is_none() {
-                    self.fail("restriction", format!("{text:?} is not one of {}", Visibility::names()));
+                    self.fail(
+                        "restriction",
+                        format!("{text:?} is not one of {}", Visibility::names()),
+                    );
                 }
                 parsed
             }
         };
         let mut countries = Vec::new();
-        let listed = restriction_countries.as_ref().map(|list| list.0.as_slice()).unwrap_or(&[]);
+        let listed = restriction_countries
+            .as_ref()
+            .map(|list| list.0.as_slice())
+            .unwrap_or(&[]);
         if listed.len() > RESTRICTION_COUNTRIES_MAX {
-            self.fail("restriction_countries", format!("lists more than {RESTRICTION_COUNTRIES_MAX} countries"));
+            self.fail(
+                "restriction_countries",
+                format!("lists more than {RESTRICTION_COUNTRIES_MAX} countries"),
+            );
         }
         for (i, text) in listed.iter().enumerate().take(RESTRICTION_COUNTRIES_MAX) {
             if let Some(code) = self.member(&format!("restriction_countries[{i}]"), text) {
@@ -335,10 +390,16 @@ impl Checker<'_> {
         }
         match visibility {
             Some(Visibility::All) if !listed.is_empty() => {
-                self.fail("restriction_countries", "must be empty unless restriction is only or except");
+                self.fail(
+                    "restriction_countries",
+                    "must be empty unless restriction is only or except",
+                );
             }
             Some(Visibility::Only | Visibility::Except) if listed.is_empty() => {
-                self.fail("restriction_countries", "must list at least one country for only or except");
+                self.fail(
+                    "restriction_countries",
+                    "must list at least one country for only or except",
+                );
             }
             _ => {}
         }
@@ -348,7 +409,11 @@ impl Checker<'_> {
             None => reported
                 .replace_year(reported.year() + REVIEW_YEARS_DEFAULT)
                 // 29 February moves to the 28th in a year that has none.
-                .or_else(|_| reported.replace_day(28).and_then(|d| d.replace_year(d.year() + REVIEW_YEARS_DEFAULT)))
+                .or_else(|_| {
+                    reported
+                        .replace_day(28)
+                        .and_then(|d| d.replace_year(d.year() + REVIEW_YEARS_DEFAULT))
+                })
                 .unwrap_or(reported),
         };
         if review < reported {
@@ -368,26 +433,39 @@ impl Checker<'_> {
 impl DocumentInput {
     /// Validates every field and reports every problem found, each with its field path.
     pub fn validate(&self, context: ValidationContext<'_>) -> Result<Document, FieldErrors> {
-        let mut c = Checker { context, errors: FieldErrors::default() };
+        let mut c = Checker {
+            context,
+            errors: FieldErrors::default(),
+        };
         let number = c.required("number", &self.number).and_then(|raw| {
             normalise::document_number(raw)
                 .map(|normalised| (raw.trim().to_owned(), normalised))
                 .map_err(|reason| c.fail("number", reason))
                 .ok()
         });
-        let issuing_country =
-            c.required("issuing_country", &self.issuing_country).and_then(|t| c.country("issuing_country", t));
+        let issuing_country = c
+            .required("issuing_country", &self.issuing_country)
+            .and_then(|t| c.country("issuing_country", t));
         let document_type = c.required("type", &self.document_type).and_then(|text| {
             let parsed = DocumentType::parse(text);
             if parsed.is_none() {
-                c.fail("type", format!("{text:?} is not one of {} or an ICAO 9303 code (P, I, A, C, V)", DocumentType::names()));
+                c.fail(
+                    "type",
+                    format!(
+                        "{text:?} is not one of {} or an ICAO 9303 code (P, I, A, C, V)",
+                        DocumentType::names()
+                    ),
+                );
             }
             parsed
         });
         let status = c.required("status", &self.status).and_then(|text| {
             let parsed = DocumentStatus::parse_name(text);
             if parsed.is_none() {
-                c.fail("status", format!("{text:?} is not one of {}", DocumentStatus::names()));
+                c.fail(
+                    "status",
+                    format!("{text:?} is not one of {}", DocumentStatus::names()),
+                );
             }
             parsed
         });
@@ -421,16 +499,28 @@ impl DocumentInput {
 
 impl VehicleInput {
     pub fn validate(&self, context: ValidationContext<'_>) -> Result<Vehicle, FieldErrors> {
-        let mut c = Checker { context, errors: FieldErrors::default() };
-        let vin = Checker::present(&self.vin)
-            .and_then(|raw| normalise::vin_for_record(raw).map_err(|reason| c.fail("vin", reason)).ok());
-        let plate = Checker::present(&self.plate)
-            .and_then(|raw| normalise::plate(raw).map_err(|reason| c.fail("plate", reason)).ok());
-        let plate_country = Checker::present(&self.plate_country).and_then(|t| c.country("plate_country", t));
+        let mut c = Checker {
+            context,
+            errors: FieldErrors::default(),
+        };
+        let vin = Checker::present(&self.vin).and_then(|raw| {
+            normalise::vin_for_record(raw)
+                .map_err(|reason| c.fail("vin", reason))
+                .ok()
+        });
+        let plate = Checker::present(&self.plate).and_then(|raw| {
+            normalise::plate(raw)
+                .map_err(|reason| c.fail("plate", reason))
+                .ok()
+        });
+        let plate_country =
+            Checker::present(&self.plate_country).and_then(|t| c.country("plate_country", t));
         if Checker::present(&self.vin).is_none() && Checker::present(&self.plate).is_none() {
             c.fail("vin", "a vehicle needs a VIN, a plate, or both");
         }
-        if Checker::present(&self.plate).is_some() && Checker::present(&self.plate_country).is_none() {
+        if Checker::present(&self.plate).is_some()
+            && Checker::present(&self.plate_country).is_none()
+        {
             c.fail("plate_country", "is required with a plate");
         }
         let make = c.text("make", &self.make, VEHICLE_TEXT_LEN_MAX);
@@ -448,7 +538,10 @@ impl VehicleInput {
                 match number {
                     Some(year) if (1886..=i64::from(year_max)).contains(&year) => Some(year as i32),
                     _ => {
-                        c.fail("year", format!("must be a year between 1886 and {year_max}"));
+                        c.fail(
+                            "year",
+                            format!("must be a year between 1886 and {year_max}"),
+                        );
                         None
                     }
                 }
@@ -457,7 +550,10 @@ impl VehicleInput {
         let status = c.required("status", &self.status).and_then(|text| {
             let parsed = VehicleStatus::parse_name(text);
             if parsed.is_none() {
-                c.fail("status", format!("{text:?} is not one of {}", VehicleStatus::names()));
+                c.fail(
+                    "status",
+                    format!("{text:?} is not one of {}", VehicleStatus::names()),
+                );
             }
             parsed
         });
@@ -499,7 +595,9 @@ mod tests {
     }
 
     fn document(json: &str) -> Result<Document, FieldErrors> {
-        serde_json::from_str::<DocumentInput>(json).unwrap().validate(context())
+        serde_json::from_str::<DocumentInput>(json)
+            .unwrap()
+            .validate(context())
     }
 
     #[test]
@@ -554,10 +652,17 @@ mod tests {
 
     #[test]
     fn vehicles_need_an_identifier_and_a_plate_country() {
-        let vehicle = |json: &str| serde_json::from_str::<VehicleInput>(json).unwrap().validate(context());
+        let vehicle = |json: &str| {
+            serde_json::from_str::<VehicleInput>(json)
+                .unwrap()
+                .validate(context())
+        };
         let errors = vehicle(r#"{"status":"stolen","reported_date":"2025-01-01"}"#).unwrap_err();
         assert_eq!(errors.0[0].field, "documents[2].vin");
-        let errors = vehicle(r#"{"plate":"AB123","status":"stolen","reported_date":"2025-01-01","year":1700}"#).unwrap_err();
+        let errors = vehicle(
+            r#"{"plate":"AB123","status":"stolen","reported_date":"2025-01-01","year":1700}"#,
+        )
+        .unwrap_err();
         let fields: Vec<&str> = errors.0.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["documents[2].plate_country", "documents[2].year"]);
         let ok = vehicle(r#"{"vin":"1M8GDM9AXKP042788","status":"stolen","reported_date":"2025-01-01","year":"2019"}"#).unwrap();

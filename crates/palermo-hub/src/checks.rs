@@ -144,7 +144,11 @@ pub struct Checked<R> {
 impl<R> Checked<R> {
     /// The results, when no hit needs recording; otherwise `self` back.
     pub fn without_hits(self) -> std::result::Result<Vec<R>, Checked<R>> {
-        if self.hits.is_empty() { Ok(self.results) } else { Err(self) }
+        if self.hits.is_empty() {
+            Ok(self.results)
+        } else {
+            Err(self)
+        }
     }
 
     /// Records the hits (a durable write: run it where blocking is fine), then releases the
@@ -167,43 +171,61 @@ struct ParsedDocumentQuery {
     document_type: Option<DocumentType>,
 }
 
-fn parse_document_query(query: &DocumentQuery, prefix: &str, errors: &mut FieldErrors) -> Option<ParsedDocumentQuery> {
+/// The path of query `index` in a batch named `field`, made only when an error needs it.
+fn query_path(field: &str, index: usize, name: &str) -> String {
+    field_path(&format!("{field}[{index}]"), name)
+}
+
+fn parse_document_query(
+    query: &DocumentQuery,
+    index: usize,
+    errors: &mut FieldErrors,
+) -> Option<ParsedDocumentQuery> {
+    let path = |name: &str| query_path("documents", index, name);
     let number = match query.number.as_deref() {
         None => {
-            errors.push(field_path(prefix, "number"), "is required");
+            errors.push(path("number"), "is required");
             None
         }
         Some(raw) => normalise::document_number(raw)
-            .map_err(|reason| errors.push(field_path(prefix, "number"), reason))
+            .map_err(|reason| errors.push(path("number"), reason))
             .ok(),
     };
     let country = match query.issuing_country.as_deref() {
         None => {
-            errors.push(field_path(prefix, "issuing_country"), "is required");
+            errors.push(path("issuing_country"), "is required");
             None
         }
         Some(raw) => {
             let parsed = CountryCode::parse(raw.trim());
             if parsed.is_none() {
                 errors.push(
-                    field_path(prefix, "issuing_country"),
+                    path("issuing_country"),
                     format!("{raw:?} is not an ISO 3166-1 alpha-3 or ICAO 9303 code"),
                 );
             }
             parsed
         }
     };
-    let document_type = match query.document_type.as_deref().filter(|t| !t.trim().is_empty()) {
+    let document_type = match query
+        .document_type
+        .as_deref()
+        .filter(|t| !t.trim().is_empty())
+    {
         None => Some(None),
         Some(raw) => {
             let parsed = DocumentType::parse(raw);
             if parsed.is_none() {
-                errors.push(field_path(prefix, "type"), format!("{raw:?} is not a document type"));
+                errors.push(path("type"), format!("{raw:?} is not a document type"));
             }
             parsed.map(Some)
         }
     };
-    Some(ParsedDocumentQuery { country: country?.canonical(), number: number?, document_type: document_type? })
+    Some(ParsedDocumentQuery {
+        country: country?.canonical(),
+        number: number?,
+        document_type: document_type?,
+    })
 }
 
 struct ParsedVehicleQuery {
@@ -211,31 +233,54 @@ struct ParsedVehicleQuery {
     plate: Option<(CountryCode, String)>,
 }
 
-fn parse_vehicle_query(query: &VehicleQuery, prefix: &str, errors: &mut FieldErrors) -> Option<ParsedVehicleQuery> {
+fn parse_vehicle_query(
+    query: &VehicleQuery,
+    index: usize,
+    errors: &mut FieldErrors,
+) -> Option<ParsedVehicleQuery> {
+    let path = |name: &str| query_path("vehicles", index, name);
     let before = errors.0.len();
-    let present = |value: &Option<String>| value.as_deref().filter(|t| !t.trim().is_empty()).map(str::to_owned);
+    let present = |value: &Option<String>| {
+        value
+            .as_deref()
+            .filter(|t| !t.trim().is_empty())
+            .map(str::to_owned)
+    };
     let vin = present(&query.vin).and_then(|raw| {
-        normalise::vin_for_query(&raw).map_err(|reason| errors.push(field_path(prefix, "vin"), reason)).ok()
+        normalise::vin_for_query(&raw)
+            .map_err(|reason| errors.push(path("vin"), reason))
+            .ok()
     });
-    let plate = present(&query.plate)
-        .and_then(|raw| normalise::plate(&raw).map_err(|reason| errors.push(field_path(prefix, "plate"), reason)).ok());
+    let plate = present(&query.plate).and_then(|raw| {
+        normalise::plate(&raw)
+            .map_err(|reason| errors.push(path("plate"), reason))
+            .ok()
+    });
     let country = present(&query.plate_country).and_then(|raw| {
         let parsed = CountryCode::parse(raw.trim());
         if parsed.is_none() {
-            errors.push(field_path(prefix, "plate_country"), format!("{raw:?} is not an ISO 3166-1 alpha-3 code"));
+            errors.push(
+                path("plate_country"),
+                format!("{raw:?} is not an ISO 3166-1 alpha-3 code"),
+            );
         }
         parsed
     });
     if present(&query.vin).is_none() && present(&query.plate).is_none() {
-        errors.push(field_path(prefix, "vin"), "give a VIN, a plate with its country, or both");
+        errors.push(path("vin"), "give a VIN, a plate with its country, or both");
     }
     if present(&query.plate).is_some() && present(&query.plate_country).is_none() {
-        errors.push(field_path(prefix, "plate_country"), "is required with a plate");
+        errors.push(path("plate_country"), "is required with a plate");
     }
     if errors.0.len() > before {
         return None;
     }
-    Some(ParsedVehicleQuery { vin, plate: plate.zip(country).map(|(plate, country)| (country.canonical(), plate)) })
+    Some(ParsedVehicleQuery {
+        vin,
+        plate: plate
+            .zip(country)
+            .map(|(plate, country)| (country.canonical(), plate)),
+    })
 }
 
 fn batch_size_ok(len: usize, field: &str) -> Result<()> {
@@ -251,7 +296,14 @@ fn batch_size_ok(len: usize, field: &str) -> Result<()> {
     Ok(())
 }
 
-fn new_hit(caller: &Caller, kind: RecordKind, record_id: i64, owner: CountryCode, match_kind: MatchKind, query: &impl Serialize) -> NewHit {
+fn new_hit(
+    caller: &Caller,
+    kind: RecordKind,
+    record_id: i64,
+    owner: CountryCode,
+    match_kind: MatchKind,
+    query: &impl Serialize,
+) -> NewHit {
     NewHit {
         at: Timestamp::now(),
         record_kind: kind,
@@ -266,19 +318,27 @@ fn new_hit(caller: &Caller, kind: RecordKind, record_id: i64, owner: CountryCode
 impl Hub {
     /// Checks up to [`CHECK_BATCH_MAX`] travel documents. Invalid queries fail the whole
     /// request, each named by its path (`documents[3].number`).
-    pub fn check_documents(&self, caller: &Caller, queries: &[DocumentQuery]) -> Result<Checked<DocumentCheckResult>> {
+    pub fn check_documents(
+        &self,
+        caller: &Caller,
+        queries: &[DocumentQuery],
+    ) -> Result<Checked<DocumentCheckResult>> {
         batch_size_ok(queries.len(), "documents")?;
         let mut errors = FieldErrors::default();
         let parsed: Vec<Option<ParsedDocumentQuery>> = queries
             .iter()
             .enumerate()
-            .map(|(i, query)| parse_document_query(query, &format!("documents[{i}]"), &mut errors))
+            .map(|(i, query)| parse_document_query(query, i, &mut errors))
             .collect();
         if !errors.is_empty() {
             return Err(HubError::Invalid(errors));
         }
         // One pass over the index under one read lock; records are read after it is released.
-        let keys: Vec<_> = parsed.iter().flatten().map(|query| document_key(query.country, &query.number)).collect();
+        let keys: Vec<_> = parsed
+            .iter()
+            .flatten()
+            .map(|query| document_key(query.country, &query.number))
+            .collect();
         let mut candidates: Vec<Vec<Candidate>> = vec![Vec::new(); queries.len()];
         {
             let index = self.documents.read();
@@ -296,13 +356,28 @@ impl Hub {
         }
         let mut hits = Vec::new();
         let mut results = Vec::with_capacity(queries.len());
-        for ((query, parsed), found) in queries.iter().zip(parsed.into_iter().flatten()).zip(candidates) {
+        for ((query, parsed), found) in queries
+            .iter()
+            .zip(parsed.into_iter().flatten())
+            .zip(candidates)
+        {
             let mut matches = Vec::new();
             for candidate in found {
-                let Some(stored) = self.store.document(i64::from(candidate.row))? else { continue };
-                let Some(match_kind) = confirm_document(caller, &parsed, &stored) else { continue };
+                let Some(stored) = self.store.document(i64::from(candidate.row))? else {
+                    continue;
+                };
+                let Some(match_kind) = confirm_document(caller, &parsed, &stored) else {
+                    continue;
+                };
                 let record = &stored.record;
-                hits.push(new_hit(caller, RecordKind::Document, stored.id, record.meta.owner, match_kind, query));
+                hits.push(new_hit(
+                    caller,
+                    RecordKind::Document,
+                    stored.id,
+                    record.meta.owner,
+                    match_kind,
+                    query,
+                ));
                 matches.push(DocumentMatch {
                     record_id: stored.id,
                     match_kind,
@@ -327,13 +402,17 @@ impl Hub {
     }
 
     /// Checks up to [`CHECK_BATCH_MAX`] vehicles by VIN and/or plate.
-    pub fn check_vehicles(&self, caller: &Caller, queries: &[VehicleQuery]) -> Result<Checked<VehicleCheckResult>> {
+    pub fn check_vehicles(
+        &self,
+        caller: &Caller,
+        queries: &[VehicleQuery],
+    ) -> Result<Checked<VehicleCheckResult>> {
         batch_size_ok(queries.len(), "vehicles")?;
         let mut errors = FieldErrors::default();
         let parsed: Vec<Option<ParsedVehicleQuery>> = queries
             .iter()
             .enumerate()
-            .map(|(i, query)| parse_vehicle_query(query, &format!("vehicles[{i}]"), &mut errors))
+            .map(|(i, query)| parse_vehicle_query(query, i, &mut errors))
             .collect();
         if !errors.is_empty() {
             return Err(HubError::Invalid(errors));
@@ -343,26 +422,48 @@ impl Hub {
             let index = self.vehicles.read();
             for (query, found) in parsed.iter().flatten().zip(candidates.iter_mut()) {
                 if let Some(vin) = &query.vin {
-                    index.by_vin.lookup(vin_key(vin), |c| found.push((c, "vin")));
+                    index
+                        .by_vin
+                        .lookup(vin_key(vin), |c| found.push((c, "vin")));
                 }
                 if let Some((country, plate)) = &query.plate {
-                    index.by_plate.lookup(plate_key(*country, plate), |c| found.push((c, "plate")));
+                    index
+                        .by_plate
+                        .lookup(plate_key(*country, plate), |c| found.push((c, "plate")));
                 }
                 found.truncate(CANDIDATES_MAX);
             }
         }
         let mut hits = Vec::new();
         let mut results = Vec::with_capacity(queries.len());
-        for ((query, parsed), found) in queries.iter().zip(parsed.into_iter().flatten()).zip(candidates) {
+        for ((query, parsed), found) in queries
+            .iter()
+            .zip(parsed.into_iter().flatten())
+            .zip(candidates)
+        {
             let mut matches: Vec<VehicleMatch> = Vec::new();
             for (candidate, matched_on) in found {
-                if matches.iter().any(|m| m.record_id == i64::from(candidate.row)) {
+                if matches
+                    .iter()
+                    .any(|m| m.record_id == i64::from(candidate.row))
+                {
                     continue;
                 }
-                let Some(stored) = self.store.vehicle(i64::from(candidate.row))? else { continue };
-                let Some(match_kind) = confirm_vehicle(caller, &parsed, &stored, matched_on) else { continue };
+                let Some(stored) = self.store.vehicle(i64::from(candidate.row))? else {
+                    continue;
+                };
+                let Some(match_kind) = confirm_vehicle(caller, &parsed, &stored, matched_on) else {
+                    continue;
+                };
                 let record = &stored.record;
-                hits.push(new_hit(caller, RecordKind::Vehicle, stored.id, record.meta.owner, match_kind, query));
+                hits.push(new_hit(
+                    caller,
+                    RecordKind::Vehicle,
+                    stored.id,
+                    record.meta.owner,
+                    match_kind,
+                    query,
+                ));
                 matches.push(VehicleMatch {
                     record_id: stored.id,
                     match_kind,
@@ -394,24 +495,48 @@ impl Hub {
 
 /// Confirms an index candidate against its record: still active, the caller may see it, and
 /// the identifiers really agree (the index holds hashes only).
-fn confirm_document(caller: &Caller, query: &ParsedDocumentQuery, stored: &Stored<Document>) -> Option<MatchKind> {
+fn confirm_document(
+    caller: &Caller,
+    query: &ParsedDocumentQuery,
+    stored: &Stored<Document>,
+) -> Option<MatchKind> {
     let record = &stored.record;
     if stored.withdrawn_at.is_some()
-        || !record.meta.restriction.visible_to(record.meta.owner, caller.bureau)
+        || !record
+            .meta
+            .restriction
+            .visible_to(record.meta.owner, caller.bureau)
         || record.issuing_country != query.country
     {
         return None;
     }
-    let type_agrees = query.document_type.is_none_or(|t| t == record.document_type);
+    let type_agrees = query
+        .document_type
+        .is_none_or(|t| t == record.document_type);
     if record.number_normalised == query.number {
-        return Some(if type_agrees { MatchKind::Exact } else { MatchKind::Possible });
+        return Some(if type_agrees {
+            MatchKind::Exact
+        } else {
+            MatchKind::Possible
+        });
     }
-    (fold_confusables(&record.number_normalised) == fold_confusables(&query.number)).then_some(MatchKind::Possible)
+    (fold_confusables(&record.number_normalised) == fold_confusables(&query.number))
+        .then_some(MatchKind::Possible)
 }
 
-fn confirm_vehicle(caller: &Caller, query: &ParsedVehicleQuery, stored: &Stored<Vehicle>, matched_on: &str) -> Option<MatchKind> {
+fn confirm_vehicle(
+    caller: &Caller,
+    query: &ParsedVehicleQuery,
+    stored: &Stored<Vehicle>,
+    matched_on: &str,
+) -> Option<MatchKind> {
     let record = &stored.record;
-    if stored.withdrawn_at.is_some() || !record.meta.restriction.visible_to(record.meta.owner, caller.bureau) {
+    if stored.withdrawn_at.is_some()
+        || !record
+            .meta
+            .restriction
+            .visible_to(record.meta.owner, caller.bureau)
+    {
         return None;
     }
     let (asked, recorded) = match matched_on {

@@ -25,14 +25,59 @@ pub const DEMO_BUREAUS: &[(&str, &str)] = &[
 
 /// Countries whose documents bureaus report besides their own (found stolen blanks, foreign
 /// documents lost on their territory).
-const OTHER_ISSUERS: &[&str] = &["GBR", "CHN", "IND", "TUR", "MAR", "VNM", "PHL", "ALB", "D", "XXA"];
-const DOCUMENT_TYPES: &[&str] = &["passport", "passport", "passport", "id_card", "id_card", "visa", "residence_permit", "P", "I"];
-const DOCUMENT_STATUSES: &[&str] = &["stolen", "stolen", "lost", "lost", "lost", "revoked", "invalidated", "stolen_blank"];
-const GIVEN_NAMES: &[&str] = &["ANNA", "MARIA", "OLENA", "CHIDI", "SOMCHAI", "JOÃO", "LUCA", "PIOTR", "ELENA", "AMINA", "JAMES", "SOFIA"];
-const FAMILY_NAMES: &[&str] = &["NOWAK", "SILVA", "OKAFOR", "ROSSI", "GARCIA", "MÜLLER", "DUBOIS", "POPESCU", "KOVALENKO", "SMITH", "DE JONG", "SRISUK"];
+const OTHER_ISSUERS: &[&str] = &[
+    "GBR", "CHN", "IND", "TUR", "MAR", "VNM", "PHL", "ALB", "D", "XXA",
+];
+const DOCUMENT_TYPES: &[&str] = &[
+    "passport",
+    "passport",
+    "passport",
+    "id_card",
+    "id_card",
+    "visa",
+    "residence_permit",
+    "P",
+    "I",
+];
+const DOCUMENT_STATUSES: &[&str] = &[
+    "stolen",
+    "stolen",
+    "lost",
+    "lost",
+    "lost",
+    "revoked",
+    "invalidated",
+    "stolen_blank",
+];
+const GIVEN_NAMES: &[&str] = &[
+    "ANNA", "MARIA", "OLENA", "CHIDI", "SOMCHAI", "JOÃO", "LUCA", "PIOTR", "ELENA", "AMINA",
+    "JAMES", "SOFIA",
+];
+const FAMILY_NAMES: &[&str] = &[
+    "NOWAK",
+    "SILVA",
+    "OKAFOR",
+    "ROSSI",
+    "GARCIA",
+    "MÜLLER",
+    "DUBOIS",
+    "POPESCU",
+    "KOVALENKO",
+    "SMITH",
+    "DE JONG",
+    "SRISUK",
+];
 const VIN_MAKERS: &[(&str, &str)] = &[
-    ("WVW", "Volkswagen"), ("VF1", "Renault"), ("ZFA", "Fiat"), ("1HG", "Honda"), ("WBA", "BMW"),
-    ("YV1", "Volvo"), ("TMB", "Škoda"), ("KMH", "Hyundai"), ("JTD", "Toyota"), ("SAL", "Land Rover"),
+    ("WVW", "Volkswagen"),
+    ("VF1", "Renault"),
+    ("ZFA", "Fiat"),
+    ("1HG", "Honda"),
+    ("WBA", "BMW"),
+    ("YV1", "Volvo"),
+    ("TMB", "Škoda"),
+    ("KMH", "Hyundai"),
+    ("JTD", "Toyota"),
+    ("SAL", "Land Rover"),
 ];
 const COLOURS: &[&str] = &["black", "white", "silver", "grey", "blue", "red", "green"];
 const VEHICLE_STATUSES: &[&str] = &["stolen", "stolen", "stolen", "misappropriated", "lost"];
@@ -74,10 +119,17 @@ fn date(h: u64, year_from: u64, years: u64) -> String {
 pub fn document(seed: u64, i: u64) -> DocumentInput {
     let h = mix(seed, i);
     let owner = pick(DEMO_BUREAUS, h).0;
-    let issuing_country = if (h >> 8) % 20 == 0 { pick(OTHER_ISSUERS, h >> 16) } else { owner };
+    let issuing_country = if (h >> 8) % 20 == 0 {
+        pick(OTHER_ISSUERS, h >> 16)
+    } else {
+        owner
+    };
     let with_holder = (h >> 24) % 3 != 0;
     let (restriction, restriction_countries) = match (h >> 28) % 50 {
-        0 => (Some("except".to_owned()), Some(pick(DEMO_BUREAUS, h >> 34).0)),
+        0 => (
+            Some("except".to_owned()),
+            Some(pick(DEMO_BUREAUS, h >> 34).0),
+        ),
         1 => (Some("only".to_owned()), Some(pick(DEMO_BUREAUS, h >> 34).0)),
         _ => (None, None),
     };
@@ -91,7 +143,13 @@ pub fn document(seed: u64, i: u64) -> DocumentInput {
         status: Some(pick(DOCUMENT_STATUSES, h >> 40).to_owned()),
         reported_date: Some(date(h >> 44, 2015, 11)),
         owner: Some(owner.to_owned()),
-        holder_name: with_holder.then(|| format!("{} {}", pick(GIVEN_NAMES, h >> 48), pick(FAMILY_NAMES, h >> 52))),
+        holder_name: with_holder.then(|| {
+            format!(
+                "{} {}",
+                pick(GIVEN_NAMES, h >> 48),
+                pick(FAMILY_NAMES, h >> 52)
+            )
+        }),
         holder_birth_date: with_holder.then(|| date(h >> 3, 1950, 55)),
         external_ref: Some(format!("{owner}-D{i:09}")),
         review_date: None,
@@ -113,7 +171,14 @@ fn vin(seed: u64, i: u64) -> (String, &'static str) {
     vin.push(b'0');
     vin.push(pick(VIN_CHARS, bits));
     // The serial number: the index itself, so VINs of distinct indexes differ.
-    vin.extend_from_slice(format!("{}{:06}", pick(b"ABCDEFGHJK", i / 1_000_000) as char, i % 1_000_000).as_bytes());
+    vin.extend_from_slice(
+        format!(
+            "{}{:06}",
+            pick(b"ABCDEFGHJK", i / 1_000_000) as char,
+            i % 1_000_000
+        )
+        .as_bytes(),
+    );
     let mut vin = String::from_utf8(vin).expect("ascii");
     let check = vin_check_digit(&vin);
     vin.replace_range(8..9, &check.to_string());
@@ -141,7 +206,9 @@ pub fn vehicle(seed: u64, i: u64) -> VehicleInput {
         make: Some(make.to_owned()),
         model: None,
         colour: Some(pick(COLOURS, h >> 30).to_owned()),
-        year: Some(palermo_core::record::NumberOrText::Number(2000 + ((h >> 36) % 26) as i64)),
+        year: Some(palermo_core::record::NumberOrText::Number(
+            2000 + ((h >> 36) % 26) as i64,
+        )),
         status: Some(pick(VEHICLE_STATUSES, h >> 40).to_owned()),
         reported_date: Some(date(h >> 44, 2018, 8)),
         owner: Some(owner.to_owned()),
@@ -153,7 +220,8 @@ pub fn vehicle(seed: u64, i: u64) -> VehicleInput {
 }
 
 pub const DOCUMENT_CSV_HEADER: &str = "number,issuing_country,type,status,reported_date,owner,holder_name,holder_birth_date,external_ref,restriction,restriction_countries";
-pub const VEHICLE_CSV_HEADER: &str = "vin,plate,plate_country,make,colour,year,status,reported_date,owner,external_ref";
+pub const VEHICLE_CSV_HEADER: &str =
+    "vin,plate,plate_country,make,colour,year,status,reported_date,owner,external_ref";
 
 fn cell(value: &Option<String>) -> &str {
     value.as_deref().unwrap_or("")
@@ -162,23 +230,45 @@ fn cell(value: &Option<String>) -> &str {
 /// Writes `count` documents as CSV (header first). Generated values hold no commas or quotes.
 /// With `owner`, every record belongs to that bureau (an import with its API key then loads
 /// them all).
-pub fn write_documents_csv(out: &mut impl Write, seed: u64, count: u64, owner: Option<&str>) -> io::Result<()> {
+pub fn write_documents_csv(
+    out: &mut impl Write,
+    seed: u64,
+    count: u64,
+    owner: Option<&str>,
+) -> io::Result<()> {
     writeln!(out, "{DOCUMENT_CSV_HEADER}")?;
     for i in 0..count {
         let d = with_owner(document(seed, i), owner);
-        let countries = d.restriction_countries.as_ref().map(|c| c.0.join(" ")).unwrap_or_default();
+        let countries = d
+            .restriction_countries
+            .as_ref()
+            .map(|c| c.0.join(" "))
+            .unwrap_or_default();
         writeln!(
             out,
             "{},{},{},{},{},{},{},{},{},{},{}",
-            cell(&d.number), cell(&d.issuing_country), cell(&d.document_type), cell(&d.status),
-            cell(&d.reported_date), cell(&d.owner), cell(&d.holder_name), cell(&d.holder_birth_date),
-            cell(&d.external_ref), cell(&d.restriction), countries
+            cell(&d.number),
+            cell(&d.issuing_country),
+            cell(&d.document_type),
+            cell(&d.status),
+            cell(&d.reported_date),
+            cell(&d.owner),
+            cell(&d.holder_name),
+            cell(&d.holder_birth_date),
+            cell(&d.external_ref),
+            cell(&d.restriction),
+            countries
         )?;
     }
     Ok(())
 }
 
-pub fn write_vehicles_csv(out: &mut impl Write, seed: u64, count: u64, owner: Option<&str>) -> io::Result<()> {
+pub fn write_vehicles_csv(
+    out: &mut impl Write,
+    seed: u64,
+    count: u64,
+    owner: Option<&str>,
+) -> io::Result<()> {
     writeln!(out, "{VEHICLE_CSV_HEADER}")?;
     for i in 0..count {
         let mut v = vehicle(seed, i);
@@ -193,8 +283,16 @@ pub fn write_vehicles_csv(out: &mut impl Write, seed: u64, count: u64, owner: Op
         writeln!(
             out,
             "{},{},{},{},{},{},{},{},{},{}",
-            cell(&v.vin), cell(&v.plate), cell(&v.plate_country), cell(&v.make), cell(&v.colour),
-            year, cell(&v.status), cell(&v.reported_date), cell(&v.owner), cell(&v.external_ref)
+            cell(&v.vin),
+            cell(&v.plate),
+            cell(&v.plate_country),
+            cell(&v.make),
+            cell(&v.colour),
+            year,
+            cell(&v.status),
+            cell(&v.reported_date),
+            cell(&v.owner),
+            cell(&v.external_ref)
         )?;
     }
     Ok(())
@@ -204,7 +302,11 @@ pub fn write_vehicles_csv(out: &mut impl Write, seed: u64, count: u64, owner: Op
 fn with_owner(mut document: DocumentInput, owner: Option<&str>) -> DocumentInput {
     if let Some(owner) = owner {
         document.owner = Some(owner.to_owned());
-        if document.restriction_countries.as_ref().is_some_and(|c| c.0.iter().any(|code| code == owner)) {
+        if document
+            .restriction_countries
+            .as_ref()
+            .is_some_and(|c| c.0.iter().any(|code| code == owner))
+        {
             document.restriction = None;
             document.restriction_countries = None;
         }
@@ -216,22 +318,39 @@ fn with_owner(mut document: DocumentInput, owner: Option<&str>) -> DocumentInput
 pub const DEMO_SEED: u64 = 2000;
 
 /// Loads the demo bureaus and `documents` + `vehicles` synthetic records into an empty store.
-pub fn seed_store(store: &dyn Store, documents: u64, vehicles: u64) -> Result<ImportCounts, String> {
+pub fn seed_store(
+    store: &dyn Store,
+    documents: u64,
+    vehicles: u64,
+) -> Result<ImportCounts, String> {
     for (code, name) in DEMO_BUREAUS {
         let code = CountryCode::parse(code).expect("demo bureau code");
-        store.add_bureau(&Bureau { code, name: (*name).to_owned() }).map_err(|e| e.to_string())?;
+        store
+            .add_bureau(&Bureau {
+                code,
+                name: (*name).to_owned(),
+            })
+            .map_err(|e| e.to_string())?;
     }
     let context = palermo_core::ValidationContext {
         today: Timestamp::now().date(),
         default_owner: CountryCode::parse("FRA").expect("code"),
         prefix: "",
     };
-    let mut documents = (0..documents).map(|i| document(DEMO_SEED, i).validate(context).expect("demo documents are valid"));
+    let mut documents = (0..documents).map(|i| {
+        document(DEMO_SEED, i)
+            .validate(context)
+            .expect("demo documents are valid")
+    });
     let mut counts = store
         .import_documents(&mut documents, Timestamp::now(), &|| true)
         .map_err(|e| e.to_string())?
         .unwrap_or_default();
-    let mut vehicles = (0..vehicles).map(|i| vehicle(DEMO_SEED, i).validate(context).expect("demo vehicles are valid"));
+    let mut vehicles = (0..vehicles).map(|i| {
+        vehicle(DEMO_SEED, i)
+            .validate(context)
+            .expect("demo vehicles are valid")
+    });
     let more = store
         .import_vehicles(&mut vehicles, Timestamp::now(), &|| true)
         .map_err(|e| e.to_string())?
@@ -256,9 +375,16 @@ mod tests {
         let mut numbers = std::collections::HashSet::new();
         let mut vins = std::collections::HashSet::new();
         for i in 0..20_000 {
-            let d = document(7, i).validate(context).unwrap_or_else(|e| panic!("document {i}: {e}"));
-            assert!(numbers.insert((d.issuing_country, d.number_normalised)), "duplicate document {i}");
-            let v = vehicle(7, i).validate(context).unwrap_or_else(|e| panic!("vehicle {i}: {e}"));
+            let d = document(7, i)
+                .validate(context)
+                .unwrap_or_else(|e| panic!("document {i}: {e}"));
+            assert!(
+                numbers.insert((d.issuing_country, d.number_normalised)),
+                "duplicate document {i}"
+            );
+            let v = vehicle(7, i)
+                .validate(context)
+                .unwrap_or_else(|e| panic!("vehicle {i}: {e}"));
             assert!(vins.insert(v.vin.unwrap()), "duplicate vin {i}");
         }
         assert_eq!(document(7, 5).number, document(7, 5).number);

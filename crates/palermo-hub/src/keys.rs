@@ -32,7 +32,10 @@ impl Hub {
                 "a member bureau is an ISO 3166-1 alpha-3 country",
             )));
         }
-        self.store.add_bureau(&Bureau { code, name: name.to_owned() })?;
+        self.store.add_bureau(&Bureau {
+            code,
+            name: name.to_owned(),
+        })?;
         Ok(())
     }
 
@@ -40,10 +43,14 @@ impl Hub {
     pub fn create_api_key(&self, bureau: CountryCode, label: &str) -> Result<ApiKey> {
         let mut random = [0u8; 32];
         getrandom::fill(&mut random).map_err(|error| {
-            HubError::Store(palermo_store::StoreError::Unavailable(format!("no randomness: {error}")))
+            HubError::Store(palermo_store::StoreError::Unavailable(format!(
+                "no randomness: {error}"
+            )))
         })?;
         let secret = format!("{KEY_PREFIX}{}", hex::encode(random));
-        let id = self.store.add_api_key(bureau, label, &hash_api_key(&secret))?;
+        let id = self
+            .store
+            .add_api_key(bureau, label, &hash_api_key(&secret))?;
         self.reload_api_keys()?;
         Ok(ApiKey { id, bureau, secret })
     }
@@ -68,7 +75,15 @@ impl Hub {
             .api_keys()?
             .into_iter()
             .filter(|key| !key.revoked)
-            .map(|key| (key.key_hash, Caller { bureau: key.bureau, api_key_id: Some(key.id) }))
+            .map(|key| {
+                (
+                    key.key_hash,
+                    Caller {
+                        bureau: key.bureau,
+                        api_key_id: Some(key.id),
+                    },
+                )
+            })
             .collect();
         *self.api_keys.write() = keys;
         Ok(())

@@ -14,7 +14,9 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use palermo_core::{CountryCode, FieldErrors};
-use palermo_index::{DocumentIndex, FoldTable, VehicleIndex, document_key, plate_key, row_of, vin_key};
+use palermo_index::{
+    DocumentIndex, FoldTable, VehicleIndex, document_key, plate_key, row_of, vin_key,
+};
 use palermo_store::{Store, StoreError};
 use parking_lot::{Mutex, RwLock};
 
@@ -23,7 +25,9 @@ pub use checks::{
     VehicleCheckResult, VehicleMatch, VehicleQuery,
 };
 pub use keys::{ApiKey, hash_api_key};
-pub use writes::{BatchWritten, DocumentView, HitView, MetaView, VehicleView, HITS_PAGE_MAX, WRITE_BATCH_MAX};
+pub use writes::{
+    BatchWritten, DocumentView, HITS_PAGE_MAX, HitView, MetaView, VehicleView, WRITE_BATCH_MAX,
+};
 
 /// Who is asking. Every use case takes one; access rules read it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -37,7 +41,10 @@ pub struct Caller {
 impl Caller {
     /// An operator at the console of a data directory, acting for `bureau`.
     pub fn local_operator(bureau: CountryCode) -> Caller {
-        Caller { bureau, api_key_id: None }
+        Caller {
+            bureau,
+            api_key_id: None,
+        }
     }
 
     /// Only a local operator may write records owned by another bureau (bulk loads on behalf
@@ -110,7 +117,9 @@ impl Hub {
             by_number: FoldTable::with_capacity(counts.documents_active as usize + INDEX_HEADROOM),
         };
         store.scan_documents(&mut |id, country, number| {
-            documents.by_number.insert(document_key(country, number), row_of(id));
+            documents
+                .by_number
+                .insert(document_key(country, number), row_of(id));
         })?;
         let vehicle_capacity = counts.vehicles_active as usize + INDEX_HEADROOM / 4;
         let mut vehicles = VehicleIndex {
@@ -157,10 +166,18 @@ fn index_vehicle(
     insert: bool,
 ) {
     if let Some(vin) = vin {
-        if insert { index.by_vin.insert(vin_key(vin), row) } else { index.by_vin.remove(vin_key(vin), row); }
+        if insert {
+            index.by_vin.insert(vin_key(vin), row)
+        } else {
+            index.by_vin.remove(vin_key(vin), row);
+        }
     }
     if let (Some(country), Some(plate)) = (plate_country, plate) {
         let key = plate_key(country, plate);
-        if insert { index.by_plate.insert(key, row) } else { index.by_plate.remove(key, row); }
+        if insert {
+            index.by_plate.insert(key, row)
+        } else {
+            index.by_plate.remove(key, row);
+        }
     }
 }

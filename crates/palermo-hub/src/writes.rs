@@ -39,7 +39,12 @@ pub struct MetaView {
     pub withdrawn_at: Option<Timestamp>,
 }
 
-fn meta_view(meta: &RecordMeta, created_at: Timestamp, updated_at: Timestamp, withdrawn_at: Option<Timestamp>) -> MetaView {
+fn meta_view(
+    meta: &RecordMeta,
+    created_at: Timestamp,
+    updated_at: Timestamp,
+    withdrawn_at: Option<Timestamp>,
+) -> MetaView {
     MetaView {
         owner: meta.owner,
         external_ref: meta.external_ref.clone(),
@@ -84,7 +89,12 @@ impl From<&Stored<Document>> for DocumentView {
             status: record.status,
             holder_name: record.holder_name.clone(),
             holder_birth_date: record.holder_birth_date,
-            meta: meta_view(&record.meta, stored.created_at, stored.updated_at, stored.withdrawn_at),
+            meta: meta_view(
+                &record.meta,
+                stored.created_at,
+                stored.updated_at,
+                stored.withdrawn_at,
+            ),
         }
     }
 }
@@ -119,7 +129,12 @@ impl From<&Stored<Vehicle>> for VehicleView {
             colour: record.colour.clone(),
             year: record.year,
             status: record.status,
-            meta: meta_view(&record.meta, stored.created_at, stored.updated_at, stored.withdrawn_at),
+            meta: meta_view(
+                &record.meta,
+                stored.created_at,
+                stored.updated_at,
+                stored.withdrawn_at,
+            ),
         }
     }
 }
@@ -165,7 +180,11 @@ impl From<Hit> for HitView {
 }
 
 fn context<'a>(caller: &Caller, prefix: &'a str) -> ValidationContext<'a> {
-    ValidationContext { today: Timestamp::now().date(), default_owner: caller.bureau, prefix }
+    ValidationContext {
+        today: Timestamp::now().date(),
+        default_owner: caller.bureau,
+        prefix,
+    }
 }
 
 fn check_batch(len: usize, field: &str) -> Result<()> {
@@ -193,7 +212,10 @@ fn validate_all<I, T>(
         match validate(input, context(caller, &prefix)) {
             Ok(record) if !caller.may_write_for(owner(&record)) => errors.push(
                 format!("{prefix}.owner"),
-                format!("a key of {} may write only records owned by {}", caller.bureau, caller.bureau),
+                format!(
+                    "a key of {} may write only records owned by {}",
+                    caller.bureau, caller.bureau
+                ),
             ),
             Ok(record) => records.push(record),
             Err(more) => errors.0.extend(more.0),
@@ -203,45 +225,85 @@ fn validate_all<I, T>(
 }
 
 /// The caller's view of a record: `NotFound` unless visible; withdrawn records only to owners.
-fn visible<T>(caller: &Caller, stored: Option<Stored<T>>, meta: impl Fn(&T) -> &RecordMeta) -> Result<Stored<T>> {
+fn visible<T>(
+    caller: &Caller,
+    stored: Option<Stored<T>>,
+    meta: impl Fn(&T) -> &RecordMeta,
+) -> Result<Stored<T>> {
     let stored = stored.ok_or(HubError::NotFound)?;
     let meta = meta(&stored.record);
     let owner = meta.owner == caller.bureau;
-    if !meta.restriction.visible_to(meta.owner, caller.bureau) || (stored.withdrawn_at.is_some() && !owner) {
+    if !meta.restriction.visible_to(meta.owner, caller.bureau)
+        || (stored.withdrawn_at.is_some() && !owner)
+    {
         return Err(HubError::NotFound);
     }
     Ok(stored)
 }
 
 /// The record the caller may change: visible, and owned by the caller's bureau.
-fn owned<T>(caller: &Caller, stored: Option<Stored<T>>, meta: impl Fn(&T) -> &RecordMeta) -> Result<Stored<T>> {
+fn owned<T>(
+    caller: &Caller,
+    stored: Option<Stored<T>>,
+    meta: impl Fn(&T) -> &RecordMeta,
+) -> Result<Stored<T>> {
     let stored = visible(caller, stored, &meta)?;
     if !caller.may_write_for(meta(&stored.record).owner) {
-        return Err(HubError::Forbidden(format!("the record belongs to {}", meta(&stored.record).owner)));
+        return Err(HubError::Forbidden(format!(
+            "the record belongs to {}",
+            meta(&stored.record).owner
+        )));
     }
     Ok(stored)
 }
 
 impl Hub {
     pub fn document(&self, caller: &Caller, id: i64) -> Result<DocumentView> {
-        Ok(DocumentView::from(&visible(caller, self.store.document(id)?, |d: &Document| &d.meta)?))
+        Ok(DocumentView::from(&visible(
+            caller,
+            self.store.document(id)?,
+            |d: &Document| &d.meta,
+        )?))
     }
 
     pub fn vehicle(&self, caller: &Caller, id: i64) -> Result<VehicleView> {
-        Ok(VehicleView::from(&visible(caller, self.store.vehicle(id)?, |v: &Vehicle| &v.meta)?))
+        Ok(VehicleView::from(&visible(
+            caller,
+            self.store.vehicle(id)?,
+            |v: &Vehicle| &v.meta,
+        )?))
     }
 
     /// Writes a batch of documents atomically: inserts, or updates the records with the same
     /// owner and external reference.
-    pub fn write_documents(&self, caller: &Caller, inputs: &[DocumentInput], field: &str) -> Result<BatchWritten> {
+    pub fn write_documents(
+        &self,
+        caller: &Caller,
+        inputs: &[DocumentInput],
+        field: &str,
+    ) -> Result<BatchWritten> {
         check_batch(inputs.len(), field)?;
-        let documents = validate_all(caller, inputs, field, DocumentInput::validate, |d: &Document| d.meta.owner)?;
+        let documents = validate_all(
+            caller,
+            inputs,
+            field,
+            DocumentInput::validate,
+            |d: &Document| d.meta.owner,
+        )?;
         let _writing = self.writes.lock();
         let written = self.store.write_documents(&documents, Timestamp::now())?;
         let mut index = self.documents.write();
-        let mut outcome = BatchWritten { inserted: 0, updated: 0, ids: Vec::with_capacity(written.len()) };
+        let mut outcome = BatchWritten {
+            inserted: 0,
+            updated: 0,
+            ids: Vec::with_capacity(written.len()),
+        };
         for (w, document) in written.iter().zip(&documents) {
-            if w.previous.is_some() { outcome.updated += 1 } else { outcome.inserted += 1 }
+            if w.previous.is_some() {
+                outcome.updated += 1
+            } else {
+                outcome.inserted += 1
+            }
             reindex_document(&mut index, w.id, w.previous.as_ref(), Some(document));
             outcome.ids.push(w.id);
         }
@@ -249,20 +311,38 @@ impl Hub {
     }
 
     pub fn create_document(&self, caller: &Caller, input: &DocumentInput) -> Result<DocumentView> {
-        let outcome = self.write_documents(caller, std::slice::from_ref(input), "").map_err(strip_root_index)?;
+        let outcome = self
+            .write_documents(caller, std::slice::from_ref(input), "")
+            .map_err(strip_root_index)?;
         self.document(caller, outcome.ids[0])
     }
 
-    pub fn update_document(&self, caller: &Caller, id: i64, input: &DocumentInput) -> Result<DocumentView> {
+    pub fn update_document(
+        &self,
+        caller: &Caller,
+        id: i64,
+        input: &DocumentInput,
+    ) -> Result<DocumentView> {
         let document = input.validate(context(caller, ""))?;
         if !caller.may_write_for(document.meta.owner) {
-            return Err(HubError::Invalid(FieldErrors::single("owner", "a bureau may not give its record away")));
+            return Err(HubError::Invalid(FieldErrors::single(
+                "owner",
+                "a bureau may not give its record away",
+            )));
         }
         {
             let _writing = self.writes.lock();
             owned(caller, self.store.document(id)?, |d: &Document| &d.meta)?;
-            let written = self.store.update_document(id, &document, Timestamp::now())?.ok_or(HubError::NotFound)?;
-            reindex_document(&mut self.documents.write(), id, written.previous.as_ref(), Some(&document));
+            let written = self
+                .store
+                .update_document(id, &document, Timestamp::now())?
+                .ok_or(HubError::NotFound)?;
+            reindex_document(
+                &mut self.documents.write(),
+                id,
+                written.previous.as_ref(),
+                Some(&document),
+            );
         }
         self.document(caller, id)
     }
@@ -273,20 +353,42 @@ impl Hub {
         if stored.withdrawn_at.is_some() {
             return Err(HubError::NotFound);
         }
-        let previous = self.store.withdraw_document(id, Timestamp::now())?.ok_or(HubError::NotFound)?;
+        let previous = self
+            .store
+            .withdraw_document(id, Timestamp::now())?
+            .ok_or(HubError::NotFound)?;
         reindex_document(&mut self.documents.write(), id, Some(&previous), None);
         Ok(())
     }
 
-    pub fn write_vehicles(&self, caller: &Caller, inputs: &[VehicleInput], field: &str) -> Result<BatchWritten> {
+    pub fn write_vehicles(
+        &self,
+        caller: &Caller,
+        inputs: &[VehicleInput],
+        field: &str,
+    ) -> Result<BatchWritten> {
         check_batch(inputs.len(), field)?;
-        let vehicles = validate_all(caller, inputs, field, VehicleInput::validate, |v: &Vehicle| v.meta.owner)?;
+        let vehicles = validate_all(
+            caller,
+            inputs,
+            field,
+            VehicleInput::validate,
+            |v: &Vehicle| v.meta.owner,
+        )?;
         let _writing = self.writes.lock();
         let written = self.store.write_vehicles(&vehicles, Timestamp::now())?;
-        let mut outcome = BatchWritten { inserted: 0, updated: 0, ids: Vec::with_capacity(written.len()) };
+        let mut outcome = BatchWritten {
+            inserted: 0,
+            updated: 0,
+            ids: Vec::with_capacity(written.len()),
+        };
         let mut index = self.vehicles.write();
         for (w, vehicle) in written.iter().zip(&vehicles) {
-            if w.previous.is_some() { outcome.updated += 1 } else { outcome.inserted += 1 }
+            if w.previous.is_some() {
+                outcome.updated += 1
+            } else {
+                outcome.inserted += 1
+            }
             reindex_vehicle(&mut index, w.id, w.previous.as_ref(), Some(vehicle));
             outcome.ids.push(w.id);
         }
@@ -294,20 +396,38 @@ impl Hub {
     }
 
     pub fn create_vehicle(&self, caller: &Caller, input: &VehicleInput) -> Result<VehicleView> {
-        let outcome = self.write_vehicles(caller, std::slice::from_ref(input), "").map_err(strip_root_index)?;
+        let outcome = self
+            .write_vehicles(caller, std::slice::from_ref(input), "")
+            .map_err(strip_root_index)?;
         self.vehicle(caller, outcome.ids[0])
     }
 
-    pub fn update_vehicle(&self, caller: &Caller, id: i64, input: &VehicleInput) -> Result<VehicleView> {
+    pub fn update_vehicle(
+        &self,
+        caller: &Caller,
+        id: i64,
+        input: &VehicleInput,
+    ) -> Result<VehicleView> {
         let vehicle = input.validate(context(caller, ""))?;
         if !caller.may_write_for(vehicle.meta.owner) {
-            return Err(HubError::Invalid(FieldErrors::single("owner", "a bureau may not give its record away")));
+            return Err(HubError::Invalid(FieldErrors::single(
+                "owner",
+                "a bureau may not give its record away",
+            )));
         }
         {
             let _writing = self.writes.lock();
             owned(caller, self.store.vehicle(id)?, |v: &Vehicle| &v.meta)?;
-            let written = self.store.update_vehicle(id, &vehicle, Timestamp::now())?.ok_or(HubError::NotFound)?;
-            reindex_vehicle(&mut self.vehicles.write(), id, written.previous.as_ref(), Some(&vehicle));
+            let written = self
+                .store
+                .update_vehicle(id, &vehicle, Timestamp::now())?
+                .ok_or(HubError::NotFound)?;
+            reindex_vehicle(
+                &mut self.vehicles.write(),
+                id,
+                written.previous.as_ref(),
+                Some(&vehicle),
+            );
         }
         self.vehicle(caller, id)
     }
@@ -318,7 +438,10 @@ impl Hub {
         if stored.withdrawn_at.is_some() {
             return Err(HubError::NotFound);
         }
-        let previous = self.store.withdraw_vehicle(id, Timestamp::now())?.ok_or(HubError::NotFound)?;
+        let previous = self
+            .store
+            .withdraw_vehicle(id, Timestamp::now())?
+            .ok_or(HubError::NotFound)?;
         reindex_vehicle(&mut self.vehicles.write(), id, Some(&previous), None);
         Ok(())
     }
@@ -326,30 +449,74 @@ impl Hub {
     /// Hits on the caller's bureau's records, newest first.
     pub fn hits(&self, caller: &Caller, before: Option<i64>, limit: usize) -> Result<Vec<HitView>> {
         if limit == 0 || limit > HITS_PAGE_MAX {
-            return Err(HubError::Invalid(FieldErrors::single("limit", format!("must be 1 to {HITS_PAGE_MAX}"))));
+            return Err(HubError::Invalid(FieldErrors::single(
+                "limit",
+                format!("must be 1 to {HITS_PAGE_MAX}"),
+            )));
         }
-        Ok(self.store.hits_for_owner(caller.bureau, before, limit)?.into_iter().map(HitView::from).collect())
+        Ok(self
+            .store
+            .hits_for_owner(caller.bureau, before, limit)?
+            .into_iter()
+            .map(HitView::from)
+            .collect())
     }
 }
 
 /// Moves record `id` in the index from its previous keys (if it was active) to its new ones.
-fn reindex_document(index: &mut DocumentIndex, id: i64, previous: Option<&Stored<Document>>, new: Option<&Document>) {
+fn reindex_document(
+    index: &mut DocumentIndex,
+    id: i64,
+    previous: Option<&Stored<Document>>,
+    new: Option<&Document>,
+) {
     let row = row_of(id);
-    if let Some(old) = previous.filter(|p| p.withdrawn_at.is_none()).map(|p| &p.record) {
-        index.by_number.remove(document_key(old.issuing_country, &old.number_normalised), row);
+    if let Some(old) = previous
+        .filter(|p| p.withdrawn_at.is_none())
+        .map(|p| &p.record)
+    {
+        index.by_number.remove(
+            document_key(old.issuing_country, &old.number_normalised),
+            row,
+        );
     }
     if let Some(new) = new {
-        index.by_number.insert(document_key(new.issuing_country, &new.number_normalised), row);
+        index.by_number.insert(
+            document_key(new.issuing_country, &new.number_normalised),
+            row,
+        );
     }
 }
 
-fn reindex_vehicle(index: &mut VehicleIndex, id: i64, previous: Option<&Stored<Vehicle>>, new: Option<&Vehicle>) {
+fn reindex_vehicle(
+    index: &mut VehicleIndex,
+    id: i64,
+    previous: Option<&Stored<Vehicle>>,
+    new: Option<&Vehicle>,
+) {
     let row = row_of(id);
-    if let Some(old) = previous.filter(|p| p.withdrawn_at.is_none()).map(|p| &p.record) {
-        index_vehicle(index, row, old.vin.as_deref(), old.plate_country, old.plate.as_deref(), false);
+    if let Some(old) = previous
+        .filter(|p| p.withdrawn_at.is_none())
+        .map(|p| &p.record)
+    {
+        index_vehicle(
+            index,
+            row,
+            old.vin.as_deref(),
+            old.plate_country,
+            old.plate.as_deref(),
+            false,
+        );
     }
     if let Some(new) = new {
-        index_vehicle(index, row, new.vin.as_deref(), new.plate_country, new.plate.as_deref(), true);
+        index_vehicle(
+            index,
+            row,
+            new.vin.as_deref(),
+            new.plate_country,
+            new.plate.as_deref(),
+            true,
+        );
     }
 }
 
@@ -361,7 +528,11 @@ fn strip_root_index(error: HubError) -> HubError {
                 .0
                 .into_iter()
                 .map(|mut e| {
-                    e.field = e.field.trim_start_matches("[0]").trim_start_matches('.').to_owned();
+                    e.field = e
+                        .field
+                        .trim_start_matches("[0]")
+                        .trim_start_matches('.')
+                        .to_owned();
                     e
                 })
                 .collect(),

@@ -24,7 +24,10 @@ pub fn key_hashes(namespace: &str, normalised: &str) -> KeyHashes {
     let mut exact = [0u8; KEY_LEN_MAX];
     let mut folded = [0u8; KEY_LEN_MAX];
     let len = namespace.len() + 1 + normalised.len();
-    assert!(len <= KEY_LEN_MAX, "identifier longer than the normalisers allow");
+    assert!(
+        len <= KEY_LEN_MAX,
+        "identifier longer than the normalisers allow"
+    );
     exact[..namespace.len()].copy_from_slice(namespace.as_bytes());
     exact[namespace.len()] = b'|';
     exact[namespace.len() + 1..len].copy_from_slice(normalised.as_bytes());
@@ -95,7 +98,13 @@ mod tests {
         let typo = document_key(country("FRA"), "ABO1234S");
         assert_eq!(record.folded, typo.folded);
         assert_ne!(record.exact_fingerprint, typo.exact_fingerprint);
-        assert_ne!(record.folded, document_key(country("DEU"), "AB012345").folded);
-        assert_eq!(document_key(country("D"), "X1"), document_key(country("DEU"), "X1"));
+        assert_ne!(
+            record.folded,
+            document_key(country("DEU"), "AB012345").folded
+        );
+        assert_eq!(
+            document_key(country("D"), "X1"),
+            document_key(country("DEU"), "X1")
+        );
     }
 }

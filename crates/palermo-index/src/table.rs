@@ -52,7 +52,9 @@ impl Default for FoldTable {
 impl FoldTable {
     /// A table that holds `entries` without growing.
     pub fn with_capacity(entries: usize) -> FoldTable {
-        let wanted = (entries * LOAD_DENOMINATOR).div_ceil(LOAD_NUMERATOR).max(CAPACITY_MIN);
+        let wanted = (entries * LOAD_DENOMINATOR)
+            .div_ceil(LOAD_NUMERATOR)
+            .max(CAPACITY_MIN);
         let slot_count = wanted.next_power_of_two();
         FoldTable {
             slots: allocate_slots(slot_count),
@@ -94,7 +96,11 @@ impl FoldTable {
         while self.slots[i].folded != EMPTY {
             i = (i + 1) & mask;
         }
-        self.slots[i] = Slot { folded: keys.folded, exact_fingerprint: keys.exact_fingerprint, row };
+        self.slots[i] = Slot {
+            folded: keys.folded,
+            exact_fingerprint: keys.exact_fingerprint,
+            row,
+        };
         self.len += 1;
     }
 
@@ -160,7 +166,9 @@ impl FoldTable {
         // SAFETY: prefetching is a hint; it reads nothing and cannot fault.
         #[allow(unused_unsafe)]
         unsafe {
-            std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>((slot as *const Slot).cast());
+            std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(
+                (slot as *const Slot).cast(),
+            );
         }
         #[cfg(not(target_arch = "x86_64"))]
         let _ = slot;
@@ -174,7 +182,10 @@ impl FoldTable {
         self.len = 0;
         for slot in old.into_iter().filter(|slot| slot.folded != EMPTY) {
             self.insert(
-                KeyHashes { folded: slot.folded, exact_fingerprint: slot.exact_fingerprint },
+                KeyHashes {
+                    folded: slot.folded,
+                    exact_fingerprint: slot.exact_fingerprint,
+                },
                 slot.row,
             );
         }
@@ -215,7 +226,10 @@ mod tests {
     use super::*;
 
     fn keys(folded: u64, exact: u32) -> KeyHashes {
-        KeyHashes { folded, exact_fingerprint: exact }
+        KeyHashes {
+            folded,
+            exact_fingerprint: exact,
+        }
     }
 
     fn rows(table: &FoldTable, k: KeyHashes) -> Vec<(u32, bool)> {
@@ -261,7 +275,10 @@ mod tests {
     fn grows_without_losing_entries() {
         let mut table = FoldTable::with_capacity(0);
         for n in 1..=10_000u64 {
-            table.insert(keys(n.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1, n as u32), n as u32);
+            table.insert(
+                keys(n.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1, n as u32),
+                n as u32,
+            );
         }
         assert_eq!(table.len(), 10_000);
         for n in 1..=10_000u64 {

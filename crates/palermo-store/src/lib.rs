@@ -123,12 +123,26 @@ pub trait Store: Send + Sync {
 
     /// Inserts each document, or updates the one with the same owner and external reference.
     /// All in one transaction: either every document is written or none is.
-    fn write_documents(&self, documents: &[Document], at: Timestamp) -> Result<Vec<Written<Document>>>;
+    fn write_documents(
+        &self,
+        documents: &[Document],
+        at: Timestamp,
+    ) -> Result<Vec<Written<Document>>>;
     /// Streams documents into one transaction (the bulk import): all are written or none.
     /// Once the iterator ends, `commit` decides: `false` rolls everything back (`Ok(None)`).
-    fn import_documents(&self, documents: &mut dyn Iterator<Item = Document>, at: Timestamp, commit: &dyn Fn() -> bool) -> Result<Option<ImportCounts>>;
+    fn import_documents(
+        &self,
+        documents: &mut dyn Iterator<Item = Document>,
+        at: Timestamp,
+        commit: &dyn Fn() -> bool,
+    ) -> Result<Option<ImportCounts>>;
     /// Replaces document `id`; `None` if there is no such document.
-    fn update_document(&self, id: i64, document: &Document, at: Timestamp) -> Result<Option<Written<Document>>>;
+    fn update_document(
+        &self,
+        id: i64,
+        document: &Document,
+        at: Timestamp,
+    ) -> Result<Option<Written<Document>>>;
     /// Marks document `id` withdrawn; returns it as it was, `None` if absent or withdrawn.
     fn withdraw_document(&self, id: i64, at: Timestamp) -> Result<Option<Stored<Document>>>;
     fn document(&self, id: i64) -> Result<Option<Stored<Document>>>;
@@ -136,19 +150,41 @@ pub trait Store: Send + Sync {
     fn scan_documents(&self, visit: &mut dyn FnMut(i64, CountryCode, &str)) -> Result<()>;
     /// Ids of active documents with this issuing country and normalised number: the lookup
     /// the database alone can do, for comparison with the index.
-    fn find_documents(&self, issuing_country: CountryCode, number_normalised: &str) -> Result<Vec<i64>>;
+    fn find_documents(
+        &self,
+        issuing_country: CountryCode,
+        number_normalised: &str,
+    ) -> Result<Vec<i64>>;
 
     fn write_vehicles(&self, vehicles: &[Vehicle], at: Timestamp) -> Result<Vec<Written<Vehicle>>>;
-    fn import_vehicles(&self, vehicles: &mut dyn Iterator<Item = Vehicle>, at: Timestamp, commit: &dyn Fn() -> bool) -> Result<Option<ImportCounts>>;
-    fn update_vehicle(&self, id: i64, vehicle: &Vehicle, at: Timestamp) -> Result<Option<Written<Vehicle>>>;
+    fn import_vehicles(
+        &self,
+        vehicles: &mut dyn Iterator<Item = Vehicle>,
+        at: Timestamp,
+        commit: &dyn Fn() -> bool,
+    ) -> Result<Option<ImportCounts>>;
+    fn update_vehicle(
+        &self,
+        id: i64,
+        vehicle: &Vehicle,
+        at: Timestamp,
+    ) -> Result<Option<Written<Vehicle>>>;
     fn withdraw_vehicle(&self, id: i64, at: Timestamp) -> Result<Option<Stored<Vehicle>>>;
     fn vehicle(&self, id: i64) -> Result<Option<Stored<Vehicle>>>;
     /// Visits `(id, vin, plate_country, plate)` of every active vehicle.
-    fn scan_vehicles(&self, visit: &mut dyn FnMut(i64, Option<&str>, Option<CountryCode>, Option<&str>)) -> Result<()>;
+    fn scan_vehicles(
+        &self,
+        visit: &mut dyn FnMut(i64, Option<&str>, Option<CountryCode>, Option<&str>),
+    ) -> Result<()>;
 
     fn record_hits(&self, hits: &[NewHit]) -> Result<()>;
     /// Hits on records of `owner`, newest first, with ids below `before` when given.
-    fn hits_for_owner(&self, owner: CountryCode, before: Option<i64>, limit: usize) -> Result<Vec<Hit>>;
+    fn hits_for_owner(
+        &self,
+        owner: CountryCode,
+        before: Option<i64>,
+        limit: usize,
+    ) -> Result<Vec<Hit>>;
 
     fn counts(&self) -> Result<Counts>;
 }

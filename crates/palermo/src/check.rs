@@ -47,17 +47,28 @@ pub enum CheckCommand {
 
 pub fn run(command: CheckCommand) -> anyhow::Result<ExitCode> {
     let (result, json) = match command {
-        CheckCommand::Document { number, country, document_type, target, json } => {
+        CheckCommand::Document {
+            number,
+            country,
+            document_type,
+            target,
+            json,
+        } => {
             let result = match (&target.hub, &target.key) {
                 (Some(hub), Some(key)) => {
-                    let mut query = vec![("number", number.as_str()), ("country", country.as_str())];
+                    let mut query =
+                        vec![("number", number.as_str()), ("country", country.as_str())];
                     if let Some(t) = &document_type {
                         query.push(("type", t.as_str()));
                     }
                     HubClient::new(hub, key).get("/api/v1/checks/documents", &query)?
                 }
                 _ => {
-                    let query = DocumentQuery { number: Some(number), issuing_country: Some(country), document_type };
+                    let query = DocumentQuery {
+                        number: Some(number),
+                        issuing_country: Some(country),
+                        document_type,
+                    };
                     local(&target, |hub, caller| {
                         let results = hub.check_documents(caller, &[query])?.record(hub)?;
                         Ok(serde_json::to_value(&results[0])?)
@@ -66,17 +77,28 @@ pub fn run(command: CheckCommand) -> anyhow::Result<ExitCode> {
             };
             (result, json)
         }
-        CheckCommand::Vehicle { vin, plate, country, target, json } => {
+        CheckCommand::Vehicle {
+            vin,
+            plate,
+            country,
+            target,
+            json,
+        } => {
             let result = match (&target.hub, &target.key) {
                 (Some(hub), Some(key)) => {
-                    let query: Vec<(&str, &str)> = [("vin", &vin), ("plate", &plate), ("country", &country)]
-                        .into_iter()
-                        .filter_map(|(name, value)| value.as_deref().map(|v| (name, v)))
-                        .collect();
+                    let query: Vec<(&str, &str)> =
+                        [("vin", &vin), ("plate", &plate), ("country", &country)]
+                            .into_iter()
+                            .filter_map(|(name, value)| value.as_deref().map(|v| (name, v)))
+                            .collect();
                     HubClient::new(hub, key).get("/api/v1/checks/vehicles", &query)?
                 }
                 _ => {
-                    let query = VehicleQuery { vin, plate, plate_country: country };
+                    let query = VehicleQuery {
+                        vin,
+                        plate,
+                        plate_country: country,
+                    };
                     local(&target, |hub, caller| {
                         let results = hub.check_vehicles(caller, &[query])?.record(hub)?;
                         Ok(serde_json::to_value(&results[0])?)
@@ -94,7 +116,10 @@ pub fn run(command: CheckCommand) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn local(target: &Target, check: impl FnOnce(&palermo_hub::Hub, &Caller) -> anyhow::Result<Value>) -> anyhow::Result<Value> {
+fn local(
+    target: &Target,
+    check: impl FnOnce(&palermo_hub::Hub, &Caller) -> anyhow::Result<Value>,
+) -> anyhow::Result<Value> {
     let bureau = target
         .bureau
         .as_deref()
@@ -110,13 +135,30 @@ fn print_result(result: &Value) {
         println!("NO HIT");
         return;
     }
-    println!("HIT ({}): {} match{}", result["match"].as_str().unwrap_or("?"), matches.len(), if matches.len() == 1 { "" } else { "es" });
+    println!(
+        "HIT ({}): {} match{}",
+        result["match"].as_str().unwrap_or("?"),
+        matches.len(),
+        if matches.len() == 1 { "" } else { "es" }
+    );
     for m in matches {
         let text = |name: &str| m[name].as_str().unwrap_or("-").to_owned();
         let identity = if m.get("number").is_some() {
-            format!("{} {} issued by {}", text("type"), text("number"), text("issuing_country"))
+            format!(
+                "{} {} issued by {}",
+                text("type"),
+                text("number"),
+                text("issuing_country")
+            )
         } else {
-            format!("vehicle VIN {} plate {} {} ({} {})", text("vin"), text("plate"), text("plate_country"), text("make"), text("colour"))
+            format!(
+                "vehicle VIN {} plate {} {} ({} {})",
+                text("vin"),
+                text("plate"),
+                text("plate_country"),
+                text("make"),
+                text("colour")
+            )
         };
         println!(
             "  [{}] record {}: {}, {}, owner {}, reported {}, review {}",

@@ -19,15 +19,24 @@ impl HubClient {
             .timeout_global(Some(Duration::from_secs(120)))
             .build()
             .into();
-        HubClient { base: base.trim_end_matches('/').to_owned(), authorization: format!("Bearer {key}"), agent }
+        HubClient {
+            base: base.trim_end_matches('/').to_owned(),
+            authorization: format!("Bearer {key}"),
+            agent,
+        }
     }
 
     pub fn get(&self, path: &str, query: &[(&str, &str)]) -> anyhow::Result<Value> {
-        let mut request = self.agent.get(format!("{}{path}", self.base)).header("Authorization", &self.authorization);
+        let mut request = self
+            .agent
+            .get(format!("{}{path}", self.base))
+            .header("Authorization", &self.authorization);
         for (name, value) in query {
             request = request.query(*name, *value);
         }
-        let response = request.call().with_context(|| format!("cannot reach the hub at {}", self.base))?;
+        let response = request
+            .call()
+            .with_context(|| format!("cannot reach the hub at {}", self.base))?;
         answer(response)
     }
 
@@ -49,9 +58,23 @@ fn answer(mut response: ureq::http::Response<ureq::Body>) -> anyhow::Result<Valu
     if status.is_success() {
         return Ok(body);
     }
-    let mut message = format!("hub answered {}: {}", status.as_u16(), body["detail"].as_str().unwrap_or("no detail"));
-    for error in body["errors"].as_array().into_iter().flatten().skip(1).take(20) {
-        message.push_str(&format!("\n  {}: {}", error["field"].as_str().unwrap_or(""), error["detail"].as_str().unwrap_or("")));
+    let mut message = format!(
+        "hub answered {}: {}",
+        status.as_u16(),
+        body["detail"].as_str().unwrap_or("no detail")
+    );
+    for error in body["errors"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .skip(1)
+        .take(20)
+    {
+        message.push_str(&format!(
+            "\n  {}: {}",
+            error["field"].as_str().unwrap_or(""),
+            error["detail"].as_str().unwrap_or("")
+        ));
     }
     bail!(message)
 }

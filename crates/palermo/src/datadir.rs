@@ -21,7 +21,8 @@ pub struct DataDir {
 
 impl DataDir {
     pub fn open(path: &Path) -> anyhow::Result<DataDir> {
-        std::fs::create_dir_all(path).with_context(|| format!("cannot create data directory {}", path.display()))?;
+        std::fs::create_dir_all(path)
+            .with_context(|| format!("cannot create data directory {}", path.display()))?;
         let lock_path = path.join("lock");
         let lock = OpenOptions::new()
             .create(true)
@@ -36,9 +37,14 @@ impl DataDir {
                  stop it, or send the command to it with --hub URL --key KEY",
                 path.display()
             ),
-            Err(std::fs::TryLockError::Error(error)) => return Err(error).context("cannot lock the data directory"),
+            Err(std::fs::TryLockError::Error(error)) => {
+                return Err(error).context("cannot lock the data directory");
+            }
         }
-        Ok(DataDir { path: path.to_owned(), _lock: lock })
+        Ok(DataDir {
+            path: path.to_owned(),
+            _lock: lock,
+        })
     }
 
     pub fn path(&self) -> &Path {
@@ -47,7 +53,8 @@ impl DataDir {
 
     pub fn store(&self) -> anyhow::Result<Arc<dyn Store>> {
         let db = self.path.join(DATABASE_FILE);
-        let store = SqliteStore::open(&db).with_context(|| format!("cannot open database {}", db.display()))?;
+        let store = SqliteStore::open(&db)
+            .with_context(|| format!("cannot open database {}", db.display()))?;
         Ok(Arc::new(store))
     }
 
@@ -58,5 +65,6 @@ impl DataDir {
 }
 
 pub fn member_code(text: &str) -> anyhow::Result<CountryCode> {
-    CountryCode::parse_member(text).with_context(|| format!("{text:?} is not an ISO 3166-1 alpha-3 country code"))
+    CountryCode::parse_member(text)
+        .with_context(|| format!("{text:?} is not an ISO 3166-1 alpha-3 country code"))
 }

@@ -17,7 +17,10 @@ use std::time::Instant;
 use anyhow::{Context, bail};
 use clap::{Args, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
-use palermo_core::{CountryCode, Document, DocumentInput, FieldErrors, Timestamp, ValidationContext, Vehicle, VehicleInput};
+use palermo_core::{
+    CountryCode, Document, DocumentInput, FieldErrors, Timestamp, ValidationContext, Vehicle,
+    VehicleInput,
+};
 use palermo_store::{ImportCounts, Store};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -74,7 +77,10 @@ trait Kind: 'static {
     const NAME: &'static str;
     const FIELDS: &'static [&'static str];
     const REQUIRED: &'static [&'static str];
-    fn validate(input: &Self::Input, context: ValidationContext<'_>) -> Result<Self::Record, FieldErrors>;
+    fn validate(
+        input: &Self::Input,
+        context: ValidationContext<'_>,
+    ) -> Result<Self::Record, FieldErrors>;
     fn owner(record: &Self::Record) -> CountryCode;
     fn import(
         store: &dyn Store,
@@ -93,7 +99,10 @@ impl Kind for Documents {
     const FIELDS: &'static [&'static str] = DocumentInput::FIELDS;
     const REQUIRED: &'static [&'static str] = DocumentInput::REQUIRED;
 
-    fn validate(input: &DocumentInput, context: ValidationContext<'_>) -> Result<Document, FieldErrors> {
+    fn validate(
+        input: &DocumentInput,
+        context: ValidationContext<'_>,
+    ) -> Result<Document, FieldErrors> {
         input.validate(context)
     }
 
@@ -101,7 +110,11 @@ impl Kind for Documents {
         record.meta.owner
     }
 
-    fn import(store: &dyn Store, records: &mut dyn Iterator<Item = Document>, commit: &dyn Fn() -> bool) -> palermo_store::Result<Option<ImportCounts>> {
+    fn import(
+        store: &dyn Store,
+        records: &mut dyn Iterator<Item = Document>,
+        commit: &dyn Fn() -> bool,
+    ) -> palermo_store::Result<Option<ImportCounts>> {
         store.import_documents(records, Timestamp::now(), commit)
     }
 }
@@ -113,7 +126,10 @@ impl Kind for Vehicles {
     const FIELDS: &'static [&'static str] = VehicleInput::FIELDS;
     const REQUIRED: &'static [&'static str] = VehicleInput::REQUIRED;
 
-    fn validate(input: &VehicleInput, context: ValidationContext<'_>) -> Result<Vehicle, FieldErrors> {
+    fn validate(
+        input: &VehicleInput,
+        context: ValidationContext<'_>,
+    ) -> Result<Vehicle, FieldErrors> {
         input.validate(context)
     }
 
@@ -121,7 +137,11 @@ impl Kind for Vehicles {
         record.meta.owner
     }
 
-    fn import(store: &dyn Store, records: &mut dyn Iterator<Item = Vehicle>, commit: &dyn Fn() -> bool) -> palermo_store::Result<Option<ImportCounts>> {
+    fn import(
+        store: &dyn Store,
+        records: &mut dyn Iterator<Item = Vehicle>,
+        commit: &dyn Fn() -> bool,
+    ) -> palermo_store::Result<Option<ImportCounts>> {
         store.import_vehicles(records, Timestamp::now(), commit)
     }
 }
@@ -142,14 +162,48 @@ struct RowError {
 
 struct Row<I> {
     line: u64,
-    /// The row as read, for the rejects file.
-    raw: Value,
+    /// The row as read, turned into JSON only if it is rejected.
+    raw: RawRow,
     input: Result<I, Vec<RowError>>,
 }
 
+enum RawRow {
+    Csv(csv::StringRecord),
+    Json(String),
+    Unreadable,
+}
+
+impl RawRow {
+    /// The row for the rejects file: a CSV row as an object of its columns, a JSONL line as
+    /// its JSON (or its text, if it is not JSON).
+    fn to_value(&self, headers: Option<&csv::StringRecord>) -> Value {
+        match (self, headers) {
+            (RawRow::Csv(record), Some(headers)) => Value::Object(
+                headers
+                    .iter()
+                    .zip(record.iter())
+                    .map(|(h, v)| (h.to_owned(), Value::String(v.to_owned())))
+                    .collect(),
+            ),
+            (RawRow::Json(text), _) => serde_json::from_str(text)
+                .unwrap_or_else(|_| Value::String(text.trim_end().to_owned())),
+            _ => Value::Null,
+        }
+    }
+}
+
 enum Source {
-    Csv { reader: csv::Reader<File>, headers: csv::StringRecord, record: csv::StringRecord },
-    Jsonl { reader: BufReader<File>, line: u64, text: String, bytes: u64 },
+    Csv {
+        reader: csv::Reader<File>,
+        headers: csv::StringRecord,
+        record: csv::StringRecord,
+    },
+    Jsonl {
+        reader: BufReader<File>,
+        line: u64,
+        text: String,
+        bytes: u64,
+    },
 }
 
 struct RowReader<K: Kind> {
@@ -161,10 +215,18 @@ fn format_of(path: &Path, format: Option<Format>) -> anyhow::Result<Format> {
     if let Some(format) = format {
         return Ok(format);
     }
-    match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+    match path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
         Some("csv") => Ok(Format::Csv),
         Some("jsonl" | "ndjson" | "json") => Ok(Format::Jsonl),
-        _ => bail!("cannot tell the format of {} from its extension; pass --format csv or --format jsonl", path.display()),
+        _ => bail!(
+            "cannot tell the format of {} from its extension; pass --format csv or --format jsonl",
+            path.display()
+        ),
     }
 }
 
@@ -173,14 +235,31 @@ impl<K: Kind> RowReader<K> {
         let file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
         let source = match format {
             Format::Csv => {
-                let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(file);
-                let headers = reader.headers().context("line 1: cannot read the CSV header")?.clone();
+                let mut reader = csv::ReaderBuilder::new()
+                    .trim(csv::Trim::All)
+                    .from_reader(file);
+                let headers = reader
+                    .headers()
+                    .context("line 1: cannot read the CSV header")?
+                    .clone();
                 check_headers::<K>(&headers)?;
-                Source::Csv { reader, headers, record: csv::StringRecord::new() }
+                Source::Csv {
+                    reader,
+                    headers,
+                    record: csv::StringRecord::new(),
+                }
             }
-            Format::Jsonl => Source::Jsonl { reader: BufReader::with_capacity(1 << 20, file), line: 0, text: String::new(), bytes: 0 },
+            Format::Jsonl => Source::Jsonl {
+                reader: BufReader::with_capacity(1 << 20, file),
+                line: 0,
+                text: String::new(),
+                bytes: 0,
+            },
         };
-        Ok(RowReader { source, _kind: std::marker::PhantomData })
+        Ok(RowReader {
+            source,
+            _kind: std::marker::PhantomData,
+        })
     }
 
     fn bytes_read(&self) -> u64 {
@@ -192,28 +271,44 @@ impl<K: Kind> RowReader<K> {
 
     fn next_row(&mut self) -> anyhow::Result<Option<Row<K::Input>>> {
         match &mut self.source {
-            Source::Csv { reader, headers, record } => {
+            Source::Csv {
+                reader,
+                headers,
+                record,
+            } => {
                 let line = reader.position().line();
                 match reader.read_record(record) {
                     Ok(false) => Ok(None),
                     Ok(true) => {
                         let line = record.position().map_or(line, |p| p.line());
-                        let raw = Value::Object(
-                            headers.iter().zip(record.iter()).map(|(h, v)| (h.to_owned(), Value::String(v.to_owned()))).collect(),
-                        );
-                        let input = record.deserialize::<K::Input>(Some(headers)).map_err(|error| vec![csv_error(&error, headers)]);
-                        Ok(Some(Row { line, raw, input }))
+                        let input = record
+                            .deserialize::<K::Input>(Some(headers))
+                            .map_err(|error| vec![csv_error(&error, headers)]);
+                        Ok(Some(Row {
+                            line,
+                            raw: RawRow::Csv(record.clone()),
+                            input,
+                        }))
                     }
                     Err(error) => match error.kind() {
                         csv::ErrorKind::Io(_) => Err(error.into()),
                         _ => {
                             let line = error.position().map_or(line, |p| p.line());
-                            Ok(Some(Row { line, raw: Value::Null, input: Err(vec![csv_error(&error, headers)]) }))
+                            Ok(Some(Row {
+                                line,
+                                raw: RawRow::Unreadable,
+                                input: Err(vec![csv_error(&error, headers)]),
+                            }))
                         }
                     },
                 }
             }
-            Source::Jsonl { reader, line, text, bytes } => loop {
+            Source::Jsonl {
+                reader,
+                line,
+                text,
+                bytes,
+            } => loop {
                 text.clear();
                 let read = reader.read_line(text)?;
                 if read == 0 {
@@ -224,9 +319,12 @@ impl<K: Kind> RowReader<K> {
                 if text.trim().is_empty() {
                     continue;
                 }
-                let raw = serde_json::from_str::<Value>(text).unwrap_or_else(|_| Value::String(text.trim_end().to_owned()));
                 let input = parse_json_row::<K::Input>(text);
-                return Ok(Some(Row { line: *line, raw, input }));
+                return Ok(Some(Row {
+                    line: *line,
+                    raw: RawRow::Json(text.clone()),
+                    input,
+                }));
             },
         }
     }
@@ -236,15 +334,28 @@ fn check_headers<K: Kind>(headers: &csv::StringRecord) -> anyhow::Result<()> {
     let mut seen = HashSet::new();
     for (i, header) in headers.iter().enumerate() {
         if !K::FIELDS.contains(&header) {
-            bail!("line 1, column {}: unknown column {header:?}; the columns of {} are {}", i + 1, K::NAME, K::FIELDS.join(", "));
+            bail!(
+                "line 1, column {}: unknown column {header:?}; the columns of {} are {}",
+                i + 1,
+                K::NAME,
+                K::FIELDS.join(", ")
+            );
         }
         if !seen.insert(header) {
             bail!("line 1, column {}: column {header:?} appears twice", i + 1);
         }
     }
-    let missing: Vec<&str> = K::REQUIRED.iter().copied().filter(|name| !seen.contains(name)).collect();
+    let missing: Vec<&str> = K::REQUIRED
+        .iter()
+        .copied()
+        .filter(|name| !seen.contains(name))
+        .collect();
     if !missing.is_empty() {
-        bail!("line 1: missing required column{} {}", if missing.len() == 1 { "" } else { "s" }, missing.join(", "));
+        bail!(
+            "line 1: missing required column{} {}",
+            if missing.len() == 1 { "" } else { "s" },
+            missing.join(", ")
+        );
     }
     Ok(())
 }
@@ -255,20 +366,34 @@ fn csv_error(error: &csv::Error, headers: &csv::StringRecord) -> RowError {
         (Some(index + 1), headers.get(index).map(str::to_owned))
     };
     match error.kind() {
-        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => RowError {
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => RowError {
             field: None,
             column: None,
             detail: format!("has {len} fields, the header has {expected_len}"),
         },
         csv::ErrorKind::Utf8 { err, .. } => {
             let (column, field) = column_of(err.field() as u64);
-            RowError { field, column, detail: "is not valid UTF-8".into() }
+            RowError {
+                field,
+                column,
+                detail: "is not valid UTF-8".into(),
+            }
         }
         csv::ErrorKind::Deserialize { err, .. } => {
             let (column, field) = err.field().map(column_of).unwrap_or((None, None));
-            RowError { field, column, detail: err.kind().to_string() }
+            RowError {
+                field,
+                column,
+                detail: err.kind().to_string(),
+            }
         }
-        other => RowError { field: None, column: None, detail: format!("{other:?}") },
+        other => RowError {
+            field: None,
+            column: None,
+            detail: format!("{other:?}"),
+        },
     }
 }
 
@@ -278,28 +403,58 @@ fn parse_json_row<I: DeserializeOwned>(text: &str) -> Result<I, Vec<RowError>> {
         let path = error.path().to_string();
         let inner = error.into_inner();
         let message = inner.to_string();
-        let message = message.split(" at line ").next().unwrap_or(&message).to_owned();
+        let message = message
+            .split(" at line ")
+            .next()
+            .unwrap_or(&message)
+            .to_owned();
         if inner.is_data() {
-            vec![RowError { field: (path != ".").then_some(path), column: None, detail: message }]
+            vec![RowError {
+                field: (path != ".").then_some(path),
+                column: None,
+                detail: message,
+            }]
         } else {
-            vec![RowError { field: None, column: Some(inner.column()), detail: format!("malformed JSON: {message}") }]
+            vec![RowError {
+                field: None,
+                column: Some(inner.column()),
+                detail: format!("malformed JSON: {message}"),
+            }]
         }
     })?;
-    deserializer
-        .end()
-        .map_err(|error| vec![RowError { field: None, column: Some(error.column()), detail: "malformed JSON: trailing characters".into() }])?;
+    deserializer.end().map_err(|error| {
+        vec![RowError {
+            field: None,
+            column: Some(error.column()),
+            detail: "malformed JSON: trailing characters".into(),
+        }]
+    })?;
     Ok(value)
 }
 
 /// Field errors of validation, with the CSV column of each field where there is one.
-fn validation_errors<K: Kind>(errors: FieldErrors, headers: Option<&csv::StringRecord>) -> Vec<RowError> {
+fn validation_errors<K: Kind>(
+    errors: FieldErrors,
+    headers: Option<&csv::StringRecord>,
+) -> Vec<RowError> {
     errors
         .0
         .into_iter()
         .map(|error| {
-            let name = error.field.split(['.', '[']).next().unwrap_or_default().to_owned();
-            let column = headers.and_then(|h| h.iter().position(|header| header == name)).map(|i| i + 1);
-            RowError { field: Some(error.field), column, detail: error.detail }
+            let name = error
+                .field
+                .split(['.', '['])
+                .next()
+                .unwrap_or_default()
+                .to_owned();
+            let column = headers
+                .and_then(|h| h.iter().position(|header| header == name))
+                .map(|i| i + 1);
+            RowError {
+                field: Some(error.field),
+                column,
+                detail: error.detail,
+            }
         })
         .collect()
 }
@@ -324,14 +479,20 @@ impl ErrorLog {
                 if let Some(field) = &error.field {
                     place.push_str(&format!(" ({field})"));
                 }
-                self.progress.suspend(|| eprintln!("{place}: {}", error.detail));
+                self.progress
+                    .suspend(|| eprintln!("{place}: {}", error.detail));
             }
             self.printed += 1;
         }
         if let Some((_, out)) = &mut self.rejects {
-            let errors: Vec<Value> =
-                errors.iter().map(|e| json!({"field": e.field, "column": e.column, "detail": e.detail})).collect();
-            serde_json::to_writer(&mut *out, &json!({"line": line, "errors": errors, "row": raw}))?;
+            let errors: Vec<Value> = errors
+                .iter()
+                .map(|e| json!({"field": e.field, "column": e.column, "detail": e.detail}))
+                .collect();
+            serde_json::to_writer(
+                &mut *out,
+                &json!({"line": line, "errors": errors, "row": raw}),
+            )?;
             out.write_all(b"\n")?;
         }
         Ok(())
@@ -342,7 +503,8 @@ impl ErrorLog {
             eprintln!("… and {} more errors", self.printed - ERRORS_PRINTED_MAX);
         }
         if let Some((path, out)) = &mut self.rejects {
-            out.flush().with_context(|| format!("cannot write {}", path.display()))?;
+            out.flush()
+                .with_context(|| format!("cannot write {}", path.display()))?;
         }
         Ok(())
     }
@@ -352,9 +514,11 @@ fn progress_bar(path: &Path) -> ProgressBar {
     let length = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
     let bar = ProgressBar::new(length);
     bar.set_style(
-        ProgressStyle::with_template("{spinner} {msg} [{bar:40}] {bytes}/{total_bytes} {binary_bytes_per_sec} eta {eta}")
-            .expect("valid template")
-            .progress_chars("=> "),
+        ProgressStyle::with_template(
+            "{spinner} {msg} [{bar:40}] {bytes}/{total_bytes} {binary_bytes_per_sec} eta {eta}",
+        )
+        .expect("valid template")
+        .progress_chars("=> "),
     );
     bar
 }
@@ -371,7 +535,9 @@ fn rejects_path(args: &ImportArgs) -> Option<PathBuf> {
 }
 
 fn open_rejects(args: &ImportArgs) -> anyhow::Result<Option<(PathBuf, BufWriter<File>)>> {
-    let Some(path) = rejects_path(args) else { return Ok(None) };
+    let Some(path) = rejects_path(args) else {
+        return Ok(None);
+    };
     let file = File::create(&path).with_context(|| format!("cannot create {}", path.display()))?;
     Ok(Some((path, BufWriter::new(file))))
 }
@@ -409,13 +575,20 @@ fn import_local<K: Kind>(args: &ImportArgs, format: Format) -> anyhow::Result<Ex
     let store = data.store()?;
     let members: HashSet<CountryCode> = store.bureaus()?.into_iter().map(|b| b.code).collect();
     if !members.contains(&bureau) {
-        bail!("{bureau} is not a member bureau of this hub; add it with `palermo admin add-bureau`");
+        bail!(
+            "{bureau} is not a member bureau of this hub; add it with `palermo admin add-bureau`"
+        );
     }
     let mut reader = RowReader::<K>::open(&args.file, format)?;
     let progress = progress_bar(&args.file);
     progress.set_message(format!("importing {}", K::NAME));
     let invalid_rows = Arc::new(AtomicU64::new(0));
-    let mut log = ErrorLog { invalid_rows: invalid_rows.clone(), printed: 0, rejects: open_rejects(args)?, progress: progress.clone() };
+    let mut log = ErrorLog {
+        invalid_rows: invalid_rows.clone(),
+        printed: 0,
+        rejects: open_rejects(args)?,
+        progress: progress.clone(),
+    };
 
     let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<K::Record>>(PIPELINE_DEPTH);
     let headers = match &reader.source {
@@ -430,23 +603,41 @@ fn import_local<K: Kind>(args: &ImportArgs, format: Format) -> anyhow::Result<Ex
         let mut rows = 0u64;
         while let Some(row) = reader.next_row()? {
             rows += 1;
-            let context = ValidationContext { today, default_owner: bureau, prefix: "" };
+            let context = ValidationContext {
+                today,
+                default_owner: bureau,
+                prefix: "",
+            };
             let record = row.input.and_then(|input| {
-                let record = K::validate(&input, context).map_err(|e| validation_errors::<K>(e, headers.as_ref()))?;
+                let record = K::validate(&input, context)
+                    .map_err(|e| validation_errors::<K>(e, headers.as_ref()))?;
                 let owner = K::owner(&record);
                 if !members.contains(&owner) {
-                    let column = headers.as_ref().and_then(|h| h.iter().position(|x| x == "owner")).map(|i| i + 1);
-                    return Err(vec![RowError { field: Some("owner".into()), column, detail: format!("{owner} is not a member bureau of this hub") }]);
+                    let column = headers
+                        .as_ref()
+                        .and_then(|h| h.iter().position(|x| x == "owner"))
+                        .map(|i| i + 1);
+                    return Err(vec![RowError {
+                        field: Some("owner".into()),
+                        column,
+                        detail: format!("{owner} is not a member bureau of this hub"),
+                    }]);
                 }
                 Ok(record)
             });
             match record {
                 Ok(record) => batch.push(record),
-                Err(errors) => log.reject(row.line, row.raw, errors)?,
+                Err(errors) => log.reject(row.line, row.raw.to_value(headers.as_ref()), errors)?,
             }
             if batch.len() == PIPELINE_BATCH_ROWS {
                 progress.set_position(reader.bytes_read());
-                if sender.send(std::mem::replace(&mut batch, Vec::with_capacity(PIPELINE_BATCH_ROWS))).is_err() {
+                if sender
+                    .send(std::mem::replace(
+                        &mut batch,
+                        Vec::with_capacity(PIPELINE_BATCH_ROWS),
+                    ))
+                    .is_err()
+                {
                     break; // the writer stopped; its error is reported
                 }
             }
@@ -462,13 +653,20 @@ fn import_local<K: Kind>(args: &ImportArgs, format: Format) -> anyhow::Result<Ex
     let skip_invalid = args.skip_invalid;
     let commit = || skip_invalid || invalid_rows.load(Ordering::Relaxed) == 0;
     let written = K::import(store.as_ref(), &mut receiver.iter().flatten(), &commit);
-    let rows = parser.join().map_err(|_| anyhow::anyhow!("the parsing thread panicked"))??;
+    let rows = parser
+        .join()
+        .map_err(|_| anyhow::anyhow!("the parsing thread panicked"))??;
     progress.finish_and_clear();
     let written = written.context("the import failed; nothing was written")?;
     let invalid = invalid_rows.load(Ordering::Relaxed);
     match written {
         Some(counts) => {
-            println!("{} {}: {}", rows, K::NAME, summary(counts, invalid, started));
+            println!(
+                "{} {}: {}",
+                rows,
+                K::NAME,
+                summary(counts, invalid, started)
+            );
             if invalid > 0 {
                 if let Some(path) = rejects_path(args) {
                     println!("rejected rows and their reasons: {}", path.display());
@@ -477,25 +675,41 @@ fn import_local<K: Kind>(args: &ImportArgs, format: Format) -> anyhow::Result<Ex
             Ok(ExitCode::SUCCESS)
         }
         None => {
-            eprintln!("{invalid} of {rows} rows are invalid; nothing was imported (use --skip-invalid to load the valid rows)");
+            eprintln!(
+                "{invalid} of {rows} rows are invalid; nothing was imported (use --skip-invalid to load the valid rows)"
+            );
             Ok(ExitCode::from(1))
         }
     }
 }
 
-fn import_to_hub<K: Kind>(args: &ImportArgs, format: Format, client: &HubClient) -> anyhow::Result<ExitCode> {
+fn import_to_hub<K: Kind>(
+    args: &ImportArgs,
+    format: Format,
+    client: &HubClient,
+) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     // The owner defaults to the key's bureau on the hub; any member code will do to validate.
     let default_owner = CountryCode::parse("FRA").expect("code");
     let today = Timestamp::now().date();
-    let context = ValidationContext { today, default_owner, prefix: "" };
-    let validate = |row: Row<K::Input>, headers: Option<&csv::StringRecord>| -> Result<K::Input, (u64, Value, Vec<RowError>)> {
+    let context = ValidationContext {
+        today,
+        default_owner,
+        prefix: "",
+    };
+    let validate = |row: Row<K::Input>,
+                    headers: Option<&csv::StringRecord>|
+     -> Result<K::Input, (u64, Value, Vec<RowError>)> {
         match row.input {
             Ok(input) => match K::validate(&input, context) {
                 Ok(_) => Ok(input),
-                Err(errors) => Err((row.line, row.raw, validation_errors::<K>(errors, headers))),
+                Err(errors) => Err((
+                    row.line,
+                    row.raw.to_value(headers),
+                    validation_errors::<K>(errors, headers),
+                )),
             },
-            Err(errors) => Err((row.line, row.raw, errors)),
+            Err(errors) => Err((row.line, row.raw.to_value(headers), errors)),
         }
     };
     let headers_of = |reader: &RowReader<K>| match &reader.source {
@@ -507,7 +721,12 @@ fn import_to_hub<K: Kind>(args: &ImportArgs, format: Format, client: &HubClient)
     let progress = progress_bar(&args.file);
     progress.set_message("validating");
     let invalid_rows = Arc::new(AtomicU64::new(0));
-    let mut log = ErrorLog { invalid_rows: invalid_rows.clone(), printed: 0, rejects: open_rejects(args)?, progress: progress.clone() };
+    let mut log = ErrorLog {
+        invalid_rows: invalid_rows.clone(),
+        printed: 0,
+        rejects: open_rejects(args)?,
+        progress: progress.clone(),
+    };
     let mut reader = RowReader::<K>::open(&args.file, format)?;
     let headers = headers_of(&reader);
     let mut rows = 0u64;
@@ -524,7 +743,9 @@ fn import_to_hub<K: Kind>(args: &ImportArgs, format: Format, client: &HubClient)
     let invalid = invalid_rows.load(Ordering::Relaxed);
     if invalid > 0 && !args.skip_invalid {
         progress.finish_and_clear();
-        eprintln!("{invalid} of {rows} rows are invalid; nothing was sent (use --skip-invalid to load the valid rows)");
+        eprintln!(
+            "{invalid} of {rows} rows are invalid; nothing was sent (use --skip-invalid to load the valid rows)"
+        );
         return Ok(ExitCode::from(1));
     }
 
@@ -536,7 +757,10 @@ fn import_to_hub<K: Kind>(args: &ImportArgs, format: Format, client: &HubClient)
     let mut batch: Vec<K::Input> = Vec::with_capacity(HUB_BATCH_ROWS);
     let mut batch_first_line = 0;
     let path = format!("/api/v1/{}/batch", K::NAME);
-    let send = |batch: &mut Vec<K::Input>, first_line: u64, counts: &mut ImportCounts| -> anyhow::Result<()> {
+    let send = |batch: &mut Vec<K::Input>,
+                first_line: u64,
+                counts: &mut ImportCounts|
+     -> anyhow::Result<()> {
         let answer = client.post(&path, &json!({ K::NAME: batch })).with_context(|| {
             format!(
                 "the batch starting at line {first_line} was refused; the rows before it were written ({} inserted, {} updated)",
@@ -565,6 +789,11 @@ fn import_to_hub<K: Kind>(args: &ImportArgs, format: Format, client: &HubClient)
         send(&mut batch, batch_first_line, &mut counts)?;
     }
     progress.finish_and_clear();
-    println!("{} {}: {}", rows, K::NAME, summary(counts, invalid, started));
+    println!(
+        "{} {}: {}",
+        rows,
+        K::NAME,
+        summary(counts, invalid, started)
+    );
     Ok(ExitCode::SUCCESS)
 }

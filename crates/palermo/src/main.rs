@@ -12,6 +12,9 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Palermo: a hub for police co-operation against human trafficking. It holds the shared
 /// databases of stolen and lost travel documents and stolen vehicles, and answers the border's
 /// checks in milliseconds.
@@ -19,7 +22,13 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[command(name = "palermo", version, propagate_version = true)]
 struct Cli {
     /// Log format on standard error.
-    #[arg(long, global = true, value_enum, default_value = "text", env = "PALERMO_LOG_FORMAT")]
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        default_value = "text",
+        env = "PALERMO_LOG_FORMAT"
+    )]
     log_format: LogFormat,
     /// Log filter, e.g. `info` or `palermo=debug` (also RUST_LOG).
     #[arg(long, global = true, default_value = "info", env = "PALERMO_LOG")]
@@ -123,7 +132,10 @@ fn init_logging(format: LogFormat, filter: &str) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(filter));
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_ansi(ansi).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(ansi)
+        .with_writer(std::io::stderr);
     match format {
         LogFormat::Text => builder.init(),
         LogFormat::Json => builder.json().init(),
@@ -137,7 +149,12 @@ fn main() -> ExitCode {
         Command::Serve(args) => serve::run(args),
         Command::Import(command) => import::run(command),
         Command::Check(command) => check::run(command),
-        Command::Demo(DemoCommand::Generate { kind, count, seed, owner }) => generate(kind, count, seed, owner),
+        Command::Demo(DemoCommand::Generate {
+            kind,
+            count,
+            seed,
+            owner,
+        }) => generate(kind, count, seed, owner),
         Command::Admin(command) => admin(command),
     };
     match result {
@@ -149,14 +166,23 @@ fn main() -> ExitCode {
     }
 }
 
-fn generate(kind: RecordKindArg, count: u64, seed: u64, owner: Option<String>) -> anyhow::Result<ExitCode> {
+fn generate(
+    kind: RecordKindArg,
+    count: u64,
+    seed: u64,
+    owner: Option<String>,
+) -> anyhow::Result<ExitCode> {
     let owner = owner.map(|code| datadir::member_code(&code)).transpose()?;
     let owner = owner.map(|code| code.as_str());
     let stdout = std::io::stdout().lock();
     let mut out = std::io::BufWriter::with_capacity(1 << 20, stdout);
     let written = match kind {
-        RecordKindArg::Documents => palermo_hub::demo::write_documents_csv(&mut out, seed, count, owner),
-        RecordKindArg::Vehicles => palermo_hub::demo::write_vehicles_csv(&mut out, seed, count, owner),
+        RecordKindArg::Documents => {
+            palermo_hub::demo::write_documents_csv(&mut out, seed, count, owner)
+        }
+        RecordKindArg::Vehicles => {
+            palermo_hub::demo::write_vehicles_csv(&mut out, seed, count, owner)
+        }
     };
     match written.and_then(|()| std::io::Write::flush(&mut out)) {
         Ok(()) => Ok(ExitCode::SUCCESS),
@@ -174,7 +200,11 @@ fn admin(command: AdminCommand) -> anyhow::Result<ExitCode> {
             hub.add_bureau(code, &name)?;
             println!("bureau {code} ({name}) saved");
         }
-        AdminCommand::CreateKey { bureau, label, data } => {
+        AdminCommand::CreateKey {
+            bureau,
+            label,
+            data,
+        } => {
             let hub = datadir::DataDir::open(&data)?.hub()?;
             let key = hub.create_api_key(datadir::member_code(&bureau)?, &label)?;
             println!("key {} for {}: {}", key.id, key.bureau, key.secret);

@@ -48,7 +48,11 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         let counts = demo::seed_store(store.as_ref(), args.demo_documents, args.demo_vehicles)
             .map_err(anyhow::Error::msg)
             .context("cannot load the demo data")?;
-        info!(records = counts.inserted, elapsed_ms = started.elapsed().as_millis() as u64, "demo data loaded");
+        info!(
+            records = counts.inserted,
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "demo data loaded"
+        );
     }
     let started = Instant::now();
     let hub = Arc::new(Hub::open(store)?);
@@ -92,13 +96,18 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             None => None,
         };
         println!("palermo hub listening on {url}");
-        println!("  {} travel documents, {} vehicles indexed", stats.documents, stats.vehicles);
+        println!(
+            "  {} travel documents, {} vehicles indexed",
+            stats.documents, stats.vehicles
+        );
         if let Some((credentials, path)) = credentials {
             print_demo(&credentials, &path);
         }
         use std::io::Write;
         std::io::stdout().flush()?;
-        axum::serve(listener, palermo_api::router(hub)).with_graceful_shutdown(shutdown_signal()).await?;
+        axum::serve(listener, palermo_api::router(hub))
+            .with_graceful_shutdown(shutdown_signal())
+            .await?;
         info!("stopped");
         anyhow::Ok(())
     })?;
@@ -109,8 +118,9 @@ async fn shutdown_signal() {
     let interrupt = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {
-        let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-            .expect("installing a SIGTERM handler");
+        let mut terminate =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                .expect("installing a SIGTERM handler");
         tokio::select! {
             _ = interrupt => {}
             _ = terminate.recv() => {}
@@ -144,8 +154,16 @@ fn demo_credentials(hub: &Hub, args: &ServeArgs) -> anyhow::Result<Value> {
             "owner": document.meta.owner.as_str(),
         });
         match document.meta.restriction.countries() {
-            [] if open.is_none() && document.number.contains(['0', '1', '5', '8']) => open = Some(example),
-            [hidden_from] if restricted.is_none() && matches!(document.meta.restriction, palermo_core::Restriction::Except(_)) => {
+            [] if open.is_none() && document.number.contains(['0', '1', '5', '8']) => {
+                open = Some(example)
+            }
+            [hidden_from]
+                if restricted.is_none()
+                    && matches!(
+                        document.meta.restriction,
+                        palermo_core::Restriction::Except(_)
+                    ) =>
+            {
                 let mut example = example;
                 example["hidden_from"] = json!(hidden_from.as_str());
                 restricted = Some(example);

@@ -2,7 +2,7 @@
 //! acknowledged survives a killed process and a power cut.
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 
 use palermo_core::date::{format_date, parse_date};
 use palermo_core::{
@@ -18,6 +18,9 @@ use crate::{
 
 /// Versioned migrations; `PRAGMA user_version` records how many have run.
 const MIGRATIONS: &[&str] = &[include_str!("schema.sql")];
+/// SQLite's page cache per connection (negative: KiB), and the writer's during a bulk import.
+const CACHE_KIB: i64 = -65_536;
+const IMPORT_CACHE_KIB: i64 = -1_048_576;
 /// Readers kept open between calls.
 const READERS_IDLE_MAX: usize = 8;
 
@@ -35,7 +38,7 @@ fn connect(path: &Path) -> Result<Connection> {
     connection.pragma_update(None, "synchronous", "FULL")?;
     connection.pragma_update(None, "foreign_keys", "ON")?;
     connection.pragma_update(None, "busy_timeout", 5000)?;
-    connection.pragma_update(None, "cache_size", -65536)?;
+    connection.pragma_update(None, "cache_size", CACHE_KIB)?;
     Ok(connection)
 }
 
@@ -52,7 +55,12 @@ fn date(id: i64, text: &str) -> Result<time::Date> {
 }
 
 fn countries_text(restriction: &Restriction) -> String {
-    restriction.countries().iter().map(|c| c.as_str()).collect::<Vec<_>>().join(" ")
+    restriction
+        .countries()
+        .iter()
+        .map(|c| c.as_str())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Columns shared by every record table, in this order after the kind's own columns.
@@ -68,10 +76,12 @@ fn read_meta(
     let owner: String = row.get(first)?;
     let visibility: String = row.get(first + 4)?;
     let listed: String = row.get(first + 5)?;
-    let countries =
-        listed.split_whitespace().map(|code| country(id, code)).collect::<Result<Vec<_>>>()?;
-    let visibility =
-        Visibility::parse_name(&visibility).ok_or_else(|| corrupt("restriction", id, &visibility))?;
+    let countries = listed
+        .split_whitespace()
+        .map(|code| country(id, code))
+        .collect::<Result<Vec<_>>>()?;
+    let visibility = Visibility::parse_name(&visibility)
+        .ok_or_else(|| corrupt("restriction", id, &visibility))?;
     let meta = RecordMeta {
         owner: country(id, &owner)?,
         external_ref: row.get(first + 1)?,
@@ -103,12 +113,19 @@ fn read_document(row: &Row<'_>) -> Result<Stored<Document>> {
         issuing_country: country(id, &issuing)?,
         document_type: DocumentType::parse_name(&document_type)
             .ok_or_else(|| corrupt("document type", id, &document_type))?,
-        status: DocumentStatus::parse_name(&status).ok_or_else(|| corrupt("status", id, &status))?,
+        status: DocumentStatus::parse_name(&status)
+            .ok_or_else(|| corrupt("status", id, &status))?,
         holder_name: row.get(6)?,
         holder_birth_date: birth.map(|text| date(id, &text)).transpose()?,
         meta,
     };
-    Ok(Stored { id, record, created_at, updated_at, withdrawn_at })
+    Ok(Stored {
+        id,
+        record,
+        created_at,
+        updated_at,
+        withdrawn_at,
+    })
 }
 
 const VEHICLE_COLUMNS: &str = "id, vin, plate, plate_country, make, model, colour, year, status";
@@ -129,7 +146,13 @@ fn read_vehicle(row: &Row<'_>) -> Result<Stored<Vehicle>> {
         status: VehicleStatus::parse_name(&status).ok_or_else(|| corrupt("status", id, &status))?,
         meta,
     };
-    Ok(Stored { id, record, created_at, updated_at, withdrawn_at })
+    Ok(Stored {
+        id,
+        record,
+        created_at,
+        updated_at,
+        withdrawn_at,
+    })
 }
 
 /// One record kind's SQL: how to read, insert and update it.
@@ -137,7 +160,11 @@ trait Table: Sized {
     const TABLE: &'static str;
     const OWN_COLUMNS: &'static str;
     fn read(row: &Row<'_>) -> Result<Stored<Self>>;
+    /// Indexes that only speed up reads, which a bulk load into an empty table builds at the end
+    /// (never the unique ones, which the load itself relies on).
+    const DEFERRABLE_INDEXES: &'static [&'static str];
     fn meta(&self) -> &RecordMeta;
+    fn sql() -> &'static TableSql;
     /// Binds the kind's own columns (without id) followed by the meta columns.
     fn bind(&self, statement: &mut rusqlite::Statement<'_>, at: Timestamp) -> Result<()>;
 }
@@ -161,9 +188,15 @@ fn bind_meta(
 impl Table for Document {
     const TABLE: &'static str = "documents";
     const OWN_COLUMNS: &'static str = DOCUMENT_COLUMNS;
+    const DEFERRABLE_INDEXES: &'static [&'static str] = &["documents_lookup"];
 
     fn read(row: &Row<'_>) -> Result<Stored<Self>> {
         read_document(row)
+    }
+
+    fn sql() -> &'static TableSql {
+        static SQL: OnceLock<TableSql> = OnceLock::new();
+        SQL.get_or_init(TableSql::build::<Self>)
     }
 
     fn meta(&self) -> &RecordMeta {
@@ -185,9 +218,15 @@ impl Table for Document {
 impl Table for Vehicle {
     const TABLE: &'static str = "vehicles";
     const OWN_COLUMNS: &'static str = VEHICLE_COLUMNS;
+    const DEFERRABLE_INDEXES: &'static [&'static str] = &[];
 
     fn read(row: &Row<'_>) -> Result<Stored<Self>> {
         read_vehicle(row)
+    }
+
+    fn sql() -> &'static TableSql {
+        static SQL: OnceLock<TableSql> = OnceLock::new();
+        SQL.get_or_init(TableSql::build::<Self>)
     }
 
     fn meta(&self) -> &RecordMeta {
@@ -217,37 +256,61 @@ fn written_columns<T: Table>() -> Vec<&'static str> {
         .collect()
 }
 
-fn select_sql<T: Table>(condition: &str) -> String {
-    format!("SELECT {}, {META_COLUMNS} FROM {} WHERE {condition}", T::OWN_COLUMNS, T::TABLE)
+/// A kind's statements, built once per process (see [`Table::sql`]).
+struct TableSql {
+    select_by_id: String,
+    select_id_by_ref: String,
+    insert: String,
+    update: String,
+    withdraw: String,
+    /// The parameter that takes the id in `update`.
+    update_id_parameter: usize,
 }
 
-fn insert_sql<T: Table>() -> String {
-    let columns = written_columns::<T>();
-    let placeholders: Vec<String> = (1..=columns.len() + 1).map(|i| format!("?{i}")).collect();
-    let at = columns.len() + 1;
-    format!(
-        "INSERT INTO {} ({}, created_at, updated_at) VALUES ({}, ?{at})",
-        T::TABLE,
-        columns.join(", "),
-        placeholders.join(", ")
-    )
-}
-
-fn update_sql<T: Table>() -> String {
-    let columns = written_columns::<T>();
-    let assignments: Vec<String> =
-        columns.iter().enumerate().map(|(i, column)| format!("{column} = ?{}", i + 1)).collect();
-    let at = columns.len() + 1;
-    format!(
-        "UPDATE {} SET {}, updated_at = ?{at}, withdrawn_at = NULL WHERE id = ?{}",
-        T::TABLE,
-        assignments.join(", "),
-        at + 1
-    )
+impl TableSql {
+    fn build<T: Table>() -> TableSql {
+        let columns = written_columns::<T>();
+        let at = columns.len() + 1;
+        let placeholders: Vec<String> = (1..=columns.len()).map(|i| format!("?{i}")).collect();
+        let insert = format!(
+            "INSERT INTO {} ({}, created_at, updated_at) VALUES ({}, ?{at}, ?{at})",
+            T::TABLE,
+            columns.join(", "),
+            placeholders.join(", ")
+        );
+        let assignments: Vec<String> = columns
+            .iter()
+            .enumerate()
+            .map(|(i, column)| format!("{column} = ?{}", i + 1))
+            .collect();
+        TableSql {
+            select_by_id: format!(
+                "SELECT {}, {META_COLUMNS} FROM {} WHERE id = ?1",
+                T::OWN_COLUMNS,
+                T::TABLE
+            ),
+            select_id_by_ref: format!(
+                "SELECT id FROM {} WHERE owner = ?1 AND external_ref = ?2",
+                T::TABLE
+            ),
+            insert,
+            update: format!(
+                "UPDATE {} SET {}, updated_at = ?{at}, withdrawn_at = NULL WHERE id = ?{}",
+                T::TABLE,
+                assignments.join(", "),
+                at + 1
+            ),
+            withdraw: format!(
+                "UPDATE {} SET withdrawn_at = ?1, updated_at = ?1 WHERE id = ?2",
+                T::TABLE
+            ),
+            update_id_parameter: at + 1,
+        }
+    }
 }
 
 fn get<T: Table>(connection: &Connection, id: i64) -> Result<Option<Stored<T>>> {
-    let mut statement = connection.prepare_cached(&select_sql::<T>("id = ?1"))?;
+    let mut statement = connection.prepare_cached(&T::sql().select_by_id)?;
     let mut rows = statement.query([id])?;
     match rows.next()? {
         Some(row) => Ok(Some(T::read(row)?)),
@@ -255,39 +318,69 @@ fn get<T: Table>(connection: &Connection, id: i64) -> Result<Option<Stored<T>>> 
     }
 }
 
-/// Inserts `record`, or updates the row with the same owner and external reference.
-/// `want_previous` reads the replaced row (the hub needs it to update its index).
-/// The flag says whether an existing row was replaced.
-fn put<T: Table>(
-    tx: &Transaction<'_>,
-    record: &T,
-    at: Timestamp,
-    want_previous: bool,
-) -> Result<(Written<T>, bool)> {
+/// Inserts `record`, or updates the row with the same owner and external reference, reading
+/// the replaced row first (the hub needs it to update its index).
+fn put<T: Table>(tx: &Transaction<'_>, record: &T, at: Timestamp) -> Result<Written<T>> {
     let meta = record.meta();
+    let sql = T::sql();
+    let previous = match &meta.external_ref {
+        Some(external_ref) => tx
+            .prepare_cached(&sql.select_id_by_ref)?
+            .query_row(params![meta.owner.as_str(), external_ref], |row| {
+                row.get::<_, i64>(0)
+            })
+            .optional()?
+            .map(|id| get::<T>(tx, id))
+            .transpose()?
+            .flatten(),
+        None => None,
+    };
+    let id = match &previous {
+        Some(previous) => {
+            replace(tx, previous.id, record, at)?;
+            previous.id
+        }
+        None => insert(tx, record, at)?,
+    };
+    Ok(Written { id, previous })
+}
+
+fn insert<T: Table>(tx: &Transaction<'_>, record: &T, at: Timestamp) -> Result<i64> {
+    let mut statement = tx.prepare_cached(&T::sql().insert)?;
+    record.bind(&mut statement, at)?;
+    statement.raw_execute()?;
+    Ok(tx.last_insert_rowid())
+}
+
+/// The bulk path: nothing read back but the id of a record with the same reference. Returns
+/// whether the record was new. (A single `INSERT … ON CONFLICT DO UPDATE` measured slower: it
+/// makes SQLite keep a statement journal for every row.)
+fn upsert<T: Table>(tx: &Transaction<'_>, record: &T, at: Timestamp) -> Result<bool> {
+    let meta = record.meta();
+    let sql = T::sql();
     if let Some(external_ref) = &meta.external_ref {
         let existing: Option<i64> = tx
-            .prepare_cached(&format!("SELECT id FROM {} WHERE owner = ?1 AND external_ref = ?2", T::TABLE))?
+            .prepare_cached(&sql.select_id_by_ref)?
             .query_row(params![meta.owner.as_str(), external_ref], |row| row.get(0))
             .optional()?;
         if let Some(id) = existing {
-            let previous = if want_previous { get::<T>(tx, id)? } else { None };
             replace(tx, id, record, at)?;
-            return Ok((Written { id, previous }, true));
+            return Ok(false);
         }
     }
-    let mut statement = tx.prepare_cached(&insert_sql::<T>())?;
-    record.bind(&mut statement, at)?;
-    statement.raw_execute()?;
-    Ok((Written { id: tx.last_insert_rowid(), previous: None }, false))
+    insert(tx, record, at)?;
+    Ok(true)
 }
 
 fn replace<T: Table>(tx: &Transaction<'_>, id: i64, record: &T, at: Timestamp) -> Result<()> {
-    let mut statement = tx.prepare_cached(&update_sql::<T>())?;
+    let sql = T::sql();
+    let mut statement = tx.prepare_cached(&sql.update)?;
     record.bind(&mut statement, at)?;
-    statement.raw_bind_parameter(written_columns::<T>().len() + 2, id)?;
+    statement.raw_bind_parameter(sql.update_id_parameter, id)?;
     statement.raw_execute().map_err(|error| match error {
-        rusqlite::Error::SqliteFailure(e, _) if e.code == rusqlite::ErrorCode::ConstraintViolation => {
+        rusqlite::Error::SqliteFailure(e, _)
+            if e.code == rusqlite::ErrorCode::ConstraintViolation =>
+        {
             StoreError::Conflict("another record of this owner has that external reference".into())
         }
         other => other.into(),
@@ -300,7 +393,11 @@ impl SqliteStore {
     pub fn open(path: &Path) -> Result<SqliteStore> {
         let mut writer = connect(path)?;
         migrate(&mut writer)?;
-        Ok(SqliteStore { path: path.to_owned(), writer: Mutex::new(writer), readers: Mutex::new(Vec::new()) })
+        Ok(SqliteStore {
+            path: path.to_owned(),
+            writer: Mutex::new(writer),
+            readers: Mutex::new(Vec::new()),
+        })
     }
 
     fn read<T>(&self, work: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
@@ -326,7 +423,7 @@ impl SqliteStore {
     }
 
     fn write_all<T: Table>(&self, records: &[T], at: Timestamp) -> Result<Vec<Written<T>>> {
-        self.write(|tx| records.iter().map(|record| Ok(put(tx, record, at, true)?.0)).collect())
+        self.write(|tx| records.iter().map(|record| put(tx, record, at)).collect())
     }
 
     fn import<T: Table>(
@@ -336,39 +433,88 @@ impl SqliteStore {
         commit: &dyn Fn() -> bool,
     ) -> Result<Option<ImportCounts>> {
         let mut connection = self.writer.lock().expect("writer lock");
-        let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let mut counts = ImportCounts::default();
-        for record in records {
-            let (_, replaced) = put(&tx, &record, at, false)?;
-            if replaced { counts.updated += 1 } else { counts.inserted += 1 }
-        }
-        if !commit() {
-            // Dropping the transaction rolls it back.
-            return Ok(None);
-        }
-        tx.commit()?;
-        Ok(Some(counts))
+        // A bulk load touches index pages all over: give it a large page cache while it runs.
+        connection.pragma_update(None, "cache_size", IMPORT_CACHE_KIB)?;
+        let result = (|| {
+            let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let deferred = defer_indexes::<T>(&tx)?;
+            let mut counts = ImportCounts::default();
+            for record in records {
+                if upsert(&tx, &record, at)? {
+                    counts.inserted += 1
+                } else {
+                    counts.updated += 1
+                }
+            }
+            for (_, create) in &deferred {
+                tx.execute_batch(create)?;
+            }
+            if !commit() {
+                // Dropping the transaction rolls it back.
+                return Ok(None);
+            }
+            tx.commit()?;
+            Ok(Some(counts))
+        })();
+        connection.pragma_update(None, "cache_size", CACHE_KIB)?;
+        result
     }
 
     fn update<T: Table>(&self, id: i64, record: &T, at: Timestamp) -> Result<Option<Written<T>>> {
         self.write(|tx| {
-            let Some(previous) = get::<T>(tx, id)? else { return Ok(None) };
+            let Some(previous) = get::<T>(tx, id)? else {
+                return Ok(None);
+            };
             replace(tx, id, record, at)?;
-            Ok(Some(Written { id, previous: Some(previous) }))
+            Ok(Some(Written {
+                id,
+                previous: Some(previous),
+            }))
         })
     }
 
     fn withdraw<T: Table>(&self, id: i64, at: Timestamp) -> Result<Option<Stored<T>>> {
         self.write(|tx| {
-            let Some(previous) = get::<T>(tx, id)? else { return Ok(None) };
+            let Some(previous) = get::<T>(tx, id)? else {
+                return Ok(None);
+            };
             if previous.withdrawn_at.is_some() {
                 return Ok(None);
             }
-            tx.prepare_cached(&format!("UPDATE {} SET withdrawn_at = ?1, updated_at = ?1 WHERE id = ?2", T::TABLE))?
+            tx.prepare_cached(&T::sql().withdraw)?
                 .execute(params![at.0, id])?;
             Ok(Some(previous))
         })
     }
+}
+
+/// Into an empty table, a bulk load is faster without the lookup indexes: inserting keys in
+/// random order costs a B-tree descent each, while building the index afterwards sorts once.
+/// Drops them (inside the transaction) and returns their names and definitions to re-create.
+fn defer_indexes<T: Table>(tx: &Transaction<'_>) -> Result<Vec<(String, String)>> {
+    let empty: bool = tx.query_row(
+        &format!("SELECT NOT EXISTS (SELECT 1 FROM {})", T::TABLE),
+        [],
+        |row| row.get(0),
+    )?;
+    if !empty {
+        return Ok(Vec::new());
+    }
+    let mut statement =
+        tx.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ?1 AND sql IS NOT NULL")?;
+    let indexes = statement
+        .query_map([T::TABLE], |row| {
+            Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let deferred: Vec<(String, String)> = indexes
+        .into_iter()
+        .filter(|(name, _)| T::DEFERRABLE_INDEXES.contains(&name.as_str()))
+        .collect();
+    for (name, _) in &deferred {
+        tx.execute_batch(&format!("DROP INDEX {name}"))?;
+    }
+    Ok(deferred)
 }
 
 fn migrate(connection: &mut Connection) -> Result<()> {
@@ -402,11 +548,17 @@ impl Store for SqliteStore {
 
     fn bureaus(&self) -> Result<Vec<Bureau>> {
         self.read(|connection| {
-            let mut statement = connection.prepare("SELECT code, name FROM bureaus ORDER BY code")?;
-            let rows = statement.query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?)))?;
+            let mut statement =
+                connection.prepare("SELECT code, name FROM bureaus ORDER BY code")?;
+            let rows = statement.query_map([], |row| {
+                Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+            })?;
             rows.map(|row| {
                 let (code, name) = row?;
-                Ok(Bureau { code: country(0, &code)?, name })
+                Ok(Bureau {
+                    code: country(0, &code)?,
+                    name,
+                })
             })
             .collect()
         })
@@ -459,15 +611,29 @@ impl Store for SqliteStore {
         })
     }
 
-    fn write_documents(&self, documents: &[Document], at: Timestamp) -> Result<Vec<Written<Document>>> {
+    fn write_documents(
+        &self,
+        documents: &[Document],
+        at: Timestamp,
+    ) -> Result<Vec<Written<Document>>> {
         self.write_all(documents, at)
     }
 
-    fn import_documents(&self, documents: &mut dyn Iterator<Item = Document>, at: Timestamp, commit: &dyn Fn() -> bool) -> Result<Option<ImportCounts>> {
+    fn import_documents(
+        &self,
+        documents: &mut dyn Iterator<Item = Document>,
+        at: Timestamp,
+        commit: &dyn Fn() -> bool,
+    ) -> Result<Option<ImportCounts>> {
         self.import(documents, at, commit)
     }
 
-    fn update_document(&self, id: i64, document: &Document, at: Timestamp) -> Result<Option<Written<Document>>> {
+    fn update_document(
+        &self,
+        id: i64,
+        document: &Document,
+        at: Timestamp,
+    ) -> Result<Option<Written<Document>>> {
         self.update(id, document, at)
     }
 
@@ -496,13 +662,20 @@ impl Store for SqliteStore {
         })
     }
 
-    fn find_documents(&self, issuing_country: CountryCode, number_normalised: &str) -> Result<Vec<i64>> {
+    fn find_documents(
+        &self,
+        issuing_country: CountryCode,
+        number_normalised: &str,
+    ) -> Result<Vec<i64>> {
         self.read(|connection| {
             let mut statement = connection.prepare_cached(
                 "SELECT id FROM documents WHERE issuing_country = ?1 AND number_normalised = ?2
                  AND withdrawn_at IS NULL",
             )?;
-            let ids = statement.query_map(params![issuing_country.as_str(), number_normalised], |row| row.get(0))?;
+            let ids = statement.query_map(
+                params![issuing_country.as_str(), number_normalised],
+                |row| row.get(0),
+            )?;
             Ok(ids.collect::<rusqlite::Result<Vec<i64>>>()?)
         })
     }
@@ -511,11 +684,21 @@ impl Store for SqliteStore {
         self.write_all(vehicles, at)
     }
 
-    fn import_vehicles(&self, vehicles: &mut dyn Iterator<Item = Vehicle>, at: Timestamp, commit: &dyn Fn() -> bool) -> Result<Option<ImportCounts>> {
+    fn import_vehicles(
+        &self,
+        vehicles: &mut dyn Iterator<Item = Vehicle>,
+        at: Timestamp,
+        commit: &dyn Fn() -> bool,
+    ) -> Result<Option<ImportCounts>> {
         self.import(vehicles, at, commit)
     }
 
-    fn update_vehicle(&self, id: i64, vehicle: &Vehicle, at: Timestamp) -> Result<Option<Written<Vehicle>>> {
+    fn update_vehicle(
+        &self,
+        id: i64,
+        vehicle: &Vehicle,
+        at: Timestamp,
+    ) -> Result<Option<Written<Vehicle>>> {
         self.update(id, vehicle, at)
     }
 
@@ -527,15 +710,28 @@ impl Store for SqliteStore {
         self.read(|connection| get(connection, id))
     }
 
-    fn scan_vehicles(&self, visit: &mut dyn FnMut(i64, Option<&str>, Option<CountryCode>, Option<&str>)) -> Result<()> {
+    fn scan_vehicles(
+        &self,
+        visit: &mut dyn FnMut(i64, Option<&str>, Option<CountryCode>, Option<&str>),
+    ) -> Result<()> {
         self.read(|connection| {
-            let mut statement = connection
-                .prepare("SELECT id, vin, plate_country, plate FROM vehicles WHERE withdrawn_at IS NULL")?;
+            let mut statement = connection.prepare(
+                "SELECT id, vin, plate_country, plate FROM vehicles WHERE withdrawn_at IS NULL",
+            )?;
             let mut rows = statement.query([])?;
             while let Some(row) = rows.next()? {
                 let id: i64 = row.get(0)?;
-                let plate_country = row.get_ref(2)?.as_str_or_null()?.map(|text| country(id, text)).transpose()?;
-                visit(id, row.get_ref(1)?.as_str_or_null()?, plate_country, row.get_ref(3)?.as_str_or_null()?);
+                let plate_country = row
+                    .get_ref(2)?
+                    .as_str_or_null()?
+                    .map(|text| country(id, text))
+                    .transpose()?;
+                visit(
+                    id,
+                    row.get_ref(1)?.as_str_or_null()?,
+                    plate_country,
+                    row.get_ref(3)?.as_str_or_null()?,
+                );
             }
             Ok(())
         })
@@ -562,7 +758,12 @@ impl Store for SqliteStore {
         })
     }
 
-    fn hits_for_owner(&self, owner: CountryCode, before: Option<i64>, limit: usize) -> Result<Vec<Hit>> {
+    fn hits_for_owner(
+        &self,
+        owner: CountryCode,
+        before: Option<i64>,
+        limit: usize,
+    ) -> Result<Vec<Hit>> {
         self.read(|connection| {
             let mut statement = connection.prepare_cached(
                 "SELECT id, at, record_kind, record_id, owner, checking_bureau, match_kind, query FROM hits
@@ -596,7 +797,10 @@ impl Store for SqliteStore {
                 let sql = format!("SELECT count(*) FROM {table} WHERE withdrawn_at IS NULL");
                 Ok(connection.query_row(&sql, [], |row| row.get::<_, i64>(0))? as u64)
             };
-            Ok(Counts { documents_active: count("documents")?, vehicles_active: count("vehicles")? })
+            Ok(Counts {
+                documents_active: count("documents")?,
+                vehicles_active: count("vehicles")?,
+            })
         })
     }
 }
@@ -610,7 +814,10 @@ mod tests {
         crate::conformance::run(&|| {
             let dir = tempfile::tempdir().unwrap();
             let store = SqliteStore::open(&dir.path().join("palermo.db")).unwrap();
-            (Box::new(store) as Box<dyn Store>, Box::new(dir) as Box<dyn std::any::Any>)
+            (
+                Box::new(store) as Box<dyn Store>,
+                Box::new(dir) as Box<dyn std::any::Any>,
+            )
         });
     }
 
@@ -619,7 +826,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("palermo.db");
         drop(SqliteStore::open(&path).unwrap());
-        Connection::open(&path).unwrap().pragma_update(None, "user_version", 99).unwrap();
+        Connection::open(&path)
+            .unwrap()
+            .pragma_update(None, "user_version", 99)
+            .unwrap();
         let error = SqliteStore::open(&path).err().unwrap();
         assert!(error.to_string().contains("newer"), "{error}");
     }

@@ -24,10 +24,19 @@ fn demo_examples_hit_exactly_and_possibly() {
     assert_eq!(answer.body["match"], "exact");
     let m = &answer.body["matches"][0];
     assert_eq!(m["owner"], exact["owner"]);
-    for field in ["record_id", "status", "type", "reported_date", "review_date"] {
+    for field in [
+        "record_id",
+        "status",
+        "type",
+        "reported_date",
+        "review_date",
+    ] {
         assert!(!m[field].is_null(), "match shows {field}");
     }
-    assert!(m.get("holder_name").is_none(), "a check does not disclose the holder");
+    assert!(
+        m.get("holder_name").is_none(),
+        "a check does not disclose the holder"
+    );
 
     let possible = &examples["document_possible_hit"];
     let answer = client.post(
@@ -39,15 +48,29 @@ fn demo_examples_hit_exactly_and_possibly() {
     );
     assert_eq!(answer.status, 200, "{}", answer.text);
     let results = answer.body["results"].as_array().unwrap();
-    assert_eq!((results[0]["hit"].clone(), results[0]["match"].clone()), (json!(true), json!("possible")));
-    assert_eq!((results[1]["hit"].clone(), results[1]["match"].clone()), (json!(false), Value::Null));
+    assert_eq!(
+        (results[0]["hit"].clone(), results[0]["match"].clone()),
+        (json!(true), json!("possible"))
+    );
+    assert_eq!(
+        (results[1]["hit"].clone(), results[1]["match"].clone()),
+        (json!(false), Value::Null)
+    );
 
     let vehicle = &examples["vehicle_hit"];
-    let answer = client.get(&format!("/api/v1/checks/vehicles?vin={}", vehicle["vin"].as_str().unwrap()));
+    let answer = client.get(&format!(
+        "/api/v1/checks/vehicles?vin={}",
+        vehicle["vin"].as_str().unwrap()
+    ));
     assert_eq!(answer.body["match"], "exact", "{}", answer.text);
     // Officers type O for 0 in VINs; a VIN has no O, so it is read as 0: still exact.
     let typed = vehicle["vin"].as_str().unwrap().replace('0', "O");
-    assert_eq!(client.get(&format!("/api/v1/checks/vehicles?vin={typed}")).body["match"], "exact");
+    assert_eq!(
+        client
+            .get(&format!("/api/v1/checks/vehicles?vin={typed}"))
+            .body["match"],
+        "exact"
+    );
 }
 
 #[test]
@@ -66,7 +89,9 @@ fn restricted_records_are_invisible_to_excluded_bureaus() {
     let hidden = server.client(hidden_from).get(&path);
     assert_eq!(hidden.body["hit"], false, "{}", hidden.text);
     // Reading it by id: 404, exactly as for an id that does not exist.
-    let by_id = server.client(hidden_from).get(&format!("/api/v1/documents/{id}"));
+    let by_id = server
+        .client(hidden_from)
+        .get(&format!("/api/v1/documents/{id}"));
     let missing = server.client(hidden_from).get("/api/v1/documents/99999999");
     by_id.problem(404);
     assert_eq!(by_id.body, missing.body);
@@ -88,20 +113,29 @@ fn writes_are_checkable_at_once_and_updates_move_the_index() {
     assert_eq!(created.body["owner"], "FRA");
     assert_eq!(created.body["review_date"], "2030-06-01");
     let check = |client: &crate::support::Client, number: &str| {
-        client.get(&format!("/api/v1/checks/documents?number={number}&country=FRA")).body["match"].clone()
+        client
+            .get(&format!(
+                "/api/v1/checks/documents?number={number}&country=FRA"
+            ))
+            .body["match"]
+            .clone()
     };
     assert_eq!(check(&deu, "XK100200"), "exact");
 
     // The same external reference updates the record instead of adding one.
-    let again = fra.post("/api/v1/documents", &json!({"number": "XK100201", "issuing_country": "FRA", "type": "P",
-        "status": "lost", "reported_date": "2025-06-01", "external_ref": "case-42"}));
+    let again = fra.post(
+        "/api/v1/documents",
+        &json!({"number": "XK100201", "issuing_country": "FRA", "type": "P",
+        "status": "lost", "reported_date": "2025-06-01", "external_ref": "case-42"}),
+    );
     assert_eq!(again.status, 201, "{}", again.text);
     assert_eq!(again.body["id"], id);
     assert_eq!(check(&deu, "XK100200"), Value::Null);
     assert_eq!(check(&deu, "XK100201"), "exact");
 
     // Another bureau may see the record but not change it.
-    deu.put(&format!("/api/v1/documents/{id}"), &document("XK100202")).problem(403);
+    deu.put(&format!("/api/v1/documents/{id}"), &document("XK100202"))
+        .problem(403);
     deu.delete(&format!("/api/v1/documents/{id}")).problem(403);
     let updated = fra.put(&format!("/api/v1/documents/{id}"), &document("XK100202"));
     assert_eq!(updated.status, 200, "{}", updated.text);
@@ -124,7 +158,10 @@ fn hits_are_recorded_for_the_owner_only() {
     assert_eq!(created.status, 201, "{}", created.text);
     let deu = server.client("DEU");
     deu.get("/api/v1/checks/documents?number=HIT12345&country=FRA");
-    deu.post("/api/v1/checks/documents", &json!({"documents": [{"number": "HlT12345", "issuing_country": "FRA"}]}));
+    deu.post(
+        "/api/v1/checks/documents",
+        &json!({"documents": [{"number": "HlT12345", "issuing_country": "FRA"}]}),
+    );
     let hits = fra.get("/api/v1/hits");
     assert_eq!(hits.status, 200, "{}", hits.text);
     let hits = hits.body["hits"].as_array().unwrap().clone();
@@ -137,7 +174,10 @@ fn hits_are_recorded_for_the_owner_only() {
     assert_eq!(deu.get("/api/v1/hits").body["hits"], json!([]));
     let page = fra.get("/api/v1/hits?limit=1");
     assert_eq!(page.body["hits"].as_array().unwrap().len(), 1);
-    let next = fra.get(&format!("/api/v1/hits?limit=1&before={}", page.body["next_before"]));
+    let next = fra.get(&format!(
+        "/api/v1/hits?limit=1&before={}",
+        page.body["next_before"]
+    ));
     assert_eq!(next.body["hits"][0]["match"], "exact");
     fra.get("/api/v1/hits?limit=0").problem(422);
     fra.get("/api/v1/hits?limit=ten").problem(422);
@@ -153,12 +193,28 @@ fn vehicles_are_written_checked_and_withdrawn() {
     let id = created.body["id"].as_i64().unwrap();
     let pol = server.client("POL");
     let by_plate = pol.get("/api/v1/checks/vehicles?plate=AB123CD&country=ITA");
-    assert_eq!(by_plate.body["matches"][0]["matched_on"], "plate", "{}", by_plate.text);
+    assert_eq!(
+        by_plate.body["matches"][0]["matched_on"], "plate",
+        "{}",
+        by_plate.text
+    );
     let both = pol.post("/api/v1/checks/vehicles", &json!({"vehicles": [{"vin": "1M8GDM9AXKP042788", "plate": "AB123CD", "plate_country": "ITA"}]}));
-    assert_eq!(both.body["results"][0]["matches"].as_array().unwrap().len(), 1, "one record, even when both keys match");
-    assert_eq!(pol.get("/api/v1/checks/vehicles?plate=AB123CD&country=FRA").body["hit"], false);
+    assert_eq!(
+        both.body["results"][0]["matches"].as_array().unwrap().len(),
+        1,
+        "one record, even when both keys match"
+    );
+    assert_eq!(
+        pol.get("/api/v1/checks/vehicles?plate=AB123CD&country=FRA")
+            .body["hit"],
+        false
+    );
     assert_eq!(ita.delete(&format!("/api/v1/vehicles/{id}")).status, 204);
-    assert_eq!(pol.get("/api/v1/checks/vehicles?vin=1M8GDM9AXKP042788").body["hit"], false);
+    assert_eq!(
+        pol.get("/api/v1/checks/vehicles?vin=1M8GDM9AXKP042788")
+            .body["hit"],
+        false
+    );
 }
 
 #[test]
@@ -166,13 +222,34 @@ fn bad_input_gets_a_problem_with_the_field_path() {
     let server = Server::demo();
     let fra = server.client("FRA");
     let cases: Vec<(Value, Vec<&str>)> = vec![
-        (json!({"documents": [{"number": "AB1", "issuing_country": "ZZZ"}]}), vec!["documents[0].issuing_country"]),
-        (json!({"documents": [{"number": "", "issuing_country": "FRA"}]}), vec!["documents[0].number"]),
-        (json!({"documents": [{"number": "A".repeat(65), "issuing_country": "FRA"}]}), vec!["documents[0].number"]),
-        (json!({"documents": [{"number": "AB\u{0007}1", "issuing_country": "FRA"}]}), vec!["documents[0].number"]),
-        (json!({"documents": [{"number": "AB1", "issuing_country": "FRA", "type": "scroll"}]}), vec!["documents[0].type"]),
-        (json!({"documents": [{"number": "AB1", "issuing_country": "FRA", "colour": "red"}]}), vec!["documents[0].colour"]),
-        (json!({"documents": [{"number": 12, "issuing_country": "FRA"}]}), vec!["documents[0].number"]),
+        (
+            json!({"documents": [{"number": "AB1", "issuing_country": "ZZZ"}]}),
+            vec!["documents[0].issuing_country"],
+        ),
+        (
+            json!({"documents": [{"number": "", "issuing_country": "FRA"}]}),
+            vec!["documents[0].number"],
+        ),
+        (
+            json!({"documents": [{"number": "A".repeat(65), "issuing_country": "FRA"}]}),
+            vec!["documents[0].number"],
+        ),
+        (
+            json!({"documents": [{"number": "AB\u{0007}1", "issuing_country": "FRA"}]}),
+            vec!["documents[0].number"],
+        ),
+        (
+            json!({"documents": [{"number": "AB1", "issuing_country": "FRA", "type": "scroll"}]}),
+            vec!["documents[0].type"],
+        ),
+        (
+            json!({"documents": [{"number": "AB1", "issuing_country": "FRA", "colour": "red"}]}),
+            vec!["documents[0].colour"],
+        ),
+        (
+            json!({"documents": [{"number": 12, "issuing_country": "FRA"}]}),
+            vec!["documents[0].number"],
+        ),
         (json!({"documents": []}), vec!["documents"]),
         (json!({"documents": [], "extra": 1}), vec!["extra"]),
     ];
@@ -181,27 +258,79 @@ fn bad_input_gets_a_problem_with_the_field_path() {
         let found = answer.problem(422);
         assert_eq!(found, fields, "{body}: {}", answer.text);
     }
-    let too_many: Vec<Value> = (0..1001).map(|i| json!({"number": format!("N{i}"), "issuing_country": "FRA"})).collect();
-    assert_eq!(fra.post("/api/v1/checks/documents", &json!({"documents": too_many})).problem(422), ["documents"]);
+    let too_many: Vec<Value> = (0..1001)
+        .map(|i| json!({"number": format!("N{i}"), "issuing_country": "FRA"}))
+        .collect();
+    assert_eq!(
+        fra.post("/api/v1/checks/documents", &json!({"documents": too_many}))
+            .problem(422),
+        ["documents"]
+    );
 
     let answer = fra.post("/api/v1/documents", &json!({"number": "AB1", "issuing_country": "FRA", "type": "P",
         "status": "stolen", "reported_date": "1980-02-30", "holder_birth_date": "2999-01-01", "restriction": "only"}));
-    assert_eq!(answer.problem(422), ["holder_birth_date", "reported_date", "restriction_countries"]);
-    let answer = fra.post("/api/v1/vehicles", &json!({"vin": "1M8GDM9A1KP042788", "status": "stolen", "reported_date": "2025-01-01"}));
+    assert_eq!(
+        answer.problem(422),
+        [
+            "holder_birth_date",
+            "reported_date",
+            "restriction_countries"
+        ]
+    );
+    let answer = fra.post(
+        "/api/v1/vehicles",
+        &json!({"vin": "1M8GDM9A1KP042788", "status": "stolen", "reported_date": "2025-01-01"}),
+    );
     assert_eq!(answer.problem(422), ["vin"]);
-    assert!(answer.body["detail"].as_str().unwrap().contains("check digit"));
-    let answer = fra.post("/api/v1/documents", &json!({"number": "AB1", "issuing_country": "FRA", "type": "P",
-        "status": "stolen", "reported_date": "2025-01-01", "owner": "DEU"}));
+    assert!(
+        answer.body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("check digit")
+    );
+    let answer = fra.post(
+        "/api/v1/documents",
+        &json!({"number": "AB1", "issuing_country": "FRA", "type": "P",
+        "status": "stolen", "reported_date": "2025-01-01", "owner": "DEU"}),
+    );
     assert_eq!(answer.problem(422), ["owner"]);
 
     // Malformed JSON is 400 with its position; the wrong media type 415; too large 413.
-    let answer = fra.send("POST", "/api/v1/checks/documents", "application/json", b"{\"documents\": [".to_vec());
+    let answer = fra.send(
+        "POST",
+        "/api/v1/checks/documents",
+        "application/json",
+        b"{\"documents\": [".to_vec(),
+    );
     answer.problem(400);
-    assert!(answer.body["detail"].as_str().unwrap().contains("line 1 column"), "{}", answer.text);
-    fra.send("POST", "/api/v1/checks/documents", "text/plain", b"{}".to_vec()).problem(415);
-    let huge = format!("{{\"documents\": [{}]}}", vec!["{\"number\":\"AB1\",\"issuing_country\":\"FRA\"}"; 60_000].join(","));
-    fra.send("POST", "/api/v1/checks/documents", "application/json", huge.into_bytes()).problem(413);
-    fra.get("/api/v1/checks/documents?number=AB1&country=FRA&colour=red").problem(422);
+    assert!(
+        answer.body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("line 1 column"),
+        "{}",
+        answer.text
+    );
+    fra.send(
+        "POST",
+        "/api/v1/checks/documents",
+        "text/plain",
+        b"{}".to_vec(),
+    )
+    .problem(415);
+    let huge = format!(
+        "{{\"documents\": [{}]}}",
+        vec!["{\"number\":\"AB1\",\"issuing_country\":\"FRA\"}"; 60_000].join(",")
+    );
+    fra.send(
+        "POST",
+        "/api/v1/checks/documents",
+        "application/json",
+        huge.into_bytes(),
+    )
+    .problem(413);
+    fra.get("/api/v1/checks/documents?number=AB1&country=FRA&colour=red")
+        .problem(422);
     fra.get("/api/v1/documents/not-a-number").problem(404);
     fra.get("/api/v1/nowhere").problem(404);
     fra.delete("/api/v1/checks/documents").problem(405);
@@ -211,20 +340,42 @@ fn bad_input_gets_a_problem_with_the_field_path() {
 fn keys_are_required_except_for_health_metrics_and_the_description() {
     let server = Server::demo();
     let anonymous = server.anonymous();
-    anonymous.get("/api/v1/checks/documents?number=AB1&country=FRA").problem(401);
-    anonymous.with_key("plm_wrong").get("/api/v1/hits").problem(401);
-    anonymous.with_key("not even a key").get("/api/v1/documents/1").problem(401);
+    anonymous
+        .get("/api/v1/checks/documents?number=AB1&country=FRA")
+        .problem(401);
+    anonymous
+        .with_key("plm_wrong")
+        .get("/api/v1/hits")
+        .problem(401);
+    anonymous
+        .with_key("not even a key")
+        .get("/api/v1/documents/1")
+        .problem(401);
     let health = anonymous.get("/healthz");
-    assert_eq!((health.status, health.body["status"].clone()), (200, json!("ok")));
+    assert_eq!(
+        (health.status, health.body["status"].clone()),
+        (200, json!("ok"))
+    );
 
     let openapi = anonymous.get("/api/v1/openapi.json");
     assert_eq!(openapi.status, 200);
     assert!(openapi.body["openapi"].as_str().unwrap().starts_with("3.1"));
-    for path in ["/api/v1/checks/documents", "/api/v1/checks/vehicles", "/api/v1/documents", "/api/v1/documents/{id}", "/api/v1/hits"] {
-        assert!(openapi.body["paths"].get(path).is_some(), "openapi lists {path}");
+    for path in [
+        "/api/v1/checks/documents",
+        "/api/v1/checks/vehicles",
+        "/api/v1/documents",
+        "/api/v1/documents/{id}",
+        "/api/v1/hits",
+    ] {
+        assert!(
+            openapi.body["paths"].get(path).is_some(),
+            "openapi lists {path}"
+        );
     }
 
-    server.client("FRA").get("/api/v1/checks/documents?number=AB1&country=FRA");
+    server
+        .client("FRA")
+        .get("/api/v1/checks/documents?number=AB1&country=FRA");
     let metrics = anonymous.get("/metrics");
     assert_eq!(metrics.status, 200);
     for needle in [
@@ -233,6 +384,10 @@ fn keys_are_required_except_for_health_metrics_and_the_description() {
         "palermo_index_records{index=\"documents\"} 2000",
         "palermo_checks_total{index=\"documents\"} 1",
     ] {
-        assert!(metrics.text.contains(needle), "metrics lack {needle}:\n{}", metrics.text);
+        assert!(
+            metrics.text.contains(needle),
+            "metrics lack {needle}:\n{}",
+            metrics.text
+        );
     }
 }

@@ -18,30 +18,97 @@ fn check_document_against_a_hub_and_a_data_directory() {
     let country = example["issuing_country"].as_str().unwrap().to_owned();
     let key = server.key("DEU");
     let output = palermo()
-        .args(["check", "document", &number.to_lowercase(), "--country", &country, "--hub", &server.url, "--key", &key])
+        .args([
+            "check",
+            "document",
+            &number.to_lowercase(),
+            "--country",
+            &country,
+            "--hub",
+            &server.url,
+            "--key",
+            &key,
+        ])
         .output()
         .unwrap();
     assert!(output.status.success(), "{}", stderr(&output));
-    assert!(stdout(&output).starts_with("HIT (exact): 1 match"), "{}", stdout(&output));
+    assert!(
+        stdout(&output).starts_with("HIT (exact): 1 match"),
+        "{}",
+        stdout(&output)
+    );
 
     // While the hub runs, its data directory is its own.
     let data = server.data.clone();
-    let busy = palermo().args(["check", "document", &number, "--country", &country, "--bureau", "DEU", "--data"]).arg(&data).output().unwrap();
+    let busy = palermo()
+        .args([
+            "check",
+            "document",
+            &number,
+            "--country",
+            &country,
+            "--bureau",
+            "DEU",
+            "--data",
+        ])
+        .arg(&data)
+        .output()
+        .unwrap();
     assert!(!busy.status.success());
-    assert!(stderr(&busy).contains("in use by another palermo process"), "{}", stderr(&busy));
+    assert!(
+        stderr(&busy).contains("in use by another palermo process"),
+        "{}",
+        stderr(&busy)
+    );
 
     server.kill();
     let local = palermo()
-        .args(["check", "document", &number, "--country", &country, "--bureau", "DEU", "--json", "--data"])
+        .args([
+            "check",
+            "document",
+            &number,
+            "--country",
+            &country,
+            "--bureau",
+            "DEU",
+            "--json",
+            "--data",
+        ])
         .arg(&data)
         .output()
         .unwrap();
     assert!(local.status.success(), "{}", stderr(&local));
     let result: serde_json::Value = serde_json::from_slice(&local.stdout).unwrap();
     assert_eq!(result["match"], "exact");
-    let miss = palermo().args(["check", "document", "NOPE0000", "--country", "FRA", "--bureau", "DEU", "--data"]).arg(&data).output().unwrap();
+    let miss = palermo()
+        .args([
+            "check",
+            "document",
+            "NOPE0000",
+            "--country",
+            "FRA",
+            "--bureau",
+            "DEU",
+            "--data",
+        ])
+        .arg(&data)
+        .output()
+        .unwrap();
     assert_eq!(stdout(&miss).trim(), "NO HIT");
-    let bad = palermo().args(["check", "document", "AB1", "--country", "XYZ", "--bureau", "DEU", "--data"]).arg(&data).output().unwrap();
+    let bad = palermo()
+        .args([
+            "check",
+            "document",
+            "AB1",
+            "--country",
+            "XYZ",
+            "--bureau",
+            "DEU",
+            "--data",
+        ])
+        .arg(&data)
+        .output()
+        .unwrap();
     assert_eq!(bad.status.code(), Some(2));
     assert!(stderr(&bad).contains("issuing_country"), "{}", stderr(&bad));
 }
@@ -52,28 +119,62 @@ fn check_vehicle_from_the_command_line() {
     let vehicle = server.credentials()["examples"]["vehicle_hit"].clone();
     let key = server.key("ESP");
     let output = palermo()
-        .args(["check", "vehicle", "--plate", vehicle["plate"].as_str().unwrap(), "--country"])
+        .args([
+            "check",
+            "vehicle",
+            "--plate",
+            vehicle["plate"].as_str().unwrap(),
+            "--country",
+        ])
         .arg(vehicle["plate_country"].as_str().unwrap())
         .args(["--hub", &server.url, "--key", &key])
         .output()
         .unwrap();
-    assert!(stdout(&output).starts_with("HIT (exact)"), "{}{}", stdout(&output), stderr(&output));
-    let wrong_key = palermo().args(["check", "vehicle", "--vin", "1M8GDM9AXKP042788", "--hub", &server.url, "--key", "plm_x"]).output().unwrap();
+    assert!(
+        stdout(&output).starts_with("HIT (exact)"),
+        "{}{}",
+        stdout(&output),
+        stderr(&output)
+    );
+    let wrong_key = palermo()
+        .args([
+            "check",
+            "vehicle",
+            "--vin",
+            "1M8GDM9AXKP042788",
+            "--hub",
+            &server.url,
+            "--key",
+            "plm_x",
+        ])
+        .output()
+        .unwrap();
     assert_eq!(wrong_key.status.code(), Some(2));
     assert!(stderr(&wrong_key).contains("401"), "{}", stderr(&wrong_key));
 }
 
 #[test]
 fn demo_generate_writes_valid_csv_of_the_asked_size() {
-    let output = palermo().args(["demo", "generate", "documents", "--count", "500"]).output().unwrap();
+    let output = palermo()
+        .args(["demo", "generate", "documents", "--count", "500"])
+        .output()
+        .unwrap();
     assert!(output.status.success());
     let text = stdout(&output);
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 501);
     assert!(lines[0].starts_with("number,issuing_country,type,status,reported_date"));
-    let again = palermo().args(["demo", "generate", "documents", "--count", "500"]).output().unwrap();
+    let again = palermo()
+        .args(["demo", "generate", "documents", "--count", "500"])
+        .output()
+        .unwrap();
     assert_eq!(output.stdout, again.stdout, "generation is deterministic");
-    let vehicles = palermo().args(["demo", "generate", "vehicles", "--count", "3", "--seed", "9"]).output().unwrap();
+    let vehicles = palermo()
+        .args([
+            "demo", "generate", "vehicles", "--count", "3", "--seed", "9",
+        ])
+        .output()
+        .unwrap();
     assert_eq!(stdout(&vehicles).lines().count(), 4);
 }
 
@@ -81,11 +182,23 @@ fn demo_generate_writes_valid_csv_of_the_asked_size() {
 fn admin_adds_bureaus_and_keys_that_the_hub_accepts() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let add = palermo().args(["admin", "add-bureau", "MDA", "NCB Chișinău", "--data"]).arg(&data).output().unwrap();
+    let add = palermo()
+        .args(["admin", "add-bureau", "MDA", "NCB Chișinău", "--data"])
+        .arg(&data)
+        .output()
+        .unwrap();
     assert!(add.status.success(), "{}", stderr(&add));
-    let bad = palermo().args(["admin", "add-bureau", "XXA", "stateless", "--data"]).arg(&data).output().unwrap();
+    let bad = palermo()
+        .args(["admin", "add-bureau", "XXA", "stateless", "--data"])
+        .arg(&data)
+        .output()
+        .unwrap();
     assert!(!bad.status.success());
-    let key = palermo().args(["admin", "create-key", "MDA", "--data"]).arg(&data).output().unwrap();
+    let key = palermo()
+        .args(["admin", "create-key", "MDA", "--data"])
+        .arg(&data)
+        .output()
+        .unwrap();
     assert!(key.status.success(), "{}", stderr(&key));
     let line = stdout(&key);
     let secret = line.split_whitespace().last().unwrap().to_owned();
@@ -95,10 +208,18 @@ fn admin_adds_bureaus_and_keys_that_the_hub_accepts() {
         let client = server.anonymous().with_key(&secret);
         assert_eq!(client.get("/api/v1/hits").status, 200);
     }
-    let revoke = palermo().args(["admin", "revoke-key", &id, "--data"]).arg(&data).output().unwrap();
+    let revoke = palermo()
+        .args(["admin", "revoke-key", &id, "--data"])
+        .arg(&data)
+        .output()
+        .unwrap();
     assert!(revoke.status.success(), "{}", stderr(&revoke));
     let server = Server::start(&data, &[]);
-    server.anonymous().with_key(&secret).get("/api/v1/hits").problem(401);
+    server
+        .anonymous()
+        .with_key(&secret)
+        .get("/api/v1/hits")
+        .problem(401);
 }
 
 #[test]

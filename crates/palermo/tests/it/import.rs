@@ -9,7 +9,10 @@ use crate::support::{Server, palermo};
 /// A data directory with the demo bureaus and no records.
 fn empty_hub_data(dir: &Path) -> PathBuf {
     let data = dir.join("data");
-    drop(Server::start(&data, &["--demo", "--demo-documents", "0", "--demo-vehicles", "0"]));
+    drop(Server::start(
+        &data,
+        &["--demo", "--demo-documents", "0", "--demo-vehicles", "0"],
+    ));
     data
 }
 
@@ -31,7 +34,17 @@ fn text(bytes: &[u8]) -> String {
 /// Checks a document on a data directory, acting for FRA; returns the match kind or null.
 fn local_match(data: &Path, number: &str, country: &str) -> serde_json::Value {
     let output = palermo()
-        .args(["check", "document", number, "--country", country, "--bureau", "FRA", "--json", "--data"])
+        .args([
+            "check",
+            "document",
+            number,
+            "--country",
+            country,
+            "--bureau",
+            "FRA",
+            "--json",
+            "--data",
+        ])
         .arg(data)
         .output()
         .unwrap();
@@ -53,12 +66,20 @@ fn csv_import_loads_every_row_and_reimport_updates() {
     std::fs::write(&file, GOOD_CSV).unwrap();
     let output = import("documents", &file, &data, &[]);
     assert!(output.status.success(), "{}", text(&output.stderr));
-    assert!(text(&output.stdout).contains("3 inserted, 0 updated, 0 rejected"), "{}", text(&output.stdout));
+    assert!(
+        text(&output.stdout).contains("3 inserted, 0 updated, 0 rejected"),
+        "{}",
+        text(&output.stdout)
+    );
     assert_eq!(local_match(&data, "ab102", "FRA"), "exact");
     assert_eq!(local_match(&data, "AB101", "DEU"), "exact");
 
     let output = import("documents", &file, &data, &[]);
-    assert!(text(&output.stdout).contains("0 inserted, 3 updated"), "{}", text(&output.stdout));
+    assert!(
+        text(&output.stdout).contains("0 inserted, 3 updated"),
+        "{}",
+        text(&output.stdout)
+    );
 }
 
 #[test]
@@ -74,20 +95,54 @@ fn an_invalid_row_stops_the_whole_import_and_names_line_column_and_field() {
     let output = import("documents", &file, &data, &[]);
     assert_eq!(output.status.code(), Some(1));
     let errors = text(&output.stderr);
-    assert!(errors.contains("line 3, column 2 (issuing_country): \"ZZZ\" is not"), "{errors}");
-    assert!(errors.contains("line 4, column 5 (reported_date): \"2025-02-30\" does not exist"), "{errors}");
-    assert!(errors.contains("line 5: has 3 fields, the header has 5"), "{errors}");
-    assert!(errors.contains("3 of 4 rows are invalid; nothing was imported"), "{errors}");
-    assert_eq!(local_match(&data, "OK100", "FRA"), serde_json::Value::Null, "no partial write");
+    assert!(
+        errors.contains("line 3, column 2 (issuing_country): \"ZZZ\" is not"),
+        "{errors}"
+    );
+    assert!(
+        errors.contains("line 4, column 5 (reported_date): \"2025-02-30\" does not exist"),
+        "{errors}"
+    );
+    assert!(
+        errors.contains("line 5: has 3 fields, the header has 5"),
+        "{errors}"
+    );
+    assert!(
+        errors.contains("3 of 4 rows are invalid; nothing was imported"),
+        "{errors}"
+    );
+    assert_eq!(
+        local_match(&data, "OK100", "FRA"),
+        serde_json::Value::Null,
+        "no partial write"
+    );
 
     let rejects = dir.path().join("rejects.jsonl");
-    let output = import("documents", &file, &data, &["--skip-invalid", "--rejects", rejects.to_str().unwrap()]);
+    let output = import(
+        "documents",
+        &file,
+        &data,
+        &["--skip-invalid", "--rejects", rejects.to_str().unwrap()],
+    );
     assert!(output.status.success(), "{}", text(&output.stderr));
-    assert!(text(&output.stdout).contains("1 inserted, 0 updated, 3 rejected"), "{}", text(&output.stdout));
+    assert!(
+        text(&output.stdout).contains("1 inserted, 0 updated, 3 rejected"),
+        "{}",
+        text(&output.stdout)
+    );
     assert_eq!(local_match(&data, "OK100", "FRA"), "exact");
-    let rejected: Vec<serde_json::Value> =
-        std::fs::read_to_string(&rejects).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
-    assert_eq!(rejected.iter().map(|r| r["line"].as_u64().unwrap()).collect::<Vec<_>>(), [3, 4, 5]);
+    let rejected: Vec<serde_json::Value> = std::fs::read_to_string(&rejects)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(
+        rejected
+            .iter()
+            .map(|r| r["line"].as_u64().unwrap())
+            .collect::<Vec<_>>(),
+        [3, 4, 5]
+    );
     assert_eq!(rejected[0]["errors"][0]["field"], "issuing_country");
     assert_eq!(rejected[0]["row"]["number"], "BAD1");
 }
@@ -97,21 +152,42 @@ fn csv_headers_are_checked_before_any_row() {
     let dir = tempfile::tempdir().unwrap();
     let data = empty_hub_data(dir.path());
     let cases = [
-        ("number,issuing_country,type,status,reported_date,colour\n", "line 1, column 6: unknown column \"colour\""),
-        ("number,issuing_country,type,reported_date\n", "line 1: missing required column status"),
-        ("number,number,issuing_country,type,status,reported_date\n", "line 1, column 2: column \"number\" appears twice"),
+        (
+            "number,issuing_country,type,status,reported_date,colour\n",
+            "line 1, column 6: unknown column \"colour\"",
+        ),
+        (
+            "number,issuing_country,type,reported_date\n",
+            "line 1: missing required column status",
+        ),
+        (
+            "number,number,issuing_country,type,status,reported_date\n",
+            "line 1, column 2: column \"number\" appears twice",
+        ),
     ];
     for (content, expected) in cases {
         let file = dir.path().join("h.csv");
         std::fs::write(&file, content).unwrap();
         let output = import("documents", &file, &data, &[]);
         assert_eq!(output.status.code(), Some(2));
-        assert!(text(&output.stderr).contains(expected), "{}", text(&output.stderr));
+        assert!(
+            text(&output.stderr).contains(expected),
+            "{}",
+            text(&output.stderr)
+        );
     }
     let output = import("documents", &dir.path().join("missing.csv"), &data, &[]);
-    assert!(text(&output.stderr).contains("cannot open"), "{}", text(&output.stderr));
+    assert!(
+        text(&output.stderr).contains("cannot open"),
+        "{}",
+        text(&output.stderr)
+    );
     let output = import("documents", &dir.path().join("file.txt"), &data, &[]);
-    assert!(text(&output.stderr).contains("--format"), "{}", text(&output.stderr));
+    assert!(
+        text(&output.stderr).contains("--format"),
+        "{}",
+        text(&output.stderr)
+    );
 }
 
 #[test]
@@ -136,7 +212,10 @@ fn jsonl_errors_name_the_line_and_the_field_path() {
     let errors = text(&output.stderr);
     assert!(errors.contains("line 3, column "), "{errors}");
     assert!(errors.contains("malformed JSON"), "{errors}");
-    assert!(errors.contains("line 4 (restriction_countries[1]): \"QQQ\""), "{errors}");
+    assert!(
+        errors.contains("line 4 (restriction_countries[1]): \"QQQ\""),
+        "{errors}"
+    );
     assert!(errors.contains("line 5 (number): invalid type"), "{errors}");
     assert!(errors.contains("line 6 (numbr): unknown field"), "{errors}");
     let output = import("documents", &file, &data, &["--skip-invalid"]);
@@ -150,16 +229,30 @@ fn vehicles_import_from_csv() {
     let dir = tempfile::tempdir().unwrap();
     let data = empty_hub_data(dir.path());
     let file = dir.path().join("vehicles.csv");
-    let generated = palermo().args(["demo", "generate", "vehicles", "--count", "300"]).output().unwrap();
+    let generated = palermo()
+        .args(["demo", "generate", "vehicles", "--count", "300"])
+        .output()
+        .unwrap();
     std::fs::write(&file, &generated.stdout).unwrap();
     let output = import("vehicles", &file, &data, &[]);
     assert!(output.status.success(), "{}", text(&output.stderr));
-    assert!(text(&output.stdout).contains("300 inserted"), "{}", text(&output.stdout));
+    assert!(
+        text(&output.stdout).contains("300 inserted"),
+        "{}",
+        text(&output.stdout)
+    );
     let bad = dir.path().join("bad.csv");
-    std::fs::write(&bad, "vin,status,reported_date,year\n1M8GDM9A1KP042788,stolen,2025-01-01,1700\n").unwrap();
+    std::fs::write(
+        &bad,
+        "vin,status,reported_date,year\n1M8GDM9A1KP042788,stolen,2025-01-01,1700\n",
+    )
+    .unwrap();
     let output = import("vehicles", &bad, &data, &[]);
     let errors = text(&output.stderr);
-    assert!(errors.contains("line 2, column 1 (vin): check digit"), "{errors}");
+    assert!(
+        errors.contains("line 2, column 1 (vin): check digit"),
+        "{errors}"
+    );
     assert!(errors.contains("line 2, column 4 (year)"), "{errors}");
 }
 
@@ -175,27 +268,59 @@ fn import_into_a_running_hub_is_checkable_at_once() {
     std::fs::write(&file, &csv).unwrap();
     let key = server.key("POL");
     let run = |extra: &[&str]| {
-        palermo().args(["import", "documents"]).arg(&file).args(["--hub", &server.url, "--key", &key]).args(extra).output().unwrap()
+        palermo()
+            .args(["import", "documents"])
+            .arg(&file)
+            .args(["--hub", &server.url, "--key", &key])
+            .args(extra)
+            .output()
+            .unwrap()
     };
     let output = run(&[]);
     assert!(output.status.success(), "{}", text(&output.stderr));
-    assert!(text(&output.stdout).contains("2500 inserted"), "{}", text(&output.stdout));
-    let check = server.client("ESP").get("/api/v1/checks/documents?number=HUB02499&country=POL");
+    assert!(
+        text(&output.stdout).contains("2500 inserted"),
+        "{}",
+        text(&output.stdout)
+    );
+    let check = server
+        .client("ESP")
+        .get("/api/v1/checks/documents?number=HUB02499&country=POL");
     assert_eq!(check.body["match"], "exact", "{}", check.text);
     let output = run(&[]);
-    assert!(text(&output.stdout).contains("0 inserted, 2500 updated"), "{}", text(&output.stdout));
+    assert!(
+        text(&output.stdout).contains("0 inserted, 2500 updated"),
+        "{}",
+        text(&output.stdout)
+    );
 
     // An invalid row: nothing is sent at all.
     csv.push_str("HUB99999,POL,P,stolen,not-a-date,ref-x\n");
     std::fs::write(&file, &csv).unwrap();
     let output = run(&[]);
     assert_eq!(output.status.code(), Some(1));
-    assert!(text(&output.stderr).contains("line 2502, column 5 (reported_date)"), "{}", text(&output.stderr));
+    assert!(
+        text(&output.stderr).contains("line 2502, column 5 (reported_date)"),
+        "{}",
+        text(&output.stderr)
+    );
     // Rows owned by another bureau are refused by the hub, naming the batch.
     let other = dir.path().join("other.csv");
-    std::fs::write(&other, "number,issuing_country,type,status,reported_date,owner\nX1,DEU,P,stolen,2025-01-01,DEU\n").unwrap();
-    let output = palermo().args(["import", "documents"]).arg(&other).args(["--hub", &server.url, "--key", &key]).output().unwrap();
+    std::fs::write(
+        &other,
+        "number,issuing_country,type,status,reported_date,owner\nX1,DEU,P,stolen,2025-01-01,DEU\n",
+    )
+    .unwrap();
+    let output = palermo()
+        .args(["import", "documents"])
+        .arg(&other)
+        .args(["--hub", &server.url, "--key", &key])
+        .output()
+        .unwrap();
     assert_eq!(output.status.code(), Some(2));
     let errors = text(&output.stderr);
-    assert!(errors.contains("line 2") && errors.contains("owner"), "{errors}");
+    assert!(
+        errors.contains("line 2") && errors.contains("owner"),
+        "{errors}"
+    );
 }

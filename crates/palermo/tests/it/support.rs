@@ -9,7 +9,10 @@ use serde_json::Value;
 
 pub fn palermo() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_palermo"));
-    command.env_remove("PALERMO_HUB").env_remove("PALERMO_KEY").env_remove("PALERMO_DATA");
+    command
+        .env_remove("PALERMO_HUB")
+        .env_remove("PALERMO_KEY")
+        .env_remove("PALERMO_DATA");
     command.env("PALERMO_LOG", "warn");
     command
 }
@@ -28,7 +31,16 @@ impl Server {
     pub fn demo() -> Server {
         let dir = tempfile::tempdir().unwrap();
         let data = dir.path().join("data");
-        let mut server = Server::start(&data, &["--demo", "--demo-documents", "2000", "--demo-vehicles", "200"]);
+        let mut server = Server::start(
+            &data,
+            &[
+                "--demo",
+                "--demo-documents",
+                "2000",
+                "--demo-vehicles",
+                "200",
+            ],
+        );
         server._dir = Some(dir);
         server
     }
@@ -36,7 +48,14 @@ impl Server {
     /// Starts `palermo serve` on `data` and waits until it listens.
     pub fn start(data: &Path, extra: &[&str]) -> Server {
         let mut child = palermo()
-            .args(["serve", "--listen", "127.0.0.1:0", "--workers", "2", "--data"])
+            .args([
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--workers",
+                "2",
+                "--data",
+            ])
             .arg(data)
             .args(extra)
             .stdout(Stdio::piped())
@@ -50,11 +69,17 @@ impl Server {
         assert!(url.starts_with("http://127.0.0.1:"), "{first}");
         // Drain the rest of stdout so the child never blocks on a full pipe.
         std::thread::spawn(move || for _ in lines {});
-        Server { child, url, data: data.to_owned(), _dir: None }
+        Server {
+            child,
+            url,
+            data: data.to_owned(),
+            _dir: None,
+        }
     }
 
     pub fn credentials(&self) -> Value {
-        serde_json::from_slice(&std::fs::read(self.data.join("demo-credentials.json")).unwrap()).unwrap()
+        serde_json::from_slice(&std::fs::read(self.data.join("demo-credentials.json")).unwrap())
+            .unwrap()
     }
 
     /// The demo API key of a bureau.
@@ -70,11 +95,17 @@ impl Server {
     }
 
     pub fn client(&self, bureau: &str) -> Client {
-        Client { base: self.url.clone(), key: Some(self.key(bureau)) }
+        Client {
+            base: self.url.clone(),
+            key: Some(self.key(bureau)),
+        }
     }
 
     pub fn anonymous(&self) -> Client {
-        Client { base: self.url.clone(), key: None }
+        Client {
+            base: self.url.clone(),
+            key: None,
+        }
     }
 
     pub fn kill(&mut self) {
@@ -105,7 +136,10 @@ pub struct Answer {
 
 impl Client {
     pub fn with_key(&self, key: &str) -> Client {
-        Client { base: self.base.clone(), key: Some(key.to_owned()) }
+        Client {
+            base: self.base.clone(),
+            key: Some(key.to_owned()),
+        }
     }
 
     fn agent() -> ureq::Agent {
@@ -133,11 +167,21 @@ impl Client {
     }
 
     pub fn post(&self, path: &str, body: &Value) -> Answer {
-        self.send("POST", path, "application/json", body.to_string().into_bytes())
+        self.send(
+            "POST",
+            path,
+            "application/json",
+            body.to_string().into_bytes(),
+        )
     }
 
     pub fn put(&self, path: &str, body: &Value) -> Answer {
-        self.send("PUT", path, "application/json", body.to_string().into_bytes())
+        self.send(
+            "PUT",
+            path,
+            "application/json",
+            body.to_string().into_bytes(),
+        )
     }
 
     pub fn send(&self, method: &str, path: &str, content_type: &str, body: Vec<u8>) -> Answer {
@@ -163,9 +207,19 @@ fn answer(mut response: ureq::http::Response<ureq::Body>) -> Answer {
         .get("content-type")
         .map(|v| v.to_str().unwrap().to_owned())
         .unwrap_or_default();
-    let text = response.body_mut().with_config().limit(64 << 20).read_to_string().unwrap_or_default();
+    let text = response
+        .body_mut()
+        .with_config()
+        .limit(64 << 20)
+        .read_to_string()
+        .unwrap_or_default();
     let body = serde_json::from_str(&text).unwrap_or(Value::Null);
-    Answer { status, content_type, body, text }
+    Answer {
+        status,
+        content_type,
+        body,
+        text,
+    }
 }
 
 impl Answer {
@@ -173,13 +227,27 @@ impl Answer {
     #[track_caller]
     pub fn problem(&self, status: u16) -> Vec<String> {
         assert_eq!(self.status, status, "{}", self.text);
-        assert_eq!(self.content_type, "application/problem+json", "{}", self.text);
+        assert_eq!(
+            self.content_type, "application/problem+json",
+            "{}",
+            self.text
+        );
         assert_eq!(self.body["status"], status);
-        assert!(self.body["type"].as_str().unwrap().starts_with("/problems/"));
+        assert!(
+            self.body["type"]
+                .as_str()
+                .unwrap()
+                .starts_with("/problems/")
+        );
         assert!(!self.body["detail"].as_str().unwrap().is_empty());
         self.body["errors"]
             .as_array()
-            .map(|errors| errors.iter().map(|e| e["field"].as_str().unwrap().to_owned()).collect())
+            .map(|errors| {
+                errors
+                    .iter()
+                    .map(|e| e["field"].as_str().unwrap().to_owned())
+                    .collect()
+            })
             .unwrap_or_default()
     }
 }
