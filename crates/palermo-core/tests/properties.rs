@@ -2,7 +2,9 @@
 //! accept again unchanged (generate → render → parse → same).
 
 use palermo_core::date::{format_date, parse_date};
-use palermo_core::normalise::{document_number, fold_confusables, plate, vin_check_digit, vin_for_query, vin_for_record};
+use palermo_core::normalise::{
+    document_number, fold_confusables, plate, vin_check_digit, vin_for_query, vin_for_record,
+};
 use palermo_core::{CountryCode, DocumentType};
 use proptest::prelude::*;
 

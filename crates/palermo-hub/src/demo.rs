@@ -151,7 +151,7 @@ pub fn document(seed: u64, i: u64) -> DocumentInput {
             )
         }),
         holder_birth_date: with_holder.then(|| date(h >> 3, 1950, 55)),
-        external_ref: Some(format!("{owner}-D{i:09}")),
+        external_ref: Some(format!("{owner}-{seed}-D{i:09}")),
         review_date: None,
         restriction: restriction_countries.as_ref().and(restriction),
         restriction_countries,
@@ -212,7 +212,7 @@ pub fn vehicle(seed: u64, i: u64) -> VehicleInput {
         status: Some(pick(VEHICLE_STATUSES, h >> 40).to_owned()),
         reported_date: Some(date(h >> 44, 2018, 8)),
         owner: Some(owner.to_owned()),
-        external_ref: Some(format!("{owner}-V{i:09}")),
+        external_ref: Some(format!("{owner}-{seed}-V{i:09}")),
         review_date: None,
         restriction: None,
         restriction_countries: None,

@@ -15,7 +15,7 @@ use std::sync::Arc;
 
 use palermo_core::{CountryCode, FieldErrors};
 use palermo_index::{
-    DocumentIndex, FoldTable, VehicleIndex, document_key, plate_key, row_of, vin_key,
+    DocumentIndex, FoldTable, KeyHashes, VehicleIndex, document_key, plate_key, row_of, vin_key,
 };
 use palermo_store::{Store, StoreError};
 use parking_lot::{Mutex, RwLock};
@@ -116,11 +116,7 @@ impl Hub {
         let mut documents = DocumentIndex {
             by_number: FoldTable::with_capacity(counts.documents_active as usize + INDEX_HEADROOM),
         };
-        store.scan_documents(&mut |id, country, number| {
-            documents
-                .by_number
-                .insert(document_key(country, number), row_of(id));
-        })?;
+        load_documents(store.as_ref(), &mut documents.by_number)?;
         let vehicle_capacity = counts.vehicles_active as usize + INDEX_HEADROOM / 4;
         let mut vehicles = VehicleIndex {
             by_vin: FoldTable::with_capacity(vehicle_capacity),
@@ -154,6 +150,46 @@ impl Hub {
             vehicles_memory_bytes: vehicles.memory_bytes(),
         }
     }
+}
+
+/// Keys handed from the scanning thread to the inserting one at a time.
+const LOAD_BATCH: usize = 65_536;
+
+/// Fills the document table from the store on two threads: one scans the store and hashes the
+/// keys, the other inserts them (a cache miss each at 100 million records).
+fn load_documents(store: &dyn Store, table: &mut FoldTable) -> Result<()> {
+    let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<(KeyHashes, u32)>>(4);
+    std::thread::scope(|scope| {
+        let scanner = scope.spawn(move || {
+            let mut batch = Vec::with_capacity(LOAD_BATCH);
+            let mut receiver_gone = false;
+            let scanned = store.scan_documents(&mut |id, country, number| {
+                if receiver_gone {
+                    return;
+                }
+                batch.push((document_key(country, number), row_of(id)));
+                if batch.len() == LOAD_BATCH {
+                    receiver_gone = sender
+                        .send(std::mem::replace(
+                            &mut batch,
+                            Vec::with_capacity(LOAD_BATCH),
+                        ))
+                        .is_err();
+                }
+            });
+            if !batch.is_empty() {
+                let _ = sender.send(batch);
+            }
+            scanned
+        });
+        for batch in receiver {
+            for (keys, row) in batch {
+                table.insert(keys, row);
+            }
+        }
+        scanner.join().expect("the scanning thread does not panic")
+    })?;
+    Ok(())
 }
 
 /// Adds (or with `insert == false` removes) a vehicle's keys.
