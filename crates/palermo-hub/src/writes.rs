@@ -5,8 +5,8 @@ use palermo_core::{
     CountryCode, Document, DocumentInput, DocumentStatus, DocumentType, FieldErrors, RecordMeta,
     Stored, Timestamp, ValidationContext, Vehicle, VehicleInput, VehicleStatus, Visibility,
 };
-use palermo_index::{DocumentIndex, VehicleIndex, document_key, row_of};
-use palermo_store::Hit;
+use palermo_index::{document_key, row_of};
+use palermo_store::{Hit, Result as StoreResult, Store, Written};
 use serde::Serialize;
 use time::Date;
 
@@ -197,24 +197,184 @@ fn check_batch(len: usize, field: &str) -> Result<()> {
     Ok(())
 }
 
+/// What differs between record kinds when they are read and written; everything else (access
+/// rules, batch limits, index upkeep under the write lock) is shared.
+pub(crate) trait RecordKind: Sized {
+    type Input;
+    type View: for<'a> From<&'a Stored<Self>>;
+    fn validate(
+        input: &Self::Input,
+        context: ValidationContext<'_>,
+    ) -> std::result::Result<Self, FieldErrors>;
+    fn meta(&self) -> &RecordMeta;
+    fn read(store: &dyn Store, id: i64) -> StoreResult<Option<Stored<Self>>>;
+    fn write(store: &dyn Store, records: &[Self], at: Timestamp)
+    -> StoreResult<Vec<Written<Self>>>;
+    fn update(
+        store: &dyn Store,
+        id: i64,
+        record: &Self,
+        at: Timestamp,
+    ) -> StoreResult<Option<Written<Self>>>;
+    fn withdraw(store: &dyn Store, id: i64, at: Timestamp) -> StoreResult<Option<Stored<Self>>>;
+    /// Moves each record `id` in the hub's index from its previous keys (if it was active) to
+    /// its new ones (none when withdrawn), under one index lock.
+    fn reindex(hub: &Hub, changes: &[Change<'_, Self>]);
+}
+
+/// One record's move in an index: its id, what it was, what it is now.
+pub(crate) type Change<'a, K> = (i64, Option<&'a Stored<K>>, Option<&'a K>);
+
+impl RecordKind for Document {
+    type Input = DocumentInput;
+    type View = DocumentView;
+
+    fn validate(
+        input: &DocumentInput,
+        context: ValidationContext<'_>,
+    ) -> std::result::Result<Self, FieldErrors> {
+        input.validate(context)
+    }
+
+    fn meta(&self) -> &RecordMeta {
+        &self.meta
+    }
+
+    fn read(store: &dyn Store, id: i64) -> StoreResult<Option<Stored<Self>>> {
+        store.document(id)
+    }
+
+    fn write(
+        store: &dyn Store,
+        records: &[Self],
+        at: Timestamp,
+    ) -> StoreResult<Vec<Written<Self>>> {
+        store.write_documents(records, at)
+    }
+
+    fn update(
+        store: &dyn Store,
+        id: i64,
+        record: &Self,
+        at: Timestamp,
+    ) -> StoreResult<Option<Written<Self>>> {
+        store.update_document(id, record, at)
+    }
+
+    fn withdraw(store: &dyn Store, id: i64, at: Timestamp) -> StoreResult<Option<Stored<Self>>> {
+        store.withdraw_document(id, at)
+    }
+
+    fn reindex(hub: &Hub, changes: &[Change<'_, Self>]) {
+        let mut index = hub.documents.write();
+        for (id, previous, new) in changes {
+            let row = row_of(*id);
+            if let Some(old) = previous
+                .filter(|p| p.withdrawn_at.is_none())
+                .map(|p| &p.record)
+            {
+                index.by_number.remove(
+                    document_key(old.issuing_country, &old.number_normalised),
+                    row,
+                );
+            }
+            if let Some(new) = new {
+                index.by_number.insert(
+                    document_key(new.issuing_country, &new.number_normalised),
+                    row,
+                );
+            }
+        }
+    }
+}
+
+impl RecordKind for Vehicle {
+    type Input = VehicleInput;
+    type View = VehicleView;
+
+    fn validate(
+        input: &VehicleInput,
+        context: ValidationContext<'_>,
+    ) -> std::result::Result<Self, FieldErrors> {
+        input.validate(context)
+    }
+
+    fn meta(&self) -> &RecordMeta {
+        &self.meta
+    }
+
+    fn read(store: &dyn Store, id: i64) -> StoreResult<Option<Stored<Self>>> {
+        store.vehicle(id)
+    }
+
+    fn write(
+        store: &dyn Store,
+        records: &[Self],
+        at: Timestamp,
+    ) -> StoreResult<Vec<Written<Self>>> {
+        store.write_vehicles(records, at)
+    }
+
+    fn update(
+        store: &dyn Store,
+        id: i64,
+        record: &Self,
+        at: Timestamp,
+    ) -> StoreResult<Option<Written<Self>>> {
+        store.update_vehicle(id, record, at)
+    }
+
+    fn withdraw(store: &dyn Store, id: i64, at: Timestamp) -> StoreResult<Option<Stored<Self>>> {
+        store.withdraw_vehicle(id, at)
+    }
+
+    fn reindex(hub: &Hub, changes: &[Change<'_, Self>]) {
+        let mut index = hub.vehicles.write();
+        for (id, previous, new) in changes {
+            let row = row_of(*id);
+            if let Some(old) = previous
+                .filter(|p| p.withdrawn_at.is_none())
+                .map(|p| &p.record)
+            {
+                index_vehicle(
+                    &mut index,
+                    row,
+                    old.vin.as_deref(),
+                    old.plate_country,
+                    old.plate.as_deref(),
+                    false,
+                );
+            }
+            if let Some(new) = new {
+                index_vehicle(
+                    &mut index,
+                    row,
+                    new.vin.as_deref(),
+                    new.plate_country,
+                    new.plate.as_deref(),
+                    true,
+                );
+            }
+        }
+    }
+}
+
 /// Validates every input of a batch, collecting every error with its path.
-fn validate_all<I, T>(
+fn validate_all<K: RecordKind>(
     caller: &Caller,
-    inputs: &[I],
+    inputs: &[K::Input],
     field: &str,
-    validate: impl Fn(&I, ValidationContext<'_>) -> std::result::Result<T, FieldErrors>,
-    owner: impl Fn(&T) -> CountryCode,
-) -> Result<Vec<T>> {
+) -> Result<Vec<K>> {
     let mut errors = FieldErrors::default();
     let mut records = Vec::with_capacity(inputs.len());
     for (i, input) in inputs.iter().enumerate() {
         let prefix = format!("{field}[{i}]");
-        match validate(input, context(caller, &prefix)) {
-            Ok(record) if !caller.may_write_for(owner(&record)) => errors.push(
+        match K::validate(input, context(caller, &prefix)) {
+            Ok(record) if !caller.may_write_for(record.meta().owner) => errors.push(
                 format!("{prefix}.owner"),
                 format!(
-                    "a key of {} may write only records owned by {}",
-                    caller.bureau, caller.bureau
+                    "a key of {0} may write only records owned by {0}",
+                    caller.bureau
                 ),
             ),
             Ok(record) => records.push(record),
@@ -225,13 +385,9 @@ fn validate_all<I, T>(
 }
 
 /// The caller's view of a record: `NotFound` unless visible; withdrawn records only to owners.
-fn visible<T>(
-    caller: &Caller,
-    stored: Option<Stored<T>>,
-    meta: impl Fn(&T) -> &RecordMeta,
-) -> Result<Stored<T>> {
+fn visible<K: RecordKind>(caller: &Caller, stored: Option<Stored<K>>) -> Result<Stored<K>> {
     let stored = stored.ok_or(HubError::NotFound)?;
-    let meta = meta(&stored.record);
+    let meta = stored.record.meta();
     let owner = meta.owner == caller.bureau;
     if !meta.restriction.visible_to(meta.owner, caller.bureau)
         || (stored.withdrawn_at.is_some() && !owner)
@@ -242,79 +398,110 @@ fn visible<T>(
 }
 
 /// The record the caller may change: visible, and owned by the caller's bureau.
-fn owned<T>(
-    caller: &Caller,
-    stored: Option<Stored<T>>,
-    meta: impl Fn(&T) -> &RecordMeta,
-) -> Result<Stored<T>> {
-    let stored = visible(caller, stored, &meta)?;
-    if !caller.may_write_for(meta(&stored.record).owner) {
+fn owned<K: RecordKind>(caller: &Caller, stored: Option<Stored<K>>) -> Result<Stored<K>> {
+    let stored = visible(caller, stored)?;
+    let owner = stored.record.meta().owner;
+    if !caller.may_write_for(owner) {
         return Err(HubError::Forbidden(format!(
-            "the record belongs to {}",
-            meta(&stored.record).owner
+            "the record belongs to {owner}"
         )));
     }
     Ok(stored)
 }
 
 impl Hub {
+    fn read_record<K: RecordKind>(&self, caller: &Caller, id: i64) -> Result<K::View> {
+        Ok(K::View::from(&visible(
+            caller,
+            K::read(self.store.as_ref(), id)?,
+        )?))
+    }
+
+    /// Writes a batch atomically: inserts, or updates the records with the same owner and
+    /// external reference; then moves the index entries, before answering.
+    fn write_records<K: RecordKind>(
+        &self,
+        caller: &Caller,
+        inputs: &[K::Input],
+        field: &str,
+    ) -> Result<BatchWritten> {
+        check_batch(inputs.len(), field)?;
+        let records = validate_all::<K>(caller, inputs, field)?;
+        let _writing = self.writes.lock();
+        let written = K::write(self.store.as_ref(), &records, Timestamp::now())?;
+        let changes: Vec<Change<'_, K>> = written
+            .iter()
+            .zip(&records)
+            .map(|(w, new)| (w.id, w.previous.as_ref(), Some(new)))
+            .collect();
+        K::reindex(self, &changes);
+        let updated = written.iter().filter(|w| w.previous.is_some()).count() as u64;
+        Ok(BatchWritten {
+            inserted: written.len() as u64 - updated,
+            updated,
+            ids: written.iter().map(|w| w.id).collect(),
+        })
+    }
+
+    fn create_record<K: RecordKind>(&self, caller: &Caller, input: &K::Input) -> Result<K::View> {
+        let outcome = self
+            .write_records::<K>(caller, std::slice::from_ref(input), "")
+            .map_err(strip_root_index)?;
+        self.read_record::<K>(caller, outcome.ids[0])
+    }
+
+    fn update_record<K: RecordKind>(
+        &self,
+        caller: &Caller,
+        id: i64,
+        input: &K::Input,
+    ) -> Result<K::View> {
+        let record = K::validate(input, context(caller, ""))?;
+        if !caller.may_write_for(record.meta().owner) {
+            return Err(HubError::Invalid(FieldErrors::single(
+                "owner",
+                "a bureau may not give its record away",
+            )));
+        }
+        {
+            let _writing = self.writes.lock();
+            owned(caller, K::read(self.store.as_ref(), id)?)?;
+            let written = K::update(self.store.as_ref(), id, &record, Timestamp::now())?
+                .ok_or(HubError::NotFound)?;
+            K::reindex(self, &[(id, written.previous.as_ref(), Some(&record))]);
+        }
+        self.read_record::<K>(caller, id)
+    }
+
+    fn withdraw_record<K: RecordKind>(&self, caller: &Caller, id: i64) -> Result<()> {
+        let _writing = self.writes.lock();
+        let stored = owned(caller, K::read(self.store.as_ref(), id)?)?;
+        if stored.withdrawn_at.is_some() {
+            return Err(HubError::NotFound);
+        }
+        let previous =
+            K::withdraw(self.store.as_ref(), id, Timestamp::now())?.ok_or(HubError::NotFound)?;
+        K::reindex(self, &[(id, Some(&previous), None)]);
+        Ok(())
+    }
+
     pub fn document(&self, caller: &Caller, id: i64) -> Result<DocumentView> {
-        Ok(DocumentView::from(&visible(
-            caller,
-            self.store.document(id)?,
-            |d: &Document| &d.meta,
-        )?))
+        self.read_record::<Document>(caller, id)
     }
 
-    pub fn vehicle(&self, caller: &Caller, id: i64) -> Result<VehicleView> {
-        Ok(VehicleView::from(&visible(
-            caller,
-            self.store.vehicle(id)?,
-            |v: &Vehicle| &v.meta,
-        )?))
-    }
-
-    /// Writes a batch of documents atomically: inserts, or updates the records with the same
-    /// owner and external reference.
+    /// Writes a batch of up to [`WRITE_BATCH_MAX`] documents atomically; `field` names the
+    /// batch in error paths (`documents[3].number`).
     pub fn write_documents(
         &self,
         caller: &Caller,
         inputs: &[DocumentInput],
         field: &str,
     ) -> Result<BatchWritten> {
-        check_batch(inputs.len(), field)?;
-        let documents = validate_all(
-            caller,
-            inputs,
-            field,
-            DocumentInput::validate,
-            |d: &Document| d.meta.owner,
-        )?;
-        let _writing = self.writes.lock();
-        let written = self.store.write_documents(&documents, Timestamp::now())?;
-        let mut index = self.documents.write();
-        let mut outcome = BatchWritten {
-            inserted: 0,
-            updated: 0,
-            ids: Vec::with_capacity(written.len()),
-        };
-        for (w, document) in written.iter().zip(&documents) {
-            if w.previous.is_some() {
-                outcome.updated += 1
-            } else {
-                outcome.inserted += 1
-            }
-            reindex_document(&mut index, w.id, w.previous.as_ref(), Some(document));
-            outcome.ids.push(w.id);
-        }
-        Ok(outcome)
+        self.write_records::<Document>(caller, inputs, field)
     }
 
     pub fn create_document(&self, caller: &Caller, input: &DocumentInput) -> Result<DocumentView> {
-        let outcome = self
-            .write_documents(caller, std::slice::from_ref(input), "")
-            .map_err(strip_root_index)?;
-        self.document(caller, outcome.ids[0])
+        self.create_record::<Document>(caller, input)
     }
 
     pub fn update_document(
@@ -323,42 +510,15 @@ impl Hub {
         id: i64,
         input: &DocumentInput,
     ) -> Result<DocumentView> {
-        let document = input.validate(context(caller, ""))?;
-        if !caller.may_write_for(document.meta.owner) {
-            return Err(HubError::Invalid(FieldErrors::single(
-                "owner",
-                "a bureau may not give its record away",
-            )));
-        }
-        {
-            let _writing = self.writes.lock();
-            owned(caller, self.store.document(id)?, |d: &Document| &d.meta)?;
-            let written = self
-                .store
-                .update_document(id, &document, Timestamp::now())?
-                .ok_or(HubError::NotFound)?;
-            reindex_document(
-                &mut self.documents.write(),
-                id,
-                written.previous.as_ref(),
-                Some(&document),
-            );
-        }
-        self.document(caller, id)
+        self.update_record::<Document>(caller, id, input)
     }
 
     pub fn withdraw_document(&self, caller: &Caller, id: i64) -> Result<()> {
-        let _writing = self.writes.lock();
-        let stored = owned(caller, self.store.document(id)?, |d: &Document| &d.meta)?;
-        if stored.withdrawn_at.is_some() {
-            return Err(HubError::NotFound);
-        }
-        let previous = self
-            .store
-            .withdraw_document(id, Timestamp::now())?
-            .ok_or(HubError::NotFound)?;
-        reindex_document(&mut self.documents.write(), id, Some(&previous), None);
-        Ok(())
+        self.withdraw_record::<Document>(caller, id)
+    }
+
+    pub fn vehicle(&self, caller: &Caller, id: i64) -> Result<VehicleView> {
+        self.read_record::<Vehicle>(caller, id)
     }
 
     pub fn write_vehicles(
@@ -367,39 +527,11 @@ impl Hub {
         inputs: &[VehicleInput],
         field: &str,
     ) -> Result<BatchWritten> {
-        check_batch(inputs.len(), field)?;
-        let vehicles = validate_all(
-            caller,
-            inputs,
-            field,
-            VehicleInput::validate,
-            |v: &Vehicle| v.meta.owner,
-        )?;
-        let _writing = self.writes.lock();
-        let written = self.store.write_vehicles(&vehicles, Timestamp::now())?;
-        let mut outcome = BatchWritten {
-            inserted: 0,
-            updated: 0,
-            ids: Vec::with_capacity(written.len()),
-        };
-        let mut index = self.vehicles.write();
-        for (w, vehicle) in written.iter().zip(&vehicles) {
-            if w.previous.is_some() {
-                outcome.updated += 1
-            } else {
-                outcome.inserted += 1
-            }
-            reindex_vehicle(&mut index, w.id, w.previous.as_ref(), Some(vehicle));
-            outcome.ids.push(w.id);
-        }
-        Ok(outcome)
+        self.write_records::<Vehicle>(caller, inputs, field)
     }
 
     pub fn create_vehicle(&self, caller: &Caller, input: &VehicleInput) -> Result<VehicleView> {
-        let outcome = self
-            .write_vehicles(caller, std::slice::from_ref(input), "")
-            .map_err(strip_root_index)?;
-        self.vehicle(caller, outcome.ids[0])
+        self.create_record::<Vehicle>(caller, input)
     }
 
     pub fn update_vehicle(
@@ -408,42 +540,11 @@ impl Hub {
         id: i64,
         input: &VehicleInput,
     ) -> Result<VehicleView> {
-        let vehicle = input.validate(context(caller, ""))?;
-        if !caller.may_write_for(vehicle.meta.owner) {
-            return Err(HubError::Invalid(FieldErrors::single(
-                "owner",
-                "a bureau may not give its record away",
-            )));
-        }
-        {
-            let _writing = self.writes.lock();
-            owned(caller, self.store.vehicle(id)?, |v: &Vehicle| &v.meta)?;
-            let written = self
-                .store
-                .update_vehicle(id, &vehicle, Timestamp::now())?
-                .ok_or(HubError::NotFound)?;
-            reindex_vehicle(
-                &mut self.vehicles.write(),
-                id,
-                written.previous.as_ref(),
-                Some(&vehicle),
-            );
-        }
-        self.vehicle(caller, id)
+        self.update_record::<Vehicle>(caller, id, input)
     }
 
     pub fn withdraw_vehicle(&self, caller: &Caller, id: i64) -> Result<()> {
-        let _writing = self.writes.lock();
-        let stored = owned(caller, self.store.vehicle(id)?, |v: &Vehicle| &v.meta)?;
-        if stored.withdrawn_at.is_some() {
-            return Err(HubError::NotFound);
-        }
-        let previous = self
-            .store
-            .withdraw_vehicle(id, Timestamp::now())?
-            .ok_or(HubError::NotFound)?;
-        reindex_vehicle(&mut self.vehicles.write(), id, Some(&previous), None);
-        Ok(())
+        self.withdraw_record::<Vehicle>(caller, id)
     }
 
     /// Hits on the caller's bureau's records, newest first.
@@ -460,63 +561,6 @@ impl Hub {
             .into_iter()
             .map(HitView::from)
             .collect())
-    }
-}
-
-/// Moves record `id` in the index from its previous keys (if it was active) to its new ones.
-fn reindex_document(
-    index: &mut DocumentIndex,
-    id: i64,
-    previous: Option<&Stored<Document>>,
-    new: Option<&Document>,
-) {
-    let row = row_of(id);
-    if let Some(old) = previous
-        .filter(|p| p.withdrawn_at.is_none())
-        .map(|p| &p.record)
-    {
-        index.by_number.remove(
-            document_key(old.issuing_country, &old.number_normalised),
-            row,
-        );
-    }
-    if let Some(new) = new {
-        index.by_number.insert(
-            document_key(new.issuing_country, &new.number_normalised),
-            row,
-        );
-    }
-}
-
-fn reindex_vehicle(
-    index: &mut VehicleIndex,
-    id: i64,
-    previous: Option<&Stored<Vehicle>>,
-    new: Option<&Vehicle>,
-) {
-    let row = row_of(id);
-    if let Some(old) = previous
-        .filter(|p| p.withdrawn_at.is_none())
-        .map(|p| &p.record)
-    {
-        index_vehicle(
-            index,
-            row,
-            old.vin.as_deref(),
-            old.plate_country,
-            old.plate.as_deref(),
-            false,
-        );
-    }
-    if let Some(new) = new {
-        index_vehicle(
-            index,
-            row,
-            new.vin.as_deref(),
-            new.plate_country,
-            new.plate.as_deref(),
-            true,
-        );
     }
 }
 
