@@ -87,6 +87,42 @@ async fn release<R: Send + 'static>(hub: &Arc<Hub>, checked: Checked<R>) -> ApiR
     }
 }
 
+/// Batches larger than this are checked on a blocking thread: a batch of 1,000 takes about a
+/// millisecond of CPU, too long to hold an async worker that other requests wait for.
+const INLINE_CHECKS_MAX: usize = 16;
+
+type CheckFn<Q, R> = fn(&Hub, &palermo_hub::Caller, &[Q]) -> palermo_hub::Result<Checked<R>>;
+
+/// Runs a batch of checks (inline when small, on a blocking thread when large), records the
+/// hits, counts them, and renders the results with `render`.
+async fn run_checks<Q, R>(
+    state: AppState,
+    caller: palermo_hub::Caller,
+    kind: &'static str,
+    queries: Vec<Q>,
+    check: CheckFn<Q, R>,
+    render: fn(Vec<R>) -> Response,
+) -> ApiResult<Response>
+where
+    Q: Send + 'static,
+    R: Send + 'static,
+{
+    if queries.len() <= INLINE_CHECKS_MAX {
+        let checked = check(&state.hub, &caller, &queries)?;
+        state
+            .metrics
+            .count_checks(kind, queries.len(), checked.hit_count());
+        return Ok(render(release(&state.hub, checked).await?));
+    }
+    let metrics = state.metrics.clone();
+    blocking(&state.hub, move |hub| {
+        let checked = check(hub, &caller, &queries)?;
+        metrics.count_checks(kind, queries.len(), checked.hit_count());
+        Ok(render(checked.record(hub)?))
+    })
+    .await
+}
+
 pub fn router(hub: Arc<Hub>) -> Router {
     let state = AppState {
         hub,
@@ -201,12 +237,15 @@ async fn check_documents(
     Authed(caller): Authed,
     Json(body): Json<DocumentChecks>,
 ) -> ApiResult<Response> {
-    let checked = state.hub.check_documents(&caller, &body.documents)?;
-    state
-        .metrics
-        .count_checks("documents", body.documents.len(), checked.hit_count());
-    let results = release(&state.hub, checked).await?;
-    Ok(ok_json(&DocumentCheckResults { results }))
+    run_checks(
+        state,
+        caller,
+        "documents",
+        body.documents,
+        Hub::check_documents,
+        |results| ok_json(&DocumentCheckResults { results }),
+    )
+    .await
 }
 
 #[utoipa::path(get, path = "/api/v1/checks/documents", tag = "checks",
@@ -245,12 +284,15 @@ async fn check_vehicles(
     Authed(caller): Authed,
     Json(body): Json<VehicleChecks>,
 ) -> ApiResult<Response> {
-    let checked = state.hub.check_vehicles(&caller, &body.vehicles)?;
-    state
-        .metrics
-        .count_checks("vehicles", body.vehicles.len(), checked.hit_count());
-    let results = release(&state.hub, checked).await?;
-    Ok(ok_json(&VehicleCheckResults { results }))
+    run_checks(
+        state,
+        caller,
+        "vehicles",
+        body.vehicles,
+        Hub::check_vehicles,
+        |results| ok_json(&VehicleCheckResults { results }),
+    )
+    .await
 }
 
 #[utoipa::path(get, path = "/api/v1/checks/vehicles", tag = "checks",

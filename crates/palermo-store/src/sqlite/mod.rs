@@ -38,6 +38,8 @@ fn connect(path: &Path) -> Result<Connection> {
     connection.pragma_update(None, "synchronous", "FULL")?;
     connection.pragma_update(None, "foreign_keys", "ON")?;
     connection.pragma_update(None, "busy_timeout", 5000)?;
+    // After a checkpoint, give back the disk a large import's WAL took.
+    connection.pragma_update(None, "journal_size_limit", 64 * 1024 * 1024)?;
     connection.pragma_update(None, "cache_size", CACHE_KIB)?;
     Ok(connection)
 }

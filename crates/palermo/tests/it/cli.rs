@@ -230,3 +230,38 @@ fn help_explains_the_commands() {
         assert!(text.contains(command), "{text}");
     }
 }
+
+#[test]
+fn logs_are_json_lines_when_asked() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = palermo()
+        .args([
+            "--log-format",
+            "json",
+            "--log",
+            "info",
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--data",
+        ])
+        .arg(dir.path().join("data"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let ready = BufReader::new(stderr)
+        .lines()
+        .map(|line| line.unwrap())
+        .find(|line| line.contains("index ready"))
+        .expect("the hub logs when its index is ready");
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let event: serde_json::Value =
+        serde_json::from_str(&ready).unwrap_or_else(|e| panic!("{e}: {ready}"));
+    assert_eq!(event["level"], "INFO");
+    assert_eq!(event["fields"]["message"], "index ready");
+    assert_eq!(event["fields"]["documents"], 0);
+}
