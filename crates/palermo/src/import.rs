@@ -689,6 +689,14 @@ fn import_to_hub<K: Kind>(
     client: &HubClient,
 ) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
+    let metadata = std::fs::metadata(&args.file)
+        .with_context(|| format!("cannot open {}", args.file.display()))?;
+    if !metadata.is_file() {
+        bail!(
+            "{} is not a regular file: against a hub the file is read twice (validated in full, then sent)",
+            args.file.display()
+        );
+    }
     // The owner defaults to the key's bureau on the hub; any member code will do to validate.
     let default_owner = CountryCode::parse("FRA").expect("code");
     let today = Timestamp::now().date();

@@ -324,3 +324,30 @@ fn import_into_a_running_hub_is_checkable_at_once() {
         "{errors}"
     );
 }
+
+#[test]
+fn import_into_a_hub_needs_a_file_it_can_read_twice() {
+    let server = Server::demo();
+    let key = server.key("FRA");
+    let output = palermo()
+        .args([
+            "import",
+            "documents",
+            "/dev/stdin",
+            "--format",
+            "csv",
+            "--hub",
+            &server.url,
+            "--key",
+            &key,
+        ])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        text(&output.stderr).contains("not a regular file"),
+        "{}",
+        text(&output.stderr)
+    );
+}
