@@ -151,6 +151,21 @@ fn writes_are_checkable_at_once_and_updates_move_the_index() {
 }
 
 #[test]
+fn a_batch_with_one_invalid_record_writes_nothing() {
+    let server = Server::demo();
+    let fra = server.client("FRA");
+    let batch = json!({"documents": [document("BATCH001"), document("BATCH002"), document("")]});
+    let answer = fra.post("/api/v1/documents/batch", &batch);
+    assert_eq!(answer.problem(422), ["documents[2].number"]);
+    let check = fra.get("/api/v1/checks/documents?number=BATCH001&country=FRA");
+    assert_eq!(check.body["hit"], false, "no partial write");
+    let good = json!({"documents": [document("BATCH001"), document("BATCH002")]});
+    let answer = fra.post("/api/v1/documents/batch", &good);
+    assert_eq!((answer.status, answer.body["inserted"].clone()), (200, json!(2)), "{}", answer.text);
+    assert_eq!(fra.get("/api/v1/checks/documents?number=BATCH002&country=FRA").body["match"], "exact");
+}
+
+#[test]
 fn hits_are_recorded_for_the_owner_only() {
     let server = Server::demo();
     let fra = server.client("FRA");
