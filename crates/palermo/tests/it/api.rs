@@ -161,8 +161,17 @@ fn a_batch_with_one_invalid_record_writes_nothing() {
     assert_eq!(check.body["hit"], false, "no partial write");
     let good = json!({"documents": [document("BATCH001"), document("BATCH002")]});
     let answer = fra.post("/api/v1/documents/batch", &good);
-    assert_eq!((answer.status, answer.body["inserted"].clone()), (200, json!(2)), "{}", answer.text);
-    assert_eq!(fra.get("/api/v1/checks/documents?number=BATCH002&country=FRA").body["match"], "exact");
+    assert_eq!(
+        (answer.status, answer.body["inserted"].clone()),
+        (200, json!(2)),
+        "{}",
+        answer.text
+    );
+    assert_eq!(
+        fra.get("/api/v1/checks/documents?number=BATCH002&country=FRA")
+            .body["match"],
+        "exact"
+    );
 }
 
 #[test]
