@@ -296,11 +296,15 @@ fn bulk_import_into_an_empty_store_keeps_lookups(store: &dyn Store) {
             .unwrap()
             .is_none()
     );
-    let mut rows = (0..100).map(|i| document(&format!("E{i}"), "FRA", Some(&format!("e-{i}"))));
-    store
+    // The file repeats a reference: the later row updates the earlier one.
+    let mut rows = (0..100)
+        .map(|i| document(&format!("E{i}"), "FRA", Some(&format!("e-{i}"))))
+        .chain([document("E42", "FRA", Some("e-42"))]);
+    let counts = store
         .import_documents(&mut rows, at(1), &|| true)
         .unwrap()
         .unwrap();
+    assert_eq!((counts.inserted, counts.updated), (100, 1));
     assert_eq!(store.find_documents(code("FRA"), "E42").unwrap().len(), 1);
     assert_eq!(scanned_documents(store).len(), 100);
     let mut again = (0..100).map(|i| document(&format!("F{i}"), "FRA", Some(&format!("e-{i}"))));

@@ -357,9 +357,25 @@ fn insert<T: Table>(tx: &Transaction<'_>, record: &T, at: Timestamp) -> Result<i
 /// The bulk path: nothing read back but the id of a record with the same reference. Returns
 /// whether the record was new. (A single `INSERT … ON CONFLICT DO UPDATE` measured slower: it
 /// makes SQLite keep a statement journal for every row.)
-fn upsert<T: Table>(tx: &Transaction<'_>, record: &T, at: Timestamp) -> Result<bool> {
+fn upsert<T: Table>(
+    tx: &Transaction<'_>,
+    record: &T,
+    at: Timestamp,
+    insert_first: bool,
+) -> Result<bool> {
     let meta = record.meta();
     let sql = T::sql();
+    // Into a table that was empty when the import began, a reference is almost never seen
+    // before: try the insert, and look for the earlier row only if the unique index objects.
+    if insert_first {
+        match insert(tx, record, at) {
+            Ok(_) => return Ok(true),
+            Err(StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _)))
+                if e.code == rusqlite::ErrorCode::ConstraintViolation
+                    && meta.external_ref.is_some() => {}
+            Err(other) => return Err(other),
+        }
+    }
     if let Some(external_ref) = &meta.external_ref {
         let existing: Option<i64> = tx
             .prepare_cached(&sql.select_id_by_ref)?
@@ -439,10 +455,15 @@ impl SqliteStore {
         connection.pragma_update(None, "cache_size", IMPORT_CACHE_KIB)?;
         let result = (|| {
             let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let deferred = defer_indexes::<T>(&tx)?;
+            let empty = is_empty::<T>(&tx)?;
+            let deferred = if empty {
+                defer_indexes::<T>(&tx)?
+            } else {
+                Vec::new()
+            };
             let mut counts = ImportCounts::default();
             for record in records {
-                if upsert(&tx, &record, at)? {
+                if upsert(&tx, &record, at, empty)? {
                     counts.inserted += 1
                 } else {
                     counts.updated += 1
@@ -490,18 +511,15 @@ impl SqliteStore {
     }
 }
 
+fn is_empty<T: Table>(tx: &Transaction<'_>) -> Result<bool> {
+    let sql = format!("SELECT NOT EXISTS (SELECT 1 FROM {})", T::TABLE);
+    Ok(tx.query_row(&sql, [], |row| row.get(0))?)
+}
+
 /// Into an empty table, a bulk load is faster without the lookup indexes: inserting keys in
 /// random order costs a B-tree descent each, while building the index afterwards sorts once.
 /// Drops them (inside the transaction) and returns their names and definitions to re-create.
 fn defer_indexes<T: Table>(tx: &Transaction<'_>) -> Result<Vec<(String, String)>> {
-    let empty: bool = tx.query_row(
-        &format!("SELECT NOT EXISTS (SELECT 1 FROM {})", T::TABLE),
-        [],
-        |row| row.get(0),
-    )?;
-    if !empty {
-        return Ok(Vec::new());
-    }
     let mut statement =
         tx.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ?1 AND sql IS NOT NULL")?;
     let indexes = statement
