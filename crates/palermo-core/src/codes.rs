@@ -3,11 +3,16 @@
 use serde::Serialize;
 
 /// Folds a code name for comparison: lower case, with spaces, hyphens and apostrophes ignored.
-fn fold_name(text: &str) -> String {
+/// Compares code names ignoring case, spaces, hyphens, underscores and apostrophes, without
+/// allocating (imports parse two codes per row).
+fn same_name(text: &str, name: &str) -> bool {
+    folded(text).eq(folded(name))
+}
+
+fn folded(text: &str) -> impl Iterator<Item = char> + '_ {
     text.chars()
         .filter(|c| !matches!(c, ' ' | '-' | '_' | '\'' | '’'))
         .flat_map(char::to_lowercase)
-        .collect()
 }
 
 macro_rules! named_codes {
@@ -26,9 +31,8 @@ macro_rules! named_codes {
 
             /// Parses the name in any case, ignoring spaces, hyphens and underscores.
             pub fn parse_name(text: &str) -> Option<$name> {
-                let folded = fold_name(text);
                 $(
-                    if folded == fold_name($text) $(|| folded == fold_name($alias))* {
+                    if same_name(text, $text) $(|| same_name(text, $alias))* {
                         return Some($name::$variant);
                     }
                 )+

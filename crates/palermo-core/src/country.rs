@@ -44,14 +44,17 @@ impl CountryCode {
         if text.is_empty() || text.len() > 3 || !text.is_ascii() {
             return None;
         }
-        let upper = text.to_ascii_uppercase();
+        let mut buffer = [0u8; 3];
+        buffer[..text.len()].copy_from_slice(text.as_bytes());
+        buffer.make_ascii_uppercase();
+        let upper = std::str::from_utf8(&buffer[..text.len()]).expect("ASCII");
         ISO_3166_ALPHA3
-            .binary_search(&upper.as_str())
+            .binary_search(&upper)
             .ok()
             .map(|i| CountryCode(ISO_3166_ALPHA3[i]))
             .or_else(|| {
                 ICAO_9303_SPECIAL
-                    .binary_search(&upper.as_str())
+                    .binary_search(&upper)
                     .ok()
                     .map(|i| CountryCode(ICAO_9303_SPECIAL[i]))
             })
