@@ -342,17 +342,11 @@ impl Hub {
         let mut candidates: Vec<Vec<Candidate>> = vec![Vec::new(); queries.len()];
         {
             let index = self.documents.read();
-            // Fetch every home slot first, so that the cache misses of a batch overlap.
-            for key in &keys {
-                index.by_number.prefetch(*key);
-            }
-            for (key, found) in keys.iter().zip(candidates.iter_mut()) {
-                index.by_number.lookup(*key, |candidate| {
-                    if found.len() < CANDIDATES_MAX {
-                        found.push(candidate);
-                    }
-                });
-            }
+            index.by_number.lookup_many(&keys, |i, candidate| {
+                if candidates[i].len() < CANDIDATES_MAX {
+                    candidates[i].push(candidate);
+                }
+            });
         }
         let mut hits = Vec::new();
         let mut results = Vec::with_capacity(queries.len());

@@ -8,7 +8,7 @@ mod table;
 
 use palermo_core::CountryCode;
 use palermo_core::normalise::fold_confusables_into;
-pub use table::{Candidate, FoldTable, KeyHashes};
+pub use table::{Candidate, FoldTable, KeyHashes, PREFETCH_DISTANCE};
 use xxhash_rust::xxh3::xxh3_64;
 
 /// Longest key: a country code, a separator and an identifier of at most 40 bytes.

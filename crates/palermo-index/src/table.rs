@@ -28,6 +28,9 @@ const EMPTY: u64 = 0;
 const LOAD_NUMERATOR: usize = 7;
 const LOAD_DENOMINATOR: usize = 8;
 const CAPACITY_MIN: usize = 1024;
+/// How far ahead [`FoldTable::lookup_many`] prefetches: about the number of cache misses a core
+/// keeps in flight.
+pub const PREFETCH_DISTANCE: usize = 12;
 
 /// One candidate row of a lookup; `exact` says the exact fingerprint agreed too.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -157,8 +160,22 @@ impl FoldTable {
         }
     }
 
-    /// Asks the CPU to fetch the home slot of `keys` ahead of a [`FoldTable::lookup`]: a batch
-    /// computes its keys, prefetches them all, then probes, so that its cache misses overlap.
+    /// Looks up many keys, calling `found(i, candidate)` for the candidates of `keys[i]`. The
+    /// home slot of the key [`PREFETCH_DISTANCE`] places ahead is fetched while the current one
+    /// is probed, so that a batch's cache misses overlap instead of queueing.
+    pub fn lookup_many(&self, keys: &[KeyHashes], mut found: impl FnMut(usize, Candidate)) {
+        for key in keys.iter().take(PREFETCH_DISTANCE) {
+            self.prefetch(*key);
+        }
+        for (i, key) in keys.iter().enumerate() {
+            if let Some(ahead) = keys.get(i + PREFETCH_DISTANCE) {
+                self.prefetch(*ahead);
+            }
+            self.lookup(*key, |candidate| found(i, candidate));
+        }
+    }
+
+    /// Asks the CPU to fetch the home slot of `keys` ahead of a [`FoldTable::lookup`].
     #[inline]
     pub fn prefetch(&self, keys: KeyHashes) {
         let slot = &self.slots[self.home(keys.folded)];
@@ -269,6 +286,28 @@ mod tests {
             let found = rows(&table, keys(spread(n), n as u32));
             assert_eq!(found.contains(&(n as u32, true)), n % 3 != 0, "row {n}");
         }
+    }
+
+    #[test]
+    fn many_lookups_find_what_single_ones_do() {
+        let mut table = FoldTable::default();
+        for n in 1..=2_000u64 {
+            table.insert(
+                keys(n.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1, n as u32),
+                n as u32,
+            );
+        }
+        let asked: Vec<KeyHashes> = (1..=3_000u64)
+            .map(|n| keys(n.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1, n as u32))
+            .collect();
+        let mut many = Vec::new();
+        table.lookup_many(&asked, |i, c| many.push((i, c.row, c.exact)));
+        let mut single = Vec::new();
+        for (i, key) in asked.iter().enumerate() {
+            table.lookup(*key, |c| single.push((i, c.row, c.exact)));
+        }
+        assert_eq!(many, single);
+        assert_eq!(many.len(), 2_000);
     }
 
     #[test]
