@@ -453,6 +453,13 @@ impl SqliteStore {
         let mut connection = self.writer.lock().expect("writer lock");
         // A bulk load touches index pages all over: give it a large page cache while it runs.
         connection.pragma_update(None, "cache_size", IMPORT_CACHE_KIB)?;
+        // In WAL mode a transaction of millions of rows slows down as it grows: every page it
+        // reads back is looked up in a WAL index that grows with it. When no other connection
+        // has the file open, the import runs with a rollback journal instead (as atomic, and
+        // as durable with synchronous = FULL), and the store returns to WAL after it.
+        self.readers.lock().expect("reader pool lock").clear();
+        let journal: String =
+            connection.pragma_update_and_check(None, "journal_mode", "DELETE", |row| row.get(0))?;
         let result = (|| {
             let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let empty = is_empty::<T>(&tx)?;
@@ -480,6 +487,9 @@ impl SqliteStore {
             Ok(Some(counts))
         })();
         connection.pragma_update(None, "cache_size", CACHE_KIB)?;
+        if !journal.eq_ignore_ascii_case("wal") {
+            connection.pragma_update(None, "journal_mode", "WAL")?;
+        }
         result
     }
 
@@ -839,6 +849,22 @@ mod tests {
                 Box::new(dir) as Box<dyn std::any::Any>,
             )
         });
+    }
+
+    #[test]
+    fn returns_to_wal_after_a_bulk_import() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&dir.path().join("palermo.db")).unwrap();
+        let mut rows = (0..10).map(|i| crate::conformance::document(&format!("W{i}"), "FRA", None));
+        store
+            .import_documents(&mut rows, Timestamp(0), &|| true)
+            .unwrap()
+            .unwrap();
+        let connection = store.writer.lock().unwrap();
+        let mode: String = connection
+            .pragma_query_value(None, "journal_mode", |row| row.get(0))
+            .unwrap();
+        assert_eq!(mode, "wal");
     }
 
     #[test]
