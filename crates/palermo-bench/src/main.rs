@@ -296,7 +296,7 @@ fn bench_stores(
             .insert(document_key(country, number), id as u32)
     })?;
     println!(
-        "index built from sqlite (start-up path): {:.1} s",
+        "index built from sqlite on one thread (the hub uses two): {:.1} s",
         started.elapsed().as_secs_f64()
     );
 
