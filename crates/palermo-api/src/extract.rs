@@ -5,6 +5,7 @@ use axum::extract::{FromRef, FromRequest, FromRequestParts, Request};
 use axum::http::header;
 use axum::http::request::Parts;
 use palermo_hub::Caller;
+use palermo_hub::json::JsonError;
 use serde::de::DeserializeOwned;
 
 use crate::AppState;
@@ -87,42 +88,15 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
 }
 
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
-        let path = error.path().to_string();
-        let inner = error.into_inner();
-        match inner.classify() {
-            serde_json::error::Category::Data => {
-                let field = if path == "." { String::new() } else { path };
-                // serde names the problem with line/column; the path says where already.
-                let message = inner.to_string();
-                let message = message
-                    .split(" at line ")
-                    .next()
-                    .unwrap_or(&message)
-                    .to_owned();
-                ApiError::field(field, message)
-            }
-            _ => {
-                let message = inner.to_string();
-                let message = message
-                    .split(" at line ")
-                    .next()
-                    .unwrap_or(&message)
-                    .to_owned();
-                ApiError::new(
-                    Code::MalformedJson,
-                    format!(
-                        "malformed JSON at line {} column {}: {message}",
-                        inner.line(),
-                        inner.column()
-                    ),
-                )
-            }
-        }
-    })?;
-    deserializer
-        .end()
-        .map_err(|error| ApiError::new(Code::MalformedJson, format!("malformed JSON: {error}")))?;
-    Ok(value)
+    palermo_hub::json::parse(bytes).map_err(|error| match error {
+        JsonError::Data { path, message } => ApiError::field(path, message),
+        JsonError::Syntax {
+            line,
+            column,
+            message,
+        } => ApiError::new(
+            Code::MalformedJson,
+            format!("malformed JSON at line {line} column {column}: {message}"),
+        ),
+    })
 }

@@ -7,6 +7,7 @@
 
 mod checks;
 pub mod demo;
+pub mod json;
 mod keys;
 mod writes;
 

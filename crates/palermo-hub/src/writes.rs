@@ -199,7 +199,7 @@ fn check_batch(len: usize, field: &str) -> Result<()> {
 
 /// What differs between record kinds when they are read and written; everything else (access
 /// rules, batch limits, index upkeep under the write lock) is shared.
-pub(crate) trait RecordKind: Sized {
+pub(crate) trait Record: Sized {
     type Input;
     type View: for<'a> From<&'a Stored<Self>>;
     fn validate(
@@ -225,7 +225,7 @@ pub(crate) trait RecordKind: Sized {
 /// One record's move in an index: its id, what it was, what it is now.
 pub(crate) type Change<'a, K> = (i64, Option<&'a Stored<K>>, Option<&'a K>);
 
-impl RecordKind for Document {
+impl Record for Document {
     type Input = DocumentInput;
     type View = DocumentView;
 
@@ -288,7 +288,7 @@ impl RecordKind for Document {
     }
 }
 
-impl RecordKind for Vehicle {
+impl Record for Vehicle {
     type Input = VehicleInput;
     type View = VehicleView;
 
@@ -360,11 +360,7 @@ impl RecordKind for Vehicle {
 }
 
 /// Validates every input of a batch, collecting every error with its path.
-fn validate_all<K: RecordKind>(
-    caller: &Caller,
-    inputs: &[K::Input],
-    field: &str,
-) -> Result<Vec<K>> {
+fn validate_all<K: Record>(caller: &Caller, inputs: &[K::Input], field: &str) -> Result<Vec<K>> {
     let mut errors = FieldErrors::default();
     let mut records = Vec::with_capacity(inputs.len());
     for (i, input) in inputs.iter().enumerate() {
@@ -385,7 +381,7 @@ fn validate_all<K: RecordKind>(
 }
 
 /// The caller's view of a record: `NotFound` unless visible; withdrawn records only to owners.
-fn visible<K: RecordKind>(caller: &Caller, stored: Option<Stored<K>>) -> Result<Stored<K>> {
+fn visible<K: Record>(caller: &Caller, stored: Option<Stored<K>>) -> Result<Stored<K>> {
     let stored = stored.ok_or(HubError::NotFound)?;
     let meta = stored.record.meta();
     let owner = meta.owner == caller.bureau;
@@ -398,7 +394,7 @@ fn visible<K: RecordKind>(caller: &Caller, stored: Option<Stored<K>>) -> Result<
 }
 
 /// The record the caller may change: visible, and owned by the caller's bureau.
-fn owned<K: RecordKind>(caller: &Caller, stored: Option<Stored<K>>) -> Result<Stored<K>> {
+fn owned<K: Record>(caller: &Caller, stored: Option<Stored<K>>) -> Result<Stored<K>> {
     let stored = visible(caller, stored)?;
     let owner = stored.record.meta().owner;
     if !caller.may_write_for(owner) {
@@ -410,7 +406,7 @@ fn owned<K: RecordKind>(caller: &Caller, stored: Option<Stored<K>>) -> Result<St
 }
 
 impl Hub {
-    fn read_record<K: RecordKind>(&self, caller: &Caller, id: i64) -> Result<K::View> {
+    fn read_record<K: Record>(&self, caller: &Caller, id: i64) -> Result<K::View> {
         Ok(K::View::from(&visible(
             caller,
             K::read(self.store.as_ref(), id)?,
@@ -419,7 +415,7 @@ impl Hub {
 
     /// Writes a batch atomically: inserts, or updates the records with the same owner and
     /// external reference; then moves the index entries, before answering.
-    fn write_records<K: RecordKind>(
+    fn write_records<K: Record>(
         &self,
         caller: &Caller,
         inputs: &[K::Input],
@@ -443,14 +439,14 @@ impl Hub {
         })
     }
 
-    fn create_record<K: RecordKind>(&self, caller: &Caller, input: &K::Input) -> Result<K::View> {
+    fn create_record<K: Record>(&self, caller: &Caller, input: &K::Input) -> Result<K::View> {
         let outcome = self
             .write_records::<K>(caller, std::slice::from_ref(input), "")
             .map_err(strip_root_index)?;
         self.read_record::<K>(caller, outcome.ids[0])
     }
 
-    fn update_record<K: RecordKind>(
+    fn update_record<K: Record>(
         &self,
         caller: &Caller,
         id: i64,
@@ -473,7 +469,7 @@ impl Hub {
         self.read_record::<K>(caller, id)
     }
 
-    fn withdraw_record<K: RecordKind>(&self, caller: &Caller, id: i64) -> Result<()> {
+    fn withdraw_record<K: Record>(&self, caller: &Caller, id: i64) -> Result<()> {
         let _writing = self.writes.lock();
         let stored = owned(caller, K::read(self.store.as_ref(), id)?)?;
         if stored.withdrawn_at.is_some() {

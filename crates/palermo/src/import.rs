@@ -21,6 +21,7 @@ use palermo_core::{
     CountryCode, Document, DocumentInput, FieldErrors, Timestamp, ValidationContext, Vehicle,
     VehicleInput,
 };
+use palermo_hub::json::JsonError;
 use palermo_store::{ImportCounts, Store};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -398,38 +399,22 @@ fn csv_error(error: &csv::Error, headers: &csv::StringRecord) -> RowError {
 }
 
 fn parse_json_row<I: DeserializeOwned>(text: &str) -> Result<I, Vec<RowError>> {
-    let mut deserializer = serde_json::Deserializer::from_str(text);
-    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
-        let path = error.path().to_string();
-        let inner = error.into_inner();
-        let message = inner.to_string();
-        let message = message
-            .split(" at line ")
-            .next()
-            .unwrap_or(&message)
-            .to_owned();
-        if inner.is_data() {
-            vec![RowError {
-                field: (path != ".").then_some(path),
+    palermo_hub::json::parse(text.as_bytes()).map_err(|error| {
+        vec![match error {
+            JsonError::Data { path, message } => RowError {
+                field: (!path.is_empty()).then_some(path),
                 column: None,
                 detail: message,
-            }]
-        } else {
-            vec![RowError {
+            },
+            JsonError::Syntax {
+                column, message, ..
+            } => RowError {
                 field: None,
-                column: Some(inner.column()),
+                column: Some(column),
                 detail: format!("malformed JSON: {message}"),
-            }]
-        }
-    })?;
-    deserializer.end().map_err(|error| {
-        vec![RowError {
-            field: None,
-            column: Some(error.column()),
-            detail: "malformed JSON: trailing characters".into(),
+            },
         }]
-    })?;
-    Ok(value)
+    })
 }
 
 /// Field errors of validation, with the CSV column of each field where there is one.
