@@ -284,7 +284,7 @@ impl Checker<'_> {
         }
     }
 
-    fn present<'v>(value: &'v Option<String>) -> Option<&'v str> {
+    fn present(value: &Option<String>) -> Option<&str> {
         value.as_deref().filter(|text| !text.trim().is_empty())
     }
 
@@ -382,10 +382,10 @@ impl Checker<'_> {
             );
         }
         for (i, text) in listed.iter().enumerate().take(RESTRICTION_COUNTRIES_MAX) {
-            if let Some(code) = self.member(&format!("restriction_countries[{i}]"), text) {
-                if !countries.contains(&code) {
-                    countries.push(code);
-                }
+            if let Some(code) = self.member(&format!("restriction_countries[{i}]"), text)
+                && !countries.contains(&code)
+            {
+                countries.push(code);
             }
         }
         match visibility {

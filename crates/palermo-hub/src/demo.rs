@@ -119,12 +119,12 @@ fn date(h: u64, year_from: u64, years: u64) -> String {
 pub fn document(seed: u64, i: u64) -> DocumentInput {
     let h = mix(seed, i);
     let owner = pick(DEMO_BUREAUS, h).0;
-    let issuing_country = if (h >> 8) % 20 == 0 {
+    let issuing_country = if (h >> 8).is_multiple_of(20) {
         pick(OTHER_ISSUERS, h >> 16)
     } else {
         owner
     };
-    let with_holder = (h >> 24) % 3 != 0;
+    let with_holder = !(h >> 24).is_multiple_of(3);
     let (restriction, restriction_countries) = match (h >> 28) % 50 {
         0 => (
             Some("except".to_owned()),
@@ -190,7 +190,7 @@ pub fn vehicle(seed: u64, i: u64) -> VehicleInput {
     let h = mix(seed ^ 0xCA5, i);
     let owner = pick(DEMO_BUREAUS, h).0;
     let (vin, make) = vin(seed, i);
-    let with_plate = (h >> 8) % 5 != 0;
+    let with_plate = !(h >> 8).is_multiple_of(5);
     let plate = format!(
         "{}{}-{:03}-{}{}",
         (b'A' + (h >> 12) as u8 % 26) as char,

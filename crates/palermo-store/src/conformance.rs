@@ -15,8 +15,11 @@ use crate::{Bureau, NewHit, RecordKind, Store, StoreError};
 /// a database to drop).
 pub type MakeStore<'a> = &'a dyn Fn() -> (Box<dyn Store>, Box<dyn Any>);
 
+/// A named check of the suite.
+type Case = (&'static str, fn(&dyn Store));
+
 pub fn run(make: MakeStore<'_>) {
-    let cases: &[(&str, fn(&dyn Store))] = &[
+    let cases: &[Case] = &[
         ("bureaus_and_keys", bureaus_and_keys),
         ("documents_round_trip", documents_round_trip),
         (

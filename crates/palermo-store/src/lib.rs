@@ -112,6 +112,10 @@ pub struct Counts {
     pub vehicles_active: u64,
 }
 
+/// Receives `(id, vin, plate_country, plate)` of each active vehicle.
+pub type VehicleKeysVisitor<'a> =
+    dyn FnMut(i64, Option<&str>, Option<CountryCode>, Option<&str>) + 'a;
+
 /// The storage interface. Implementations are synchronous: callers on an async executor run
 /// them on a blocking thread when they may wait for the disk.
 pub trait Store: Send + Sync {
@@ -172,10 +176,7 @@ pub trait Store: Send + Sync {
     fn withdraw_vehicle(&self, id: i64, at: Timestamp) -> Result<Option<Stored<Vehicle>>>;
     fn vehicle(&self, id: i64) -> Result<Option<Stored<Vehicle>>>;
     /// Visits `(id, vin, plate_country, plate)` of every active vehicle.
-    fn scan_vehicles(
-        &self,
-        visit: &mut dyn FnMut(i64, Option<&str>, Option<CountryCode>, Option<&str>),
-    ) -> Result<()>;
+    fn scan_vehicles(&self, visit: &mut VehicleKeysVisitor<'_>) -> Result<()>;
 
     fn record_hits(&self, hits: &[NewHit]) -> Result<()>;
     /// Hits on records of `owner`, newest first, with ids below `before` when given.

@@ -652,10 +652,10 @@ fn import_local<K: Kind>(args: &ImportArgs, format: Format) -> anyhow::Result<Ex
                 K::NAME,
                 summary(counts, invalid, started)
             );
-            if invalid > 0 {
-                if let Some(path) = rejects_path(args) {
-                    println!("rejected rows and their reasons: {}", path.display());
-                }
+            if invalid > 0
+                && let Some(path) = rejects_path(args)
+            {
+                println!("rejected rows and their reasons: {}", path.display());
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -728,7 +728,7 @@ fn import_to_hub<K: Kind>(
         if let Err((line, raw, errors)) = validate(row, headers.as_ref()) {
             log.reject(line, raw, errors)?;
         }
-        if rows % 1024 == 0 {
+        if rows.is_multiple_of(1024) {
             progress.set_position(reader.bytes_read());
         }
     }

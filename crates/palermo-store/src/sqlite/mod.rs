@@ -740,10 +740,7 @@ impl Store for SqliteStore {
         self.read(|connection| get(connection, id))
     }
 
-    fn scan_vehicles(
-        &self,
-        visit: &mut dyn FnMut(i64, Option<&str>, Option<CountryCode>, Option<&str>),
-    ) -> Result<()> {
+    fn scan_vehicles(&self, visit: &mut crate::VehicleKeysVisitor<'_>) -> Result<()> {
         self.read(|connection| {
             let mut statement = connection.prepare(
                 "SELECT id, vin, plate_country, plate FROM vehicles WHERE withdrawn_at IS NULL",
