@@ -88,7 +88,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
                 credentials["url"] = Value::String(url.clone());
                 let path = data.path().join(DEMO_CREDENTIALS_FILE);
                 let partial = data.path().join(format!("{DEMO_CREDENTIALS_FILE}.partial"));
-                std::fs::write(&partial, serde_json::to_vec_pretty(&credentials)?)
+                write_private(&partial, &serde_json::to_vec_pretty(&credentials)?)
                     .and_then(|()| std::fs::rename(&partial, &path))
                     .with_context(|| format!("cannot write {}", path.display()))?;
                 Some((credentials, path))
@@ -112,6 +112,16 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         anyhow::Ok(())
     })?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Writes a file that holds secrets (API keys): readable by its owner only.
+fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)?.write_all(bytes)
 }
 
 async fn shutdown_signal() {

@@ -113,6 +113,18 @@ fn check_document_against_a_hub_and_a_data_directory() {
     assert!(stderr(&bad).contains("issuing_country"), "{}", stderr(&bad));
 }
 
+#[cfg(unix)]
+#[test]
+fn demo_credentials_are_readable_by_their_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let server = Server::demo();
+    let mode = std::fs::metadata(server.data.join("demo-credentials.json"))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600);
+}
+
 #[test]
 fn check_vehicle_from_the_command_line() {
     let server = Server::demo();
