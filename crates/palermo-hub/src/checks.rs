@@ -6,8 +6,8 @@ use palermo_core::date::serde_date;
 use palermo_core::error::field_path;
 use palermo_core::normalise::{self, fold_confusables};
 use palermo_core::{
-    CountryCode, Document, DocumentStatus, DocumentType, FieldErrors, Stored, Timestamp, Vehicle,
-    VehicleStatus,
+    CountryCode, Document, DocumentStatus, DocumentType, FieldErrors, RecordMeta, Stored,
+    Timestamp, Vehicle, VehicleStatus,
 };
 use palermo_index::{Candidate, document_key, plate_key, vin_key};
 use palermo_store::{NewHit, RecordKind};
@@ -64,18 +64,13 @@ impl MatchKind {
     }
 }
 
-/// What the caller may see of a matching document.
+/// What every match shows, whatever the record kind: which record, how it matched, whose it is
+/// and its dates.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
-pub struct DocumentMatch {
+pub struct Matched {
     pub record_id: i64,
     #[serde(rename = "match")]
     pub match_kind: MatchKind,
-    pub number: String,
-    #[schema(value_type = String)]
-    pub issuing_country: CountryCode,
-    #[serde(rename = "type")]
-    pub document_type: DocumentType,
-    pub status: DocumentStatus,
     #[schema(value_type = String)]
     pub owner: CountryCode,
     #[serde(with = "serde_date")]
@@ -84,6 +79,31 @@ pub struct DocumentMatch {
     #[serde(with = "serde_date")]
     #[schema(value_type = String, format = Date)]
     pub review_date: Date,
+}
+
+impl Matched {
+    fn of<T>(stored: &Stored<T>, meta: &RecordMeta, match_kind: MatchKind) -> Matched {
+        Matched {
+            record_id: stored.id,
+            match_kind,
+            owner: meta.owner,
+            reported_date: meta.reported_date,
+            review_date: meta.review_date,
+        }
+    }
+}
+
+/// What the caller may see of a matching document.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct DocumentMatch {
+    pub number: String,
+    #[schema(value_type = String)]
+    pub issuing_country: CountryCode,
+    #[serde(rename = "type")]
+    pub document_type: DocumentType,
+    pub status: DocumentStatus,
+    #[serde(flatten)]
+    pub matched: Matched,
 }
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
@@ -99,9 +119,6 @@ pub struct DocumentCheckResult {
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct VehicleMatch {
-    pub record_id: i64,
-    #[serde(rename = "match")]
-    pub match_kind: MatchKind,
     /// Which identifier matched: `vin` or `plate`.
     pub matched_on: &'static str,
     pub vin: Option<String>,
@@ -113,14 +130,8 @@ pub struct VehicleMatch {
     pub colour: Option<String>,
     pub year: Option<i32>,
     pub status: VehicleStatus,
-    #[schema(value_type = String)]
-    pub owner: CountryCode,
-    #[serde(with = "serde_date")]
-    #[schema(value_type = String, format = Date)]
-    pub reported_date: Date,
-    #[serde(with = "serde_date")]
-    #[schema(value_type = String, format = Date)]
-    pub review_date: Date,
+    #[serde(flatten)]
+    pub matched: Matched,
 }
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
@@ -373,22 +384,18 @@ impl Hub {
                     query,
                 ));
                 matches.push(DocumentMatch {
-                    record_id: stored.id,
-                    match_kind,
+                    matched: Matched::of(&stored, &record.meta, match_kind),
                     number: record.number.clone(),
                     issuing_country: record.issuing_country,
                     document_type: record.document_type,
                     status: record.status,
-                    owner: record.meta.owner,
-                    reported_date: record.meta.reported_date,
-                    review_date: record.meta.review_date,
                 });
             }
-            matches.sort_by_key(|m| (m.match_kind, m.record_id));
+            matches.sort_by_key(|m| (m.matched.match_kind, m.matched.record_id));
             results.push(DocumentCheckResult {
                 query: query.clone(),
                 hit: !matches.is_empty(),
-                match_kind: matches.first().map(|m| m.match_kind),
+                match_kind: matches.first().map(|m| m.matched.match_kind),
                 matches,
             });
         }
@@ -439,7 +446,7 @@ impl Hub {
             for (candidate, matched_on) in found {
                 if matches
                     .iter()
-                    .any(|m| m.record_id == i64::from(candidate.row))
+                    .any(|m| m.matched.record_id == i64::from(candidate.row))
                 {
                     continue;
                 }
@@ -459,8 +466,7 @@ impl Hub {
                     query,
                 ));
                 matches.push(VehicleMatch {
-                    record_id: stored.id,
-                    match_kind,
+                    matched: Matched::of(&stored, &record.meta, match_kind),
                     matched_on,
                     vin: record.vin.clone(),
                     plate: record.plate.clone(),
@@ -470,16 +476,13 @@ impl Hub {
                     colour: record.colour.clone(),
                     year: record.year,
                     status: record.status,
-                    owner: record.meta.owner,
-                    reported_date: record.meta.reported_date,
-                    review_date: record.meta.review_date,
                 });
             }
-            matches.sort_by_key(|m| (m.match_kind, m.record_id));
+            matches.sort_by_key(|m| (m.matched.match_kind, m.matched.record_id));
             results.push(VehicleCheckResult {
                 query: query.clone(),
                 hit: !matches.is_empty(),
-                match_kind: matches.first().map(|m| m.match_kind),
+                match_kind: matches.first().map(|m| m.matched.match_kind),
                 matches,
             });
         }

@@ -23,7 +23,7 @@ use parking_lot::{Mutex, RwLock};
 
 pub use checks::{
     CHECK_BATCH_MAX, Checked, DocumentCheckResult, DocumentMatch, DocumentQuery, MatchKind,
-    VehicleCheckResult, VehicleMatch, VehicleQuery,
+    Matched, VehicleCheckResult, VehicleMatch, VehicleQuery,
 };
 pub use keys::{ApiKey, hash_api_key};
 pub use writes::{

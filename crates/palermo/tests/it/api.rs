@@ -396,6 +396,17 @@ fn keys_are_required_except_for_health_metrics_and_the_description() {
             "openapi lists {path}"
         );
     }
+    for field in [
+        "record_id",
+        "matched_on",
+        "restriction_countries",
+        "issuing_country",
+    ] {
+        assert!(
+            openapi.text.contains(&format!("\"{field}\"")),
+            "openapi describes {field}"
+        );
+    }
 
     server
         .client("FRA")
