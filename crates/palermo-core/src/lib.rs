@@ -1,6 +1,8 @@
 //! Palermo's domain: the records a hub holds, their codes, and the rules that validate and
 //! normalise them. No I/O lives here: functions take values and return values.
 
+pub mod access;
+pub mod audit;
 pub mod codes;
 pub mod country;
 pub mod date;
@@ -8,6 +10,7 @@ pub mod error;
 pub mod normalise;
 pub mod record;
 
+pub use access::{OrgCode, OrgKind, Permissions, Role, Viewpoint};
 pub use codes::{DocumentStatus, DocumentType, VehicleStatus, Visibility};
 pub use country::CountryCode;
 pub use date::Timestamp;
