@@ -1,7 +1,9 @@
 //! Request extractors: the authenticated caller, and JSON bodies whose errors name the field.
 
 use axum::body::Bytes;
-use axum::extract::{FromRef, FromRequest, FromRequestParts, Request};
+use std::net::{IpAddr, SocketAddr};
+
+use axum::extract::{ConnectInfo, FromRef, FromRequest, FromRequestParts, Request};
 use axum::http::header;
 use axum::http::request::Parts;
 use palermo_hub::Caller;
@@ -11,8 +13,27 @@ use serde::de::DeserializeOwned;
 use crate::AppState;
 use crate::problem::{ApiError, Code};
 
-/// The caller of an authenticated endpoint, from `Authorization: Bearer KEY`.
+/// The caller of an authenticated endpoint, from `Authorization: Bearer TOKEN`: an API key
+/// (`plm_…`) or a person's session (`pls_…`).
 pub struct Authed(pub Caller);
+
+/// The peer's address, when the server records it.
+pub fn peer(parts: &Parts) -> Option<IpAddr> {
+    parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|info| info.0.ip())
+}
+
+/// The bearer token of a request, if it sends one.
+pub fn bearer(parts: &Parts) -> Option<&str> {
+    parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "))
+        .map(str::trim)
+}
 
 impl<S: Send + Sync> FromRequestParts<S> for Authed
 where
@@ -22,25 +43,27 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let state = AppState::from_ref(state);
-        let header = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|value| value.to_str().ok());
-        let Some(key) = header.and_then(|value| value.strip_prefix("Bearer ")) else {
+        let source = peer(parts);
+        let Some(token) = bearer(parts) else {
             return Err(ApiError::new(
                 Code::Unauthenticated,
-                "send the API key as Authorization: Bearer KEY",
+                "send an API key or a session token as Authorization: Bearer TOKEN",
             ));
         };
-        state
+        let caller = state
             .hub
-            .authenticate(key.trim())
-            .map(Authed)
-            .ok_or_else(|| {
-                // The key itself is never logged.
-                tracing::info!(path = %parts.uri.path(), "rejected unknown or revoked api key");
-                ApiError::new(Code::Unauthenticated, "the API key is unknown or revoked")
-            })
+            .authenticate(token, source)
+            .or_else(|| state.hub.authenticate_session(token, source));
+        caller.map(Authed).ok_or_else(|| {
+            // The token itself is never logged.
+            state
+                .hub
+                .note_rejected_credentials(parts.uri.path(), source);
+            ApiError::new(
+                Code::Unauthenticated,
+                "the API key or session is unknown, revoked or expired",
+            )
+        })
     }
 }
 

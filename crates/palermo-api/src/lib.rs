@@ -4,6 +4,7 @@
 mod extract;
 mod metrics;
 mod openapi;
+mod security;
 pub use openapi::document as openapi_document;
 pub mod problem;
 
@@ -79,12 +80,9 @@ async fn blocking<T: Send + 'static>(
         .map_err(ApiError::from)
 }
 
-/// Releases check results, recording their hits durably first when there are any.
+/// Releases check results once their audit entry and hits are durable (the group commit).
 async fn release<R: Send + 'static>(hub: &Arc<Hub>, checked: Checked<R>) -> ApiResult<Vec<R>> {
-    match checked.without_hits() {
-        Ok(results) => Ok(results),
-        Err(checked) => blocking(hub, move |hub| checked.record(hub)).await,
-    }
+    Ok(checked.submit(hub)?.durable().await?)
 }
 
 /// Batches larger than this are checked on a blocking thread: a batch of 1,000 takes about a
@@ -151,6 +149,18 @@ pub fn router(hub: Arc<Hub>) -> Router {
                 .delete(withdraw_vehicle),
         )
         .route("/hits", get(list_hits))
+        .route(
+            "/hits/{id}/answer",
+            axum::routing::post(security::answer_hit),
+        )
+        .route("/sessions", axum::routing::post(security::sign_in))
+        .route(
+            "/sessions/current",
+            get(security::current_session).delete(security::sign_out),
+        )
+        .route("/audit", get(security::audit_entries))
+        .route("/audit/verify", get(security::verify_audit))
+        .route("/audit/head", get(security::audit_head))
         .route("/openapi.json", get(openapi::serve));
     Router::new()
         .nest("/api/v1", api)
@@ -522,7 +532,8 @@ pub struct HitList {
 
 #[utoipa::path(get, path = "/api/v1/hits", tag = "hits",
     params(("limit" = Option<usize>, Query, description = "1 to 1000, default 100"),
-        ("before" = Option<i64>, Query, description = "only hits with a smaller id")),
+        ("before" = Option<i64>, Query, description = "only hits with a smaller id"),
+        ("state" = Option<String>, Query, description = "open, overdue or answered")),
     responses((status = 200, body = HitList)),
     security(("api_key" = [])))]
 async fn list_hits(
@@ -530,7 +541,7 @@ async fn list_hits(
     Authed(caller): Authed,
     Query(params): Query<HashMap<String, String>>,
 ) -> ApiResult<Response> {
-    let mut values = query_params(params, &["limit", "before"])?.into_iter();
+    let mut values = query_params(params, &["limit", "before", "state"])?.into_iter();
     let number = |name: &str, value: Option<String>| -> ApiResult<Option<i64>> {
         value
             .map(|text| {
@@ -541,8 +552,12 @@ async fn list_hits(
     };
     let limit = number("limit", values.next().flatten())?.unwrap_or(HITS_PAGE_DEFAULT as i64);
     let before = number("before", values.next().flatten())?;
+    let hit_state = values.next().flatten();
     let limit = usize::try_from(limit).map_err(|_| ApiError::field("limit", "must be positive"))?;
-    let hits = blocking(&state.hub, move |hub| hub.hits(&caller, before, limit)).await?;
+    let hits = blocking(&state.hub, move |hub| {
+        hub.hits(&caller, hit_state.as_deref(), before, limit)
+    })
+    .await?;
     let next_before = (hits.len() == limit)
         .then(|| hits.last().map(|hit| hit.id))
         .flatten();

@@ -6,12 +6,15 @@ use utoipa::{Modify, OpenApi};
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Palermo hub API", description = "Checks and records of the Palermo hub: travel documents, vehicles, hits."),
+    info(title = "Palermo hub API", description = "Checks and records of the Palermo hub: travel documents, vehicles, hits, sessions, the audit trail."),
     paths(
         super::check_documents, super::check_document, super::check_vehicles, super::check_vehicle,
         super::create_document, super::write_documents, super::get_document, super::update_document,
         super::withdraw_document, super::create_vehicle, super::write_vehicles, super::get_vehicle,
         super::update_vehicle, super::withdraw_vehicle, super::list_hits,
+        super::security::answer_hit, super::security::sign_in, super::security::current_session,
+        super::security::sign_out, super::security::audit_entries, super::security::verify_audit,
+        super::security::audit_head,
     ),
     modifiers(&BearerKey),
 )]
@@ -27,7 +30,9 @@ impl Modify for BearerKey {
             SecurityScheme::Http(
                 HttpBuilder::new()
                     .scheme(HttpAuthScheme::Bearer)
-                    .description(Some("A bureau's API key"))
+                    .description(Some(
+                        "An API key (plm_…) or a person's session token (pls_…)",
+                    ))
                     .build(),
             ),
         );

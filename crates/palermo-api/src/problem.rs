@@ -30,7 +30,7 @@ macro_rules! problem_codes {
 problem_codes! {
     MalformedJson => (BAD_REQUEST, "malformed-json", "The body is not well-formed JSON"),
     BadRequest => (BAD_REQUEST, "bad-request", "The request is malformed"),
-    Unauthenticated => (UNAUTHORIZED, "unauthenticated", "A valid API key is required"),
+    Unauthenticated => (UNAUTHORIZED, "unauthenticated", "Valid credentials are required"),
     Forbidden => (FORBIDDEN, "forbidden", "The caller may not do this"),
     NotFound => (NOT_FOUND, "not-found", "No such resource"),
     MethodNotAllowed => (METHOD_NOT_ALLOWED, "method-not-allowed", "Method not allowed"),
@@ -39,6 +39,7 @@ problem_codes! {
     UnsupportedMediaType => (UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type", "The body must be application/json"),
     Invalid => (UNPROCESSABLE_ENTITY, "invalid-input", "The input is invalid"),
     Internal => (INTERNAL_SERVER_ERROR, "internal", "Internal error"),
+    Unavailable => (SERVICE_UNAVAILABLE, "unavailable", "The hub is busy or shutting down"),
 }
 
 /// An RFC 9457 problem: `type`, `title`, `status`, `detail`, and the field errors when the
@@ -98,6 +99,11 @@ impl From<HubError> for ApiError {
             HubError::NotFound => ApiError::not_found(),
             HubError::Forbidden(detail) => ApiError::new(Code::Forbidden, detail),
             HubError::Conflict(detail) => ApiError::new(Code::Conflict, detail),
+            HubError::Unauthenticated(detail) => ApiError::new(Code::Unauthenticated, detail),
+            HubError::Store(palermo_store::StoreError::Unavailable(detail)) => {
+                tracing::warn!(%detail, "refused a request");
+                ApiError::new(Code::Unavailable, detail)
+            }
             HubError::Store(error) => {
                 tracing::error!(error = %error, "storage failed");
                 ApiError::new(Code::Internal, "the hub could not complete the request")

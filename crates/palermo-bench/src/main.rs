@@ -280,7 +280,12 @@ fn bench_stores(
     let store = SqliteStore::open(&path)?;
     println!("## stores: {count} documents, {lookups} lookups per kind, one client thread");
     let started = Instant::now();
-    store.import_documents(&mut (0..count).map(document), Timestamp::now(), &|| true)?;
+    store.import_documents(
+        &mut (0..count).map(document),
+        Timestamp::now(),
+        &|| true,
+        &palermo_core::audit::AuditEvent::default(),
+    )?;
     let seconds = started.elapsed().as_secs_f64();
     println!(
         "sqlite bulk load (store API, one transaction): {:.0} rows/s",

@@ -123,6 +123,10 @@ permissions! {
 impl Permissions {
     pub const NONE: Permissions = Permissions(0);
 
+    pub const fn union(self, other: Permissions) -> Permissions {
+        Permissions(self.0 | other.0)
+    }
+
     pub fn contains(self, other: Permissions) -> bool {
         self.0 & other.0 == other.0
     }

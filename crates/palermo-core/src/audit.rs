@@ -102,20 +102,40 @@ pub fn entry_hash(
     hasher.finalize().into()
 }
 
-/// Gives `event` the place after `prev` (`None` for the first entry) in the chain.
-pub fn chain(prev: Option<(i64, &Hash)>, event: AuditEvent) -> AuditEntry {
+/// An event's place in the chain: everything an entry holds besides the event.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Link {
+    pub seq: i64,
+    pub payload_hash: Option<Hash>,
+    pub prev_hash: Hash,
+    pub hash: Hash,
+}
+
+/// Links `event` after `prev` (the head: `None` before the first entry).
+pub fn link(prev: Option<(i64, &Hash)>, event: &AuditEvent) -> Link {
     let (seq, prev_hash) = match prev {
         Some((seq, hash)) => (seq + 1, *hash),
         None => (1, GENESIS),
     };
     let payload_hash = event.payload.as_deref().map(payload_hash);
-    let hash = entry_hash(seq, &event, payload_hash.as_ref(), &prev_hash);
-    AuditEntry {
+    let hash = entry_hash(seq, event, payload_hash.as_ref(), &prev_hash);
+    Link {
         seq,
-        event,
         payload_hash,
         prev_hash,
         hash,
+    }
+}
+
+/// Gives `event` the place after `prev` in the chain.
+pub fn chain(prev: Option<(i64, &Hash)>, event: AuditEvent) -> AuditEntry {
+    let link = link(prev, &event);
+    AuditEntry {
+        seq: link.seq,
+        event,
+        payload_hash: link.payload_hash,
+        prev_hash: link.prev_hash,
+        hash: link.hash,
     }
 }
 

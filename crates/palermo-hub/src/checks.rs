@@ -14,7 +14,10 @@ use palermo_store::{NewHit, RecordKind};
 use serde::{Deserialize, Serialize};
 use time::Date;
 
-use crate::{Caller, Hub, HubError, Result};
+use palermo_core::Permissions;
+use palermo_core::audit::AuditEvent;
+
+use crate::{Caller, Hub, HubError, Result, audit};
 
 /// Most queries in one check request.
 pub const CHECK_BATCH_MAX: usize = 1000;
@@ -143,36 +146,52 @@ pub struct VehicleCheckResult {
     pub matches: Vec<VehicleMatch>,
 }
 
-/// Check results whose hits are not yet recorded. Results reach the caller only through
-/// [`Checked::without_hits`] (nothing to record) or [`Checked::record`] (hits written durably
-/// first), so no edge can answer a hit without recording it.
-#[must_use = "results must be released through without_hits or record"]
+/// Check results not yet audited. Results reach the caller only through [`Checked::record`]
+/// or [`Checked::submit`], which make the check's audit entry and its hits durable first, so
+/// no edge can answer a check without its trace.
+#[must_use = "results must be released through record or submit"]
 pub struct Checked<R> {
     results: Vec<R>,
     hits: Vec<NewHit>,
+    audit: AuditEvent,
 }
 
 impl<R> Checked<R> {
-    /// The results, when no hit needs recording; otherwise `self` back.
-    pub fn without_hits(self) -> std::result::Result<Vec<R>, Checked<R>> {
-        if self.hits.is_empty() {
-            Ok(self.results)
-        } else {
-            Err(self)
-        }
+    /// Records the audit entry and hits, waiting on this thread until they are durable (run
+    /// it where blocking is fine), then releases the results.
+    pub fn record(self, hub: &Hub) -> Result<Vec<R>> {
+        let pending = hub.group.submit(vec![self.audit], self.hits)?;
+        audit::wait(pending)?;
+        Ok(self.results)
     }
 
-    /// Records the hits (a durable write: run it where blocking is fine), then releases the
-    /// results.
-    pub fn record(self, hub: &Hub) -> Result<Vec<R>> {
-        if !self.hits.is_empty() {
-            hub.store.record_hits(&self.hits)?;
-        }
-        Ok(self.results)
+    /// Queues the audit entry and hits for the next group commit; await
+    /// [`Submitted::durable`] for the results.
+    pub fn submit(self, hub: &Hub) -> Result<Submitted<R>> {
+        let pending = hub.group.submit(vec![self.audit], self.hits)?;
+        Ok(Submitted {
+            results: self.results,
+            pending,
+        })
     }
 
     pub fn hit_count(&self) -> usize {
         self.hits.len()
+    }
+}
+
+/// Checks whose trace is queued for the group commit.
+#[must_use = "results are released by durable()"]
+pub struct Submitted<R> {
+    results: Vec<R>,
+    pending: audit::Pending,
+}
+
+impl<R> Submitted<R> {
+    /// The results, once the check's audit entry and hits are durable.
+    pub async fn durable(self) -> Result<Vec<R>> {
+        audit::wait_async(self.pending).await?;
+        Ok(self.results)
     }
 }
 
@@ -308,6 +327,7 @@ fn batch_size_ok(len: usize, field: &str) -> Result<()> {
 }
 
 fn new_hit(
+    hub: &Hub,
     caller: &Caller,
     kind: RecordKind,
     record_id: i64,
@@ -315,14 +335,43 @@ fn new_hit(
     match_kind: MatchKind,
     query: &impl Serialize,
 ) -> NewHit {
+    let at = Timestamp::now();
     NewHit {
-        at: Timestamp::now(),
+        at,
         record_kind: kind,
         record_id,
         owner,
-        checking_bureau: caller.bureau,
+        checking_org: caller.org,
         match_kind: match_kind.as_str().to_owned(),
         query: serde_json::to_string(query).unwrap_or_default(),
+        due_at: Timestamp(at.0 + hub.policy.hit_deadline_ms),
+    }
+}
+
+/// The audit entry of a check request: what was asked goes in the erasable payload.
+fn check_event(
+    caller: &Caller,
+    action: &str,
+    queries: &impl Serialize,
+    count: usize,
+    hits: usize,
+) -> AuditEvent {
+    let mut event = caller.event(action, if hits > 0 { "hit" } else { "no-hit" });
+    event.detail = Some(format!("{count} queries, {hits} hits"));
+    event.payload = serde_json::to_string(queries).ok();
+    event
+}
+
+impl Hub {
+    /// Audits a refused check without waiting for the entry to be durable: nothing was
+    /// disclosed, and the caller may be on an async worker.
+    fn refuse_check(&self, caller: &Caller, action: &str, error: HubError) -> HubError {
+        let mut event = caller.event(action, crate::writes::outcome_of(&error));
+        event.detail = Some(error.to_string().chars().take(300).collect());
+        if let Err(audit_error) = self.group.submit(vec![event], Vec::new()) {
+            tracing::error!(error = %audit_error, "could not audit a refused check");
+        }
+        error
     }
 }
 
@@ -334,6 +383,16 @@ impl Hub {
         caller: &Caller,
         queries: &[DocumentQuery],
     ) -> Result<Checked<DocumentCheckResult>> {
+        self.check_documents_unaudited(caller, queries)
+            .map_err(|error| self.refuse_check(caller, "check.documents", error))
+    }
+
+    fn check_documents_unaudited(
+        &self,
+        caller: &Caller,
+        queries: &[DocumentQuery],
+    ) -> Result<Checked<DocumentCheckResult>> {
+        caller.require(Permissions::CHECK)?;
         batch_size_ok(queries.len(), "documents")?;
         let mut errors = FieldErrors::default();
         let parsed: Vec<Option<ParsedDocumentQuery>> = queries
@@ -376,6 +435,7 @@ impl Hub {
                 };
                 let record = &stored.record;
                 hits.push(new_hit(
+                    self,
                     caller,
                     RecordKind::Document,
                     stored.id,
@@ -399,7 +459,18 @@ impl Hub {
                 matches,
             });
         }
-        Ok(Checked { results, hits })
+        let audit = check_event(
+            caller,
+            "check.documents",
+            &queries,
+            queries.len(),
+            hits.len(),
+        );
+        Ok(Checked {
+            results,
+            hits,
+            audit,
+        })
     }
 
     /// Checks up to [`CHECK_BATCH_MAX`] vehicles by VIN and/or plate.
@@ -408,6 +479,16 @@ impl Hub {
         caller: &Caller,
         queries: &[VehicleQuery],
     ) -> Result<Checked<VehicleCheckResult>> {
+        self.check_vehicles_unaudited(caller, queries)
+            .map_err(|error| self.refuse_check(caller, "check.vehicles", error))
+    }
+
+    fn check_vehicles_unaudited(
+        &self,
+        caller: &Caller,
+        queries: &[VehicleQuery],
+    ) -> Result<Checked<VehicleCheckResult>> {
+        caller.require(Permissions::CHECK)?;
         batch_size_ok(queries.len(), "vehicles")?;
         let mut errors = FieldErrors::default();
         let parsed: Vec<Option<ParsedVehicleQuery>> = queries
@@ -458,6 +539,7 @@ impl Hub {
                 };
                 let record = &stored.record;
                 hits.push(new_hit(
+                    self,
                     caller,
                     RecordKind::Vehicle,
                     stored.id,
@@ -486,7 +568,18 @@ impl Hub {
                 matches,
             });
         }
-        Ok(Checked { results, hits })
+        let audit = check_event(
+            caller,
+            "check.vehicles",
+            &queries,
+            queries.len(),
+            hits.len(),
+        );
+        Ok(Checked {
+            results,
+            hits,
+            audit,
+        })
     }
 }
 
@@ -499,10 +592,7 @@ fn confirm_document(
 ) -> Option<MatchKind> {
     let record = &stored.record;
     if stored.withdrawn_at.is_some()
-        || !record
-            .meta
-            .restriction
-            .visible_to(record.meta.owner, caller.bureau)
+        || !caller.may_see(record.meta.owner, &record.meta.restriction)
         || record.issuing_country != query.country
     {
         return None;
@@ -528,11 +618,7 @@ fn confirm_vehicle(
     matched_on: &str,
 ) -> Option<MatchKind> {
     let record = &stored.record;
-    if stored.withdrawn_at.is_some()
-        || !record
-            .meta
-            .restriction
-            .visible_to(record.meta.owner, caller.bureau)
+    if stored.withdrawn_at.is_some() || !caller.may_see(record.meta.owner, &record.meta.restriction)
     {
         return None;
     }

@@ -5,7 +5,10 @@ use std::io::{self, Write};
 
 use palermo_core::normalise::vin_check_digit;
 use palermo_core::{CountryCode, DocumentInput, Timestamp, VehicleInput};
-use palermo_store::{Bureau, ImportCounts, Store};
+use palermo_core::{OrgCode, OrgKind};
+use palermo_store::{ImportCounts, Organisation, Store};
+
+use crate::Caller;
 
 /// The demo's member bureaus.
 pub const DEMO_BUREAUS: &[(&str, &str)] = &[
@@ -323,13 +326,27 @@ pub fn seed_store(
     documents: u64,
     vehicles: u64,
 ) -> Result<ImportCounts, String> {
-    for (code, name) in DEMO_BUREAUS {
-        let code = CountryCode::parse(code).expect("demo bureau code");
+    let console = Caller::console();
+    let organisations = DEMO_BUREAUS
+        .iter()
+        .map(|(code, name)| (*code, OrgKind::Member, *name))
+        .chain([
+            ("SECRETARIAT", OrgKind::Secretariat, "General Secretariat"),
+            ("EUROPOL", OrgKind::Partner, "Europol"),
+        ]);
+    for (code, kind, name) in organisations {
+        let code = OrgCode::parse(code).expect("demo organisation code");
+        let mut event = console.event("organisation.add", "ok");
+        event.target = Some(format!("organisation:{code}"));
         store
-            .add_bureau(&Bureau {
-                code,
-                name: (*name).to_owned(),
-            })
+            .add_organisation(
+                &Organisation {
+                    code,
+                    kind,
+                    name: name.to_owned(),
+                },
+                &event,
+            )
             .map_err(|e| e.to_string())?;
     }
     let context = palermo_core::ValidationContext {
@@ -343,7 +360,12 @@ pub fn seed_store(
             .expect("demo documents are valid")
     });
     let mut counts = store
-        .import_documents(&mut documents, Timestamp::now(), &|| true)
+        .import_documents(
+            &mut documents,
+            Timestamp::now(),
+            &|| true,
+            &console.event("document.import", "ok"),
+        )
         .map_err(|e| e.to_string())?
         .unwrap_or_default();
     let mut vehicles = (0..vehicles).map(|i| {
@@ -352,7 +374,12 @@ pub fn seed_store(
             .expect("demo vehicles are valid")
     });
     let more = store
-        .import_vehicles(&mut vehicles, Timestamp::now(), &|| true)
+        .import_vehicles(
+            &mut vehicles,
+            Timestamp::now(),
+            &|| true,
+            &console.event("vehicle.import", "ok"),
+        )
         .map_err(|e| e.to_string())?
         .unwrap_or_default();
     counts.inserted += more.inserted;

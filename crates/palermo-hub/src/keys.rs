@@ -1,7 +1,9 @@
 //! API keys: made from 32 random bytes, shown once, stored as their SHA-256.
 
-use palermo_core::CountryCode;
-use palermo_store::Bureau;
+use std::net::IpAddr;
+
+use palermo_core::{CountryCode, FieldErrors, OrgCode, OrgKind, Permissions, Viewpoint};
+use palermo_store::Organisation;
 use sha2::{Digest, Sha256};
 
 use crate::{Caller, Hub, HubError, Result};
@@ -13,7 +15,8 @@ const KEY_PREFIX: &str = "plm_";
 #[derive(Clone, Debug)]
 pub struct ApiKey {
     pub id: i64,
-    pub bureau: CountryCode,
+    pub org: OrgCode,
+    pub scopes: Permissions,
     pub secret: String,
 }
 
@@ -23,24 +26,71 @@ pub fn hash_api_key(secret: &str) -> [u8; 32] {
     Sha256::digest(secret.as_bytes()).into()
 }
 
+/// The scopes a key gets unless told otherwise: what a national bureau's system needs.
+pub const DEFAULT_KEY_SCOPES: Permissions = Permissions::CHECK
+    .union(Permissions::READ_RECORDS)
+    .union(Permissions::WRITE_RECORDS)
+    .union(Permissions::HITS);
+
 impl Hub {
-    /// Adds (or renames) a member bureau.
-    pub fn add_bureau(&self, code: CountryCode, name: &str) -> Result<()> {
-        if !code.is_iso_3166() {
-            return Err(HubError::Invalid(palermo_core::FieldErrors::single(
+    /// Adds (or renames) an organisation. A member bureau's code is its ISO 3166-1 alpha-3
+    /// country code.
+    pub fn add_organisation(
+        &self,
+        caller: &Caller,
+        code: OrgCode,
+        kind: OrgKind,
+        name: &str,
+    ) -> Result<()> {
+        caller.require(Permissions::ADMINISTER)?;
+        if kind == OrgKind::Member
+            && !CountryCode::parse(code.as_str()).is_some_and(CountryCode::is_iso_3166)
+        {
+            return Err(HubError::Invalid(FieldErrors::single(
                 "code",
                 "a member bureau is an ISO 3166-1 alpha-3 country",
             )));
         }
-        self.store.add_bureau(&Bureau {
-            code,
-            name: name.to_owned(),
-        })?;
-        Ok(())
+        if name.trim().is_empty() || name.chars().any(char::is_control) {
+            return Err(HubError::Invalid(FieldErrors::single(
+                "name",
+                "is empty or holds control characters",
+            )));
+        }
+        let mut event = caller.event("organisation.add", "ok");
+        event.target = Some(format!("organisation:{code}"));
+        event.detail = Some(kind.as_str().to_owned());
+        self.store.add_organisation(
+            &Organisation {
+                code,
+                kind,
+                name: name.trim().to_owned(),
+            },
+            &event,
+        )?;
+        self.reload_api_keys()
     }
 
-    /// Makes a key for `bureau`. The secret is returned once and never stored.
-    pub fn create_api_key(&self, bureau: CountryCode, label: &str) -> Result<ApiKey> {
+    /// Adds (or renames) a member bureau.
+    pub fn add_bureau(&self, caller: &Caller, code: CountryCode, name: &str) -> Result<()> {
+        self.add_organisation(caller, OrgCode::of_country(code), OrgKind::Member, name)
+    }
+
+    /// Makes a key for `org` with `scopes`. The secret is returned once and never stored.
+    pub fn create_api_key(
+        &self,
+        caller: &Caller,
+        org: OrgCode,
+        label: &str,
+        scopes: Permissions,
+    ) -> Result<ApiKey> {
+        caller.require(Permissions::ADMINISTER)?;
+        if label.chars().any(char::is_control) {
+            return Err(HubError::Invalid(FieldErrors::single(
+                "label",
+                "holds control characters",
+            )));
+        }
         let mut random = [0u8; 32];
         getrandom::fill(&mut random).map_err(|error| {
             HubError::Store(palermo_store::StoreError::Unavailable(format!(
@@ -48,41 +98,63 @@ impl Hub {
             )))
         })?;
         let secret = format!("{KEY_PREFIX}{}", hex::encode(random));
+        let mut event = caller.event("api-key.create", "ok");
+        event.detail = Some(format!("org {org}, scopes {}", scopes.scopes()));
         let id = self
             .store
-            .add_api_key(bureau, label, &hash_api_key(&secret))?;
+            .add_api_key(org, label, scopes, &hash_api_key(&secret), &event)?;
         self.reload_api_keys()?;
-        Ok(ApiKey { id, bureau, secret })
+        Ok(ApiKey {
+            id,
+            org,
+            scopes,
+            secret,
+        })
     }
 
-    pub fn revoke_api_key(&self, id: i64) -> Result<bool> {
-        let revoked = self.store.revoke_api_key(id)?;
+    pub fn revoke_api_key(&self, caller: &Caller, id: i64) -> Result<bool> {
+        caller.require(Permissions::ADMINISTER)?;
+        let mut event = caller.event("api-key.revoke", "ok");
+        event.target = Some(format!("api-key:{id}"));
+        let revoked = self.store.revoke_api_key(id, &event)?;
         self.reload_api_keys()?;
         Ok(revoked)
     }
 
     /// The caller a key stands for; `None` for an unknown or revoked key.
-    pub fn authenticate(&self, secret: &str) -> Option<Caller> {
+    pub fn authenticate(&self, secret: &str, source: Option<IpAddr>) -> Option<Caller> {
         if !secret.starts_with(KEY_PREFIX) {
             return None;
         }
-        self.api_keys.read().get(&hash_api_key(secret)).copied()
+        self.api_keys
+            .read()
+            .get(&hash_api_key(secret))
+            .map(|caller| caller.clone().with_source(source))
     }
 
     pub(crate) fn reload_api_keys(&self) -> Result<()> {
+        let organisations = self.store.organisations()?;
         let keys = self
             .store
             .api_keys()?
             .into_iter()
             .filter(|key| !key.revoked)
-            .map(|key| {
-                (
+            .filter_map(|key| {
+                let organisation = organisations.iter().find(|o| o.code == key.org)?;
+                Some((
                     key.key_hash,
                     Caller {
-                        bureau: key.bureau,
+                        org: key.org,
+                        viewpoint: Viewpoint {
+                            kind: organisation.kind,
+                            country: organisation.country(),
+                        },
+                        permissions: key.scopes,
+                        user: None,
                         api_key_id: Some(key.id),
+                        source: None,
                     },
-                )
+                ))
             })
             .collect();
         *self.api_keys.write() = keys;

@@ -5,53 +5,144 @@
 //! first and update the indexes after, under one lock, so a check never sees an uncommitted
 //! record and never misses an acknowledged one.
 
+mod audit;
+mod auth;
 mod checks;
 pub mod demo;
+mod hits;
 pub mod json;
 mod keys;
 mod writes;
 
 use std::collections::HashMap;
+use std::net::IpAddr;
 use std::sync::Arc;
 
-use palermo_core::{CountryCode, FieldErrors};
+use palermo_core::audit::AuditEvent;
+use palermo_core::{
+    CountryCode, FieldErrors, OrgCode, OrgKind, Permissions, Restriction, Timestamp, Viewpoint,
+};
 use palermo_index::{
     DocumentIndex, FoldTable, KeyHashes, VehicleIndex, document_key, plate_key, row_of, vin_key,
 };
 use palermo_store::{Store, StoreError};
 use parking_lot::{Mutex, RwLock};
 
+pub use audit::{
+    AUDIT_PAGE_MAX, AuditEntryView, AuditHead, AuditVerification, SigningKey, head_signature_valid,
+};
+pub use auth::{NewSecrets, Policy, SessionToken, UserView, totp_now};
 pub use checks::{
     CHECK_BATCH_MAX, Checked, DocumentCheckResult, DocumentMatch, DocumentQuery, MatchKind,
-    Matched, VehicleCheckResult, VehicleMatch, VehicleQuery,
+    Matched, Submitted, VehicleCheckResult, VehicleMatch, VehicleQuery,
 };
-pub use keys::{ApiKey, hash_api_key};
-pub use writes::{
-    BatchWritten, DocumentView, HITS_PAGE_MAX, HitView, MetaView, VehicleView, WRITE_BATCH_MAX,
-};
+pub use hits::{HITS_PAGE_MAX, HitAnswerInput, HitView};
+pub use keys::{ApiKey, DEFAULT_KEY_SCOPES, hash_api_key};
+pub use writes::{BatchWritten, DocumentView, MetaView, VehicleView, WRITE_BATCH_MAX};
 
 /// Who is asking. Every use case takes one; access rules read it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Caller {
-    /// The member bureau the caller acts for.
-    pub bureau: CountryCode,
-    /// The API key used, or `None` for an operator working on a local data directory.
+    /// The organisation the caller acts for.
+    pub org: OrgCode,
+    /// What the caller's organisation may see.
+    pub viewpoint: Viewpoint,
+    /// What the caller may do: the user's roles, or the key's scopes.
+    pub permissions: Permissions,
+    /// The person signed in, if a person.
+    pub user: Option<Arc<str>>,
+    /// The API key used, if a machine.
     pub api_key_id: Option<i64>,
+    /// Where the request came from, if over the network.
+    pub source: Option<IpAddr>,
 }
 
+/// The name the console acts under in the audit trail.
+const CONSOLE: &str = "CONSOLE";
+
 impl Caller {
-    /// An operator at the console of a data directory, acting for `bureau`.
+    /// An operator at the console of a data directory, acting for `bureau`: may do anything
+    /// (whoever can read the data directory holds the data anyway), and is audited as the
+    /// console's user.
     pub fn local_operator(bureau: CountryCode) -> Caller {
         Caller {
-            bureau,
-            api_key_id: None,
+            org: OrgCode::of_country(bureau),
+            viewpoint: Viewpoint::member(bureau),
+            ..Caller::console()
         }
     }
 
-    /// Only a local operator may write records owned by another bureau (bulk loads on behalf
-    /// of members); an API key writes its own bureau's records only.
+    /// The console of a data directory, acting for no bureau (administration, audit).
+    pub fn console() -> Caller {
+        let user = std::env::var("USER").unwrap_or_else(|_| "unknown".to_owned());
+        Caller {
+            org: OrgCode::parse(CONSOLE).expect("a valid code"),
+            viewpoint: Viewpoint {
+                kind: OrgKind::Secretariat,
+                country: None,
+            },
+            permissions: Permissions::all(),
+            user: Some(format!("console:{user}").into()),
+            api_key_id: None,
+            source: None,
+        }
+    }
+
+    pub fn with_source(mut self, source: Option<IpAddr>) -> Caller {
+        self.source = source;
+        self
+    }
+
+    fn is_console(&self) -> bool {
+        self.api_key_id.is_none()
+            && self
+                .user
+                .as_deref()
+                .is_some_and(|u| u.starts_with("console:"))
+    }
+
+    /// The member bureau the caller acts for, if any.
+    pub fn bureau(&self) -> Option<CountryCode> {
+        match self.viewpoint.kind {
+            OrgKind::Member => self.viewpoint.country,
+            _ => None,
+        }
+    }
+
+    /// Refuses the action unless the caller holds `permission`.
+    pub fn require(&self, permission: Permissions) -> Result<()> {
+        if self.permissions.contains(permission) {
+            Ok(())
+        } else {
+            Err(HubError::Forbidden(format!(
+                "this needs the {:?} permission, which your roles or key scopes do not grant",
+                permission.scopes()
+            )))
+        }
+    }
+
+    pub fn may_see(&self, owner: CountryCode, restriction: &Restriction) -> bool {
+        self.viewpoint.may_see(owner, restriction)
+    }
+
+    /// Only the console may write records owned by another bureau (bulk loads on behalf of
+    /// members); users and keys write their own bureau's records only.
     fn may_write_for(&self, owner: CountryCode) -> bool {
-        self.api_key_id.is_none() || owner == self.bureau
+        self.is_console() || self.viewpoint.owns(owner)
+    }
+
+    /// An audit event of an action by this caller.
+    pub fn event(&self, action: &str, outcome: &str) -> AuditEvent {
+        AuditEvent {
+            at: Timestamp::now(),
+            org: self.org.to_string(),
+            user: self.user.as_deref().map(str::to_owned),
+            api_key_id: self.api_key_id,
+            source: self.source.map(|ip| ip.to_string()),
+            action: action.to_owned(),
+            outcome: outcome.to_owned(),
+            ..AuditEvent::default()
+        }
     }
 }
 
@@ -62,6 +153,9 @@ pub enum HubError {
     /// The record does not exist, or the caller may not see it: the two are indistinguishable.
     #[error("no such record")]
     NotFound,
+    /// Credentials missing, wrong, expired or revoked.
+    #[error("{0}")]
+    Unauthenticated(String),
     #[error("{0}")]
     Forbidden(String),
     #[error("{0}")]
@@ -104,6 +198,19 @@ pub struct Hub {
     api_keys: RwLock<HashMap<[u8; 32], Caller>>,
     /// Serialises store commits with the index updates that follow them.
     writes: Mutex<()>,
+    /// Writes checks' audit entries and hits, many requests to one commit.
+    group: audit::GroupCommit,
+    /// Signed-in people, by the SHA-256 of their session token.
+    sessions: Mutex<HashMap<[u8; 32], auth::Session>>,
+    policy: Policy,
+    signing_key: Option<SigningKey>,
+}
+
+/// How a hub runs: the security policy and the key that signs the audit trail's head.
+#[derive(Default)]
+pub struct HubOptions {
+    pub policy: Policy,
+    pub signing_key: Option<SigningKey>,
 }
 
 /// Slots to reserve beyond the records present, so that imports after start-up rarely grow
@@ -113,6 +220,10 @@ const INDEX_HEADROOM: usize = 1 << 20;
 impl Hub {
     /// Builds the indexes from the store.
     pub fn open(store: Arc<dyn Store>) -> Result<Hub> {
+        Hub::open_with(store, HubOptions::default())
+    }
+
+    pub fn open_with(store: Arc<dyn Store>, options: HubOptions) -> Result<Hub> {
         let counts = store.counts()?;
         let mut documents = DocumentIndex {
             by_number: FoldTable::with_capacity(counts.documents_active as usize + INDEX_HEADROOM),
@@ -127,11 +238,15 @@ impl Hub {
             index_vehicle(&mut vehicles, row_of(id), vin, plate_country, plate, true);
         })?;
         let hub = Hub {
+            group: audit::GroupCommit::start(store.clone()),
             store,
             documents: RwLock::new(documents),
             vehicles: RwLock::new(vehicles),
             api_keys: RwLock::new(HashMap::new()),
             writes: Mutex::new(()),
+            sessions: Mutex::new(HashMap::new()),
+            policy: options.policy,
+            signing_key: options.signing_key,
         };
         hub.reload_api_keys()?;
         Ok(hub)
@@ -139,6 +254,10 @@ impl Hub {
 
     pub fn store(&self) -> &dyn Store {
         self.store.as_ref()
+    }
+
+    pub fn policy(&self) -> &Policy {
+        &self.policy
     }
 
     pub fn index_stats(&self) -> IndexStats {

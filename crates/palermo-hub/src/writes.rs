@@ -1,12 +1,14 @@
-//! Writing records (create, update, withdraw, batch), reading one record, listing hits.
+//! Writing records (create, update, withdraw, batch) and reading one record.
 
+use palermo_core::Permissions;
+use palermo_core::audit::AuditEvent;
 use palermo_core::date::serde_date;
 use palermo_core::{
     CountryCode, Document, DocumentInput, DocumentStatus, DocumentType, FieldErrors, RecordMeta,
     Stored, Timestamp, ValidationContext, Vehicle, VehicleInput, VehicleStatus, Visibility,
 };
 use palermo_index::{document_key, row_of};
-use palermo_store::{Hit, Result as StoreResult, Store, Written};
+use palermo_store::{Result as StoreResult, Store, Written};
 use serde::Serialize;
 use time::Date;
 
@@ -14,7 +16,6 @@ use crate::{Caller, Hub, HubError, Result, index_vehicle};
 
 /// Most records in one write request (the unit `import --hub` streams in).
 pub const WRITE_BATCH_MAX: usize = 1000;
-pub const HITS_PAGE_MAX: usize = 1000;
 
 /// Fields every record shows.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
@@ -147,44 +148,23 @@ pub struct BatchWritten {
     pub ids: Vec<i64>,
 }
 
-/// A hit as its record's owner sees it.
-#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
-pub struct HitView {
-    pub id: i64,
-    #[schema(value_type = String)]
-    pub at: Timestamp,
-    /// `document` or `vehicle`.
-    pub record_kind: &'static str,
-    pub record_id: i64,
-    #[schema(value_type = String)]
-    pub checking_bureau: CountryCode,
-    #[serde(rename = "match")]
-    pub match_kind: String,
-    /// The query as the checking bureau sent it.
-    #[schema(value_type = Object)]
-    pub query: serde_json::Value,
-}
-
-impl From<Hit> for HitView {
-    fn from(hit: Hit) -> HitView {
-        HitView {
-            id: hit.id,
-            at: hit.hit.at,
-            record_kind: hit.hit.record_kind.as_str(),
-            record_id: hit.hit.record_id,
-            checking_bureau: hit.hit.checking_bureau,
-            match_kind: hit.hit.match_kind.clone(),
-            query: serde_json::from_str(&hit.hit.query).unwrap_or(serde_json::Value::Null),
-        }
-    }
-}
-
-fn context<'a>(caller: &Caller, prefix: &'a str) -> ValidationContext<'a> {
-    ValidationContext {
+fn context<'a>(caller: &Caller, prefix: &'a str) -> Result<ValidationContext<'a>> {
+    let Some(default_owner) = caller.bureau().or_else(|| {
+        // The console acting for no bureau names the owner in every record.
+        caller
+            .is_console()
+            .then(|| CountryCode::parse("XXX"))
+            .flatten()
+    }) else {
+        return Err(HubError::Forbidden(
+            "only a member bureau's people and systems write records".into(),
+        ));
+    };
+    Ok(ValidationContext {
         today: Timestamp::now().date(),
-        default_owner: caller.bureau,
+        default_owner,
         prefix,
-    }
+    })
 }
 
 fn check_batch(len: usize, field: &str) -> Result<()> {
@@ -208,15 +188,27 @@ pub(crate) trait Record: Sized {
     ) -> std::result::Result<Self, FieldErrors>;
     fn meta(&self) -> &RecordMeta;
     fn read(store: &dyn Store, id: i64) -> StoreResult<Option<Stored<Self>>>;
-    fn write(store: &dyn Store, records: &[Self], at: Timestamp)
-    -> StoreResult<Vec<Written<Self>>>;
+    /// The record kind's name in audit entries: `document`, `vehicle`.
+    const KIND: &'static str;
+    fn write(
+        store: &dyn Store,
+        records: &[Self],
+        at: Timestamp,
+        audit: &AuditEvent,
+    ) -> StoreResult<Vec<Written<Self>>>;
     fn update(
         store: &dyn Store,
         id: i64,
         record: &Self,
         at: Timestamp,
+        audit: &AuditEvent,
     ) -> StoreResult<Option<Written<Self>>>;
-    fn withdraw(store: &dyn Store, id: i64, at: Timestamp) -> StoreResult<Option<Stored<Self>>>;
+    fn withdraw(
+        store: &dyn Store,
+        id: i64,
+        at: Timestamp,
+        audit: &AuditEvent,
+    ) -> StoreResult<Option<Stored<Self>>>;
     /// Moves each record `id` in the hub's index from its previous keys (if it was active) to
     /// its new ones (none when withdrawn), under one index lock.
     fn reindex(hub: &Hub, changes: &[Change<'_, Self>]);
@@ -244,12 +236,15 @@ impl Record for Document {
         store.document(id)
     }
 
+    const KIND: &'static str = "document";
+
     fn write(
         store: &dyn Store,
         records: &[Self],
         at: Timestamp,
+        audit: &AuditEvent,
     ) -> StoreResult<Vec<Written<Self>>> {
-        store.write_documents(records, at)
+        store.write_documents(records, at, audit)
     }
 
     fn update(
@@ -257,12 +252,18 @@ impl Record for Document {
         id: i64,
         record: &Self,
         at: Timestamp,
+        audit: &AuditEvent,
     ) -> StoreResult<Option<Written<Self>>> {
-        store.update_document(id, record, at)
+        store.update_document(id, record, at, audit)
     }
 
-    fn withdraw(store: &dyn Store, id: i64, at: Timestamp) -> StoreResult<Option<Stored<Self>>> {
-        store.withdraw_document(id, at)
+    fn withdraw(
+        store: &dyn Store,
+        id: i64,
+        at: Timestamp,
+        audit: &AuditEvent,
+    ) -> StoreResult<Option<Stored<Self>>> {
+        store.withdraw_document(id, at, audit)
     }
 
     fn reindex(hub: &Hub, changes: &[Change<'_, Self>]) {
@@ -307,12 +308,15 @@ impl Record for Vehicle {
         store.vehicle(id)
     }
 
+    const KIND: &'static str = "vehicle";
+
     fn write(
         store: &dyn Store,
         records: &[Self],
         at: Timestamp,
+        audit: &AuditEvent,
     ) -> StoreResult<Vec<Written<Self>>> {
-        store.write_vehicles(records, at)
+        store.write_vehicles(records, at, audit)
     }
 
     fn update(
@@ -320,12 +324,18 @@ impl Record for Vehicle {
         id: i64,
         record: &Self,
         at: Timestamp,
+        audit: &AuditEvent,
     ) -> StoreResult<Option<Written<Self>>> {
-        store.update_vehicle(id, record, at)
+        store.update_vehicle(id, record, at, audit)
     }
 
-    fn withdraw(store: &dyn Store, id: i64, at: Timestamp) -> StoreResult<Option<Stored<Self>>> {
-        store.withdraw_vehicle(id, at)
+    fn withdraw(
+        store: &dyn Store,
+        id: i64,
+        at: Timestamp,
+        audit: &AuditEvent,
+    ) -> StoreResult<Option<Stored<Self>>> {
+        store.withdraw_vehicle(id, at, audit)
     }
 
     fn reindex(hub: &Hub, changes: &[Change<'_, Self>]) {
@@ -365,13 +375,10 @@ fn validate_all<K: Record>(caller: &Caller, inputs: &[K::Input], field: &str) ->
     let mut records = Vec::with_capacity(inputs.len());
     for (i, input) in inputs.iter().enumerate() {
         let prefix = format!("{field}[{i}]");
-        match K::validate(input, context(caller, &prefix)) {
+        match K::validate(input, context(caller, &prefix)?) {
             Ok(record) if !caller.may_write_for(record.meta().owner) => errors.push(
                 format!("{prefix}.owner"),
-                format!(
-                    "a key of {0} may write only records owned by {0}",
-                    caller.bureau
-                ),
+                format!("{0} may write only records owned by {0}", caller.org),
             ),
             Ok(record) => records.push(record),
             Err(more) => errors.0.extend(more.0),
@@ -384,10 +391,8 @@ fn validate_all<K: Record>(caller: &Caller, inputs: &[K::Input], field: &str) ->
 fn visible<K: Record>(caller: &Caller, stored: Option<Stored<K>>) -> Result<Stored<K>> {
     let stored = stored.ok_or(HubError::NotFound)?;
     let meta = stored.record.meta();
-    let owner = meta.owner == caller.bureau;
-    if !meta.restriction.visible_to(meta.owner, caller.bureau)
-        || (stored.withdrawn_at.is_some() && !owner)
-    {
+    let owner = caller.viewpoint.owns(meta.owner) || caller.is_console();
+    if !caller.may_see(meta.owner, &meta.restriction) || (stored.withdrawn_at.is_some() && !owner) {
         return Err(HubError::NotFound);
     }
     Ok(stored)
@@ -405,12 +410,65 @@ fn owned<K: Record>(caller: &Caller, stored: Option<Stored<K>>) -> Result<Stored
     Ok(stored)
 }
 
+/// The audit outcome of a failed action.
+pub(crate) fn outcome_of(error: &HubError) -> &'static str {
+    match error {
+        HubError::Invalid(_) => "invalid",
+        HubError::NotFound => "not-found",
+        HubError::Forbidden(_) | HubError::Unauthenticated(_) => "denied",
+        HubError::Conflict(_) => "conflict",
+        HubError::Store(_) => "failed",
+    }
+}
+
+/// Longest error text kept in an audit entry.
+const AUDIT_DETAIL_MAX: usize = 300;
+
 impl Hub {
+    /// Records a refused or failed action in the trail and hands the error back. (Successful
+    /// writes are recorded in their own transaction.)
+    pub(crate) fn audit_failure(
+        &self,
+        caller: &Caller,
+        action: &str,
+        target: Option<String>,
+        error: HubError,
+    ) -> HubError {
+        let mut event = caller.event(action, outcome_of(&error));
+        event.target = target;
+        event.detail = Some(error.to_string().chars().take(AUDIT_DETAIL_MAX).collect());
+        if let Err(audit_error) = self.audit(event) {
+            tracing::error!(error = %audit_error, "could not audit a failed action");
+        }
+        error
+    }
+
+    /// Runs `action`, auditing its failure; `target` names what it concerned.
+    fn audited<T>(
+        &self,
+        caller: &Caller,
+        action: &str,
+        target: impl Fn() -> Option<String>,
+        work: impl FnOnce() -> Result<T>,
+    ) -> Result<T> {
+        work().map_err(|error| self.audit_failure(caller, action, target(), error))
+    }
+
+    /// A consultation of one record: checked, then audited.
     fn read_record<K: Record>(&self, caller: &Caller, id: i64) -> Result<K::View> {
-        Ok(K::View::from(&visible(
-            caller,
-            K::read(self.store.as_ref(), id)?,
-        )?))
+        let action = format!("{}.read", K::KIND);
+        let target = || Some(format!("{}:{id}", K::KIND));
+        let view = self.audited(caller, &action, target, || {
+            caller.require(Permissions::READ_RECORDS)?;
+            Ok(K::View::from(&visible(
+                caller,
+                K::read(self.store.as_ref(), id)?,
+            )?))
+        })?;
+        let mut event = caller.event(&action, "ok");
+        event.target = target();
+        self.audit(event)?;
+        Ok(view)
     }
 
     /// Writes a batch atomically: inserts, or updates the records with the same owner and
@@ -421,22 +479,33 @@ impl Hub {
         inputs: &[K::Input],
         field: &str,
     ) -> Result<BatchWritten> {
-        check_batch(inputs.len(), field)?;
-        let records = validate_all::<K>(caller, inputs, field)?;
-        let _writing = self.writes.lock();
-        let written = K::write(self.store.as_ref(), &records, Timestamp::now())?;
-        let changes: Vec<Change<'_, K>> = written
-            .iter()
-            .zip(&records)
-            .map(|(w, new)| (w.id, w.previous.as_ref(), Some(new)))
-            .collect();
-        K::reindex(self, &changes);
-        let updated = written.iter().filter(|w| w.previous.is_some()).count() as u64;
-        Ok(BatchWritten {
-            inserted: written.len() as u64 - updated,
-            updated,
-            ids: written.iter().map(|w| w.id).collect(),
-        })
+        let action = format!("{}.write", K::KIND);
+        self.audited(
+            caller,
+            &action,
+            || None,
+            || {
+                caller.require(Permissions::WRITE_RECORDS)?;
+                check_batch(inputs.len(), field)?;
+                let records = validate_all::<K>(caller, inputs, field)?;
+                let mut event = caller.event(&action, "ok");
+                event.detail = Some(format!("{} records", records.len()));
+                let _writing = self.writes.lock();
+                let written = K::write(self.store.as_ref(), &records, Timestamp::now(), &event)?;
+                let changes: Vec<Change<'_, K>> = written
+                    .iter()
+                    .zip(&records)
+                    .map(|(w, new)| (w.id, w.previous.as_ref(), Some(new)))
+                    .collect();
+                K::reindex(self, &changes);
+                let updated = written.iter().filter(|w| w.previous.is_some()).count() as u64;
+                Ok(BatchWritten {
+                    inserted: written.len() as u64 - updated,
+                    updated,
+                    ids: written.iter().map(|w| w.id).collect(),
+                })
+            },
+        )
     }
 
     fn create_record<K: Record>(&self, caller: &Caller, input: &K::Input) -> Result<K::View> {
@@ -452,33 +521,46 @@ impl Hub {
         id: i64,
         input: &K::Input,
     ) -> Result<K::View> {
-        let record = K::validate(input, context(caller, ""))?;
-        if !caller.may_write_for(record.meta().owner) {
-            return Err(HubError::Invalid(FieldErrors::single(
-                "owner",
-                "a bureau may not give its record away",
-            )));
-        }
-        {
+        let action = format!("{}.update", K::KIND);
+        let target = || Some(format!("{}:{id}", K::KIND));
+        self.audited(caller, &action, target, || {
+            caller.require(Permissions::WRITE_RECORDS)?;
+            let record = K::validate(input, context(caller, "")?)?;
+            if !caller.may_write_for(record.meta().owner) {
+                return Err(HubError::Invalid(FieldErrors::single(
+                    "owner",
+                    "a bureau may not give its record away",
+                )));
+            }
+            let mut event = caller.event(&action, "ok");
+            event.target = target();
             let _writing = self.writes.lock();
             owned(caller, K::read(self.store.as_ref(), id)?)?;
-            let written = K::update(self.store.as_ref(), id, &record, Timestamp::now())?
+            let written = K::update(self.store.as_ref(), id, &record, Timestamp::now(), &event)?
                 .ok_or(HubError::NotFound)?;
             K::reindex(self, &[(id, written.previous.as_ref(), Some(&record))]);
-        }
+            Ok(())
+        })?;
         self.read_record::<K>(caller, id)
     }
 
     fn withdraw_record<K: Record>(&self, caller: &Caller, id: i64) -> Result<()> {
-        let _writing = self.writes.lock();
-        let stored = owned(caller, K::read(self.store.as_ref(), id)?)?;
-        if stored.withdrawn_at.is_some() {
-            return Err(HubError::NotFound);
-        }
-        let previous =
-            K::withdraw(self.store.as_ref(), id, Timestamp::now())?.ok_or(HubError::NotFound)?;
-        K::reindex(self, &[(id, Some(&previous), None)]);
-        Ok(())
+        let action = format!("{}.withdraw", K::KIND);
+        let target = || Some(format!("{}:{id}", K::KIND));
+        self.audited(caller, &action, target, || {
+            caller.require(Permissions::WRITE_RECORDS)?;
+            let _writing = self.writes.lock();
+            let stored = owned(caller, K::read(self.store.as_ref(), id)?)?;
+            if stored.withdrawn_at.is_some() {
+                return Err(HubError::NotFound);
+            }
+            let mut event = caller.event(&action, "ok");
+            event.target = target();
+            let previous = K::withdraw(self.store.as_ref(), id, Timestamp::now(), &event)?
+                .ok_or(HubError::NotFound)?;
+            K::reindex(self, &[(id, Some(&previous), None)]);
+            Ok(())
+        })
     }
 
     pub fn document(&self, caller: &Caller, id: i64) -> Result<DocumentView> {
@@ -541,22 +623,6 @@ impl Hub {
 
     pub fn withdraw_vehicle(&self, caller: &Caller, id: i64) -> Result<()> {
         self.withdraw_record::<Vehicle>(caller, id)
-    }
-
-    /// Hits on the caller's bureau's records, newest first.
-    pub fn hits(&self, caller: &Caller, before: Option<i64>, limit: usize) -> Result<Vec<HitView>> {
-        if limit == 0 || limit > HITS_PAGE_MAX {
-            return Err(HubError::Invalid(FieldErrors::single(
-                "limit",
-                format!("must be 1 to {HITS_PAGE_MAX}"),
-            )));
-        }
-        Ok(self
-            .store
-            .hits_for_owner(caller.bureau, before, limit)?
-            .into_iter()
-            .map(HitView::from)
-            .collect())
     }
 }
 

@@ -7,7 +7,10 @@
 pub mod conformance;
 pub mod sqlite;
 
-use palermo_core::{CountryCode, Document, Stored, Timestamp, Vehicle};
+use palermo_core::audit::{AuditEntry, AuditEvent, Hash};
+use palermo_core::{
+    CountryCode, Document, OrgCode, OrgKind, Permissions, Role, Stored, Timestamp, Vehicle,
+};
 
 pub use sqlite::SqliteStore;
 
@@ -31,20 +34,78 @@ impl From<rusqlite::types::FromSqlError> for StoreError {
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
+/// A member bureau, the secretariat or a partner organisation.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Bureau {
-    pub code: CountryCode,
+pub struct Organisation {
+    pub code: OrgCode,
+    pub kind: OrgKind,
     pub name: String,
+}
+
+impl Organisation {
+    /// The member country, for a member bureau (its code is the country's).
+    pub fn country(&self) -> Option<CountryCode> {
+        match self.kind {
+            OrgKind::Member => CountryCode::parse(self.code.as_str()),
+            _ => None,
+        }
+    }
 }
 
 /// An API key as stored: its hash only, never the key.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ApiKeyRow {
     pub id: i64,
-    pub bureau: CountryCode,
+    pub org: OrgCode,
     pub label: String,
+    pub scopes: Permissions,
     pub key_hash: [u8; 32],
     pub revoked: bool,
+}
+
+/// A person's account as stored. The password is stored as its Argon2id hash (PHC string).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UserRow {
+    pub id: i64,
+    pub org: OrgCode,
+    pub username: String,
+    pub display_name: String,
+    pub roles: Vec<Role>,
+    pub password_hash: String,
+    /// The TOTP shared secret; `None` until enrolled.
+    pub totp_secret: Option<Vec<u8>>,
+    /// The last TOTP time step accepted: a code is never accepted twice.
+    pub totp_last_step: Option<i64>,
+    /// Failed sign-ins still inside the lockout window.
+    pub failures: Vec<Timestamp>,
+    pub locked_at: Option<Timestamp>,
+    pub disabled_at: Option<Timestamp>,
+    pub last_active_at: Option<Timestamp>,
+    pub created_at: Timestamp,
+}
+
+/// Which entries of the audit trail to read.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AuditFilter {
+    /// Entries with a sequence number above this.
+    pub after: Option<i64>,
+    pub from: Option<Timestamp>,
+    pub to: Option<Timestamp>,
+    pub org: Option<String>,
+    pub user: Option<String>,
+    /// An action, or an action prefix ending in `.` (`check.`).
+    pub action: Option<String>,
+    pub outcome: Option<String>,
+}
+
+/// The chain's head, signed by the hub's key, for witnesses elsewhere.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SignedHead {
+    pub seq: i64,
+    pub hash: Hash,
+    pub at: Timestamp,
+    pub public_key: Vec<u8>,
+    pub signature: Vec<u8>,
 }
 
 /// What a write did: the id written, and the record it replaced (for index maintenance).
@@ -85,17 +146,41 @@ pub struct NewHit {
     pub record_kind: RecordKind,
     pub record_id: i64,
     pub owner: CountryCode,
-    pub checking_bureau: CountryCode,
+    pub checking_org: OrgCode,
     /// `exact` or `possible`.
     pub match_kind: String,
     /// What was asked, as the checker typed it (JSON).
     pub query: String,
+    /// When the owner's answer is due.
+    pub due_at: Timestamp,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Hit {
     pub id: i64,
     pub hit: NewHit,
+    pub answer: Option<HitAnswer>,
+}
+
+/// The owner's answer to a hit.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HitAnswer {
+    /// `still-valid`, `no-longer-valid` or `not-the-same`.
+    pub answer: String,
+    pub note: Option<String>,
+    pub at: Timestamp,
+    pub by: String,
+}
+
+/// Whose hits to list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HitParty {
+    /// Hits on this bureau's records.
+    Owner(CountryCode),
+    /// Hits this organisation's checks found.
+    Checker(OrgCode),
+    /// Every hit (the secretariat).
+    Any,
 }
 
 /// What a bulk import did.
@@ -119,18 +204,53 @@ pub type VehicleKeysVisitor<'a> =
 /// The storage interface. Implementations are synchronous: callers on an async executor run
 /// them on a blocking thread when they may wait for the disk.
 pub trait Store: Send + Sync {
-    fn add_bureau(&self, bureau: &Bureau) -> Result<()>;
-    fn bureaus(&self) -> Result<Vec<Bureau>>;
-    fn add_api_key(&self, bureau: CountryCode, label: &str, key_hash: &[u8; 32]) -> Result<i64>;
+    /// Adds an organisation, or renames it (its kind never changes).
+    fn add_organisation(&self, organisation: &Organisation, audit: &AuditEvent) -> Result<()>;
+    fn organisations(&self) -> Result<Vec<Organisation>>;
+    fn add_api_key(
+        &self,
+        org: OrgCode,
+        label: &str,
+        scopes: Permissions,
+        key_hash: &[u8; 32],
+        audit: &AuditEvent,
+    ) -> Result<i64>;
     fn api_keys(&self) -> Result<Vec<ApiKeyRow>>;
-    fn revoke_api_key(&self, id: i64) -> Result<bool>;
+    fn revoke_api_key(&self, id: i64, audit: &AuditEvent) -> Result<bool>;
+
+    /// Adds a user; a `Conflict` if the name is taken or the organisation unknown.
+    fn add_user(&self, user: &UserRow, audit: &AuditEvent) -> Result<i64>;
+    fn user(&self, username: &str) -> Result<Option<UserRow>>;
+    fn users(&self) -> Result<Vec<UserRow>>;
+    /// Writes every mutable field of user `user.id` (roles, secrets, lock and activity state).
+    fn update_user(&self, user: &UserRow, audit: &AuditEvent) -> Result<()>;
+    /// Replaces a user's recovery codes (their hashes).
+    fn set_recovery_codes(&self, user_id: i64, hashes: &[Hash], audit: &AuditEvent) -> Result<()>;
+    /// Marks the recovery code used; `false` if it is not one of the user's unused codes.
+    fn use_recovery_code(&self, user_id: i64, hash: &Hash, audit: &AuditEvent) -> Result<bool>;
+
+    /// Appends entries to the audit trail, on their own.
+    fn append_audit(&self, events: &[AuditEvent]) -> Result<()>;
+    /// Entries in sequence order matching `filter`, at most `limit`.
+    fn audit_entries(&self, filter: &AuditFilter, limit: usize) -> Result<Vec<AuditEntry>>;
+    /// Visits every entry in sequence order, until `visit` returns `false`.
+    fn scan_audit(&self, visit: &mut dyn FnMut(AuditEntry) -> bool) -> Result<()>;
+    /// The last entry's sequence number and hash.
+    fn audit_head(&self) -> Result<Option<(i64, Hash)>>;
+    /// Erases the payloads (search terms) of entries older than `before`; returns how many.
+    fn erase_audit_payloads(&self, before: Timestamp, audit: &AuditEvent) -> Result<u64>;
+    fn add_signed_head(&self, head: &SignedHead) -> Result<()>;
+    fn signed_heads(&self, limit: usize) -> Result<Vec<SignedHead>>;
 
     /// Inserts each document, or updates the one with the same owner and external reference.
     /// All in one transaction: either every document is written or none is.
+    /// The audit entry of every write is appended in the write's transaction; when its target
+    /// is empty, the store sets it to the ids written.
     fn write_documents(
         &self,
         documents: &[Document],
         at: Timestamp,
+        audit: &AuditEvent,
     ) -> Result<Vec<Written<Document>>>;
     /// Streams documents into one transaction (the bulk import): all are written or none.
     /// Once the iterator ends, `commit` decides: `false` rolls everything back (`Ok(None)`).
@@ -139,6 +259,7 @@ pub trait Store: Send + Sync {
         documents: &mut dyn Iterator<Item = Document>,
         at: Timestamp,
         commit: &dyn Fn() -> bool,
+        audit: &AuditEvent,
     ) -> Result<Option<ImportCounts>>;
     /// Replaces document `id`; `None` if there is no such document.
     fn update_document(
@@ -146,9 +267,15 @@ pub trait Store: Send + Sync {
         id: i64,
         document: &Document,
         at: Timestamp,
+        audit: &AuditEvent,
     ) -> Result<Option<Written<Document>>>;
     /// Marks document `id` withdrawn; returns it as it was, `None` if absent or withdrawn.
-    fn withdraw_document(&self, id: i64, at: Timestamp) -> Result<Option<Stored<Document>>>;
+    fn withdraw_document(
+        &self,
+        id: i64,
+        at: Timestamp,
+        audit: &AuditEvent,
+    ) -> Result<Option<Stored<Document>>>;
     fn document(&self, id: i64) -> Result<Option<Stored<Document>>>;
     /// Visits `(id, issuing_country, number_normalised)` of every active document.
     fn scan_documents(&self, visit: &mut dyn FnMut(i64, CountryCode, &str)) -> Result<()>;
@@ -160,32 +287,44 @@ pub trait Store: Send + Sync {
         number_normalised: &str,
     ) -> Result<Vec<i64>>;
 
-    fn write_vehicles(&self, vehicles: &[Vehicle], at: Timestamp) -> Result<Vec<Written<Vehicle>>>;
+    fn write_vehicles(
+        &self,
+        vehicles: &[Vehicle],
+        at: Timestamp,
+        audit: &AuditEvent,
+    ) -> Result<Vec<Written<Vehicle>>>;
     fn import_vehicles(
         &self,
         vehicles: &mut dyn Iterator<Item = Vehicle>,
         at: Timestamp,
         commit: &dyn Fn() -> bool,
+        audit: &AuditEvent,
     ) -> Result<Option<ImportCounts>>;
     fn update_vehicle(
         &self,
         id: i64,
         vehicle: &Vehicle,
         at: Timestamp,
+        audit: &AuditEvent,
     ) -> Result<Option<Written<Vehicle>>>;
-    fn withdraw_vehicle(&self, id: i64, at: Timestamp) -> Result<Option<Stored<Vehicle>>>;
+    fn withdraw_vehicle(
+        &self,
+        id: i64,
+        at: Timestamp,
+        audit: &AuditEvent,
+    ) -> Result<Option<Stored<Vehicle>>>;
     fn vehicle(&self, id: i64) -> Result<Option<Stored<Vehicle>>>;
     /// Visits `(id, vin, plate_country, plate)` of every active vehicle.
     fn scan_vehicles(&self, visit: &mut VehicleKeysVisitor<'_>) -> Result<()>;
 
-    fn record_hits(&self, hits: &[NewHit]) -> Result<()>;
-    /// Hits on records of `owner`, newest first, with ids below `before` when given.
-    fn hits_for_owner(
-        &self,
-        owner: CountryCode,
-        before: Option<i64>,
-        limit: usize,
-    ) -> Result<Vec<Hit>>;
+    /// Records checks: their audit entries and the hits they found, in one transaction (the
+    /// group commit of many requests' checks). Returns the hits' ids, in order.
+    fn record_checks(&self, audit: &[AuditEvent], hits: &[NewHit]) -> Result<Vec<i64>>;
+    /// Hits of `party`, newest first, with ids below `before` when given.
+    fn hits(&self, party: HitParty, before: Option<i64>, limit: usize) -> Result<Vec<Hit>>;
+    fn hit(&self, id: i64) -> Result<Option<Hit>>;
+    /// Records the owner's answer; `false` if the hit is absent or already answered.
+    fn answer_hit(&self, id: i64, answer: &HitAnswer, audit: &AuditEvent) -> Result<bool>;
 
     fn counts(&self) -> Result<Counts>;
 }

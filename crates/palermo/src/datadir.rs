@@ -6,11 +6,13 @@ use std::sync::Arc;
 
 use anyhow::{Context, bail};
 use palermo_core::CountryCode;
-use palermo_hub::Hub;
+use palermo_hub::{Hub, HubOptions, Policy, SigningKey};
 use palermo_store::{SqliteStore, Store};
 
 pub const DATABASE_FILE: &str = "palermo.db";
 pub const DEMO_CREDENTIALS_FILE: &str = "demo-credentials.json";
+/// The hub's Ed25519 key (PKCS #8), which signs the audit trail's head; owner-only.
+pub const SIGNING_KEY_FILE: &str = "audit-signing-key.pk8";
 
 /// An open data directory. While it lives, no other palermo process may open the directory:
 /// a hub's index must see every write, so writes go through the process that holds it.
@@ -60,7 +62,35 @@ impl DataDir {
 
     /// Opens the store and builds the indexes.
     pub fn hub(&self) -> anyhow::Result<Hub> {
-        Ok(Hub::open(self.store()?)?)
+        self.hub_with(self.store()?, Policy::default())
+    }
+
+    /// Builds a hub on `store` with `policy` and the directory's signing key (made on first
+    /// use).
+    pub fn hub_with(&self, store: Arc<dyn Store>, policy: Policy) -> anyhow::Result<Hub> {
+        let signing_key =
+            SigningKey::from_pkcs8(&self.signing_key()?).map_err(anyhow::Error::msg)?;
+        Ok(Hub::open_with(
+            store,
+            HubOptions {
+                policy,
+                signing_key: Some(signing_key),
+            },
+        )?)
+    }
+
+    fn signing_key(&self) -> anyhow::Result<Vec<u8>> {
+        let path = self.path.join(SIGNING_KEY_FILE);
+        match std::fs::read(&path) {
+            Ok(bytes) => Ok(bytes),
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+                let bytes = SigningKey::generate().map_err(anyhow::Error::msg)?;
+                crate::serve::write_private(&path, &bytes)
+                    .with_context(|| format!("cannot write {}", path.display()))?;
+                Ok(bytes)
+            }
+            Err(error) => Err(error).with_context(|| format!("cannot read {}", path.display())),
+        }
     }
 }
 

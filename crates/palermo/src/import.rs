@@ -116,7 +116,9 @@ impl Kind for Documents {
         records: &mut dyn Iterator<Item = Document>,
         commit: &dyn Fn() -> bool,
     ) -> palermo_store::Result<Option<ImportCounts>> {
-        store.import_documents(records, Timestamp::now(), commit)
+        let mut event = palermo_hub::Caller::console().event("document.import", "ok");
+        event.target = Some("documents".into());
+        store.import_documents(records, Timestamp::now(), commit, &event)
     }
 }
 
@@ -143,7 +145,9 @@ impl Kind for Vehicles {
         records: &mut dyn Iterator<Item = Vehicle>,
         commit: &dyn Fn() -> bool,
     ) -> palermo_store::Result<Option<ImportCounts>> {
-        store.import_vehicles(records, Timestamp::now(), commit)
+        let mut event = palermo_hub::Caller::console().event("vehicle.import", "ok");
+        event.target = Some("vehicles".into());
+        store.import_vehicles(records, Timestamp::now(), commit, &event)
     }
 }
 
@@ -558,7 +562,11 @@ fn import_local<K: Kind>(args: &ImportArgs, format: Format) -> anyhow::Result<Ex
     let bureau = member_code(bureau)?;
     let data = DataDir::open(&args.target.data)?;
     let store = data.store()?;
-    let members: HashSet<CountryCode> = store.bureaus()?.into_iter().map(|b| b.code).collect();
+    let members: HashSet<CountryCode> = store
+        .organisations()?
+        .iter()
+        .filter_map(|organisation| organisation.country())
+        .collect();
     if !members.contains(&bureau) {
         bail!(
             "{bureau} is not a member bureau of this hub; add it with `palermo admin add-bureau`"

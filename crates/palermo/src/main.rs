@@ -1,6 +1,7 @@
 //! `palermo`: the command line and glue. Each subcommand wires the library crates together;
 //! the rules live in `palermo-hub` and below.
 
+mod admin;
 mod check;
 mod client;
 mod datadir;
@@ -56,9 +57,13 @@ enum Command {
     /// Synthetic data for trials and benchmarks.
     #[command(subcommand)]
     Demo(DemoCommand),
-    /// Administration of a data directory (the hub must be stopped).
+    /// Administration of a data directory (the hub must be stopped): organisations, people,
+    /// keys. Audited.
     #[command(subcommand)]
-    Admin(AdminCommand),
+    Admin(admin::AdminCommand),
+    /// The audit trail: verify its chain, export it.
+    #[command(subcommand)]
+    Audit(admin::AuditCommand),
 }
 
 #[derive(Subcommand)]
@@ -102,32 +107,6 @@ pub struct Target {
     bureau: Option<String>,
 }
 
-#[derive(Subcommand)]
-enum AdminCommand {
-    /// Add or rename a member bureau.
-    AddBureau {
-        /// ISO 3166-1 alpha-3 code.
-        code: String,
-        name: String,
-        #[arg(long, default_value = "palermo-data", env = "PALERMO_DATA")]
-        data: PathBuf,
-    },
-    /// Make an API key for a bureau; the key is printed once and stored only as a hash.
-    CreateKey {
-        bureau: String,
-        #[arg(long, default_value = "api")]
-        label: String,
-        #[arg(long, default_value = "palermo-data", env = "PALERMO_DATA")]
-        data: PathBuf,
-    },
-    /// Revoke an API key by id.
-    RevokeKey {
-        id: i64,
-        #[arg(long, default_value = "palermo-data", env = "PALERMO_DATA")]
-        data: PathBuf,
-    },
-}
-
 fn init_logging(format: LogFormat, filter: &str) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(filter));
@@ -155,7 +134,8 @@ fn main() -> ExitCode {
             seed,
             owner,
         }) => generate(kind, count, seed, owner),
-        Command::Admin(command) => admin(command),
+        Command::Admin(command) => admin::admin(command),
+        Command::Audit(command) => admin::audit(command),
     };
     match result {
         Ok(code) => code,
@@ -190,33 +170,4 @@ fn generate(
         Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
         Err(error) => Err(error.into()),
     }
-}
-
-fn admin(command: AdminCommand) -> anyhow::Result<ExitCode> {
-    match command {
-        AdminCommand::AddBureau { code, name, data } => {
-            let hub = datadir::DataDir::open(&data)?.hub()?;
-            let code = datadir::member_code(&code)?;
-            hub.add_bureau(code, &name)?;
-            println!("bureau {code} ({name}) saved");
-        }
-        AdminCommand::CreateKey {
-            bureau,
-            label,
-            data,
-        } => {
-            let hub = datadir::DataDir::open(&data)?.hub()?;
-            let key = hub.create_api_key(datadir::member_code(&bureau)?, &label)?;
-            println!("key {} for {}: {}", key.id, key.bureau, key.secret);
-            eprintln!("store it now: it is not shown again");
-        }
-        AdminCommand::RevokeKey { id, data } => {
-            let hub = datadir::DataDir::open(&data)?.hub()?;
-            if !hub.revoke_api_key(id)? {
-                anyhow::bail!("no active key {id}");
-            }
-            println!("key {id} revoked");
-        }
-    }
-    Ok(ExitCode::SUCCESS)
 }

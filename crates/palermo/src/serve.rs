@@ -37,12 +37,68 @@ pub struct ServeArgs {
     /// Async worker threads; default one per core.
     #[arg(long)]
     workers: Option<usize>,
+    /// Listen on a non-loopback address without TLS (only behind a TLS-terminating proxy).
+    #[arg(long)]
+    allow_plaintext: bool,
+    /// Seconds between signed publications of the audit trail's head.
+    #[arg(long, default_value_t = 60)]
+    audit_head_interval: u64,
+    #[command(flatten)]
+    policy: PolicyArgs,
+}
+
+/// The security policy; the defaults follow the published rules in docs/security.md.
+#[derive(Args, Clone)]
+pub struct PolicyArgs {
+    /// Minutes without a request after which a session ends.
+    #[arg(long, default_value_t = 30)]
+    session_idle_minutes: i64,
+    /// Hours after which a session ends in any case.
+    #[arg(long, default_value_t = 12)]
+    session_max_hours: i64,
+    /// Failed sign-ins (within --lockout-window-minutes) that lock an account.
+    #[arg(long, default_value_t = 5)]
+    lockout_failures: usize,
+    #[arg(long, default_value_t = 15)]
+    lockout_window_minutes: i64,
+    /// Days without use after which an account is disabled.
+    #[arg(long, default_value_t = 90)]
+    inactive_days: i64,
+    /// Hours the owner has to answer a hit.
+    #[arg(long, default_value_t = 24)]
+    hit_deadline_hours: i64,
+    /// Days an audit entry keeps what a check asked (then erased; the chain still verifies).
+    #[arg(long, default_value_t = 3 * 365)]
+    audit_retention_days: i64,
+}
+
+impl PolicyArgs {
+    pub fn policy(&self) -> palermo_hub::Policy {
+        const MINUTE: i64 = 60_000;
+        palermo_hub::Policy {
+            session_idle_ms: self.session_idle_minutes * MINUTE,
+            session_max_ms: self.session_max_hours * 60 * MINUTE,
+            lockout_failures: self.lockout_failures,
+            lockout_window_ms: self.lockout_window_minutes * MINUTE,
+            inactive_disable_ms: self.inactive_days * 24 * 60 * MINUTE,
+            hit_deadline_ms: self.hit_deadline_hours * 60 * MINUTE,
+            audit_payload_retention_ms: self.audit_retention_days * 24 * 60 * MINUTE,
+            ..palermo_hub::Policy::default()
+        }
+    }
 }
 
 pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
+    if !args.listen.ip().is_loopback() && !args.allow_plaintext {
+        anyhow::bail!(
+            "refusing to listen on {} without TLS: give --tls-cert and --tls-key, or \
+             --allow-plaintext behind a TLS-terminating proxy",
+            args.listen
+        );
+    }
     let data = DataDir::open(&args.data)?;
     let store = data.store()?;
-    let fresh = store.bureaus()?.is_empty();
+    let fresh = store.organisations()?.is_empty();
     if args.demo && fresh {
         let started = Instant::now();
         let counts = demo::seed_store(store.as_ref(), args.demo_documents, args.demo_vehicles)
@@ -55,7 +111,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         );
     }
     let started = Instant::now();
-    let hub = Arc::new(Hub::open(store)?);
+    let hub = Arc::new(data.hub_with(store, args.policy.policy())?);
     let stats = hub.index_stats();
     info!(
         documents = stats.documents,
@@ -105,17 +161,59 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         }
         use std::io::Write;
         std::io::stdout().flush()?;
-        axum::serve(listener, palermo_api::router(hub))
+        let app =
+            palermo_api::router(hub.clone()).into_make_service_with_connect_info::<SocketAddr>();
+        let housekeeping = tokio::spawn(housekeeping(
+            hub.clone(),
+            std::time::Duration::from_secs(args.audit_head_interval.max(1)),
+        ));
+        axum::serve(listener, app)
             .with_graceful_shutdown(shutdown_signal())
             .await?;
+        housekeeping.abort();
+        let hub_for_head = hub.clone();
+        tokio::task::spawn_blocking(move || hub_for_head.publish_head()).await??;
         info!("stopped");
         anyhow::Ok(())
     })?;
     Ok(ExitCode::SUCCESS)
 }
 
+/// Signs and publishes the audit trail's head every `interval`, and erases search terms past
+/// their retention period every hour.
+async fn housekeeping(hub: Arc<Hub>, interval: std::time::Duration) {
+    let mut ticks = tokio::time::interval(interval);
+    let mut last_erase: Option<Instant> = None;
+    loop {
+        ticks.tick().await;
+        let erase = last_erase.is_none_or(|at| at.elapsed().as_secs() >= 3600);
+        if erase {
+            last_erase = Some(Instant::now());
+        }
+        let hub = hub.clone();
+        let done = tokio::task::spawn_blocking(move || {
+            if erase {
+                let erased = hub.erase_expired_audit_payloads()?;
+                if erased > 0 {
+                    info!(
+                        erased,
+                        "erased audit search terms past their retention period"
+                    );
+                }
+            }
+            hub.publish_head()
+        })
+        .await;
+        match done {
+            Ok(Ok(_)) => {}
+            Ok(Err(error)) => tracing::error!(%error, "audit housekeeping failed"),
+            Err(error) => tracing::error!(%error, "audit housekeeping panicked"),
+        }
+    }
+}
+
 /// Writes a file that holds secrets (API keys): readable by its owner only.
-fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+pub fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create(true).truncate(true);
@@ -143,10 +241,27 @@ async fn shutdown_signal() {
 
 /// Creates one key per demo bureau and picks examples that hit.
 fn demo_credentials(hub: &Hub, args: &ServeArgs) -> anyhow::Result<Value> {
+    let console = palermo_hub::Caller::console();
     let mut bureaus = Vec::new();
     for (code, name) in DEMO_BUREAUS {
-        let key = hub.create_api_key(CountryCode::parse(code).expect("demo code"), "demo")?;
+        let org = palermo_core::OrgCode::parse(code).expect("demo code");
+        let key = hub.create_api_key(&console, org, "demo", palermo_hub::DEFAULT_KEY_SCOPES)?;
         bureaus.push(json!({"code": code, "name": name, "api_key": key.secret}));
+    }
+    let mut people = Vec::new();
+    for (username, org, roles) in DEMO_PEOPLE {
+        let password = format!("demo-{}", hex::encode(random_bytes()?));
+        let roles = palermo_core::Role::parse_list(roles).map_err(anyhow::Error::msg)?;
+        let org_code = palermo_core::OrgCode::parse(org).expect("demo org");
+        let secrets = hub.add_user(&console, org_code, username, username, &roles, &password)?;
+        people.push(json!({
+            "username": username,
+            "org": org,
+            "roles": roles.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
+            "password": password,
+            "totp_secret": secrets.totp_secret,
+            "recovery_codes": secrets.recovery_codes,
+        }));
     }
     let context = ValidationContext {
         today: Timestamp::now().date(),
@@ -196,6 +311,7 @@ fn demo_credentials(hub: &Hub, args: &ServeArgs) -> anyhow::Result<Value> {
     Ok(json!({
         "url": null,
         "bureaus": bureaus,
+        "people": people,
         "examples": {
             "document_hit": open,
             "document_possible_hit": possible,
@@ -203,6 +319,22 @@ fn demo_credentials(hub: &Hub, args: &ServeArgs) -> anyhow::Result<Value> {
             "vehicle_hit": vehicle,
         }
     }))
+}
+
+/// The demo's people: (user name, organisation, roles).
+const DEMO_PEOPLE: &[(&str, &str, &str)] = &[
+    ("fra.operator", "FRA", "operator,frontline"),
+    ("deu.officer", "DEU", "frontline"),
+    ("sg.reviewer", "SECRETARIAT", "reviewer"),
+    ("sg.auditor", "SECRETARIAT", "auditor"),
+    ("sg.admin", "SECRETARIAT", "administrator"),
+    ("europol.analyst", "EUROPOL", "partner"),
+];
+
+fn random_bytes() -> anyhow::Result<[u8; 8]> {
+    let mut bytes = [0u8; 8];
+    getrandom::fill(&mut bytes).map_err(|error| anyhow::anyhow!("no randomness: {error}"))?;
+    Ok(bytes)
 }
 
 /// The number as a tired officer might type it: the first 0, 1, 5 or 8 as O, I, S or B.
@@ -249,6 +381,25 @@ fn print_demo(credentials: &Value, path: &std::path::Path) {
             println!("  {label:<22} {example}");
         }
     };
+    println!(
+        "demo people (sign in with POST /api/v1/sessions; `palermo admin totp-code SECRET` gives a code):"
+    );
+    for person in credentials["people"].as_array().into_iter().flatten() {
+        println!(
+            "  {:<16} {:<12} {:<20} password {}",
+            person["username"].as_str().unwrap_or_default(),
+            person["org"].as_str().unwrap_or_default(),
+            person["roles"]
+                .as_array()
+                .map(|roles| roles
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .collect::<Vec<_>>()
+                    .join(","))
+                .unwrap_or_default(),
+            person["password"].as_str().unwrap_or_default()
+        );
+    }
     println!("numbers that hit:");
     show("document (exact)", &examples["document_hit"]);
     show("document (possible)", &examples["document_possible_hit"]);

@@ -1,23 +1,26 @@
 //! The embedded store: SQLite in WAL mode with `synchronous = FULL`, so that a write the API
 //! acknowledged survives a killed process and a power cut.
 
+mod security;
+
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 
+use palermo_core::audit::{AuditEntry, AuditEvent, Hash};
 use palermo_core::date::{format_date, parse_date};
 use palermo_core::{
-    CountryCode, Document, DocumentStatus, DocumentType, RecordMeta, Restriction, Stored,
-    Timestamp, Vehicle, VehicleStatus, Visibility,
+    CountryCode, Document, DocumentStatus, DocumentType, OrgCode, Permissions, RecordMeta,
+    Restriction, Stored, Timestamp, Vehicle, VehicleStatus, Visibility,
 };
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, TransactionBehavior, params};
 
 use crate::{
-    ApiKeyRow, Bureau, Counts, Hit, ImportCounts, NewHit, RecordKind, Result, Store, StoreError,
-    Written,
+    ApiKeyRow, AuditFilter, Counts, Hit, HitAnswer, HitParty, ImportCounts, NewHit, Organisation,
+    Result, SignedHead, Store, StoreError, UserRow, Written,
 };
 
 /// Versioned migrations; `PRAGMA user_version` records how many have run.
-const MIGRATIONS: &[&str] = &[include_str!("schema.sql")];
+const MIGRATIONS: &[&str] = &[include_str!("schema.sql"), include_str!("schema2.sql")];
 /// SQLite's page cache per connection (negative: KiB), and the writer's during a bulk import.
 const CACHE_KIB: i64 = -65_536;
 const IMPORT_CACHE_KIB: i64 = -1_048_576;
@@ -26,8 +29,17 @@ const READERS_IDLE_MAX: usize = 8;
 
 pub struct SqliteStore {
     path: PathBuf,
-    writer: Mutex<Connection>,
+    writer: Mutex<Writer>,
     readers: Mutex<Vec<Connection>>,
+}
+
+/// The audit chain's last entry: its sequence number and hash.
+type Head = Option<(i64, Hash)>;
+
+/// The one connection that writes, and the audit chain's head, which only it moves.
+struct Writer {
+    connection: Connection,
+    head: Option<(i64, Hash)>,
 }
 
 fn connect(path: &Path) -> Result<Connection> {
@@ -409,11 +421,12 @@ fn replace<T: Table>(tx: &Transaction<'_>, id: i64, record: &T, at: Timestamp) -
 impl SqliteStore {
     /// Opens (creating if needed) the database at `path` and runs pending migrations.
     pub fn open(path: &Path) -> Result<SqliteStore> {
-        let mut writer = connect(path)?;
-        migrate(&mut writer)?;
+        let mut connection = connect(path)?;
+        migrate(&mut connection)?;
+        let head = security::audit_head(&connection)?;
         Ok(SqliteStore {
             path: path.to_owned(),
-            writer: Mutex::new(writer),
+            writer: Mutex::new(Writer { connection, head }),
             readers: Mutex::new(Vec::new()),
         })
     }
@@ -432,16 +445,52 @@ impl SqliteStore {
         result
     }
 
-    fn write<T>(&self, work: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
-        let mut connection = self.writer.lock().expect("writer lock");
-        let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let result = work(&tx)?;
+    /// Runs `work` in one transaction with `audit` appended to the trail in it.
+    fn write<T>(
+        &self,
+        audit: &[AuditEvent],
+        work: impl FnOnce(&Transaction<'_>) -> Result<T>,
+    ) -> Result<T> {
+        self.write_targeted(audit, |tx| Ok((work(tx)?, None)))
+    }
+
+    /// As [`Self::write`], but `work` may return the audit entry to append instead, once it
+    /// knows what it wrote.
+    fn write_targeted<T>(
+        &self,
+        audit: &[AuditEvent],
+        work: impl FnOnce(&Transaction<'_>) -> Result<(T, Option<AuditEvent>)>,
+    ) -> Result<T> {
+        let mut writer = self.writer.lock().expect("writer lock");
+        let head = writer.head;
+        let tx = writer
+            .connection
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let (result, targeted) = work(&tx)?;
+        let events = match &targeted {
+            Some(event) => std::slice::from_ref(event),
+            None => audit,
+        };
+        let head = security::append_audit(&tx, head, events)?;
         tx.commit()?;
+        writer.head = head;
         Ok(result)
     }
 
-    fn write_all<T: Table>(&self, records: &[T], at: Timestamp) -> Result<Vec<Written<T>>> {
-        self.write(|tx| records.iter().map(|record| put(tx, record, at)).collect())
+    fn write_all<T: Table>(
+        &self,
+        records: &[T],
+        at: Timestamp,
+        audit: &AuditEvent,
+    ) -> Result<Vec<Written<T>>> {
+        self.write_targeted(&[], |tx| {
+            let written: Vec<Written<T>> = records
+                .iter()
+                .map(|record| put(tx, record, at))
+                .collect::<Result<_>>()?;
+            let event = targeted::<T>(audit, written.iter().map(|w| w.id));
+            Ok((written, Some(event)))
+        })
     }
 
     fn import<T: Table>(
@@ -449,8 +498,11 @@ impl SqliteStore {
         records: &mut dyn Iterator<Item = T>,
         at: Timestamp,
         commit: &dyn Fn() -> bool,
+        audit: &AuditEvent,
     ) -> Result<Option<ImportCounts>> {
-        let mut connection = self.writer.lock().expect("writer lock");
+        let mut writer = self.writer.lock().expect("writer lock");
+        let head = writer.head;
+        let connection = &mut writer.connection;
         // A bulk load touches index pages all over: give it a large page cache while it runs.
         connection.pragma_update(None, "cache_size", IMPORT_CACHE_KIB)?;
         // In WAL mode a transaction of millions of rows slows down as it grows: every page it
@@ -460,7 +512,7 @@ impl SqliteStore {
         self.readers.lock().expect("reader pool lock").clear();
         let journal: String =
             connection.pragma_update_and_check(None, "journal_mode", "DELETE", |row| row.get(0))?;
-        let result = (|| {
+        let result = (|| -> Result<Option<(ImportCounts, Head)>> {
             let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let empty = is_empty::<T>(&tx)?;
             let deferred = if empty {
@@ -483,18 +535,38 @@ impl SqliteStore {
                 // Dropping the transaction rolls it back.
                 return Ok(None);
             }
+            let mut event = audit.clone();
+            if event.detail.is_none() {
+                event.detail = Some(format!(
+                    "inserted {}, updated {}",
+                    counts.inserted, counts.updated
+                ));
+            }
+            let head = security::append_audit(&tx, head, &[event])?;
             tx.commit()?;
-            Ok(Some(counts))
+            Ok(Some((counts, head)))
         })();
         connection.pragma_update(None, "cache_size", CACHE_KIB)?;
         if !journal.eq_ignore_ascii_case("wal") {
             connection.pragma_update(None, "journal_mode", "WAL")?;
         }
-        result
+        Ok(match result? {
+            Some((counts, head)) => {
+                writer.head = head;
+                Some(counts)
+            }
+            None => None,
+        })
     }
 
-    fn update<T: Table>(&self, id: i64, record: &T, at: Timestamp) -> Result<Option<Written<T>>> {
-        self.write(|tx| {
+    fn update<T: Table>(
+        &self,
+        id: i64,
+        record: &T,
+        at: Timestamp,
+        audit: &AuditEvent,
+    ) -> Result<Option<Written<T>>> {
+        self.write(std::slice::from_ref(audit), |tx| {
             let Some(previous) = get::<T>(tx, id)? else {
                 return Ok(None);
             };
@@ -506,8 +578,13 @@ impl SqliteStore {
         })
     }
 
-    fn withdraw<T: Table>(&self, id: i64, at: Timestamp) -> Result<Option<Stored<T>>> {
-        self.write(|tx| {
+    fn withdraw<T: Table>(
+        &self,
+        id: i64,
+        at: Timestamp,
+        audit: &AuditEvent,
+    ) -> Result<Option<Stored<T>>> {
+        self.write(std::slice::from_ref(audit), |tx| {
             let Some(previous) = get::<T>(tx, id)? else {
                 return Ok(None);
             };
@@ -519,6 +596,16 @@ impl SqliteStore {
             Ok(Some(previous))
         })
     }
+}
+
+/// `audit` with its target set to the records written, unless it names one already.
+fn targeted<T: Table>(audit: &AuditEvent, ids: impl Iterator<Item = i64>) -> AuditEvent {
+    let mut event = audit.clone();
+    if event.target.is_none() {
+        let ids: Vec<String> = ids.map(|id| id.to_string()).collect();
+        event.target = Some(format!("{}:{}", T::TABLE, ids.join(",")));
+    }
+    event
 }
 
 fn is_empty<T: Table>(tx: &Transaction<'_>) -> Result<bool> {
@@ -565,74 +652,38 @@ fn migrate(connection: &mut Connection) -> Result<()> {
 }
 
 impl Store for SqliteStore {
-    fn add_bureau(&self, bureau: &Bureau) -> Result<()> {
-        self.write(|tx| {
-            tx.execute(
-                "INSERT INTO bureaus (code, name, created_at) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (code) DO UPDATE SET name = excluded.name",
-                params![bureau.code.as_str(), bureau.name, Timestamp::now().0],
-            )?;
-            Ok(())
+    fn add_organisation(&self, organisation: &Organisation, audit: &AuditEvent) -> Result<()> {
+        self.write(std::slice::from_ref(audit), |tx| {
+            security::add_organisation(tx, organisation)
         })
     }
 
-    fn bureaus(&self) -> Result<Vec<Bureau>> {
-        self.read(|connection| {
-            let mut statement =
-                connection.prepare("SELECT code, name FROM bureaus ORDER BY code")?;
-            let rows = statement.query_map([], |row| {
-                Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
-            })?;
-            rows.map(|row| {
-                let (code, name) = row?;
-                Ok(Bureau {
-                    code: country(0, &code)?,
-                    name,
-                })
-            })
-            .collect()
-        })
+    fn organisations(&self) -> Result<Vec<Organisation>> {
+        self.read(security::organisations)
     }
 
-    fn add_api_key(&self, bureau: CountryCode, label: &str, key_hash: &[u8; 32]) -> Result<i64> {
-        self.write(|tx| {
-            let known: Option<String> = tx
-                .query_row("SELECT code FROM bureaus WHERE code = ?1", [bureau.as_str()], |row| row.get(0))
-                .optional()?;
-            if known.is_none() {
-                return Err(StoreError::Conflict(format!("no bureau {bureau}")));
-            }
-            tx.execute(
-                "INSERT INTO api_keys (bureau, label, key_hash, created_at) VALUES (?1, ?2, ?3, ?4)",
-                params![bureau.as_str(), label, &key_hash[..], Timestamp::now().0],
-            )?;
-            Ok(tx.last_insert_rowid())
+    fn add_api_key(
+        &self,
+        org: OrgCode,
+        label: &str,
+        scopes: Permissions,
+        key_hash: &[u8; 32],
+        audit: &AuditEvent,
+    ) -> Result<i64> {
+        self.write_targeted(&[], |tx| {
+            let id = security::add_api_key(tx, org, label, scopes, key_hash)?;
+            let mut event = audit.clone();
+            event.target.get_or_insert_with(|| format!("api-key:{id}"));
+            Ok((id, Some(event)))
         })
     }
 
     fn api_keys(&self) -> Result<Vec<ApiKeyRow>> {
-        self.read(|connection| {
-            let mut statement = connection
-                .prepare("SELECT id, bureau, label, key_hash, revoked_at IS NOT NULL FROM api_keys ORDER BY id")?;
-            let mut rows = statement.query([])?;
-            let mut keys = Vec::new();
-            while let Some(row) = rows.next()? {
-                let id: i64 = row.get(0)?;
-                let hash: Vec<u8> = row.get(3)?;
-                keys.push(ApiKeyRow {
-                    id,
-                    bureau: country(id, &row.get::<_, String>(1)?)?,
-                    label: row.get(2)?,
-                    key_hash: hash.try_into().map_err(|_| corrupt("key hash", id, "?"))?,
-                    revoked: row.get(4)?,
-                });
-            }
-            Ok(keys)
-        })
+        self.read(security::api_keys)
     }
 
-    fn revoke_api_key(&self, id: i64) -> Result<bool> {
-        self.write(|tx| {
+    fn revoke_api_key(&self, id: i64, audit: &AuditEvent) -> Result<bool> {
+        self.write(std::slice::from_ref(audit), |tx| {
             let changed = tx.execute(
                 "UPDATE api_keys SET revoked_at = ?1 WHERE id = ?2 AND revoked_at IS NULL",
                 params![Timestamp::now().0, id],
@@ -641,12 +692,78 @@ impl Store for SqliteStore {
         })
     }
 
+    fn add_user(&self, user: &UserRow, audit: &AuditEvent) -> Result<i64> {
+        self.write(std::slice::from_ref(audit), |tx| {
+            security::add_user(tx, user)
+        })
+    }
+
+    fn user(&self, username: &str) -> Result<Option<UserRow>> {
+        self.read(|connection| security::user(connection, username))
+    }
+
+    fn users(&self) -> Result<Vec<UserRow>> {
+        self.read(security::users)
+    }
+
+    fn update_user(&self, user: &UserRow, audit: &AuditEvent) -> Result<()> {
+        self.write(std::slice::from_ref(audit), |tx| {
+            security::update_user(tx, user)
+        })
+    }
+
+    fn set_recovery_codes(&self, user_id: i64, hashes: &[Hash], audit: &AuditEvent) -> Result<()> {
+        self.write(std::slice::from_ref(audit), |tx| {
+            security::set_recovery_codes(tx, user_id, hashes)
+        })
+    }
+
+    fn use_recovery_code(&self, user_id: i64, hash: &Hash, audit: &AuditEvent) -> Result<bool> {
+        self.write(std::slice::from_ref(audit), |tx| {
+            security::use_recovery_code(tx, user_id, hash)
+        })
+    }
+
+    fn append_audit(&self, events: &[AuditEvent]) -> Result<()> {
+        self.write(events, |_| Ok(()))
+    }
+
+    fn audit_entries(&self, filter: &AuditFilter, limit: usize) -> Result<Vec<AuditEntry>> {
+        self.read(|connection| security::audit_entries(connection, filter, limit))
+    }
+
+    fn scan_audit(&self, visit: &mut dyn FnMut(AuditEntry) -> bool) -> Result<()> {
+        self.read(|connection| security::scan_audit(connection, visit))
+    }
+
+    fn audit_head(&self) -> Result<Option<(i64, Hash)>> {
+        Ok(self.writer.lock().expect("writer lock").head)
+    }
+
+    fn erase_audit_payloads(&self, before: Timestamp, audit: &AuditEvent) -> Result<u64> {
+        self.write_targeted(&[], |tx| {
+            let erased = security::erase_audit_payloads(tx, before)?;
+            let mut event = audit.clone();
+            event.detail = Some(format!("erased {erased} payloads"));
+            Ok((erased, Some(event)))
+        })
+    }
+
+    fn add_signed_head(&self, head: &SignedHead) -> Result<()> {
+        self.write(&[], |tx| security::add_signed_head(tx, head))
+    }
+
+    fn signed_heads(&self, limit: usize) -> Result<Vec<SignedHead>> {
+        self.read(|connection| security::signed_heads(connection, limit))
+    }
+
     fn write_documents(
         &self,
         documents: &[Document],
         at: Timestamp,
+        audit: &AuditEvent,
     ) -> Result<Vec<Written<Document>>> {
-        self.write_all(documents, at)
+        self.write_all(documents, at, audit)
     }
 
     fn import_documents(
@@ -654,8 +771,9 @@ impl Store for SqliteStore {
         documents: &mut dyn Iterator<Item = Document>,
         at: Timestamp,
         commit: &dyn Fn() -> bool,
+        audit: &AuditEvent,
     ) -> Result<Option<ImportCounts>> {
-        self.import(documents, at, commit)
+        self.import(documents, at, commit, audit)
     }
 
     fn update_document(
@@ -663,12 +781,18 @@ impl Store for SqliteStore {
         id: i64,
         document: &Document,
         at: Timestamp,
+        audit: &AuditEvent,
     ) -> Result<Option<Written<Document>>> {
-        self.update(id, document, at)
+        self.update(id, document, at, audit)
     }
 
-    fn withdraw_document(&self, id: i64, at: Timestamp) -> Result<Option<Stored<Document>>> {
-        self.withdraw(id, at)
+    fn withdraw_document(
+        &self,
+        id: i64,
+        at: Timestamp,
+        audit: &AuditEvent,
+    ) -> Result<Option<Stored<Document>>> {
+        self.withdraw(id, at, audit)
     }
 
     fn document(&self, id: i64) -> Result<Option<Stored<Document>>> {
@@ -710,8 +834,13 @@ impl Store for SqliteStore {
         })
     }
 
-    fn write_vehicles(&self, vehicles: &[Vehicle], at: Timestamp) -> Result<Vec<Written<Vehicle>>> {
-        self.write_all(vehicles, at)
+    fn write_vehicles(
+        &self,
+        vehicles: &[Vehicle],
+        at: Timestamp,
+        audit: &AuditEvent,
+    ) -> Result<Vec<Written<Vehicle>>> {
+        self.write_all(vehicles, at, audit)
     }
 
     fn import_vehicles(
@@ -719,8 +848,9 @@ impl Store for SqliteStore {
         vehicles: &mut dyn Iterator<Item = Vehicle>,
         at: Timestamp,
         commit: &dyn Fn() -> bool,
+        audit: &AuditEvent,
     ) -> Result<Option<ImportCounts>> {
-        self.import(vehicles, at, commit)
+        self.import(vehicles, at, commit, audit)
     }
 
     fn update_vehicle(
@@ -728,12 +858,18 @@ impl Store for SqliteStore {
         id: i64,
         vehicle: &Vehicle,
         at: Timestamp,
+        audit: &AuditEvent,
     ) -> Result<Option<Written<Vehicle>>> {
-        self.update(id, vehicle, at)
+        self.update(id, vehicle, at, audit)
     }
 
-    fn withdraw_vehicle(&self, id: i64, at: Timestamp) -> Result<Option<Stored<Vehicle>>> {
-        self.withdraw(id, at)
+    fn withdraw_vehicle(
+        &self,
+        id: i64,
+        at: Timestamp,
+        audit: &AuditEvent,
+    ) -> Result<Option<Stored<Vehicle>>> {
+        self.withdraw(id, at, audit)
     }
 
     fn vehicle(&self, id: i64) -> Result<Option<Stored<Vehicle>>> {
@@ -764,57 +900,21 @@ impl Store for SqliteStore {
         })
     }
 
-    fn record_hits(&self, hits: &[NewHit]) -> Result<()> {
-        self.write(|tx| {
-            let mut statement = tx.prepare_cached(
-                "INSERT INTO hits (at, record_kind, record_id, owner, checking_bureau, match_kind, query)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            )?;
-            for hit in hits {
-                statement.execute(params![
-                    hit.at.0,
-                    hit.record_kind.as_str(),
-                    hit.record_id,
-                    hit.owner.as_str(),
-                    hit.checking_bureau.as_str(),
-                    hit.match_kind,
-                    hit.query
-                ])?;
-            }
-            Ok(())
-        })
+    fn record_checks(&self, audit: &[AuditEvent], hits: &[NewHit]) -> Result<Vec<i64>> {
+        self.write(audit, |tx| security::insert_hits(tx, hits))
     }
 
-    fn hits_for_owner(
-        &self,
-        owner: CountryCode,
-        before: Option<i64>,
-        limit: usize,
-    ) -> Result<Vec<Hit>> {
-        self.read(|connection| {
-            let mut statement = connection.prepare_cached(
-                "SELECT id, at, record_kind, record_id, owner, checking_bureau, match_kind, query FROM hits
-                 WHERE owner = ?1 AND id < ?2 ORDER BY id DESC LIMIT ?3",
-            )?;
-            let mut rows = statement.query(params![owner.as_str(), before.unwrap_or(i64::MAX), limit as i64])?;
-            let mut hits = Vec::new();
-            while let Some(row) = rows.next()? {
-                let id: i64 = row.get(0)?;
-                let kind: String = row.get(2)?;
-                hits.push(Hit {
-                    id,
-                    hit: NewHit {
-                        at: Timestamp(row.get(1)?),
-                        record_kind: RecordKind::parse(&kind).ok_or_else(|| corrupt("record kind", id, &kind))?,
-                        record_id: row.get(3)?,
-                        owner: country(id, &row.get::<_, String>(4)?)?,
-                        checking_bureau: country(id, &row.get::<_, String>(5)?)?,
-                        match_kind: row.get(6)?,
-                        query: row.get(7)?,
-                    },
-                });
-            }
-            Ok(hits)
+    fn hits(&self, party: HitParty, before: Option<i64>, limit: usize) -> Result<Vec<Hit>> {
+        self.read(|connection| security::hits(connection, party, before, limit))
+    }
+
+    fn hit(&self, id: i64) -> Result<Option<Hit>> {
+        self.read(|connection| security::hit(connection, id))
+    }
+
+    fn answer_hit(&self, id: i64, answer: &HitAnswer, audit: &AuditEvent) -> Result<bool> {
+        self.write(std::slice::from_ref(audit), |tx| {
+            security::answer_hit(tx, id, answer)
         })
     }
 
@@ -854,11 +954,12 @@ mod tests {
         let store = SqliteStore::open(&dir.path().join("palermo.db")).unwrap();
         let mut rows = (0..10).map(|i| crate::conformance::document(&format!("W{i}"), "FRA", None));
         store
-            .import_documents(&mut rows, Timestamp(0), &|| true)
+            .import_documents(&mut rows, Timestamp(0), &|| true, &AuditEvent::default())
             .unwrap()
             .unwrap();
-        let connection = store.writer.lock().unwrap();
-        let mode: String = connection
+        let writer = store.writer.lock().unwrap();
+        let mode: String = writer
+            .connection
             .pragma_query_value(None, "journal_mode", |row| row.get(0))
             .unwrap();
         assert_eq!(mode, "wal");

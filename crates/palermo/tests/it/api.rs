@@ -175,7 +175,7 @@ fn a_batch_with_one_invalid_record_writes_nothing() {
 }
 
 #[test]
-fn hits_are_recorded_for_the_owner_only() {
+fn hits_are_recorded_for_the_owner_and_the_checker_only() {
     let server = Server::demo();
     let fra = server.client("FRA");
     let created = fra.post("/api/v1/documents", &document("HIT12345"));
@@ -192,10 +192,19 @@ fn hits_are_recorded_for_the_owner_only() {
     assert_eq!(hits.len(), 2);
     assert_eq!(hits[0]["match"], "possible");
     assert_eq!(hits[1]["match"], "exact");
-    assert_eq!(hits[1]["checking_bureau"], "DEU");
+    assert_eq!(hits[1]["checking_org"], "DEU");
     assert_eq!(hits[1]["record_id"], created.body["id"]);
     assert_eq!(hits[1]["query"]["number"], "HIT12345");
-    assert_eq!(deu.get("/api/v1/hits").body["hits"], json!([]));
+    assert_eq!(hits[1]["state"], "open");
+    assert_eq!(hits[1]["to_answer"], true);
+    // The checking bureau follows its hits; a third bureau sees none of them.
+    let followed = deu.get("/api/v1/hits").body["hits"].clone();
+    assert_eq!(followed.as_array().unwrap().len(), 2);
+    assert_eq!(followed[0]["to_answer"], false);
+    assert_eq!(
+        server.client("ITA").get("/api/v1/hits").body["hits"],
+        json!([])
+    );
     let page = fra.get("/api/v1/hits?limit=1");
     assert_eq!(page.body["hits"].as_array().unwrap().len(), 1);
     let next = fra.get(&format!(

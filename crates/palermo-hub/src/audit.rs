@@ -1,0 +1,445 @@
+//! The audit trail's use cases: recording checks in group commits, reading and exporting the
+//! trail, verifying its chain, and signing its head for witnesses elsewhere.
+//!
+//! Every other action appends its entry in its own store transaction (see the store). Checks
+//! are many and small: each request's entry (and its hits) goes to one committer thread,
+//! which writes everything waiting in one transaction and one `fsync`, then answers every
+//! request in it. A check's answer is released only after its entry is durable.
+
+use std::sync::Arc;
+use std::thread::JoinHandle;
+
+use palermo_core::audit::{AuditEntry, AuditEvent, ChainBreak, ChainVerifier, Hash};
+use palermo_core::{Permissions, Timestamp};
+use palermo_store::{AuditFilter, NewHit, SignedHead, Store};
+use parking_lot::{Condvar, Mutex};
+use ring::signature::{ED25519, Ed25519KeyPair, KeyPair, UnparsedPublicKey};
+use serde::Serialize;
+use tokio::sync::oneshot;
+
+use crate::{Caller, Hub, HubError, Result};
+
+/// Most audit entries waiting for a commit; beyond it checks are refused (503) rather than
+/// letting memory grow without bound.
+const QUEUE_MAX: usize = 200_000;
+/// Most entries one read of the trail returns.
+pub const AUDIT_PAGE_MAX: usize = 1_000;
+
+type Reply = oneshot::Sender<std::result::Result<Vec<i64>, String>>;
+
+#[derive(Default)]
+struct Queue {
+    events: Vec<AuditEvent>,
+    hits: Vec<NewHit>,
+    /// Each waiting request, with how many of the queued hits are its own.
+    waiters: Vec<(usize, Reply)>,
+    closed: bool,
+}
+
+struct Shared {
+    queue: Mutex<Queue>,
+    wake: Condvar,
+}
+
+/// The committer thread and its queue.
+pub(crate) struct GroupCommit {
+    shared: Arc<Shared>,
+    thread: Option<JoinHandle<()>>,
+}
+
+/// A submission to the group commit: resolves to the hits' ids once durable.
+pub type Pending = oneshot::Receiver<std::result::Result<Vec<i64>, String>>;
+
+impl GroupCommit {
+    pub(crate) fn start(store: Arc<dyn Store>) -> GroupCommit {
+        let shared = Arc::new(Shared {
+            queue: Mutex::new(Queue::default()),
+            wake: Condvar::new(),
+        });
+        let thread = {
+            let shared = shared.clone();
+            std::thread::Builder::new()
+                .name("audit-commit".into())
+                .spawn(move || commit_loop(&shared, store.as_ref()))
+                .expect("the audit committer thread starts")
+        };
+        GroupCommit {
+            shared,
+            thread: Some(thread),
+        }
+    }
+
+    /// Queues `events` and `hits` for the next commit.
+    pub(crate) fn submit(&self, events: Vec<AuditEvent>, hits: Vec<NewHit>) -> Result<Pending> {
+        let (reply, pending) = oneshot::channel();
+        let mut queue = self.shared.queue.lock();
+        if queue.closed {
+            return Err(HubError::Store(palermo_store::StoreError::Unavailable(
+                "the hub is shutting down".into(),
+            )));
+        }
+        if queue.events.len() + events.len() > QUEUE_MAX {
+            return Err(HubError::Store(palermo_store::StoreError::Unavailable(
+                "the audit trail is behind; try again shortly".into(),
+            )));
+        }
+        queue.waiters.push((hits.len(), reply));
+        queue.events.extend(events);
+        queue.hits.extend(hits);
+        drop(queue);
+        self.shared.wake.notify_one();
+        Ok(pending)
+    }
+}
+
+impl Drop for GroupCommit {
+    fn drop(&mut self) {
+        self.shared.queue.lock().closed = true;
+        self.shared.wake.notify_one();
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+fn commit_loop(shared: &Shared, store: &dyn Store) {
+    loop {
+        let batch = {
+            let mut queue = shared.queue.lock();
+            while queue.waiters.is_empty() && !queue.closed {
+                shared.wake.wait(&mut queue);
+            }
+            if queue.waiters.is_empty() {
+                return;
+            }
+            Queue {
+                events: std::mem::take(&mut queue.events),
+                hits: std::mem::take(&mut queue.hits),
+                waiters: std::mem::take(&mut queue.waiters),
+                closed: queue.closed,
+            }
+        };
+        let result = store.record_checks(&batch.events, &batch.hits);
+        match result {
+            Ok(ids) => {
+                let mut ids = ids.into_iter();
+                for (count, reply) in batch.waiters {
+                    let _ = reply.send(Ok(ids.by_ref().take(count).collect()));
+                }
+            }
+            Err(error) => {
+                tracing::error!(%error, "could not write checks' audit entries");
+                for (_, reply) in batch.waiters {
+                    let _ = reply.send(Err(error.to_string()));
+                }
+            }
+        }
+    }
+}
+
+fn unavailable(message: String) -> HubError {
+    HubError::Store(palermo_store::StoreError::Unavailable(message))
+}
+
+/// Waits (blocking the thread) for a submission to be durable.
+pub(crate) fn wait(pending: Pending) -> Result<Vec<i64>> {
+    pending
+        .blocking_recv()
+        .map_err(|_| unavailable("the audit committer stopped".into()))?
+        .map_err(unavailable)
+}
+
+/// Waits (asynchronously) for a submission to be durable.
+pub(crate) async fn wait_async(pending: Pending) -> Result<Vec<i64>> {
+    pending
+        .await
+        .map_err(|_| unavailable("the audit committer stopped".into()))?
+        .map_err(unavailable)
+}
+
+/// The hub's Ed25519 key, which signs the chain's head.
+pub struct SigningKey {
+    pair: Ed25519KeyPair,
+}
+
+impl SigningKey {
+    /// A new key, as PKCS #8 bytes to keep (owner-only) in the data directory.
+    pub fn generate() -> std::result::Result<Vec<u8>, String> {
+        let rng = ring::rand::SystemRandom::new();
+        Ed25519KeyPair::generate_pkcs8(&rng)
+            .map(|document| document.as_ref().to_vec())
+            .map_err(|_| "could not generate a signing key".to_owned())
+    }
+
+    pub fn from_pkcs8(bytes: &[u8]) -> std::result::Result<SigningKey, String> {
+        Ed25519KeyPair::from_pkcs8(bytes)
+            .map(|pair| SigningKey { pair })
+            .map_err(|error| format!("not an Ed25519 PKCS #8 key: {error}"))
+    }
+
+    pub fn public_key(&self) -> Vec<u8> {
+        self.pair.public_key().as_ref().to_vec()
+    }
+}
+
+/// What a signature over a head covers.
+fn head_message(seq: i64, hash: &Hash, at: Timestamp) -> Vec<u8> {
+    let mut message = b"palermo-audit-head-v1".to_vec();
+    message.extend_from_slice(&seq.to_be_bytes());
+    message.extend_from_slice(hash);
+    message.extend_from_slice(&at.0.to_be_bytes());
+    message
+}
+
+/// A signed head as published: anyone holding the public key can check it.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct AuditHead {
+    pub seq: i64,
+    /// SHA-256 of the entry, hex.
+    pub hash: String,
+    #[schema(value_type = String)]
+    pub at: Timestamp,
+    /// `ed25519`.
+    pub algorithm: &'static str,
+    /// Hex.
+    pub public_key: String,
+    /// Hex, over `palermo-audit-head-v1 ‖ seq (i64 BE) ‖ hash ‖ at (ms, i64 BE)`.
+    pub signature: String,
+}
+
+impl From<&SignedHead> for AuditHead {
+    fn from(head: &SignedHead) -> AuditHead {
+        AuditHead {
+            seq: head.seq,
+            hash: hex::encode(head.hash),
+            at: head.at,
+            algorithm: "ed25519",
+            public_key: hex::encode(&head.public_key),
+            signature: hex::encode(&head.signature),
+        }
+    }
+}
+
+/// Checks a head's signature.
+pub fn head_signature_valid(head: &SignedHead) -> bool {
+    UnparsedPublicKey::new(&ED25519, &head.public_key)
+        .verify(
+            &head_message(head.seq, &head.hash, head.at),
+            &head.signature,
+        )
+        .is_ok()
+}
+
+/// An entry as auditors read it.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct AuditEntryView {
+    pub seq: i64,
+    #[serde(flatten)]
+    #[schema(value_type = Object)]
+    pub event: AuditEvent,
+    /// What was asked (search terms), until erased at the end of its retention period.
+    #[schema(value_type = Object)]
+    pub payload: Option<serde_json::Value>,
+    pub payload_erased: bool,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+impl From<AuditEntry> for AuditEntryView {
+    fn from(entry: AuditEntry) -> AuditEntryView {
+        let payload = entry.event.payload.as_deref().map(|text| {
+            serde_json::from_str(text).unwrap_or_else(|_| serde_json::Value::String(text.into()))
+        });
+        AuditEntryView {
+            seq: entry.seq,
+            payload_erased: payload.is_none() && entry.payload_hash.is_some(),
+            payload,
+            prev_hash: hex::encode(entry.prev_hash),
+            hash: hex::encode(entry.hash),
+            event: entry.event,
+        }
+    }
+}
+
+/// What a verification found.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct AuditVerification {
+    /// Whether the whole chain verified (and agrees with every signed head).
+    pub intact: bool,
+    pub entries_verified: u64,
+    pub payloads_erased: u64,
+    pub head_seq: Option<i64>,
+    pub head_hash: Option<String>,
+    /// Signed heads checked against the chain.
+    pub signed_heads_checked: u64,
+    /// The first bad entry.
+    pub broken_at: Option<i64>,
+    pub reason: Option<String>,
+}
+
+/// Signed heads checked by a verification, newest first.
+const SIGNED_HEADS_CHECKED: usize = 1_000;
+
+impl Hub {
+    /// Appends one entry and waits until it is durable.
+    pub fn audit(&self, event: AuditEvent) -> Result<()> {
+        wait(self.group.submit(vec![event], Vec::new())?)?;
+        Ok(())
+    }
+
+    /// Entries matching `filter`, for auditors. The reading is itself audited.
+    pub fn audit_entries(
+        &self,
+        caller: &Caller,
+        filter: &AuditFilter,
+        limit: usize,
+    ) -> Result<Vec<AuditEntryView>> {
+        caller.require(Permissions::READ_AUDIT)?;
+        if limit == 0 || limit > AUDIT_PAGE_MAX {
+            return Err(HubError::Invalid(palermo_core::FieldErrors::single(
+                "limit",
+                format!("must be 1 to {AUDIT_PAGE_MAX}"),
+            )));
+        }
+        let entries = self.store.audit_entries(filter, limit)?;
+        let mut event = caller.event("audit.read", "ok");
+        event.detail = Some(format!("{} entries", entries.len()));
+        self.store.append_audit(&[event])?;
+        Ok(entries.into_iter().map(AuditEntryView::from).collect())
+    }
+
+    /// Visits every entry in order (the export), for auditors; audited.
+    pub fn export_audit(
+        &self,
+        caller: &Caller,
+        visit: &mut dyn FnMut(AuditEntryView) -> bool,
+    ) -> Result<()> {
+        caller.require(Permissions::READ_AUDIT)?;
+        self.store
+            .append_audit(&[caller.event("audit.export", "ok")])?;
+        self.store
+            .scan_audit(&mut |entry| visit(AuditEntryView::from(entry)))?;
+        Ok(())
+    }
+
+    /// Verifies the whole chain and every recent signed head against it.
+    pub fn verify_audit(&self, caller: &Caller) -> Result<AuditVerification> {
+        caller.require(Permissions::READ_AUDIT)?;
+        let heads = self.store.signed_heads(SIGNED_HEADS_CHECKED)?;
+        let mut verifier = ChainVerifier::new();
+        let mut broken: Option<ChainBreak> = None;
+        let mut heads_checked = 0u64;
+        let mut pending_heads: Vec<&SignedHead> = heads.iter().rev().collect();
+        for head in &heads {
+            if !head_signature_valid(head) {
+                broken.get_or_insert(ChainBreak {
+                    seq: head.seq,
+                    reason: "a signed head's signature does not verify".into(),
+                });
+            }
+        }
+        self.store.scan_audit(&mut |entry| {
+            if let Err(error) = verifier.verify(&entry) {
+                broken = Some(error);
+                return false;
+            }
+            while let Some(head) = pending_heads.first() {
+                if head.seq > entry.seq {
+                    break;
+                }
+                if head.seq == entry.seq && head.hash != entry.hash {
+                    broken = Some(ChainBreak {
+                        seq: entry.seq,
+                        reason: "differs from the head signed and published at this point".into(),
+                    });
+                    return false;
+                }
+                heads_checked += 1;
+                pending_heads.remove(0);
+            }
+            true
+        })?;
+        if broken.is_none()
+            && let Some(head) = pending_heads.first()
+        {
+            let last = verifier.head().map_or(0, |(seq, _)| seq);
+            broken = Some(ChainBreak {
+                seq: last + 1,
+                reason: format!(
+                    "entries {}..={} were signed and published but are missing (deleted)",
+                    last + 1,
+                    head.seq
+                ),
+            });
+        }
+        let head = verifier.head();
+        let verification = AuditVerification {
+            intact: broken.is_none(),
+            entries_verified: verifier.verified,
+            payloads_erased: verifier.payloads_erased,
+            head_seq: head.map(|(seq, _)| seq),
+            head_hash: head.map(|(_, hash)| hex::encode(hash)),
+            signed_heads_checked: heads_checked,
+            broken_at: broken.as_ref().map(|b| b.seq),
+            reason: broken.map(|b| b.reason),
+        };
+        let mut event = caller.event(
+            "audit.verify",
+            if verification.intact { "ok" } else { "broken" },
+        );
+        event.detail = Some(format!(
+            "{} entries verified{}",
+            verification.entries_verified,
+            verification
+                .broken_at
+                .map(|seq| format!(", broken at {seq}"))
+                .unwrap_or_default()
+        ));
+        // A broken chain still takes the entry: the store links it to its real last entry.
+        self.store.append_audit(&[event])?;
+        Ok(verification)
+    }
+
+    /// Signs the chain's current head and keeps it; `None` without a signing key or entries.
+    pub fn publish_head(&self) -> Result<Option<AuditHead>> {
+        let Some(key) = &self.signing_key else {
+            return Ok(None);
+        };
+        let Some((seq, hash)) = self.store.audit_head()? else {
+            return Ok(None);
+        };
+        if self
+            .store
+            .signed_heads(1)?
+            .first()
+            .is_some_and(|last| last.seq == seq)
+        {
+            return self.latest_head();
+        }
+        let at = Timestamp::now();
+        let signature = key.pair.sign(&head_message(seq, &hash, at));
+        let head = SignedHead {
+            seq,
+            hash,
+            at,
+            public_key: key.public_key(),
+            signature: signature.as_ref().to_vec(),
+        };
+        self.store.add_signed_head(&head)?;
+        tracing::info!(seq, hash = %hex::encode(hash), "published the audit trail's head");
+        Ok(Some(AuditHead::from(&head)))
+    }
+
+    pub fn latest_head(&self) -> Result<Option<AuditHead>> {
+        Ok(self.store.signed_heads(1)?.first().map(AuditHead::from))
+    }
+
+    /// Erases the search terms of entries older than the retention period.
+    pub fn erase_expired_audit_payloads(&self) -> Result<u64> {
+        let before = Timestamp(Timestamp::now().0 - self.policy.audit_payload_retention_ms);
+        let caller = Caller::console();
+        let mut event = caller.event("audit.erase-payloads", "ok");
+        event.user = Some("retention".into());
+        Ok(self.store.erase_audit_payloads(before, &event)?)
+    }
+}

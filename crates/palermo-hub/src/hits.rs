@@ -1,0 +1,211 @@
+//! The hit procedure: every hit is shown to the record's owner and to the checking
+//! organisation; the owner answers within a deadline (still valid, no longer valid, not the
+//! same person or object); unanswered hits past their deadline are overdue on both sides.
+
+use palermo_core::{FieldErrors, Permissions, Timestamp};
+use palermo_store::{Hit, HitAnswer, HitParty};
+use serde::{Deserialize, Serialize};
+
+use crate::{Caller, Hub, HubError, Result};
+
+pub const HITS_PAGE_MAX: usize = 1000;
+/// Longest note an owner may add to an answer.
+const NOTE_MAX_CHARS: usize = 2_000;
+/// The answers an owner may give.
+const ANSWERS: [&str; 3] = ["still-valid", "no-longer-valid", "not-the-same"];
+
+/// A hit as its owner or its checker sees it.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct HitView {
+    pub id: i64,
+    #[schema(value_type = String)]
+    pub at: Timestamp,
+    /// `document` or `vehicle`.
+    pub record_kind: &'static str,
+    pub record_id: i64,
+    /// The record's owner.
+    #[schema(value_type = String)]
+    pub owner: String,
+    /// The organisation whose check found it.
+    pub checking_org: String,
+    #[serde(rename = "match")]
+    pub match_kind: String,
+    /// The query as the checking organisation sent it.
+    #[schema(value_type = Object)]
+    pub query: serde_json::Value,
+    /// `open`, `overdue` or `answered`.
+    pub state: &'static str,
+    #[schema(value_type = String)]
+    pub due_at: Timestamp,
+    /// Whether the caller's organisation owns the record (and so must answer).
+    pub to_answer: bool,
+    pub answer: Option<String>,
+    pub answer_note: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub answered_at: Option<Timestamp>,
+    pub answered_by: Option<String>,
+}
+
+impl HitView {
+    fn of(hit: Hit, caller: &Caller, now: Timestamp) -> HitView {
+        let state = match &hit.answer {
+            Some(_) => "answered",
+            None if now > hit.hit.due_at => "overdue",
+            None => "open",
+        };
+        HitView {
+            id: hit.id,
+            at: hit.hit.at,
+            record_kind: hit.hit.record_kind.as_str(),
+            record_id: hit.hit.record_id,
+            owner: hit.hit.owner.to_string(),
+            checking_org: hit.hit.checking_org.to_string(),
+            match_kind: hit.hit.match_kind.clone(),
+            query: serde_json::from_str(&hit.hit.query).unwrap_or(serde_json::Value::Null),
+            state,
+            due_at: hit.hit.due_at,
+            to_answer: caller.viewpoint.owns(hit.hit.owner),
+            answered_at: hit.answer.as_ref().map(|a| a.at),
+            answered_by: hit.answer.as_ref().map(|a| a.by.clone()),
+            answer_note: hit.answer.as_ref().and_then(|a| a.note.clone()),
+            answer: hit.answer.map(|a| a.answer),
+        }
+    }
+}
+
+/// The owner's answer to a hit.
+#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HitAnswerInput {
+    /// `still-valid`, `no-longer-valid` or `not-the-same`.
+    pub answer: Option<String>,
+    pub note: Option<String>,
+}
+
+impl Hub {
+    /// The hits the caller's organisation is party to, newest first: on its records (to
+    /// answer) and from its checks (to follow). With `state`, only `open`, `overdue` or
+    /// `answered` ones.
+    pub fn hits(
+        &self,
+        caller: &Caller,
+        state: Option<&str>,
+        before: Option<i64>,
+        limit: usize,
+    ) -> Result<Vec<HitView>> {
+        caller.require(Permissions::HITS)?;
+        let mut errors = FieldErrors::default();
+        if limit == 0 || limit > HITS_PAGE_MAX {
+            errors.push("limit", format!("must be 1 to {HITS_PAGE_MAX}"));
+        }
+        if let Some(state) = state
+            && !["open", "overdue", "answered"].contains(&state)
+        {
+            errors.push("state", "must be open, overdue or answered");
+        }
+        if !errors.is_empty() {
+            return Err(HubError::Invalid(errors));
+        }
+        let now = Timestamp::now();
+        let mut parties = vec![HitParty::Checker(caller.org)];
+        if caller.permissions.contains(Permissions::REVIEW) {
+            parties = vec![HitParty::Any];
+        } else if let Some(bureau) = caller.bureau() {
+            parties.push(HitParty::Owner(bureau));
+        }
+        let mut hits: Vec<HitView> = Vec::new();
+        // With a state, the newest page of each party is filtered: a list of overdue hits
+        // shows those among the newest thousand of each.
+        let fetch = if state.is_some() {
+            HITS_PAGE_MAX
+        } else {
+            limit
+        };
+        for party in parties {
+            hits.extend(
+                self.store
+                    .hits(party, before, fetch)?
+                    .into_iter()
+                    .map(|hit| HitView::of(hit, caller, now))
+                    .filter(|view| state.is_none_or(|s| view.state == s)),
+            );
+        }
+        hits.sort_by_key(|hit| std::cmp::Reverse(hit.id));
+        hits.dedup_by_key(|hit| hit.id);
+        hits.truncate(limit);
+        Ok(hits)
+    }
+
+    /// The owner's answer to hit `id`; the checking organisation sees it in its hit list.
+    pub fn answer_hit(&self, caller: &Caller, id: i64, input: &HitAnswerInput) -> Result<HitView> {
+        let target = || Some(format!("hit:{id}"));
+        self.audited_hit(caller, target, || {
+            caller.require(Permissions::HITS)?;
+            let mut errors = FieldErrors::default();
+            let answer = input.answer.as_deref().map(str::trim);
+            match answer {
+                None => errors.push("answer", "is required"),
+                Some(answer) if !ANSWERS.contains(&answer) => {
+                    errors.push("answer", format!("must be one of {}", ANSWERS.join(", ")))
+                }
+                Some(_) => {}
+            }
+            let note = input
+                .note
+                .as_deref()
+                .map(str::trim)
+                .filter(|n| !n.is_empty());
+            if let Some(note) = note {
+                if note.chars().count() > NOTE_MAX_CHARS {
+                    errors.push(
+                        "note",
+                        format!("must be at most {NOTE_MAX_CHARS} characters"),
+                    );
+                }
+                if note.chars().any(|c| c.is_control() && c != '\n') {
+                    errors.push("note", "holds control characters");
+                }
+            }
+            if !errors.is_empty() {
+                return Err(HubError::Invalid(errors));
+            }
+            let hit = self.store.hit(id)?.ok_or(HubError::NotFound)?;
+            // A hit is the owner's to answer; to anyone else who is not party to it, it
+            // does not exist.
+            if !caller.viewpoint.owns(hit.hit.owner) {
+                return Err(if hit.hit.checking_org == caller.org {
+                    HubError::Forbidden("only the record's owner answers a hit".into())
+                } else {
+                    HubError::NotFound
+                });
+            }
+            let answer = HitAnswer {
+                answer: answer.unwrap_or_default().to_owned(),
+                note: note.map(str::to_owned),
+                at: Timestamp::now(),
+                by: caller
+                    .user
+                    .as_deref()
+                    .map(str::to_owned)
+                    .unwrap_or_else(|| format!("{} (api key)", caller.org)),
+            };
+            let mut event = caller.event("hit.answer", "ok");
+            event.target = target();
+            event.detail = Some(answer.answer.clone());
+            if !self.store.answer_hit(id, &answer, &event)? {
+                return Err(HubError::Conflict("the hit is already answered".into()));
+            }
+            let hit = self.store.hit(id)?.ok_or(HubError::NotFound)?;
+            Ok(HitView::of(hit, caller, Timestamp::now()))
+        })
+    }
+
+    fn audited_hit<T>(
+        &self,
+        caller: &Caller,
+        target: impl Fn() -> Option<String>,
+        work: impl FnOnce() -> Result<T>,
+    ) -> Result<T> {
+        work().map_err(|error| self.audit_failure(caller, "hit.answer", target(), error))
+    }
+}
