@@ -4,4 +4,5 @@ mod api;
 mod cli;
 mod durability;
 mod import;
+mod security;
 mod support;
