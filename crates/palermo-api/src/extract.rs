@@ -3,9 +3,11 @@
 use axum::body::Bytes;
 use std::net::{IpAddr, SocketAddr};
 
+use axum::extract::connect_info::Connected;
 use axum::extract::{ConnectInfo, FromRef, FromRequest, FromRequestParts, Request};
 use axum::http::header;
 use axum::http::request::Parts;
+use axum::serve::IncomingStream;
 use palermo_hub::Caller;
 use palermo_hub::json::JsonError;
 use serde::de::DeserializeOwned;
@@ -17,12 +19,29 @@ use crate::problem::{ApiError, Code};
 /// (`plm_…`) or a person's session (`pls_…`).
 pub struct Authed(pub Caller);
 
+/// The address of a connection's peer, for the audit trail: the server makes its service
+/// with `into_make_service_with_connect_info::<Peer>()`, over plain TCP or TLS alike.
+#[derive(Clone, Copy, Debug)]
+pub struct Peer(pub SocketAddr);
+
+impl Connected<IncomingStream<'_, tokio::net::TcpListener>> for Peer {
+    fn connect_info(stream: IncomingStream<'_, tokio::net::TcpListener>) -> Peer {
+        Peer(*stream.remote_addr())
+    }
+}
+
+impl Connected<IncomingStream<'_, crate::tls::TlsListener>> for Peer {
+    fn connect_info(stream: IncomingStream<'_, crate::tls::TlsListener>) -> Peer {
+        Peer(*stream.remote_addr())
+    }
+}
+
 /// The peer's address, when the server records it.
 pub fn peer(parts: &Parts) -> Option<IpAddr> {
     parts
         .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|info| info.0.ip())
+        .get::<ConnectInfo<Peer>>()
+        .map(|info| info.0.0.ip())
 }
 
 /// The bearer token of a request, if it sends one.

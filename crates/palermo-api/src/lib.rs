@@ -2,9 +2,11 @@
 //! hub use cases and results into JSON or RFC 9457 problem details; they hold no rules.
 
 mod extract;
+pub use extract::Peer;
 mod metrics;
 mod openapi;
 mod security;
+pub mod tls;
 pub use openapi::document as openapi_document;
 pub mod problem;
 

@@ -112,6 +112,16 @@ pub enum AdminCommand {
     },
     /// Print the current TOTP code for a base32 secret (trials without a phone).
     TotpCode { secret: String },
+    /// Make a development CA with a server and a client certificate (PEM), for trials of TLS
+    /// and mutual TLS. Not for production: use certificates from your own PKI there.
+    DevCert {
+        /// Directory to write ca.pem, server.pem, server-key.pem, client.pem, client-key.pem.
+        #[arg(long, default_value = "palermo-tls")]
+        out: PathBuf,
+        /// Host names and addresses the server certificate is valid for.
+        #[arg(long = "name", default_values = ["localhost", "127.0.0.1", "::1"])]
+        names: Vec<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -278,6 +288,22 @@ pub fn admin(command: AdminCommand) -> anyhow::Result<ExitCode> {
             }
             println!("key {id} revoked");
         }
+        AdminCommand::DevCert { out, names } => {
+            let files = crate::tls::dev_cert(&out, &names)?;
+            println!("development certificates in {}:", out.display());
+            println!(
+                "  serve with: palermo serve --tls-cert {} --tls-key {} [--tls-client-ca {}]",
+                files.server_cert.display(),
+                files.server_key.display(),
+                files.ca.display()
+            );
+            println!("  clients trust: {}", files.ca.display());
+            println!(
+                "  client certificate for mutual TLS: {} with key {}",
+                files.client_cert.display(),
+                files.client_key.display()
+            );
+        }
         AdminCommand::TotpCode { secret } => {
             let code = palermo_hub::totp_now(&secret).context("not a base32 TOTP secret")?;
             println!("{code}");
@@ -303,9 +329,8 @@ pub fn audit(command: AuditCommand) -> anyhow::Result<ExitCode> {
     match command {
         AuditCommand::Verify { target } => {
             let verification: serde_json::Value = match (&target.hub, &target.key) {
-                (Some(hub), Some(key)) => {
-                    HubClient::new(hub, key).get("/api/v1/audit/verify", &[])?
-                }
+                (Some(hub), Some(key)) => HubClient::new(hub, key, target.ca_cert.as_deref())?
+                    .get("/api/v1/audit/verify", &[])?,
                 _ => {
                     let hub = hub_of(&target.data)?;
                     serde_json::to_value(hub.verify_audit(&Caller::console())?)?
@@ -343,7 +368,7 @@ pub fn audit(command: AuditCommand) -> anyhow::Result<ExitCode> {
             let to = to.map(|text| instant(&text, true)).transpose()?;
             match (&target.hub, &target.key) {
                 (Some(hub), Some(key)) => {
-                    let client = HubClient::new(hub, key);
+                    let client = HubClient::new(hub, key, target.ca_cert.as_deref())?;
                     let mut after = 0i64;
                     loop {
                         let after_text = after.to_string();

@@ -61,7 +61,8 @@ pub fn run(command: CheckCommand) -> anyhow::Result<ExitCode> {
                     if let Some(t) = &document_type {
                         query.push(("type", t.as_str()));
                     }
-                    HubClient::new(hub, key).get("/api/v1/checks/documents", &query)?
+                    HubClient::new(hub, key, target.ca_cert.as_deref())?
+                        .get("/api/v1/checks/documents", &query)?
                 }
                 _ => {
                     let query = DocumentQuery {
@@ -91,7 +92,8 @@ pub fn run(command: CheckCommand) -> anyhow::Result<ExitCode> {
                             .into_iter()
                             .filter_map(|(name, value)| value.as_deref().map(|v| (name, v)))
                             .collect();
-                    HubClient::new(hub, key).get("/api/v1/checks/vehicles", &query)?
+                    HubClient::new(hub, key, target.ca_cert.as_deref())?
+                        .get("/api/v1/checks/vehicles", &query)?
                 }
                 _ => {
                     let query = VehicleQuery {

@@ -1,8 +1,11 @@
 //! A small blocking client for a running hub's API, used by `--hub` commands.
 
+use std::path::Path;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
+use rustls_pki_types::CertificateDer;
+use rustls_pki_types::pem::PemObject;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -13,17 +16,31 @@ pub struct HubClient {
 }
 
 impl HubClient {
-    pub fn new(base: &str, key: &str) -> HubClient {
-        let agent = ureq::Agent::config_builder()
+    /// A client of the hub at `base`; for `https://`, the hub's certificate must chain to the
+    /// system's roots or to `ca_cert` (a PEM file, e.g. from `palermo admin dev-cert`).
+    pub fn new(base: &str, key: &str, ca_cert: Option<&Path>) -> anyhow::Result<HubClient> {
+        let mut config = ureq::Agent::config_builder()
             .http_status_as_error(false)
-            .timeout_global(Some(Duration::from_secs(120)))
-            .build()
-            .into();
-        HubClient {
+            .timeout_global(Some(Duration::from_secs(120)));
+        if let Some(path) = ca_cert {
+            let certificates = CertificateDer::pem_file_iter(path)
+                .with_context(|| format!("cannot read {}", path.display()))?
+                .map(|certificate| {
+                    certificate.map(|c| ureq::tls::Certificate::from_der(c.as_ref()).to_owned())
+                })
+                .collect::<Result<Vec<_>, _>>()
+                .with_context(|| format!("{} holds a malformed PEM certificate", path.display()))?;
+            config = config.tls_config(
+                ureq::tls::TlsConfig::builder()
+                    .root_certs(ureq::tls::RootCerts::new_with_certs(&certificates))
+                    .build(),
+            );
+        }
+        Ok(HubClient {
             base: base.trim_end_matches('/').to_owned(),
             authorization: format!("Bearer {key}"),
-            agent,
-        }
+            agent: config.build().into(),
+        })
     }
 
     pub fn get(&self, path: &str, query: &[(&str, &str)]) -> anyhow::Result<Value> {

@@ -534,7 +534,11 @@ fn open_rejects(args: &ImportArgs) -> anyhow::Result<Option<(PathBuf, BufWriter<
 fn import<K: Kind>(args: ImportArgs) -> anyhow::Result<ExitCode> {
     let format = format_of(&args.file, args.format)?;
     match (&args.target.hub, &args.target.key) {
-        (Some(hub), Some(key)) => import_to_hub::<K>(&args, format, &HubClient::new(hub, key)),
+        (Some(hub), Some(key)) => import_to_hub::<K>(
+            &args,
+            format,
+            &HubClient::new(hub, key, args.target.ca_cert.as_deref())?,
+        ),
         _ => import_local::<K>(&args, format),
     }
 }

@@ -7,6 +7,7 @@ mod client;
 mod datadir;
 mod import;
 mod serve;
+mod tls;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -105,6 +106,9 @@ pub struct Target {
     /// The bureau to act for on a data directory (ISO 3166-1 alpha-3).
     #[arg(long, env = "PALERMO_BUREAU")]
     bureau: Option<String>,
+    /// A CA certificate (PEM) to trust for an https:// --hub, e.g. from `admin dev-cert`.
+    #[arg(long, env = "PALERMO_CA_CERT")]
+    ca_cert: Option<PathBuf>,
 }
 
 fn init_logging(format: LogFormat, filter: &str) {

@@ -37,6 +37,15 @@ pub struct ServeArgs {
     /// Async worker threads; default one per core.
     #[arg(long)]
     workers: Option<usize>,
+    /// TLS certificate chain (PEM). With --tls-key, the hub speaks HTTPS only.
+    #[arg(long, requires = "tls_key", env = "PALERMO_TLS_CERT")]
+    tls_cert: Option<PathBuf>,
+    /// TLS private key (PEM).
+    #[arg(long, requires = "tls_cert", env = "PALERMO_TLS_KEY")]
+    tls_key: Option<PathBuf>,
+    /// Require client certificates signed by this CA (PEM): mutual TLS for machine clients.
+    #[arg(long, requires = "tls_cert", env = "PALERMO_TLS_CLIENT_CA")]
+    tls_client_ca: Option<PathBuf>,
     /// Listen on a non-loopback address without TLS (only behind a TLS-terminating proxy).
     #[arg(long)]
     allow_plaintext: bool,
@@ -89,7 +98,15 @@ impl PolicyArgs {
 }
 
 pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
-    if !args.listen.ip().is_loopback() && !args.allow_plaintext {
+    let tls = match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => Some(crate::tls::server_config(
+            cert,
+            key,
+            args.tls_client_ca.as_deref(),
+        )?),
+        _ => None,
+    };
+    if tls.is_none() && !args.listen.ip().is_loopback() && !args.allow_plaintext {
         anyhow::bail!(
             "refusing to listen on {} without TLS: give --tls-cert and --tls-key, or \
              --allow-plaintext behind a TLS-terminating proxy",
@@ -136,7 +153,8 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             .await
             .with_context(|| format!("cannot listen on {}", args.listen))?;
         let address = listener.local_addr()?;
-        let url = format!("http://{address}");
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        let url = format!("{scheme}://{address}");
         // The credentials are on disk before the address is printed: scripts that wait for the
         // address can read them at once.
         let credentials = match credentials {
@@ -161,15 +179,25 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         }
         use std::io::Write;
         std::io::stdout().flush()?;
-        let app =
-            palermo_api::router(hub.clone()).into_make_service_with_connect_info::<SocketAddr>();
+        let app = palermo_api::router(hub.clone())
+            .into_make_service_with_connect_info::<palermo_api::Peer>();
         let housekeeping = tokio::spawn(housekeeping(
             hub.clone(),
             std::time::Duration::from_secs(args.audit_head_interval.max(1)),
         ));
-        axum::serve(listener, app)
-            .with_graceful_shutdown(shutdown_signal())
-            .await?;
+        match tls {
+            Some(config) => {
+                let listener = palermo_api::tls::TlsListener::new(listener, config)?;
+                axum::serve(listener, app)
+                    .with_graceful_shutdown(shutdown_signal())
+                    .await?
+            }
+            None => {
+                axum::serve(listener, app)
+                    .with_graceful_shutdown(shutdown_signal())
+                    .await?
+            }
+        }
         housekeeping.abort();
         let hub_for_head = hub.clone();
         tokio::task::spawn_blocking(move || hub_for_head.publish_head()).await??;

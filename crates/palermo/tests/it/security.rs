@@ -558,3 +558,105 @@ fn without_tls_the_hub_listens_on_loopback_only() {
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("TLS"));
 }
+
+fn tls_agent(ca: &Path, client: Option<(&Path, &Path)>) -> ureq::Agent {
+    use ureq::tls::{Certificate, ClientCert, PrivateKey, RootCerts, TlsConfig};
+    let ca = Certificate::from_pem(&std::fs::read(ca).unwrap()).unwrap();
+    let mut tls = TlsConfig::builder().root_certs(RootCerts::new_with_certs(&[ca]));
+    if let Some((cert, key)) = client {
+        let cert = Certificate::from_pem(&std::fs::read(cert).unwrap()).unwrap();
+        let key = PrivateKey::from_pem(&std::fs::read(key).unwrap()).unwrap();
+        tls = tls.client_cert(Some(ClientCert::new_with_certs(&[cert], key)));
+    }
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .tls_config(tls.build())
+        .build()
+        .into()
+}
+
+#[test]
+fn tls_and_mutual_tls_with_development_certificates() {
+    let dir = tempfile::tempdir().unwrap();
+    let certs = dir.path().join("certs");
+    let made = palermo()
+        .args(["admin", "dev-cert", "--out"])
+        .arg(&certs)
+        .output()
+        .unwrap();
+    assert!(made.status.success(), "{made:?}");
+    let file = |name: &str| certs.join(name);
+    let data = dir.path().join("data");
+    let (server_pem, server_key) = (file("server.pem"), file("server-key.pem"));
+    let tls_args = [
+        "--demo",
+        "--demo-documents",
+        "10",
+        "--demo-vehicles",
+        "0",
+        "--tls-cert",
+        server_pem.to_str().unwrap(),
+        "--tls-key",
+        server_key.to_str().unwrap(),
+    ];
+    let server = Server::start(&data, &tls_args);
+    assert!(server.url.starts_with("https://"), "{}", server.url);
+    let agent = tls_agent(&file("ca.pem"), None);
+    let health = agent.get(format!("{}/healthz", server.url)).call().unwrap();
+    assert_eq!(health.status(), 200);
+    // Plain HTTP to a TLS port gets no answer.
+    assert!(
+        ureq::get(server.url.replace("https://", "http://") + "/healthz")
+            .call()
+            .is_err()
+    );
+    // The CLI trusts the development CA when told to.
+    let key = server.key("DEU");
+    let check = palermo()
+        .args([
+            "check",
+            "document",
+            "NOPE1234",
+            "--country",
+            "FRA",
+            "--hub",
+            &server.url,
+        ])
+        .args(["--key", &key, "--ca-cert"])
+        .arg(file("ca.pem"))
+        .output()
+        .unwrap();
+    assert!(check.status.success(), "{check:?}");
+    assert_eq!(String::from_utf8_lossy(&check.stdout).trim(), "NO HIT");
+    let untrusted = palermo()
+        .args([
+            "check",
+            "document",
+            "NOPE1234",
+            "--country",
+            "FRA",
+            "--hub",
+            &server.url,
+        ])
+        .args(["--key", &key])
+        .output()
+        .unwrap();
+    assert!(!untrusted.status.success(), "an unknown CA is refused");
+    drop(server);
+
+    // Mutual TLS: a client without a certificate from the CA does not get in.
+    let mut mutual = tls_args.to_vec();
+    let ca = file("ca.pem");
+    mutual.extend(["--tls-client-ca", ca.to_str().unwrap()]);
+    let server = Server::start(&data, &mutual);
+    assert!(agent.get(format!("{}/healthz", server.url)).call().is_err());
+    let with_cert = tls_agent(
+        &file("ca.pem"),
+        Some((&file("client.pem"), &file("client-key.pem"))),
+    );
+    let health = with_cert
+        .get(format!("{}/healthz", server.url))
+        .call()
+        .unwrap();
+    assert_eq!(health.status(), 200);
+}

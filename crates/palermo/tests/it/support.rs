@@ -66,7 +66,10 @@ impl Server {
         let mut lines = BufReader::new(stdout).lines();
         let first = lines.next().expect("palermo prints its address").unwrap();
         let url = first.rsplit(' ').next().unwrap().to_owned();
-        assert!(url.starts_with("http://127.0.0.1:"), "{first}");
+        assert!(
+            url.starts_with("http://127.0.0.1:") || url.starts_with("https://127.0.0.1:"),
+            "{first}"
+        );
         // Drain the rest of stdout so the child never blocks on a full pipe.
         std::thread::spawn(move || for _ in lines {});
         Server {
