@@ -497,16 +497,19 @@ impl Hub {
         source: Option<std::net::IpAddr>,
     ) -> Result<SessionToken> {
         let now = Timestamp::now();
+        // The name is the caller's text: printable characters only, bounded, in the trail.
+        let logged: String = username
+            .chars()
+            .filter(|c| !c.is_control())
+            .take(USERNAME_MAX)
+            .collect();
         let event = |outcome: &str, detail: &str| AuditEvent {
             at: now,
             org: String::new(),
-            user: Some(username.chars().take(USERNAME_MAX).collect()),
+            user: Some(logged.clone()),
             source: source.map(|ip| ip.to_string()),
             action: "signin".into(),
-            target: Some(format!(
-                "user:{}",
-                username.chars().take(USERNAME_MAX).collect::<String>()
-            )),
+            target: Some(format!("user:{logged}")),
             outcome: outcome.into(),
             detail: Some(detail.into()),
             ..AuditEvent::default()

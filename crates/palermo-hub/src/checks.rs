@@ -159,16 +159,33 @@ pub struct Checked<R> {
 impl<R> Checked<R> {
     /// Records the audit entry and hits, waiting on this thread until they are durable (run
     /// it where blocking is fine), then releases the results.
-    pub fn record(self, hub: &Hub) -> Result<Vec<R>> {
-        let pending = hub.group.submit(vec![self.audit], self.hits)?;
-        audit::wait(pending)?;
+    pub fn record(mut self, hub: &Hub) -> Result<Vec<R>> {
+        let Some((events, hits)) = self.trace(hub) else {
+            return Ok(self.results);
+        };
+        audit::wait(hub.group.submit(events, hits)?)?;
         Ok(self.results)
+    }
+
+    /// What must be durable before the results go out: the audit entry and the hits (only
+    /// the hits on a hub benchmarked without check auditing; nothing if none either).
+    fn trace(&mut self, hub: &Hub) -> Option<(Vec<AuditEvent>, Vec<NewHit>)> {
+        let hits = std::mem::take(&mut self.hits);
+        let events = if hub.audit_checks {
+            vec![std::mem::take(&mut self.audit)]
+        } else {
+            Vec::new()
+        };
+        (!events.is_empty() || !hits.is_empty()).then_some((events, hits))
     }
 
     /// Queues the audit entry and hits for the next group commit; await
     /// [`Submitted::durable`] for the results.
-    pub fn submit(self, hub: &Hub) -> Result<Submitted<R>> {
-        let pending = hub.group.submit(vec![self.audit], self.hits)?;
+    pub fn submit(mut self, hub: &Hub) -> Result<Submitted<R>> {
+        let pending = match self.trace(hub) {
+            Some((events, hits)) => Some(hub.group.submit(events, hits)?),
+            None => None,
+        };
         Ok(Submitted {
             results: self.results,
             pending,
@@ -184,13 +201,15 @@ impl<R> Checked<R> {
 #[must_use = "results are released by durable()"]
 pub struct Submitted<R> {
     results: Vec<R>,
-    pending: audit::Pending,
+    pending: Option<audit::Pending>,
 }
 
 impl<R> Submitted<R> {
     /// The results, once the check's audit entry and hits are durable.
     pub async fn durable(self) -> Result<Vec<R>> {
-        audit::wait_async(self.pending).await?;
+        if let Some(pending) = self.pending {
+            audit::wait_async(pending).await?;
+        }
         Ok(self.results)
     }
 }

@@ -204,13 +204,26 @@ pub struct Hub {
     sessions: Mutex<HashMap<[u8; 32], auth::Session>>,
     policy: Policy,
     signing_key: Option<SigningKey>,
+    /// Whether checks are audited: always, except on a hub benchmarked without it.
+    audit_checks: bool,
 }
 
 /// How a hub runs: the security policy and the key that signs the audit trail's head.
-#[derive(Default)]
 pub struct HubOptions {
     pub policy: Policy,
     pub signing_key: Option<SigningKey>,
+    /// `false` only to measure what auditing checks costs (`serve --benchmark-unaudited`).
+    pub audit_checks: bool,
+}
+
+impl Default for HubOptions {
+    fn default() -> HubOptions {
+        HubOptions {
+            policy: Policy::default(),
+            signing_key: None,
+            audit_checks: true,
+        }
+    }
 }
 
 /// Slots to reserve beyond the records present, so that imports after start-up rarely grow
@@ -247,6 +260,7 @@ impl Hub {
             sessions: Mutex::new(HashMap::new()),
             policy: options.policy,
             signing_key: options.signing_key,
+            audit_checks: options.audit_checks,
         };
         hub.reload_api_keys()?;
         Ok(hub)

@@ -62,12 +62,17 @@ impl DataDir {
 
     /// Opens the store and builds the indexes.
     pub fn hub(&self) -> anyhow::Result<Hub> {
-        self.hub_with(self.store()?, Policy::default())
+        self.hub_with(self.store()?, Policy::default(), true)
     }
 
     /// Builds a hub on `store` with `policy` and the directory's signing key (made on first
     /// use).
-    pub fn hub_with(&self, store: Arc<dyn Store>, policy: Policy) -> anyhow::Result<Hub> {
+    pub fn hub_with(
+        &self,
+        store: Arc<dyn Store>,
+        policy: Policy,
+        audit_checks: bool,
+    ) -> anyhow::Result<Hub> {
         let signing_key =
             SigningKey::from_pkcs8(&self.signing_key()?).map_err(anyhow::Error::msg)?;
         Ok(Hub::open_with(
@@ -75,6 +80,7 @@ impl DataDir {
             HubOptions {
                 policy,
                 signing_key: Some(signing_key),
+                audit_checks,
             },
         )?)
     }

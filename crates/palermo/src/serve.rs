@@ -54,6 +54,9 @@ pub struct ServeArgs {
     audit_head_interval: u64,
     #[command(flatten)]
     policy: PolicyArgs,
+    /// Do not audit checks (hits are still recorded): only to measure what auditing costs.
+    #[arg(long, hide = true)]
+    benchmark_unaudited: bool,
 }
 
 /// The security policy; the defaults follow the published rules in docs/security.md.
@@ -128,7 +131,10 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         );
     }
     let started = Instant::now();
-    let hub = Arc::new(data.hub_with(store, args.policy.policy())?);
+    if args.benchmark_unaudited {
+        tracing::warn!("checks are NOT audited: --benchmark-unaudited is for measurements only");
+    }
+    let hub = Arc::new(data.hub_with(store, args.policy.policy(), !args.benchmark_unaudited)?);
     let stats = hub.index_stats();
     info!(
         documents = stats.documents,

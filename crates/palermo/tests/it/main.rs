@@ -1,5 +1,6 @@
 //! Integration tests: the real `palermo` binary, real SQLite files, real HTTP on loopback.
 
+mod access;
 mod api;
 mod cli;
 mod durability;

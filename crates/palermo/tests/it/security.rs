@@ -453,7 +453,15 @@ fn the_audit_trail_records_checks_and_reveals_any_tampering() {
             "/api/v1/checks/documents?number={number}&country=FRA"
         ));
     }
+    // A name crafted to forge a log line is kept printable in the trail.
+    sign_in_with(&server, "eve\r\nsignin ok", "password", "123456").problem(401);
     let auditor = sign_in(&server, "sg.auditor");
+    let failed = auditor.get("/api/v1/audit?action=signin&outcome=failed");
+    assert_eq!(
+        failed.body["entries"][0]["user"], "evesignin ok",
+        "{}",
+        failed.text
+    );
     let checks = auditor.get("/api/v1/audit?action=check.&org=DEU");
     assert_eq!(checks.status, 200, "{}", checks.text);
     let entries = checks.body["entries"].as_array().unwrap();
