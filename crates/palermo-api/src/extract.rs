@@ -119,7 +119,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
                 if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
                     ApiError::new(
                         Code::PayloadTooLarge,
-                        format!("the body exceeds {} bytes", crate::BODY_LIMIT_BYTES),
+                        "the body is too large for this endpoint",
                     )
                 } else {
                     ApiError::new(Code::BadRequest, rejection.body_text())

@@ -3,6 +3,7 @@
 
 mod extract;
 pub use extract::Peer;
+mod messages;
 mod metrics;
 mod openapi;
 mod security;
@@ -159,6 +160,22 @@ pub fn router(hub: Arc<Hub>) -> Router {
         .route(
             "/sessions/current",
             get(security::current_session).delete(security::sign_out),
+        )
+        .route(
+            "/messages",
+            axum::routing::post(messages::send)
+                .layer(DefaultBodyLimit::max(messages::MESSAGE_BODY_LIMIT_BYTES))
+                .get(messages::list),
+        )
+        .route("/messages/{id}", get(messages::read))
+        .route(
+            "/messages/{id}/acknowledge",
+            axum::routing::post(messages::acknowledge),
+        )
+        .route("/messages/{id}/thread", get(messages::thread))
+        .route(
+            "/messages/{id}/attachments/{attachment}",
+            get(messages::attachment),
         )
         .route("/audit", get(security::audit_entries))
         .route("/audit/verify", get(security::verify_audit))

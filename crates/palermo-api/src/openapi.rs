@@ -14,7 +14,9 @@ use utoipa::{Modify, OpenApi};
         super::update_vehicle, super::withdraw_vehicle, super::list_hits,
         super::security::answer_hit, super::security::sign_in, super::security::current_session,
         super::security::sign_out, super::security::audit_entries, super::security::verify_audit,
-        super::security::audit_head,
+        super::security::audit_head, super::messages::send, super::messages::list,
+        super::messages::read, super::messages::acknowledge, super::messages::thread,
+        super::messages::attachment,
     ),
     modifiers(&BearerKey),
 )]

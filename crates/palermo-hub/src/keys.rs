@@ -30,7 +30,8 @@ pub fn hash_api_key(secret: &str) -> [u8; 32] {
 pub const DEFAULT_KEY_SCOPES: Permissions = Permissions::CHECK
     .union(Permissions::READ_RECORDS)
     .union(Permissions::WRITE_RECORDS)
-    .union(Permissions::HITS);
+    .union(Permissions::HITS)
+    .union(Permissions::MESSAGES);
 
 impl Hub {
     /// Adds (or renames) an organisation. A member bureau's code is its ISO 3166-1 alpha-3

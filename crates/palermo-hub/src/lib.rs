@@ -12,6 +12,7 @@ pub mod demo;
 mod hits;
 pub mod json;
 mod keys;
+pub mod messages;
 mod writes;
 
 use std::collections::HashMap;
@@ -38,6 +39,7 @@ pub use checks::{
 };
 pub use hits::{HITS_PAGE_MAX, HitAnswerInput, HitView};
 pub use keys::{ApiKey, DEFAULT_KEY_SCOPES, hash_api_key};
+pub use messages::{MessageInput, MessageView, OutgoingWebhook, verify_webhook};
 pub use writes::{BatchWritten, DocumentView, MetaView, VehicleView, WRITE_BATCH_MAX};
 
 /// Who is asking. Every use case takes one; access rules read it.

@@ -13,7 +13,8 @@ use palermo_core::audit::{AuditEvent, ChainVerifier};
 use palermo_core::{OrgCode, OrgKind, Permissions, Role};
 
 use crate::{
-    AuditFilter, HitAnswer, HitParty, NewHit, Organisation, RecordKind, Store, StoreError, UserRow,
+    Attempt, AuditFilter, HitAnswer, HitParty, Mailbox, NewAttachment, NewHit, NewMessage,
+    Organisation, Receipt, RecordKind, Store, StoreError, UserRow, Webhook,
 };
 
 /// Makes an empty store; the second value is dropped after the store (a temporary directory,
@@ -26,6 +27,10 @@ type Case = (&'static str, fn(&dyn Store));
 pub fn run(make: MakeStore<'_>) {
     let cases: &[Case] = &[
         ("organisations_and_keys", organisations_and_keys),
+        (
+            "messages_keep_receipts_attachments_and_deliveries",
+            messages_keep_receipts_attachments_and_deliveries,
+        ),
         ("users_round_trip", users_round_trip),
         (
             "audit_entries_chain_and_commit_with_their_actions",
@@ -655,4 +660,136 @@ fn hits_are_listed_for_their_parties_and_answered_once(store: &dyn Store) {
     assert!(!store.answer_hit(999_999, &answer, &ev()).unwrap());
     assert_eq!(store.hit(ids[0]).unwrap().unwrap().answer, Some(answer));
     assert!(store.hit(999_999).unwrap().is_none());
+}
+
+fn messages_keep_receipts_attachments_and_deliveries(store: &dyn Store) {
+    for code in ["FRA", "DEU", "ITA"] {
+        store
+            .add_organisation(&organisation(code, OrgKind::Member, code), &ev())
+            .unwrap();
+    }
+    store
+        .set_webhook(
+            &Webhook {
+                org: org("DEU"),
+                url: "http://127.0.0.1:1/hook".into(),
+                secret: vec![9; 32],
+            },
+            &ev(),
+        )
+        .unwrap();
+    let message = NewMessage {
+        at: at(1),
+        in_reply_to: None,
+        thread_id: None,
+        sender_org: org("FRA"),
+        sender_user: Some("anna".into()),
+        recipients: vec![org("DEU"), org("ITA")],
+        subject: "Passport X".into(),
+        body: "Seized at the border.".into(),
+        priority: "urgent".into(),
+        handling: "H1".into(),
+        refs: "[]".into(),
+        attachments: vec![NewAttachment {
+            name: "scan.png".into(),
+            content_type: "image/png".into(),
+            data: vec![1, 2, 3],
+        }],
+    };
+    let id = store.send_message(&message, &ev()).unwrap();
+    let unknown = NewMessage {
+        recipients: vec![org("ESP")],
+        ..message.clone()
+    };
+    assert!(matches!(
+        store.send_message(&unknown, &ev()),
+        Err(StoreError::Conflict(_))
+    ));
+    let stored = store.message(id).unwrap().unwrap();
+    assert_eq!((stored.thread_id, stored.recipients.len()), (id, 2));
+    assert_eq!(stored.attachments[0].size, 3);
+    let (of, meta, data) = store.attachment(stored.attachments[0].id).unwrap().unwrap();
+    assert_eq!(
+        (of, meta.name.as_str(), data),
+        (id, "scan.png", vec![1, 2, 3])
+    );
+
+    let reply = NewMessage {
+        in_reply_to: Some(id),
+        thread_id: Some(id),
+        sender_org: org("DEU"),
+        recipients: vec![org("FRA")],
+        attachments: vec![],
+        ..message.clone()
+    };
+    let reply_id = store.send_message(&reply, &ev()).unwrap();
+    assert_eq!(
+        store
+            .thread(id)
+            .unwrap()
+            .iter()
+            .map(|m| m.id)
+            .collect::<Vec<_>>(),
+        [id, reply_id]
+    );
+    let inbox = store
+        .messages(org("DEU"), Mailbox::Inbox, None, 10)
+        .unwrap();
+    assert_eq!(inbox.iter().map(|m| m.id).collect::<Vec<_>>(), [id]);
+    let outbox = store
+        .messages(org("DEU"), Mailbox::Outbox, None, 10)
+        .unwrap();
+    assert_eq!(outbox.iter().map(|m| m.id).collect::<Vec<_>>(), [reply_id]);
+
+    assert!(
+        store
+            .give_receipt(id, org("DEU"), Receipt::Read, "bob", at(2), &ev())
+            .unwrap()
+    );
+    assert!(
+        !store
+            .give_receipt(id, org("DEU"), Receipt::Read, "bob", at(3), &ev())
+            .unwrap()
+    );
+    assert!(
+        !store
+            .give_receipt(id, org("FRA"), Receipt::Read, "anna", at(3), &ev())
+            .unwrap()
+    );
+    assert!(
+        store
+            .give_receipt(id, org("ITA"), Receipt::Acknowledged, "carla", at(4), &ev())
+            .unwrap()
+    );
+    let stored = store.message(id).unwrap().unwrap();
+    let ita = stored
+        .recipients
+        .iter()
+        .find(|r| r.org == org("ITA"))
+        .unwrap();
+    assert_eq!(
+        (ita.read_at, ita.acknowledged_at),
+        (Some(at(4)), Some(at(4)))
+    );
+
+    // Only DEU has a webhook: one delivery, due at once, retried, then done.
+    let due = store.due_deliveries(at(1), 10).unwrap();
+    assert_eq!(due.len(), 1);
+    assert_eq!((due[0].message_id, due[0].org), (id, org("DEU")));
+    store
+        .record_attempt(
+            due[0].id,
+            &Attempt::Retry {
+                error: "503".into(),
+                at: at(100),
+            },
+        )
+        .unwrap();
+    assert!(store.due_deliveries(at(50), 10).unwrap().is_empty());
+    store
+        .record_attempt(due[0].id, &Attempt::Delivered(at(101)))
+        .unwrap();
+    assert!(store.due_deliveries(at(1000), 10).unwrap().is_empty());
+    let done = &store.deliveries(id).unwrap()[0];
+    assert_eq!((done.attempts, done.delivered_at), (2, Some(at(101))));
 }

@@ -183,6 +183,124 @@ pub enum HitParty {
     Any,
 }
 
+/// A message to store: its recipients, attachments and webhook deliveries are written with
+/// it, in one transaction.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewMessage {
+    pub at: Timestamp,
+    pub in_reply_to: Option<i64>,
+    /// The thread's first message; `None` starts a thread with this message.
+    pub thread_id: Option<i64>,
+    pub sender_org: OrgCode,
+    pub sender_user: Option<String>,
+    pub recipients: Vec<OrgCode>,
+    pub subject: String,
+    pub body: String,
+    /// `routine`, `urgent` or `immediate`.
+    pub priority: String,
+    /// `H0` to `H3`.
+    pub handling: String,
+    /// References to records, notices and cases, as JSON (`[{"kind": …, "id": …}]`).
+    pub refs: String,
+    pub attachments: Vec<NewAttachment>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewAttachment {
+    pub name: String,
+    pub content_type: String,
+    pub data: Vec<u8>,
+}
+
+/// An attachment's description (its bytes are read separately).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AttachmentMeta {
+    pub id: i64,
+    pub name: String,
+    pub content_type: String,
+    pub size: u64,
+    pub sha256: Hash,
+}
+
+/// A recipient and its receipts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Recipient {
+    pub org: OrgCode,
+    pub read_at: Option<Timestamp>,
+    pub read_by: Option<String>,
+    pub acknowledged_at: Option<Timestamp>,
+    pub acknowledged_by: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredMessage {
+    pub id: i64,
+    pub thread_id: i64,
+    pub in_reply_to: Option<i64>,
+    pub at: Timestamp,
+    pub sender_org: OrgCode,
+    pub sender_user: Option<String>,
+    pub subject: String,
+    pub body: String,
+    pub priority: String,
+    pub handling: String,
+    pub refs: String,
+    pub recipients: Vec<Recipient>,
+    pub attachments: Vec<AttachmentMeta>,
+}
+
+/// Which messages of an organisation to list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mailbox {
+    Inbox,
+    Outbox,
+}
+
+/// A receipt a recipient gives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Receipt {
+    Read,
+    Acknowledged,
+}
+
+/// A national system's webhook: where its organisation's messages are also delivered.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Webhook {
+    pub org: OrgCode,
+    pub url: String,
+    pub secret: Vec<u8>,
+}
+
+/// A message's delivery to a webhook, pending or done.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Delivery {
+    pub id: i64,
+    pub message_id: i64,
+    pub org: OrgCode,
+    pub idempotency_key: String,
+    pub attempts: u32,
+    pub next_attempt_at: Timestamp,
+    pub delivered_at: Option<Timestamp>,
+    pub failed_at: Option<Timestamp>,
+    pub last_error: Option<String>,
+}
+
+/// The outcome of one delivery attempt.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Attempt {
+    Delivered(Timestamp),
+    /// Failed; try again at the given time.
+    Retry {
+        error: String,
+        at: Timestamp,
+    },
+    /// Failed for good.
+    GaveUp {
+        error: String,
+        at: Timestamp,
+    },
+}
+
 /// What a bulk import did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ImportCounts {
@@ -316,6 +434,39 @@ pub trait Store: Send + Sync {
     fn vehicle(&self, id: i64) -> Result<Option<Stored<Vehicle>>>;
     /// Visits `(id, vin, plate_country, plate)` of every active vehicle.
     fn scan_vehicles(&self, visit: &mut VehicleKeysVisitor<'_>) -> Result<()>;
+
+    /// Stores a message with its recipients, attachments and the webhook deliveries of the
+    /// recipients that have a webhook. Returns its id.
+    fn send_message(&self, message: &NewMessage, audit: &AuditEvent) -> Result<i64>;
+    fn message(&self, id: i64) -> Result<Option<StoredMessage>>;
+    /// `org`'s messages in `mailbox`, newest first, with ids below `before`.
+    fn messages(
+        &self,
+        org: OrgCode,
+        mailbox: Mailbox,
+        before: Option<i64>,
+        limit: usize,
+    ) -> Result<Vec<StoredMessage>>;
+    /// Every message of a thread, oldest first.
+    fn thread(&self, thread_id: i64) -> Result<Vec<StoredMessage>>;
+    /// An attachment's description and bytes.
+    fn attachment(&self, id: i64) -> Result<Option<(i64, AttachmentMeta, Vec<u8>)>>;
+    /// Records a recipient's receipt once; `false` if already given or not a recipient.
+    fn give_receipt(
+        &self,
+        message_id: i64,
+        org: OrgCode,
+        receipt: Receipt,
+        by: &str,
+        at: Timestamp,
+        audit: &AuditEvent,
+    ) -> Result<bool>;
+    fn set_webhook(&self, webhook: &Webhook, audit: &AuditEvent) -> Result<()>;
+    fn webhook(&self, org: OrgCode) -> Result<Option<Webhook>>;
+    /// Deliveries due at `now`, oldest first.
+    fn due_deliveries(&self, now: Timestamp, limit: usize) -> Result<Vec<Delivery>>;
+    fn deliveries(&self, message_id: i64) -> Result<Vec<Delivery>>;
+    fn record_attempt(&self, delivery_id: i64, attempt: &Attempt) -> Result<()>;
 
     /// Records checks: their audit entries and the hits they found, in one transaction (the
     /// group commit of many requests' checks). Returns the hits' ids, in order.

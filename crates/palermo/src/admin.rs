@@ -98,7 +98,7 @@ pub enum AdminCommand {
         #[arg(long, default_value = "api")]
         label: String,
         /// Comma-separated: check, records:read, records:write, hits, messages, review, audit,
-        /// admin (default: check,records:read,records:write,hits).
+        /// admin (default: check,records:read,records:write,hits,messages).
         #[arg(long)]
         scopes: Option<String>,
         #[arg(long, default_value = "palermo-data", env = "PALERMO_DATA")]
@@ -107,6 +107,14 @@ pub enum AdminCommand {
     /// Revoke an API key by id.
     RevokeKey {
         id: i64,
+        #[arg(long, default_value = "palermo-data", env = "PALERMO_DATA")]
+        data: PathBuf,
+    },
+    /// Deliver an organisation's messages to its national system too: POSTed as JSON, signed
+    /// with HMAC-SHA256 in `Palermo-Signature`; prints the signing secret once.
+    SetWebhook {
+        org: String,
+        url: String,
         #[arg(long, default_value = "palermo-data", env = "PALERMO_DATA")]
         data: PathBuf,
     },
@@ -303,6 +311,12 @@ pub fn admin(command: AdminCommand) -> anyhow::Result<ExitCode> {
                 files.client_cert.display(),
                 files.client_key.display()
             );
+        }
+        AdminCommand::SetWebhook { org, url, data } => {
+            let org = OrgCode::parse(&org).map_err(anyhow::Error::msg)?;
+            let secret = hub_of(&data)?.set_webhook(&console, org, &url)?;
+            println!("{secret}");
+            eprintln!("webhook of {org} set; the signing secret above is not shown again");
         }
         AdminCommand::TotpCode { secret } => {
             let code = palermo_hub::totp_now(&secret).context("not a base32 TOTP secret")?;

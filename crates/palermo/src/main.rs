@@ -6,6 +6,7 @@ mod check;
 mod client;
 mod datadir;
 mod import;
+mod message;
 mod serve;
 mod tls;
 
@@ -62,6 +63,9 @@ enum Command {
     /// keys. Audited.
     #[command(subcommand)]
     Admin(admin::AdminCommand),
+    /// Messages between organisations.
+    #[command(subcommand)]
+    Message(message::MessageCommand),
     /// The audit trail: verify its chain, export it.
     #[command(subcommand)]
     Audit(admin::AuditCommand),
@@ -140,6 +144,7 @@ fn main() -> ExitCode {
         }) => generate(kind, count, seed, owner),
         Command::Admin(command) => admin::admin(command),
         Command::Audit(command) => admin::audit(command),
+        Command::Message(command) => message::run(command),
     };
     match result {
         Ok(code) => code,

@@ -135,6 +135,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         tracing::warn!("checks are NOT audited: --benchmark-unaudited is for measurements only");
     }
     let hub = Arc::new(data.hub_with(store, args.policy.policy(), !args.benchmark_unaudited)?);
+    crate::message::spawn_deliverer(hub.clone());
     let stats = hub.index_stats();
     info!(
         documents = stats.documents,

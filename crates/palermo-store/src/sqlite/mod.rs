@@ -1,6 +1,7 @@
 //! The embedded store: SQLite in WAL mode with `synchronous = FULL`, so that a write the API
 //! acknowledged survives a killed process and a power cut.
 
+mod messages;
 mod security;
 
 use std::path::{Path, PathBuf};
@@ -15,12 +16,17 @@ use palermo_core::{
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, TransactionBehavior, params};
 
 use crate::{
-    ApiKeyRow, AuditFilter, Counts, Hit, HitAnswer, HitParty, ImportCounts, NewHit, Organisation,
-    Result, SignedHead, Store, StoreError, UserRow, Written,
+    ApiKeyRow, AttachmentMeta, Attempt, AuditFilter, Counts, Delivery, Hit, HitAnswer, HitParty,
+    ImportCounts, Mailbox, NewHit, NewMessage, Organisation, Receipt, Result, SignedHead, Store,
+    StoreError, StoredMessage, UserRow, Webhook, Written,
 };
 
 /// Versioned migrations; `PRAGMA user_version` records how many have run.
-const MIGRATIONS: &[&str] = &[include_str!("schema.sql"), include_str!("schema2.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("schema.sql"),
+    include_str!("schema2.sql"),
+    include_str!("schema3.sql"),
+];
 /// SQLite's page cache per connection (negative: KiB), and the writer's during a bulk import.
 const CACHE_KIB: i64 = -65_536;
 const IMPORT_CACHE_KIB: i64 = -1_048_576;
@@ -898,6 +904,73 @@ impl Store for SqliteStore {
             }
             Ok(())
         })
+    }
+
+    fn send_message(&self, message: &NewMessage, audit: &AuditEvent) -> Result<i64> {
+        self.write_targeted(&[], |tx| {
+            let id = messages::send(tx, message)?;
+            let mut event = audit.clone();
+            event.target.get_or_insert_with(|| format!("message:{id}"));
+            Ok((id, Some(event)))
+        })
+    }
+
+    fn message(&self, id: i64) -> Result<Option<StoredMessage>> {
+        self.read(|connection| messages::message(connection, id))
+    }
+
+    fn messages(
+        &self,
+        org: OrgCode,
+        mailbox: Mailbox,
+        before: Option<i64>,
+        limit: usize,
+    ) -> Result<Vec<StoredMessage>> {
+        self.read(|connection| messages::messages(connection, org, mailbox, before, limit))
+    }
+
+    fn thread(&self, thread_id: i64) -> Result<Vec<StoredMessage>> {
+        self.read(|connection| messages::thread(connection, thread_id))
+    }
+
+    fn attachment(&self, id: i64) -> Result<Option<(i64, AttachmentMeta, Vec<u8>)>> {
+        self.read(|connection| messages::attachment(connection, id))
+    }
+
+    fn give_receipt(
+        &self,
+        message_id: i64,
+        org: OrgCode,
+        receipt: Receipt,
+        by: &str,
+        at: Timestamp,
+        audit: &AuditEvent,
+    ) -> Result<bool> {
+        self.write(std::slice::from_ref(audit), |tx| {
+            messages::give_receipt(tx, message_id, org, receipt, by, at)
+        })
+    }
+
+    fn set_webhook(&self, webhook: &Webhook, audit: &AuditEvent) -> Result<()> {
+        self.write(std::slice::from_ref(audit), |tx| {
+            messages::set_webhook(tx, webhook)
+        })
+    }
+
+    fn webhook(&self, org: OrgCode) -> Result<Option<Webhook>> {
+        self.read(|connection| messages::webhook(connection, org))
+    }
+
+    fn due_deliveries(&self, now: Timestamp, limit: usize) -> Result<Vec<Delivery>> {
+        self.read(|connection| messages::due_deliveries(connection, now, limit))
+    }
+
+    fn deliveries(&self, message_id: i64) -> Result<Vec<Delivery>> {
+        self.read(|connection| messages::deliveries(connection, message_id))
+    }
+
+    fn record_attempt(&self, delivery_id: i64, attempt: &Attempt) -> Result<()> {
+        self.write(&[], |tx| messages::record_attempt(tx, delivery_id, attempt))
     }
 
     fn record_checks(&self, audit: &[AuditEvent], hits: &[NewHit]) -> Result<Vec<i64>> {

@@ -5,5 +5,6 @@ mod api;
 mod cli;
 mod durability;
 mod import;
+mod messages;
 mod security;
 mod support;
