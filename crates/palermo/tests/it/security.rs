@@ -546,6 +546,19 @@ fn the_audit_trail_records_checks_and_reveals_any_tampering() {
         !ok && report.contains(&format!("at entry {seq}:")),
         "reordered: {report}"
     );
+    let (ok, report) = tamper(&format!(
+        "UPDATE audit SET seq = -seq WHERE seq > {seq};
+         UPDATE audit SET seq = 1 - seq WHERE seq < 0;
+         INSERT INTO audit (seq, at, org, user, api_key_id, source, action, target, outcome,
+             justification, detail, payload, payload_hash, prev_hash, hash)
+         SELECT seq + 1, at, org, user, api_key_id, source, action, target, 'no-hit',
+             justification, detail, payload, payload_hash, prev_hash, hash
+         FROM audit WHERE seq = {seq};"
+    ));
+    assert!(
+        !ok && report.contains(&format!("at entry {}:", seq + 1)),
+        "inserted: {report}"
+    );
     let (ok, report) =
         tamper("DELETE FROM audit WHERE seq >= (SELECT max(seq) FROM audit_heads) - 1");
     assert!(!ok && report.contains("missing"), "truncated: {report}");
@@ -667,4 +680,42 @@ fn tls_and_mutual_tls_with_development_certificates() {
         .call()
         .unwrap();
     assert_eq!(health.status(), 200);
+}
+
+#[test]
+fn secrets_never_reach_the_logs() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let log = dir.path().join("hub.log");
+    let server = Server::start_logged(
+        &data,
+        &["--demo", "--demo-documents", "10", "--demo-vehicles", "0"],
+        &log,
+    );
+    let officer = person(&server, "deu.officer");
+    let password = officer["password"].as_str().unwrap().to_owned();
+    sign_in_with(&server, "deu.officer", "Wrong-Secret-Passw0rd", "123456").problem(401);
+    let session = sign_in(&server, "deu.officer");
+    let token = session.key.clone().unwrap();
+    let forged_key = format!("plm_{}", "ab".repeat(32));
+    server
+        .anonymous()
+        .with_key(&forged_key)
+        .get("/api/v1/hits")
+        .problem(401);
+    session.delete("/api/v1/sessions/current");
+    session.get("/api/v1/hits").problem(401);
+    let key = server.key("FRA");
+    drop(server);
+    let logged = std::fs::read_to_string(&log).unwrap();
+    assert!(!logged.is_empty());
+    for secret in [
+        password.as_str(),
+        "Wrong-Secret-Passw0rd",
+        &token,
+        &forged_key,
+        &key,
+    ] {
+        assert!(!logged.contains(secret), "{secret} in the log");
+    }
 }

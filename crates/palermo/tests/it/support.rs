@@ -47,6 +47,16 @@ impl Server {
 
     /// Starts `palermo serve` on `data` and waits until it listens.
     pub fn start(data: &Path, extra: &[&str]) -> Server {
+        Server::spawn(data, extra, Stdio::inherit(), "warn")
+    }
+
+    /// Starts a hub that logs everything (`debug`) to `log`.
+    pub fn start_logged(data: &Path, extra: &[&str], log: &Path) -> Server {
+        let file = std::fs::File::create(log).unwrap();
+        Server::spawn(data, extra, Stdio::from(file), "debug")
+    }
+
+    fn spawn(data: &Path, extra: &[&str], stderr: Stdio, level: &str) -> Server {
         let mut child = palermo()
             .args([
                 "serve",
@@ -58,8 +68,9 @@ impl Server {
             ])
             .arg(data)
             .args(extra)
+            .env("PALERMO_LOG", level)
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            .stderr(stderr)
             .spawn()
             .expect("palermo starts");
         let stdout = child.stdout.take().unwrap();
