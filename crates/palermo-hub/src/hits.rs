@@ -37,6 +37,9 @@ pub struct HitView {
     pub state: &'static str,
     #[schema(value_type = String)]
     pub due_at: Timestamp,
+    /// When the unanswered hit was escalated to both parties as overdue.
+    #[schema(value_type = Option<String>)]
+    pub escalated_at: Option<Timestamp>,
     /// Whether the caller's organisation owns the record (and so must answer).
     pub to_answer: bool,
     pub answer: Option<String>,
@@ -47,7 +50,7 @@ pub struct HitView {
 }
 
 impl HitView {
-    fn of(hit: Hit, caller: &Caller, now: Timestamp) -> HitView {
+    pub(crate) fn of(hit: Hit, caller: &Caller, now: Timestamp) -> HitView {
         let state = match &hit.answer {
             Some(_) => "answered",
             None if now > hit.hit.due_at => "overdue",
@@ -64,6 +67,7 @@ impl HitView {
             query: serde_json::from_str(&hit.hit.query).unwrap_or(serde_json::Value::Null),
             state,
             due_at: hit.hit.due_at,
+            escalated_at: hit.escalated_at,
             to_answer: caller.viewpoint.owns(hit.hit.owner),
             answered_at: hit.answer.as_ref().map(|a| a.at),
             answered_by: hit.answer.as_ref().map(|a| a.by.clone()),
@@ -198,6 +202,17 @@ impl Hub {
             let hit = self.store.hit(id)?.ok_or(HubError::NotFound)?;
             Ok(HitView::of(hit, caller, Timestamp::now()))
         })
+    }
+
+    /// Escalates unanswered hits past their deadline: marked, audited, and delivered to the
+    /// webhooks of owner and checker. Returns how many.
+    pub fn escalate_overdue_hits(&self) -> Result<usize> {
+        let mut event = Caller::console().event("hit.escalate", "ok");
+        event.user = Some("deadline".into());
+        Ok(self
+            .store
+            .escalate_overdue_hits(Timestamp::now(), &event)?
+            .len())
     }
 
     fn audited_hit<T>(

@@ -8,7 +8,8 @@
 use base64::Engine;
 use palermo_core::{FieldErrors, OrgCode, Permissions, Timestamp};
 use palermo_store::{
-    Attempt, Delivery, Mailbox, NewAttachment, NewMessage, Receipt, StoredMessage, Webhook,
+    Attempt, Delivery, DeliveryKind, Mailbox, NewAttachment, NewMessage, Receipt, StoredMessage,
+    Webhook,
 };
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -611,11 +612,36 @@ impl Hub {
     pub fn due_webhooks(&self, limit: usize) -> Result<Vec<OutgoingWebhook>> {
         let now = Timestamp::now();
         let mut outgoing = Vec::new();
+        let organisations = self.store.organisations()?;
         for delivery in self.store.due_deliveries(now, limit)? {
-            let (Some(webhook), Some(message)) = (
-                self.store.webhook(delivery.org)?,
-                self.store.message(delivery.message_id)?,
-            ) else {
+            // The receiver sees what its organisation may see.
+            let viewer = Caller {
+                org: delivery.org,
+                viewpoint: organisations
+                    .iter()
+                    .find(|o| o.code == delivery.org)
+                    .map(|o| palermo_core::Viewpoint {
+                        kind: o.kind,
+                        country: o.country(),
+                    })
+                    .unwrap_or(palermo_core::Viewpoint {
+                        kind: palermo_core::OrgKind::Partner,
+                        country: None,
+                    }),
+                ..Caller::console()
+            };
+            let subject = match delivery.kind {
+                DeliveryKind::Message => self
+                    .store
+                    .message(delivery.subject_id)?
+                    .map(|message| serde_json::json!(MessageView::of(message, &viewer))),
+                DeliveryKind::Hit | DeliveryKind::HitOverdue => self
+                    .store
+                    .hit(delivery.subject_id)?
+                    .map(|hit| serde_json::json!(crate::HitView::of(hit, &viewer, now))),
+            };
+            let (Some(webhook), Some(subject)) = (self.store.webhook(delivery.org)?, subject)
+            else {
                 self.store.record_attempt(
                     delivery.id,
                     &Attempt::GaveUp {
@@ -625,14 +651,14 @@ impl Hub {
                 )?;
                 continue;
             };
-            let viewer = Caller {
-                org: delivery.org,
-                ..Caller::console()
+            let name = match delivery.kind {
+                DeliveryKind::Message => "message",
+                DeliveryKind::Hit | DeliveryKind::HitOverdue => "hit",
             };
             let body = serde_json::to_vec(&serde_json::json!({
-                "type": "message",
+                "type": delivery.kind.as_str(),
                 "idempotency_key": delivery.idempotency_key,
-                "message": MessageView::of(message, &viewer),
+                name: subject,
             }))
             .unwrap_or_default();
             let signature = sign_webhook(&webhook.secret, now.0 / 1000, &body);
@@ -671,7 +697,7 @@ impl Hub {
         };
         self.store.record_attempt(delivery.id, &attempt)?;
         let mut event = Caller::console().event(
-            "message.deliver",
+            &format!("{}.deliver", delivery.kind.as_str()),
             match attempt {
                 Attempt::Delivered(_) => "ok",
                 Attempt::Retry { .. } => "failed",
@@ -679,7 +705,14 @@ impl Hub {
             },
         );
         event.user = Some("webhook".into());
-        event.target = Some(format!("message:{}", delivery.message_id));
+        event.target = Some(format!(
+            "{}:{}",
+            match delivery.kind {
+                DeliveryKind::Message => "message",
+                _ => "hit",
+            },
+            delivery.subject_id
+        ));
         event.detail = Some(format!(
             "to {} ({}), attempt {attempts}{}",
             delivery.org,
@@ -692,8 +725,8 @@ impl Hub {
         self.audit(event)
     }
 
-    pub fn deliveries(&self, message_id: i64) -> Result<Vec<Delivery>> {
-        Ok(self.store.deliveries(message_id)?)
+    pub fn deliveries(&self, kind: DeliveryKind, subject_id: i64) -> Result<Vec<Delivery>> {
+        Ok(self.store.deliveries(kind, subject_id)?)
     }
 }
 

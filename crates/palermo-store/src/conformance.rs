@@ -13,8 +13,8 @@ use palermo_core::audit::{AuditEvent, ChainVerifier};
 use palermo_core::{OrgCode, OrgKind, Permissions, Role};
 
 use crate::{
-    Attempt, AuditFilter, HitAnswer, HitParty, Mailbox, NewAttachment, NewHit, NewMessage,
-    Organisation, Receipt, RecordKind, Store, StoreError, UserRow, Webhook,
+    Attempt, AuditFilter, DeliveryKind, HitAnswer, HitParty, Mailbox, NewAttachment, NewHit,
+    NewMessage, Organisation, Receipt, RecordKind, Store, StoreError, UserRow, Webhook,
 };
 
 /// Makes an empty store; the second value is dropped after the store (a temporary directory,
@@ -775,7 +775,10 @@ fn messages_keep_receipts_attachments_and_deliveries(store: &dyn Store) {
     // Only DEU has a webhook: one delivery, due at once, retried, then done.
     let due = store.due_deliveries(at(1), 10).unwrap();
     assert_eq!(due.len(), 1);
-    assert_eq!((due[0].message_id, due[0].org), (id, org("DEU")));
+    assert_eq!(
+        (due[0].kind, due[0].subject_id, due[0].org),
+        (DeliveryKind::Message, id, org("DEU"))
+    );
     store
         .record_attempt(
             due[0].id,
@@ -790,6 +793,49 @@ fn messages_keep_receipts_attachments_and_deliveries(store: &dyn Store) {
         .record_attempt(due[0].id, &Attempt::Delivered(at(101)))
         .unwrap();
     assert!(store.due_deliveries(at(1000), 10).unwrap().is_empty());
-    let done = &store.deliveries(id).unwrap()[0];
+    let done = &store.deliveries(DeliveryKind::Message, id).unwrap()[0];
     assert_eq!((done.attempts, done.delivered_at), (2, Some(at(101))));
+
+    // A hit notifies its owner and its checker (DEU has the webhook), and its escalation
+    // when overdue, once.
+    let hit = NewHit {
+        at: at(200),
+        record_kind: RecordKind::Document,
+        record_id: 1,
+        owner: code("FRA"),
+        checking_org: org("DEU"),
+        match_kind: "exact".into(),
+        query: "{}".into(),
+        due_at: at(300),
+    };
+    let hit_id = store.record_checks(&[ev()], &[hit]).unwrap()[0];
+    let queued = store.deliveries(DeliveryKind::Hit, hit_id).unwrap();
+    assert_eq!(queued.len(), 1);
+    assert_eq!(queued[0].org, org("DEU"));
+    assert!(
+        store
+            .escalate_overdue_hits(at(250), &ev())
+            .unwrap()
+            .is_empty()
+    );
+    let escalated = store.escalate_overdue_hits(at(400), &ev()).unwrap();
+    assert_eq!(escalated.len(), 1);
+    assert_eq!(escalated[0].escalated_at, Some(at(400)));
+    assert_eq!(
+        store.hit(hit_id).unwrap().unwrap().escalated_at,
+        Some(at(400))
+    );
+    assert!(
+        store
+            .escalate_overdue_hits(at(500), &ev())
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        store
+            .deliveries(DeliveryKind::HitOverdue, hit_id)
+            .unwrap()
+            .len(),
+        1
+    );
 }

@@ -160,6 +160,8 @@ pub struct Hit {
     pub id: i64,
     pub hit: NewHit,
     pub answer: Option<HitAnswer>,
+    /// When the unanswered hit was escalated as overdue.
+    pub escalated_at: Option<Timestamp>,
 }
 
 /// The owner's answer to a hit.
@@ -271,11 +273,43 @@ pub struct Webhook {
     pub secret: Vec<u8>,
 }
 
-/// A message's delivery to a webhook, pending or done.
+/// What a webhook delivery carries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DeliveryKind {
+    Message,
+    /// A hit, to its record's owner and to the checking organisation.
+    Hit,
+    /// A hit left unanswered past its deadline.
+    HitOverdue,
+}
+
+impl DeliveryKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeliveryKind::Message => "message",
+            DeliveryKind::Hit => "hit",
+            DeliveryKind::HitOverdue => "hit-overdue",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<DeliveryKind> {
+        [
+            DeliveryKind::Message,
+            DeliveryKind::Hit,
+            DeliveryKind::HitOverdue,
+        ]
+        .into_iter()
+        .find(|kind| kind.as_str() == text)
+    }
+}
+
+/// A delivery to a webhook, pending or done.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Delivery {
     pub id: i64,
-    pub message_id: i64,
+    pub kind: DeliveryKind,
+    /// The message's or the hit's id.
+    pub subject_id: i64,
     pub org: OrgCode,
     pub idempotency_key: String,
     pub attempts: u32,
@@ -465,15 +499,19 @@ pub trait Store: Send + Sync {
     fn webhook(&self, org: OrgCode) -> Result<Option<Webhook>>;
     /// Deliveries due at `now`, oldest first.
     fn due_deliveries(&self, now: Timestamp, limit: usize) -> Result<Vec<Delivery>>;
-    fn deliveries(&self, message_id: i64) -> Result<Vec<Delivery>>;
+    fn deliveries(&self, kind: DeliveryKind, subject_id: i64) -> Result<Vec<Delivery>>;
     fn record_attempt(&self, delivery_id: i64, attempt: &Attempt) -> Result<()>;
 
-    /// Records checks: their audit entries and the hits they found, in one transaction (the
-    /// group commit of many requests' checks). Returns the hits' ids, in order.
+    /// Records checks: their audit entries and the hits they found, with the hits' webhook
+    /// deliveries to owners and checkers, in one transaction (the group commit of many
+    /// requests' checks). Returns the hits' ids, in order.
     fn record_checks(&self, audit: &[AuditEvent], hits: &[NewHit]) -> Result<Vec<i64>>;
     /// Hits of `party`, newest first, with ids below `before` when given.
     fn hits(&self, party: HitParty, before: Option<i64>, limit: usize) -> Result<Vec<Hit>>;
     fn hit(&self, id: i64) -> Result<Option<Hit>>;
+    /// Marks unanswered hits whose deadline passed before `now` as escalated, queues their
+    /// `hit-overdue` deliveries, and returns them.
+    fn escalate_overdue_hits(&self, now: Timestamp, audit: &AuditEvent) -> Result<Vec<Hit>>;
     /// Records the owner's answer; `false` if the hit is absent or already answered.
     fn answer_hit(&self, id: i64, answer: &HitAnswer, audit: &AuditEvent) -> Result<bool>;
 

@@ -236,6 +236,10 @@ async fn housekeeping(hub: Arc<Hub>, interval: std::time::Duration) {
                     );
                 }
             }
+            let escalated = hub.escalate_overdue_hits()?;
+            if escalated > 0 {
+                info!(escalated, "escalated unanswered hits past their deadline");
+            }
             hub.publish_head()
         })
         .await;

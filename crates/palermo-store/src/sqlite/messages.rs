@@ -7,8 +7,8 @@ use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 use sha2::{Digest, Sha256};
 
 use crate::{
-    AttachmentMeta, Attempt, Delivery, Mailbox, NewMessage, Receipt, Recipient, Result, StoreError,
-    StoredMessage, Webhook,
+    AttachmentMeta, Attempt, Delivery, DeliveryKind, Mailbox, NewMessage, Receipt, Recipient,
+    Result, StoreError, StoredMessage, Webhook,
 };
 
 fn corrupt(what: &str, value: impl std::fmt::Debug) -> StoreError {
@@ -57,8 +57,8 @@ pub(super) fn send(tx: &Transaction<'_>, message: &NewMessage) -> Result<i64> {
     let mut recipient =
         tx.prepare_cached("INSERT INTO message_recipients (message_id, org) VALUES (?1, ?2)")?;
     let mut delivery = tx.prepare_cached(
-        "INSERT INTO deliveries (message_id, org, idempotency_key, next_attempt_at)
-         SELECT ?1, org, ?3, ?4 FROM webhooks WHERE org = ?2",
+        "INSERT INTO deliveries (kind, subject_id, org, idempotency_key, next_attempt_at)
+         SELECT 'message', ?1, org, ?3, ?4 FROM webhooks WHERE org = ?2",
     )?;
     for org in &message.recipients {
         recipient
@@ -292,21 +292,42 @@ pub(super) fn webhook(connection: &Connection, org: OrgCode) -> Result<Option<We
         .transpose()
 }
 
-const DELIVERY_COLUMNS: &str = "id, message_id, org, idempotency_key, attempts, next_attempt_at, \
-    delivered_at, failed_at, last_error";
+const DELIVERY_COLUMNS: &str = "id, kind, subject_id, org, idempotency_key, attempts, \
+    next_attempt_at, delivered_at, failed_at, last_error";
 
 fn read_delivery(row: &Row<'_>) -> Result<Delivery> {
+    let kind: String = row.get(1)?;
     Ok(Delivery {
         id: row.get(0)?,
-        message_id: row.get(1)?,
-        org: org_code(&row.get::<_, String>(2)?)?,
-        idempotency_key: row.get(3)?,
-        attempts: row.get::<_, i64>(4)? as u32,
-        next_attempt_at: Timestamp(row.get(5)?),
-        delivered_at: row.get::<_, Option<i64>>(6)?.map(Timestamp),
-        failed_at: row.get::<_, Option<i64>>(7)?.map(Timestamp),
-        last_error: row.get(8)?,
+        kind: DeliveryKind::parse(&kind).ok_or_else(|| corrupt("delivery kind", &kind))?,
+        subject_id: row.get(2)?,
+        org: org_code(&row.get::<_, String>(3)?)?,
+        idempotency_key: row.get(4)?,
+        attempts: row.get::<_, i64>(5)? as u32,
+        next_attempt_at: Timestamp(row.get(6)?),
+        delivered_at: row.get::<_, Option<i64>>(7)?.map(Timestamp),
+        failed_at: row.get::<_, Option<i64>>(8)?.map(Timestamp),
+        last_error: row.get(9)?,
     })
+}
+
+/// Queues a delivery of `kind` about `subject_id` to each of `orgs` that has a webhook.
+pub(super) fn queue_deliveries(
+    tx: &Transaction<'_>,
+    kind: DeliveryKind,
+    subject_id: i64,
+    orgs: &[&str],
+    at: Timestamp,
+) -> Result<()> {
+    let mut statement = tx.prepare_cached(
+        "INSERT INTO deliveries (kind, subject_id, org, idempotency_key, next_attempt_at)
+         SELECT ?1, ?2, org, ?4, ?5 FROM webhooks WHERE org = ?3",
+    )?;
+    for org in orgs {
+        let key = format!("{}-{subject_id}-{org}-{}", kind.as_str(), random_key());
+        statement.execute(params![kind.as_str(), subject_id, org, key, at.0])?;
+    }
+    Ok(())
 }
 
 fn query_deliveries(
@@ -336,10 +357,15 @@ pub(super) fn due_deliveries(
     query_deliveries(connection, &sql, params![now.0, limit as i64])
 }
 
-pub(super) fn deliveries(connection: &Connection, message_id: i64) -> Result<Vec<Delivery>> {
-    let sql =
-        format!("SELECT {DELIVERY_COLUMNS} FROM deliveries WHERE message_id = ?1 ORDER BY id");
-    query_deliveries(connection, &sql, [message_id])
+pub(super) fn deliveries(
+    connection: &Connection,
+    kind: DeliveryKind,
+    subject_id: i64,
+) -> Result<Vec<Delivery>> {
+    let sql = format!(
+        "SELECT {DELIVERY_COLUMNS} FROM deliveries WHERE kind = ?1 AND subject_id = ?2 ORDER BY id"
+    );
+    query_deliveries(connection, &sql, params![kind.as_str(), subject_id])
 }
 
 pub(super) fn record_attempt(tx: &Transaction<'_>, id: i64, attempt: &Attempt) -> Result<()> {

@@ -16,9 +16,9 @@ use palermo_core::{
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, TransactionBehavior, params};
 
 use crate::{
-    ApiKeyRow, AttachmentMeta, Attempt, AuditFilter, Counts, Delivery, Hit, HitAnswer, HitParty,
-    ImportCounts, Mailbox, NewHit, NewMessage, Organisation, Receipt, Result, SignedHead, Store,
-    StoreError, StoredMessage, UserRow, Webhook, Written,
+    ApiKeyRow, AttachmentMeta, Attempt, AuditFilter, Counts, Delivery, DeliveryKind, Hit,
+    HitAnswer, HitParty, ImportCounts, Mailbox, NewHit, NewMessage, Organisation, Receipt, Result,
+    SignedHead, Store, StoreError, StoredMessage, UserRow, Webhook, Written,
 };
 
 /// Versioned migrations; `PRAGMA user_version` records how many have run.
@@ -965,8 +965,8 @@ impl Store for SqliteStore {
         self.read(|connection| messages::due_deliveries(connection, now, limit))
     }
 
-    fn deliveries(&self, message_id: i64) -> Result<Vec<Delivery>> {
-        self.read(|connection| messages::deliveries(connection, message_id))
+    fn deliveries(&self, kind: DeliveryKind, subject_id: i64) -> Result<Vec<Delivery>> {
+        self.read(|connection| messages::deliveries(connection, kind, subject_id))
     }
 
     fn record_attempt(&self, delivery_id: i64, attempt: &Attempt) -> Result<()> {
@@ -974,7 +974,52 @@ impl Store for SqliteStore {
     }
 
     fn record_checks(&self, audit: &[AuditEvent], hits: &[NewHit]) -> Result<Vec<i64>> {
-        self.write(audit, |tx| security::insert_hits(tx, hits))
+        self.write(audit, |tx| {
+            let ids = security::insert_hits(tx, hits)?;
+            for (hit, id) in hits.iter().zip(&ids) {
+                let orgs = [hit.owner.as_str(), hit.checking_org.as_str()];
+                let orgs = if orgs[0] == orgs[1] {
+                    &orgs[..1]
+                } else {
+                    &orgs[..]
+                };
+                messages::queue_deliveries(tx, DeliveryKind::Hit, *id, orgs, hit.at)?;
+            }
+            Ok(ids)
+        })
+    }
+
+    fn escalate_overdue_hits(&self, now: Timestamp, audit: &AuditEvent) -> Result<Vec<Hit>> {
+        self.write_targeted(&[], |tx| {
+            let overdue = security::overdue_hits(tx, now)?;
+            for hit in &overdue {
+                tx.execute(
+                    "UPDATE hits SET escalated_at = ?2 WHERE id = ?1",
+                    params![hit.id, now.0],
+                )?;
+                let orgs = [hit.hit.owner.as_str(), hit.hit.checking_org.as_str()];
+                let orgs = if orgs[0] == orgs[1] {
+                    &orgs[..1]
+                } else {
+                    &orgs[..]
+                };
+                messages::queue_deliveries(tx, DeliveryKind::HitOverdue, hit.id, orgs, now)?;
+            }
+            let event = (!overdue.is_empty()).then(|| {
+                let mut event = audit.clone();
+                let ids: Vec<String> = overdue.iter().map(|h| h.id.to_string()).collect();
+                event.target = Some(format!("hits:{}", ids.join(",")));
+                event
+            });
+            let escalated = overdue
+                .into_iter()
+                .map(|hit| Hit {
+                    escalated_at: Some(now),
+                    ..hit
+                })
+                .collect();
+            Ok((escalated, event))
+        })
     }
 
     fn hits(&self, party: HitParty, before: Option<i64>, limit: usize) -> Result<Vec<Hit>> {

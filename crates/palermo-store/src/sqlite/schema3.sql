@@ -48,9 +48,11 @@ CREATE TABLE webhooks (
     secret BLOB NOT NULL
 ) STRICT;
 
+-- What is delivered: a message, a hit, or a hit's escalation when overdue.
 CREATE TABLE deliveries (
     id INTEGER PRIMARY KEY,
-    message_id INTEGER NOT NULL REFERENCES messages (id),
+    kind TEXT NOT NULL,
+    subject_id INTEGER NOT NULL,
     org TEXT NOT NULL,
     idempotency_key TEXT NOT NULL UNIQUE,
     attempts INTEGER NOT NULL DEFAULT 0,
@@ -62,3 +64,7 @@ CREATE TABLE deliveries (
 
 CREATE INDEX deliveries_due ON deliveries (next_attempt_at)
     WHERE delivered_at IS NULL AND failed_at IS NULL;
+
+-- The hit procedure's escalation: when an unanswered hit passed its deadline.
+ALTER TABLE hits ADD COLUMN escalated_at INTEGER;
+CREATE INDEX hits_unanswered ON hits (due_at) WHERE answer IS NULL AND escalated_at IS NULL;

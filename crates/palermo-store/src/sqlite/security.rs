@@ -458,7 +458,7 @@ pub(super) fn insert_hits(tx: &Transaction<'_>, hits: &[NewHit]) -> Result<Vec<i
 }
 
 const HIT_COLUMNS: &str = "id, at, record_kind, record_id, owner, checking_org, match_kind, \
-    query, due_at, answer, answer_note, answered_at, answered_by";
+    query, due_at, answer, answer_note, answered_at, answered_by, escalated_at";
 
 fn read_hit(row: &Row<'_>) -> Result<Hit> {
     let id: i64 = row.get(0)?;
@@ -486,7 +486,23 @@ fn read_hit(row: &Row<'_>) -> Result<Hit> {
             }),
             None => None,
         },
+        escalated_at: row.get::<_, Option<i64>>(13)?.map(Timestamp),
     })
+}
+
+/// Unanswered, not yet escalated hits whose deadline passed before `now`, oldest first.
+pub(super) fn overdue_hits(connection: &Connection, now: Timestamp) -> Result<Vec<Hit>> {
+    let sql = format!(
+        "SELECT {HIT_COLUMNS} FROM hits INDEXED BY hits_unanswered
+         WHERE answer IS NULL AND escalated_at IS NULL AND due_at < ?1 ORDER BY due_at LIMIT 10000"
+    );
+    let mut statement = connection.prepare_cached(&sql)?;
+    let mut rows = statement.query([now.0])?;
+    let mut hits = Vec::new();
+    while let Some(row) = rows.next()? {
+        hits.push(read_hit(row)?);
+    }
+    Ok(hits)
 }
 
 pub(super) fn hits(

@@ -261,7 +261,10 @@ fn messages_reach_a_national_webhook_signed_and_retried() {
         .unwrap();
     assert!(!bad.status.success());
 
-    let server = Server::start(&data, &[]);
+    let server = Server::start(
+        &data,
+        &["--hit-deadline-hours", "0", "--audit-head-interval", "1"],
+    );
     let fra_key = credentials["bureaus"]
         .as_array()
         .unwrap()
@@ -299,12 +302,54 @@ fn messages_reach_a_national_webhook_signed_and_retried() {
         .parse()
         .unwrap();
 
+    // A hit notifies the checking bureau's system too, and again when left unanswered past
+    // its deadline (zero hours here).
+    let fra = server.anonymous().with_key(&fra_key);
+    let record = fra.post(
+        "/api/v1/documents",
+        &json!({"number": "HOOK12345", "issuing_country": "FRA", "type": "P",
+            "status": "stolen", "reported_date": "2026-01-10"}),
+    );
+    assert_eq!(record.status, 201, "{}", record.text);
+    let deu_key = credentials["bureaus"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["code"] == "DEU")
+        .unwrap()["api_key"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let hit = server
+        .anonymous()
+        .with_key(&deu_key)
+        .get("/api/v1/checks/documents?number=HOOK12345&country=FRA");
+    assert_eq!(hit.body["hit"], true);
+
     let deadline = Instant::now() + Duration::from_secs(20);
-    while national.requests.lock().unwrap().len() < 2 && Instant::now() < deadline {
+    while national.requests.lock().unwrap().len() < 4 && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(100));
     }
-    let requests = national.requests.lock().unwrap().clone();
+    let all = national.requests.lock().unwrap().clone();
+    let kind = |body: &[u8]| serde_json::from_slice::<Value>(body).unwrap()["type"].clone();
+    let requests: Vec<Received> = all
+        .iter()
+        .filter(|r| kind(&r.2) == "message")
+        .cloned()
+        .collect();
     assert_eq!(requests.len(), 2, "the failed first delivery is retried");
+    let hits: Vec<Value> = all
+        .iter()
+        .filter(|r| kind(&r.2) != "message")
+        .map(|r| serde_json::from_slice(&r.2).unwrap())
+        .collect();
+    let mut kinds: Vec<&str> = hits.iter().map(|h| h["type"].as_str().unwrap()).collect();
+    kinds.sort();
+    assert_eq!(kinds, ["hit", "hit-overdue"], "{hits:?}");
+    for hit in &hits {
+        assert_eq!(hit["hit"]["checking_org"], "DEU");
+        assert_eq!(hit["hit"]["to_answer"], false, "DEU checked; FRA answers");
+    }
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
