@@ -355,13 +355,7 @@ fn bad_input_gets_a_problem_with_the_field_path() {
         "{{\"documents\": [{}]}}",
         vec!["{\"number\":\"AB1\",\"issuing_country\":\"FRA\"}"; 60_000].join(",")
     );
-    fra.send(
-        "POST",
-        "/api/v1/checks/documents",
-        "application/json",
-        huge.into_bytes(),
-    )
-    .problem(413);
+    fra.expect_too_large("/api/v1/checks/documents", huge.into_bytes());
     fra.get("/api/v1/checks/documents?number=AB1&country=FRA&colour=red")
         .problem(422);
     fra.get("/api/v1/documents/not-a-number").problem(404);

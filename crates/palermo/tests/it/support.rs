@@ -214,6 +214,35 @@ impl Client {
     }
 }
 
+impl Client {
+    /// Sends a body over the endpoint's limit: the hub answers 413 as soon as it sees the
+    /// length, and may close the connection before the client has written it all, so a
+    /// broken pipe or a reset is the same refusal seen from the client's side.
+    #[track_caller]
+    pub fn expect_too_large(&self, path: &str, body: Vec<u8>) {
+        let url = format!("{}{path}", self.base);
+        let mut request = Self::agent()
+            .post(url)
+            .header("Content-Type", "application/json");
+        if let Some(key) = &self.key {
+            request = request.header("Authorization", format!("Bearer {key}"));
+        }
+        match request.send(&body[..]) {
+            Ok(response) => {
+                answer(response).problem(413);
+            }
+            Err(ureq::Error::Io(error)) => assert!(
+                matches!(
+                    error.kind(),
+                    std::io::ErrorKind::BrokenPipe | std::io::ErrorKind::ConnectionReset
+                ),
+                "{error}"
+            ),
+            Err(other) => panic!("{other}"),
+        }
+    }
+}
+
 fn answer(mut response: ureq::http::Response<ureq::Body>) -> Answer {
     let status = response.status().as_u16();
     let content_type = response
