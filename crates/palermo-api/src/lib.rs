@@ -242,6 +242,17 @@ pub struct VehicleCheckResults {
     results: Vec<VehicleCheckResult>,
 }
 
+/// An integer query parameter (`before`, `after`, `limit`), if given.
+fn integer_param<T: std::str::FromStr>(name: &str, value: Option<String>) -> ApiResult<Option<T>> {
+    value
+        .map(|text| {
+            text.trim()
+                .parse::<T>()
+                .map_err(|_| ApiError::field(name, "must be a non-negative integer"))
+        })
+        .transpose()
+}
+
 /// Takes the named query parameters; any other is an error, so typos do not pass silently.
 fn query_params(
     mut params: HashMap<String, String>,
@@ -561,18 +572,9 @@ async fn list_hits(
     Query(params): Query<HashMap<String, String>>,
 ) -> ApiResult<Response> {
     let mut values = query_params(params, &["limit", "before", "state"])?.into_iter();
-    let number = |name: &str, value: Option<String>| -> ApiResult<Option<i64>> {
-        value
-            .map(|text| {
-                text.parse::<i64>()
-                    .map_err(|_| ApiError::field(name, "must be an integer"))
-            })
-            .transpose()
-    };
-    let limit = number("limit", values.next().flatten())?.unwrap_or(HITS_PAGE_DEFAULT as i64);
-    let before = number("before", values.next().flatten())?;
+    let limit = integer_param("limit", values.next().flatten())?.unwrap_or(HITS_PAGE_DEFAULT);
+    let before = integer_param("before", values.next().flatten())?;
     let hit_state = values.next().flatten();
-    let limit = usize::try_from(limit).map_err(|_| ApiError::field("limit", "must be positive"))?;
     let hits = blocking(&state.hub, move |hub| {
         hub.hits(&caller, hit_state.as_deref(), before, limit)
     })

@@ -12,7 +12,9 @@ use serde::Serialize;
 
 use crate::extract::{Authed, Json};
 use crate::problem::ApiError;
-use crate::{ApiResult, AppState, blocking, created, ok_json, parse_id, query_params};
+use crate::{
+    ApiResult, AppState, blocking, created, integer_param, ok_json, parse_id, query_params,
+};
 
 /// Largest body of `POST /api/v1/messages`: the attachments' 8 MiB, base64, and the text.
 pub const MESSAGE_BODY_LIMIT_BYTES: usize = 12 * 1024 * 1024;
@@ -54,23 +56,8 @@ pub async fn list(
         Some("outbox") => Mailbox::Outbox,
         Some(_) => return Err(ApiError::field("box", "must be inbox or outbox")),
     };
-    let before = values
-        .next()
-        .flatten()
-        .map(|text| {
-            text.parse::<i64>()
-                .map_err(|_| ApiError::field("before", "must be an integer"))
-        })
-        .transpose()?;
-    let limit = values
-        .next()
-        .flatten()
-        .map(|text| {
-            text.parse::<usize>()
-                .map_err(|_| ApiError::field("limit", "must be a positive integer"))
-        })
-        .transpose()?
-        .unwrap_or(50);
+    let before = integer_param("before", values.next().flatten())?;
+    let limit = integer_param("limit", values.next().flatten())?.unwrap_or(50);
     let messages = blocking(&state.hub, move |hub| {
         hub.messages(&caller, mailbox, before, limit)
     })

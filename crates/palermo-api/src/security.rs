@@ -9,15 +9,16 @@ use axum::response::Response;
 use palermo_core::Timestamp;
 use palermo_core::date::parse_date;
 use palermo_hub::{
-    AUDIT_PAGE_MAX, AuditEntryView, AuditHead, AuditVerification, HitAnswerInput, HitView,
-    SessionToken,
+    AuditEntryView, AuditHead, AuditVerification, HitAnswerInput, HitView, SessionToken,
 };
 use palermo_store::AuditFilter;
 use serde::{Deserialize, Serialize};
 
 use crate::extract::{Authed, Json, bearer, peer};
 use crate::problem::{ApiError, Code};
-use crate::{ApiResult, AppState, blocking, created, ok_json, parse_id, query_params};
+use crate::{
+    ApiResult, AppState, blocking, created, integer_param, ok_json, parse_id, query_params,
+};
 
 /// A person's sign-in: password and second factor together.
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -126,12 +127,7 @@ pub async fn audit_entries(
     ];
     let mut values = query_params(params, &names)?.into_iter();
     let mut next = || values.next().flatten();
-    let after = next()
-        .map(|text| {
-            text.parse::<i64>()
-                .map_err(|_| ApiError::field("after", "must be an integer"))
-        })
-        .transpose()?;
+    let after = integer_param("after", next())?;
     let from = next()
         .map(|text| parse_instant("from", &text, false))
         .transpose()?;
@@ -147,15 +143,7 @@ pub async fn audit_entries(
         action: next(),
         outcome: next(),
     };
-    let limit = next()
-        .map(|text| {
-            text.parse::<usize>()
-                .ok()
-                .filter(|n| (1..=AUDIT_PAGE_MAX).contains(n))
-                .ok_or_else(|| ApiError::field("limit", format!("must be 1 to {AUDIT_PAGE_MAX}")))
-        })
-        .transpose()?
-        .unwrap_or(100);
+    let limit = integer_param("limit", next())?.unwrap_or(100);
     let entries = blocking(&state.hub, move |hub| {
         hub.audit_entries(&caller, &filter, limit)
     })

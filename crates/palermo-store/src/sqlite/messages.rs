@@ -6,24 +6,11 @@ use palermo_core::{OrgCode, Timestamp};
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 use sha2::{Digest, Sha256};
 
+use super::security::{conflict, corrupt, hash, org_code};
 use crate::{
     AttachmentMeta, Attempt, Delivery, DeliveryKind, Mailbox, NewMessage, Receipt, Recipient,
-    Result, StoreError, StoredMessage, Webhook,
+    Result, StoredMessage, Webhook,
 };
-
-fn corrupt(what: &str, value: impl std::fmt::Debug) -> StoreError {
-    StoreError::Corrupt(format!("{what} {value:?}"))
-}
-
-fn org_code(text: &str) -> Result<OrgCode> {
-    OrgCode::parse(text).map_err(|_| corrupt("organisation code", text))
-}
-
-fn hash(bytes: Vec<u8>) -> Result<Hash> {
-    bytes
-        .try_into()
-        .map_err(|_| corrupt("hash", "of the wrong length"))
-}
 
 fn random_key() -> String {
     let mut bytes = [0u8; 16];
@@ -63,13 +50,8 @@ pub(super) fn send(tx: &Transaction<'_>, message: &NewMessage) -> Result<i64> {
     for org in &message.recipients {
         recipient
             .execute(params![id, org.as_str()])
-            .map_err(|error| match error {
-                rusqlite::Error::SqliteFailure(e, _)
-                    if e.code == rusqlite::ErrorCode::ConstraintViolation =>
-                {
-                    StoreError::Conflict(format!("no organisation {org}, or named twice"))
-                }
-                other => other.into(),
+            .map_err(|error| {
+                conflict(error, || format!("no organisation {org}, or named twice"))
             })?;
         delivery.execute(params![
             id,
@@ -269,14 +251,7 @@ pub(super) fn set_webhook(tx: &Transaction<'_>, webhook: &Webhook) -> Result<()>
          ON CONFLICT (org) DO UPDATE SET url = excluded.url, secret = excluded.secret",
         params![webhook.org.as_str(), webhook.url, webhook.secret],
     )
-    .map_err(|error| match error {
-        rusqlite::Error::SqliteFailure(e, _)
-            if e.code == rusqlite::ErrorCode::ConstraintViolation =>
-        {
-            StoreError::Conflict(format!("no organisation {}", webhook.org))
-        }
-        other => other.into(),
-    })?;
+    .map_err(|error| conflict(error, || format!("no organisation {}", webhook.org)))?;
     Ok(())
 }
 

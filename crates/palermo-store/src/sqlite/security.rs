@@ -9,22 +9,22 @@ use crate::{
     SignedHead, StoreError, UserRow,
 };
 
-fn corrupt(what: &str, value: impl std::fmt::Debug) -> StoreError {
+pub(super) fn corrupt(what: &str, value: impl std::fmt::Debug) -> StoreError {
     StoreError::Corrupt(format!("{what} {value:?}"))
 }
 
-fn org_code(text: &str) -> Result<OrgCode> {
+pub(super) fn org_code(text: &str) -> Result<OrgCode> {
     OrgCode::parse(text).map_err(|_| corrupt("organisation code", text))
 }
 
-fn hash(bytes: Vec<u8>) -> Result<Hash> {
+pub(super) fn hash(bytes: Vec<u8>) -> Result<Hash> {
     bytes
         .try_into()
         .map_err(|_| corrupt("hash", "of the wrong length"))
 }
 
 /// Refuses a foreign or unique key violation as a conflict the caller can explain.
-fn conflict(error: rusqlite::Error, message: impl FnOnce() -> String) -> StoreError {
+pub(super) fn conflict(error: rusqlite::Error, message: impl FnOnce() -> String) -> StoreError {
     match error {
         rusqlite::Error::SqliteFailure(e, _)
             if e.code == rusqlite::ErrorCode::ConstraintViolation =>
