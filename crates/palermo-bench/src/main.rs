@@ -251,6 +251,8 @@ fn document(i: u64) -> Document {
             reported_date: parse_date("2025-01-01").expect("date"),
             review_date: parse_date("2030-01-01").expect("date"),
             restriction: Restriction::All,
+            handling: palermo_core::HandlingCode::H0,
+            handling_note: None,
         },
     }
 }

@@ -8,7 +8,7 @@
 
 use std::fmt;
 
-use crate::{CountryCode, Restriction};
+use crate::{CountryCode, HandlingCode, Restriction};
 
 /// The kind of organisation a user or key belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -299,13 +299,20 @@ impl Viewpoint {
 
     /// The visibility rule: an owner sees its records; the secretariat sees every record;
     /// another member sees what the owner's restriction lets it see; a partner sees only
-    /// unrestricted records.
-    pub fn may_see(&self, owner: CountryCode, restriction: &Restriction) -> bool {
+    /// unrestricted records that their handling code lets be passed on (H0, H1).
+    pub fn may_see(
+        &self,
+        owner: CountryCode,
+        restriction: &Restriction,
+        handling: HandlingCode,
+    ) -> bool {
         match (self.kind, self.country) {
             (OrgKind::Secretariat, _) => true,
             (OrgKind::Member, Some(country)) => restriction.visible_to(owner, country),
             (OrgKind::Member, None) => false,
-            (OrgKind::Partner, _) => *restriction == Restriction::All,
+            (OrgKind::Partner, _) => {
+                *restriction == Restriction::All && handling.shared_with_partners()
+            }
         }
     }
 
@@ -387,12 +394,19 @@ mod tests {
             kind: OrgKind::Partner,
             country: None,
         };
-        assert!(deu.may_see(c("DEU"), &only_fra), "the owner sees its own");
-        assert!(fra.may_see(c("DEU"), &only_fra));
-        assert!(!fra.may_see(c("DEU"), &except_fra));
-        assert!(secretariat.may_see(c("DEU"), &except_fra));
-        assert!(partner.may_see(c("DEU"), &Restriction::All));
-        assert!(!partner.may_see(c("DEU"), &except_fra));
+        let h0 = HandlingCode::H0;
+        assert!(
+            deu.may_see(c("DEU"), &only_fra, h0),
+            "the owner sees its own"
+        );
+        assert!(fra.may_see(c("DEU"), &only_fra, h0));
+        assert!(!fra.may_see(c("DEU"), &except_fra, h0));
+        assert!(secretariat.may_see(c("DEU"), &except_fra, HandlingCode::H3));
+        assert!(partner.may_see(c("DEU"), &Restriction::All, h0));
+        assert!(partner.may_see(c("DEU"), &Restriction::All, HandlingCode::H1));
+        assert!(!partner.may_see(c("DEU"), &Restriction::All, HandlingCode::H2));
+        assert!(fra.may_see(c("DEU"), &Restriction::All, HandlingCode::H3));
+        assert!(!partner.may_see(c("DEU"), &except_fra, h0));
         assert!(deu.owns(c("DEU")) && !fra.owns(c("DEU")) && !secretariat.owns(c("DEU")));
     }
 }

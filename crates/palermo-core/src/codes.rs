@@ -115,6 +115,56 @@ named_codes! {
     }
 }
 
+/// How a record may be used, in the style of Europol's handling codes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, utoipa::ToSchema)]
+pub enum HandlingCode {
+    /// No restriction on use.
+    #[default]
+    H0,
+    /// Not to be used as evidence in judicial proceedings without the owner's permission.
+    H1,
+    /// Not to be passed on without the owner's permission: partner organisations do not
+    /// see it.
+    H2,
+    /// Other restrictions, stated in the handling note; partners do not see it.
+    H3,
+}
+
+impl HandlingCode {
+    pub const ALL: [HandlingCode; 4] = [
+        HandlingCode::H0,
+        HandlingCode::H1,
+        HandlingCode::H2,
+        HandlingCode::H3,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HandlingCode::H0 => "H0",
+            HandlingCode::H1 => "H1",
+            HandlingCode::H2 => "H2",
+            HandlingCode::H3 => "H3",
+        }
+    }
+
+    pub fn parse_name(text: &str) -> Option<HandlingCode> {
+        HandlingCode::ALL
+            .into_iter()
+            .find(|code| code.as_str().eq_ignore_ascii_case(text.trim()))
+    }
+
+    /// Whether partner organisations may see a record with this code.
+    pub fn shared_with_partners(self) -> bool {
+        self <= HandlingCode::H1
+    }
+}
+
+impl Serialize for HandlingCode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

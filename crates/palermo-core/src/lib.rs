@@ -11,7 +11,7 @@ pub mod normalise;
 pub mod record;
 
 pub use access::{OrgCode, OrgKind, Permissions, Role, Viewpoint};
-pub use codes::{DocumentStatus, DocumentType, VehicleStatus, Visibility};
+pub use codes::{DocumentStatus, DocumentType, HandlingCode, VehicleStatus, Visibility};
 pub use country::CountryCode;
 pub use date::Timestamp;
 pub use error::{FieldError, FieldErrors};

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use time::Date;
 
-use crate::codes::{DocumentStatus, DocumentType, VehicleStatus, Visibility};
+use crate::codes::{DocumentStatus, DocumentType, HandlingCode, VehicleStatus, Visibility};
 use crate::country::CountryCode;
 use crate::date::{Timestamp, parse_date};
 use crate::error::{FieldErrors, field_path};
@@ -12,6 +12,7 @@ use crate::normalise;
 pub const NAME_LEN_MAX: usize = 200;
 pub const EXTERNAL_REF_LEN_MAX: usize = 100;
 pub const VEHICLE_TEXT_LEN_MAX: usize = 60;
+pub const HANDLING_NOTE_LEN_MAX: usize = 500;
 pub const RESTRICTION_COUNTRIES_MAX: usize = 250;
 /// Records are re-validated periodically; without a review date one is set this many years on.
 pub const REVIEW_YEARS_DEFAULT: i32 = 5;
@@ -130,6 +131,10 @@ pub struct DocumentInput {
     /// The countries that `only` admits or `except` excludes.
     #[schema(value_type = Option<Vec<String>>)]
     pub restriction_countries: Option<CountryList>,
+    /// `H0` (default) to `H3`: how the record may be used (Europol-style handling codes).
+    pub handling: Option<String>,
+    /// The conditions of use; required with `H3`.
+    pub handling_note: Option<String>,
 }
 
 /// A vehicle as submitted.
@@ -155,6 +160,8 @@ pub struct VehicleInput {
     pub restriction: Option<String>,
     #[schema(value_type = Option<Vec<String>>)]
     pub restriction_countries: Option<CountryList>,
+    pub handling: Option<String>,
+    pub handling_note: Option<String>,
 }
 
 impl DocumentInput {
@@ -172,6 +179,8 @@ impl DocumentInput {
         "review_date",
         "restriction",
         "restriction_countries",
+        "handling",
+        "handling_note",
     ];
     /// The columns a CSV file must have.
     pub const REQUIRED: &'static [&'static str] = &[
@@ -199,6 +208,8 @@ impl VehicleInput {
         "review_date",
         "restriction",
         "restriction_countries",
+        "handling",
+        "handling_note",
     ];
     pub const REQUIRED: &'static [&'static str] = &["status", "reported_date"];
 }
@@ -211,6 +222,8 @@ pub struct RecordMeta {
     pub reported_date: Date,
     pub review_date: Date,
     pub restriction: Restriction,
+    pub handling: HandlingCode,
+    pub handling_note: Option<String>,
 }
 
 /// A validated travel document.
@@ -261,6 +274,18 @@ pub struct ValidationContext<'a> {
     pub default_owner: CountryCode,
     /// Path of the input inside its request, e.g. `documents[3]`; empty at the root.
     pub prefix: &'a str,
+}
+
+/// The fields every record kind shares, borrowed from an input for validation.
+struct MetaInput<'a> {
+    owner: &'a Option<String>,
+    external_ref: &'a Option<String>,
+    reported_date: &'a Option<String>,
+    review_date: &'a Option<String>,
+    restriction: &'a Option<String>,
+    restriction_countries: &'a Option<CountryList>,
+    handling: &'a Option<String>,
+    handling_note: &'a Option<String>,
 }
 
 struct Checker<'a> {
@@ -340,15 +365,34 @@ impl Checker<'_> {
             .flatten()
     }
 
-    fn meta(
-        &mut self,
-        owner: &Option<String>,
-        external_ref: &Option<String>,
-        reported_date: &Option<String>,
-        review_date: &Option<String>,
-        restriction: &Option<String>,
-        restriction_countries: &Option<CountryList>,
-    ) -> Option<RecordMeta> {
+    fn meta(&mut self, input: MetaInput<'_>) -> Option<RecordMeta> {
+        let MetaInput {
+            owner,
+            external_ref,
+            reported_date,
+            review_date,
+            restriction,
+            restriction_countries,
+            handling,
+            handling_note,
+        } = input;
+        let handling_code = match Checker::present(handling) {
+            None => Some(HandlingCode::H0),
+            Some(text) => {
+                let parsed = HandlingCode::parse_name(text);
+                if parsed.is_none() {
+                    self.fail("handling", format!("{text:?} is not one of H0, H1, H2, H3"));
+                }
+                parsed
+            }
+        };
+        let handling_note = self.text("handling_note", handling_note, HANDLING_NOTE_LEN_MAX);
+        if handling_code == Some(HandlingCode::H3) && handling_note.is_none() {
+            self.fail(
+                "handling_note",
+                "is required with H3: state the conditions of use",
+            );
+        }
         let owner = match Checker::present(owner) {
             Some(text) => self.member("owner", text),
             None => Some(self.context.default_owner),
@@ -426,6 +470,8 @@ impl Checker<'_> {
             reported_date: reported,
             review_date: review,
             restriction: Restriction::from_parts(visibility?, countries),
+            handling: handling_code?,
+            handling_note,
         })
     }
 }
@@ -472,14 +518,16 @@ impl DocumentInput {
         let holder_name = c.text("holder_name", &self.holder_name, NAME_LEN_MAX);
         let holder_birth_date = Checker::present(&self.holder_birth_date)
             .map(|text| c.past_date("holder_birth_date", text));
-        let meta = c.meta(
-            &self.owner,
-            &self.external_ref,
-            &self.reported_date,
-            &self.review_date,
-            &self.restriction,
-            &self.restriction_countries,
-        );
+        let meta = c.meta(MetaInput {
+            owner: &self.owner,
+            external_ref: &self.external_ref,
+            reported_date: &self.reported_date,
+            review_date: &self.review_date,
+            restriction: &self.restriction,
+            restriction_countries: &self.restriction_countries,
+            handling: &self.handling,
+            handling_note: &self.handling_note,
+        });
         if !c.errors.is_empty() {
             return Err(c.errors);
         }
@@ -557,14 +605,16 @@ impl VehicleInput {
             }
             parsed
         });
-        let meta = c.meta(
-            &self.owner,
-            &self.external_ref,
-            &self.reported_date,
-            &self.review_date,
-            &self.restriction,
-            &self.restriction_countries,
-        );
+        let meta = c.meta(MetaInput {
+            owner: &self.owner,
+            external_ref: &self.external_ref,
+            reported_date: &self.reported_date,
+            review_date: &self.review_date,
+            restriction: &self.restriction,
+            restriction_countries: &self.restriction_countries,
+            handling: &self.handling,
+            handling_note: &self.handling_note,
+        });
         if !c.errors.is_empty() {
             return Err(c.errors);
         }

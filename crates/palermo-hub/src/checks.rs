@@ -14,8 +14,8 @@ use palermo_store::{NewHit, RecordKind};
 use serde::{Deserialize, Serialize};
 use time::Date;
 
-use palermo_core::Permissions;
 use palermo_core::audit::AuditEvent;
+use palermo_core::{HandlingCode, Permissions};
 
 use crate::{Caller, Hub, HubError, Result, audit};
 
@@ -82,6 +82,12 @@ pub struct Matched {
     #[serde(with = "serde_date")]
     #[schema(value_type = String, format = Date)]
     pub review_date: Date,
+    /// `H0` to `H3`: how the information may be used (H1: not as evidence without the owner's
+    /// permission; H2: not to be passed on; H3: see the note).
+    #[schema(value_type = String)]
+    pub handling: HandlingCode,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub handling_note: Option<String>,
 }
 
 impl Matched {
@@ -92,6 +98,8 @@ impl Matched {
             owner: meta.owner,
             reported_date: meta.reported_date,
             review_date: meta.review_date,
+            handling: meta.handling,
+            handling_note: meta.handling_note.clone(),
         }
     }
 }
@@ -611,7 +619,7 @@ fn confirm_document(
 ) -> Option<MatchKind> {
     let record = &stored.record;
     if stored.withdrawn_at.is_some()
-        || !caller.may_see(record.meta.owner, &record.meta.restriction)
+        || !caller.may_see(&record.meta)
         || record.issuing_country != query.country
     {
         return None;
@@ -637,8 +645,7 @@ fn confirm_vehicle(
     matched_on: &str,
 ) -> Option<MatchKind> {
     let record = &stored.record;
-    if stored.withdrawn_at.is_some() || !caller.may_see(record.meta.owner, &record.meta.restriction)
-    {
+    if stored.withdrawn_at.is_some() || !caller.may_see(&record.meta) {
         return None;
     }
     let (asked, recorded) = match matched_on {

@@ -158,6 +158,8 @@ pub fn document(seed: u64, i: u64) -> DocumentInput {
         review_date: None,
         restriction: restriction_countries.as_ref().and(restriction),
         restriction_countries,
+        handling: None,
+        handling_note: None,
     }
 }
 
@@ -219,6 +221,8 @@ pub fn vehicle(seed: u64, i: u64) -> VehicleInput {
         review_date: None,
         restriction: None,
         restriction_countries: None,
+        handling: None,
+        handling_note: None,
     }
 }
 

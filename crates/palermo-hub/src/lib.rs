@@ -21,7 +21,7 @@ use std::sync::Arc;
 
 use palermo_core::audit::AuditEvent;
 use palermo_core::{
-    CountryCode, FieldErrors, OrgCode, OrgKind, Permissions, Restriction, Timestamp, Viewpoint,
+    CountryCode, FieldErrors, OrgCode, OrgKind, Permissions, RecordMeta, Timestamp, Viewpoint,
 };
 use palermo_index::{
     DocumentIndex, FoldTable, KeyHashes, VehicleIndex, document_key, plate_key, row_of, vin_key,
@@ -123,8 +123,10 @@ impl Caller {
         }
     }
 
-    pub fn may_see(&self, owner: CountryCode, restriction: &Restriction) -> bool {
-        self.viewpoint.may_see(owner, restriction)
+    /// Whether the caller may see a record: its owner, restriction and handling code decide.
+    pub fn may_see(&self, meta: &RecordMeta) -> bool {
+        self.viewpoint
+            .may_see(meta.owner, &meta.restriction, meta.handling)
     }
 
     /// Only the console may write records owned by another bureau (bulk loads on behalf of

@@ -1,12 +1,12 @@
 //! Writing records (create, update, withdraw, batch) and reading one record.
 
-use palermo_core::Permissions;
 use palermo_core::audit::AuditEvent;
 use palermo_core::date::serde_date;
 use palermo_core::{
     CountryCode, Document, DocumentInput, DocumentStatus, DocumentType, FieldErrors, RecordMeta,
     Stored, Timestamp, ValidationContext, Vehicle, VehicleInput, VehicleStatus, Visibility,
 };
+use palermo_core::{HandlingCode, Permissions};
 use palermo_index::{document_key, row_of};
 use palermo_store::{Result as StoreResult, Store, Written};
 use serde::Serialize;
@@ -32,6 +32,10 @@ pub struct MetaView {
     pub restriction: Visibility,
     #[schema(value_type = Vec<String>)]
     pub restriction_countries: Vec<CountryCode>,
+    /// `H0` to `H3`: how the record may be used.
+    #[schema(value_type = String)]
+    pub handling: HandlingCode,
+    pub handling_note: Option<String>,
     #[schema(value_type = String)]
     pub created_at: Timestamp,
     #[schema(value_type = String)]
@@ -53,6 +57,8 @@ fn meta_view(
         review_date: meta.review_date,
         restriction: meta.restriction.visibility(),
         restriction_countries: meta.restriction.countries().to_vec(),
+        handling: meta.handling,
+        handling_note: meta.handling_note.clone(),
         created_at,
         updated_at,
         withdrawn_at,
@@ -392,7 +398,7 @@ fn visible<K: Record>(caller: &Caller, stored: Option<Stored<K>>) -> Result<Stor
     let stored = stored.ok_or(HubError::NotFound)?;
     let meta = stored.record.meta();
     let owner = caller.viewpoint.owns(meta.owner) || caller.is_console();
-    if !caller.may_see(meta.owner, &meta.restriction) || (stored.withdrawn_at.is_some() && !owner) {
+    if !caller.may_see(meta) || (stored.withdrawn_at.is_some() && !owner) {
         return Err(HubError::NotFound);
     }
     Ok(stored)

@@ -83,6 +83,8 @@ fn meta(owner: &str, external_ref: Option<&str>) -> RecordMeta {
         reported_date: parse_date("2025-03-01").unwrap(),
         review_date: parse_date("2030-03-01").unwrap(),
         restriction: Restriction::Except(vec![code("ITA"), code("ESP")]),
+        handling: palermo_core::HandlingCode::H0,
+        handling_note: None,
     }
 }
 

@@ -10,8 +10,8 @@ use std::sync::{Mutex, OnceLock};
 use palermo_core::audit::{AuditEntry, AuditEvent, Hash};
 use palermo_core::date::{format_date, parse_date};
 use palermo_core::{
-    CountryCode, Document, DocumentStatus, DocumentType, OrgCode, Permissions, RecordMeta,
-    Restriction, Stored, Timestamp, Vehicle, VehicleStatus, Visibility,
+    CountryCode, Document, DocumentStatus, DocumentType, HandlingCode, OrgCode, Permissions,
+    RecordMeta, Restriction, Stored, Timestamp, Vehicle, VehicleStatus, Visibility,
 };
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, TransactionBehavior, params};
 
@@ -26,6 +26,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("schema.sql"),
     include_str!("schema2.sql"),
     include_str!("schema3.sql"),
+    include_str!("schema4.sql"),
 ];
 /// SQLite's page cache per connection (negative: KiB), and the writer's during a bulk import.
 const CACHE_KIB: i64 = -65_536;
@@ -85,7 +86,9 @@ fn countries_text(restriction: &Restriction) -> String {
 
 /// Columns shared by every record table, in this order after the kind's own columns.
 const META_COLUMNS: &str = "owner, external_ref, reported_date, review_date, restriction, \
-    restriction_countries, created_at, updated_at, withdrawn_at";
+    restriction_countries, handling, handling_note, created_at, updated_at, withdrawn_at";
+/// The meta columns a write binds (the timestamps follow them).
+const META_WRITTEN: usize = 8;
 
 /// Reads the meta columns starting at `first`; returns the meta and the three timestamps.
 fn read_meta(
@@ -102,18 +105,23 @@ fn read_meta(
         .collect::<Result<Vec<_>>>()?;
     let visibility = Visibility::parse_name(&visibility)
         .ok_or_else(|| corrupt("restriction", id, &visibility))?;
+    let handling: String = row.get(first + 6)?;
+    let handling =
+        HandlingCode::parse_name(&handling).ok_or_else(|| corrupt("handling", id, &handling))?;
     let meta = RecordMeta {
         owner: country(id, &owner)?,
         external_ref: row.get(first + 1)?,
         reported_date: date(id, &row.get::<_, String>(first + 2)?)?,
         review_date: date(id, &row.get::<_, String>(first + 3)?)?,
         restriction: Restriction::from_parts(visibility, countries),
+        handling,
+        handling_note: row.get(first + 7)?,
     };
     Ok((
         meta,
-        Timestamp(row.get(first + 6)?),
-        Timestamp(row.get(first + 7)?),
-        row.get::<_, Option<i64>>(first + 8)?.map(Timestamp),
+        Timestamp(row.get(first + 8)?),
+        Timestamp(row.get(first + 9)?),
+        row.get::<_, Option<i64>>(first + 10)?.map(Timestamp),
     ))
 }
 
@@ -201,7 +209,9 @@ fn bind_meta(
     statement.raw_bind_parameter(first + 3, format_date(meta.review_date))?;
     statement.raw_bind_parameter(first + 4, meta.restriction.visibility().as_str())?;
     statement.raw_bind_parameter(first + 5, countries_text(&meta.restriction))?;
-    statement.raw_bind_parameter(first + 6, at.0)?;
+    statement.raw_bind_parameter(first + 6, meta.handling.as_str())?;
+    statement.raw_bind_parameter(first + 7, meta.handling_note.as_deref())?;
+    statement.raw_bind_parameter(first + META_WRITTEN, at.0)?;
     Ok(())
 }
 
@@ -271,7 +281,7 @@ fn written_columns<T: Table>() -> Vec<&'static str> {
     T::OWN_COLUMNS
         .split(", ")
         .skip(1)
-        .chain(META_COLUMNS.split(", ").take(6))
+        .chain(META_COLUMNS.split(", ").take(META_WRITTEN))
         .map(str::trim)
         .collect()
 }

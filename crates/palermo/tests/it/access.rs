@@ -37,11 +37,12 @@ const NONE: Rights = Rights {
     secretariat: false,
 };
 
-/// A record of FRA with a restriction.
+/// A record of FRA with a restriction and a handling code.
 struct Record {
     number: &'static str,
     restriction: &'static str,
     countries: &'static [&'static str],
+    handling: &'static str,
     id: i64,
 }
 
@@ -51,6 +52,9 @@ impl Record {
             return true;
         }
         match (self.restriction, rights.bureau) {
+            // Partners see neither records not to be passed on (H2) nor those with other
+            // conditions (H3).
+            ("all", None) => ["H0", "H1"].contains(&self.handling),
             ("all", _) => true,
             ("only", Some(bureau)) => self.countries.contains(&bureau),
             ("except", Some(bureau)) => !self.countries.contains(&bureau),
@@ -62,7 +66,8 @@ impl Record {
     fn body(&self) -> Value {
         json!({"number": self.number, "issuing_country": "FRA", "type": "P", "status": "stolen",
             "reported_date": "2026-01-10", "restriction": self.restriction,
-            "restriction_countries": self.countries})
+            "restriction_countries": self.countries, "handling": self.handling,
+            "handling_note": "ask NCB Paris before any use"})
     }
 }
 
@@ -104,18 +109,35 @@ fn every_endpoint_applies_the_access_rules_without_leaking() {
             number: "MATRIXALL1",
             restriction: "all",
             countries: &[],
+            handling: "H1",
+            id: 0,
+        },
+        Record {
+            number: "MATRIXH2",
+            restriction: "all",
+            countries: &[],
+            handling: "H2",
+            id: 0,
+        },
+        Record {
+            number: "MATRIXH3",
+            restriction: "all",
+            countries: &[],
+            handling: "H3",
             id: 0,
         },
         Record {
             number: "MATRIXONLY1",
             restriction: "only",
             countries: &["DEU"],
+            handling: "H0",
             id: 0,
         },
         Record {
             number: "MATRIXEXC1",
             restriction: "except",
             countries: &["DEU"],
+            handling: "H0",
             id: 0,
         },
     ];
@@ -125,6 +147,19 @@ fn every_endpoint_applies_the_access_rules_without_leaking() {
         record.id = created.body["id"].as_i64().unwrap();
     }
     let absent_id = 999_999_999;
+    let mut unknown_code = records[0].body();
+    unknown_code["handling"] = json!("H9");
+    assert_eq!(
+        fra.post("/api/v1/documents", &unknown_code).problem(422),
+        ["handling"]
+    );
+    let mut without_note = records[0].body();
+    without_note["handling"] = json!("H3");
+    without_note["handling_note"] = json!(null);
+    assert_eq!(
+        fra.post("/api/v1/documents", &without_note).problem(422),
+        ["handling_note"]
+    );
 
     let key_rights = |bureau| Rights {
         check: true,
@@ -249,6 +284,7 @@ fn every_endpoint_applies_the_access_rules_without_leaking() {
                 check.problem(403);
             } else if visible {
                 assert_eq!(check.body["hit"], true, "{}", context("check", &check));
+                assert_eq!(check.body["matches"][0]["handling"], record.handling);
             } else {
                 assert_eq!(
                     comparable(&check),
