@@ -1,6 +1,7 @@
 //! The HTTP API: the only crate that knows JSON over HTTP. Handlers translate requests into
 //! hub use cases and results into JSON or RFC 9457 problem details; they hold no rules.
 
+mod admin;
 mod extract;
 pub use extract::Peer;
 mod messages;
@@ -176,6 +177,25 @@ pub fn router(hub: Arc<Hub>) -> Router {
         .route(
             "/messages/{id}/attachments/{attachment}",
             get(messages::attachment),
+        )
+        .route(
+            "/admin/organisations",
+            axum::routing::post(admin::add_organisation),
+        )
+        .route("/admin/users", get(admin::users).post(admin::add_user))
+        .route(
+            "/admin/users/{username}/password",
+            axum::routing::post(admin::set_password),
+        )
+        .route(
+            "/admin/users/{username}/{action}",
+            axum::routing::post(admin::user_action),
+        )
+        .route("/admin/keys", axum::routing::post(admin::create_key))
+        .route("/admin/keys/{id}", axum::routing::delete(admin::revoke_key))
+        .route(
+            "/admin/webhooks/{org}",
+            axum::routing::put(admin::set_webhook),
         )
         .route("/audit", get(security::audit_entries))
         .route("/audit/verify", get(security::verify_audit))

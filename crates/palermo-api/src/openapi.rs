@@ -16,7 +16,9 @@ use utoipa::{Modify, OpenApi};
         super::security::sign_out, super::security::audit_entries, super::security::verify_audit,
         super::security::audit_head, super::messages::send, super::messages::list,
         super::messages::read, super::messages::acknowledge, super::messages::thread,
-        super::messages::attachment,
+        super::messages::attachment, super::admin::add_organisation, super::admin::users,
+        super::admin::add_user, super::admin::user_action, super::admin::set_password,
+        super::admin::create_key, super::admin::revoke_key, super::admin::set_webhook,
     ),
     modifiers(&BearerKey),
 )]

@@ -15,6 +15,9 @@ use crate::Target;
 use crate::client::HubClient;
 use crate::datadir::{DataDir, member_code};
 
+/// Where an administration command works: a data directory (the hub stopped, acting as the
+/// console) or a running hub (`--hub URL --key TOKEN`, an administrator's session or a key
+/// with the `admin` scope).
 #[derive(Subcommand)]
 pub enum AdminCommand {
     /// Add or rename a member bureau.
@@ -22,8 +25,8 @@ pub enum AdminCommand {
         /// ISO 3166-1 alpha-3 code.
         code: String,
         name: String,
-        #[arg(long, default_value = "palermo-data", env = "PALERMO_DATA")]
-        data: PathBuf,
+        #[command(flatten)]
+        target: Target,
     },
     /// Add or rename an organisation: a member bureau, the secretariat or a partner.
     AddOrg {
@@ -32,8 +35,8 @@ pub enum AdminCommand {
         name: String,
         #[arg(long, value_parser = ["member", "secretariat", "partner"], default_value = "member")]
         kind: String,
-        #[arg(long, default_value = "palermo-data", env = "PALERMO_DATA")]
-        data: PathBuf,
+        #[command(flatten)]
+        target: Target,
     },
     /// Add a person. The password is read from standard input (one line); the second-factor
     /// secret and recovery codes are printed once.
@@ -51,45 +54,45 @@ pub enum AdminCommand {
         /// Print the secrets as JSON.
         #[arg(long)]
         json: bool,
-        #[arg(long, default_value = "palermo-data", env = "PALERMO_DATA")]
-        data: PathBuf,
+        #[command(flatten)]
+        target: Target,
     },
     /// List people and the state of their accounts.
     Users {
-        #[arg(long, default_value = "palermo-data", env = "PALERMO_DATA")]
-        data: PathBuf,
+        #[command(flatten)]
+        target: Target,
     },
     /// Unlock an account locked after failed sign-ins.
     Unlock {
         username: String,
-        #[arg(long, default_value = "palermo-data", env = "PALERMO_DATA")]
-        data: PathBuf,
+        #[command(flatten)]
+        target: Target,
     },
     /// Disable an account (its sessions end).
     Disable {
         username: String,
-        #[arg(long, default_value = "palermo-data", env = "PALERMO_DATA")]
-        data: PathBuf,
+        #[command(flatten)]
+        target: Target,
     },
     /// Enable a disabled account.
     Enable {
         username: String,
-        #[arg(long, default_value = "palermo-data", env = "PALERMO_DATA")]
-        data: PathBuf,
+        #[command(flatten)]
+        target: Target,
     },
     /// Set a new password, read from standard input.
     SetPassword {
         username: String,
-        #[arg(long, default_value = "palermo-data", env = "PALERMO_DATA")]
-        data: PathBuf,
+        #[command(flatten)]
+        target: Target,
     },
     /// New TOTP secret and recovery codes for a person who lost their authenticator.
     ResetSecondFactor {
         username: String,
         #[arg(long)]
         json: bool,
-        #[arg(long, default_value = "palermo-data", env = "PALERMO_DATA")]
-        data: PathBuf,
+        #[command(flatten)]
+        target: Target,
     },
     /// Make an API key for an organisation; the key is printed once and stored only as a hash.
     CreateKey {
@@ -101,22 +104,22 @@ pub enum AdminCommand {
         /// admin (default: check,records:read,records:write,hits,messages).
         #[arg(long)]
         scopes: Option<String>,
-        #[arg(long, default_value = "palermo-data", env = "PALERMO_DATA")]
-        data: PathBuf,
+        #[command(flatten)]
+        target: Target,
     },
     /// Revoke an API key by id.
     RevokeKey {
         id: i64,
-        #[arg(long, default_value = "palermo-data", env = "PALERMO_DATA")]
-        data: PathBuf,
+        #[command(flatten)]
+        target: Target,
     },
-    /// Deliver an organisation's messages to its national system too: POSTed as JSON, signed
-    /// with HMAC-SHA256 in `Palermo-Signature`; prints the signing secret once.
+    /// Deliver an organisation's messages and hits to its national system too: POSTed as
+    /// JSON, signed with HMAC-SHA256 in `Palermo-Signature`; prints the signing secret once.
     SetWebhook {
         org: String,
         url: String,
-        #[arg(long, default_value = "palermo-data", env = "PALERMO_DATA")]
-        data: PathBuf,
+        #[command(flatten)]
+        target: Target,
     },
     /// Print the current TOTP code for a base32 secret (trials without a phone).
     TotpCode { secret: String },
@@ -192,23 +195,54 @@ fn print_secrets(secrets: &NewSecrets, json: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// A running hub, when the command names one.
+fn remote(target: &Target) -> anyhow::Result<Option<HubClient>> {
+    match (&target.hub, &target.key) {
+        (Some(hub), Some(key)) => Ok(Some(HubClient::new(hub, key, target.ca_cert.as_deref())?)),
+        _ => Ok(None),
+    }
+}
+
+fn secrets_of(value: serde_json::Value) -> anyhow::Result<NewSecrets> {
+    Ok(NewSecrets {
+        username: value["username"].as_str().unwrap_or_default().to_owned(),
+        totp_secret: value["totp_secret"].as_str().unwrap_or_default().to_owned(),
+        totp_uri: value["totp_uri"].as_str().unwrap_or_default().to_owned(),
+        recovery_codes: serde_json::from_value(value["recovery_codes"].clone())
+            .context("the hub answered without recovery codes")?,
+    })
+}
+
 pub fn admin(command: AdminCommand) -> anyhow::Result<ExitCode> {
     let console = Caller::console();
     match command {
-        AdminCommand::AddBureau { code, name, data } => {
+        AdminCommand::AddBureau { code, name, target } => {
             let code = member_code(&code)?;
-            hub_of(&data)?.add_bureau(&console, code, &name)?;
+            match remote(&target)? {
+                Some(client) => {
+                    let body =
+                        serde_json::json!({"code": code.as_str(), "kind": "member", "name": name});
+                    client.send("POST", "/api/v1/admin/organisations", Some(&body))?;
+                }
+                None => hub_of(&target.data)?.add_bureau(&console, code, &name)?,
+            }
             println!("bureau {code} ({name}) saved");
         }
         AdminCommand::AddOrg {
             code,
             name,
             kind,
-            data,
+            target,
         } => {
             let code = OrgCode::parse(&code).map_err(anyhow::Error::msg)?;
             let kind = OrgKind::parse(&kind).context("unknown kind")?;
-            hub_of(&data)?.add_organisation(&console, code, kind, &name)?;
+            match remote(&target)? {
+                Some(client) => {
+                    let body = serde_json::json!({"code": code.as_str(), "kind": kind.as_str(), "name": name});
+                    client.send("POST", "/api/v1/admin/organisations", Some(&body))?;
+                }
+                None => hub_of(&target.data)?.add_organisation(&console, code, kind, &name)?,
+            }
             println!("{} {code} ({name}) saved", kind.as_str());
         }
         AdminCommand::AddUser {
@@ -217,84 +251,173 @@ pub fn admin(command: AdminCommand) -> anyhow::Result<ExitCode> {
             roles,
             name,
             json,
-            data,
+            target,
         } => {
             let org = OrgCode::parse(&org).map_err(anyhow::Error::msg)?;
             let roles = Role::parse_list(&roles).map_err(anyhow::Error::msg)?;
-            let hub = hub_of(&data)?;
-            let password = read_password()?;
             let display_name = name.unwrap_or_else(|| username.clone());
-            let secrets =
-                hub.add_user(&console, org, &username, &display_name, &roles, &password)?;
+            let secrets = match remote(&target)? {
+                Some(client) => {
+                    let password = read_password()?;
+                    let body = serde_json::json!({
+                        "username": username, "org": org.as_str(), "display_name": display_name,
+                        "roles": roles.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
+                        "password": password,
+                    });
+                    secrets_of(client.send("POST", "/api/v1/admin/users", Some(&body))?)?
+                }
+                None => {
+                    let hub = hub_of(&target.data)?;
+                    let password = read_password()?;
+                    hub.add_user(&console, org, &username, &display_name, &roles, &password)?
+                }
+            };
             if !json {
                 println!("user {username} of {org} added");
             }
             print_secrets(&secrets, json)?;
         }
-        AdminCommand::Users { data } => {
-            for user in hub_of(&data)?.users(&console)? {
+        AdminCommand::Users { target } => {
+            let users: Vec<serde_json::Value> = match remote(&target)? {
+                Some(client) => serde_json::from_value(
+                    client.send("GET", "/api/v1/admin/users", None)?["users"].clone(),
+                )?,
+                None => hub_of(&target.data)?
+                    .users(&console)?
+                    .iter()
+                    .map(serde_json::to_value)
+                    .collect::<Result<_, _>>()?,
+            };
+            for user in users {
+                let roles: Vec<&str> = user["roles"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|r| r.as_str())
+                    .collect();
                 println!(
                     "{:<24} {:<12} {:<28} {}{}",
-                    user.username,
-                    user.org,
-                    user.roles.join(","),
-                    if user.locked { "LOCKED " } else { "" },
-                    if user.disabled { "DISABLED" } else { "" }
+                    user["username"].as_str().unwrap_or_default(),
+                    user["org"].as_str().unwrap_or_default(),
+                    roles.join(","),
+                    if user["locked"] == true {
+                        "LOCKED "
+                    } else {
+                        ""
+                    },
+                    if user["disabled"] == true {
+                        "DISABLED"
+                    } else {
+                        ""
+                    }
                 );
             }
         }
-        AdminCommand::Unlock { username, data } => {
-            hub_of(&data)?.unlock_user(&console, &username)?;
+        AdminCommand::Unlock { username, target } => {
+            account_action(&target, &username, "unlock")?;
             println!("{username} unlocked");
         }
-        AdminCommand::Disable { username, data } => {
-            hub_of(&data)?.disable_user(&console, &username)?;
+        AdminCommand::Disable { username, target } => {
+            account_action(&target, &username, "disable")?;
             println!("{username} disabled");
         }
-        AdminCommand::Enable { username, data } => {
-            hub_of(&data)?.enable_user(&console, &username)?;
+        AdminCommand::Enable { username, target } => {
+            account_action(&target, &username, "enable")?;
             println!("{username} enabled");
         }
-        AdminCommand::SetPassword { username, data } => {
-            let hub = hub_of(&data)?;
-            let password = read_password()?;
-            hub.set_password(&console, &username, &password)?;
+        AdminCommand::SetPassword { username, target } => {
+            match remote(&target)? {
+                Some(client) => {
+                    let body = serde_json::json!({"password": read_password()?});
+                    client.send(
+                        "POST",
+                        &format!("/api/v1/admin/users/{username}/password"),
+                        Some(&body),
+                    )?;
+                }
+                None => {
+                    let hub = hub_of(&target.data)?;
+                    let password = read_password()?;
+                    hub.set_password(&console, &username, &password)?;
+                }
+            }
             println!("password of {username} changed");
         }
         AdminCommand::ResetSecondFactor {
             username,
             json,
-            data,
+            target,
         } => {
-            let secrets = hub_of(&data)?.reset_second_factor(&console, &username)?;
+            let secrets = match remote(&target)? {
+                Some(client) => secrets_of(client.send(
+                    "POST",
+                    &format!("/api/v1/admin/users/{username}/reset-second-factor"),
+                    None,
+                )?)?,
+                None => hub_of(&target.data)?.reset_second_factor(&console, &username)?,
+            };
             print_secrets(&secrets, json)?;
         }
         AdminCommand::CreateKey {
             org,
             label,
             scopes,
-            data,
+            target,
         } => {
             let org = OrgCode::parse(&org).map_err(anyhow::Error::msg)?;
             let scopes = match scopes {
                 Some(text) => Permissions::parse_scopes(&text).map_err(anyhow::Error::msg)?,
                 None => DEFAULT_KEY_SCOPES,
             };
-            let key = hub_of(&data)?.create_api_key(&console, org, &label, scopes)?;
-            println!(
-                "key {} for {} ({}): {}",
-                key.id,
-                key.org,
-                key.scopes.scopes(),
-                key.secret
-            );
+            let (id, secret) = match remote(&target)? {
+                Some(client) => {
+                    let body = serde_json::json!({
+                        "org": org.as_str(), "label": label,
+                        "scopes": scopes.scopes().split(',').collect::<Vec<_>>(),
+                    });
+                    let key = client.send("POST", "/api/v1/admin/keys", Some(&body))?;
+                    (
+                        key["id"].as_i64().unwrap_or_default(),
+                        key["key"].as_str().unwrap_or_default().to_owned(),
+                    )
+                }
+                None => {
+                    let key =
+                        hub_of(&target.data)?.create_api_key(&console, org, &label, scopes)?;
+                    (key.id, key.secret)
+                }
+            };
+            println!("key {id} for {org} ({}): {secret}", scopes.scopes());
             eprintln!("store it now: it is not shown again");
         }
-        AdminCommand::RevokeKey { id, data } => {
-            if !hub_of(&data)?.revoke_api_key(&console, id)? {
-                bail!("no active key {id}");
+        AdminCommand::RevokeKey { id, target } => {
+            match remote(&target)? {
+                Some(client) => {
+                    client.send("DELETE", &format!("/api/v1/admin/keys/{id}"), None)?;
+                }
+                None => {
+                    if !hub_of(&target.data)?.revoke_api_key(&console, id)? {
+                        bail!("no active key {id}");
+                    }
+                }
             }
             println!("key {id} revoked");
+        }
+        AdminCommand::SetWebhook { org, url, target } => {
+            let org = OrgCode::parse(&org).map_err(anyhow::Error::msg)?;
+            let secret = match remote(&target)? {
+                Some(client) => {
+                    let body = serde_json::json!({"url": url});
+                    client.send("PUT", &format!("/api/v1/admin/webhooks/{org}"), Some(&body))?
+                        ["secret"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_owned()
+                }
+                None => hub_of(&target.data)?.set_webhook(&console, org, &url)?,
+            };
+            println!("{secret}");
+            eprintln!("webhook of {org} set; the signing secret above is not shown again");
         }
         AdminCommand::DevCert { out, names } => {
             let files = crate::tls::dev_cert(&out, &names)?;
@@ -312,18 +435,32 @@ pub fn admin(command: AdminCommand) -> anyhow::Result<ExitCode> {
                 files.client_key.display()
             );
         }
-        AdminCommand::SetWebhook { org, url, data } => {
-            let org = OrgCode::parse(&org).map_err(anyhow::Error::msg)?;
-            let secret = hub_of(&data)?.set_webhook(&console, org, &url)?;
-            println!("{secret}");
-            eprintln!("webhook of {org} set; the signing secret above is not shown again");
-        }
         AdminCommand::TotpCode { secret } => {
             let code = palermo_hub::totp_now(&secret).context("not a base32 TOTP secret")?;
             println!("{code}");
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Unlocks, disables or enables an account, on a running hub or a data directory.
+fn account_action(target: &Target, username: &str, action: &str) -> anyhow::Result<()> {
+    if let Some(client) = remote(target)? {
+        client.send(
+            "POST",
+            &format!("/api/v1/admin/users/{username}/{action}"),
+            None,
+        )?;
+        return Ok(());
+    }
+    let hub = hub_of(&target.data)?;
+    let console = Caller::console();
+    match action {
+        "unlock" => hub.unlock_user(&console, username)?,
+        "disable" => hub.disable_user(&console, username)?,
+        _ => hub.enable_user(&console, username)?,
+    }
+    Ok(())
 }
 
 fn instant(text: &str, end_of_day: bool) -> anyhow::Result<palermo_core::Timestamp> {

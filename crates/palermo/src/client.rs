@@ -57,6 +57,23 @@ impl HubClient {
         answer(response)
     }
 
+    /// Any method, with an optional JSON body.
+    pub fn send(&self, method: &str, path: &str, body: Option<&Value>) -> anyhow::Result<Value> {
+        let url = format!("{}{path}", self.base);
+        let request = ureq::http::Request::builder()
+            .method(method)
+            .uri(&url)
+            .header("Authorization", &self.authorization)
+            .header("Content-Type", "application/json")
+            .body(body.map(Value::to_string).unwrap_or_default())
+            .context("cannot build the request")?;
+        let response = self
+            .agent
+            .run(request)
+            .with_context(|| format!("cannot reach the hub at {}", self.base))?;
+        answer(response)
+    }
+
     pub fn post(&self, path: &str, body: &impl Serialize) -> anyhow::Result<Value> {
         let response = self
             .agent

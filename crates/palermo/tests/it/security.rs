@@ -719,3 +719,112 @@ fn secrets_never_reach_the_logs() {
         assert!(!logged.contains(secret), "{secret} in the log");
     }
 }
+
+#[test]
+fn administrators_manage_people_and_keys_on_a_running_hub() {
+    let server = Server::demo();
+    let administrator = sign_in(&server, "sg.admin");
+    let token = administrator.key.clone().unwrap();
+    let officer = sign_in(&server, "deu.officer");
+    officer.get("/api/v1/admin/users").problem(403);
+
+    let users = administrator.get("/api/v1/admin/users");
+    assert_eq!(users.status, 200, "{}", users.text);
+    assert_eq!(users.body["users"].as_array().unwrap().len(), 6);
+    let fields = administrator
+        .post(
+            "/api/v1/admin/users",
+            &json!({"username": "ita.officer", "org": "ITA", "roles": ["frontline", "pilot"],
+                "password": "a long enough passphrase"}),
+        )
+        .problem(422);
+    assert_eq!(fields, ["roles[1]"]);
+    let created = administrator.post(
+        "/api/v1/admin/users",
+        &json!({"username": "ita.officer", "org": "ITA", "roles": ["frontline"],
+            "password": "a long enough passphrase"}),
+    );
+    assert_eq!(created.status, 201, "{}", created.text);
+    let code = palermo_hub::totp_now(created.body["totp_secret"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        sign_in_with(&server, "ita.officer", "a long enough passphrase", &code).status,
+        201
+    );
+
+    // A locked account is unlocked from the command line, the hub running on.
+    let locked = person(&server, "fra.operator");
+    for _ in 0..5 {
+        sign_in_with(&server, "fra.operator", "wrong password!", "123456").problem(401);
+    }
+    let unlock = palermo()
+        .args([
+            "admin",
+            "unlock",
+            "fra.operator",
+            "--hub",
+            &server.url,
+            "--key",
+            &token,
+        ])
+        .output()
+        .unwrap();
+    assert!(unlock.status.success(), "{unlock:?}");
+    let answer = sign_in_with(
+        &server,
+        "fra.operator",
+        locked["password"].as_str().unwrap(),
+        &current_code(&locked),
+    );
+    assert_eq!(answer.status, 201, "{}", answer.text);
+
+    // A key with the check scope only checks; revoked, it is refused at once.
+    let made = palermo()
+        .args([
+            "admin",
+            "create-key",
+            "NLD",
+            "--scopes",
+            "check",
+            "--hub",
+            &server.url,
+        ])
+        .args(["--key", &token])
+        .output()
+        .unwrap();
+    assert!(made.status.success(), "{made:?}");
+    let line = String::from_utf8_lossy(&made.stdout).into_owned();
+    let key = line.split_whitespace().last().unwrap().to_owned();
+    let id = line.split_whitespace().nth(1).unwrap().to_owned();
+    let checker = server.anonymous().with_key(&key);
+    assert_eq!(
+        checker
+            .get("/api/v1/checks/documents?number=X1&country=FRA")
+            .status,
+        200
+    );
+    checker
+        .post("/api/v1/documents", &document("SCOPE12345", "NLD"))
+        .problem(403);
+    let revoked = palermo()
+        .args([
+            "admin",
+            "revoke-key",
+            &id,
+            "--hub",
+            &server.url,
+            "--key",
+            &token,
+        ])
+        .output()
+        .unwrap();
+    assert!(revoked.status.success(), "{revoked:?}");
+    checker
+        .get("/api/v1/checks/documents?number=X1&country=FRA")
+        .problem(401);
+    administrator
+        .delete(&format!("/api/v1/admin/keys/{id}"))
+        .problem(404);
+    administrator
+        .post("/api/v1/admin/users/nobody/unlock", &json!({}))
+        .problem(404);
+}
