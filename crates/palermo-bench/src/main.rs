@@ -6,6 +6,9 @@
 //! - `stores`: the same point lookups answered by the index, by SQLite alone (an indexed
 //!   table, prepared statement) and by PostgreSQL (an indexed table, prepared point selects over
 //!   a local socket), side by side in one run.
+//! - `names`: pairwise name scoring on a labelled set of name pairs (precision, recall, F1).
+
+mod names;
 
 use std::hint::black_box;
 use std::time::Instant;
@@ -50,6 +53,19 @@ enum Command {
         /// Where to put the SQLite database; a temporary directory by default.
         #[arg(long)]
         dir: Option<std::path::PathBuf>,
+    },
+    /// Pairwise name scoring on a labelled CSV of name pairs (the nomenklatura name bench).
+    Names {
+        #[arg(
+            long,
+            default_value = "../shared/benchmarks/names/nomenklatura-name-bench.csv"
+        )]
+        cases: std::path::PathBuf,
+        #[arg(long, default_value_t = 0.7)]
+        threshold: f64,
+        /// List the pairs scored on the wrong side of the threshold instead.
+        #[arg(long)]
+        errors: bool,
     },
 }
 
@@ -403,6 +419,14 @@ fn main() -> anyhow::Result<()> {
             postgres,
             dir,
         } => bench_stores(count, lookups, postgres.as_deref(), dir.as_deref())?,
+        Command::Names {
+            cases,
+            threshold,
+            errors: true,
+        } => names::errors(&cases, threshold)?,
+        Command::Names {
+            cases, threshold, ..
+        } => names::run(&cases, threshold)?,
     }
     Ok(())
 }

@@ -1,0 +1,658 @@
+//! Palermo's name engine: a library with no I/O.
+//!
+//! A name goes through three steps:
+//! 1. [`normalise`]: Unicode decomposition, case folding, diacritics dropped, every script
+//!    transliterated to Latin (Cyrillic by ICAO 9303 Part 3, the others through `any_ascii`:
+//!    pinyin for Han, Revised Romanization for Hangul, …), punctuation to spaces, honorifics
+//!    removed, particles (al, bin, van, de, von …) marked.
+//! 2. [`fold`]: each part folded so that the spellings of different transliteration systems
+//!    meet (KH/H, SHCH/SZCZ/SCH, IU/YU/JU, X/KS, PH/F, W/V, doubled letters …), and a
+//!    consonant skeleton for vowel-less romanisations (MHMD = Mohammed = Muhammad).
+//! 3. [`compare`]: the parts of two names aligned one to one (order does not matter; joined
+//!    and split parts are tried), each pair scored exact, folded, phonetic, initial or fuzzy
+//!    (Jaro–Winkler, for typos), and the whole scored 0..1 with an [`Explanation`].
+
+mod translit;
+
+pub use translit::icao_cyrillic;
+
+/// Longest name accepted, in characters.
+pub const NAME_MAX_CHARS: usize = 300;
+/// Most parts a name is split into.
+pub const PARTS_MAX: usize = 12;
+
+/// Titles and honorifics dropped from names.
+const HONORIFICS: &[&str] = &[
+    "mr",
+    "mrs",
+    "ms",
+    "miss",
+    "dr",
+    "prof",
+    "sir",
+    "dame",
+    "sheikh",
+    "shaikh",
+    "sheik",
+    "hajji",
+    "haji",
+    "hadji",
+    "mullah",
+    "imam",
+    "herr",
+    "frau",
+    "monsieur",
+    "madame",
+    "mme",
+    "mlle",
+    "sr",
+    "sra",
+    "srta",
+    "don",
+    "dona",
+    "senor",
+    "senora",
+    "gen",
+    "col",
+    "capt",
+    "lt",
+    "jr",
+    "snr",
+    "president",
+    "prasident",
+    "presidente",
+    "minister",
+    "general",
+    "colonel",
+    "captain",
+];
+
+/// Digits typed for letters inside a name part (1G0R, SECH1N).
+fn leet(c: char) -> char {
+    match c {
+        '0' => 'o',
+        '1' => 'i',
+        '3' => 'e',
+        '4' => 'a',
+        '5' => 's',
+        '6' => 'g',
+        '7' => 't',
+        '8' => 'b',
+        '9' => 'g',
+        other => other,
+    }
+}
+
+/// Patronymics (Vladimirovich, Viktorovna): present in one record, absent in another.
+fn is_patronymic(part: &str) -> bool {
+    part.len() > 6
+        && ["ovich", "evich", "ovna", "evna", "ichna", "vich"]
+            .iter()
+            .any(|end| part.ends_with(end))
+}
+
+/// Parts that connect a name more than they identify it: they count little.
+const PARTICLES: &[&str] = &[
+    "al", "el", "ul", "bin", "ibn", "bint", "binti", "abu", "abd", "van", "von", "der", "den",
+    "de", "del", "della", "di", "da", "dos", "das", "do", "du", "la", "le", "lo", "y", "e", "zu",
+    "ter", "ten", "ben", "bat", "ould", "ag", "mac", "mc", "st",
+];
+
+/// One part of a normalised name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Part {
+    /// Lower-case ASCII as transliterated.
+    pub text: String,
+    /// Folded across transliteration systems.
+    pub folded: String,
+    /// Consonant skeleton of the folded form.
+    pub skeleton: String,
+    pub particle: bool,
+}
+
+/// A name, normalised into parts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Name {
+    pub parts: Vec<Part>,
+}
+
+impl Name {
+    pub fn parse(text: &str) -> Name {
+        let parts = normalise(text)
+            .into_iter()
+            .map(|text| Part {
+                folded: fold(&text),
+                skeleton: skeleton(&fold(&text)),
+                particle: PARTICLES.contains(&text.as_str()) || is_patronymic(&text),
+                text,
+            })
+            .collect();
+        Name { parts }
+    }
+
+    /// Whether the name has any part that identifies (not only particles).
+    pub fn is_empty(&self) -> bool {
+        self.parts.iter().all(|p| p.particle)
+    }
+}
+
+/// Why a name is refused: empty once normalised, too long, or control characters.
+pub fn check(text: &str) -> Result<(), String> {
+    if text.chars().count() > NAME_MAX_CHARS {
+        return Err(format!("is longer than {NAME_MAX_CHARS} characters"));
+    }
+    if text.chars().any(|c| c.is_control()) {
+        return Err("holds control characters".into());
+    }
+    if Name::parse(text).parts.is_empty() {
+        return Err("holds no letters".into());
+    }
+    Ok(())
+}
+
+/// Splits a name into lower-case ASCII parts: every script transliterated, diacritics and
+/// punctuation dropped, honorifics removed. Never panics, whatever the input.
+pub fn normalise(text: &str) -> Vec<String> {
+    let text: String = text.chars().take(NAME_MAX_CHARS).collect();
+    let latin = translit::to_latin(&text);
+    let mut parts: Vec<String> = Vec::new();
+    for raw in latin.split(|c: char| !c.is_ascii_alphanumeric()) {
+        if raw.is_empty() {
+            continue;
+        }
+        let lower = raw.to_ascii_lowercase();
+        if lower.chars().all(|c| c.is_ascii_digit()) {
+            continue;
+        }
+        let lower: String = if lower.chars().any(|c| c.is_ascii_alphabetic()) {
+            lower.chars().map(leet).collect()
+        } else {
+            lower
+        };
+        if HONORIFICS.contains(&lower.as_str()) || parts.contains(&lower) {
+            continue;
+        }
+        parts.push(lower);
+        if parts.len() == PARTS_MAX {
+            break;
+        }
+    }
+    parts
+}
+
+/// Folds a lower-case ASCII part so that transliteration variants meet.
+pub fn fold(part: &str) -> String {
+    let mut s = part.to_owned();
+    // Longest patterns first.
+    for (from, to) in [
+        ("shch", "sc"),
+        ("szcz", "sc"),
+        ("sch", "sc"),
+        ("tsch", "c"),
+        ("tch", "c"),
+        ("dzh", "j"),
+        ("dj", "j"),
+        ("zh", "j"),
+        ("kh", "h"),
+        ("gh", "g"),
+        ("ph", "f"),
+        ("th", "t"),
+        ("ck", "k"),
+        ("cz", "c"),
+        ("sz", "s"),
+        ("ts", "c"),
+        ("tz", "c"),
+        ("ou", "u"),
+        ("oo", "u"),
+        ("ee", "i"),
+        ("yu", "iu"),
+        ("ju", "iu"),
+        ("ya", "ia"),
+        ("ja", "ia"),
+        ("yo", "io"),
+        ("jo", "io"),
+        ("ye", "ie"),
+        ("ey", "ei"),
+        ("ay", "ai"),
+        ("ij", "i"),
+        ("iy", "i"),
+        ("ii", "i"),
+        ("x", "ks"),
+        ("q", "k"),
+        ("w", "v"),
+    ] {
+        if s.contains(from) {
+            s = s.replace(from, to);
+        }
+    }
+    let mut out = String::with_capacity(s.len());
+    let bytes: Vec<char> = s.chars().collect();
+    let vowel = |c: Option<&char>| c.is_some_and(|c| "aeiouy".contains(*c));
+    for (i, &c) in bytes.iter().enumerate() {
+        // A silent h after a vowel (John/Jon, Ahmed/Amed): dropped unless a vowel follows.
+        if c == 'h' && i > 0 && vowel(bytes.get(i - 1)) && !vowel(bytes.get(i + 1)) {
+            continue;
+        }
+        let c = match c {
+            'y' => 'i',
+            // A hard c is a k; ch stays (it is its own sound in most systems).
+            'c' if bytes.get(i + 1) != Some(&'h') => 'k',
+            other => other,
+        };
+        if out.ends_with(c) {
+            continue;
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The consonants of a folded part, for romanisations that drop vowels (Arabic, Hebrew).
+pub fn skeleton(folded: &str) -> String {
+    let mut out = String::new();
+    for c in folded.chars() {
+        if matches!(c, 'a' | 'e' | 'i' | 'o' | 'u' | '\'' | '`') {
+            continue;
+        }
+        if !out.ends_with(c) {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The Jaro–Winkler similarity of two strings (0..1).
+pub fn jaro_winkler(a: &str, b: &str) -> f64 {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    if a.is_empty() || b.is_empty() {
+        return if a == b { 1.0 } else { 0.0 };
+    }
+    let window = (a.len().max(b.len()) / 2).saturating_sub(1);
+    let mut a_matched = vec![false; a.len()];
+    let mut b_matched = vec![false; b.len()];
+    let mut matches = 0usize;
+    for (i, ca) in a.iter().enumerate() {
+        let start = i.saturating_sub(window);
+        let end = (i + window + 1).min(b.len());
+        for j in start..end {
+            if !b_matched[j] && b[j] == *ca {
+                a_matched[i] = true;
+                b_matched[j] = true;
+                matches += 1;
+                break;
+            }
+        }
+    }
+    if matches == 0 {
+        return 0.0;
+    }
+    let a_seq = a
+        .iter()
+        .zip(&a_matched)
+        .filter(|(_, m)| **m)
+        .map(|(c, _)| c);
+    let b_seq = b
+        .iter()
+        .zip(&b_matched)
+        .filter(|(_, m)| **m)
+        .map(|(c, _)| c);
+    let transpositions = a_seq.zip(b_seq).filter(|(x, y)| x != y).count() / 2;
+    let m = matches as f64;
+    let jaro = (m / a.len() as f64 + m / b.len() as f64 + (m - transpositions as f64) / m) / 3.0;
+    let prefix = a.iter().zip(&b).take(4).take_while(|(x, y)| x == y).count() as f64;
+    jaro + prefix * 0.1 * (1.0 - jaro)
+}
+
+/// The optimal-string-alignment distance (Levenshtein with adjacent transpositions), stopping
+/// early once it exceeds `max`.
+pub fn edit_distance(a: &str, b: &str, max: usize) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    if a.len().abs_diff(b.len()) > max {
+        return max + 1;
+    }
+    let mut before = vec![0usize; b.len() + 1];
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    let mut current = vec![0usize; b.len() + 1];
+    for i in 1..=a.len() {
+        current[0] = i;
+        let mut row_min = current[0];
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut value = (previous[j] + 1)
+                .min(current[j - 1] + 1)
+                .min(previous[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                value = value.min(before[j - 2] + 1);
+            }
+            current[j] = value;
+            row_min = row_min.min(value);
+        }
+        if row_min > max {
+            return max + 1;
+        }
+        std::mem::swap(&mut before, &mut previous);
+        std::mem::swap(&mut previous, &mut current);
+    }
+    previous[b.len()]
+}
+
+/// How two parts matched.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PartMatch {
+    /// The same after normalisation.
+    Exact,
+    /// The same once transliteration variants are folded.
+    Folded,
+    /// The same consonants (romanisations without vowels).
+    Phonetic,
+    /// One is the other's initial.
+    Initial,
+    /// Close: a typo or two.
+    Fuzzy,
+    /// Two parts of one name against one part of the other (Abdul Rahman / Abdulrahman).
+    Joined,
+}
+
+impl PartMatch {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PartMatch::Exact => "exact",
+            PartMatch::Folded => "transliteration",
+            PartMatch::Phonetic => "phonetic",
+            PartMatch::Initial => "initial",
+            PartMatch::Fuzzy => "typo",
+            PartMatch::Joined => "joined",
+        }
+    }
+}
+
+/// Scores two parts; `None` when they do not match at all.
+pub fn compare_parts(a: &Part, b: &Part) -> Option<(f64, PartMatch)> {
+    if a.text == b.text {
+        return Some((1.0, PartMatch::Exact));
+    }
+    if a.folded == b.folded {
+        return Some((0.97, PartMatch::Folded));
+    }
+    let (short, long) = if a.text.len() <= b.text.len() {
+        (a, b)
+    } else {
+        (b, a)
+    };
+    if short.text.len() == 1 {
+        return (long.text.starts_with(&short.text)).then_some((0.75, PartMatch::Initial));
+    }
+    let vowel_less = |p: &Part| {
+        let vowels = p.text.chars().filter(|c| "aeiou".contains(*c)).count();
+        vowels * 5 < p.text.len()
+    };
+    if a.skeleton.len() >= 2
+        && a.skeleton == b.skeleton
+        && (vowel_less(a) || vowel_less(b) || a.skeleton.len() >= 4)
+    {
+        // Vowel-less romanisations: MHMD, Mohammed, Muhammad.
+        return Some((0.9, PartMatch::Phonetic));
+    }
+    // A typo or two: one edit in a part of four to seven letters, two in a longer one.
+    let shortest = short.folded.len().min(long.folded.len());
+    let allowed = match shortest {
+        0..=3 => 0,
+        4..=7 => 1,
+        _ => 2,
+    };
+    if allowed == 0 {
+        return None;
+    }
+    match edit_distance(&a.folded, &b.folded, allowed) {
+        1 => Some((0.86, PartMatch::Fuzzy)),
+        2 if allowed >= 2 => Some((0.78, PartMatch::Fuzzy)),
+        _ => None,
+    }
+}
+
+/// One aligned pair of parts, for the explanation.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Aligned {
+    pub query: String,
+    pub candidate: String,
+    pub how: PartMatch,
+    pub score: f64,
+}
+
+/// Why two names scored what they did.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Explanation {
+    pub aligned: Vec<Aligned>,
+    /// Parts of the query that found no partner.
+    pub query_unmatched: Vec<String>,
+    /// Parts of the candidate that found no partner.
+    pub candidate_unmatched: Vec<String>,
+}
+
+fn weight(part: &Part) -> f64 {
+    if part.particle {
+        0.25
+    } else {
+        // Longer parts carry more information; an initial carries little.
+        0.6 + (part.folded.len().min(8) as f64) * 0.05
+    }
+}
+
+/// Compares two names: 0 (nothing in common) to 1 (the same), order-independent, with the
+/// alignment that explains it. Unmatched query parts cost more than unmatched candidate parts
+/// (a record may hold more names than the officer typed).
+pub fn compare(query: &Name, candidate: &Name) -> (f64, Explanation) {
+    let q = &query.parts;
+    let c = &candidate.parts;
+    if q.is_empty() || c.is_empty() {
+        return (0.0, Explanation::default());
+    }
+    // Every scored pair, plus joined pairs (two adjacent parts against one).
+    let mut pairs: Vec<(f64, Vec<usize>, Vec<usize>, PartMatch)> = Vec::new();
+    for (i, a) in q.iter().enumerate() {
+        for (j, b) in c.iter().enumerate() {
+            if let Some((score, how)) = compare_parts(a, b) {
+                pairs.push((score, vec![i], vec![j], how));
+            }
+        }
+    }
+    let joined = |parts: &[Part], i: usize| -> Part {
+        let text = format!("{}{}", parts[i].text, parts[i + 1].text);
+        let folded = fold(&text);
+        Part {
+            skeleton: skeleton(&folded),
+            folded,
+            particle: false,
+            text,
+        }
+    };
+    for i in 0..q.len().saturating_sub(1) {
+        let merged = joined(q, i);
+        for (j, b) in c.iter().enumerate() {
+            if let Some((score, _)) = compare_parts(&merged, b) {
+                pairs.push((score * 0.97, vec![i, i + 1], vec![j], PartMatch::Joined));
+            }
+        }
+    }
+    for j in 0..c.len().saturating_sub(1) {
+        let merged = joined(c, j);
+        for (i, a) in q.iter().enumerate() {
+            if let Some((score, _)) = compare_parts(a, &merged) {
+                pairs.push((score * 0.97, vec![i], vec![j, j + 1], PartMatch::Joined));
+            }
+        }
+    }
+    // Greedy one-to-one alignment, best pairs first (ties: longer parts first).
+    pairs.sort_by(|x, y| {
+        y.0.partial_cmp(&x.0)
+            .unwrap_or(std::cmp::Ordering::Equal)
+            .then_with(|| (y.1.len() + y.2.len()).cmp(&(x.1.len() + x.2.len())))
+    });
+    let mut q_used = vec![false; q.len()];
+    let mut c_used = vec![false; c.len()];
+    let mut explanation = Explanation::default();
+    let mut matched_weight = 0.0;
+    for (score, qi, cj, how) in pairs {
+        if qi.iter().any(|&i| q_used[i]) || cj.iter().any(|&j| c_used[j]) {
+            continue;
+        }
+        let w: f64 = qi
+            .iter()
+            .map(|&i| weight(&q[i]))
+            .sum::<f64>()
+            .max(cj.iter().map(|&j| weight(&c[j])).sum::<f64>());
+        matched_weight += w * score;
+        for &i in &qi {
+            q_used[i] = true;
+        }
+        for &j in &cj {
+            c_used[j] = true;
+        }
+        explanation.aligned.push(Aligned {
+            query: qi
+                .iter()
+                .map(|&i| q[i].text.as_str())
+                .collect::<Vec<_>>()
+                .join(" "),
+            candidate: cj
+                .iter()
+                .map(|&j| c[j].text.as_str())
+                .collect::<Vec<_>>()
+                .join(" "),
+            how,
+            score,
+        });
+    }
+    let mut unmatched_q = 0.0;
+    for (i, part) in q.iter().enumerate() {
+        if !q_used[i] {
+            unmatched_q += weight(part);
+            explanation.query_unmatched.push(part.text.clone());
+        }
+    }
+    let mut unmatched_c = 0.0;
+    for (j, part) in c.iter().enumerate() {
+        if !c_used[j] {
+            unmatched_c += weight(part);
+            explanation.candidate_unmatched.push(part.text.clone());
+        }
+    }
+    let identifying = explanation
+        .aligned
+        .iter()
+        .any(|a| a.how != PartMatch::Initial && !PARTICLES.contains(&a.query.as_str()));
+    if !identifying {
+        return (0.0, explanation);
+    }
+    let total = matched_weight + unmatched_q + 0.25 * unmatched_c;
+    let score = if total > 0.0 {
+        matched_weight / total
+    } else {
+        0.0
+    };
+    (score.clamp(0.0, 1.0), explanation)
+}
+
+/// The best score of any of the query's names against any of the candidate's names.
+pub fn best_of(queries: &[Name], candidates: &[Name]) -> (f64, Explanation) {
+    let mut best = (0.0, Explanation::default());
+    for query in queries {
+        for candidate in candidates {
+            let scored = compare(query, candidate);
+            if scored.0 > best.0 {
+                best = scored;
+            }
+        }
+    }
+    best
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn score(a: &str, b: &str) -> f64 {
+        compare(&Name::parse(a), &Name::parse(b)).0
+    }
+
+    #[test]
+    fn normalises_scripts_diacritics_and_honorifics() {
+        assert_eq!(
+            normalise("Dr. Élodie  DUPONT-Moreau"),
+            ["elodie", "dupont", "moreau"]
+        );
+        assert_eq!(
+            normalise("Александр Щербаков"),
+            ["aleksandr", "shcherbakov"]
+        );
+        assert_eq!(normalise("张伟"), ["zhang", "wei"]);
+        assert_eq!(normalise("Κωνσταντίνος"), ["konstantinos"]);
+        assert_eq!(normalise("  \t "), Vec::<String>::new());
+        assert!(check("").is_err());
+        assert!(check("a\u{0}b").is_err());
+        assert!(check(&"x".repeat(301)).is_err());
+        assert!(check("Zhang Wei").is_ok());
+    }
+
+    #[test]
+    fn transliteration_variants_meet() {
+        for (a, b) in [
+            ("Александр Щербаков", "ALEKSANDR SHCHERBAKOV"),
+            ("Aleksandr Shcherbakov", "Alexander Scherbakow"),
+            ("Aleksandr Shcherbakov", "Aleksandr Ščerbakov"),
+            ("Yuri Gagarin", "Iurii Gagarin"),
+            ("Mohammed al-Hassan", "Muhammad Al Hassan"),
+            ("Zhang Wei", "张伟"),
+            ("Zhang Wei", "WEI ZHANG"),
+            ("Abdul Rahman", "Abdulrahman"),
+            ("John Smith", "Jon Smith"),
+        ] {
+            assert!(score(a, b) >= 0.8, "{a} / {b}: {}", score(a, b));
+        }
+    }
+
+    #[test]
+    fn different_people_stay_apart() {
+        for (a, b) in [
+            ("Olaf Scholz", "Angela Merkel"),
+            ("John Smith", "Jane Doe"),
+            ("Zhang Wei", "Wang Fang"),
+            ("Al Capone", "Al Pacino"),
+        ] {
+            assert!(score(a, b) < 0.6, "{a} / {b}: {}", score(a, b));
+        }
+    }
+
+    #[test]
+    fn edit_distance_counts_transpositions_once() {
+        assert_eq!(edit_distance("sechin", "sechin", 2), 0);
+        assert_eq!(edit_distance("merz", "mertz", 2), 1);
+        assert_eq!(edit_distance("martha", "marhta", 2), 1);
+        assert_eq!(edit_distance("lukashenko", "lukashevich", 2), 3);
+    }
+
+    #[test]
+    fn jaro_winkler_known_values() {
+        assert!((jaro_winkler("martha", "marhta") - 0.961).abs() < 0.001);
+        assert!((jaro_winkler("dwayne", "duane") - 0.84).abs() < 0.001);
+        assert_eq!(jaro_winkler("", ""), 1.0);
+        assert_eq!(jaro_winkler("abc", ""), 0.0);
+    }
+
+    #[test]
+    fn explanations_say_how_parts_matched() {
+        let (_, why) = compare(
+            &Name::parse("Mohamed Ali Hassan"),
+            &Name::parse("Muhammad Ali"),
+        );
+        assert!(
+            why.aligned
+                .iter()
+                .any(|a| a.query == "ali" && a.how == PartMatch::Exact)
+        );
+        assert!(why.aligned.iter().any(|a| a.query == "mohamed"));
+        assert_eq!(why.query_unmatched, ["hassan"]);
+    }
+}
