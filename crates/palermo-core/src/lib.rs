@@ -8,6 +8,7 @@ pub mod country;
 pub mod date;
 pub mod error;
 pub mod normalise;
+pub mod person;
 pub mod record;
 
 pub use access::{OrgCode, OrgKind, Permissions, Role, Viewpoint};
@@ -15,6 +16,7 @@ pub use codes::{DocumentStatus, DocumentType, HandlingCode, VehicleStatus, Visib
 pub use country::CountryCode;
 pub use date::Timestamp;
 pub use error::{FieldError, FieldErrors};
+pub use person::{PartialDate, Person, PersonInput};
 pub use record::{
     Document, DocumentInput, RecordMeta, Restriction, Stored, ValidationContext, Vehicle,
     VehicleInput,

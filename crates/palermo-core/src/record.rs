@@ -277,29 +277,33 @@ pub struct ValidationContext<'a> {
 }
 
 /// The fields every record kind shares, borrowed from an input for validation.
-struct MetaInput<'a> {
-    owner: &'a Option<String>,
-    external_ref: &'a Option<String>,
-    reported_date: &'a Option<String>,
-    review_date: &'a Option<String>,
-    restriction: &'a Option<String>,
-    restriction_countries: &'a Option<CountryList>,
-    handling: &'a Option<String>,
-    handling_note: &'a Option<String>,
+pub(crate) struct MetaInput<'a> {
+    pub(crate) owner: &'a Option<String>,
+    pub(crate) external_ref: &'a Option<String>,
+    pub(crate) reported_date: &'a Option<String>,
+    pub(crate) review_date: &'a Option<String>,
+    pub(crate) restriction: &'a Option<String>,
+    pub(crate) restriction_countries: &'a Option<CountryList>,
+    pub(crate) handling: &'a Option<String>,
+    pub(crate) handling_note: &'a Option<String>,
 }
 
-struct Checker<'a> {
-    context: ValidationContext<'a>,
-    errors: FieldErrors,
+pub(crate) struct Checker<'a> {
+    pub(crate) context: ValidationContext<'a>,
+    pub(crate) errors: FieldErrors,
 }
 
 impl Checker<'_> {
-    fn fail(&mut self, name: &str, detail: impl Into<String>) {
+    pub(crate) fn fail(&mut self, name: &str, detail: impl Into<String>) {
         self.errors
             .push(field_path(self.context.prefix, name), detail);
     }
 
-    fn required<'v>(&mut self, name: &str, value: &'v Option<String>) -> Option<&'v str> {
+    pub(crate) fn required<'v>(
+        &mut self,
+        name: &str,
+        value: &'v Option<String>,
+    ) -> Option<&'v str> {
         match value.as_deref().map(str::trim) {
             Some(text) if !text.is_empty() => Some(value.as_deref().unwrap_or(text)),
             _ => {
@@ -309,11 +313,11 @@ impl Checker<'_> {
         }
     }
 
-    fn present(value: &Option<String>) -> Option<&str> {
+    pub(crate) fn present(value: &Option<String>) -> Option<&str> {
         value.as_deref().filter(|text| !text.trim().is_empty())
     }
 
-    fn country(&mut self, name: &str, text: &str) -> Option<CountryCode> {
+    pub(crate) fn country(&mut self, name: &str, text: &str) -> Option<CountryCode> {
         let code = CountryCode::parse(text.trim());
         if code.is_none() {
             self.fail(
@@ -324,7 +328,7 @@ impl Checker<'_> {
         code
     }
 
-    fn member(&mut self, name: &str, text: &str) -> Option<CountryCode> {
+    pub(crate) fn member(&mut self, name: &str, text: &str) -> Option<CountryCode> {
         let code = CountryCode::parse_member(text.trim());
         if code.is_none() {
             self.fail(
@@ -335,13 +339,13 @@ impl Checker<'_> {
         code
     }
 
-    fn date(&mut self, name: &str, text: &str) -> Option<Date> {
+    pub(crate) fn date(&mut self, name: &str, text: &str) -> Option<Date> {
         parse_date(text)
             .map_err(|reason| self.fail(name, reason))
             .ok()
     }
 
-    fn past_date(&mut self, name: &str, text: &str) -> Option<Date> {
+    pub(crate) fn past_date(&mut self, name: &str, text: &str) -> Option<Date> {
         let date = self.date(name, text)?;
         if date > self.context.today {
             self.fail(
@@ -357,7 +361,12 @@ impl Checker<'_> {
         Some(date)
     }
 
-    fn text(&mut self, name: &str, value: &Option<String>, len_max: usize) -> Option<String> {
+    pub(crate) fn text(
+        &mut self,
+        name: &str,
+        value: &Option<String>,
+        len_max: usize,
+    ) -> Option<String> {
         let raw = value.as_deref()?;
         normalise::text(raw, len_max)
             .map_err(|reason| self.fail(name, reason))
@@ -365,7 +374,7 @@ impl Checker<'_> {
             .flatten()
     }
 
-    fn meta(&mut self, input: MetaInput<'_>) -> Option<RecordMeta> {
+    pub(crate) fn meta(&mut self, input: MetaInput<'_>) -> Option<RecordMeta> {
         let MetaInput {
             owner,
             external_ref,

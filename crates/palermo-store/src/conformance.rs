@@ -58,6 +58,7 @@ pub fn run(make: MakeStore<'_>) {
             bulk_import_into_an_empty_store_keeps_lookups,
         ),
         ("vehicles_round_trip", vehicles_round_trip),
+        ("persons_round_trip", persons_round_trip),
         (
             "hits_are_listed_for_their_parties_and_answered_once",
             hits_are_listed_for_their_parties_and_answered_once,
@@ -840,4 +841,51 @@ fn messages_keep_receipts_attachments_and_deliveries(store: &dyn Store) {
             .len(),
         1
     );
+}
+
+fn person(name: &str, external_ref: &str) -> palermo_core::Person {
+    let input: palermo_core::PersonInput = serde_json::from_value(serde_json::json!({
+        "id": external_ref,
+        "names": [{"full": name}, {"given": "Alex", "family": "Scherbakow", "kind": "alias"}],
+        "birth_date": "1980-04",
+        "nationality": ["RUS", "UKR"],
+        "sex": "M",
+        "reported_date": "2025-03-01",
+    }))
+    .unwrap();
+    input
+        .validate(palermo_core::ValidationContext {
+            today: parse_date("2026-11-29").unwrap(),
+            default_owner: code("FRA"),
+            prefix: "",
+        })
+        .unwrap()
+}
+
+fn persons_round_trip(store: &dyn Store) {
+    let first = person("Александр Щербаков", "p-1");
+    let written = store.write_persons(&[first.clone()], at(0), &ev()).unwrap();
+    let stored = store.person(written[0].id).unwrap().unwrap();
+    assert_eq!(stored.record, first);
+    let renamed = person("Aleksandr Shcherbakov", "p-1");
+    let again = store
+        .write_persons(&[renamed.clone()], at(1), &ev())
+        .unwrap();
+    assert_eq!(again[0].id, written[0].id, "the same reference updates");
+    let mut imported = vec![person("Zhang Wei", "p-2"), person("Ivan Petrov", "p-3")].into_iter();
+    let counts = store
+        .import_persons(&mut imported, at(2), &|| true, &ev())
+        .unwrap()
+        .unwrap();
+    assert_eq!((counts.inserted, counts.updated), (2, 0));
+    store
+        .withdraw_person(written[0].id, at(3), &ev())
+        .unwrap()
+        .unwrap();
+    let mut seen = Vec::new();
+    store
+        .scan_persons(&mut |stored| seen.push(stored.record.names[0].full.clone()))
+        .unwrap();
+    seen.sort();
+    assert_eq!(seen, ["Ivan Petrov", "Zhang Wei"]);
 }

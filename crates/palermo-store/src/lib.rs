@@ -9,7 +9,7 @@ pub mod sqlite;
 
 use palermo_core::audit::{AuditEntry, AuditEvent, Hash};
 use palermo_core::{
-    CountryCode, Document, OrgCode, OrgKind, Permissions, Role, Stored, Timestamp, Vehicle,
+    CountryCode, Document, OrgCode, OrgKind, Permissions, Person, Role, Stored, Timestamp, Vehicle,
 };
 
 pub use sqlite::SqliteStore;
@@ -120,6 +120,7 @@ pub struct Written<T> {
 pub enum RecordKind {
     Document,
     Vehicle,
+    Person,
 }
 
 impl RecordKind {
@@ -127,6 +128,7 @@ impl RecordKind {
         match self {
             RecordKind::Document => "document",
             RecordKind::Vehicle => "vehicle",
+            RecordKind::Person => "person",
         }
     }
 
@@ -134,6 +136,7 @@ impl RecordKind {
         match text {
             "document" => Some(RecordKind::Document),
             "vehicle" => Some(RecordKind::Vehicle),
+            "person" => Some(RecordKind::Person),
             _ => None,
         }
     }
@@ -468,6 +471,36 @@ pub trait Store: Send + Sync {
     fn vehicle(&self, id: i64) -> Result<Option<Stored<Vehicle>>>;
     /// Visits `(id, vin, plate_country, plate)` of every active vehicle.
     fn scan_vehicles(&self, visit: &mut VehicleKeysVisitor<'_>) -> Result<()>;
+
+    fn write_persons(
+        &self,
+        persons: &[Person],
+        at: Timestamp,
+        audit: &AuditEvent,
+    ) -> Result<Vec<Written<Person>>>;
+    fn import_persons(
+        &self,
+        persons: &mut dyn Iterator<Item = Person>,
+        at: Timestamp,
+        commit: &dyn Fn() -> bool,
+        audit: &AuditEvent,
+    ) -> Result<Option<ImportCounts>>;
+    fn update_person(
+        &self,
+        id: i64,
+        person: &Person,
+        at: Timestamp,
+        audit: &AuditEvent,
+    ) -> Result<Option<Written<Person>>>;
+    fn withdraw_person(
+        &self,
+        id: i64,
+        at: Timestamp,
+        audit: &AuditEvent,
+    ) -> Result<Option<Stored<Person>>>;
+    fn person(&self, id: i64) -> Result<Option<Stored<Person>>>;
+    /// Visits every active person (the screening index is built from them).
+    fn scan_persons(&self, visit: &mut dyn FnMut(Stored<Person>)) -> Result<()>;
 
     /// Stores a message with its recipients, attachments and the webhook deliveries of the
     /// recipients that have a webhook. Returns its id.

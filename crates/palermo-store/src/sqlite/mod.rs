@@ -11,7 +11,7 @@ use palermo_core::audit::{AuditEntry, AuditEvent, Hash};
 use palermo_core::date::{format_date, parse_date};
 use palermo_core::{
     CountryCode, Document, DocumentStatus, DocumentType, HandlingCode, OrgCode, Permissions,
-    RecordMeta, Restriction, Stored, Timestamp, Vehicle, VehicleStatus, Visibility,
+    Person, RecordMeta, Restriction, Stored, Timestamp, Vehicle, VehicleStatus, Visibility,
 };
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, TransactionBehavior, params};
 
@@ -27,6 +27,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("schema2.sql"),
     include_str!("schema3.sql"),
     include_str!("schema4.sql"),
+    include_str!("schema5.sql"),
 ];
 /// SQLite's page cache per connection (negative: KiB), and the writer's during a bulk import.
 const CACHE_KIB: i64 = -65_536;
@@ -273,6 +274,40 @@ impl Table for Vehicle {
         statement.raw_bind_parameter(7, self.year)?;
         statement.raw_bind_parameter(8, self.status.as_str())?;
         bind_meta(statement, 9, &self.meta, at)
+    }
+}
+
+impl Table for Person {
+    const TABLE: &'static str = "persons";
+    const OWN_COLUMNS: &'static str = "id, body";
+    const DEFERRABLE_INDEXES: &'static [&'static str] = &[];
+
+    fn read(row: &Row<'_>) -> Result<Stored<Self>> {
+        let id: i64 = row.get(0)?;
+        let body: String = row.get(1)?;
+        let (meta, created_at, updated_at, withdrawn_at) = read_meta(row, id, 2)?;
+        let record = Person::from_body(&body, meta).map_err(|e| corrupt("person", id, &e))?;
+        Ok(Stored {
+            id,
+            record,
+            created_at,
+            updated_at,
+            withdrawn_at,
+        })
+    }
+
+    fn sql() -> &'static TableSql {
+        static SQL: OnceLock<TableSql> = OnceLock::new();
+        SQL.get_or_init(TableSql::build::<Self>)
+    }
+
+    fn meta(&self) -> &RecordMeta {
+        &self.meta
+    }
+
+    fn bind(&self, statement: &mut rusqlite::Statement<'_>, at: Timestamp) -> Result<()> {
+        statement.raw_bind_parameter(1, self.body_json())?;
+        bind_meta(statement, 2, &self.meta, at)
     }
 }
 
@@ -981,6 +1016,61 @@ impl Store for SqliteStore {
 
     fn record_attempt(&self, delivery_id: i64, attempt: &Attempt) -> Result<()> {
         self.write(&[], |tx| messages::record_attempt(tx, delivery_id, attempt))
+    }
+
+    fn write_persons(
+        &self,
+        persons: &[Person],
+        at: Timestamp,
+        audit: &AuditEvent,
+    ) -> Result<Vec<Written<Person>>> {
+        self.write_all(persons, at, audit)
+    }
+
+    fn import_persons(
+        &self,
+        persons: &mut dyn Iterator<Item = Person>,
+        at: Timestamp,
+        commit: &dyn Fn() -> bool,
+        audit: &AuditEvent,
+    ) -> Result<Option<ImportCounts>> {
+        self.import(persons, at, commit, audit)
+    }
+
+    fn update_person(
+        &self,
+        id: i64,
+        person: &Person,
+        at: Timestamp,
+        audit: &AuditEvent,
+    ) -> Result<Option<Written<Person>>> {
+        self.update(id, person, at, audit)
+    }
+
+    fn withdraw_person(
+        &self,
+        id: i64,
+        at: Timestamp,
+        audit: &AuditEvent,
+    ) -> Result<Option<Stored<Person>>> {
+        self.withdraw(id, at, audit)
+    }
+
+    fn person(&self, id: i64) -> Result<Option<Stored<Person>>> {
+        self.read(|connection| get(connection, id))
+    }
+
+    fn scan_persons(&self, visit: &mut dyn FnMut(Stored<Person>)) -> Result<()> {
+        self.read(|connection| {
+            let sql =
+                format!("SELECT id, body, {META_COLUMNS} FROM persons WHERE withdrawn_at IS NULL");
+            let mut statement = connection.prepare(&sql)?;
+            let mut rows = statement.query([])?;
+            while let Some(row) = rows.next()? {
+                visit(Person::read(row)?);
+            }
+            Ok(())
+        })
     }
 
     fn record_checks(&self, audit: &[AuditEvent], hits: &[NewHit]) -> Result<Vec<i64>> {
