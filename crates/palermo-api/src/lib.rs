@@ -7,6 +7,7 @@ pub use extract::Peer;
 mod messages;
 mod metrics;
 mod openapi;
+mod persons;
 mod security;
 pub mod tls;
 pub use openapi::document as openapi_document;
@@ -136,6 +137,18 @@ pub fn router(hub: Arc<Hub>) -> Router {
             get(check_document).post(check_documents),
         )
         .route("/checks/vehicles", get(check_vehicle).post(check_vehicles))
+        .route(
+            "/checks/persons",
+            get(persons::screen_one).post(persons::screen),
+        )
+        .route("/persons", axum::routing::post(persons::create))
+        .route("/persons/batch", axum::routing::post(persons::batch))
+        .route(
+            "/persons/{id}",
+            get(persons::get)
+                .put(persons::update)
+                .delete(persons::withdraw),
+        )
         .route("/documents", axum::routing::post(create_document))
         .route("/documents/batch", axum::routing::post(write_documents))
         .route(

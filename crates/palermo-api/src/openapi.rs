@@ -19,6 +19,9 @@ use utoipa::{Modify, OpenApi};
         super::messages::attachment, super::admin::add_organisation, super::admin::users,
         super::admin::add_user, super::admin::user_action, super::admin::set_password,
         super::admin::create_key, super::admin::revoke_key, super::admin::set_webhook,
+        super::persons::create, super::persons::batch, super::persons::get,
+        super::persons::update, super::persons::withdraw, super::persons::screen,
+        super::persons::screen_one,
     ),
     modifiers(&BearerKey),
 )]

@@ -165,6 +165,24 @@ pub struct Checked<R> {
 }
 
 impl<R> Checked<R> {
+    /// Results of a check whose trace (audit entry, hits) is yet to be made durable.
+    pub(crate) fn new(
+        _hub: &Hub,
+        caller: &Caller,
+        action: &str,
+        queries: &(impl Serialize + ?Sized),
+        results: Vec<R>,
+        hits: Vec<NewHit>,
+    ) -> Checked<R> {
+        let count = results.len();
+        let audit = check_event(caller, action, queries, count, hits.len());
+        Checked {
+            results,
+            hits,
+            audit,
+        }
+    }
+
     /// Records the audit entry and hits, waiting on this thread until they are durable (run
     /// it where blocking is fine), then releases the results.
     pub fn record(mut self, hub: &Hub) -> Result<Vec<R>> {
@@ -379,7 +397,7 @@ fn new_hit(
 fn check_event(
     caller: &Caller,
     action: &str,
-    queries: &impl Serialize,
+    queries: &(impl Serialize + ?Sized),
     count: usize,
     hits: usize,
 ) -> AuditEvent {
@@ -389,17 +407,15 @@ fn check_event(
     event
 }
 
-impl Hub {
-    /// Audits a refused check without waiting for the entry to be durable: nothing was
-    /// disclosed, and the caller may be on an async worker.
-    fn refuse_check(&self, caller: &Caller, action: &str, error: HubError) -> HubError {
-        let mut event = caller.event(action, crate::writes::outcome_of(&error));
-        event.detail = Some(error.to_string().chars().take(300).collect());
-        if let Err(audit_error) = self.group.submit(vec![event], Vec::new()) {
-            tracing::error!(error = %audit_error, "could not audit a refused check");
-        }
-        error
+/// Audits a refused check without waiting for the entry to be durable: nothing was
+/// disclosed, and the caller may be on an async worker.
+pub(crate) fn refuse(hub: &Hub, caller: &Caller, action: &str, error: HubError) -> HubError {
+    let mut event = caller.event(action, crate::writes::outcome_of(&error));
+    event.detail = Some(error.to_string().chars().take(300).collect());
+    if let Err(audit_error) = hub.group.submit(vec![event], Vec::new()) {
+        tracing::error!(error = %audit_error, "could not audit a refused check");
     }
+    error
 }
 
 impl Hub {
@@ -411,7 +427,7 @@ impl Hub {
         queries: &[DocumentQuery],
     ) -> Result<Checked<DocumentCheckResult>> {
         self.check_documents_unaudited(caller, queries)
-            .map_err(|error| self.refuse_check(caller, "check.documents", error))
+            .map_err(|error| refuse(self, caller, "check.documents", error))
     }
 
     fn check_documents_unaudited(
@@ -507,7 +523,7 @@ impl Hub {
         queries: &[VehicleQuery],
     ) -> Result<Checked<VehicleCheckResult>> {
         self.check_vehicles_unaudited(caller, queries)
-            .map_err(|error| self.refuse_check(caller, "check.vehicles", error))
+            .map_err(|error| refuse(self, caller, "check.vehicles", error))
     }
 
     fn check_vehicles_unaudited(

@@ -16,6 +16,23 @@ pub enum JsonError {
     Data { path: String, message: String },
 }
 
+impl std::fmt::Display for JsonError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            JsonError::Syntax {
+                line,
+                column,
+                message,
+            } => write!(
+                f,
+                "malformed JSON at line {line} column {column}: {message}"
+            ),
+            JsonError::Data { path, message } if path.is_empty() => f.write_str(message),
+            JsonError::Data { path, message } => write!(f, "{path}: {message}"),
+        }
+    }
+}
+
 /// serde_json ends its messages with " at line L column C"; the error carries those apart.
 fn without_position(error: &serde_json::Error) -> String {
     let message = error.to_string();

@@ -13,6 +13,7 @@ mod hits;
 pub mod json;
 mod keys;
 pub mod messages;
+pub mod persons;
 mod writes;
 
 use std::collections::HashMap;
@@ -40,6 +41,7 @@ pub use checks::{
 pub use hits::{HITS_PAGE_MAX, HitAnswerInput, HitView};
 pub use keys::{ApiKey, DEFAULT_KEY_SCOPES, hash_api_key};
 pub use messages::{MessageInput, MessageView, OutgoingWebhook, verify_webhook};
+pub use persons::{PersonCandidate, PersonQuery, PersonScreenResult, PersonView};
 pub use writes::{BatchWritten, DocumentView, MetaView, VehicleView, WRITE_BATCH_MAX};
 
 /// Who is asking. Every use case takes one; access rules read it.
@@ -204,6 +206,8 @@ pub struct Hub {
     writes: Mutex<()>,
     /// Writes checks' audit entries and hits, many requests to one commit.
     group: audit::GroupCommit,
+    /// Persons' name keys, for screening.
+    persons: RwLock<persons::PersonIndex>,
     /// Signed-in people, by the SHA-256 of their session token.
     sessions: Mutex<HashMap<[u8; 32], auth::Session>>,
     policy: Policy,
@@ -254,7 +258,10 @@ impl Hub {
         store.scan_vehicles(&mut |id, vin, plate_country, plate| {
             index_vehicle(&mut vehicles, row_of(id), vin, plate_country, plate, true);
         })?;
+        let mut person_index = persons::PersonIndex::default();
+        store.scan_persons(&mut |stored| person_index.insert(stored.id, &stored.record))?;
         let hub = Hub {
+            persons: RwLock::new(person_index),
             group: audit::GroupCommit::start(store.clone()),
             store,
             documents: RwLock::new(documents),

@@ -44,7 +44,7 @@ pub struct MetaView {
     pub withdrawn_at: Option<Timestamp>,
 }
 
-fn meta_view(
+pub(crate) fn meta_view(
     meta: &RecordMeta,
     created_at: Timestamp,
     updated_at: Timestamp,
@@ -461,7 +461,7 @@ impl Hub {
     }
 
     /// A consultation of one record: checked, then audited.
-    fn read_record<K: Record>(&self, caller: &Caller, id: i64) -> Result<K::View> {
+    pub(crate) fn read_record<K: Record>(&self, caller: &Caller, id: i64) -> Result<K::View> {
         let action = format!("{}.read", K::KIND);
         let target = || Some(format!("{}:{id}", K::KIND));
         let view = self.audited(caller, &action, target, || {
@@ -479,7 +479,7 @@ impl Hub {
 
     /// Writes a batch atomically: inserts, or updates the records with the same owner and
     /// external reference; then moves the index entries, before answering.
-    fn write_records<K: Record>(
+    pub(crate) fn write_records<K: Record>(
         &self,
         caller: &Caller,
         inputs: &[K::Input],
@@ -514,14 +514,18 @@ impl Hub {
         )
     }
 
-    fn create_record<K: Record>(&self, caller: &Caller, input: &K::Input) -> Result<K::View> {
+    pub(crate) fn create_record<K: Record>(
+        &self,
+        caller: &Caller,
+        input: &K::Input,
+    ) -> Result<K::View> {
         let outcome = self
             .write_records::<K>(caller, std::slice::from_ref(input), "")
             .map_err(strip_root_index)?;
         self.read_record::<K>(caller, outcome.ids[0])
     }
 
-    fn update_record<K: Record>(
+    pub(crate) fn update_record<K: Record>(
         &self,
         caller: &Caller,
         id: i64,
@@ -550,7 +554,7 @@ impl Hub {
         self.read_record::<K>(caller, id)
     }
 
-    fn withdraw_record<K: Record>(&self, caller: &Caller, id: i64) -> Result<()> {
+    pub(crate) fn withdraw_record<K: Record>(&self, caller: &Caller, id: i64) -> Result<()> {
         let action = format!("{}.withdraw", K::KIND);
         let target = || Some(format!("{}:{id}", K::KIND));
         self.audited(caller, &action, target, || {

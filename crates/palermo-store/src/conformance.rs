@@ -864,12 +864,14 @@ fn person(name: &str, external_ref: &str) -> palermo_core::Person {
 
 fn persons_round_trip(store: &dyn Store) {
     let first = person("Александр Щербаков", "p-1");
-    let written = store.write_persons(&[first.clone()], at(0), &ev()).unwrap();
+    let written = store
+        .write_persons(std::slice::from_ref(&first), at(0), &ev())
+        .unwrap();
     let stored = store.person(written[0].id).unwrap().unwrap();
     assert_eq!(stored.record, first);
     let renamed = person("Aleksandr Shcherbakov", "p-1");
     let again = store
-        .write_persons(&[renamed.clone()], at(1), &ev())
+        .write_persons(std::slice::from_ref(&renamed), at(1), &ev())
         .unwrap();
     assert_eq!(again[0].id, written[0].id, "the same reference updates");
     let mut imported = vec![person("Zhang Wei", "p-2"), person("Ivan Petrov", "p-3")].into_iter();

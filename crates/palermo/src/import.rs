@@ -46,6 +46,10 @@ pub enum ImportCommand {
     Documents(ImportArgs),
     /// Vehicles. Required columns: status, reported_date, and vin or plate + plate_country.
     Vehicles(ImportArgs),
+    /// Persons, from JSONL only (one person per line, names nested):
+    /// {"id": "ref", "names": [{"full": "…", "script": "Cyrl"}], "birth_date": "1980-04",
+    /// "nationality": "RUS", "sex": "M", "reported_date": "2026-01-10"}.
+    Persons(ImportArgs),
 }
 
 #[derive(Args)]
@@ -92,6 +96,54 @@ trait Kind: 'static {
 
 struct Documents;
 struct Vehicles;
+struct Persons;
+
+impl Kind for Persons {
+    type Input = palermo_core::PersonInput;
+    type Record = palermo_core::Person;
+    const NAME: &'static str = "persons";
+    const FIELDS: &'static [&'static str] = &[
+        "id",
+        "names",
+        "birth_date",
+        "birth_place",
+        "birth_country",
+        "nationality",
+        "sex",
+        "category",
+        "marks",
+        "languages",
+        "reported_date",
+        "owner",
+        "review_date",
+        "restriction",
+        "restriction_countries",
+        "handling",
+        "handling_note",
+    ];
+    const REQUIRED: &'static [&'static str] = &["names", "reported_date"];
+
+    fn validate(
+        input: &palermo_core::PersonInput,
+        context: ValidationContext<'_>,
+    ) -> Result<palermo_core::Person, FieldErrors> {
+        input.validate(context)
+    }
+
+    fn owner(record: &palermo_core::Person) -> CountryCode {
+        record.meta.owner
+    }
+
+    fn import(
+        store: &dyn Store,
+        records: &mut dyn Iterator<Item = palermo_core::Person>,
+        commit: &dyn Fn() -> bool,
+    ) -> palermo_store::Result<Option<ImportCounts>> {
+        let mut event = palermo_hub::Caller::console().event("person.import", "ok");
+        event.target = Some("persons".into());
+        store.import_persons(records, Timestamp::now(), commit, &event)
+    }
+}
 
 impl Kind for Documents {
     type Input = DocumentInput;
@@ -155,6 +207,12 @@ pub fn run(command: ImportCommand) -> anyhow::Result<ExitCode> {
     match command {
         ImportCommand::Documents(args) => import::<Documents>(args),
         ImportCommand::Vehicles(args) => import::<Vehicles>(args),
+        ImportCommand::Persons(args) => {
+            if format_of(&args.file, args.format)? == Format::Csv {
+                bail!("persons are imported from JSONL (one person per line): their names nest");
+            }
+            import::<Persons>(args)
+        }
     }
 }
 

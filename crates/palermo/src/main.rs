@@ -7,6 +7,7 @@ mod client;
 mod datadir;
 mod import;
 mod message;
+mod screen;
 mod serve;
 mod tls;
 
@@ -63,6 +64,9 @@ enum Command {
     /// keys. Audited.
     #[command(subcommand)]
     Admin(admin::AdminCommand),
+    /// Screen persons by name, birth date, nationality and sex.
+    #[command(subcommand)]
+    Screen(screen::ScreenCommand),
     /// Messages between organisations.
     #[command(subcommand)]
     Message(message::MessageCommand),
@@ -145,6 +149,7 @@ fn main() -> ExitCode {
         Command::Admin(command) => admin::admin(command),
         Command::Audit(command) => admin::audit(command),
         Command::Message(command) => message::run(command),
+        Command::Screen(command) => screen::run(command),
     };
     match result {
         Ok(code) => code,

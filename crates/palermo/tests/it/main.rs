@@ -6,5 +6,6 @@ mod cli;
 mod durability;
 mod import;
 mod messages;
+mod persons;
 mod security;
 mod support;

@@ -1,0 +1,624 @@
+//! Persons: their records (read and written like every record) and screening. Screening
+//! finds candidates in an in-memory index of name keys (never a scan of all persons), scores
+//! each with the name engine plus birth date, nationality and sex, and explains every score.
+
+use std::collections::HashMap;
+
+use palermo_core::audit::AuditEvent;
+use palermo_core::person::PartialDate;
+use palermo_core::{
+    CountryCode, FieldErrors, Permissions, Person, PersonInput, RecordMeta, Stored, Timestamp,
+    ValidationContext,
+};
+use palermo_names::Name;
+use palermo_store::{NewHit, RecordKind, Result as StoreResult, Store, Written};
+use serde::{Deserialize, Serialize};
+use xxhash_rust::xxh3::xxh3_64;
+
+use crate::checks::{Checked, refuse};
+
+use crate::writes::{Change, MetaView, Record, meta_view};
+use crate::{Caller, Hub, HubError, Result};
+
+/// Most queries in one screening request.
+pub const SCREEN_BATCH_MAX: usize = 1000;
+/// Candidates scored per query, at most: those sharing the most name keys with it.
+const CANDIDATES_MAX: usize = 200;
+/// Candidates returned per query, best first.
+pub const RESULTS_MAX: usize = 10;
+/// Scores below this are not returned at all.
+const SCORE_FLOOR: f64 = 0.5;
+/// The default score from which a candidate is a hit.
+pub const DEFAULT_THRESHOLD: f64 = 0.8;
+/// Name keys more common than this are not used to find candidates (a given name shared by
+/// thousands says little); the rarer keys of the same query still find the person.
+const POSTINGS_MAX: usize = 20_000;
+
+/// What screening keeps in memory of one person.
+struct Indexed {
+    names: Vec<Name>,
+    primary: String,
+    external_ref: Option<String>,
+    birth: Option<PartialDate>,
+    nationalities: Vec<CountryCode>,
+    sex: char,
+    meta: RecordMeta,
+}
+
+/// Name keys → persons. Keys are 64-bit hashes of each name part's folded form, consonant
+/// skeleton and 4-letter prefix, so that transliteration variants and typos still share one.
+#[derive(Default)]
+pub(crate) struct PersonIndex {
+    postings: HashMap<u64, Vec<u32>>,
+    persons: HashMap<u32, Indexed>,
+}
+
+fn keys_of(names: &[Name]) -> Vec<u64> {
+    let mut keys = Vec::new();
+    for name in names {
+        for part in name.parts.iter().filter(|p| !p.particle) {
+            keys.push(xxh3_64(format!("f:{}", part.folded).as_bytes()));
+            if part.skeleton.len() >= 3 {
+                keys.push(xxh3_64(format!("s:{}", part.skeleton).as_bytes()));
+            }
+            if part.folded.len() >= 5 {
+                keys.push(xxh3_64(format!("p:{}", &part.folded[..4]).as_bytes()));
+            }
+        }
+    }
+    keys.sort_unstable();
+    keys.dedup();
+    keys
+}
+
+fn names_of(person: &Person) -> Vec<Name> {
+    person.names.iter().map(|n| Name::parse(&n.full)).collect()
+}
+
+impl PersonIndex {
+    pub(crate) fn insert(&mut self, id: i64, person: &Person) {
+        let row = u32::try_from(id).unwrap_or(u32::MAX);
+        let names = names_of(person);
+        for key in keys_of(&names) {
+            self.postings.entry(key).or_default().push(row);
+        }
+        self.persons.insert(
+            row,
+            Indexed {
+                names,
+                primary: person
+                    .names
+                    .first()
+                    .map(|n| n.full.clone())
+                    .unwrap_or_default(),
+                external_ref: person.meta.external_ref.clone(),
+                birth: person.birth_date,
+                nationalities: person.nationalities.clone(),
+                sex: person.sex,
+                meta: person.meta.clone(),
+            },
+        );
+    }
+
+    pub(crate) fn remove(&mut self, id: i64) {
+        let row = u32::try_from(id).unwrap_or(u32::MAX);
+        if let Some(indexed) = self.persons.remove(&row) {
+            for key in keys_of(&indexed.names) {
+                if let Some(rows) = self.postings.get_mut(&key) {
+                    rows.retain(|r| *r != row);
+                    if rows.is_empty() {
+                        self.postings.remove(&key);
+                    }
+                }
+            }
+        }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.persons.len()
+    }
+
+    /// The persons sharing the most keys with the query's names, at most `CANDIDATES_MAX`.
+    fn candidates(&self, names: &[Name]) -> Vec<u32> {
+        let mut counts: HashMap<u32, u32> = HashMap::new();
+        for key in keys_of(names) {
+            if let Some(rows) = self.postings.get(&key)
+                && rows.len() <= POSTINGS_MAX
+            {
+                for row in rows {
+                    *counts.entry(*row).or_default() += 1;
+                }
+            }
+        }
+        let mut ranked: Vec<(u32, u32)> = counts.into_iter().collect();
+        ranked.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        ranked.truncate(CANDIDATES_MAX);
+        ranked.into_iter().map(|(row, _)| row).collect()
+    }
+}
+
+/// A person as the API shows it.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct PersonView {
+    pub id: i64,
+    #[schema(value_type = Vec<Object>)]
+    pub names: Vec<palermo_core::person::PersonName>,
+    pub birth_date: Option<String>,
+    pub birth_place: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub birth_country: Option<CountryCode>,
+    #[schema(value_type = Vec<String>)]
+    pub nationalities: Vec<CountryCode>,
+    pub sex: String,
+    pub category: String,
+    pub marks: Option<String>,
+    pub languages: Vec<String>,
+    #[serde(flatten)]
+    pub meta: MetaView,
+}
+
+impl From<&Stored<Person>> for PersonView {
+    fn from(stored: &Stored<Person>) -> PersonView {
+        let p = &stored.record;
+        PersonView {
+            id: stored.id,
+            names: p.names.clone(),
+            birth_date: p.birth_date.map(|d| d.format()),
+            birth_place: p.birth_place.clone(),
+            birth_country: p.birth_country,
+            nationalities: p.nationalities.clone(),
+            sex: p.sex.to_string(),
+            category: p.category.clone(),
+            marks: p.marks.clone(),
+            languages: p.languages.clone(),
+            meta: meta_view(
+                &p.meta,
+                stored.created_at,
+                stored.updated_at,
+                stored.withdrawn_at,
+            ),
+        }
+    }
+}
+
+impl Record for Person {
+    type Input = PersonInput;
+    type View = PersonView;
+    const KIND: &'static str = "person";
+
+    fn validate(
+        input: &PersonInput,
+        context: ValidationContext<'_>,
+    ) -> std::result::Result<Self, FieldErrors> {
+        input.validate(context)
+    }
+
+    fn meta(&self) -> &RecordMeta {
+        &self.meta
+    }
+
+    fn read(store: &dyn Store, id: i64) -> StoreResult<Option<Stored<Self>>> {
+        store.person(id)
+    }
+
+    fn write(
+        store: &dyn Store,
+        records: &[Self],
+        at: Timestamp,
+        audit: &AuditEvent,
+    ) -> StoreResult<Vec<Written<Self>>> {
+        store.write_persons(records, at, audit)
+    }
+
+    fn update(
+        store: &dyn Store,
+        id: i64,
+        record: &Self,
+        at: Timestamp,
+        audit: &AuditEvent,
+    ) -> StoreResult<Option<Written<Self>>> {
+        store.update_person(id, record, at, audit)
+    }
+
+    fn withdraw(
+        store: &dyn Store,
+        id: i64,
+        at: Timestamp,
+        audit: &AuditEvent,
+    ) -> StoreResult<Option<Stored<Self>>> {
+        store.withdraw_person(id, at, audit)
+    }
+
+    fn reindex(hub: &Hub, changes: &[Change<'_, Self>]) {
+        let mut index = hub.persons.write();
+        for (id, _, new) in changes {
+            index.remove(*id);
+            if let Some(new) = new {
+                index.insert(*id, new);
+            }
+        }
+    }
+}
+
+/// One person to screen.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PersonQuery {
+    /// The caller's reference for the query, echoed in the result.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub qid: Option<String>,
+    /// A name, in any script.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// More names (aliases) of the same person.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub names: Vec<String>,
+    /// `YYYY-MM-DD`, `YYYY-MM` or `YYYY`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub birth_date: Option<String>,
+    /// ISO 3166-1 alpha-3.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nationality: Option<String>,
+    /// `M`, `F` or `U`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sex: Option<String>,
+}
+
+/// How one name part of the query met the candidate's.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct PartExplanation {
+    pub query: String,
+    pub candidate: String,
+    /// `exact`, `transliteration`, `phonetic`, `initial`, `typo` or `joined`.
+    pub how: &'static str,
+    pub score: f64,
+}
+
+/// Why a candidate scored what it did.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct ScoreExplanation {
+    pub name_score: f64,
+    pub name_parts: Vec<PartExplanation>,
+    pub query_parts_unmatched: Vec<String>,
+    pub candidate_parts_unmatched: Vec<String>,
+    /// `exact`, `agrees` (as far as both are known), `day-month-swapped`, `year-off-by-one`,
+    /// `conflict` or `unknown`.
+    pub birth_date: &'static str,
+    /// `agrees`, `conflict` or `unknown`.
+    pub nationality: &'static str,
+    /// `agrees`, `conflict` or `unknown`.
+    pub sex: &'static str,
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct PersonCandidate {
+    pub record_id: i64,
+    /// The owner's reference.
+    pub id: Option<String>,
+    pub name: String,
+    pub birth_date: Option<String>,
+    #[schema(value_type = Vec<String>)]
+    pub nationalities: Vec<CountryCode>,
+    #[schema(value_type = String)]
+    pub owner: CountryCode,
+    pub score: f64,
+    /// Whether the score reaches the threshold.
+    pub hit: bool,
+    pub explanation: ScoreExplanation,
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct PersonScreenResult {
+    pub qid: Option<String>,
+    pub query: PersonQuery,
+    pub hit: bool,
+    /// Best first.
+    pub candidates: Vec<PersonCandidate>,
+}
+
+struct ParsedQuery {
+    names: Vec<Name>,
+    birth: Option<PartialDate>,
+    nationality: Option<CountryCode>,
+    sex: Option<char>,
+}
+
+fn parse_query(query: &PersonQuery, index: usize, errors: &mut FieldErrors) -> Option<ParsedQuery> {
+    let path = |field: &str| format!("persons[{index}].{field}");
+    let before = errors.0.len();
+    let texts: Vec<&String> = query.name.iter().chain(query.names.iter()).collect();
+    if texts.is_empty() {
+        errors.push(path("name"), "is required");
+    }
+    if texts.len() > 20 {
+        errors.push(path("names"), "at most 20 names");
+    }
+    let mut names = Vec::new();
+    for (i, text) in texts.iter().enumerate().take(20) {
+        let field = if i == 0 && query.name.is_some() {
+            path("name")
+        } else {
+            path(&format!("names[{}]", i - usize::from(query.name.is_some())))
+        };
+        match palermo_names::check(text) {
+            Ok(()) => names.push(Name::parse(text)),
+            Err(problem) => errors.push(field, problem),
+        }
+    }
+    let birth = query
+        .birth_date
+        .as_deref()
+        .filter(|t| !t.trim().is_empty())
+        .and_then(|text| {
+            PartialDate::parse(text)
+                .map_err(|problem| errors.push(path("birth_date"), problem))
+                .ok()
+        });
+    let nationality = query
+        .nationality
+        .as_deref()
+        .filter(|t| !t.trim().is_empty())
+        .and_then(|text| {
+            let code = CountryCode::parse(text.trim());
+            if code.is_none() {
+                errors.push(
+                    path("nationality"),
+                    format!("{text:?} is not an ISO 3166-1 alpha-3 code"),
+                );
+            }
+            code
+        });
+    let sex = match query.sex.as_deref().map(|s| s.trim().to_ascii_uppercase()) {
+        None => None,
+        Some(s) if s.is_empty() || s == "U" => None,
+        Some(s) if s == "M" || s == "F" => s.chars().next(),
+        Some(other) => {
+            errors.push(path("sex"), format!("{other:?} is not M, F or U"));
+            None
+        }
+    };
+    (errors.0.len() == before).then_some(ParsedQuery {
+        names,
+        birth,
+        nationality,
+        sex,
+    })
+}
+
+/// Compares birth dates as far as both are known: a factor on the score and a verdict.
+fn birth_factor(query: Option<PartialDate>, record: Option<PartialDate>) -> (f64, &'static str) {
+    let (Some(q), Some(r)) = (query, record) else {
+        return (0.97, "unknown");
+    };
+    let same = |a: Option<u8>, b: Option<u8>| a.is_none() || b.is_none() || a == b;
+    if q.year == r.year && same(q.month, r.month) && same(q.day, r.day) {
+        let full = q.day.is_some() && r.day.is_some();
+        return (1.0, if full { "exact" } else { "agrees" });
+    }
+    if q.year == r.year
+        && q.month.is_some()
+        && q.day.is_some()
+        && q.month == r.day
+        && q.day == r.month
+    {
+        return (0.92, "day-month-swapped");
+    }
+    if (q.year - r.year).abs() == 1 && same(q.month, r.month) && same(q.day, r.day) {
+        return (0.9, "year-off-by-one");
+    }
+    (0.55, "conflict")
+}
+
+fn score_candidate(query: &ParsedQuery, indexed: &Indexed) -> (f64, ScoreExplanation) {
+    let (name_score, why) = palermo_names::best_of(&query.names, &indexed.names);
+    let (birth, birth_verdict) = birth_factor(query.birth, indexed.birth);
+    let (nationality, nationality_verdict) = match query.nationality {
+        None => (1.0, "unknown"),
+        Some(_) if indexed.nationalities.is_empty() => (1.0, "unknown"),
+        Some(code) if indexed.nationalities.contains(&code) => (1.0, "agrees"),
+        Some(_) => (0.9, "conflict"),
+    };
+    let (sex, sex_verdict) = match (query.sex, indexed.sex) {
+        (None, _) | (_, 'U') => (1.0, "unknown"),
+        (Some(q), r) if q == r => (1.0, "agrees"),
+        _ => (0.8, "conflict"),
+    };
+    let score = (name_score * birth * nationality * sex).clamp(0.0, 1.0);
+    (
+        (score * 1000.0).round() / 1000.0,
+        ScoreExplanation {
+            name_score: (name_score * 1000.0).round() / 1000.0,
+            name_parts: why
+                .aligned
+                .iter()
+                .map(|a| PartExplanation {
+                    query: a.query.clone(),
+                    candidate: a.candidate.clone(),
+                    how: a.how.as_str(),
+                    score: (a.score * 1000.0).round() / 1000.0,
+                })
+                .collect(),
+            query_parts_unmatched: why.query_unmatched,
+            candidate_parts_unmatched: why.candidate_unmatched,
+            birth_date: birth_verdict,
+            nationality: nationality_verdict,
+            sex: sex_verdict,
+        },
+    )
+}
+
+impl Hub {
+    pub fn person(&self, caller: &Caller, id: i64) -> Result<PersonView> {
+        self.read_record::<Person>(caller, id)
+    }
+
+    pub fn write_persons(
+        &self,
+        caller: &Caller,
+        inputs: &[PersonInput],
+        field: &str,
+    ) -> Result<crate::BatchWritten> {
+        self.write_records::<Person>(caller, inputs, field)
+    }
+
+    pub fn create_person(&self, caller: &Caller, input: &PersonInput) -> Result<PersonView> {
+        self.create_record::<Person>(caller, input)
+    }
+
+    pub fn update_person(
+        &self,
+        caller: &Caller,
+        id: i64,
+        input: &PersonInput,
+    ) -> Result<PersonView> {
+        self.update_record::<Person>(caller, id, input)
+    }
+
+    pub fn withdraw_person(&self, caller: &Caller, id: i64) -> Result<()> {
+        self.withdraw_record::<Person>(caller, id)
+    }
+
+    pub fn persons_indexed(&self) -> usize {
+        self.persons.read().len()
+    }
+
+    /// Screens up to [`SCREEN_BATCH_MAX`] persons: ranked candidates with scores and
+    /// explanations; a candidate at or above `threshold` (default 0.8) is a hit, recorded and
+    /// shown to the record's owner like every hit.
+    pub fn screen_persons(
+        &self,
+        caller: &Caller,
+        queries: &[PersonQuery],
+        threshold: Option<f64>,
+    ) -> Result<Checked<PersonScreenResult>> {
+        self.screen_unaudited(caller, queries, threshold)
+            .map_err(|error| refuse(self, caller, "check.persons", error))
+    }
+
+    fn screen_unaudited(
+        &self,
+        caller: &Caller,
+        queries: &[PersonQuery],
+        threshold: Option<f64>,
+    ) -> Result<Checked<PersonScreenResult>> {
+        caller.require(Permissions::CHECK)?;
+        let mut errors = FieldErrors::default();
+        if queries.is_empty() || queries.len() > SCREEN_BATCH_MAX {
+            errors.push(
+                "persons",
+                format!(
+                    "holds {} queries; send 1 to {SCREEN_BATCH_MAX}",
+                    queries.len()
+                ),
+            );
+        }
+        let threshold = threshold.unwrap_or(DEFAULT_THRESHOLD);
+        if !(0.0..=1.0).contains(&threshold) {
+            errors.push("threshold", "must be between 0 and 1");
+        }
+        let parsed: Vec<Option<ParsedQuery>> = queries
+            .iter()
+            .enumerate()
+            .take(SCREEN_BATCH_MAX)
+            .map(|(i, q)| parse_query(q, i, &mut errors))
+            .collect();
+        if !errors.is_empty() {
+            return Err(HubError::Invalid(errors));
+        }
+        let index = self.persons.read();
+        let mut results = Vec::with_capacity(queries.len());
+        let mut hits = Vec::new();
+        for (query, parsed) in queries.iter().zip(parsed.into_iter().flatten()) {
+            let mut candidates: Vec<PersonCandidate> = Vec::new();
+            for row in index.candidates(&parsed.names) {
+                let Some(indexed) = index.persons.get(&row) else {
+                    continue;
+                };
+                if !caller.may_see(&indexed.meta) {
+                    continue;
+                }
+                let (score, explanation) = score_candidate(&parsed, indexed);
+                if score < SCORE_FLOOR {
+                    continue;
+                }
+                candidates.push(PersonCandidate {
+                    record_id: i64::from(row),
+                    id: indexed.external_ref.clone(),
+                    name: indexed.primary.clone(),
+                    birth_date: indexed.birth.map(|d| d.format()),
+                    nationalities: indexed.nationalities.clone(),
+                    owner: indexed.meta.owner,
+                    score,
+                    hit: score >= threshold,
+                    explanation,
+                });
+            }
+            candidates.sort_by(|a, b| {
+                b.score
+                    .partial_cmp(&a.score)
+                    .unwrap_or(std::cmp::Ordering::Equal)
+                    .then(a.record_id.cmp(&b.record_id))
+            });
+            candidates.truncate(RESULTS_MAX);
+            for candidate in candidates.iter().filter(|c| c.hit) {
+                let at = Timestamp::now();
+                hits.push(NewHit {
+                    at,
+                    record_kind: RecordKind::Person,
+                    record_id: candidate.record_id,
+                    owner: candidate.owner,
+                    checking_org: caller.org,
+                    match_kind: format!("score {:.3}", candidate.score),
+                    query: serde_json::to_string(query).unwrap_or_default(),
+                    due_at: Timestamp(at.0 + self.policy.hit_deadline_ms),
+                });
+            }
+            results.push(PersonScreenResult {
+                qid: query.qid.clone(),
+                query: query.clone(),
+                hit: candidates.iter().any(|c| c.hit),
+                candidates,
+            });
+        }
+        drop(index);
+        Ok(Checked::new(
+            self,
+            caller,
+            "check.persons",
+            queries,
+            results,
+            hits,
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(text: &str) -> Option<PartialDate> {
+        Some(PartialDate::parse(text).unwrap())
+    }
+
+    #[test]
+    fn birth_dates_agree_partially_swap_and_conflict() {
+        assert_eq!(
+            birth_factor(date("1980-04-12"), date("1980-04-12")).1,
+            "exact"
+        );
+        assert_eq!(birth_factor(date("1980"), date("1980-04-12")).1, "agrees");
+        assert_eq!(
+            birth_factor(date("1980-12-04"), date("1980-04-12")).1,
+            "day-month-swapped"
+        );
+        assert_eq!(
+            birth_factor(date("1981-04-12"), date("1980-04-12")).1,
+            "year-off-by-one"
+        );
+        assert_eq!(
+            birth_factor(date("1975-01-01"), date("1980-04-12")).1,
+            "conflict"
+        );
+        assert_eq!(birth_factor(None, date("1980")).1, "unknown");
+    }
+}
