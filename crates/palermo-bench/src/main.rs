@@ -9,6 +9,7 @@
 //! - `names`: pairwise name scoring on a labelled set of name pairs (precision, recall, F1).
 
 mod names;
+mod screen_eval;
 
 use std::hint::black_box;
 use std::time::Instant;
@@ -53,6 +54,17 @@ enum Command {
         /// Where to put the SQLite database; a temporary directory by default.
         #[arg(long)]
         dir: Option<std::path::PathBuf>,
+    },
+    /// Person screening on a labelled set from scripts/eval/make_persons.py.
+    ScreenEval {
+        /// The directory holding persons.jsonl and queries.jsonl.
+        #[arg(long)]
+        dir: std::path::PathBuf,
+        #[arg(long, default_value_t = 0.8)]
+        threshold: f64,
+        /// Threads screening batches side by side, for throughput.
+        #[arg(long, default_value_t = 2)]
+        threads: usize,
     },
     /// Pairwise name scoring on a labelled CSV of name pairs (the nomenklatura name bench).
     Names {
@@ -419,6 +431,11 @@ fn main() -> anyhow::Result<()> {
             postgres,
             dir,
         } => bench_stores(count, lookups, postgres.as_deref(), dir.as_deref())?,
+        Command::ScreenEval {
+            dir,
+            threshold,
+            threads,
+        } => screen_eval::run(&dir, threshold, threads)?,
         Command::Names {
             cases,
             threshold,

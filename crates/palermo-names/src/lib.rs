@@ -136,6 +136,28 @@ impl Name {
     }
 }
 
+/// A name in every romanisation worth comparing: the engine's own (ICAO 9303 for Cyrillic,
+/// `any_ascii` for the rest) and, for names not written in Latin letters, the one of Perl's
+/// Text::Unidecode tables that many other systems use.
+pub fn variants(text: &str) -> Vec<Name> {
+    let mut names = vec![Name::parse(text)];
+    if text
+        .chars()
+        .any(|c| c.is_alphabetic() && !c.is_ascii() && !is_latin_letter(c))
+    {
+        let other = Name::parse(&deunicode::deunicode(text));
+        if other != names[0] && !other.parts.is_empty() {
+            names.push(other);
+        }
+    }
+    names
+}
+
+/// Latin letters with diacritics (Š, é, ł) are still Latin: one romanisation suffices.
+fn is_latin_letter(c: char) -> bool {
+    ('\u{00C0}'..='\u{024F}').contains(&c) || ('\u{1E00}'..='\u{1EFF}').contains(&c)
+}
+
 /// Why a name is refused: empty once normalised, too long, or control characters.
 pub fn check(text: &str) -> Result<(), String> {
     if text.chars().count() > NAME_MAX_CHARS {
@@ -202,6 +224,7 @@ pub fn fold(part: &str) -> String {
         ("sz", "s"),
         ("ts", "c"),
         ("tz", "c"),
+        ("ow", "u"),
         ("ou", "u"),
         ("oo", "u"),
         ("ee", "i"),
@@ -397,7 +420,10 @@ pub fn compare_parts(a: &Part, b: &Part) -> Option<(f64, PartMatch)> {
     }
     // A typo or two: one edit in a part of four to seven letters, two in a longer one.
     let shortest = short.folded.len().min(long.folded.len());
+    let longest = short.folded.len().max(long.folded.len());
     let allowed = match shortest {
+        // A dropped letter in a four-letter part (Pham / Phm) is still a slip.
+        3 if longest >= 4 => 1,
         0..=3 => 0,
         4..=7 => 1,
         _ => 2,
@@ -405,7 +431,10 @@ pub fn compare_parts(a: &Part, b: &Part) -> Option<(f64, PartMatch)> {
     if allowed == 0 {
         return None;
     }
-    match edit_distance(&a.folded, &b.folded, allowed) {
+    // Folding can spread one typed slip over two letters (x → ks): the lesser distance counts.
+    let distance =
+        edit_distance(&a.folded, &b.folded, allowed).min(edit_distance(&a.text, &b.text, allowed));
+    match distance {
         1 => Some((0.86, PartMatch::Fuzzy)),
         2 if allowed >= 2 => Some((0.78, PartMatch::Fuzzy)),
         _ => None,
@@ -481,6 +510,29 @@ pub fn compare(query: &Name, candidate: &Name) -> (f64, Explanation) {
         for (i, a) in q.iter().enumerate() {
             if let Some((score, _)) = compare_parts(a, &merged) {
                 pairs.push((score * 0.97, vec![i], vec![j, j + 1], PartMatch::Joined));
+            }
+        }
+    }
+    // A name written as one word (Korean and Chinese names often are) against all the parts
+    // of the other, joined.
+    for (single, many, single_is_query) in [(q, c, true), (c, q, false)] {
+        if single.len() == 1 && many.len() > 2 {
+            let text: String = many.iter().map(|p| p.text.as_str()).collect();
+            let folded = fold(&text);
+            let merged = Part {
+                skeleton: skeleton(&folded),
+                folded,
+                particle: false,
+                text,
+            };
+            if let Some((score, _)) = compare_parts(&single[0], &merged) {
+                let all: Vec<usize> = (0..many.len()).collect();
+                let (qi, cj) = if single_is_query {
+                    (vec![0], all)
+                } else {
+                    (all, vec![0])
+                };
+                pairs.push((score * 0.97, qi, cj, PartMatch::Joined));
             }
         }
     }
