@@ -51,6 +51,9 @@ struct Indexed {
 pub(crate) struct PersonIndex {
     postings: HashMap<u64, Vec<u32>>,
     persons: HashMap<u32, Indexed>,
+    /// Birth years by row (0: unknown), so that among namesakes those born when the query
+    /// says come first.
+    birth_years: Vec<i16>,
 }
 
 fn keys_of(names: &[Name]) -> Vec<u64> {
@@ -86,6 +89,13 @@ impl PersonIndex {
         for key in keys_of(&names) {
             self.postings.entry(key).or_default().push(row);
         }
+        if let Some(birth) = person.birth_date {
+            let slot = row as usize;
+            if slot >= self.birth_years.len() {
+                self.birth_years.resize((slot + 1).next_power_of_two(), 0);
+            }
+            self.birth_years[slot] = i16::try_from(birth.year).unwrap_or(0);
+        }
         self.persons.insert(
             row,
             Indexed {
@@ -106,6 +116,9 @@ impl PersonIndex {
 
     pub(crate) fn remove(&mut self, id: i64) {
         let row = u32::try_from(id).unwrap_or(u32::MAX);
+        if let Some(year) = self.birth_years.get_mut(row as usize) {
+            *year = 0;
+        }
         if let Some(indexed) = self.persons.remove(&row) {
             for key in keys_of(&indexed.names) {
                 if let Some(rows) = self.postings.get_mut(&key) {
@@ -123,7 +136,7 @@ impl PersonIndex {
     }
 
     /// The persons sharing the most keys with the query's names, at most `CANDIDATES_MAX`.
-    fn candidates(&self, names: &[Name]) -> Vec<u32> {
+    fn candidates(&self, names: &[Name], birth_year: Option<i32>) -> Vec<u32> {
         thread_local! {
             /// Per-row counters, reused from query to query: counting by index is several
             /// times faster than a hash map over tens of thousands of postings.
@@ -140,6 +153,8 @@ impl PersonIndex {
                 if rows.len() > POSTINGS_MAX {
                     continue;
                 }
+                // A key shared by few persons says more than one shared by thousands.
+                let weight = (64.0 / (1.0 + (rows.len() as f32).ln())).max(1.0) as u16;
                 for &row in rows {
                     let slot = row as usize;
                     if slot >= counts.len() {
@@ -148,12 +163,23 @@ impl PersonIndex {
                     if counts[slot] == 0 {
                         touched.push(row);
                     }
-                    counts[slot] = counts[slot].saturating_add(1);
+                    counts[slot] = counts[slot].saturating_add(weight);
                 }
             }
+            // Among namesakes (a common name shares every key with thousands), those born
+            // within a year of the query's birth year rank first.
+            let born_near = |row: u32| {
+                birth_year.is_some_and(|year| {
+                    let recorded = self.birth_years.get(row as usize).copied().unwrap_or(0);
+                    recorded != 0 && (i32::from(recorded) - year).abs() <= 1
+                })
+            };
             let mut ranked: Vec<(u32, u16)> = touched
                 .iter()
-                .map(|&row| (row, counts[row as usize]))
+                .map(|&row| {
+                    let bonus = if born_near(row) { 64 } else { 0 };
+                    (row, counts[row as usize].saturating_add(bonus))
+                })
                 .collect();
             for &row in touched.iter() {
                 counts[row as usize] = 0;
@@ -580,7 +606,7 @@ impl Hub {
         let mut hits = Vec::new();
         for (query, parsed) in queries.iter().zip(parsed.into_iter().flatten()) {
             let mut candidates: Vec<PersonCandidate> = Vec::new();
-            for row in index.candidates(&parsed.names) {
+            for row in index.candidates(&parsed.names, parsed.birth.map(|b| b.year)) {
                 let Some(indexed) = index.persons.get(&row) else {
                     continue;
                 };

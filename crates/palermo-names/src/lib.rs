@@ -327,38 +327,77 @@ pub fn jaro_winkler(a: &str, b: &str) -> f64 {
     jaro + prefix * 0.1 * (1.0 - jaro)
 }
 
+/// Longest part the allocation-free distance handles; longer ones take the general path.
+const SHORT_PART: usize = 48;
+
 /// The optimal-string-alignment distance (Levenshtein with adjacent transpositions), stopping
-/// early once it exceeds `max`.
+/// early once it exceeds `max`. Parts are ASCII after normalisation: they are compared as
+/// bytes, on the stack when short (the scoring of every candidate calls this).
 pub fn edit_distance(a: &str, b: &str, max: usize) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
+    let (a, b) = (a.as_bytes(), b.as_bytes());
     if a.len().abs_diff(b.len()) > max {
         return max + 1;
     }
-    let mut before = vec![0usize; b.len() + 1];
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    let mut current = vec![0usize; b.len() + 1];
+    if a.len() < SHORT_PART && b.len() < SHORT_PART {
+        let mut rows = [[0usize; SHORT_PART]; 3];
+        osa(a, b, max, &mut rows)
+    } else {
+        let mut rows = vec![vec![0usize; b.len() + 1]; 3];
+        osa_vec(a, b, max, &mut rows)
+    }
+}
+
+fn osa(a: &[u8], b: &[u8], max: usize, rows: &mut [[usize; SHORT_PART]; 3]) -> usize {
+    // rows[0]: two rows back, rows[1]: previous, rows[2]: current.
+    for (j, cell) in rows[1].iter_mut().enumerate().take(b.len() + 1) {
+        *cell = j;
+    }
     for i in 1..=a.len() {
-        current[0] = i;
-        let mut row_min = current[0];
+        rows[2][0] = i;
+        let mut row_min = i;
         for j in 1..=b.len() {
             let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut value = (previous[j] + 1)
-                .min(current[j - 1] + 1)
-                .min(previous[j - 1] + cost);
+            let mut value = (rows[1][j] + 1)
+                .min(rows[2][j - 1] + 1)
+                .min(rows[1][j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                value = value.min(before[j - 2] + 1);
+                value = value.min(rows[0][j - 2] + 1);
             }
-            current[j] = value;
+            rows[2][j] = value;
             row_min = row_min.min(value);
         }
         if row_min > max {
             return max + 1;
         }
-        std::mem::swap(&mut before, &mut previous);
-        std::mem::swap(&mut previous, &mut current);
+        rows.rotate_left(1);
     }
-    previous[b.len()]
+    rows[1][b.len()]
+}
+
+fn osa_vec(a: &[u8], b: &[u8], max: usize, rows: &mut [Vec<usize>]) -> usize {
+    for (j, cell) in rows[1].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        rows[2][0] = i;
+        let mut row_min = i;
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut value = (rows[1][j] + 1)
+                .min(rows[2][j - 1] + 1)
+                .min(rows[1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                value = value.min(rows[0][j - 2] + 1);
+            }
+            rows[2][j] = value;
+            row_min = row_min.min(value);
+        }
+        if row_min > max {
+            return max + 1;
+        }
+        rows.rotate_left(1);
+    }
+    rows[1][b.len()]
 }
 
 /// How two parts matched.
@@ -497,7 +536,14 @@ pub fn compare(query: &Name, candidate: &Name) -> (f64, Explanation) {
             text,
         }
     };
-    for i in 0..q.len().saturating_sub(1) {
+    // Joined and split parts change how many parts a name has: only then are joins tried
+    // (folding a joined part is the costliest step of a comparison).
+    let joins = q.len() != c.len();
+    for i in 0..q
+        .len()
+        .saturating_sub(1)
+        .min(if joins { usize::MAX } else { 0 })
+    {
         let merged = joined(q, i);
         for (j, b) in c.iter().enumerate() {
             if let Some((score, _)) = compare_parts(&merged, b) {
@@ -505,7 +551,11 @@ pub fn compare(query: &Name, candidate: &Name) -> (f64, Explanation) {
             }
         }
     }
-    for j in 0..c.len().saturating_sub(1) {
+    for j in 0..c
+        .len()
+        .saturating_sub(1)
+        .min(if joins { usize::MAX } else { 0 })
+    {
         let merged = joined(c, j);
         for (i, a) in q.iter().enumerate() {
             if let Some((score, _)) = compare_parts(a, &merged) {
@@ -679,6 +729,8 @@ mod tests {
 
     #[test]
     fn edit_distance_counts_transpositions_once() {
+        let long = "a".repeat(60);
+        assert_eq!(edit_distance(&long, &format!("{long}b"), 2), 1);
         assert_eq!(edit_distance("sechin", "sechin", 2), 0);
         assert_eq!(edit_distance("merz", "mertz", 2), 1);
         assert_eq!(edit_distance("martha", "marhta", 2), 1);
