@@ -323,7 +323,9 @@ async fn check_documents(
 
 #[utoipa::path(get, path = "/api/v1/checks/documents", tag = "checks",
     params(("number" = String, Query), ("country" = String, Query, description = "issuing country"),
-        ("type" = Option<String>, Query)),
+        ("type" = Option<String>, Query),
+        ("holder_name" = Option<String>, Query, description = "the holder's name: also screens persons"),
+        ("holder_birth_date" = Option<String>, Query)),
     responses((status = 200, body = DocumentCheckResult), (status = 422, body = problem::Problem)),
     security(("api_key" = [])))]
 async fn check_document(
@@ -331,11 +333,23 @@ async fn check_document(
     Authed(caller): Authed,
     Query(params): Query<HashMap<String, String>>,
 ) -> ApiResult<Response> {
-    let mut values = query_params(params, &["number", "country", "type"])?.into_iter();
+    let mut values = query_params(
+        params,
+        &[
+            "number",
+            "country",
+            "type",
+            "holder_name",
+            "holder_birth_date",
+        ],
+    )?
+    .into_iter();
     let query = DocumentQuery {
         number: values.next().flatten(),
         issuing_country: values.next().flatten(),
         document_type: values.next().flatten(),
+        holder_name: values.next().flatten(),
+        holder_birth_date: values.next().flatten(),
     };
     let checked = state
         .hub

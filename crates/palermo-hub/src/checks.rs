@@ -34,6 +34,13 @@ pub struct DocumentQuery {
     /// Optional; a record of another type matches as a possible hit only.
     #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub document_type: Option<String>,
+    /// The holder's name as read from the document (the MRZ): with it, the check also
+    /// screens the wanted and missing persons.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub holder_name: Option<String>,
+    /// `YYYY-MM-DD` (or `YYYY-MM`, `YYYY`), with `holder_name`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub holder_birth_date: Option<String>,
 }
 
 /// One vehicle to check: by VIN, by plate and its country, or both.
@@ -126,6 +133,10 @@ pub struct DocumentCheckResult {
     #[serde(rename = "match")]
     pub match_kind: Option<MatchKind>,
     pub matches: Vec<DocumentMatch>,
+    /// Persons whose record the holder's name and birth date match (a hit each), when the
+    /// query gave the holder's name.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub persons: Vec<crate::PersonCandidate>,
 }
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
@@ -257,6 +268,22 @@ fn parse_document_query(
     errors: &mut FieldErrors,
 ) -> Option<ParsedDocumentQuery> {
     let path = |name: &str| query_path("documents", index, name);
+    if let Some(name) = query.holder_name.as_deref()
+        && let Err(problem) = palermo_names::check(name)
+    {
+        errors.push(path("holder_name"), problem);
+    }
+    if let Some(date) = query
+        .holder_birth_date
+        .as_deref()
+        .filter(|d| !d.trim().is_empty())
+    {
+        if query.holder_name.is_none() {
+            errors.push(path("holder_birth_date"), "goes with holder_name");
+        } else if let Err(problem) = palermo_core::PartialDate::parse(date) {
+            errors.push(path("holder_birth_date"), problem);
+        }
+    }
     let number = match query.number.as_deref() {
         None => {
             errors.push(path("number"), "is required");
@@ -500,7 +527,34 @@ impl Hub {
                 hit: !matches.is_empty(),
                 match_kind: matches.first().map(|m| m.matched.match_kind),
                 matches,
+                persons: Vec::new(),
             });
+        }
+        // Document checks find people too: the holders named are screened.
+        let holders: Vec<(usize, crate::PersonQuery)> = queries
+            .iter()
+            .enumerate()
+            .filter_map(|(i, q)| {
+                q.holder_name.as_ref().map(|name| {
+                    (
+                        i,
+                        crate::PersonQuery {
+                            name: Some(name.clone()),
+                            birth_date: q.holder_birth_date.clone(),
+                            ..crate::PersonQuery::default()
+                        },
+                    )
+                })
+            })
+            .collect();
+        if !holders.is_empty() {
+            let person_queries: Vec<crate::PersonQuery> =
+                holders.iter().map(|(_, q)| q.clone()).collect();
+            let (screened, person_hits) = self.screen_results(caller, &person_queries, None)?;
+            for ((i, _), result) in holders.iter().zip(screened) {
+                results[*i].persons = result.candidates.into_iter().filter(|c| c.hit).collect();
+            }
+            hits.extend(person_hits);
         }
         let audit = check_event(
             caller,

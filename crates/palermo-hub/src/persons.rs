@@ -571,7 +571,7 @@ impl Hub {
         ))
     }
 
-    fn screen_results(
+    pub(crate) fn screen_results(
         &self,
         caller: &Caller,
         queries: &[PersonQuery],

@@ -69,6 +69,7 @@ pub fn run(command: CheckCommand) -> anyhow::Result<ExitCode> {
                         number: Some(number),
                         issuing_country: Some(country),
                         document_type,
+                        ..DocumentQuery::default()
                     };
                     local(&target, |hub, caller| {
                         let results = hub.check_documents(caller, &[query])?.record(hub)?;

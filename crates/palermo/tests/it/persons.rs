@@ -98,6 +98,38 @@ fn persons_are_screened_across_scripts_and_spellings() {
     let ita = server.client("ITA");
     assert_eq!(screen(&ita, "name=Ivan%20Petrov")["candidates"], json!([]));
 
+    // A document check that reads the holder's name finds the person too.
+    let document = deu.post(
+        "/api/v1/checks/documents",
+        &json!({"documents": [{"number": "ZZ0000001", "issuing_country": "RUS",
+            "holder_name": "PETROV IVAN", "holder_birth_date": "1990-01-01"}]}),
+    );
+    assert_eq!(document.status, 200, "{}", document.text);
+    let result = &document.body["results"][0];
+    assert_eq!(result["hit"], false, "no such document");
+    assert_eq!(result["persons"][0]["id"], "fra-p-4", "{result}");
+    let unseen = ita.post(
+        "/api/v1/checks/documents",
+        &json!({"documents": [{"number": "ZZ0000001", "issuing_country": "RUS",
+            "holder_name": "PETROV IVAN", "holder_birth_date": "1990-01-01"}]}),
+    );
+    assert!(
+        unseen.body["results"][0].get("persons").is_none(),
+        "{}",
+        unseen.text
+    );
+    let fields = deu
+        .post(
+            "/api/v1/checks/documents",
+            &json!({"documents": [{"number": "ZZ1", "issuing_country": "RUS",
+                "holder_name": "\u{7}", "holder_birth_date": "1990-02-30"}]}),
+        )
+        .problem(422);
+    assert_eq!(
+        fields,
+        ["documents[0].holder_name", "documents[0].holder_birth_date"]
+    );
+
     // Bad input: each field named.
     let fields = deu
         .get("/api/v1/checks/persons?name=%20%20&birth_date=1980-02-30&nationality=XYZ&sex=Q")
