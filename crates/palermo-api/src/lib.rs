@@ -149,6 +149,13 @@ pub fn router(hub: Arc<Hub>) -> Router {
                 .put(persons::update)
                 .delete(persons::withdraw),
         )
+        .route(
+            "/persons/{id}/photos",
+            axum::routing::post(persons::add_photo)
+                .layer(DefaultBodyLimit::max(persons::PHOTO_BODY_LIMIT_BYTES))
+                .get(persons::photos),
+        )
+        .route("/persons/{id}/photos/{photo}", get(persons::photo))
         .route("/documents", axum::routing::post(create_document))
         .route("/documents/batch", axum::routing::post(write_documents))
         .route(

@@ -21,7 +21,8 @@ use utoipa::{Modify, OpenApi};
         super::admin::create_key, super::admin::revoke_key, super::admin::set_webhook,
         super::persons::create, super::persons::batch, super::persons::get,
         super::persons::update, super::persons::withdraw, super::persons::screen,
-        super::persons::screen_one,
+        super::persons::screen_one, super::persons::add_photo, super::persons::photos,
+        super::persons::photo,
     ),
     modifiers(&BearerKey),
 )]

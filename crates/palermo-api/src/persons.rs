@@ -186,3 +186,74 @@ pub async fn screen_one(
     .await?;
     Ok(ok_json(&results.remove(0)))
 }
+
+/// Largest body of a photo upload (the hub refuses photos over 2 MiB with a clear error).
+pub const PHOTO_BODY_LIMIT_BYTES: usize = 3 * 1024 * 1024;
+
+#[utoipa::path(post, path = "/api/v1/persons/{id}/photos", tag = "persons", params(("id" = i64, Path)),
+    request_body(content = Vec<u8>, content_type = "image/jpeg"),
+    responses((status = 201, body = palermo_hub::PhotoView), (status = 404, body = crate::problem::Problem),
+        (status = 422, body = crate::problem::Problem)),
+    security(("api_key" = [])))]
+/// Adds a photo (the body: a JPEG or PNG image, at most 2 MiB).
+pub async fn add_photo(
+    State(state): State<AppState>,
+    Authed(caller): Authed,
+    Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> ApiResult<Response> {
+    let id = parse_id(&id)?;
+    let photo = blocking(&state.hub, move |hub| {
+        hub.add_person_photo(&caller, id, &body)
+    })
+    .await?;
+    Ok(created(
+        format!("/api/v1/persons/{id}/photos/{}", photo.id),
+        &photo,
+    ))
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct PhotoList {
+    photos: Vec<palermo_hub::PhotoView>,
+}
+
+#[utoipa::path(get, path = "/api/v1/persons/{id}/photos", tag = "persons", params(("id" = i64, Path)),
+    responses((status = 200, body = PhotoList), (status = 404, body = crate::problem::Problem)),
+    security(("api_key" = [])))]
+pub async fn photos(
+    State(state): State<AppState>,
+    Authed(caller): Authed,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let id = parse_id(&id)?;
+    let photos = blocking(&state.hub, move |hub| hub.person_photos(&caller, id)).await?;
+    Ok(ok_json(&PhotoList { photos }))
+}
+
+#[utoipa::path(get, path = "/api/v1/persons/{id}/photos/{photo}", tag = "persons",
+    params(("id" = i64, Path), ("photo" = i64, Path)),
+    responses((status = 200, description = "the image"), (status = 404, body = crate::problem::Problem)),
+    security(("api_key" = [])))]
+pub async fn photo(
+    State(state): State<AppState>,
+    Authed(caller): Authed,
+    Path((id, photo)): Path<(String, String)>,
+) -> ApiResult<Response> {
+    let (id, photo) = (parse_id(&id)?, parse_id(&photo)?);
+    let (view, data) =
+        blocking(&state.hub, move |hub| hub.person_photo(&caller, id, photo)).await?;
+    let mut response = axum::response::IntoResponse::into_response((StatusCode::OK, data));
+    let headers = response.headers_mut();
+    if let Ok(value) = axum::http::HeaderValue::from_str(&view.content_type) {
+        headers.insert(axum::http::header::CONTENT_TYPE, value);
+    }
+    if let Ok(value) = axum::http::HeaderValue::from_str(&format!("sha-256={}", view.sha256)) {
+        headers.insert("x-checksum", value);
+    }
+    headers.insert(
+        axum::http::header::X_CONTENT_TYPE_OPTIONS,
+        axum::http::HeaderValue::from_static("nosniff"),
+    );
+    Ok(response)
+}

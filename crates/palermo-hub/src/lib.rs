@@ -41,7 +41,7 @@ pub use checks::{
 pub use hits::{HITS_PAGE_MAX, HitAnswerInput, HitView};
 pub use keys::{ApiKey, DEFAULT_KEY_SCOPES, hash_api_key};
 pub use messages::{MessageInput, MessageView, OutgoingWebhook, verify_webhook};
-pub use persons::{PersonCandidate, PersonQuery, PersonScreenResult, PersonView};
+pub use persons::{PersonCandidate, PersonQuery, PersonScreenResult, PersonView, PhotoView};
 pub use writes::{BatchWritten, DocumentView, MetaView, VehicleView, WRITE_BATCH_MAX};
 
 /// Who is asking. Every use case takes one; access rules read it.

@@ -13,6 +13,7 @@ use palermo_core::{
 use palermo_names::Name;
 use palermo_store::{NewHit, RecordKind, Result as StoreResult, Store, Written};
 use serde::{Deserialize, Serialize};
+use sha2::Digest as _;
 use xxhash_rust::xxh3::xxh3_64;
 
 use crate::checks::{Checked, refuse};
@@ -193,6 +194,41 @@ impl PersonIndex {
             }
             ranked.into_iter().map(|(row, _)| row).collect()
         })
+    }
+}
+
+/// Largest photo accepted.
+pub const PHOTO_MAX_BYTES: usize = 2 * 1024 * 1024;
+
+/// The media type of an image, from its first bytes: only JPEG and PNG are taken.
+fn photo_type(data: &[u8]) -> Option<&'static str> {
+    if data.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some("image/jpeg")
+    } else if data.starts_with(&[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A]) {
+        Some("image/png")
+    } else {
+        None
+    }
+}
+
+/// A photo's description.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct PhotoView {
+    pub id: i64,
+    pub content_type: String,
+    pub size: u64,
+    /// SHA-256 of the bytes, hex.
+    pub sha256: String,
+}
+
+impl From<palermo_store::AttachmentMeta> for PhotoView {
+    fn from(meta: palermo_store::AttachmentMeta) -> PhotoView {
+        PhotoView {
+            id: meta.id,
+            content_type: meta.content_type,
+            size: meta.size,
+            sha256: hex::encode(meta.sha256),
+        }
     }
 }
 
@@ -535,6 +571,98 @@ impl Hub {
 
     pub fn withdraw_person(&self, caller: &Caller, id: i64) -> Result<()> {
         self.withdraw_record::<Person>(caller, id)
+    }
+
+    /// Adds a photo to a person the caller's bureau owns: JPEG or PNG (told by its first
+    /// bytes, not by what the client says), at most [`PHOTO_MAX_BYTES`], kept with its SHA-256.
+    pub fn add_person_photo(
+        &self,
+        caller: &Caller,
+        person_id: i64,
+        data: &[u8],
+    ) -> Result<PhotoView> {
+        let target = || Some(format!("person:{person_id}"));
+        let meta = self.audited_photo(caller, "person.photo.add", target, || {
+            caller.require(Permissions::WRITE_RECORDS)?;
+            let content_type = photo_type(data).ok_or_else(|| {
+                HubError::Invalid(FieldErrors::single(
+                    "photo",
+                    "is neither a JPEG nor a PNG image",
+                ))
+            })?;
+            if data.len() > PHOTO_MAX_BYTES {
+                return Err(HubError::Invalid(FieldErrors::single(
+                    "photo",
+                    format!("is {} bytes; at most {PHOTO_MAX_BYTES}", data.len()),
+                )));
+            }
+            let stored = self.store.person(person_id)?;
+            let stored = crate::writes::visible_record(caller, stored)?;
+            if !caller.may_write_for(stored.record.meta.owner) {
+                return Err(HubError::Forbidden(format!(
+                    "the person belongs to {}",
+                    stored.record.meta.owner
+                )));
+            }
+            let event = caller.event("person.photo.add", "ok");
+            Ok(self
+                .store
+                .add_person_photo(person_id, content_type, data, &event)?)
+        })?;
+        Ok(PhotoView::from(meta))
+    }
+
+    /// The photos of a person the caller may see (descriptions).
+    pub fn person_photos(&self, caller: &Caller, person_id: i64) -> Result<Vec<PhotoView>> {
+        caller.require(Permissions::READ_RECORDS)?;
+        crate::writes::visible_record(caller, self.store.person(person_id)?)?;
+        Ok(self
+            .store
+            .person_photos(person_id)?
+            .into_iter()
+            .map(PhotoView::from)
+            .collect())
+    }
+
+    /// A photo's bytes, checked against their stored checksum; audited.
+    pub fn person_photo(
+        &self,
+        caller: &Caller,
+        person_id: i64,
+        photo_id: i64,
+    ) -> Result<(PhotoView, Vec<u8>)> {
+        let target = || Some(format!("person:{person_id}/photo:{photo_id}"));
+        self.audited_photo(caller, "person.photo.read", target, || {
+            caller.require(Permissions::READ_RECORDS)?;
+            crate::writes::visible_record(caller, self.store.person(person_id)?)?;
+            let (of, meta, data) = self
+                .store
+                .person_photo(photo_id)?
+                .ok_or(HubError::NotFound)?;
+            if of != person_id {
+                return Err(HubError::NotFound);
+            }
+            let digest: [u8; 32] = sha2::Sha256::digest(&data).into();
+            if digest != meta.sha256 {
+                return Err(HubError::Store(palermo_store::StoreError::Corrupt(
+                    format!("photo {photo_id} does not match its checksum"),
+                )));
+            }
+            let mut event = caller.event("person.photo.read", "ok");
+            event.target = target();
+            self.audit(event)?;
+            Ok((PhotoView::from(meta), data))
+        })
+    }
+
+    fn audited_photo<T>(
+        &self,
+        caller: &Caller,
+        action: &str,
+        target: impl Fn() -> Option<String>,
+        work: impl FnOnce() -> Result<T>,
+    ) -> Result<T> {
+        work().map_err(|error| self.audit_failure(caller, action, target(), error))
     }
 
     pub fn persons_indexed(&self) -> usize {

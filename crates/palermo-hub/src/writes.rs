@@ -394,6 +394,14 @@ fn validate_all<K: Record>(caller: &Caller, inputs: &[K::Input], field: &str) ->
 }
 
 /// The caller's view of a record: `NotFound` unless visible; withdrawn records only to owners.
+pub(crate) fn visible_record<K: Record>(
+    caller: &Caller,
+    stored: Option<Stored<K>>,
+) -> Result<Stored<K>> {
+    visible(caller, stored)
+}
+
+/// The caller's view of a record: `NotFound` unless visible; withdrawn records only to owners.
 fn visible<K: Record>(caller: &Caller, stored: Option<Stored<K>>) -> Result<Stored<K>> {
     let stored = stored.ok_or(HubError::NotFound)?;
     let meta = stored.record.meta();

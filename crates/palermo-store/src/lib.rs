@@ -499,6 +499,17 @@ pub trait Store: Send + Sync {
         audit: &AuditEvent,
     ) -> Result<Option<Stored<Person>>>;
     fn person(&self, id: i64) -> Result<Option<Stored<Person>>>;
+    /// Stores a photo of person `person_id` with its SHA-256.
+    fn add_person_photo(
+        &self,
+        person_id: i64,
+        content_type: &str,
+        data: &[u8],
+        audit: &AuditEvent,
+    ) -> Result<AttachmentMeta>;
+    fn person_photos(&self, person_id: i64) -> Result<Vec<AttachmentMeta>>;
+    /// A photo's person, description and bytes.
+    fn person_photo(&self, id: i64) -> Result<Option<(i64, AttachmentMeta, Vec<u8>)>>;
     /// Visits every active person (the screening index is built from them).
     fn scan_persons(&self, visit: &mut dyn FnMut(Stored<Person>)) -> Result<()>;
 

@@ -14,6 +14,7 @@ use palermo_core::{
     Person, RecordMeta, Restriction, Stored, Timestamp, Vehicle, VehicleStatus, Visibility,
 };
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, TransactionBehavior, params};
+use sha2::Digest as _;
 
 use crate::{
     ApiKeyRow, AttachmentMeta, Attempt, AuditFilter, Counts, Delivery, DeliveryKind, Hit,
@@ -28,6 +29,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("schema3.sql"),
     include_str!("schema4.sql"),
     include_str!("schema5.sql"),
+    include_str!("schema6.sql"),
 ];
 /// SQLite's page cache per connection (negative: KiB), and the writer's during a bulk import.
 const CACHE_KIB: i64 = -65_536;
@@ -1058,6 +1060,105 @@ impl Store for SqliteStore {
 
     fn person(&self, id: i64) -> Result<Option<Stored<Person>>> {
         self.read(|connection| get(connection, id))
+    }
+
+    fn add_person_photo(
+        &self,
+        person_id: i64,
+        content_type: &str,
+        data: &[u8],
+        audit: &AuditEvent,
+    ) -> Result<AttachmentMeta> {
+        self.write_targeted(&[], |tx| {
+            let digest: Hash = sha2::Sha256::digest(data).into();
+            tx.execute(
+                "INSERT INTO person_photos (person_id, content_type, size, sha256, data, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![
+                    person_id,
+                    content_type,
+                    data.len() as i64,
+                    &digest[..],
+                    data,
+                    Timestamp::now().0
+                ],
+            )?;
+            let id = tx.last_insert_rowid();
+            let mut event = audit.clone();
+            event.target = Some(format!("person:{person_id}/photo:{id}"));
+            Ok((
+                AttachmentMeta {
+                    id,
+                    name: format!("photo-{id}"),
+                    content_type: content_type.to_owned(),
+                    size: data.len() as u64,
+                    sha256: digest,
+                },
+                Some(event),
+            ))
+        })
+    }
+
+    fn person_photos(&self, person_id: i64) -> Result<Vec<AttachmentMeta>> {
+        self.read(|connection| {
+            let mut statement = connection.prepare_cached(
+                "SELECT id, content_type, size, sha256 FROM person_photos WHERE person_id = ?1
+                 ORDER BY id",
+            )?;
+            let mut rows = statement.query([person_id])?;
+            let mut photos = Vec::new();
+            while let Some(row) = rows.next()? {
+                let id: i64 = row.get(0)?;
+                let digest: Vec<u8> = row.get(3)?;
+                photos.push(AttachmentMeta {
+                    id,
+                    name: format!("photo-{id}"),
+                    content_type: row.get(1)?,
+                    size: row.get::<_, i64>(2)? as u64,
+                    sha256: digest
+                        .try_into()
+                        .map_err(|_| corrupt("photo checksum", id, "?"))?,
+                });
+            }
+            Ok(photos)
+        })
+    }
+
+    fn person_photo(&self, id: i64) -> Result<Option<(i64, AttachmentMeta, Vec<u8>)>> {
+        self.read(|connection| {
+            connection
+                .query_row(
+                    "SELECT person_id, content_type, size, sha256, data FROM person_photos
+                     WHERE id = ?1",
+                    [id],
+                    |row| {
+                        Ok((
+                            row.get::<_, i64>(0)?,
+                            row.get::<_, String>(1)?,
+                            row.get::<_, i64>(2)?,
+                            row.get::<_, Vec<u8>>(3)?,
+                            row.get::<_, Vec<u8>>(4)?,
+                        ))
+                    },
+                )
+                .optional()?
+                .map(|(person_id, content_type, size, digest, data)| {
+                    Ok((
+                        person_id,
+                        AttachmentMeta {
+                            id,
+                            name: format!("photo-{id}"),
+                            content_type,
+                            size: size as u64,
+                            sha256: digest
+                                .try_into()
+                                .map_err(|_| corrupt("photo checksum", id, "?"))?,
+                        },
+                        data,
+                    ))
+                })
+                .transpose()
+        })
     }
 
     fn scan_persons(&self, visit: &mut dyn FnMut(Stored<Person>)) -> Result<()> {

@@ -98,6 +98,52 @@ fn persons_are_screened_across_scripts_and_spellings() {
     let ita = server.client("ITA");
     assert_eq!(screen(&ita, "name=Ivan%20Petrov")["candidates"], json!([]));
 
+    // Photos: JPEG or PNG told by their bytes, size-limited, kept with their checksum.
+    let png: Vec<u8> = [0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A]
+        .into_iter()
+        .chain((0..5000u32).map(|i| (i % 251) as u8))
+        .collect();
+    let created = fra.send("POST", "/api/v1/persons/4/photos", "image/png", png.clone());
+    assert_eq!(created.status, 201, "{}", created.text);
+    assert_eq!(created.body["content_type"], "image/png");
+    let listed = deu.get("/api/v1/persons/4/photos");
+    assert_eq!(
+        listed.body["photos"][0]["size"],
+        png.len(),
+        "{}",
+        listed.text
+    );
+    let photo_path = format!("/api/v1/persons/4/photos/{}", created.body["id"]);
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let mut image = agent
+        .get(format!("{}{photo_path}", server.url))
+        .header("Authorization", format!("Bearer {}", server.key("DEU")))
+        .call()
+        .unwrap();
+    assert_eq!(image.headers()["content-type"], "image/png");
+    let bytes = image.body_mut().read_to_vec().unwrap();
+    assert_eq!(bytes, png);
+    ita.get(&photo_path).problem(404);
+    ita.get("/api/v1/persons/4/photos").problem(404);
+    let fields = fra
+        .send(
+            "POST",
+            "/api/v1/persons/4/photos",
+            "image/png",
+            b"GIF89a not a png".to_vec(),
+        )
+        .problem(422);
+    assert_eq!(fields, ["photo"]);
+    let mut huge = png.clone();
+    huge.resize(2 * 1024 * 1024 + 1, 0);
+    fra.send("POST", "/api/v1/persons/4/photos", "image/png", huge)
+        .problem(422);
+    deu.send("POST", "/api/v1/persons/4/photos", "image/png", png.clone())
+        .problem(403);
+
     // A document check that reads the holder's name finds the person too.
     let document = deu.post(
         "/api/v1/checks/documents",
