@@ -24,7 +24,7 @@ use crate::{Caller, Hub, HubError, Result};
 /// Most queries in one screening request.
 pub const SCREEN_BATCH_MAX: usize = 1000;
 /// Candidates scored per query, at most: those sharing the most name keys with it.
-const CANDIDATES_MAX: usize = 200;
+const CANDIDATES_MAX: usize = 50;
 /// Candidates returned per query, best first.
 pub const RESULTS_MAX: usize = 10;
 /// Scores below this are not returned at all.
