@@ -29,6 +29,30 @@ pub struct NameInput {
     pub kind: Option<String>,
 }
 
+/// An identity document of the person, as submitted.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IdentityDocumentInput {
+    pub number: Option<String>,
+    /// ISO 3166-1 alpha-3 or ICAO 9303 code of the issuing state.
+    pub issuing_country: Option<String>,
+    #[serde(rename = "type")]
+    pub document_type: Option<String>,
+}
+
+/// An identity document of the person: linked to the travel-documents database by its number.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdentityDocument {
+    pub number: String,
+    pub number_normalised: String,
+    pub issuing_country: String,
+    #[serde(rename = "type")]
+    pub document_type: Option<String>,
+}
+
+/// Most identity documents one person may list.
+pub const DOCUMENTS_MAX: usize = 20;
+
 /// A person as submitted (API body, JSONL line).
 #[derive(Clone, Debug, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -52,6 +76,9 @@ pub struct PersonInput {
     pub marks: Option<String>,
     #[serde(default)]
     pub languages: Vec<String>,
+    /// Identity documents (passports, ID cards) the person holds or held.
+    #[serde(default)]
+    pub documents: Vec<IdentityDocumentInput>,
     pub reported_date: Option<String>,
     pub owner: Option<String>,
     pub review_date: Option<String>,
@@ -139,6 +166,7 @@ pub struct Person {
     pub category: String,
     pub marks: Option<String>,
     pub languages: Vec<String>,
+    pub documents: Vec<IdentityDocument>,
     pub meta: RecordMeta,
 }
 
@@ -282,6 +310,50 @@ impl PersonInput {
                 );
             }
         }
+        if self.documents.len() > DOCUMENTS_MAX {
+            c.fail("documents", format!("at most {DOCUMENTS_MAX}"));
+        }
+        let mut documents = Vec::new();
+        for (i, document) in self.documents.iter().enumerate().take(DOCUMENTS_MAX) {
+            let path = |field: &str| format!("documents[{i}].{field}");
+            let number = match Checker::present(&document.number) {
+                None => {
+                    c.fail(&path("number"), "is required");
+                    None
+                }
+                Some(raw) => crate::normalise::document_number(raw)
+                    .map(|normalised| (raw.trim().to_owned(), normalised))
+                    .map_err(|problem| c.fail(&path("number"), problem))
+                    .ok(),
+            };
+            let country = match Checker::present(&document.issuing_country) {
+                None => {
+                    c.fail(&path("issuing_country"), "is required");
+                    None
+                }
+                Some(raw) => c.country(&path("issuing_country"), raw),
+            };
+            let document_type = match Checker::present(&document.document_type) {
+                None => Some(None),
+                Some(raw) => match crate::DocumentType::parse(raw) {
+                    Some(parsed) => Some(Some(parsed.as_str().to_owned())),
+                    None => {
+                        c.fail(&path("type"), format!("{raw:?} is not a document type"));
+                        None
+                    }
+                },
+            };
+            if let (Some((number, number_normalised)), Some(country), Some(document_type)) =
+                (number, country, document_type)
+            {
+                documents.push(IdentityDocument {
+                    number,
+                    number_normalised,
+                    issuing_country: country.canonical().as_str().to_owned(),
+                    document_type,
+                });
+            }
+        }
         let meta = c.meta(MetaInput {
             owner: &self.owner,
             external_ref: &self.id,
@@ -305,6 +377,7 @@ impl PersonInput {
             category,
             marks,
             languages,
+            documents,
             meta: meta.expect("no errors"),
         })
     }
@@ -322,6 +395,8 @@ struct Body {
     category: String,
     marks: Option<String>,
     languages: Vec<String>,
+    #[serde(default)]
+    documents: Vec<IdentityDocument>,
 }
 
 impl Person {
@@ -341,6 +416,7 @@ impl Person {
             category: self.category.clone(),
             marks: self.marks.clone(),
             languages: self.languages.clone(),
+            documents: self.documents.clone(),
         })
         .unwrap_or_default()
     }
@@ -368,6 +444,7 @@ impl Person {
             category: body.category,
             marks: body.marks,
             languages: body.languages,
+            documents: body.documents,
             meta,
         })
     }

@@ -680,6 +680,38 @@ impl Hub {
     }
 }
 
+impl Hub {
+    /// The records bearing exactly this document number, among those the caller may see: the
+    /// lookup of a check, for reading (it records no hit).
+    pub(crate) fn document_matches(
+        &self,
+        caller: &Caller,
+        query: &DocumentQuery,
+    ) -> Result<Vec<i64>> {
+        let mut errors = FieldErrors::default();
+        let Some(parsed) = parse_document_query(query, 0, &mut errors) else {
+            return Ok(Vec::new());
+        };
+        let mut candidates = Vec::new();
+        self.documents
+            .read()
+            .by_number
+            .lookup(document_key(parsed.country, &parsed.number), |c| {
+                candidates.push(c)
+            });
+        let mut ids = Vec::new();
+        for candidate in candidates.into_iter().take(CANDIDATES_MAX) {
+            if let Some(stored) = self.store.document(i64::from(candidate.row))?
+                && confirm_document(caller, &parsed, &stored) == Some(MatchKind::Exact)
+            {
+                ids.push(stored.id);
+            }
+        }
+        ids.sort_unstable();
+        Ok(ids)
+    }
+}
+
 /// Confirms an index candidate against its record: still active, the caller may see it, and
 /// the identifiers really agree (the index holds hashes only).
 fn confirm_document(

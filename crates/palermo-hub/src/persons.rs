@@ -248,8 +248,21 @@ pub struct PersonView {
     pub category: String,
     pub marks: Option<String>,
     pub languages: Vec<String>,
+    /// Identity documents, each with the ids of the travel-document records (visible to the
+    /// caller) that bear its number.
+    pub documents: Vec<LinkedDocument>,
     #[serde(flatten)]
     pub meta: MetaView,
+}
+
+/// An identity document of a person, linked to the travel-documents database.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct LinkedDocument {
+    pub number: String,
+    pub issuing_country: String,
+    #[serde(rename = "type")]
+    pub document_type: Option<String>,
+    pub record_ids: Vec<i64>,
 }
 
 impl From<&Stored<Person>> for PersonView {
@@ -266,6 +279,16 @@ impl From<&Stored<Person>> for PersonView {
             category: p.category.clone(),
             marks: p.marks.clone(),
             languages: p.languages.clone(),
+            documents: p
+                .documents
+                .iter()
+                .map(|d| LinkedDocument {
+                    number: d.number.clone(),
+                    issuing_country: d.issuing_country.clone(),
+                    document_type: d.document_type.clone(),
+                    record_ids: Vec::new(),
+                })
+                .collect(),
             meta: meta_view(
                 &p.meta,
                 stored.created_at,
@@ -544,7 +567,21 @@ fn score_candidate(query: &ParsedQuery, indexed: &Indexed) -> (f64, ScoreExplana
 
 impl Hub {
     pub fn person(&self, caller: &Caller, id: i64) -> Result<PersonView> {
-        self.read_record::<Person>(caller, id)
+        let mut view = self.read_record::<Person>(caller, id)?;
+        for document in &mut view.documents {
+            let Some(country) = CountryCode::parse(&document.issuing_country) else {
+                continue;
+            };
+            let query = crate::DocumentQuery {
+                number: Some(document.number.clone()),
+                issuing_country: Some(country.as_str().to_owned()),
+                ..crate::DocumentQuery::default()
+            };
+            // The same lookup as a check (index, then the record and its restrictions), but
+            // a reading, not a check: it leaves no hit.
+            document.record_ids = self.document_matches(caller, &query)?.into_iter().collect();
+        }
+        Ok(view)
     }
 
     pub fn write_persons(
@@ -557,7 +594,8 @@ impl Hub {
     }
 
     pub fn create_person(&self, caller: &Caller, input: &PersonInput) -> Result<PersonView> {
-        self.create_record::<Person>(caller, input)
+        let view = self.create_record::<Person>(caller, input)?;
+        self.person(caller, view.id)
     }
 
     pub fn update_person(

@@ -144,6 +144,35 @@ fn persons_are_screened_across_scripts_and_spellings() {
     deu.send("POST", "/api/v1/persons/4/photos", "image/png", png.clone())
         .problem(403);
 
+    // A person's identity documents link to the travel-documents database.
+    let passport = fra.post(
+        "/api/v1/documents",
+        &json!({"number": "LINK12345", "issuing_country": "FRA", "type": "P",
+            "status": "stolen", "reported_date": "2026-01-10"}),
+    );
+    assert_eq!(passport.status, 201, "{}", passport.text);
+    let mut holder = person(
+        "fra-p-5",
+        json!([{"full": "Jeanne Martin"}]),
+        "1970",
+        "FRA",
+        "F",
+    );
+    holder["documents"] = json!([{"number": "link-12345", "issuing_country": "FRA", "type": "P"}]);
+    let linked = fra.post("/api/v1/persons", &holder);
+    assert_eq!(linked.status, 201, "{}", linked.text);
+    assert_eq!(
+        linked.body["documents"][0]["record_ids"],
+        json!([passport.body["id"]])
+    );
+    holder["documents"] = json!([{"number": "", "issuing_country": "XYZ"}]);
+    holder["id"] = json!("fra-p-6");
+    let fields = fra.post("/api/v1/persons", &holder).problem(422);
+    assert_eq!(
+        fields,
+        ["documents[0].number", "documents[0].issuing_country"]
+    );
+
     // A document check that reads the holder's name finds the person too.
     let document = deu.post(
         "/api/v1/checks/documents",
