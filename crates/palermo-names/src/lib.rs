@@ -596,6 +596,8 @@ pub fn compare(query: &Name, candidate: &Name) -> (f64, Explanation) {
     let mut c_used = vec![false; c.len()];
     let mut explanation = Explanation::default();
     let mut matched_weight = 0.0;
+    // The weight the matched parts would carry if they agreed exactly.
+    let mut matched_full = 0.0;
     for (score, qi, cj, how) in pairs {
         if qi.iter().any(|&i| q_used[i]) || cj.iter().any(|&j| c_used[j]) {
             continue;
@@ -606,6 +608,7 @@ pub fn compare(query: &Name, candidate: &Name) -> (f64, Explanation) {
             .sum::<f64>()
             .max(cj.iter().map(|&j| weight(&c[j])).sum::<f64>());
         matched_weight += w * score;
+        matched_full += w;
         for &i in &qi {
             q_used[i] = true;
         }
@@ -648,7 +651,7 @@ pub fn compare(query: &Name, candidate: &Name) -> (f64, Explanation) {
     if !identifying {
         return (0.0, explanation);
     }
-    let total = matched_weight + unmatched_q + 0.25 * unmatched_c;
+    let total = matched_full + unmatched_q + 0.25 * unmatched_c;
     let score = if total > 0.0 {
         matched_weight / total
     } else {
@@ -743,6 +746,14 @@ mod tests {
         assert!((jaro_winkler("dwayne", "duane") - 0.84).abs() < 0.001);
         assert_eq!(jaro_winkler("", ""), 1.0);
         assert_eq!(jaro_winkler("abc", ""), 0.0);
+    }
+
+    #[test]
+    fn partial_agreement_scores_below_an_exact_match() {
+        let exact = score("Aleksandr Shcherbakov", "Aleksandr Shcherbakov");
+        let typo = score("Aleksandr Shcherbakow", "Aleksandr Shcherbakov");
+        assert!((exact - 1.0).abs() < 1e-9);
+        assert!(typo < exact && typo > 0.8, "{typo}");
     }
 
     #[test]
