@@ -62,7 +62,7 @@ pub struct PersonInput {
     pub id: Option<String>,
     #[serde(default)]
     pub names: Vec<NameInput>,
-    /// `YYYY-MM-DD`, `YYYY-MM` or `YYYY`.
+    /// `YYYY-MM-DD`, `YYYY-MM`, `YYYY`, or a range of years `YYYY/YYYY`.
     pub birth_date: Option<String>,
     pub birth_place: Option<String>,
     pub birth_country: Option<String>,
@@ -95,13 +95,36 @@ pub struct PartialDate {
     pub year: i32,
     pub month: Option<u8>,
     pub day: Option<u8>,
+    /// The last year of a range (`1978/1982`): born some time from `year` to this.
+    pub year_to: Option<i32>,
 }
 
 impl PartialDate {
-    /// `YYYY`, `YYYY-MM` or `YYYY-MM-DD`; impossible dates (1980-02-30) refused.
+    /// `YYYY`, `YYYY-MM`, `YYYY-MM-DD`, or a range of years `YYYY/YYYY`; impossible dates
+    /// (1980-02-30) and backward ranges refused.
     pub fn parse(text: &str) -> Result<PartialDate, String> {
         let text = text.trim();
-        let bad = || format!("{text:?} is not a date of the form YYYY-MM-DD, YYYY-MM or YYYY");
+        if let Some((from, to)) = text.split_once('/') {
+            let bad = || format!("{text:?} is not a range of years of the form YYYY/YYYY");
+            if from.len() != 4 || to.len() != 4 {
+                return Err(bad());
+            }
+            let (from, to): (i32, i32) = (
+                from.parse().map_err(|_| bad())?,
+                to.parse().map_err(|_| bad())?,
+            );
+            if to <= from {
+                return Err(format!("{text:?}: the range ends before it begins"));
+            }
+            return Ok(PartialDate {
+                year: from,
+                month: None,
+                day: None,
+                year_to: Some(to),
+            });
+        }
+        let bad =
+            || format!("{text:?} is not a date of the form YYYY-MM-DD, YYYY-MM, YYYY or YYYY/YYYY");
         match text.len() {
             4 => {
                 let year: i32 = text.parse().map_err(|_| bad())?;
@@ -109,6 +132,7 @@ impl PartialDate {
                     year,
                     month: None,
                     day: None,
+                    year_to: None,
                 })
             }
             7 if text.as_bytes()[4] == b'-' => {
@@ -121,6 +145,7 @@ impl PartialDate {
                     year,
                     month: Some(month),
                     day: None,
+                    year_to: None,
                 })
             }
             10 => {
@@ -129,6 +154,7 @@ impl PartialDate {
                     year: date.year(),
                     month: Some(u8::from(date.month())),
                     day: Some(date.day()),
+                    year_to: None,
                 })
             }
             _ => Err(bad()),
@@ -136,6 +162,9 @@ impl PartialDate {
     }
 
     pub fn format(&self) -> String {
+        if let Some(to) = self.year_to {
+            return format!("{:04}/{to:04}", self.year);
+        }
         match (self.month, self.day) {
             (Some(m), Some(d)) => format!("{:04}-{m:02}-{d:02}", self.year),
             (Some(m), None) => format!("{:04}-{m:02}", self.year),

@@ -508,6 +508,18 @@ fn birth_factor(query: Option<PartialDate>, record: Option<PartialDate>) -> (f64
     let (Some(q), Some(r)) = (query, record) else {
         return (0.97, "unknown");
     };
+    // A range of years agrees with any date inside it.
+    let span = |d: PartialDate| (d.year, d.year_to.unwrap_or(d.year));
+    if q.year_to.is_some() || r.year_to.is_some() {
+        let ((q_from, q_to), (r_from, r_to)) = (span(q), span(r));
+        return if q_from <= r_to && r_from <= q_to {
+            (1.0, "agrees")
+        } else if q_from <= r_to + 1 && r_from <= q_to + 1 {
+            (0.9, "year-off-by-one")
+        } else {
+            (0.55, "conflict")
+        };
+    }
     let same = |a: Option<u8>, b: Option<u8>| a.is_none() || b.is_none() || a == b;
     if q.year == r.year && same(q.month, r.month) && same(q.day, r.day) {
         let full = q.day.is_some() && r.day.is_some();
@@ -867,5 +879,14 @@ mod tests {
             "conflict"
         );
         assert_eq!(birth_factor(None, date("1980")).1, "unknown");
+        assert_eq!(
+            birth_factor(date("1980-04-12"), date("1978/1982")).1,
+            "agrees"
+        );
+        assert_eq!(
+            birth_factor(date("1983"), date("1978/1982")).1,
+            "year-off-by-one"
+        );
+        assert_eq!(birth_factor(date("1990"), date("1978/1982")).1, "conflict");
     }
 }
