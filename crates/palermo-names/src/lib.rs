@@ -342,28 +342,35 @@ pub fn edit_distance(a: &str, b: &str, max: usize) -> usize {
         let mut rows = [[0usize; SHORT_PART]; 3];
         osa(a, b, max, &mut rows)
     } else {
-        let mut rows = vec![vec![0usize; b.len() + 1]; 3];
-        osa_vec(a, b, max, &mut rows)
+        let mut rows = [
+            vec![0usize; b.len() + 1],
+            vec![0; b.len() + 1],
+            vec![0; b.len() + 1],
+        ];
+        osa(a, b, max, &mut rows)
     }
 }
 
-fn osa(a: &[u8], b: &[u8], max: usize, rows: &mut [[usize; SHORT_PART]; 3]) -> usize {
+/// The distance itself, over three rows long enough for `b`: on the stack or on the heap.
+fn osa<R: AsMut<[usize]>>(a: &[u8], b: &[u8], max: usize, rows: &mut [R; 3]) -> usize {
     // rows[0]: two rows back, rows[1]: previous, rows[2]: current.
-    for (j, cell) in rows[1].iter_mut().enumerate().take(b.len() + 1) {
+    for (j, cell) in rows[1].as_mut().iter_mut().enumerate().take(b.len() + 1) {
         *cell = j;
     }
     for i in 1..=a.len() {
-        rows[2][0] = i;
+        let [before, previous, current] = rows;
+        let (before, previous, current) = (before.as_mut(), previous.as_mut(), current.as_mut());
+        current[0] = i;
         let mut row_min = i;
         for j in 1..=b.len() {
             let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut value = (rows[1][j] + 1)
-                .min(rows[2][j - 1] + 1)
-                .min(rows[1][j - 1] + cost);
+            let mut value = (previous[j] + 1)
+                .min(current[j - 1] + 1)
+                .min(previous[j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                value = value.min(rows[0][j - 2] + 1);
+                value = value.min(before[j - 2] + 1);
             }
-            rows[2][j] = value;
+            current[j] = value;
             row_min = row_min.min(value);
         }
         if row_min > max {
@@ -371,33 +378,7 @@ fn osa(a: &[u8], b: &[u8], max: usize, rows: &mut [[usize; SHORT_PART]; 3]) -> u
         }
         rows.rotate_left(1);
     }
-    rows[1][b.len()]
-}
-
-fn osa_vec(a: &[u8], b: &[u8], max: usize, rows: &mut [Vec<usize>]) -> usize {
-    for (j, cell) in rows[1].iter_mut().enumerate() {
-        *cell = j;
-    }
-    for i in 1..=a.len() {
-        rows[2][0] = i;
-        let mut row_min = i;
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut value = (rows[1][j] + 1)
-                .min(rows[2][j - 1] + 1)
-                .min(rows[1][j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                value = value.min(rows[0][j - 2] + 1);
-            }
-            rows[2][j] = value;
-            row_min = row_min.min(value);
-        }
-        if row_min > max {
-            return max + 1;
-        }
-        rows.rotate_left(1);
-    }
-    rows[1][b.len()]
+    rows[1].as_mut()[b.len()]
 }
 
 /// How two parts matched.
