@@ -178,7 +178,6 @@ pub struct Checked<R> {
 impl<R> Checked<R> {
     /// Results of a check whose trace (audit entry, hits) is yet to be made durable.
     pub(crate) fn new(
-        _hub: &Hub,
         caller: &Caller,
         action: &str,
         queries: &(impl Serialize + ?Sized),

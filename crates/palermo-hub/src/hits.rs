@@ -143,7 +143,7 @@ impl Hub {
     /// The owner's answer to hit `id`; the checking organisation sees it in its hit list.
     pub fn answer_hit(&self, caller: &Caller, id: i64, input: &HitAnswerInput) -> Result<HitView> {
         let target = || Some(format!("hit:{id}"));
-        self.audited_hit(caller, target, || {
+        self.audited(caller, "hit.answer", target, || {
             caller.require(Permissions::HITS)?;
             let mut errors = FieldErrors::default();
             let answer = input.answer.as_deref().map(str::trim);
@@ -213,14 +213,5 @@ impl Hub {
             .store
             .escalate_overdue_hits(Timestamp::now(), &event)?
             .len())
-    }
-
-    fn audited_hit<T>(
-        &self,
-        caller: &Caller,
-        target: impl Fn() -> Option<String>,
-        work: impl FnOnce() -> Result<T>,
-    ) -> Result<T> {
-        work().map_err(|error| self.audit_failure(caller, "hit.answer", target(), error))
     }
 }

@@ -394,10 +394,15 @@ impl Hub {
     /// Sends a message; it is stored, with its attachments and its webhook deliveries, in
     /// one transaction.
     pub fn send_message(&self, caller: &Caller, input: &MessageInput) -> Result<MessageView> {
-        let message = self.audited_message(caller, "message.send", None, || {
-            caller.require(Permissions::MESSAGES)?;
-            self.validate_message(caller, input)
-        })?;
+        let message = self.audited(
+            caller,
+            "message.send",
+            || None,
+            || {
+                caller.require(Permissions::MESSAGES)?;
+                self.validate_message(caller, input)
+            },
+        )?;
         let mut event = caller.event("message.send", "ok");
         event.detail = Some(format!(
             "to {}; {} attachments; {}",
@@ -415,18 +420,6 @@ impl Hub {
         Ok(MessageView::of(stored, caller))
     }
 
-    fn audited_message<T>(
-        &self,
-        caller: &Caller,
-        action: &str,
-        id: Option<i64>,
-        work: impl FnOnce() -> Result<T>,
-    ) -> Result<T> {
-        work().map_err(|error| {
-            self.audit_failure(caller, action, id.map(|id| format!("message:{id}")), error)
-        })
-    }
-
     /// The message, if the caller's organisation sent or received it.
     fn visible_message(&self, caller: &Caller, id: i64) -> Result<StoredMessage> {
         let message = self.store.message(id)?.ok_or(HubError::NotFound)?;
@@ -441,10 +434,15 @@ impl Hub {
 
     /// Reads a message; a recipient's first reading gives the read receipt.
     pub fn read_message(&self, caller: &Caller, id: i64) -> Result<MessageView> {
-        let message = self.audited_message(caller, "message.read", Some(id), || {
-            caller.require(Permissions::MESSAGES)?;
-            self.visible_message(caller, id)
-        })?;
+        let message = self.audited(
+            caller,
+            "message.read",
+            || Some(format!("message:{id}")),
+            || {
+                caller.require(Permissions::MESSAGES)?;
+                self.visible_message(caller, id)
+            },
+        )?;
         let mut event = caller.event("message.read", "ok");
         event.target = Some(format!("message:{id}"));
         let recipient = message
@@ -483,32 +481,38 @@ impl Hub {
 
     /// A recipient acknowledges a message (and so has read it); once.
     pub fn acknowledge_message(&self, caller: &Caller, id: i64) -> Result<MessageView> {
-        self.audited_message(caller, "message.acknowledge", Some(id), || {
-            caller.require(Permissions::MESSAGES)?;
-            let message = self.visible_message(caller, id)?;
-            let Some(recipient) = message.recipients.iter().find(|r| r.org == caller.org) else {
-                return Err(HubError::Forbidden(
-                    "only a recipient acknowledges a message".into(),
-                ));
-            };
-            if recipient.acknowledged_at.is_some() {
-                return Err(HubError::Conflict(
-                    "the message is already acknowledged".into(),
-                ));
-            }
-            let mut event = caller.event("message.acknowledge", "ok");
-            event.target = Some(format!("message:{id}"));
-            self.store.give_receipt(
-                id,
-                caller.org,
-                Receipt::Acknowledged,
-                &self.signature_of(caller),
-                Timestamp::now(),
-                &event,
-            )?;
-            let message = self.store.message(id)?.ok_or(HubError::NotFound)?;
-            Ok(MessageView::of(message, caller))
-        })
+        self.audited(
+            caller,
+            "message.acknowledge",
+            || Some(format!("message:{id}")),
+            || {
+                caller.require(Permissions::MESSAGES)?;
+                let message = self.visible_message(caller, id)?;
+                let Some(recipient) = message.recipients.iter().find(|r| r.org == caller.org)
+                else {
+                    return Err(HubError::Forbidden(
+                        "only a recipient acknowledges a message".into(),
+                    ));
+                };
+                if recipient.acknowledged_at.is_some() {
+                    return Err(HubError::Conflict(
+                        "the message is already acknowledged".into(),
+                    ));
+                }
+                let mut event = caller.event("message.acknowledge", "ok");
+                event.target = Some(format!("message:{id}"));
+                self.store.give_receipt(
+                    id,
+                    caller.org,
+                    Receipt::Acknowledged,
+                    &self.signature_of(caller),
+                    Timestamp::now(),
+                    &event,
+                )?;
+                let message = self.store.message(id)?.ok_or(HubError::NotFound)?;
+                Ok(MessageView::of(message, caller))
+            },
+        )
     }
 
     /// The caller's inbox or outbox, newest first.
@@ -551,29 +555,34 @@ impl Hub {
 
     /// An attachment's bytes, verified against their stored checksum.
     pub fn attachment(&self, caller: &Caller, message_id: i64, id: i64) -> Result<AttachmentFile> {
-        self.audited_message(caller, "message.attachment", Some(message_id), || {
-            caller.require(Permissions::MESSAGES)?;
-            self.visible_message(caller, message_id)?;
-            let (of, meta, data) = self.store.attachment(id)?.ok_or(HubError::NotFound)?;
-            if of != message_id {
-                return Err(HubError::NotFound);
-            }
-            let digest: [u8; 32] = Sha256::digest(&data).into();
-            if digest != meta.sha256 || data.len() as u64 != meta.size {
-                return Err(HubError::Store(palermo_store::StoreError::Corrupt(
-                    format!("attachment {id} does not match its checksum"),
-                )));
-            }
-            let mut event = caller.event("message.attachment", "ok");
-            event.target = Some(format!("message:{message_id}/attachment:{id}"));
-            self.audit(event)?;
-            Ok(AttachmentFile {
-                name: meta.name,
-                content_type: meta.content_type,
-                sha256: hex::encode(meta.sha256),
-                data,
-            })
-        })
+        self.audited(
+            caller,
+            "message.attachment",
+            || Some(format!("message:{message_id}")),
+            || {
+                caller.require(Permissions::MESSAGES)?;
+                self.visible_message(caller, message_id)?;
+                let (of, meta, data) = self.store.attachment(id)?.ok_or(HubError::NotFound)?;
+                if of != message_id {
+                    return Err(HubError::NotFound);
+                }
+                let digest: [u8; 32] = Sha256::digest(&data).into();
+                if digest != meta.sha256 || data.len() as u64 != meta.size {
+                    return Err(HubError::Store(palermo_store::StoreError::Corrupt(
+                        format!("attachment {id} does not match its checksum"),
+                    )));
+                }
+                let mut event = caller.event("message.attachment", "ok");
+                event.target = Some(format!("message:{message_id}/attachment:{id}"));
+                self.audit(event)?;
+                Ok(AttachmentFile {
+                    name: meta.name,
+                    content_type: meta.content_type,
+                    sha256: hex::encode(meta.sha256),
+                    data,
+                })
+            },
+        )
     }
 
     /// Registers (or replaces) an organisation's webhook; returns the new signing secret, hex

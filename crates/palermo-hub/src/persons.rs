@@ -632,7 +632,7 @@ impl Hub {
         data: &[u8],
     ) -> Result<PhotoView> {
         let target = || Some(format!("person:{person_id}"));
-        let meta = self.audited_photo(caller, "person.photo.add", target, || {
+        let meta = self.audited(caller, "person.photo.add", target, || {
             caller.require(Permissions::WRITE_RECORDS)?;
             let content_type = photo_type(data).ok_or_else(|| {
                 HubError::Invalid(FieldErrors::single(
@@ -682,7 +682,7 @@ impl Hub {
         photo_id: i64,
     ) -> Result<(PhotoView, Vec<u8>)> {
         let target = || Some(format!("person:{person_id}/photo:{photo_id}"));
-        self.audited_photo(caller, "person.photo.read", target, || {
+        self.audited(caller, "person.photo.read", target, || {
             caller.require(Permissions::READ_RECORDS)?;
             crate::writes::visible_record(caller, self.store.person(person_id)?)?;
             let (of, meta, data) = self
@@ -703,16 +703,6 @@ impl Hub {
             self.audit(event)?;
             Ok((PhotoView::from(meta), data))
         })
-    }
-
-    fn audited_photo<T>(
-        &self,
-        caller: &Caller,
-        action: &str,
-        target: impl Fn() -> Option<String>,
-        work: impl FnOnce() -> Result<T>,
-    ) -> Result<T> {
-        work().map_err(|error| self.audit_failure(caller, action, target(), error))
     }
 
     pub fn persons_indexed(&self) -> usize {
@@ -740,7 +730,6 @@ impl Hub {
     ) -> Result<Checked<PersonScreenResult>> {
         let (results, hits) = self.screen_results(caller, queries, threshold)?;
         Ok(Checked::new(
-            self,
             caller,
             "check.persons",
             queries,

@@ -458,7 +458,7 @@ impl Hub {
     }
 
     /// Runs `action`, auditing its failure; `target` names what it concerned.
-    fn audited<T>(
+    pub(crate) fn audited<T>(
         &self,
         caller: &Caller,
         action: &str,
