@@ -162,8 +162,8 @@ pub async fn set_password(
 pub struct NewKey {
     org: String,
     label: Option<String>,
-    /// Scopes, e.g. `["check", "records:read"]`; default check, records:read, records:write,
-    /// hits, messages.
+    /// Scopes, e.g. `["check", "records:read"]`; default `check` only (least privilege).
+    /// The organisation's kind bounds them: a partner's keys hold only check and messages.
     scopes: Option<Vec<String>>,
 }
 

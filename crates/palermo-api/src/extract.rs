@@ -69,20 +69,8 @@ where
                 "send an API key or a session token as Authorization: Bearer TOKEN",
             ));
         };
-        let caller = state
-            .hub
-            .authenticate(token, source)
-            .or_else(|| state.hub.authenticate_session(token, source));
-        caller.map(Authed).ok_or_else(|| {
-            // The token itself is never logged.
-            state
-                .hub
-                .note_rejected_credentials(parts.uri.path(), source);
-            ApiError::new(
-                Code::Unauthenticated,
-                "the API key or session is unknown, revoked or expired",
-            )
-        })
+        // The token itself is never logged.
+        Ok(Authed(state.hub.authenticate_bearer(token, source)?))
     }
 }
 

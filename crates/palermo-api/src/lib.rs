@@ -126,11 +126,28 @@ where
     .await
 }
 
+/// The API, and the Prometheus metrics of its traffic, served apart: metrics count records
+/// hidden from all but their owners and administrative activity, so they belong on an
+/// operator's address (`serve --metrics-listen`), never beside the API.
+pub struct Routers {
+    pub api: Router,
+    pub metrics: Router,
+}
+
+/// The API alone (its metrics are not served).
 pub fn router(hub: Arc<Hub>) -> Router {
+    routers(hub).api
+}
+
+pub fn routers(hub: Arc<Hub>) -> Routers {
     let state = AppState {
         hub,
         metrics: Arc::new(Metrics::new()),
     };
+    let metrics = Router::new()
+        .route("/metrics", get(render_metrics))
+        .fallback(|| async { ApiError::new(Code::NotFound, "no such endpoint") })
+        .with_state(state.clone());
     let api = Router::new()
         .route(
             "/checks/documents",
@@ -221,10 +238,9 @@ pub fn router(hub: Arc<Hub>) -> Router {
         .route("/audit/verify", get(security::verify_audit))
         .route("/audit/head", get(security::audit_head))
         .route("/openapi.json", get(openapi::serve));
-    Router::new()
+    let api = Router::new()
         .nest("/api/v1", api)
         .route("/healthz", get(healthz))
-        .route("/metrics", get(render_metrics))
         .route("/problems/{slug}", get(problem_page))
         .fallback(|| async { ApiError::new(Code::NotFound, "no such endpoint") })
         .method_not_allowed_fallback(|| async {
@@ -235,7 +251,8 @@ pub fn router(hub: Arc<Hub>) -> Router {
             metrics::track,
         ))
         .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
-        .with_state(state)
+        .with_state(state);
+    Routers { api, metrics }
 }
 
 async fn healthz() -> Response {

@@ -38,6 +38,7 @@ problem_codes! {
     PayloadTooLarge => (PAYLOAD_TOO_LARGE, "payload-too-large", "The body is too large"),
     UnsupportedMediaType => (UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type", "The body must be application/json"),
     Invalid => (UNPROCESSABLE_ENTITY, "invalid-input", "The input is invalid"),
+    TooManyRequests => (TOO_MANY_REQUESTS, "too-many-requests", "Too many requests; try again later"),
     Internal => (INTERNAL_SERVER_ERROR, "internal", "Internal error"),
     Unavailable => (SERVICE_UNAVAILABLE, "unavailable", "The hub is busy or shutting down"),
 }
@@ -60,6 +61,8 @@ pub struct ApiError {
     pub code: Code,
     pub detail: String,
     pub errors: Vec<FieldError>,
+    /// Seconds to send in `Retry-After`.
+    pub retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -68,6 +71,7 @@ impl ApiError {
             code,
             detail: detail.into(),
             errors: Vec::new(),
+            retry_after: None,
         }
     }
 
@@ -80,6 +84,7 @@ impl ApiError {
             code: Code::Invalid,
             detail,
             errors: errors.0,
+            retry_after: None,
         }
     }
 
@@ -100,6 +105,13 @@ impl From<HubError> for ApiError {
             HubError::Forbidden(detail) => ApiError::new(Code::Forbidden, detail),
             HubError::Conflict(detail) => ApiError::new(Code::Conflict, detail),
             HubError::Unauthenticated(detail) => ApiError::new(Code::Unauthenticated, detail),
+            HubError::Throttled {
+                retry_after_seconds,
+                detail,
+            } => ApiError {
+                retry_after: Some(retry_after_seconds),
+                ..ApiError::new(Code::TooManyRequests, detail)
+            },
             HubError::Store(palermo_store::StoreError::Unavailable(detail)) => {
                 tracing::warn!(%detail, "refused a request");
                 ApiError::new(Code::Unavailable, detail)
@@ -131,6 +143,9 @@ impl IntoResponse for ApiError {
         );
         if self.code == Code::Unauthenticated {
             headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        if let Some(seconds) = self.retry_after {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
         response
     }

@@ -142,6 +142,7 @@ pub async fn audit_entries(
         user: next(),
         action: next(),
         outcome: next(),
+        visible_to: None,
     };
     let limit = integer_param("limit", next())?.unwrap_or(100);
     let entries = blocking(&state.hub, move |hub| {
@@ -158,13 +159,25 @@ pub async fn audit_entries(
 }
 
 #[utoipa::path(get, path = "/api/v1/audit/verify", tag = "audit",
+    params(("expect_head" = Option<String>, Query,
+        description = "a head kept by a witness, SEQ:HASH: the trail must hold that entry with that hash")),
     responses((status = 200, body = AuditVerification), (status = 403, body = crate::problem::Problem)),
     security(("api_key" = [])))]
 pub async fn verify_audit(
     State(state): State<AppState>,
     Authed(caller): Authed,
+    Query(params): Query<HashMap<String, String>>,
 ) -> ApiResult<Response> {
-    let verification = blocking(&state.hub, move |hub| hub.verify_audit(&caller)).await?;
+    let mut values = query_params(params, &["expect_head"])?.into_iter();
+    let expected = values
+        .next()
+        .flatten()
+        .map(|text| {
+            palermo_hub::parse_head(&text).map_err(|detail| ApiError::field("expect_head", detail))
+        })
+        .transpose()?;
+    let verification =
+        blocking(&state.hub, move |hub| hub.verify_audit(&caller, expected)).await?;
     Ok(ok_json(&verification))
 }
 

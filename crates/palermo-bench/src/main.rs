@@ -325,7 +325,7 @@ fn bench_stores(
     let mut index = DocumentIndex {
         by_number: FoldTable::with_capacity(count as usize),
     };
-    store.scan_documents(&mut |id, country, number| {
+    store.scan_documents(&mut |id, country, number, _access| {
         index
             .by_number
             .insert(document_key(country, number), id as u32)

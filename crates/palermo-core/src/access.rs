@@ -36,6 +36,23 @@ impl OrgKind {
     pub fn parse(text: &str) -> Option<OrgKind> {
         OrgKind::ALL.into_iter().find(|kind| kind.as_str() == text)
     }
+
+    /// Every permission an organisation of this kind may hold, whoever grants it: the bound
+    /// on its keys' scopes and on what its people's roles give. A partner never reads records
+    /// or the audit trail; only the secretariat reviews; only member bureaus own records.
+    pub fn permissions_allowed(self) -> Permissions {
+        use Permissions as P;
+        let common = P::CHECK | P::MESSAGES;
+        match self {
+            OrgKind::Member => {
+                common | P::READ_RECORDS | P::WRITE_RECORDS | P::HITS | P::READ_AUDIT | P::ADMINISTER
+            }
+            OrgKind::Secretariat => {
+                common | P::READ_RECORDS | P::HITS | P::REVIEW | P::READ_AUDIT | P::ADMINISTER
+            }
+            OrgKind::Partner => common,
+        }
+    }
 }
 
 /// Longest organisation code.
@@ -129,6 +146,16 @@ impl Permissions {
 
     pub fn contains(self, other: Permissions) -> bool {
         self.0 & other.0 == other.0
+    }
+
+    /// The permissions in both sets.
+    pub const fn intersection(self, other: Permissions) -> Permissions {
+        Permissions(self.0 & other.0)
+    }
+
+    /// The permissions in `self` but not in `other`.
+    pub const fn difference(self, other: Permissions) -> Permissions {
+        Permissions(self.0 & !other.0)
     }
 
     pub fn all() -> Permissions {
@@ -281,6 +308,24 @@ impl Role {
     }
 }
 
+/// What the visibility rule reads of a record: its owner, restriction and handling code.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct RecordAccess {
+    pub owner: CountryCode,
+    pub restriction: Restriction,
+    pub handling: HandlingCode,
+}
+
+impl RecordAccess {
+    pub fn of(meta: &crate::RecordMeta) -> RecordAccess {
+        RecordAccess {
+            owner: meta.owner,
+            restriction: meta.restriction.clone(),
+            handling: meta.handling,
+        }
+    }
+}
+
 /// The organisation a reader belongs to, as far as visibility is concerned.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Viewpoint {
@@ -314,6 +359,11 @@ impl Viewpoint {
                 *restriction == Restriction::All && handling.shared_with_partners()
             }
         }
+    }
+
+    /// [`Viewpoint::may_see`] of a record's access.
+    pub fn may_see_record(&self, access: &RecordAccess) -> bool {
+        self.may_see(access.owner, &access.restriction, access.handling)
     }
 
     /// Whether the reader owns records of `owner`.
@@ -378,6 +428,38 @@ mod tests {
             vec![Role::Frontline, Role::Operator]
         );
         assert!(Role::parse_list("operator,god").is_err());
+    }
+
+    #[test]
+    fn no_role_grants_more_than_its_organisation_kind_allows() {
+        for kind in OrgKind::ALL {
+            for role in Role::ALL.into_iter().filter(|role| role.allowed_in(kind)) {
+                assert!(
+                    kind.permissions_allowed().contains(role.permissions()),
+                    "{role:?} in a {kind:?}"
+                );
+            }
+        }
+        let partner = OrgKind::Partner.permissions_allowed();
+        for forbidden in [
+            Permissions::READ_RECORDS,
+            Permissions::READ_AUDIT,
+            Permissions::REVIEW,
+            Permissions::ADMINISTER,
+            Permissions::WRITE_RECORDS,
+        ] {
+            assert!(!partner.contains(forbidden), "{forbidden:?}");
+        }
+        assert!(!OrgKind::Member.permissions_allowed().contains(Permissions::REVIEW));
+        let scopes = Permissions::parse_scopes("check,review,audit").unwrap();
+        assert_eq!(
+            scopes.difference(OrgKind::Member.permissions_allowed()).scopes(),
+            "review"
+        );
+        assert_eq!(
+            scopes.intersection(OrgKind::Partner.permissions_allowed()).scopes(),
+            "check"
+        );
     }
 
     #[test]

@@ -42,6 +42,54 @@ pub struct AuditEvent {
     /// Personal data the entry needs (what a check asked): erasable after retention.
     #[serde(skip)]
     pub payload: Option<String>,
+    /// Other organisations whose records, people or messages the action concerns (the owner
+    /// of a record another bureau read or hit, the bureau whose account the secretariat
+    /// changed): their auditors see the entry too. Sorted, without duplicates or `org`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub concerns: Vec<String>,
+}
+
+impl AuditEvent {
+    /// Adds an organisation the action concerns (ignored if it is the actor's own).
+    pub fn concern(&mut self, org: &str) {
+        if org.is_empty() || org == self.org {
+            return;
+        }
+        if let Err(at) = self.concerns.binary_search_by(|o| o.as_str().cmp(org)) {
+            self.concerns.insert(at, org.to_owned());
+        }
+    }
+
+    /// Every organisation whose auditors see the entry: the actor's and those concerned.
+    pub fn subjects(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.org.as_str())
+            .filter(|org| !org.is_empty())
+            .chain(self.concerns.iter().map(String::as_str))
+    }
+}
+
+/// Text from the trail made safe to display: control characters and the invisible
+/// characters that reorder or hide text (bidirectional overrides and isolates, zero-width
+/// characters) are shown as `\u{…}` escapes, so that no entry can display as another.
+pub fn display_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    fn hidden(c: char) -> bool {
+        c.is_control()
+            || matches!(c,
+                '\u{061C}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}'
+                | '\u{2060}'..='\u{2069}' | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}')
+    }
+    if !text.chars().any(hidden) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if hidden(c) {
+            out.push_str(&format!("\\u{{{:04X}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// An entry as stored: the event, its place and its links.
@@ -98,6 +146,14 @@ pub fn entry_hash(
         payload_hash.map(|hash| &hash[..]),
     ] {
         field(&mut hasher, value);
+    }
+    // Added after version 1 entries existed: covered only when present, so that older
+    // entries keep their hashes.
+    if !event.concerns.is_empty() {
+        hasher.update(b"concerns");
+        for org in &event.concerns {
+            field(&mut hasher, Some(org.as_bytes()));
+        }
     }
     hasher.finalize().into()
 }
@@ -301,6 +357,32 @@ mod tests {
             &rehashed[3].prev_hash,
         );
         assert_eq!(verify(&rehashed).unwrap_err().seq, 5);
+    }
+
+    #[test]
+    fn concerns_are_covered_by_the_hash_and_kept_sorted() {
+        let mut a = event(1);
+        let plain = entry_hash(1, &a, None, &GENESIS);
+        a.concern("FRA");
+        a.concern("DEU");
+        a.concern("BRA");
+        a.concern("FRA");
+        assert_eq!(a.concerns, ["BRA", "FRA"], "not the actor, sorted, once");
+        assert_eq!(a.subjects().collect::<Vec<_>>(), ["DEU", "BRA", "FRA"]);
+        let concerned = entry_hash(1, &a, None, &GENESIS);
+        assert_ne!(plain, concerned);
+        a.concerns.pop();
+        assert_ne!(entry_hash(1, &a, None, &GENESIS), concerned, "a concern removed");
+    }
+
+    #[test]
+    fn hidden_characters_are_shown_as_escapes() {
+        assert_eq!(display_safe("anna"), "anna");
+        assert_eq!(
+            display_safe("evil\u{202E}nimda"),
+            "evil\\u{202E}nimda"
+        );
+        assert_eq!(display_safe("a\u{0}b\u{200B}"), "a\\u{0000}b\\u{200B}");
     }
 
     #[test]

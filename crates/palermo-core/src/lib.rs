@@ -11,7 +11,7 @@ pub mod normalise;
 pub mod person;
 pub mod record;
 
-pub use access::{OrgCode, OrgKind, Permissions, Role, Viewpoint};
+pub use access::{OrgCode, OrgKind, Permissions, RecordAccess, Role, Viewpoint};
 pub use codes::{DocumentStatus, DocumentType, HandlingCode, VehicleStatus, Visibility};
 pub use country::CountryCode;
 pub use date::Timestamp;

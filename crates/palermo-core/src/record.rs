@@ -18,7 +18,7 @@ pub const RESTRICTION_COUNTRIES_MAX: usize = 250;
 pub const REVIEW_YEARS_DEFAULT: i32 = 5;
 
 /// Who besides the owner may see a record.
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
 pub enum Restriction {
     #[default]
     All,

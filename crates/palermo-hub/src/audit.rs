@@ -9,7 +9,7 @@
 use std::sync::Arc;
 use std::thread::JoinHandle;
 
-use palermo_core::audit::{AuditEntry, AuditEvent, ChainBreak, ChainVerifier, Hash};
+use palermo_core::audit::{AuditEntry, AuditEvent, ChainBreak, ChainVerifier, Hash, display_safe};
 use palermo_core::{Permissions, Timestamp};
 use palermo_store::{AuditFilter, NewHit, SignedHead, Store};
 use parking_lot::{Condvar, Mutex};
@@ -220,6 +220,18 @@ impl From<&SignedHead> for AuditHead {
     }
 }
 
+/// Parses a head as witnesses keep it: `SEQ:HASH` (the hash in hex).
+pub fn parse_head(text: &str) -> std::result::Result<(i64, Hash), String> {
+    let malformed = || format!("{text:?} is not SEQ:HASH (a sequence number, a colon, 64 hex digits)");
+    let (seq, hash) = text.trim().split_once(':').ok_or_else(malformed)?;
+    let seq = seq.parse::<i64>().ok().filter(|seq| *seq > 0).ok_or_else(malformed)?;
+    let hash: Hash = hex::decode(hash)
+        .ok()
+        .and_then(|bytes| bytes.try_into().ok())
+        .ok_or_else(malformed)?;
+    Ok((seq, hash))
+}
+
 /// Checks a head's signature.
 pub fn head_signature_valid(head: &SignedHead) -> bool {
     UnparsedPublicKey::new(&ED25519, &head.public_key)
@@ -230,7 +242,8 @@ pub fn head_signature_valid(head: &SignedHead) -> bool {
         .is_ok()
 }
 
-/// An entry as auditors read it.
+/// An entry as auditors read it. Text that came from callers is shown display-safe
+/// ([`palermo_core::audit::display_safe`]): no entry can be made to read as another.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct AuditEntryView {
     pub seq: i64,
@@ -241,22 +254,59 @@ pub struct AuditEntryView {
     #[schema(value_type = Object)]
     pub payload: Option<serde_json::Value>,
     pub payload_erased: bool,
+    /// The entry is another organisation's action that concerns the reader's: what it asked
+    /// (other travellers' data) is not shown.
+    pub payload_withheld: bool,
     pub prev_hash: String,
     pub hash: String,
 }
 
-impl From<AuditEntry> for AuditEntryView {
-    fn from(entry: AuditEntry) -> AuditEntryView {
-        let payload = entry.event.payload.as_deref().map(|text| {
-            serde_json::from_str(text).unwrap_or_else(|_| serde_json::Value::String(text.into()))
+impl AuditEntryView {
+    /// The entry as `reader` may read it: another organisation's payload is withheld.
+    pub fn of(entry: AuditEntry, reader: Option<&Caller>) -> AuditEntryView {
+        let erased = entry.event.payload.is_none() && entry.payload_hash.is_some();
+        let withheld = reader.is_some_and(|reader| {
+            !reader.is_secretariat() && entry.event.org != reader.org.as_str()
         });
+        let payload = entry
+            .event
+            .payload
+            .as_deref()
+            .filter(|_| !withheld)
+            .map(|text| {
+                serde_json::from_str(text)
+                    .unwrap_or_else(|_| serde_json::Value::String(text.into()))
+            });
+        let safe = |text: &mut String| {
+            if let std::borrow::Cow::Owned(shown) = display_safe(text) {
+                *text = shown;
+            }
+        };
+        let mut event = entry.event;
+        event.payload = None;
+        safe(&mut event.org);
+        safe(&mut event.action);
+        safe(&mut event.outcome);
+        for text in [
+            &mut event.user,
+            &mut event.source,
+            &mut event.target,
+            &mut event.justification,
+            &mut event.detail,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            safe(text);
+        }
         AuditEntryView {
             seq: entry.seq,
-            payload_erased: payload.is_none() && entry.payload_hash.is_some(),
+            payload_erased: erased,
+            payload_withheld: withheld && !erased && entry.payload_hash.is_some(),
             payload,
             prev_hash: hex::encode(entry.prev_hash),
             hash: hex::encode(entry.hash),
-            event: entry.event,
+            event,
         }
     }
 }
@@ -272,6 +322,8 @@ pub struct AuditVerification {
     pub head_hash: Option<String>,
     /// Signed heads checked against the chain.
     pub signed_heads_checked: u64,
+    /// Whether heads were checked against the hub's own key (known outside the database).
+    pub key_pinned: bool,
     /// The first bad entry.
     pub broken_at: Option<i64>,
     pub reason: Option<String>,
@@ -287,61 +339,126 @@ impl Hub {
         Ok(())
     }
 
-    /// Entries matching `filter`, for auditors. The reading is itself audited.
+    /// Entries matching `filter`, for auditors: the secretariat's read the whole trail; a
+    /// member's, its own organisation's actions and those on its records and people (with
+    /// other organisations' search terms withheld). The reading is itself audited.
     pub fn audit_entries(
         &self,
         caller: &Caller,
         filter: &AuditFilter,
         limit: usize,
     ) -> Result<Vec<AuditEntryView>> {
-        caller.require(Permissions::READ_AUDIT)?;
-        if limit == 0 || limit > AUDIT_PAGE_MAX {
-            return Err(HubError::Invalid(palermo_core::FieldErrors::single(
-                "limit",
-                format!("must be 1 to {AUDIT_PAGE_MAX}"),
-            )));
-        }
-        let entries = self.store.audit_entries(filter, limit)?;
-        let mut event = caller.event("audit.read", "ok");
-        event.detail = Some(format!("{} entries", entries.len()));
-        self.store.append_audit(&[event])?;
-        Ok(entries.into_iter().map(AuditEntryView::from).collect())
+        self.audited(caller, "audit.read", || None, || {
+            caller.require(Permissions::READ_AUDIT)?;
+            if limit == 0 || limit > AUDIT_PAGE_MAX {
+                return Err(HubError::Invalid(palermo_core::FieldErrors::single(
+                    "limit",
+                    format!("must be 1 to {AUDIT_PAGE_MAX}"),
+                )));
+            }
+            let entries = self
+                .store
+                .audit_entries(&Self::audit_scope(caller, filter), limit)?;
+            let mut event = caller.event("audit.read", "ok");
+            event.detail = Some(format!("{} entries", entries.len()));
+            self.store.append_audit(&[event])?;
+            Ok(entries
+                .into_iter()
+                .map(|entry| AuditEntryView::of(entry, Some(caller)))
+                .collect())
+        })
     }
 
-    /// Visits every entry in order (the export), for auditors; audited.
+    /// `filter`, limited to what the caller's auditors may read.
+    fn audit_scope(caller: &Caller, filter: &AuditFilter) -> AuditFilter {
+        let mut filter = filter.clone();
+        if !caller.is_secretariat() {
+            filter.visible_to = Some(caller.org.to_string());
+        }
+        filter
+    }
+
+    /// Visits every entry the caller may read, in order (the export); audited.
     pub fn export_audit(
         &self,
         caller: &Caller,
         visit: &mut dyn FnMut(AuditEntryView) -> bool,
     ) -> Result<()> {
-        caller.require(Permissions::READ_AUDIT)?;
+        self.audited(caller, "audit.export", || None, || {
+            caller.require(Permissions::READ_AUDIT)
+        })?;
         self.store
             .append_audit(&[caller.event("audit.export", "ok")])?;
-        self.store
-            .scan_audit(&mut |entry| visit(AuditEntryView::from(entry)))?;
-        Ok(())
+        if caller.is_secretariat() {
+            self.store
+                .scan_audit(&mut |entry| visit(AuditEntryView::of(entry, Some(caller))))?;
+            return Ok(());
+        }
+        let mut filter = Self::audit_scope(caller, &AuditFilter::default());
+        loop {
+            let page = self.store.audit_entries(&filter, AUDIT_PAGE_MAX)?;
+            let Some(last) = page.last().map(|entry| entry.seq) else {
+                return Ok(());
+            };
+            for entry in page {
+                if !visit(AuditEntryView::of(entry, Some(caller))) {
+                    return Ok(());
+                }
+            }
+            filter.after = Some(last);
+        }
     }
 
-    /// Verifies the whole chain and every recent signed head against it.
-    pub fn verify_audit(&self, caller: &Caller) -> Result<AuditVerification> {
-        caller.require(Permissions::READ_AUDIT)?;
+    /// Verifies the whole chain, every recent signed head against it (signed by the hub's
+    /// own key, not by whatever key a head's row names), and, with `expected`, a head a
+    /// witness kept: the entry at that sequence number must be there with that hash, so that
+    /// cutting off the end of the trail is caught by anyone holding a later head.
+    pub fn verify_audit(
+        &self,
+        caller: &Caller,
+        expected: Option<(i64, Hash)>,
+    ) -> Result<AuditVerification> {
+        self.audited(caller, "audit.verify", || None, || {
+            caller.require(Permissions::READ_AUDIT)
+        })?;
+        let pinned = self.pinned_audit_key.clone();
         let heads = self.store.signed_heads(SIGNED_HEADS_CHECKED)?;
         let mut verifier = ChainVerifier::new();
         let mut broken: Option<ChainBreak> = None;
         let mut heads_checked = 0u64;
         let mut pending_heads: Vec<&SignedHead> = heads.iter().rev().collect();
         for head in &heads {
-            if !head_signature_valid(head) {
+            let reason = if pinned.as_ref().is_some_and(|key| *key != head.public_key) {
+                Some("a signed head was signed by a key that is not the hub's")
+            } else if !head_signature_valid(head) {
+                Some("a signed head's signature does not verify")
+            } else {
+                None
+            };
+            if let Some(reason) = reason {
                 broken.get_or_insert(ChainBreak {
                     seq: head.seq,
-                    reason: "a signed head's signature does not verify".into(),
+                    reason: reason.into(),
                 });
             }
         }
+        let mut expected_seen = false;
         self.store.scan_audit(&mut |entry| {
             if let Err(error) = verifier.verify(&entry) {
                 broken = Some(error);
                 return false;
+            }
+            if let Some((seq, hash)) = expected
+                && seq == entry.seq
+            {
+                expected_seen = true;
+                if hash != entry.hash {
+                    broken = Some(ChainBreak {
+                        seq,
+                        reason: "differs from the head given to compare with".into(),
+                    });
+                    return false;
+                }
             }
             while let Some(head) = pending_heads.first() {
                 if head.seq > entry.seq {
@@ -359,16 +476,28 @@ impl Hub {
             }
             true
         })?;
+        let last = verifier.head().map_or(0, |(seq, _)| seq);
         if broken.is_none()
             && let Some(head) = pending_heads.first()
         {
-            let last = verifier.head().map_or(0, |(seq, _)| seq);
             broken = Some(ChainBreak {
                 seq: last + 1,
                 reason: format!(
                     "entries {}..={} were signed and published but are missing (deleted)",
                     last + 1,
                     head.seq
+                ),
+            });
+        }
+        if broken.is_none()
+            && let Some((seq, _)) = expected
+            && !expected_seen
+        {
+            broken = Some(ChainBreak {
+                seq: last + 1,
+                reason: format!(
+                    "the trail ends at entry {last}, but a head at entry {seq} was given to \
+                     compare with: entries were deleted from its end"
                 ),
             });
         }
@@ -380,6 +509,7 @@ impl Hub {
             head_seq: head.map(|(seq, _)| seq),
             head_hash: head.map(|(_, hash)| hex::encode(hash)),
             signed_heads_checked: heads_checked,
+            key_pinned: pinned.is_some(),
             broken_at: broken.as_ref().map(|b| b.seq),
             reason: broken.map(|b| b.reason),
         };
@@ -398,6 +528,13 @@ impl Hub {
         // A broken chain still takes the entry: the store links it to its real last entry.
         self.store.append_audit(&[event])?;
         Ok(verification)
+    }
+
+    /// The hub's public key, which signs the trail's head (hex), if it has one.
+    pub fn audit_public_key(&self) -> Option<String> {
+        self.signing_key
+            .as_ref()
+            .map(|key| hex::encode(key.public_key()))
     }
 
     /// Signs the chain's current head and keeps it; `None` without a signing key or entries.

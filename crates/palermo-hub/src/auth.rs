@@ -10,11 +10,12 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use argon2::{Algorithm, Argon2, Params, Version};
 use palermo_core::audit::{AuditEvent, Hash};
 use palermo_core::{FieldErrors, OrgCode, Permissions, Role, Timestamp, Viewpoint};
-use palermo_store::UserRow;
+use palermo_store::{StoreError, UserRow};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::{Caller, Hub, HubError, Result};
+use crate::limits::{RateLimit, throttled};
+use crate::{Caller, Hub, HubError, Result, audit};
 
 const MINUTE_MS: i64 = 60_000;
 const DAY_MS: i64 = 24 * 60 * MINUTE_MS;
@@ -23,9 +24,27 @@ const DAY_MS: i64 = 24 * 60 * MINUTE_MS;
 #[derive(Clone, Debug)]
 pub struct Policy {
     pub password_min_chars: usize,
-    /// Failed sign-ins within `lockout_window_ms` that lock the account.
+    /// Failed sign-ins within `lockout_window_ms` that lock the account…
     pub lockout_failures: usize,
     pub lockout_window_ms: i64,
+    /// …for this long, unless an administrator unlocks it sooner (CJIS 5.5.3).
+    pub lockout_duration_ms: i64,
+    /// Sign-in attempts from one source address…
+    pub sign_ins_per_address: RateLimit,
+    /// …and for one user name, whoever sends them.
+    pub sign_ins_per_username: RateLimit,
+    /// Requests with an unknown, revoked or expired credential from one source address.
+    pub rejected_credentials_per_address: RateLimit,
+    /// Requests per API key or session.
+    pub requests_per_credential: RateLimit,
+    /// Passwords hashed at once (19 MiB each), and sign-ins that may wait for a turn.
+    pub hashing_concurrency: usize,
+    pub hashing_queue_max: usize,
+    /// The score from which a screened person is a hit: callers may ask to see weaker
+    /// candidates, never to make them hits.
+    pub hit_threshold: f64,
+    /// Webhook targets allowed beyond public `https://` ones.
+    pub webhook_targets: crate::WebhookTargets,
     /// A session ends after this long without a request…
     pub session_idle_ms: i64,
     /// …and after this long in any case.
@@ -44,6 +63,18 @@ impl Default for Policy {
             password_min_chars: 8,
             lockout_failures: 5,
             lockout_window_ms: 15 * MINUTE_MS,
+            lockout_duration_ms: 10 * MINUTE_MS,
+            sign_ins_per_address: RateLimit::per_minute(20, 20),
+            sign_ins_per_username: RateLimit::per_minute(10, 10),
+            rejected_credentials_per_address: RateLimit::per_minute(30, 30),
+            requests_per_credential: RateLimit {
+                burst: 20_000,
+                per_second: 10_000.0,
+            },
+            hashing_concurrency: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            hashing_queue_max: 32,
+            hit_threshold: crate::persons::DEFAULT_THRESHOLD,
+            webhook_targets: crate::WebhookTargets::default(),
             session_idle_ms: 30 * MINUTE_MS,
             session_max_ms: 12 * 60 * MINUTE_MS,
             inactive_disable_ms: 90 * DAY_MS,
@@ -56,6 +87,7 @@ impl Default for Policy {
 /// Longest password accepted (Argon2 takes any length; a bound keeps hashing cheap to refuse).
 const PASSWORD_MAX_CHARS: usize = 256;
 const USERNAME_MAX: usize = 64;
+const DISPLAY_NAME_MAX_CHARS: usize = 200;
 const RECOVERY_CODES: usize = 10;
 const SESSION_PREFIX: &str = "pls_";
 /// TOTP parameters (RFC 6238 defaults, what every authenticator app implements).
@@ -239,14 +271,14 @@ pub struct UserView {
     pub last_active_at: Option<Timestamp>,
 }
 
-impl From<&UserRow> for UserView {
-    fn from(user: &UserRow) -> UserView {
+impl UserView {
+    fn of(user: &UserRow, policy: &Policy, now: Timestamp) -> UserView {
         UserView {
             username: user.username.clone(),
             display_name: user.display_name.clone(),
             org: user.org.to_string(),
             roles: user.roles.iter().map(|r| r.as_str()).collect(),
-            locked: user.locked_at.is_some(),
+            locked: locked(user, policy, now),
             disabled: user.disabled_at.is_some(),
             last_active_at: user.last_active_at,
         }
@@ -275,6 +307,42 @@ pub struct SessionToken {
 
 fn session_hash(token: &str) -> Hash {
     Sha256::digest(token.as_bytes()).into()
+}
+
+/// Whether the account is locked now: a lock ends by itself after the lockout period.
+fn locked(user: &UserRow, policy: &Policy, now: Timestamp) -> bool {
+    user.locked_at
+        .is_some_and(|at| now.0 - at.0 < policy.lockout_duration_ms)
+}
+
+/// Read-modify-write attempts on one account before giving up: each retry follows a
+/// concurrent change of the same account.
+const STALE_RETRIES_MAX: usize = 16;
+
+/// The user name as the caller typed it, safe to keep in the trail: bounded, and with any
+/// character a user name cannot hold shown as an escape.
+fn logged_name(username: &str) -> String {
+    let mut out = String::new();
+    for c in username.chars().take(USERNAME_MAX) {
+        if c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c) {
+            out.push(c);
+        } else {
+            out.push_str(&format!("\\u{{{:04X}}}", c as u32));
+        }
+    }
+    out
+}
+
+/// Most source addresses whose rejected credentials are counted one by one between flushes.
+const REJECTED_SOURCES_MAX: usize = 10_000;
+/// Most sessions one person holds at once; a new one ends the oldest.
+const SESSIONS_PER_USER_MAX: usize = 20;
+
+/// Whose rate a request counts against.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum Credential {
+    Key(i64),
+    User(Arc<str>),
 }
 
 /// One message for every failed sign-in, so that it tells an attacker nothing.
@@ -341,98 +409,149 @@ impl Hub {
         roles: &[Role],
         password: &str,
     ) -> Result<NewSecrets> {
-        caller.require(Permissions::ADMINISTER)?;
-        let mut errors = FieldErrors::default();
-        if let Err(problem) = check_username(username) {
-            errors.push("username", problem);
-        }
-        if display_name.trim().is_empty() || display_name.chars().any(char::is_control) {
-            errors.push("display_name", "is empty or holds control characters");
-        }
-        if let Some(problem) = password_problem(password, &self.policy) {
-            errors.push("password", problem);
-        }
-        let organisation = self
-            .store
-            .organisations()?
-            .into_iter()
-            .find(|o| o.code == org);
-        match &organisation {
-            None => errors.push("org", format!("no organisation {org}")),
-            Some(organisation) => {
-                for role in roles {
-                    if !role.allowed_in(organisation.kind) {
-                        errors.push(
-                            "roles",
-                            format!(
-                                "a {} organisation's people may not be {}",
-                                organisation.kind.as_str(),
-                                role.as_str()
-                            ),
-                        );
+        let target = || Some(format!("user:{}", logged_name(username)));
+        self.audited(caller, "user.add", target, || {
+            self.require_administers(caller, org)?;
+            let mut errors = FieldErrors::default();
+            if let Err(problem) = check_username(username) {
+                errors.push("username", problem);
+            }
+            if display_name.trim().is_empty()
+                || display_name.chars().any(char::is_control)
+                || display_name.chars().count() > DISPLAY_NAME_MAX_CHARS
+            {
+                errors.push(
+                    "display_name",
+                    format!(
+                        "is empty, holds control characters or is longer than \
+                         {DISPLAY_NAME_MAX_CHARS}"
+                    ),
+                );
+            }
+            if let Some(problem) = password_problem(password, &self.policy) {
+                errors.push("password", problem);
+            }
+            match self.organisation(org)? {
+                None => errors.push("org", format!("no organisation {org}")),
+                Some(organisation) => {
+                    for (i, role) in roles.iter().enumerate() {
+                        if !role.allowed_in(organisation.kind) {
+                            errors.push(
+                                format!("roles[{i}]"),
+                                format!(
+                                    "a {} organisation's people may not be {}",
+                                    organisation.kind.as_str(),
+                                    role.as_str()
+                                ),
+                            );
+                        }
                     }
                 }
             }
-        }
-        if roles.is_empty() {
-            errors.push("roles", "give at least one role");
-        }
-        if !errors.is_empty() {
-            return Err(HubError::Invalid(errors));
-        }
-        let mut user = UserRow {
-            id: 0,
-            org,
-            username: username.to_owned(),
-            display_name: display_name.trim().to_owned(),
-            roles: roles.to_vec(),
-            password_hash: hash_password(password)?,
-            totp_secret: None,
-            totp_last_step: None,
-            failures: Vec::new(),
-            locked_at: None,
-            disabled_at: None,
-            last_active_at: None,
-            created_at: Timestamp::now(),
-        };
-        let (secrets, hashes) = self.new_secrets(&mut user)?;
-        let mut event = caller.event("user.add", "ok");
-        event.target = Some(format!("user:{username}"));
-        event.detail = Some(format!(
-            "org {org}, roles {}",
-            roles
-                .iter()
-                .map(|r| r.as_str())
-                .collect::<Vec<_>>()
-                .join(",")
-        ));
-        let id = self.store.add_user(&user, &event)?;
-        self.store
-            .set_recovery_codes(id, &hashes, &caller.event("user.recovery-codes", "ok"))?;
-        Ok(secrets)
+            if roles.is_empty() {
+                errors.push("roles", "give at least one role");
+            }
+            if !errors.is_empty() {
+                return Err(HubError::Invalid(errors));
+            }
+            let mut user = UserRow {
+                id: 0,
+                org,
+                username: username.to_owned(),
+                display_name: display_name.trim().to_owned(),
+                roles: roles.to_vec(),
+                password_hash: self.hash_password(password)?,
+                totp_secret: None,
+                totp_last_step: None,
+                failures: Vec::new(),
+                locked_at: None,
+                disabled_at: None,
+                last_active_at: None,
+                created_at: Timestamp::now(),
+                version: 0,
+            };
+            let (secrets, hashes) = self.new_secrets(&mut user)?;
+            let mut event = caller.event("user.add", "ok");
+            event.target = target();
+            event.detail = Some(format!(
+                "org {org}, roles {}",
+                roles
+                    .iter()
+                    .map(|r| r.as_str())
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ));
+            event.concern(org.as_str());
+            let id = self.store.add_user(&user, &event)?;
+            let mut codes = caller.event("user.recovery-codes", "ok");
+            codes.target = target();
+            codes.concern(org.as_str());
+            self.store.set_recovery_codes(id, &hashes, &codes)?;
+            Ok(secrets)
+        })
     }
 
+    /// The people of the organisations the caller administers: its own, or all for the
+    /// secretariat. The listing is audited.
     pub fn users(&self, caller: &Caller) -> Result<Vec<UserView>> {
-        caller.require(Permissions::ADMINISTER)?;
-        Ok(self.store.users()?.iter().map(UserView::from).collect())
+        self.audited(caller, "user.list", || None, || {
+            caller.require(Permissions::ADMINISTER)?;
+            let now = Timestamp::now();
+            let users: Vec<UserView> = self
+                .store
+                .users()?
+                .iter()
+                .filter(|user| caller.administers(user.org))
+                .map(|user| UserView::of(user, &self.policy, now))
+                .collect();
+            let mut event = caller.event("user.list", "ok");
+            event.detail = Some(format!("{} people", users.len()));
+            self.audit(event)?;
+            Ok(users)
+        })
     }
 
-    /// Changes a user's account as an administrator: `action` names it in the audit trail.
+    /// The account `username` if the caller administers its organisation; otherwise it is
+    /// answered like an account that does not exist.
+    fn administered_user(&self, caller: &Caller, username: &str) -> Result<UserRow> {
+        caller.require(Permissions::ADMINISTER)?;
+        self.store
+            .user(username)?
+            .filter(|user| caller.administers(user.org))
+            .ok_or(HubError::NotFound)
+    }
+
+    /// Changes a user's account as an administrator of its organisation: `action` names it
+    /// in the audit trail. The change is re-applied to a fresh reading if the account
+    /// changed meanwhile (a sign-in), so that neither change is lost.
     fn administer_user(
         &self,
         caller: &Caller,
         username: &str,
         action: &str,
-        change: impl FnOnce(&mut UserRow),
+        change: impl Fn(&mut UserRow),
     ) -> Result<UserRow> {
-        caller.require(Permissions::ADMINISTER)?;
-        let mut user = self.user_row(username)?;
-        change(&mut user);
-        let mut event = caller.event(action, "ok");
-        event.target = Some(format!("user:{username}"));
-        self.store.update_user(&user, &event)?;
-        self.end_sessions_of(user.id);
-        Ok(user)
+        let target = || Some(format!("user:{}", logged_name(username)));
+        self.audited(caller, action, target, || {
+            for _ in 0..STALE_RETRIES_MAX {
+                let mut user = self.administered_user(caller, username)?;
+                change(&mut user);
+                let mut event = caller.event(action, "ok");
+                event.target = target();
+                event.concern(user.org.as_str());
+                match self.store.update_user(&user, &event) {
+                    Ok(()) => {
+                        self.end_sessions_of(user.id);
+                        return Ok(user);
+                    }
+                    Err(StoreError::Stale(_)) => continue,
+                    Err(other) => return Err(other.into()),
+                }
+            }
+            Err(HubError::Conflict(
+                "the account kept changing; try again".into(),
+            ))
+        })
     }
 
     pub fn unlock_user(&self, caller: &Caller, username: &str) -> Result<()> {
@@ -460,35 +579,51 @@ impl Hub {
     }
 
     pub fn set_password(&self, caller: &Caller, username: &str, password: &str) -> Result<()> {
-        if let Some(problem) = password_problem(password, &self.policy) {
-            return Err(HubError::Invalid(FieldErrors::single("password", problem)));
-        }
-        let hash = hash_password(password)?;
+        let target = || Some(format!("user:{}", logged_name(username)));
+        let hash = self.audited(caller, "user.set-password", target, || {
+            // Who may is decided before any hashing, and an account of another
+            // organisation is refused like one that does not exist.
+            self.administered_user(caller, username)?;
+            if let Some(problem) = password_problem(password, &self.policy) {
+                return Err(HubError::Invalid(FieldErrors::single("password", problem)));
+            }
+            self.hash_password(password)
+        })?;
         self.administer_user(caller, username, "user.set-password", |user| {
-            user.password_hash = hash;
+            user.password_hash = hash.clone();
         })?;
         Ok(())
     }
 
     /// New TOTP secret and recovery codes, for a person who lost their authenticator.
     pub fn reset_second_factor(&self, caller: &Caller, username: &str) -> Result<NewSecrets> {
-        caller.require(Permissions::ADMINISTER)?;
-        let mut user = self.user_row(username)?;
-        let (secrets, hashes) = self.new_secrets(&mut user)?;
-        let mut event = caller.event("user.reset-second-factor", "ok");
-        event.target = Some(format!("user:{username}"));
-        self.store.update_user(&user, &event)?;
-        self.store.set_recovery_codes(
-            user.id,
-            &hashes,
-            &caller.event("user.recovery-codes", "ok"),
-        )?;
-        self.end_sessions_of(user.id);
+        let target = || Some(format!("user:{}", logged_name(username)));
+        let template = self.audited(caller, "user.reset-second-factor", target, || {
+            self.administered_user(caller, username)
+        })?;
+        let mut fresh = template.clone();
+        let (secrets, hashes) = self.new_secrets(&mut fresh)?;
+        let user = self.administer_user(caller, username, "user.reset-second-factor", |user| {
+            user.totp_secret = fresh.totp_secret.clone();
+            user.totp_last_step = None;
+        })?;
+        let mut event = caller.event("user.recovery-codes", "ok");
+        event.target = target();
+        event.concern(user.org.as_str());
+        self.store.set_recovery_codes(user.id, &hashes, &event)?;
         Ok(secrets)
     }
 
+    /// Hashes a password, waiting for a turn at the hashing gate.
+    fn hash_password(&self, password: &str) -> Result<String> {
+        let _turn = self.hashing.enter()?;
+        hash_password(password)
+    }
+
     /// Signs a person in with password and second factor (a TOTP code, or a recovery code).
-    /// Every attempt is audited; failures count towards the lockout.
+    /// Every attempt is audited and throttled by source address and by user name; failures
+    /// count towards the lockout, attempts on a locked account too, and every refusal reads
+    /// alike and takes the same time.
     pub fn sign_in(
         &self,
         username: &str,
@@ -497,12 +632,7 @@ impl Hub {
         source: Option<std::net::IpAddr>,
     ) -> Result<SessionToken> {
         let now = Timestamp::now();
-        // The name is the caller's text: printable characters only, bounded, in the trail.
-        let logged: String = username
-            .chars()
-            .filter(|c| !c.is_control())
-            .take(USERNAME_MAX)
-            .collect();
+        let logged = logged_name(username);
         let event = |outcome: &str, detail: &str| AuditEvent {
             at: now,
             org: String::new(),
@@ -514,94 +644,134 @@ impl Hub {
             detail: Some(detail.into()),
             ..AuditEvent::default()
         };
-        let Some(mut user) = check_username(username)
+        // Throttled before any hashing: an address or a name past its rate costs nothing.
+        let throttle = self
+            .limits
+            .sign_ins_by_address
+            .take(source, now.0)
+            .map_err(|after| ("address", after))
+            .and_then(|()| {
+                self.limits
+                    .sign_ins_by_username
+                    .take(logged.clone(), now.0)
+                    .map_err(|after| ("user name", after))
+            });
+        if let Err((by, after)) = throttle {
+            self.group
+                .submit(vec![event("throttled", &format!("too many sign-ins by {by}"))], Vec::new())
+                .map(drop)
+                .unwrap_or_else(|error| tracing::warn!(%error, "could not audit a throttled sign-in"));
+            return Err(throttled("sign-in attempts", after));
+        }
+        let found = check_username(username)
             .ok()
             .map(|()| self.store.user(username))
             .transpose()?
-            .flatten()
-        else {
-            let _ = password_matches(password, &DUMMY_HASH);
+            .flatten();
+        let password_ok = {
+            let _turn = self.hashing.enter()?;
+            match &found {
+                Some(user) => password_matches(password, &user.password_hash),
+                None => {
+                    let _ = password_matches(password, &DUMMY_HASH);
+                    false
+                }
+            }
+        };
+        let Some(mut user) = found else {
             self.audit(event("failed", "unknown user"))?;
             return Err(HubError::Unauthenticated(SIGN_IN_FAILED.into()));
         };
-        let org_event = |outcome: &str, detail: &str| AuditEvent {
-            org: user.org.to_string(),
-            ..event(outcome, detail)
-        };
-        let password_ok = password_matches(password, &user.password_hash);
-        let inactive_since = user.last_active_at.unwrap_or(user.created_at);
-        if user.disabled_at.is_none() && now.0 - inactive_since.0 > self.policy.inactive_disable_ms
-        {
-            user.disabled_at = Some(now);
-            self.store
-                .update_user(&user, &org_event("disabled", "unused for too long"))?;
-        }
-        if user.disabled_at.is_some() {
-            self.audit(org_event("denied", "account disabled"))?;
-            return Err(HubError::Unauthenticated(if password_ok {
-                "the account is disabled; ask an administrator".into()
+        // A recovery code, once spent here, stays spent whatever happens to this attempt.
+        let mut recovery_used = false;
+        for attempt in 0..STALE_RETRIES_MAX {
+            if attempt > 0 {
+                user = self.user_row(username)?;
+            }
+            let org_event = |outcome: &str, detail: &str| AuditEvent {
+                org: user.org.to_string(),
+                ..event(outcome, detail)
+            };
+            let inactive_since = user.last_active_at.unwrap_or(user.created_at);
+            let refusal = if user.disabled_at.is_some() {
+                Some("account disabled")
+            } else if now.0 - inactive_since.0 > self.policy.inactive_disable_ms {
+                user.disabled_at = Some(now);
+                Some("account disabled: unused for too long")
+            } else if locked(&user, &self.policy, now) {
+                Some("account locked")
             } else {
-                SIGN_IN_FAILED.into()
-            }));
-        }
-        if user.locked_at.is_some() {
-            self.audit(org_event("denied", "account locked"))?;
-            return Err(HubError::Unauthenticated(if password_ok {
-                "the account is locked after too many failed sign-ins; ask an administrator".into()
-            } else {
-                SIGN_IN_FAILED.into()
-            }));
-        }
-        let second_factor = if !password_ok {
-            Err("wrong password")
-        } else if let Some(step) = user
-            .totp_secret
-            .as_deref()
-            .and_then(|secret| totp_accepts(secret, code, now, user.totp_last_step))
-        {
-            user.totp_last_step = Some(step);
-            Ok("totp")
-        } else if code.trim().len() > 8 {
-            let mut used = event("ok", "recovery code used");
-            used.action = "user.recovery-code".into();
-            used.org = user.org.to_string();
-            if self
-                .store
-                .use_recovery_code(user.id, &recovery_hash(code), &used)?
+                None
+            };
+            let verdict = if let Some(reason) = refusal {
+                Err(reason)
+            } else if !password_ok {
+                Err("wrong password")
+            } else if let Some(step) = user
+                .totp_secret
+                .as_deref()
+                .and_then(|secret| totp_accepts(secret, code, now, user.totp_last_step))
             {
+                user.totp_last_step = Some(step);
+                Ok("totp")
+            } else if recovery_used {
                 Ok("recovery code")
-            } else {
-                Err("wrong recovery code")
-            }
-        } else {
-            Err("wrong or replayed second-factor code")
-        };
-        match second_factor {
-            Err(reason) => {
-                user.failures
-                    .retain(|at| now.0 - at.0 < self.policy.lockout_window_ms);
-                user.failures.push(now);
-                let locked = user.failures.len() >= self.policy.lockout_failures;
-                if locked {
-                    user.locked_at = Some(now);
-                }
-                let detail = if locked {
-                    format!("{reason}; account locked")
+            } else if code.trim().len() > 8 {
+                let mut used = org_event("ok", "recovery code used");
+                used.action = "user.recovery-code".into();
+                if self
+                    .store
+                    .use_recovery_code(user.id, &recovery_hash(code), &used)?
+                {
+                    recovery_used = true;
+                    Ok("recovery code")
                 } else {
-                    reason.to_owned()
-                };
-                self.store
-                    .update_user(&user, &org_event("failed", &detail))?;
-                Err(HubError::Unauthenticated(SIGN_IN_FAILED.into()))
-            }
-            Ok(factor) => {
-                user.failures.clear();
-                user.last_active_at = Some(now);
-                self.store
-                    .update_user(&user, &org_event("ok", &format!("password and {factor}")))?;
-                self.start_session(&user, source, now)
+                    Err("wrong recovery code")
+                }
+            } else {
+                Err("wrong or replayed second-factor code")
+            };
+            let (written, outcome) = match verdict {
+                Err(reason) => {
+                    // Every refused attempt counts, a locked account's too.
+                    user.failures
+                        .retain(|at| now.0 - at.0 < self.policy.lockout_window_ms);
+                    user.failures.push(now);
+                    let locks = !locked(&user, &self.policy, now)
+                        && user.disabled_at.is_none()
+                        && user.failures.len() >= self.policy.lockout_failures;
+                    if locks {
+                        user.locked_at = Some(now);
+                    }
+                    let detail = if locks {
+                        format!("{reason}; account locked")
+                    } else {
+                        reason.to_owned()
+                    };
+                    let outcome = if refusal.is_some() { "denied" } else { "failed" };
+                    (self.store.update_user(&user, &org_event(outcome, &detail)), Err(()))
+                }
+                Ok(factor) => {
+                    user.failures.clear();
+                    user.locked_at = None;
+                    user.last_active_at = Some(now);
+                    let detail = format!("password and {factor}");
+                    (self.store.update_user(&user, &org_event("ok", &detail)), Ok(()))
+                }
+            };
+            match (written, outcome) {
+                (Err(StoreError::Stale(_)), _) => continue,
+                (Err(other), _) => return Err(other.into()),
+                (Ok(()), Err(())) => {
+                    return Err(HubError::Unauthenticated(SIGN_IN_FAILED.into()));
+                }
+                (Ok(()), Ok(())) => {
+                    user.version += 1;
+                    return self.start_session(&user, source, now);
+                }
             }
         }
+        Err(HubError::Unauthenticated(SIGN_IN_FAILED.into()))
     }
 
     fn start_session(
@@ -628,7 +798,19 @@ impl Hub {
             source,
         };
         let token = format!("{SESSION_PREFIX}{}", hex::encode(random::<32>()?));
-        self.sessions.lock().insert(
+        let mut sessions = self.sessions.lock();
+        let mut own: Vec<([u8; 32], Timestamp)> = sessions
+            .iter()
+            .filter(|(_, s)| s.user_id == user.id)
+            .map(|(hash, s)| (*hash, s.started))
+            .collect();
+        if own.len() >= SESSIONS_PER_USER_MAX {
+            own.sort_by_key(|(_, started)| *started);
+            for (hash, _) in &own[..=own.len() - SESSIONS_PER_USER_MAX] {
+                sessions.remove(hash);
+            }
+        }
+        sessions.insert(
             session_hash(&token),
             Session {
                 caller,
@@ -670,20 +852,76 @@ impl Hub {
         Some(session.caller.clone().with_source(source))
     }
 
-    /// Records a request with an unknown, revoked or expired credential, without waiting.
-    pub fn note_rejected_credentials(&self, path: &str, source: Option<std::net::IpAddr>) {
-        let event = AuditEvent {
-            at: Timestamp::now(),
-            source: source.map(|ip| ip.to_string()),
-            action: "credentials.rejected".into(),
-            outcome: "denied".into(),
-            // The path is the attacker's text: keep it short and printable.
-            target: Some(path.chars().filter(|c| !c.is_control()).take(200).collect()),
-            ..AuditEvent::default()
+    /// The caller a bearer token stands for (an API key or a session), within its rate.
+    /// An unknown, revoked or expired token is counted against its source address (and
+    /// refused with a throttle past the address's rate) and audited in aggregate.
+    pub fn authenticate_bearer(
+        &self,
+        token: &str,
+        source: Option<std::net::IpAddr>,
+    ) -> Result<Caller> {
+        let now = Timestamp::now().0;
+        let Some(caller) = self
+            .authenticate(token, source)
+            .or_else(|| self.authenticate_session(token, source))
+        else {
+            self.note_rejected_credentials(source);
+            if let Err(after) = self.limits.rejected_by_address.take(source, now) {
+                return Err(throttled("requests with bad credentials", after));
+            }
+            return Err(HubError::Unauthenticated(
+                "the API key or session is unknown, revoked or expired".into(),
+            ));
         };
-        if let Err(error) = self.group.submit(vec![event], Vec::new()) {
-            tracing::warn!(%error, "could not audit rejected credentials");
+        let credential = match (&caller.api_key_id, &caller.user) {
+            (Some(id), _) => Credential::Key(*id),
+            (None, user) => Credential::User(user.as_deref().unwrap_or_default().into()),
+        };
+        self.limits
+            .requests_by_credential
+            .take(credential, now)
+            .map_err(|after| throttled("requests with this credential", after))?;
+        Ok(caller)
+    }
+
+    /// Counts a request with an unknown, revoked or expired credential. Nothing the sender
+    /// chose reaches the trail: the counts per source address are written by
+    /// [`Hub::flush_rejected_credentials`], one entry per address and period.
+    fn note_rejected_credentials(&self, source: Option<std::net::IpAddr>) {
+        let mut counts = self.rejected_credentials.lock();
+        let key = if counts.len() >= REJECTED_SOURCES_MAX && !counts.contains_key(&source) {
+            // Beyond the bound, further addresses are counted together.
+            None
+        } else {
+            source
+        };
+        *counts.entry(key).or_insert(0) += 1;
+    }
+
+    /// Writes the counts of rejected credentials since the last flush, one entry per source
+    /// address; returns how many requests they cover.
+    pub fn flush_rejected_credentials(&self) -> Result<u64> {
+        let counts = std::mem::take(&mut *self.rejected_credentials.lock());
+        let now = Timestamp::now();
+        let total = counts.values().sum();
+        let events: Vec<AuditEvent> = counts
+            .into_iter()
+            .map(|(source, count)| AuditEvent {
+                at: now,
+                source: source.map(|ip| ip.to_string()),
+                action: "credentials.rejected".into(),
+                outcome: "denied".into(),
+                detail: Some(format!(
+                    "{count} requests with an unknown, revoked or expired credential{}",
+                    if source.is_none() { " (addresses not recorded one by one)" } else { "" }
+                )),
+                ..AuditEvent::default()
+            })
+            .collect();
+        if !events.is_empty() {
+            audit::wait(self.group.submit(events, Vec::new())?)?;
         }
+        Ok(total)
     }
 
     /// Ends a session (signing out).

@@ -17,12 +17,15 @@ use time::Date;
 use palermo_core::audit::AuditEvent;
 use palermo_core::{HandlingCode, Permissions};
 
+use crate::visibility::fair_candidates;
 use crate::{Caller, Hub, HubError, Result, audit};
 
 /// Most queries in one check request.
 pub const CHECK_BATCH_MAX: usize = 1000;
-/// Most candidates confirmed for one query; more would mean a pathological key.
-const CANDIDATES_MAX: usize = 32;
+/// Most candidates of one owner confirmed for one query (its exact-looking and older records
+/// first). Visibility is decided before this bound, and it applies per owner, so that no
+/// organisation's records, however many, take the place of another's.
+const CANDIDATES_PER_OWNER_MAX: usize = 32;
 
 /// One travel document to check.
 #[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
@@ -185,7 +188,7 @@ impl<R> Checked<R> {
         hits: Vec<NewHit>,
     ) -> Checked<R> {
         let count = results.len();
-        let audit = check_event(caller, action, queries, count, hits.len());
+        let audit = check_event(caller, action, queries, count, &hits);
         Checked {
             results,
             hits,
@@ -196,32 +199,24 @@ impl<R> Checked<R> {
     /// Records the audit entry and hits, waiting on this thread until they are durable (run
     /// it where blocking is fine), then releases the results.
     pub fn record(mut self, hub: &Hub) -> Result<Vec<R>> {
-        let Some((events, hits)) = self.trace(hub) else {
-            return Ok(self.results);
-        };
+        let (events, hits) = self.trace();
         audit::wait(hub.group.submit(events, hits)?)?;
         Ok(self.results)
     }
 
-    /// What must be durable before the results go out: the audit entry and the hits (only
-    /// the hits on a hub benchmarked without check auditing; nothing if none either).
-    fn trace(&mut self, hub: &Hub) -> Option<(Vec<AuditEvent>, Vec<NewHit>)> {
-        let hits = std::mem::take(&mut self.hits);
-        let events = if hub.audit_checks {
-            vec![std::mem::take(&mut self.audit)]
-        } else {
-            Vec::new()
-        };
-        (!events.is_empty() || !hits.is_empty()).then_some((events, hits))
+    /// What must be durable before the results go out: the audit entry and the hits.
+    fn trace(&mut self) -> (Vec<AuditEvent>, Vec<NewHit>) {
+        (
+            vec![std::mem::take(&mut self.audit)],
+            std::mem::take(&mut self.hits),
+        )
     }
 
     /// Queues the audit entry and hits for the next group commit; await
     /// [`Submitted::durable`] for the results.
     pub fn submit(mut self, hub: &Hub) -> Result<Submitted<R>> {
-        let pending = match self.trace(hub) {
-            Some((events, hits)) => Some(hub.group.submit(events, hits)?),
-            None => None,
-        };
+        let (events, hits) = self.trace();
+        let pending = hub.group.submit(events, hits)?;
         Ok(Submitted {
             results: self.results,
             pending,
@@ -237,15 +232,13 @@ impl<R> Checked<R> {
 #[must_use = "results are released by durable()"]
 pub struct Submitted<R> {
     results: Vec<R>,
-    pending: Option<audit::Pending>,
+    pending: audit::Pending,
 }
 
 impl<R> Submitted<R> {
     /// The results, once the check's audit entry and hits are durable.
     pub async fn durable(self) -> Result<Vec<R>> {
-        if let Some(pending) = self.pending {
-            audit::wait_async(pending).await?;
-        }
+        audit::wait_async(self.pending).await?;
         Ok(self.results)
     }
 }
@@ -419,17 +412,23 @@ fn new_hit(
     }
 }
 
-/// The audit entry of a check request: what was asked goes in the erasable payload.
+/// The audit entry of a check request: what was asked goes in the erasable payload; the
+/// owners of the records it hit are concerned by it (their auditors see the entry, without
+/// the payload, which holds other travellers' data).
 fn check_event(
     caller: &Caller,
     action: &str,
     queries: &(impl Serialize + ?Sized),
     count: usize,
-    hits: usize,
+    hits: &[NewHit],
 ) -> AuditEvent {
-    let mut event = caller.event(action, if hits > 0 { "hit" } else { "no-hit" });
-    event.detail = Some(format!("{count} queries, {hits} hits"));
+    let outcome = if hits.is_empty() { "no-hit" } else { "hit" };
+    let mut event = caller.event(action, outcome);
+    event.detail = Some(format!("{count} queries, {} hits", hits.len()));
     event.payload = serde_json::to_string(queries).ok();
+    for hit in hits {
+        event.concern(hit.owner.as_str());
+    }
     event
 }
 
@@ -462,6 +461,7 @@ impl Hub {
         queries: &[DocumentQuery],
     ) -> Result<Checked<DocumentCheckResult>> {
         caller.require(Permissions::CHECK)?;
+        self.require_indexes()?;
         batch_size_ok(queries.len(), "documents")?;
         let mut errors = FieldErrors::default();
         let parsed: Vec<Option<ParsedDocumentQuery>> = queries
@@ -478,12 +478,15 @@ impl Hub {
             .flatten()
             .map(|query| document_key(query.country, &query.number))
             .collect();
-        let mut candidates: Vec<Vec<Candidate>> = vec![Vec::new(); queries.len()];
+        // Visibility is decided here, in memory: a record the caller may not see costs no
+        // read, exactly like a record that does not exist.
+        let mut candidates: Vec<Vec<(u32, bool, CountryCode)>> = vec![Vec::new(); queries.len()];
         {
             let index = self.documents.read();
-            index.by_number.lookup_many(&keys, |i, candidate| {
-                if candidates[i].len() < CANDIDATES_MAX {
-                    candidates[i].push(candidate);
+            index.keys.by_number.lookup_many(&keys, |i, candidate| {
+                if let Some(owner) = index.access.visible_owner(&caller.viewpoint, candidate.row)
+                {
+                    candidates[i].push((candidate.row, candidate.exact, owner));
                 }
             });
         }
@@ -495,8 +498,8 @@ impl Hub {
             .zip(candidates)
         {
             let mut matches = Vec::new();
-            for candidate in found {
-                let Some(stored) = self.store.document(i64::from(candidate.row))? else {
+            for (row, _) in fair_candidates(found, CANDIDATES_PER_OWNER_MAX) {
+                let Some(stored) = self.store.document(i64::from(row))? else {
                     continue;
                 };
                 let Some(match_kind) = confirm_document(caller, &parsed, &stored) else {
@@ -555,13 +558,7 @@ impl Hub {
             }
             hits.extend(person_hits);
         }
-        let audit = check_event(
-            caller,
-            "check.documents",
-            &queries,
-            queries.len(),
-            hits.len(),
-        );
+        let audit = check_event(caller, "check.documents", &queries, queries.len(), &hits);
         Ok(Checked {
             results,
             hits,
@@ -585,6 +582,7 @@ impl Hub {
         queries: &[VehicleQuery],
     ) -> Result<Checked<VehicleCheckResult>> {
         caller.require(Permissions::CHECK)?;
+        self.require_indexes()?;
         batch_size_ok(queries.len(), "vehicles")?;
         let mut errors = FieldErrors::default();
         let parsed: Vec<Option<ParsedVehicleQuery>> = queries
@@ -595,21 +593,27 @@ impl Hub {
         if !errors.is_empty() {
             return Err(HubError::Invalid(errors));
         }
-        let mut candidates: Vec<Vec<(Candidate, &'static str)>> = vec![Vec::new(); queries.len()];
+        // Per query: the visible candidates found by VIN, then those found by plate.
+        type Found = Vec<(u32, bool, CountryCode)>;
+        let mut candidates: Vec<(Found, Found)> = vec![(Vec::new(), Vec::new()); queries.len()];
         {
             let index = self.vehicles.read();
-            for (query, found) in parsed.iter().flatten().zip(candidates.iter_mut()) {
+            let visible = |candidate: Candidate, into: &mut Found| {
+                if let Some(owner) = index.access.visible_owner(&caller.viewpoint, candidate.row)
+                {
+                    into.push((candidate.row, candidate.exact, owner));
+                }
+            };
+            for (query, (by_vin, by_plate)) in parsed.iter().flatten().zip(candidates.iter_mut()) {
                 if let Some(vin) = &query.vin {
-                    index
-                        .by_vin
-                        .lookup(vin_key(vin), |c| found.push((c, "vin")));
+                    index.keys.by_vin.lookup(vin_key(vin), |c| visible(c, by_vin));
                 }
                 if let Some((country, plate)) = &query.plate {
                     index
+                        .keys
                         .by_plate
-                        .lookup(plate_key(*country, plate), |c| found.push((c, "plate")));
+                        .lookup(plate_key(*country, plate), |c| visible(c, by_plate));
                 }
-                found.truncate(CANDIDATES_MAX);
             }
         }
         let mut hits = Vec::new();
@@ -620,14 +624,23 @@ impl Hub {
             .zip(candidates)
         {
             let mut matches: Vec<VehicleMatch> = Vec::new();
-            for (candidate, matched_on) in found {
+            let (by_vin, by_plate) = found;
+            let found = fair_candidates(by_vin, CANDIDATES_PER_OWNER_MAX)
+                .into_iter()
+                .map(|(row, _)| (row, "vin"))
+                .chain(
+                    fair_candidates(by_plate, CANDIDATES_PER_OWNER_MAX)
+                        .into_iter()
+                        .map(|(row, _)| (row, "plate")),
+                );
+            for (row, matched_on) in found {
                 if matches
                     .iter()
-                    .any(|m| m.matched.record_id == i64::from(candidate.row))
+                    .any(|m| m.matched.record_id == i64::from(row))
                 {
                     continue;
                 }
-                let Some(stored) = self.store.vehicle(i64::from(candidate.row))? else {
+                let Some(stored) = self.store.vehicle(i64::from(row))? else {
                     continue;
                 };
                 let Some(match_kind) = confirm_vehicle(caller, &parsed, &stored, matched_on) else {
@@ -664,13 +677,7 @@ impl Hub {
                 matches,
             });
         }
-        let audit = check_event(
-            caller,
-            "check.vehicles",
-            &queries,
-            queries.len(),
-            hits.len(),
-        );
+        let audit = check_event(caller, "check.vehicles", &queries, queries.len(), &hits);
         Ok(Checked {
             results,
             hits,
@@ -687,20 +694,26 @@ impl Hub {
         caller: &Caller,
         query: &DocumentQuery,
     ) -> Result<Vec<i64>> {
+        self.require_indexes()?;
         let mut errors = FieldErrors::default();
         let Some(parsed) = parse_document_query(query, 0, &mut errors) else {
             return Ok(Vec::new());
         };
         let mut candidates = Vec::new();
-        self.documents
-            .read()
-            .by_number
-            .lookup(document_key(parsed.country, &parsed.number), |c| {
-                candidates.push(c)
-            });
+        {
+            let index = self.documents.read();
+            index
+                .keys
+                .by_number
+                .lookup(document_key(parsed.country, &parsed.number), |c| {
+                    if let Some(owner) = index.access.visible_owner(&caller.viewpoint, c.row) {
+                        candidates.push((c.row, c.exact, owner));
+                    }
+                });
+        }
         let mut ids = Vec::new();
-        for candidate in candidates.into_iter().take(CANDIDATES_MAX) {
-            if let Some(stored) = self.store.document(i64::from(candidate.row))?
+        for (row, _) in fair_candidates(candidates, CANDIDATES_PER_OWNER_MAX) {
+            if let Some(stored) = self.store.document(i64::from(row))?
                 && confirm_document(caller, &parsed, &stored) == Some(MatchKind::Exact)
             {
                 ids.push(stored.id);

@@ -6,9 +6,9 @@ use std::io::{self, Write};
 use palermo_core::normalise::vin_check_digit;
 use palermo_core::{CountryCode, DocumentInput, Timestamp, VehicleInput};
 use palermo_core::{OrgCode, OrgKind};
-use palermo_store::{ImportCounts, Organisation, Store};
+use palermo_store::ImportCounts;
 
-use crate::Caller;
+use crate::{Caller, Hub, HubError};
 
 /// The demo's member bureaus.
 pub const DEMO_BUREAUS: &[(&str, &str)] = &[
@@ -324,12 +324,10 @@ fn with_owner(mut document: DocumentInput, owner: Option<&str>) -> DocumentInput
 /// The seed of the demo hub's data.
 pub const DEMO_SEED: u64 = 2000;
 
-/// Loads the demo bureaus and `documents` + `vehicles` synthetic records into an empty store.
-pub fn seed_store(
-    store: &dyn Store,
-    documents: u64,
-    vehicles: u64,
-) -> Result<ImportCounts, String> {
+/// Loads the demo organisations and `documents` + `vehicles` synthetic records into an empty
+/// hub (opened without indexes), through the same use cases as every other edge: the
+/// organisations are added by the console, and each bureau imports its own records.
+pub fn seed(hub: &Hub, documents: u64, vehicles: u64) -> Result<ImportCounts, HubError> {
     let console = Caller::console();
     let organisations = DEMO_BUREAUS
         .iter()
@@ -340,54 +338,34 @@ pub fn seed_store(
         ]);
     for (code, kind, name) in organisations {
         let code = OrgCode::parse(code).expect("demo organisation code");
-        let mut event = console.event("organisation.add", "ok");
-        event.target = Some(format!("organisation:{code}"));
-        store
-            .add_organisation(
-                &Organisation {
-                    code,
-                    kind,
-                    name: name.to_owned(),
-                },
-                &event,
-            )
-            .map_err(|e| e.to_string())?;
+        hub.add_organisation(&console, code, kind, name)?;
     }
     let context = palermo_core::ValidationContext {
         today: Timestamp::now().date(),
         default_owner: CountryCode::parse("FRA").expect("code"),
         prefix: "",
     };
-    let mut documents = (0..documents).map(|i| {
-        document(DEMO_SEED, i)
-            .validate(context)
-            .expect("demo documents are valid")
-    });
-    let mut counts = store
-        .import_documents(
-            &mut documents,
-            Timestamp::now(),
-            &|| true,
-            &console.event("document.import", "ok"),
-        )
-        .map_err(|e| e.to_string())?
-        .unwrap_or_default();
-    let mut vehicles = (0..vehicles).map(|i| {
-        vehicle(DEMO_SEED, i)
-            .validate(context)
-            .expect("demo vehicles are valid")
-    });
-    let more = store
-        .import_vehicles(
-            &mut vehicles,
-            Timestamp::now(),
-            &|| true,
-            &console.event("vehicle.import", "ok"),
-        )
-        .map_err(|e| e.to_string())?
-        .unwrap_or_default();
-    counts.inserted += more.inserted;
-    counts.updated += more.updated;
+    let mut counts = ImportCounts::default();
+    let mut add = |more: Option<ImportCounts>| {
+        let more = more.unwrap_or_default();
+        counts.inserted += more.inserted;
+        counts.updated += more.updated;
+    };
+    for (code, _) in DEMO_BUREAUS {
+        let bureau = CountryCode::parse(code).expect("demo bureau code");
+        let caller = Caller::local_operator(bureau);
+        let own = |owner: &Option<String>| owner.as_deref() == Some(*code);
+        let mut records = (0..documents)
+            .map(|i| document(DEMO_SEED, i))
+            .filter(|input| own(&input.owner))
+            .map(|input| input.validate(context).expect("demo documents are valid"));
+        add(hub.import_documents(&caller, &mut records, &|| true)?);
+        let mut records = (0..vehicles)
+            .map(|i| vehicle(DEMO_SEED, i))
+            .filter(|input| own(&input.owner))
+            .map(|input| input.validate(context).expect("demo vehicles are valid"));
+        add(hub.import_vehicles(&caller, &mut records, &|| true)?);
+    }
     Ok(counts)
 }
 

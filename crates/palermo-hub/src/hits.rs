@@ -2,8 +2,8 @@
 //! organisation; the owner answers within a deadline (still valid, no longer valid, not the
 //! same person or object); unanswered hits past their deadline are overdue on both sides.
 
-use palermo_core::{FieldErrors, Permissions, Timestamp};
-use palermo_store::{Hit, HitAnswer, HitParty};
+use palermo_core::{FieldErrors, Permissions, RecordAccess, Timestamp};
+use palermo_store::{Hit, HitAnswer, HitParty, RecordKind};
 use serde::{Deserialize, Serialize};
 
 use crate::{Caller, Hub, HubError, Result};
@@ -97,6 +97,22 @@ impl Hub {
         before: Option<i64>,
         limit: usize,
     ) -> Result<Vec<HitView>> {
+        let hits = self.audited(caller, "hit.list", || None, || {
+            self.hits_unaudited(caller, state, before, limit)
+        })?;
+        let mut event = caller.event("hit.list", "ok");
+        event.detail = Some(format!("{} hits", hits.len()));
+        self.audit(event)?;
+        Ok(hits)
+    }
+
+    fn hits_unaudited(
+        &self,
+        caller: &Caller,
+        state: Option<&str>,
+        before: Option<i64>,
+        limit: usize,
+    ) -> Result<Vec<HitView>> {
         caller.require(Permissions::HITS)?;
         let mut errors = FieldErrors::default();
         if limit == 0 || limit > HITS_PAGE_MAX {
@@ -111,8 +127,10 @@ impl Hub {
             return Err(HubError::Invalid(errors));
         }
         let now = Timestamp::now();
+        // Who sees a hit is decided by who the caller is, not by a permission: the secretariat
+        // sees every hit, others the hits on their records and those their checks found.
         let mut parties = vec![HitParty::Checker(caller.org)];
-        if caller.permissions.contains(Permissions::REVIEW) {
+        if caller.is_secretariat() {
             parties = vec![HitParty::Any];
         } else if let Some(bureau) = caller.bureau() {
             parties.push(HitParty::Owner(bureau));
@@ -126,18 +144,39 @@ impl Hub {
             limit
         };
         for party in parties {
-            hits.extend(
-                self.store
-                    .hits(party, before, fetch)?
-                    .into_iter()
-                    .map(|hit| HitView::of(hit, caller, now))
-                    .filter(|view| state.is_none_or(|s| view.state == s)),
-            );
+            for hit in self.store.hits(party, before, fetch)? {
+                if !self.hit_visible(caller, &hit)? {
+                    continue;
+                }
+                let view = HitView::of(hit, caller, now);
+                if state.is_none_or(|s| view.state == s) {
+                    hits.push(view);
+                }
+            }
         }
         hits.sort_by_key(|hit| std::cmp::Reverse(hit.id));
         hits.dedup_by_key(|hit| hit.id);
         hits.truncate(limit);
         Ok(hits)
+    }
+
+    /// Whether the caller may see a hit now: the owner of its record and the secretariat
+    /// always; the checker while it may still see the record (a record its owner restricted
+    /// away since takes its hits with it).
+    pub(crate) fn hit_visible(&self, caller: &Caller, hit: &Hit) -> Result<bool> {
+        if caller.is_secretariat() || caller.viewpoint.owns(hit.hit.owner) {
+            return Ok(true);
+        }
+        if hit.hit.checking_org != caller.org {
+            return Ok(false);
+        }
+        let id = hit.hit.record_id;
+        let access = match hit.hit.record_kind {
+            RecordKind::Document => self.store.document(id)?.map(|s| RecordAccess::of(&s.record.meta)),
+            RecordKind::Vehicle => self.store.vehicle(id)?.map(|s| RecordAccess::of(&s.record.meta)),
+            RecordKind::Person => self.store.person(id)?.map(|s| RecordAccess::of(&s.record.meta)),
+        };
+        Ok(access.is_some_and(|access| caller.viewpoint.may_see_record(&access)))
     }
 
     /// The owner's answer to hit `id`; the checking organisation sees it in its hit list.
@@ -177,7 +216,7 @@ impl Hub {
             // A hit is the owner's to answer; to anyone else who is not party to it, it
             // does not exist.
             if !caller.viewpoint.owns(hit.hit.owner) {
-                return Err(if hit.hit.checking_org == caller.org {
+                return Err(if self.hit_visible(caller, &hit)? {
                     HubError::Forbidden("only the record's owner answers a hit".into())
                 } else {
                     HubError::NotFound
@@ -196,6 +235,7 @@ impl Hub {
             let mut event = caller.event("hit.answer", "ok");
             event.target = target();
             event.detail = Some(answer.answer.clone());
+            event.concern(hit.hit.checking_org.as_str());
             if !self.store.answer_hit(id, &answer, &event)? {
                 return Err(HubError::Conflict("the hit is already answered".into()));
             }

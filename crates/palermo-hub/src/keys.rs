@@ -10,6 +10,8 @@ use crate::{Caller, Hub, HubError, Result};
 
 /// Every key starts with this, so that secret scanners and people recognise one.
 const KEY_PREFIX: &str = "plm_";
+/// Longest label of a key.
+const LABEL_MAX_CHARS: usize = 100;
 
 /// A new key: the secret, shown once, and its id.
 #[derive(Clone, Debug)]
@@ -26,16 +28,39 @@ pub fn hash_api_key(secret: &str) -> [u8; 32] {
     Sha256::digest(secret.as_bytes()).into()
 }
 
-/// The scopes a key gets unless told otherwise: what a national bureau's system needs.
-pub const DEFAULT_KEY_SCOPES: Permissions = Permissions::CHECK
+/// The scopes a key gets unless told otherwise: checks only (least privilege); anything more
+/// is asked for by name.
+pub const DEFAULT_KEY_SCOPES: Permissions = Permissions::CHECK;
+
+/// What a national bureau's own system usually needs: what the bureau's operators may do.
+pub const NATIONAL_SYSTEM_SCOPES: Permissions = Permissions::CHECK
     .union(Permissions::READ_RECORDS)
     .union(Permissions::WRITE_RECORDS)
     .union(Permissions::HITS)
     .union(Permissions::MESSAGES);
 
 impl Hub {
-    /// Adds (or renames) an organisation. A member bureau's code is its ISO 3166-1 alpha-3
-    /// country code.
+    /// The organisation `code`, if the hub has it.
+    pub(crate) fn organisation(&self, code: OrgCode) -> Result<Option<Organisation>> {
+        Ok(self.store.organisations()?.into_iter().find(|o| o.code == code))
+    }
+
+    /// Refuses unless the caller administers `org` (its own, or any for the secretariat).
+    pub(crate) fn require_administers(&self, caller: &Caller, org: OrgCode) -> Result<()> {
+        caller.require(Permissions::ADMINISTER)?;
+        if caller.administers(org) {
+            Ok(())
+        } else {
+            Err(HubError::Forbidden(format!(
+                "an administrator of {} administers {} only; only the secretariat's \
+                 administrators act on other organisations",
+                caller.org, caller.org
+            )))
+        }
+    }
+
+    /// Adds (or renames) an organisation: the secretariat's administrators only. A member
+    /// bureau's code is its ISO 3166-1 alpha-3 country code.
     pub fn add_organisation(
         &self,
         caller: &Caller,
@@ -43,33 +68,42 @@ impl Hub {
         kind: OrgKind,
         name: &str,
     ) -> Result<()> {
-        caller.require(Permissions::ADMINISTER)?;
-        if kind == OrgKind::Member
-            && !CountryCode::parse(code.as_str()).is_some_and(CountryCode::is_iso_3166)
-        {
-            return Err(HubError::Invalid(FieldErrors::single(
-                "code",
-                "a member bureau is an ISO 3166-1 alpha-3 country",
-            )));
-        }
-        if name.trim().is_empty() || name.chars().any(char::is_control) {
-            return Err(HubError::Invalid(FieldErrors::single(
-                "name",
-                "is empty or holds control characters",
-            )));
-        }
-        let mut event = caller.event("organisation.add", "ok");
-        event.target = Some(format!("organisation:{code}"));
-        event.detail = Some(kind.as_str().to_owned());
-        self.store.add_organisation(
-            &Organisation {
-                code,
-                kind,
-                name: name.trim().to_owned(),
-            },
-            &event,
-        )?;
-        self.reload_api_keys()
+        let target = || Some(format!("organisation:{code}"));
+        self.audited(caller, "organisation.add", target, || {
+            caller.require(Permissions::ADMINISTER)?;
+            if !caller.is_secretariat() {
+                return Err(HubError::Forbidden(
+                    "only the secretariat's administrators add or rename organisations".into(),
+                ));
+            }
+            if kind == OrgKind::Member
+                && !CountryCode::parse(code.as_str()).is_some_and(CountryCode::is_iso_3166)
+            {
+                return Err(HubError::Invalid(FieldErrors::single(
+                    "code",
+                    "a member bureau is an ISO 3166-1 alpha-3 country",
+                )));
+            }
+            if name.trim().is_empty() || name.chars().any(char::is_control) {
+                return Err(HubError::Invalid(FieldErrors::single(
+                    "name",
+                    "is empty or holds control characters",
+                )));
+            }
+            let mut event = caller.event("organisation.add", "ok");
+            event.target = target();
+            event.detail = Some(kind.as_str().to_owned());
+            event.concern(code.as_str());
+            self.store.add_organisation(
+                &Organisation {
+                    code,
+                    kind,
+                    name: name.trim().to_owned(),
+                },
+                &event,
+            )?;
+            self.reload_api_keys()
+        })
     }
 
     /// Adds (or renames) a member bureau.
@@ -77,7 +111,8 @@ impl Hub {
         self.add_organisation(caller, OrgCode::of_country(code), OrgKind::Member, name)
     }
 
-    /// Makes a key for `org` with `scopes`. The secret is returned once and never stored.
+    /// Makes a key for `org` with `scopes`, which the organisation's kind bounds. The secret
+    /// is returned once and never stored.
     pub fn create_api_key(
         &self,
         caller: &Caller,
@@ -85,41 +120,83 @@ impl Hub {
         label: &str,
         scopes: Permissions,
     ) -> Result<ApiKey> {
-        caller.require(Permissions::ADMINISTER)?;
-        if label.chars().any(char::is_control) {
-            return Err(HubError::Invalid(FieldErrors::single(
-                "label",
-                "holds control characters",
-            )));
-        }
-        let mut random = [0u8; 32];
-        getrandom::fill(&mut random).map_err(|error| {
-            HubError::Store(palermo_store::StoreError::Unavailable(format!(
-                "no randomness: {error}"
-            )))
-        })?;
-        let secret = format!("{KEY_PREFIX}{}", hex::encode(random));
-        let mut event = caller.event("api-key.create", "ok");
-        event.detail = Some(format!("org {org}, scopes {}", scopes.scopes()));
-        let id = self
-            .store
-            .add_api_key(org, label, scopes, &hash_api_key(&secret), &event)?;
-        self.reload_api_keys()?;
-        Ok(ApiKey {
-            id,
-            org,
-            scopes,
-            secret,
+        let target = || Some(format!("organisation:{org}"));
+        self.audited(caller, "api-key.create", target, || {
+            self.require_administers(caller, org)?;
+            let mut errors = FieldErrors::default();
+            if label.chars().any(char::is_control) || label.chars().count() > LABEL_MAX_CHARS {
+                errors.push(
+                    "label",
+                    format!("holds control characters or is longer than {LABEL_MAX_CHARS}"),
+                );
+            }
+            match self.organisation(org)? {
+                None => errors.push("org", format!("no organisation {org}")),
+                Some(organisation) => {
+                    let beyond = scopes.difference(organisation.kind.permissions_allowed());
+                    if beyond != Permissions::NONE {
+                        errors.push(
+                            "scopes",
+                            format!(
+                                "a {} organisation's keys may not hold {}",
+                                organisation.kind.as_str(),
+                                beyond.scopes()
+                            ),
+                        );
+                    }
+                }
+            }
+            if scopes == Permissions::NONE {
+                errors.push("scopes", "give at least one scope");
+            }
+            if !errors.is_empty() {
+                return Err(HubError::Invalid(errors));
+            }
+            let mut random = [0u8; 32];
+            getrandom::fill(&mut random).map_err(|error| {
+                HubError::Store(palermo_store::StoreError::Unavailable(format!(
+                    "no randomness: {error}"
+                )))
+            })?;
+            let secret = format!("{KEY_PREFIX}{}", hex::encode(random));
+            let mut event = caller.event("api-key.create", "ok");
+            event.detail = Some(format!("org {org}, scopes {}", scopes.scopes()));
+            event.concern(org.as_str());
+            let id = self
+                .store
+                .add_api_key(org, label, scopes, &hash_api_key(&secret), &event)?;
+            self.reload_api_keys()?;
+            Ok(ApiKey {
+                id,
+                org,
+                scopes,
+                secret,
+            })
         })
     }
 
+    /// Revokes a key of an organisation the caller administers; a key of another
+    /// organisation is answered like an absent one.
     pub fn revoke_api_key(&self, caller: &Caller, id: i64) -> Result<bool> {
-        caller.require(Permissions::ADMINISTER)?;
-        let mut event = caller.event("api-key.revoke", "ok");
-        event.target = Some(format!("api-key:{id}"));
-        let revoked = self.store.revoke_api_key(id, &event)?;
-        self.reload_api_keys()?;
-        Ok(revoked)
+        let target = || Some(format!("api-key:{id}"));
+        self.audited(caller, "api-key.revoke", target, || {
+            caller.require(Permissions::ADMINISTER)?;
+            let Some(key) = self
+                .store
+                .api_keys()?
+                .into_iter()
+                .find(|key| key.id == id && !key.revoked)
+                .filter(|key| caller.administers(key.org))
+            else {
+                return Err(HubError::NotFound);
+            };
+            let mut event = caller.event("api-key.revoke", "ok");
+            event.target = target();
+            event.concern(key.org.as_str());
+            let revoked = self.store.revoke_api_key(id, &event)?;
+            self.reload_api_keys()?;
+            Ok(revoked)
+        })
     }
 
     /// The caller a key stands for; `None` for an unknown or revoked key.
@@ -150,7 +227,11 @@ impl Hub {
                             kind: organisation.kind,
                             country: organisation.country(),
                         },
-                        permissions: key.scopes,
+                        // Keys made before scopes were bounded by the organisation's kind hold
+                        // no more than it allows.
+                        permissions: key
+                            .scopes
+                            .intersection(organisation.kind.permissions_allowed()),
                         user: None,
                         api_key_id: Some(key.id),
                         source: None,

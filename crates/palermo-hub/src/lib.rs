@@ -12,8 +12,11 @@ pub mod demo;
 mod hits;
 pub mod json;
 mod keys;
+mod limits;
 pub mod messages;
 pub mod persons;
+mod visibility;
+pub mod webhooks;
 mod writes;
 
 use std::collections::HashMap;
@@ -32,6 +35,7 @@ use parking_lot::{Mutex, RwLock};
 
 pub use audit::{
     AUDIT_PAGE_MAX, AuditEntryView, AuditHead, AuditVerification, SigningKey, head_signature_valid,
+    parse_head,
 };
 pub use auth::{NewSecrets, Policy, SessionToken, UserView, totp_now};
 pub use checks::{
@@ -39,7 +43,9 @@ pub use checks::{
     Matched, Submitted, VehicleCheckResult, VehicleMatch, VehicleQuery,
 };
 pub use hits::{HITS_PAGE_MAX, HitAnswerInput, HitView};
-pub use keys::{ApiKey, DEFAULT_KEY_SCOPES, hash_api_key};
+pub use limits::RateLimit;
+pub use webhooks::WebhookTargets;
+pub use keys::{ApiKey, DEFAULT_KEY_SCOPES, NATIONAL_SYSTEM_SCOPES, hash_api_key};
 pub use messages::{MessageInput, MessageView, OutgoingWebhook, verify_webhook};
 pub use persons::{PersonCandidate, PersonQuery, PersonScreenResult, PersonView, PhotoView};
 pub use writes::{BatchWritten, DocumentView, MetaView, VehicleView, WRITE_BATCH_MAX};
@@ -65,13 +71,14 @@ pub struct Caller {
 const CONSOLE: &str = "CONSOLE";
 
 impl Caller {
-    /// An operator at the console of a data directory, acting for `bureau`: may do anything
-    /// (whoever can read the data directory holds the data anyway), and is audited as the
-    /// console's user.
+    /// An operator at the console of a data directory, acting for `bureau`: what the
+    /// bureau's operators may do (its own records, checks, hits, messages), checked and
+    /// audited as that bureau, by the console's user.
     pub fn local_operator(bureau: CountryCode) -> Caller {
         Caller {
             org: OrgCode::of_country(bureau),
             viewpoint: Viewpoint::member(bureau),
+            permissions: NATIONAL_SYSTEM_SCOPES,
             ..Caller::console()
         }
     }
@@ -97,12 +104,16 @@ impl Caller {
         self
     }
 
-    fn is_console(&self) -> bool {
-        self.api_key_id.is_none()
-            && self
-                .user
-                .as_deref()
-                .is_some_and(|u| u.starts_with("console:"))
+    /// Whether the caller acts for the secretariat (or is the console of a data directory).
+    pub fn is_secretariat(&self) -> bool {
+        self.viewpoint.kind == OrgKind::Secretariat
+    }
+
+    /// Whether the caller administers `org`: an administrator administers its own
+    /// organisation; only the secretariat's administrators act on others.
+    pub fn administers(&self, org: OrgCode) -> bool {
+        self.permissions.contains(Permissions::ADMINISTER)
+            && (self.is_secretariat() || self.org == org)
     }
 
     /// The member bureau the caller acts for, if any.
@@ -131,10 +142,10 @@ impl Caller {
             .may_see(meta.owner, &meta.restriction, meta.handling)
     }
 
-    /// Only the console may write records owned by another bureau (bulk loads on behalf of
-    /// members); users and keys write their own bureau's records only.
-    fn may_write_for(&self, owner: CountryCode) -> bool {
-        self.is_console() || self.viewpoint.owns(owner)
+    /// A bureau writes its own records only, from every edge (the console acts for a named
+    /// bureau to write any).
+    pub fn may_write_for(&self, owner: CountryCode) -> bool {
+        self.viewpoint.owns(owner)
     }
 
     /// An audit event of an action by this caller.
@@ -166,6 +177,12 @@ pub enum HubError {
     Forbidden(String),
     #[error("{0}")]
     Conflict(String),
+    /// Over a rate or a concurrency bound: try again after the given time.
+    #[error("{detail}")]
+    Throttled {
+        retry_after_seconds: u64,
+        detail: String,
+    },
     #[error("storage failed: {0}")]
     Store(StoreError),
 }
@@ -174,6 +191,9 @@ impl From<StoreError> for HubError {
     fn from(error: StoreError) -> HubError {
         match error {
             StoreError::Conflict(message) => HubError::Conflict(message),
+            StoreError::Stale(_) => {
+                HubError::Conflict("changed by another request meanwhile; try again".into())
+            }
             other => HubError::Store(other),
         }
     }
@@ -196,10 +216,18 @@ pub struct IndexStats {
     pub vehicles_memory_bytes: usize,
 }
 
+/// A record kind's lookup tables and who may see each of its active records, under one lock,
+/// so that a check never finds a key without its record's access.
+#[derive(Default)]
+pub(crate) struct Indexed<I> {
+    pub(crate) keys: I,
+    pub(crate) access: visibility::RowAccess,
+}
+
 pub struct Hub {
     store: Arc<dyn Store>,
-    documents: RwLock<DocumentIndex>,
-    vehicles: RwLock<VehicleIndex>,
+    documents: RwLock<Indexed<DocumentIndex>>,
+    vehicles: RwLock<Indexed<VehicleIndex>>,
     /// API keys by the SHA-256 of the key; revoked keys are absent.
     api_keys: RwLock<HashMap<[u8; 32], Caller>>,
     /// Serialises store commits with the index updates that follow them.
@@ -212,26 +240,47 @@ pub struct Hub {
     sessions: Mutex<HashMap<[u8; 32], auth::Session>>,
     policy: Policy,
     signing_key: Option<SigningKey>,
-    /// Whether checks are audited: always, except on a hub benchmarked without it.
-    audit_checks: bool,
+    /// The key every signed head must carry (see [`HubOptions::audit_public_key`]).
+    pinned_audit_key: Option<Vec<u8>>,
+    /// Whether the indexes were built (see [`HubOptions::without_indexes`]).
+    indexed: bool,
+    limits: Limits,
+    /// Bounds how many passwords are hashed at once.
+    hashing: limits::HashingGate,
+    /// Requests with bad credentials since the last flush, by source address.
+    rejected_credentials: Mutex<HashMap<Option<IpAddr>, u64>>,
+}
+
+/// The rate limits of a hub, from its policy.
+struct Limits {
+    sign_ins_by_address: limits::Limiter<Option<IpAddr>>,
+    sign_ins_by_username: limits::Limiter<String>,
+    rejected_by_address: limits::Limiter<Option<IpAddr>>,
+    requests_by_credential: limits::Limiter<auth::Credential>,
+}
+
+impl Limits {
+    fn of(policy: &Policy) -> Limits {
+        Limits {
+            sign_ins_by_address: limits::Limiter::new(policy.sign_ins_per_address),
+            sign_ins_by_username: limits::Limiter::new(policy.sign_ins_per_username),
+            rejected_by_address: limits::Limiter::new(policy.rejected_credentials_per_address),
+            requests_by_credential: limits::Limiter::new(policy.requests_per_credential),
+        }
+    }
 }
 
 /// How a hub runs: the security policy and the key that signs the audit trail's head.
+#[derive(Default)]
 pub struct HubOptions {
     pub policy: Policy,
     pub signing_key: Option<SigningKey>,
-    /// `false` only to measure what auditing checks costs (`serve --benchmark-unaudited`).
-    pub audit_checks: bool,
-}
-
-impl Default for HubOptions {
-    fn default() -> HubOptions {
-        HubOptions {
-            policy: Policy::default(),
-            signing_key: None,
-            audit_checks: true,
-        }
-    }
+    /// The public key heads must be signed with, when it is known outside the database and
+    /// the signing key file (as a witness knows it); by default the signing key's own.
+    pub audit_public_key: Option<Vec<u8>>,
+    /// Open without building the in-memory indexes: for the console's bulk imports and
+    /// administration, which check nothing. Checks on such a hub are refused.
+    pub without_indexes: bool,
 }
 
 /// Slots to reserve beyond the records present, so that imports after start-up rarely grow
@@ -245,22 +294,51 @@ impl Hub {
     }
 
     pub fn open_with(store: Arc<dyn Store>, options: HubOptions) -> Result<Hub> {
+        if options.without_indexes {
+            return Hub::assemble(store, options, Indexed::default(), Indexed::default(), {
+                persons::PersonIndex::default()
+            });
+        }
         let counts = store.counts()?;
-        let mut documents = DocumentIndex {
-            by_number: FoldTable::with_capacity(counts.documents_active as usize + INDEX_HEADROOM),
+        let mut documents = Indexed {
+            keys: DocumentIndex {
+                by_number: FoldTable::with_capacity(
+                    counts.documents_active as usize + INDEX_HEADROOM,
+                ),
+            },
+            access: visibility::RowAccess::default(),
         };
-        load_documents(store.as_ref(), &mut documents.by_number)?;
+        documents
+            .access
+            .reserve(counts.documents_active as usize + INDEX_HEADROOM);
+        load_documents(store.as_ref(), &mut documents)?;
         let vehicle_capacity = counts.vehicles_active as usize + INDEX_HEADROOM / 4;
-        let mut vehicles = VehicleIndex {
-            by_vin: FoldTable::with_capacity(vehicle_capacity),
-            by_plate: FoldTable::with_capacity(vehicle_capacity),
+        let mut vehicles = Indexed {
+            keys: VehicleIndex {
+                by_vin: FoldTable::with_capacity(vehicle_capacity),
+                by_plate: FoldTable::with_capacity(vehicle_capacity),
+            },
+            access: visibility::RowAccess::default(),
         };
-        store.scan_vehicles(&mut |id, vin, plate_country, plate| {
-            index_vehicle(&mut vehicles, row_of(id), vin, plate_country, plate, true);
+        store.scan_vehicles(&mut |id, vin, plate_country, plate, access| {
+            let row = row_of(id);
+            index_vehicle(&mut vehicles.keys, row, vin, plate_country, plate, true);
+            vehicles.access.set(row, access);
         })?;
         let mut person_index = persons::PersonIndex::default();
         store.scan_persons(&mut |stored| person_index.insert(stored.id, &stored.record))?;
+        Hub::assemble(store, options, documents, vehicles, person_index)
+    }
+
+    fn assemble(
+        store: Arc<dyn Store>,
+        options: HubOptions,
+        documents: Indexed<DocumentIndex>,
+        vehicles: Indexed<VehicleIndex>,
+        person_index: persons::PersonIndex,
+    ) -> Result<Hub> {
         let hub = Hub {
+            indexed: !options.without_indexes,
             persons: RwLock::new(person_index),
             group: audit::GroupCommit::start(store.clone()),
             store,
@@ -269,9 +347,17 @@ impl Hub {
             api_keys: RwLock::new(HashMap::new()),
             writes: Mutex::new(()),
             sessions: Mutex::new(HashMap::new()),
+            limits: Limits::of(&options.policy),
+            hashing: limits::HashingGate::new(
+                options.policy.hashing_concurrency,
+                options.policy.hashing_queue_max,
+            ),
+            rejected_credentials: Mutex::new(HashMap::new()),
             policy: options.policy,
+            pinned_audit_key: options
+                .audit_public_key
+                .or_else(|| options.signing_key.as_ref().map(SigningKey::public_key)),
             signing_key: options.signing_key,
-            audit_checks: options.audit_checks,
         };
         hub.reload_api_keys()?;
         Ok(hub)
@@ -279,6 +365,17 @@ impl Hub {
 
     pub fn store(&self) -> &dyn Store {
         self.store.as_ref()
+    }
+
+    /// Refuses checks on a hub opened without its indexes: they would miss everything.
+    pub(crate) fn require_indexes(&self) -> Result<()> {
+        if self.indexed {
+            Ok(())
+        } else {
+            Err(HubError::Store(StoreError::Unavailable(
+                "this hub was opened without its indexes and checks nothing".into(),
+            )))
+        }
     }
 
     pub fn policy(&self) -> &Policy {
@@ -289,10 +386,11 @@ impl Hub {
         let documents = self.documents.read();
         let vehicles = self.vehicles.read();
         IndexStats {
-            documents: documents.by_number.len(),
-            documents_memory_bytes: documents.by_number.memory_bytes(),
-            vehicles: vehicles.len(),
-            vehicles_memory_bytes: vehicles.memory_bytes(),
+            documents: documents.keys.by_number.len(),
+            documents_memory_bytes: documents.keys.by_number.memory_bytes()
+                + documents.access.memory_bytes(),
+            vehicles: vehicles.keys.len(),
+            vehicles_memory_bytes: vehicles.keys.memory_bytes() + vehicles.access.memory_bytes(),
         }
     }
 }
@@ -302,17 +400,18 @@ const LOAD_BATCH: usize = 65_536;
 
 /// Fills the document table from the store on two threads: one scans the store and hashes the
 /// keys, the other inserts them (a cache miss each at 100 million records).
-fn load_documents(store: &dyn Store, table: &mut FoldTable) -> Result<()> {
-    let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<(KeyHashes, u32)>>(4);
+fn load_documents(store: &dyn Store, documents: &mut Indexed<DocumentIndex>) -> Result<()> {
+    type Loaded = (KeyHashes, u32, palermo_core::RecordAccess);
+    let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<Loaded>>(4);
     std::thread::scope(|scope| {
         let scanner = scope.spawn(move || {
             let mut batch = Vec::with_capacity(LOAD_BATCH);
             let mut receiver_gone = false;
-            let scanned = store.scan_documents(&mut |id, country, number| {
+            let scanned = store.scan_documents(&mut |id, country, number, access| {
                 if receiver_gone {
                     return;
                 }
-                batch.push((document_key(country, number), row_of(id)));
+                batch.push((document_key(country, number), row_of(id), access));
                 if batch.len() == LOAD_BATCH {
                     receiver_gone = sender
                         .send(std::mem::replace(
@@ -328,8 +427,9 @@ fn load_documents(store: &dyn Store, table: &mut FoldTable) -> Result<()> {
             scanned
         });
         for batch in receiver {
-            for (keys, row) in batch {
-                table.insert(keys, row);
+            for (keys, row, access) in batch {
+                documents.keys.by_number.insert(keys, row);
+                documents.access.set(row, access);
             }
         }
         scanner.join().expect("the scanning thread does not panic")

@@ -415,6 +415,9 @@ impl Hub {
             message.attachments.len(),
             message.handling
         ));
+        for recipient in &message.recipients {
+            event.concern(recipient.as_str());
+        }
         let id = self.store.send_message(&message, &event)?;
         let stored = self.store.message(id)?.ok_or(HubError::NotFound)?;
         Ok(MessageView::of(stored, caller))
@@ -443,26 +446,64 @@ impl Hub {
                 self.visible_message(caller, id)
             },
         )?;
-        let mut event = caller.event("message.read", "ok");
-        event.target = Some(format!("message:{id}"));
-        let recipient = message
-            .recipients
-            .iter()
-            .any(|r| r.org == caller.org && r.read_at.is_none());
-        if recipient {
-            self.store.give_receipt(
-                id,
-                caller.org,
-                Receipt::Read,
-                &self.signature_of(caller),
-                Timestamp::now(),
-                &event,
-            )?;
-        } else {
-            self.audit(event)?;
+        let mut read = self.bodies_read(caller, vec![message], "message.read")?;
+        Ok(read.remove(0))
+    }
+
+    /// Every path that hands out message bodies comes here: the reading is audited (one
+    /// entry naming the messages), and a recipient's first reading of each gives its read
+    /// receipt, in the same transaction.
+    fn bodies_read(
+        &self,
+        caller: &Caller,
+        messages: Vec<StoredMessage>,
+        action: &str,
+    ) -> Result<Vec<MessageView>> {
+        if messages.is_empty() {
+            return Ok(Vec::new());
         }
-        let message = self.store.message(id)?.ok_or(HubError::NotFound)?;
-        Ok(MessageView::of(message, caller))
+        let ids: Vec<String> = messages.iter().map(|m| m.id.to_string()).collect();
+        let mut event = caller.event(action, "ok");
+        event.target = Some(if let [one] = ids.as_slice() {
+            format!("message:{one}")
+        } else {
+            format!("messages:{}", ids.join(","))
+        });
+        for message in &messages {
+            event.concern(message.sender_org.as_str());
+        }
+        let unread: Vec<i64> = messages
+            .iter()
+            .filter(|m| {
+                m.recipients
+                    .iter()
+                    .any(|r| r.org == caller.org && r.read_at.is_none())
+            })
+            .map(|m| m.id)
+            .collect();
+        let now = Timestamp::now();
+        let by = self.signature_of(caller);
+        let given = if unread.is_empty() {
+            self.audit(event)?;
+            Vec::new()
+        } else {
+            self.store
+                .give_receipt(&unread, caller.org, Receipt::Read, &by, now, &event)?
+        };
+        Ok(messages
+            .into_iter()
+            .map(|mut message| {
+                if given.contains(&message.id) {
+                    for recipient in &mut message.recipients {
+                        if recipient.org == caller.org {
+                            recipient.read_at = Some(now);
+                            recipient.read_by = Some(by.clone());
+                        }
+                    }
+                }
+                MessageView::of(message, caller)
+            })
+            .collect())
     }
 
     fn signature_of(&self, caller: &Caller) -> String {
@@ -501,8 +542,9 @@ impl Hub {
                 }
                 let mut event = caller.event("message.acknowledge", "ok");
                 event.target = Some(format!("message:{id}"));
+                event.concern(message.sender_org.as_str());
                 self.store.give_receipt(
-                    id,
+                    &[id],
                     caller.org,
                     Receipt::Acknowledged,
                     &self.signature_of(caller),
@@ -515,7 +557,8 @@ impl Hub {
         )
     }
 
-    /// The caller's inbox or outbox, newest first.
+    /// The caller's inbox or outbox, newest first, with their bodies: a reading of each
+    /// (audited, and the read receipts of the inbox's unread messages).
     pub fn messages(
         &self,
         caller: &Caller,
@@ -523,34 +566,47 @@ impl Hub {
         before: Option<i64>,
         limit: usize,
     ) -> Result<Vec<MessageView>> {
-        caller.require(Permissions::MESSAGES)?;
-        if limit == 0 || limit > MESSAGES_PAGE_MAX {
-            return Err(HubError::Invalid(FieldErrors::single(
-                "limit",
-                format!("must be 1 to {MESSAGES_PAGE_MAX}"),
-            )));
+        let messages = self.audited(caller, "message.list", || None, || {
+            caller.require(Permissions::MESSAGES)?;
+            if limit == 0 || limit > MESSAGES_PAGE_MAX {
+                return Err(HubError::Invalid(FieldErrors::single(
+                    "limit",
+                    format!("must be 1 to {MESSAGES_PAGE_MAX}"),
+                )));
+            }
+            Ok(self.store.messages(caller.org, mailbox, before, limit)?)
+        })?;
+        if messages.is_empty() {
+            let mut event = caller.event("message.list", "ok");
+            event.detail = Some("no messages".into());
+            self.audit(event)?;
+            return Ok(Vec::new());
         }
-        Ok(self
-            .store
-            .messages(caller.org, mailbox, before, limit)?
-            .into_iter()
-            .map(|message| MessageView::of(message, caller))
-            .collect())
+        self.bodies_read(caller, messages, "message.list")
     }
 
-    /// The thread of message `id`: the messages of it the caller's organisation is party to.
+    /// The thread of message `id`: the messages of it the caller's organisation is party to,
+    /// each read (audited, with read receipts).
     pub fn message_thread(&self, caller: &Caller, id: i64) -> Result<Vec<MessageView>> {
-        caller.require(Permissions::MESSAGES)?;
-        let message = self.visible_message(caller, id)?;
-        Ok(self
-            .store
-            .thread(message.thread_id)?
-            .into_iter()
-            .filter(|m| {
-                m.sender_org == caller.org || m.recipients.iter().any(|r| r.org == caller.org)
-            })
-            .map(|m| MessageView::of(m, caller))
-            .collect())
+        let thread = self.audited(
+            caller,
+            "message.thread",
+            || Some(format!("message:{id}")),
+            || {
+                caller.require(Permissions::MESSAGES)?;
+                let message = self.visible_message(caller, id)?;
+                Ok(self
+                    .store
+                    .thread(message.thread_id)?
+                    .into_iter()
+                    .filter(|m| {
+                        m.sender_org == caller.org
+                            || m.recipients.iter().any(|r| r.org == caller.org)
+                    })
+                    .collect::<Vec<_>>())
+            },
+        )?;
+        self.bodies_read(caller, thread, "message.thread")
     }
 
     /// An attachment's bytes, verified against their stored checksum.
@@ -561,7 +617,7 @@ impl Hub {
             || Some(format!("message:{message_id}")),
             || {
                 caller.require(Permissions::MESSAGES)?;
-                self.visible_message(caller, message_id)?;
+                let message = self.visible_message(caller, message_id)?;
                 let (of, meta, data) = self.store.attachment(id)?.ok_or(HubError::NotFound)?;
                 if of != message_id {
                     return Err(HubError::NotFound);
@@ -574,6 +630,7 @@ impl Hub {
                 }
                 let mut event = caller.event("message.attachment", "ok");
                 event.target = Some(format!("message:{message_id}/attachment:{id}"));
+                event.concern(message.sender_org.as_str());
                 self.audit(event)?;
                 Ok(AttachmentFile {
                     name: meta.name,
@@ -585,44 +642,58 @@ impl Hub {
         )
     }
 
-    /// Registers (or replaces) an organisation's webhook; returns the new signing secret, hex
-    /// (shown once).
+    /// Registers (or replaces) the webhook of an organisation the caller administers;
+    /// returns the new signing secret, hex (shown once). The URL must be `https://` and
+    /// public unless the operator allows the target ([`crate::WebhookTargets`]).
     pub fn set_webhook(&self, caller: &Caller, org: OrgCode, url: &str) -> Result<String> {
-        caller.require(Permissions::ADMINISTER)?;
-        let valid = (url.starts_with("https://") || url.starts_with("http://"))
-            && url.len() <= 2000
-            && !url.chars().any(|c| c.is_control() || c.is_whitespace());
-        if !valid {
-            return Err(HubError::Invalid(FieldErrors::single(
-                "url",
-                "must be an http:// or https:// URL",
-            )));
-        }
-        let mut secret = [0u8; 32];
-        getrandom::fill(&mut secret).map_err(|error| {
-            HubError::Store(palermo_store::StoreError::Unavailable(format!(
-                "no randomness: {error}"
-            )))
-        })?;
-        let mut event = caller.event("webhook.set", "ok");
-        event.target = Some(format!("organisation:{org}"));
-        self.store.set_webhook(
-            &Webhook {
-                org,
-                url: url.to_owned(),
-                secret: secret.to_vec(),
-            },
-            &event,
-        )?;
-        Ok(hex::encode(secret))
+        let target = || Some(format!("organisation:{org}"));
+        self.audited(caller, "webhook.set", target, || {
+            self.require_administers(caller, org)?;
+            if self.organisation(org)?.is_none() {
+                return Err(HubError::Invalid(FieldErrors::single(
+                    "org",
+                    format!("no organisation {org}"),
+                )));
+            }
+            self.policy
+                .webhook_targets
+                .check(url)
+                .map_err(|problem| HubError::Invalid(FieldErrors::single("url", problem)))?;
+            let mut secret = [0u8; 32];
+            getrandom::fill(&mut secret).map_err(|error| {
+                HubError::Store(palermo_store::StoreError::Unavailable(format!(
+                    "no randomness: {error}"
+                )))
+            })?;
+            let mut event = caller.event("webhook.set", "ok");
+            event.target = target();
+            event.detail = Some(url.chars().take(200).collect());
+            event.concern(org.as_str());
+            self.store.set_webhook(
+                &Webhook {
+                    org,
+                    url: url.to_owned(),
+                    secret: secret.to_vec(),
+                },
+                &event,
+            )?;
+            Ok(hex::encode(secret))
+        })
     }
 
-    /// The deliveries due now, each with its signed body.
-    pub fn due_webhooks(&self, limit: usize) -> Result<Vec<OutgoingWebhook>> {
+    /// The allow list that deliveries check every resolved address against.
+    pub fn webhook_targets(&self) -> &crate::WebhookTargets {
+        &self.policy.webhook_targets
+    }
+
+    /// The deliveries due now, each with its signed body, except those to the organisations
+    /// in `busy` (whose earlier deliveries are still under way: each destination is served
+    /// in order, independently of the others).
+    pub fn due_webhooks(&self, limit: usize, busy: &[OrgCode]) -> Result<Vec<OutgoingWebhook>> {
         let now = Timestamp::now();
         let mut outgoing = Vec::new();
         let organisations = self.store.organisations()?;
-        for delivery in self.store.due_deliveries(now, limit)? {
+        for delivery in self.store.due_deliveries(now, limit, busy)? {
             // The receiver sees what its organisation may see.
             let viewer = Caller {
                 org: delivery.org,
@@ -644,17 +715,23 @@ impl Hub {
                     .store
                     .message(delivery.subject_id)?
                     .map(|message| serde_json::json!(MessageView::of(message, &viewer))),
-                DeliveryKind::Hit | DeliveryKind::HitOverdue => self
-                    .store
-                    .hit(delivery.subject_id)?
-                    .map(|hit| serde_json::json!(crate::HitView::of(hit, &viewer, now))),
+                DeliveryKind::Hit | DeliveryKind::HitOverdue => {
+                    match self.store.hit(delivery.subject_id)? {
+                        // A hit on a record restricted away from the checker since is not
+                        // delivered to it either.
+                        Some(hit) if self.hit_visible(&viewer, &hit)? => {
+                            Some(serde_json::json!(crate::HitView::of(hit, &viewer, now)))
+                        }
+                        _ => None,
+                    }
+                }
             };
             let (Some(webhook), Some(subject)) = (self.store.webhook(delivery.org)?, subject)
             else {
                 self.store.record_attempt(
                     delivery.id,
                     &Attempt::GaveUp {
-                        error: "no webhook or message any more".into(),
+                        error: "no webhook, or nothing the receiver may see any more".into(),
                         at: now,
                     },
                 )?;
@@ -714,6 +791,7 @@ impl Hub {
             },
         );
         event.user = Some("webhook".into());
+        event.concern(delivery.org.as_str());
         event.target = Some(format!(
             "{}:{}",
             match delivery.kind {

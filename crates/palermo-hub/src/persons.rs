@@ -23,8 +23,11 @@ use crate::{Caller, Hub, HubError, Result};
 
 /// Most queries in one screening request.
 pub const SCREEN_BATCH_MAX: usize = 1000;
-/// Candidates scored per query, at most: those sharing the most name keys with it.
+/// Candidates scored per query: those sharing the most name keys with it…
 const CANDIDATES_MAX: usize = 50;
+/// …and, whatever the others rank, the best few of every owner, so that no organisation's
+/// persons (however many) crowd out another's.
+const CANDIDATES_PER_OWNER_MIN: usize = 4;
 /// Candidates returned per query, best first.
 pub const RESULTS_MAX: usize = 10;
 /// Scores below this are not returned at all.
@@ -52,6 +55,8 @@ struct Indexed {
 pub(crate) struct PersonIndex {
     postings: HashMap<u64, Vec<u32>>,
     persons: HashMap<u32, Indexed>,
+    /// Who may see each person, by row: decided before ranking.
+    access: crate::visibility::RowAccess,
     /// Birth years by row (0: unknown), so that among namesakes those born when the query
     /// says come first.
     birth_years: Vec<i16>,
@@ -90,6 +95,8 @@ impl PersonIndex {
         for key in keys_of(&names) {
             self.postings.entry(key).or_default().push(row);
         }
+        self.access
+            .set(row, palermo_core::RecordAccess::of(&person.meta));
         if let Some(birth) = person.birth_date {
             let slot = row as usize;
             if slot >= self.birth_years.len() {
@@ -117,6 +124,7 @@ impl PersonIndex {
 
     pub(crate) fn remove(&mut self, id: i64) {
         let row = u32::try_from(id).unwrap_or(u32::MAX);
+        self.access.clear(row);
         if let Some(year) = self.birth_years.get_mut(row as usize) {
             *year = 0;
         }
@@ -136,8 +144,14 @@ impl PersonIndex {
         self.persons.len()
     }
 
-    /// The persons sharing the most keys with the query's names, at most `CANDIDATES_MAX`.
-    fn candidates(&self, names: &[Name], birth_year: Option<i32>) -> Vec<u32> {
+    /// The persons `viewpoint` may see that share the most keys with the query's names: the
+    /// best `CANDIDATES_MAX`, and the best `CANDIDATES_PER_OWNER_MIN` of every owner.
+    fn candidates(
+        &self,
+        viewpoint: &palermo_core::Viewpoint,
+        names: &[Name],
+        birth_year: Option<i32>,
+    ) -> Vec<u32> {
         thread_local! {
             /// Per-row counters, reused from query to query: counting by index is several
             /// times faster than a hash map over tens of thousands of postings.
@@ -175,24 +189,45 @@ impl PersonIndex {
                     recorded != 0 && (i32::from(recorded) - year).abs() <= 1
                 })
             };
-            let mut ranked: Vec<(u32, u16)> = touched
+            // Persons the caller may not see are dropped before ranking: they take no place.
+            let mut ranked: Vec<(u32, u16, CountryCode)> = touched
                 .iter()
-                .map(|&row| {
+                .filter_map(|&row| {
+                    let owner = self.access.visible_owner(viewpoint, row)?;
                     let bonus = if born_near(row) { 64 } else { 0 };
-                    (row, counts[row as usize].saturating_add(bonus))
+                    Some((row, counts[row as usize].saturating_add(bonus), owner))
                 })
                 .collect();
             for &row in touched.iter() {
                 counts[row as usize] = 0;
             }
             touched.clear();
-            if ranked.len() > CANDIDATES_MAX {
-                ranked.select_nth_unstable_by(CANDIDATES_MAX, |a, b| {
-                    b.1.cmp(&a.1).then(a.0.cmp(&b.0))
-                });
-                ranked.truncate(CANDIDATES_MAX);
+            let better = |a: &(u32, u16, CountryCode), b: &(u32, u16, CountryCode)| {
+                b.1.cmp(&a.1).then(a.0.cmp(&b.0))
+            };
+            if ranked.len() <= CANDIDATES_MAX {
+                return ranked.into_iter().map(|(row, _, _)| row).collect();
             }
-            ranked.into_iter().map(|(row, _)| row).collect()
+            // The best few of each owner, kept aside before the global cut.
+            let mut per_owner: HashMap<CountryCode, Vec<(u32, u16, CountryCode)>> =
+                HashMap::new();
+            for candidate in &ranked {
+                let best = per_owner.entry(candidate.2).or_default();
+                if best.len() < CANDIDATES_PER_OWNER_MIN {
+                    best.push(*candidate);
+                } else if let Some(worst) = best.iter_mut().max_by(|a, b| better(a, b))
+                    && better(candidate, worst).is_lt()
+                {
+                    *worst = *candidate;
+                }
+            }
+            ranked.select_nth_unstable_by(CANDIDATES_MAX, better);
+            ranked.truncate(CANDIDATES_MAX);
+            let mut rows: Vec<u32> = ranked.into_iter().map(|(row, _, _)| row).collect();
+            rows.extend(per_owner.into_values().flatten().map(|(row, _, _)| row));
+            rows.sort_unstable();
+            rows.dedup();
+            rows
         })
     }
 }
@@ -345,6 +380,16 @@ impl Record for Person {
         audit: &AuditEvent,
     ) -> StoreResult<Option<Stored<Self>>> {
         store.withdraw_person(id, at, audit)
+    }
+
+    fn import(
+        store: &dyn Store,
+        records: &mut dyn Iterator<Item = Self>,
+        at: Timestamp,
+        commit: &dyn Fn() -> bool,
+        audit: &AuditEvent,
+    ) -> StoreResult<Option<palermo_store::ImportCounts>> {
+        store.import_persons(records, at, commit, audit)
     }
 
     fn reindex(hub: &Hub, changes: &[Change<'_, Self>]) {
@@ -745,6 +790,7 @@ impl Hub {
         threshold: Option<f64>,
     ) -> Result<(Vec<PersonScreenResult>, Vec<NewHit>)> {
         caller.require(Permissions::CHECK)?;
+        self.require_indexes()?;
         let mut errors = FieldErrors::default();
         if queries.is_empty() || queries.len() > SCREEN_BATCH_MAX {
             errors.push(
@@ -755,10 +801,13 @@ impl Hub {
                 ),
             );
         }
-        let threshold = threshold.unwrap_or(DEFAULT_THRESHOLD);
-        if !(0.0..=1.0).contains(&threshold) {
+        // The hub's threshold is the floor for a hit: a caller may raise it, never lower it
+        // (weaker candidates are shown, never recorded as hits).
+        let requested = threshold.unwrap_or(self.policy.hit_threshold);
+        if !(0.0..=1.0).contains(&requested) {
             errors.push("threshold", "must be between 0 and 1");
         }
+        let threshold = requested.max(self.policy.hit_threshold);
         let parsed: Vec<Option<ParsedQuery>> = queries
             .iter()
             .enumerate()
@@ -773,7 +822,11 @@ impl Hub {
         let mut hits = Vec::new();
         for (query, parsed) in queries.iter().zip(parsed.into_iter().flatten()) {
             let mut candidates: Vec<PersonCandidate> = Vec::new();
-            for row in index.candidates(&parsed.names, parsed.birth.map(|b| b.year)) {
+            for row in index.candidates(
+                &caller.viewpoint,
+                &parsed.names,
+                parsed.birth.map(|b| b.year),
+            ) {
                 let Some(indexed) = index.persons.get(&row) else {
                     continue;
                 };
@@ -802,7 +855,19 @@ impl Hub {
                     .unwrap_or(std::cmp::Ordering::Equal)
                     .then(a.record_id.cmp(&b.record_id))
             });
-            candidates.truncate(RESULTS_MAX);
+            // The best RESULTS_MAX, and the best hit of every other owner that has one: no
+            // owner's persons push another's hit out of the answer.
+            let mut shown_owners: Vec<CountryCode> = Vec::new();
+            let mut rank = 0;
+            candidates.retain(|candidate| {
+                rank += 1;
+                let first_hit_of_owner = candidate.hit && !shown_owners.contains(&candidate.owner);
+                let keep = rank <= RESULTS_MAX || first_hit_of_owner;
+                if keep && candidate.hit {
+                    shown_owners.push(candidate.owner);
+                }
+                keep
+            });
             for candidate in candidates.iter().filter(|c| c.hit) {
                 let at = Timestamp::now();
                 hits.push(NewHit {
@@ -825,18 +890,6 @@ impl Hub {
         }
         drop(index);
         Ok((results, hits))
-    }
-
-    /// The screening alone, without its audit entry and hits: for measuring the engine in
-    /// `palermo-bench`, never for answering anyone.
-    #[doc(hidden)]
-    pub fn screen_for_benchmark(
-        &self,
-        caller: &Caller,
-        queries: &[PersonQuery],
-        threshold: Option<f64>,
-    ) -> Result<Vec<PersonScreenResult>> {
-        Ok(self.screen_results(caller, queries, threshold)?.0)
     }
 }
 

@@ -3,12 +3,13 @@
 use palermo_core::audit::AuditEvent;
 use palermo_core::date::serde_date;
 use palermo_core::{
-    CountryCode, Document, DocumentInput, DocumentStatus, DocumentType, FieldErrors, RecordMeta,
-    Stored, Timestamp, ValidationContext, Vehicle, VehicleInput, VehicleStatus, Visibility,
+    CountryCode, Document, DocumentInput, DocumentStatus, DocumentType, FieldErrors,
+    RecordAccess, RecordMeta, Stored, Timestamp, ValidationContext, Vehicle, VehicleInput,
+    VehicleStatus, Visibility,
 };
 use palermo_core::{HandlingCode, Permissions};
 use palermo_index::{document_key, row_of};
-use palermo_store::{Result as StoreResult, Store, Written};
+use palermo_store::{ImportCounts, Result as StoreResult, Store, Written};
 use serde::Serialize;
 use time::Date;
 
@@ -155,13 +156,7 @@ pub struct BatchWritten {
 }
 
 fn context<'a>(caller: &Caller, prefix: &'a str) -> Result<ValidationContext<'a>> {
-    let Some(default_owner) = caller.bureau().or_else(|| {
-        // The console acting for no bureau names the owner in every record.
-        caller
-            .is_console()
-            .then(|| CountryCode::parse("XXX"))
-            .flatten()
-    }) else {
+    let Some(default_owner) = caller.bureau() else {
         return Err(HubError::Forbidden(
             "only a member bureau's people and systems write records".into(),
         ));
@@ -215,6 +210,13 @@ pub(crate) trait Record: Sized {
         at: Timestamp,
         audit: &AuditEvent,
     ) -> StoreResult<Option<Stored<Self>>>;
+    fn import(
+        store: &dyn Store,
+        records: &mut dyn Iterator<Item = Self>,
+        at: Timestamp,
+        commit: &dyn Fn() -> bool,
+        audit: &AuditEvent,
+    ) -> StoreResult<Option<ImportCounts>>;
     /// Moves each record `id` in the hub's index from its previous keys (if it was active) to
     /// its new ones (none when withdrawn), under one index lock.
     fn reindex(hub: &Hub, changes: &[Change<'_, Self>]);
@@ -272,6 +274,16 @@ impl Record for Document {
         store.withdraw_document(id, at, audit)
     }
 
+    fn import(
+        store: &dyn Store,
+        records: &mut dyn Iterator<Item = Self>,
+        at: Timestamp,
+        commit: &dyn Fn() -> bool,
+        audit: &AuditEvent,
+    ) -> StoreResult<Option<ImportCounts>> {
+        store.import_documents(records, at, commit, audit)
+    }
+
     fn reindex(hub: &Hub, changes: &[Change<'_, Self>]) {
         let mut index = hub.documents.write();
         for (id, previous, new) in changes {
@@ -280,16 +292,18 @@ impl Record for Document {
                 .filter(|p| p.withdrawn_at.is_none())
                 .map(|p| &p.record)
             {
-                index.by_number.remove(
+                index.keys.by_number.remove(
                     document_key(old.issuing_country, &old.number_normalised),
                     row,
                 );
+                index.access.clear(row);
             }
             if let Some(new) = new {
-                index.by_number.insert(
+                index.keys.by_number.insert(
                     document_key(new.issuing_country, &new.number_normalised),
                     row,
                 );
+                index.access.set(row, RecordAccess::of(&new.meta));
             }
         }
     }
@@ -344,6 +358,16 @@ impl Record for Vehicle {
         store.withdraw_vehicle(id, at, audit)
     }
 
+    fn import(
+        store: &dyn Store,
+        records: &mut dyn Iterator<Item = Self>,
+        at: Timestamp,
+        commit: &dyn Fn() -> bool,
+        audit: &AuditEvent,
+    ) -> StoreResult<Option<ImportCounts>> {
+        store.import_vehicles(records, at, commit, audit)
+    }
+
     fn reindex(hub: &Hub, changes: &[Change<'_, Self>]) {
         let mut index = hub.vehicles.write();
         for (id, previous, new) in changes {
@@ -352,8 +376,9 @@ impl Record for Vehicle {
                 .filter(|p| p.withdrawn_at.is_none())
                 .map(|p| &p.record)
             {
+                index.access.clear(row);
                 index_vehicle(
-                    &mut index,
+                    &mut index.keys,
                     row,
                     old.vin.as_deref(),
                     old.plate_country,
@@ -363,13 +388,14 @@ impl Record for Vehicle {
             }
             if let Some(new) = new {
                 index_vehicle(
-                    &mut index,
+                    &mut index.keys,
                     row,
                     new.vin.as_deref(),
                     new.plate_country,
                     new.plate.as_deref(),
                     true,
                 );
+                index.access.set(row, RecordAccess::of(&new.meta));
             }
         }
     }
@@ -405,7 +431,7 @@ pub(crate) fn visible_record<K: Record>(
 fn visible<K: Record>(caller: &Caller, stored: Option<Stored<K>>) -> Result<Stored<K>> {
     let stored = stored.ok_or(HubError::NotFound)?;
     let meta = stored.record.meta();
-    let owner = caller.viewpoint.owns(meta.owner) || caller.is_console();
+    let owner = caller.viewpoint.owns(meta.owner);
     if !caller.may_see(meta) || (stored.withdrawn_at.is_some() && !owner) {
         return Err(HubError::NotFound);
     }
@@ -431,6 +457,7 @@ pub(crate) fn outcome_of(error: &HubError) -> &'static str {
         HubError::NotFound => "not-found",
         HubError::Forbidden(_) | HubError::Unauthenticated(_) => "denied",
         HubError::Conflict(_) => "conflict",
+        HubError::Throttled { .. } => "throttled",
         HubError::Store(_) => "failed",
     }
 }
@@ -520,6 +547,68 @@ impl Hub {
                 })
             },
         )
+    }
+
+    /// The bulk import of a data directory's console (the hub stopped): every record streams
+    /// into one store transaction, which commits only if `commit` says so once the stream
+    /// ends and every record is the caller's bureau's own. Checked and audited like any write
+    /// (a refused or rolled-back import leaves its entry too). The indexes are not updated:
+    /// a serving hub takes batches ([`Hub::write_records`]) instead.
+    pub(crate) fn import_records<K: Record>(
+        &self,
+        caller: &Caller,
+        records: &mut dyn Iterator<Item = K>,
+        commit: &dyn Fn() -> bool,
+    ) -> Result<Option<ImportCounts>> {
+        let action = format!("{}.import", K::KIND);
+        let target = || Some(format!("{}s", K::KIND));
+        let refused = std::cell::Cell::new(None::<CountryCode>);
+        let outcome = self.audited(caller, &action, target, || {
+            caller.require(Permissions::WRITE_RECORDS)?;
+            context(caller, "")?;
+            if self.indexed {
+                return Err(HubError::Conflict(
+                    "a serving hub takes records in batches (POST …/batch), not bulk imports"
+                        .into(),
+                ));
+            }
+            // The owner of every record is checked as it streams past; the first that is
+            // not the caller's ends the stream and rolls the import back.
+            let mut guarded = records.map_while(|record| {
+                let owner = record.meta().owner;
+                if caller.may_write_for(owner) {
+                    Some(record)
+                } else {
+                    refused.set(Some(owner));
+                    None
+                }
+            });
+            let commit = || refused.get().is_none() && commit();
+            let mut event = caller.event(&action, "ok");
+            event.target = target();
+            let imported = K::import(
+                self.store.as_ref(),
+                &mut guarded,
+                Timestamp::now(),
+                &commit,
+                &event,
+            )?;
+            if let Some(owner) = refused.get() {
+                return Err(HubError::Forbidden(format!(
+                    "{} may import only records owned by {}, not by {owner}; nothing was \
+                     imported",
+                    caller.org, caller.org
+                )));
+            }
+            Ok(imported)
+        })?;
+        if outcome.is_none() {
+            let mut event = caller.event(&action, "invalid");
+            event.target = target();
+            event.detail = Some("rolled back: the input held invalid records".into());
+            self.audit(event)?;
+        }
+        Ok(outcome)
     }
 
     pub(crate) fn create_record<K: Record>(
@@ -641,6 +730,34 @@ impl Hub {
 
     pub fn withdraw_vehicle(&self, caller: &Caller, id: i64) -> Result<()> {
         self.withdraw_record::<Vehicle>(caller, id)
+    }
+
+    /// Bulk import of documents on a data directory ([`Hub::import_records`]).
+    pub fn import_documents(
+        &self,
+        caller: &Caller,
+        records: &mut dyn Iterator<Item = Document>,
+        commit: &dyn Fn() -> bool,
+    ) -> Result<Option<ImportCounts>> {
+        self.import_records(caller, records, commit)
+    }
+
+    pub fn import_vehicles(
+        &self,
+        caller: &Caller,
+        records: &mut dyn Iterator<Item = Vehicle>,
+        commit: &dyn Fn() -> bool,
+    ) -> Result<Option<ImportCounts>> {
+        self.import_records(caller, records, commit)
+    }
+
+    pub fn import_persons(
+        &self,
+        caller: &Caller,
+        records: &mut dyn Iterator<Item = palermo_core::Person>,
+        commit: &dyn Fn() -> bool,
+    ) -> Result<Option<ImportCounts>> {
+        self.import_records(caller, records, commit)
     }
 }
 

@@ -10,7 +10,7 @@ use palermo_core::{
 };
 
 use palermo_core::audit::{AuditEvent, ChainVerifier};
-use palermo_core::{OrgCode, OrgKind, Permissions, Role};
+use palermo_core::{OrgCode, OrgKind, Permissions, RecordAccess, Role};
 
 use crate::{
     Attempt, AuditFilter, DeliveryKind, HitAnswer, HitParty, Mailbox, NewAttachment, NewHit,
@@ -109,7 +109,14 @@ fn at(ms: i64) -> Timestamp {
 fn scanned_documents(store: &dyn Store) -> Vec<(i64, String)> {
     let mut seen = Vec::new();
     store
-        .scan_documents(&mut |id, country, number| seen.push((id, format!("{country}|{number}"))))
+        .scan_documents(&mut |id, country, number, access| {
+            assert_eq!(
+                store.document(id).unwrap().map(|d| RecordAccess::of(&d.record.meta)),
+                Some(access),
+                "the scan gives each document's access"
+            );
+            seen.push((id, format!("{country}|{number}")))
+        })
         .unwrap();
     seen.sort();
     seen
@@ -202,6 +209,7 @@ fn user(name: &str) -> UserRow {
         disabled_at: None,
         last_active_at: None,
         created_at: at(0),
+        version: 0,
     }
 }
 
@@ -226,9 +234,24 @@ fn users_round_trip(store: &dyn Store) {
     anna.locked_at = Some(at(3));
     anna.roles = vec![Role::Analyst];
     store.update_user(&anna, &ev()).unwrap();
+    anna.version += 1;
     assert_eq!(store.user("anna").unwrap().unwrap(), anna);
     assert!(store.user("bob").unwrap().is_none());
     assert_eq!(store.users().unwrap(), [anna.clone()]);
+    // A change made from a stale reading is refused, with its audit entry.
+    let entries = store.audit_entries(&AuditFilter::default(), 1000).unwrap().len();
+    let mut stale = anna.clone();
+    stale.version -= 1;
+    stale.failures.clear();
+    assert!(matches!(
+        store.update_user(&stale, &ev()),
+        Err(StoreError::Stale(_))
+    ));
+    assert_eq!(store.user("anna").unwrap().unwrap(), anna);
+    assert_eq!(
+        store.audit_entries(&AuditFilter::default(), 1000).unwrap().len(),
+        entries
+    );
 
     store
         .set_recovery_codes(id, &[[1; 32], [2; 32]], &ev())
@@ -374,6 +397,59 @@ fn audit_entries_chain_and_commit_with_their_actions(store: &dyn Store) {
     assert_eq!(entry[0].event.payload, None);
     assert!(entry[0].payload_hash.is_some());
     assert_eq!(verify_chain(store), entries_before as u64 + 3);
+
+    // Each organisation's auditors read its own entries and those that concern it.
+    let mut by_deu = ev();
+    by_deu.org = "DEU".into();
+    by_deu.action = "document.read".into();
+    by_deu.concern("FRA");
+    let mut by_ita = ev();
+    by_ita.org = "ITA".into();
+    let mut anonymous = ev();
+    anonymous.org = String::new();
+    store
+        .append_audit(&[by_deu.clone(), by_ita.clone(), anonymous])
+        .unwrap();
+    let visible = |org: &str, after: Option<i64>| -> Vec<AuditEvent> {
+        store
+            .audit_entries(
+                &AuditFilter {
+                    visible_to: Some(org.into()),
+                    after,
+                    ..AuditFilter::default()
+                },
+                1000,
+            )
+            .unwrap()
+            .into_iter()
+            .map(|entry| entry.event)
+            .collect()
+    };
+    assert_eq!(visible("ITA", None), [by_ita.clone()]);
+    assert_eq!(visible("DEU", None), [by_deu.clone()]);
+    let fra = visible("FRA", None);
+    assert_eq!(fra.last(), Some(&by_deu), "FRA sees DEU's reading of its record");
+    assert!(fra.iter().all(|event| event.org == "FRA" || event.concerns == ["FRA"]));
+    assert_eq!(visible("BRA", None), []);
+    let all = store.audit_entries(&AuditFilter::default(), 1000).unwrap();
+    let deu_seq = all.iter().find(|e| e.event == by_deu).unwrap().seq;
+    assert_eq!(visible("FRA", Some(deu_seq)), [], "pages follow the sequence");
+    assert_eq!(
+        store
+            .audit_entries(
+                &AuditFilter {
+                    visible_to: Some("FRA".into()),
+                    org: Some("DEU".into()),
+                    ..AuditFilter::default()
+                },
+                10
+            )
+            .unwrap()
+            .len(),
+        1,
+        "filters combine with visibility"
+    );
+    verify_chain(store);
 }
 
 fn documents_round_trip(store: &dyn Store) {
@@ -593,7 +669,11 @@ fn vehicles_round_trip(store: &dyn Store) {
     store.write_vehicles(&[plate_only], at(1), &ev()).unwrap();
     let mut seen = Vec::new();
     store
-        .scan_vehicles(&mut |id, vin, country, plate| {
+        .scan_vehicles(&mut |id, vin, country, plate, access| {
+            assert_eq!(
+                store.vehicle(id).unwrap().map(|v| RecordAccess::of(&v.record.meta)),
+                Some(access)
+            );
             seen.push((
                 id,
                 vin.map(str::to_owned),
@@ -744,25 +824,31 @@ fn messages_keep_receipts_attachments_and_deliveries(store: &dyn Store) {
         .unwrap();
     assert_eq!(outbox.iter().map(|m| m.id).collect::<Vec<_>>(), [reply_id]);
 
+    assert_eq!(
+        store
+            .give_receipt(&[id, reply_id], org("DEU"), Receipt::Read, "bob", at(2), &ev())
+            .unwrap(),
+        [id],
+        "DEU is a recipient of the first message only"
+    );
+    assert_eq!(
+        store
+            .give_receipt(&[id], org("DEU"), Receipt::Read, "bob", at(3), &ev())
+            .unwrap(),
+        [] as [i64; 0],
+        "once"
+    );
     assert!(
         store
-            .give_receipt(id, org("DEU"), Receipt::Read, "bob", at(2), &ev())
+            .give_receipt(&[id], org("FRA"), Receipt::Read, "anna", at(3), &ev())
             .unwrap()
+            .is_empty()
     );
-    assert!(
-        !store
-            .give_receipt(id, org("DEU"), Receipt::Read, "bob", at(3), &ev())
-            .unwrap()
-    );
-    assert!(
-        !store
-            .give_receipt(id, org("FRA"), Receipt::Read, "anna", at(3), &ev())
-            .unwrap()
-    );
-    assert!(
+    assert_eq!(
         store
-            .give_receipt(id, org("ITA"), Receipt::Acknowledged, "carla", at(4), &ev())
-            .unwrap()
+            .give_receipt(&[id], org("ITA"), Receipt::Acknowledged, "carla", at(4), &ev())
+            .unwrap(),
+        [id]
     );
     let stored = store.message(id).unwrap().unwrap();
     let ita = stored
@@ -776,8 +862,12 @@ fn messages_keep_receipts_attachments_and_deliveries(store: &dyn Store) {
     );
 
     // Only DEU has a webhook: one delivery, due at once, retried, then done.
-    let due = store.due_deliveries(at(1), 10).unwrap();
+    let due = store.due_deliveries(at(1), 10, &[]).unwrap();
     assert_eq!(due.len(), 1);
+    assert!(
+        store.due_deliveries(at(1), 10, &[org("DEU")]).unwrap().is_empty(),
+        "deliveries to an organisation being served are skipped"
+    );
     assert_eq!(
         (due[0].kind, due[0].subject_id, due[0].org),
         (DeliveryKind::Message, id, org("DEU"))
@@ -791,11 +881,11 @@ fn messages_keep_receipts_attachments_and_deliveries(store: &dyn Store) {
             },
         )
         .unwrap();
-    assert!(store.due_deliveries(at(50), 10).unwrap().is_empty());
+    assert!(store.due_deliveries(at(50), 10, &[]).unwrap().is_empty());
     store
         .record_attempt(due[0].id, &Attempt::Delivered(at(101)))
         .unwrap();
-    assert!(store.due_deliveries(at(1000), 10).unwrap().is_empty());
+    assert!(store.due_deliveries(at(1000), 10, &[]).unwrap().is_empty());
     let done = &store.deliveries(DeliveryKind::Message, id).unwrap()[0];
     assert_eq!((done.attempts, done.delivered_at), (2, Some(at(101))));
 

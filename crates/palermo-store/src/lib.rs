@@ -9,7 +9,8 @@ pub mod sqlite;
 
 use palermo_core::audit::{AuditEntry, AuditEvent, Hash};
 use palermo_core::{
-    CountryCode, Document, OrgCode, OrgKind, Permissions, Person, Role, Stored, Timestamp, Vehicle,
+    CountryCode, Document, OrgCode, OrgKind, Permissions, Person, RecordAccess, Role, Stored,
+    Timestamp, Vehicle,
 };
 
 pub use sqlite::SqliteStore;
@@ -24,6 +25,9 @@ pub enum StoreError {
     Conflict(String),
     #[error("{0}")]
     Unavailable(String),
+    /// A conditional write found the row changed since it was read: read again and retry.
+    #[error("{0}")]
+    Stale(String),
 }
 
 impl From<rusqlite::types::FromSqlError> for StoreError {
@@ -82,6 +86,8 @@ pub struct UserRow {
     pub disabled_at: Option<Timestamp>,
     pub last_active_at: Option<Timestamp>,
     pub created_at: Timestamp,
+    /// Bumped by every change; [`Store::update_user`] writes only over the version it read.
+    pub version: i64,
 }
 
 /// Which entries of the audit trail to read.
@@ -96,6 +102,9 @@ pub struct AuditFilter {
     /// An action, or an action prefix ending in `.` (`check.`).
     pub action: Option<String>,
     pub outcome: Option<String>,
+    /// Only entries this organisation's auditors see: its own actions and those that concern
+    /// it ([`AuditEvent::concerns`]).
+    pub visible_to: Option<String>,
 }
 
 /// The chain's head, signed by the hub's key, for witnesses elsewhere.
@@ -352,9 +361,9 @@ pub struct Counts {
     pub vehicles_active: u64,
 }
 
-/// Receives `(id, vin, plate_country, plate)` of each active vehicle.
+/// Receives `(id, vin, plate_country, plate, access)` of each active vehicle.
 pub type VehicleKeysVisitor<'a> =
-    dyn FnMut(i64, Option<&str>, Option<CountryCode>, Option<&str>) + 'a;
+    dyn FnMut(i64, Option<&str>, Option<CountryCode>, Option<&str>, RecordAccess) + 'a;
 
 /// The storage interface. Implementations are synchronous: callers on an async executor run
 /// them on a blocking thread when they may wait for the disk.
@@ -377,7 +386,9 @@ pub trait Store: Send + Sync {
     fn add_user(&self, user: &UserRow, audit: &AuditEvent) -> Result<i64>;
     fn user(&self, username: &str) -> Result<Option<UserRow>>;
     fn users(&self) -> Result<Vec<UserRow>>;
-    /// Writes every mutable field of user `user.id` (roles, secrets, lock and activity state).
+    /// Writes every mutable field of user `user.id` (roles, secrets, lock and activity state),
+    /// if the stored row is still at `user.version`; otherwise [`StoreError::Stale`] and
+    /// nothing is written (the audit entry neither).
     fn update_user(&self, user: &UserRow, audit: &AuditEvent) -> Result<()>;
     /// Replaces a user's recovery codes (their hashes).
     fn set_recovery_codes(&self, user_id: i64, hashes: &[Hash], audit: &AuditEvent) -> Result<()>;
@@ -432,8 +443,11 @@ pub trait Store: Send + Sync {
         audit: &AuditEvent,
     ) -> Result<Option<Stored<Document>>>;
     fn document(&self, id: i64) -> Result<Option<Stored<Document>>>;
-    /// Visits `(id, issuing_country, number_normalised)` of every active document.
-    fn scan_documents(&self, visit: &mut dyn FnMut(i64, CountryCode, &str)) -> Result<()>;
+    /// Visits `(id, issuing_country, number_normalised, access)` of every active document.
+    fn scan_documents(
+        &self,
+        visit: &mut dyn FnMut(i64, CountryCode, &str, RecordAccess),
+    ) -> Result<()>;
     /// Ids of active documents with this issuing country and normalised number: the lookup
     /// the database alone can do, for comparison with the index.
     fn find_documents(
@@ -529,20 +543,28 @@ pub trait Store: Send + Sync {
     fn thread(&self, thread_id: i64) -> Result<Vec<StoredMessage>>;
     /// An attachment's description and bytes.
     fn attachment(&self, id: i64) -> Result<Option<(i64, AttachmentMeta, Vec<u8>)>>;
-    /// Records a recipient's receipt once; `false` if already given or not a recipient.
+    /// Records a recipient's receipt of each message, once, in one transaction with `audit`;
+    /// returns the messages whose receipt this gave (not those already given, nor those
+    /// `org` is not a recipient of).
     fn give_receipt(
         &self,
-        message_id: i64,
+        message_ids: &[i64],
         org: OrgCode,
         receipt: Receipt,
         by: &str,
         at: Timestamp,
         audit: &AuditEvent,
-    ) -> Result<bool>;
+    ) -> Result<Vec<i64>>;
     fn set_webhook(&self, webhook: &Webhook, audit: &AuditEvent) -> Result<()>;
     fn webhook(&self, org: OrgCode) -> Result<Option<Webhook>>;
-    /// Deliveries due at `now`, oldest first.
-    fn due_deliveries(&self, now: Timestamp, limit: usize) -> Result<Vec<Delivery>>;
+    /// Deliveries due at `now`, oldest first, except those to the organisations in `skip`
+    /// (whose deliveries are under way).
+    fn due_deliveries(
+        &self,
+        now: Timestamp,
+        limit: usize,
+        skip: &[OrgCode],
+    ) -> Result<Vec<Delivery>>;
     fn deliveries(&self, kind: DeliveryKind, subject_id: i64) -> Result<Vec<Delivery>>;
     fn record_attempt(&self, delivery_id: i64, attempt: &Attempt) -> Result<()>;
 

@@ -13,7 +13,7 @@ use palermo_store::AuditFilter;
 
 use crate::Target;
 use crate::client::HubClient;
-use crate::datadir::{DataDir, member_code};
+use crate::datadir::member_code;
 
 /// Where an administration command works: a data directory (the hub stopped, acting as the
 /// console) or a running hub (`--hub URL --key TOKEN`, an administrator's session or a key
@@ -101,7 +101,8 @@ pub enum AdminCommand {
         #[arg(long, default_value = "api")]
         label: String,
         /// Comma-separated: check, records:read, records:write, hits, messages, review, audit,
-        /// admin (default: check,records:read,records:write,hits,messages).
+        /// admin (default: check only). The organisation's kind bounds them (a partner's keys
+        /// hold check and messages only; only the secretariat's review).
         #[arg(long)]
         scopes: Option<String>,
         #[command(flatten)]
@@ -118,6 +119,10 @@ pub enum AdminCommand {
     SetWebhook {
         org: String,
         url: String,
+        /// Targets allowed besides public https:// ones (as `serve --webhook-allow`), for a
+        /// webhook set on a data directory.
+        #[arg(long, default_value = "")]
+        webhook_allow: String,
         #[command(flatten)]
         target: Target,
     },
@@ -142,6 +147,31 @@ pub enum AuditCommand {
     Verify {
         #[command(flatten)]
         target: Target,
+        /// A head kept by a witness (`palermo audit head`), SEQ:HASH: the trail must still
+        /// hold that entry with that hash, so that cutting off its end is caught.
+        #[arg(long = "expect-head")]
+        expect_head: Vec<String>,
+        /// The hub's public key (hex), as published: every signed head must be signed with
+        /// it. Default: the key of the signing key file.
+        #[arg(long)]
+        public_key: Option<String>,
+    },
+    /// Fetch the hub's latest signed head, check its signature, and print it as SEQ:HASH;
+    /// with --keep, append it to a file of heads (JSON lines), as a witness keeps them.
+    Head {
+        /// Base URL of the hub.
+        #[arg(long, env = "PALERMO_HUB")]
+        hub: String,
+        /// The hub's public key (hex) to check the signature against; without it, the key the
+        /// head names is checked (trust on first use).
+        #[arg(long)]
+        public_key: Option<String>,
+        /// A file to append the head to.
+        #[arg(long)]
+        keep: Option<PathBuf>,
+        /// A CA certificate (PEM) to trust for an https:// hub.
+        #[arg(long, env = "PALERMO_CA_CERT")]
+        ca_cert: Option<PathBuf>,
     },
     /// Write audit entries as JSON lines to standard output.
     Export {
@@ -159,8 +189,20 @@ pub enum AuditCommand {
     },
 }
 
-fn hub_of(data: &std::path::Path) -> anyhow::Result<palermo_hub::Hub> {
-    DataDir::open(data)?.hub()
+/// A hub on the target's data directory for the console: administration and the audit
+/// trail, no checks, so no indexes to build.
+fn hub_of(target: &Target) -> anyhow::Result<palermo_hub::Hub> {
+    let data = target.open_data()?;
+    let store = data.store()?;
+    let key = data.signing_key_for_console()?;
+    Ok(palermo_hub::Hub::open_with(
+        store,
+        palermo_hub::HubOptions {
+            signing_key: key,
+            without_indexes: true,
+            ..palermo_hub::HubOptions::default()
+        },
+    )?)
 }
 
 fn read_password() -> anyhow::Result<String> {
@@ -224,7 +266,7 @@ pub fn admin(command: AdminCommand) -> anyhow::Result<ExitCode> {
                         serde_json::json!({"code": code.as_str(), "kind": "member", "name": name});
                     client.send("POST", "/api/v1/admin/organisations", Some(&body))?;
                 }
-                None => hub_of(&target.data)?.add_bureau(&console, code, &name)?,
+                None => hub_of(&target)?.add_bureau(&console, code, &name)?,
             }
             println!("bureau {code} ({name}) saved");
         }
@@ -241,7 +283,7 @@ pub fn admin(command: AdminCommand) -> anyhow::Result<ExitCode> {
                     let body = serde_json::json!({"code": code.as_str(), "kind": kind.as_str(), "name": name});
                     client.send("POST", "/api/v1/admin/organisations", Some(&body))?;
                 }
-                None => hub_of(&target.data)?.add_organisation(&console, code, kind, &name)?,
+                None => hub_of(&target)?.add_organisation(&console, code, kind, &name)?,
             }
             println!("{} {code} ({name}) saved", kind.as_str());
         }
@@ -267,7 +309,7 @@ pub fn admin(command: AdminCommand) -> anyhow::Result<ExitCode> {
                     secrets_of(client.send("POST", "/api/v1/admin/users", Some(&body))?)?
                 }
                 None => {
-                    let hub = hub_of(&target.data)?;
+                    let hub = hub_of(&target)?;
                     let password = read_password()?;
                     hub.add_user(&console, org, &username, &display_name, &roles, &password)?
                 }
@@ -282,7 +324,7 @@ pub fn admin(command: AdminCommand) -> anyhow::Result<ExitCode> {
                 Some(client) => serde_json::from_value(
                     client.send("GET", "/api/v1/admin/users", None)?["users"].clone(),
                 )?,
-                None => hub_of(&target.data)?
+                None => hub_of(&target)?
                     .users(&console)?
                     .iter()
                     .map(serde_json::to_value)
@@ -336,7 +378,7 @@ pub fn admin(command: AdminCommand) -> anyhow::Result<ExitCode> {
                     )?;
                 }
                 None => {
-                    let hub = hub_of(&target.data)?;
+                    let hub = hub_of(&target)?;
                     let password = read_password()?;
                     hub.set_password(&console, &username, &password)?;
                 }
@@ -354,7 +396,7 @@ pub fn admin(command: AdminCommand) -> anyhow::Result<ExitCode> {
                     &format!("/api/v1/admin/users/{username}/reset-second-factor"),
                     None,
                 )?)?,
-                None => hub_of(&target.data)?.reset_second_factor(&console, &username)?,
+                None => hub_of(&target)?.reset_second_factor(&console, &username)?,
             };
             print_secrets(&secrets, json)?;
         }
@@ -383,7 +425,7 @@ pub fn admin(command: AdminCommand) -> anyhow::Result<ExitCode> {
                 }
                 None => {
                     let key =
-                        hub_of(&target.data)?.create_api_key(&console, org, &label, scopes)?;
+                        hub_of(&target)?.create_api_key(&console, org, &label, scopes)?;
                     (key.id, key.secret)
                 }
             };
@@ -396,14 +438,19 @@ pub fn admin(command: AdminCommand) -> anyhow::Result<ExitCode> {
                     client.send("DELETE", &format!("/api/v1/admin/keys/{id}"), None)?;
                 }
                 None => {
-                    if !hub_of(&target.data)?.revoke_api_key(&console, id)? {
+                    if !hub_of(&target)?.revoke_api_key(&console, id)? {
                         bail!("no active key {id}");
                     }
                 }
             }
             println!("key {id} revoked");
         }
-        AdminCommand::SetWebhook { org, url, target } => {
+        AdminCommand::SetWebhook {
+            org,
+            url,
+            webhook_allow,
+            target,
+        } => {
             let org = OrgCode::parse(&org).map_err(anyhow::Error::msg)?;
             let secret = match remote(&target)? {
                 Some(client) => {
@@ -414,7 +461,24 @@ pub fn admin(command: AdminCommand) -> anyhow::Result<ExitCode> {
                         .unwrap_or_default()
                         .to_owned()
                 }
-                None => hub_of(&target.data)?.set_webhook(&console, org, &url)?,
+                None => {
+                    let data = target.open_data()?;
+                    let hub = palermo_hub::Hub::open_with(
+                        data.store()?,
+                        palermo_hub::HubOptions {
+                            policy: palermo_hub::Policy {
+                                webhook_targets: palermo_hub::WebhookTargets::parse(
+                                    &webhook_allow,
+                                )
+                                .map_err(anyhow::Error::msg)?,
+                                ..palermo_hub::Policy::default()
+                            },
+                            without_indexes: true,
+                            ..palermo_hub::HubOptions::default()
+                        },
+                    )?;
+                    hub.set_webhook(&console, org, &url)?
+                }
             };
             println!("{secret}");
             eprintln!("webhook of {org} set; the signing secret above is not shown again");
@@ -453,7 +517,7 @@ fn account_action(target: &Target, username: &str, action: &str) -> anyhow::Resu
         )?;
         return Ok(());
     }
-    let hub = hub_of(&target.data)?;
+    let hub = hub_of(&target)?;
     let console = Caller::console();
     match action {
         "unlock" => hub.unlock_user(&console, username)?,
@@ -478,15 +542,108 @@ fn instant(text: &str, end_of_day: bool) -> anyhow::Result<palermo_core::Timesta
 
 pub fn audit(command: AuditCommand) -> anyhow::Result<ExitCode> {
     match command {
-        AuditCommand::Verify { target } => {
-            let verification: serde_json::Value = match (&target.hub, &target.key) {
-                (Some(hub), Some(key)) => HubClient::new(hub, key, target.ca_cert.as_deref())?
-                    .get("/api/v1/audit/verify", &[])?,
-                _ => {
-                    let hub = hub_of(&target.data)?;
-                    serde_json::to_value(hub.verify_audit(&Caller::console())?)?
-                }
+        AuditCommand::Head {
+            hub,
+            public_key,
+            keep,
+            ca_cert,
+        } => {
+            let client = HubClient::anonymous(&hub, ca_cert.as_deref())?;
+            let head = client.get("/api/v1/audit/head", &[])?;
+            let field = |name: &str| -> anyhow::Result<Vec<u8>> {
+                hex::decode(head[name].as_str().unwrap_or_default())
+                    .with_context(|| format!("the head's {name} is not hex"))
             };
+            let signed = palermo_store::SignedHead {
+                seq: head["seq"].as_i64().context("the head has no sequence number")?,
+                hash: field("hash")?
+                    .try_into()
+                    .map_err(|_| anyhow::anyhow!("the head's hash is not 32 bytes"))?,
+                at: palermo_core::Timestamp(head["at"].as_i64().context("the head has no time")?),
+                public_key: field("public_key")?,
+                signature: field("signature")?,
+            };
+            if let Some(expected) = &public_key
+                && hex::decode(expected.trim()).ok().as_deref() != Some(&signed.public_key[..])
+            {
+                bail!("the head is signed by another key than the one given");
+            }
+            if !palermo_hub::head_signature_valid(&signed) {
+                bail!("the head's signature does not verify");
+            }
+            if let Some(path) = keep {
+                let mut file = std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(&path)
+                    .with_context(|| format!("cannot open {}", path.display()))?;
+                writeln!(file, "{head}")?;
+            }
+            println!("{}:{}", signed.seq, hex::encode(signed.hash));
+            Ok(ExitCode::SUCCESS)
+        }
+        AuditCommand::Verify {
+            target,
+            expect_head,
+            public_key,
+        } => {
+            let expected = expect_head
+                .iter()
+                .map(|text| palermo_hub::parse_head(text).map_err(anyhow::Error::msg))
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            let public_key = public_key
+                .map(|text| hex::decode(text.trim()).context("--public-key is not hex"))
+                .transpose()?;
+            let mut verifications: Vec<serde_json::Value> = Vec::new();
+            match (&target.hub, &target.key) {
+                (Some(hub), Some(key)) => {
+                    if public_key.is_some() {
+                        bail!(
+                            "--public-key checks a data directory; against a hub, check its \
+                             heads with `palermo audit head --public-key`"
+                        );
+                    }
+                    let client = HubClient::new(hub, key, target.ca_cert.as_deref())?;
+                    let mut asks: Vec<Option<&str>> =
+                        expect_head.iter().map(|h| Some(h.as_str())).collect();
+                    if asks.is_empty() {
+                        asks.push(None);
+                    }
+                    for ask in asks {
+                        let query: Vec<(&str, &str)> =
+                            ask.map(|h| ("expect_head", h)).into_iter().collect();
+                        verifications.push(client.get("/api/v1/audit/verify", &query)?);
+                    }
+                }
+                _ => {
+                    let data = target.open_data()?;
+                    let hub = palermo_hub::Hub::open_with(
+                        data.store()?,
+                        palermo_hub::HubOptions {
+                            signing_key: data.signing_key_for_console()?,
+                            audit_public_key: public_key,
+                            without_indexes: true,
+                            ..palermo_hub::HubOptions::default()
+                        },
+                    )?;
+                    let mut asks: Vec<Option<(i64, palermo_core::audit::Hash)>> =
+                        expected.into_iter().map(Some).collect();
+                    if asks.is_empty() {
+                        asks.push(None);
+                    }
+                    for ask in asks {
+                        verifications.push(serde_json::to_value(
+                            hub.verify_audit(&Caller::console(), ask)?,
+                        )?);
+                    }
+                }
+            }
+            let verification = verifications
+                .iter()
+                .find(|v| v["intact"].as_bool() != Some(true))
+                .or(verifications.last())
+                .cloned()
+                .unwrap_or_default();
             if verification["intact"].as_bool() == Some(true) {
                 println!(
                     "audit trail intact: {} entries verified ({} payloads erased), head {} {}, {} signed heads agree",
@@ -546,7 +703,7 @@ pub fn audit(command: AuditCommand) -> anyhow::Result<ExitCode> {
                     }
                 }
                 _ => {
-                    let hub = hub_of(&target.data)?;
+                    let hub = hub_of(&target)?;
                     let filter = AuditFilter {
                         from,
                         to,

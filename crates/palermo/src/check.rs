@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use crate::Target;
 use crate::client::HubClient;
-use crate::datadir::{DataDir, member_code};
+use crate::datadir::member_code;
 
 #[derive(Subcommand)]
 pub enum CheckCommand {
@@ -128,7 +128,7 @@ fn local(
         .as_deref()
         .context("say which bureau you act for with --bureau CODE (or use --hub URL --key KEY)")?;
     let caller = Caller::local_operator(member_code(bureau)?);
-    let hub = DataDir::open(&target.data)?.hub()?;
+    let hub = target.open_data()?.hub()?;
     check(&hub, &caller)
 }
 

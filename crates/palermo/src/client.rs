@@ -11,6 +11,7 @@ use serde_json::Value;
 
 pub struct HubClient {
     base: String,
+    /// `Bearer KEY`; empty for the public endpoints.
     authorization: String,
     agent: ureq::Agent,
 }
@@ -41,6 +42,13 @@ impl HubClient {
             authorization: format!("Bearer {key}"),
             agent: config.build().into(),
         })
+    }
+
+    /// A client of the hub's public endpoints (the audit head), without credentials.
+    pub fn anonymous(base: &str, ca_cert: Option<&Path>) -> anyhow::Result<HubClient> {
+        let mut client = HubClient::new(base, "", ca_cert)?;
+        client.authorization.clear();
+        Ok(client)
     }
 
     pub fn get(&self, path: &str, query: &[(&str, &str)]) -> anyhow::Result<Value> {

@@ -19,12 +19,37 @@ pub const SIGNING_KEY_FILE: &str = "audit-signing-key.pk8";
 pub struct DataDir {
     path: PathBuf,
     _lock: File,
+    /// Where the audit signing key lives, if not in the directory.
+    audit_key: Option<PathBuf>,
+}
+
+/// Makes `path` readable by its owner only (a directory: also searchable), whatever the umask:
+/// the database holds password hashes, TOTP and webhook secrets and every record.
+pub fn make_private(path: &Path) -> anyhow::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let metadata = std::fs::metadata(path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        let mode = if metadata.is_dir() { 0o700 } else { 0o600 };
+        if metadata.permissions().mode() & 0o777 != mode {
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+                .with_context(|| format!("cannot make {} private", path.display()))?;
+        }
+    }
+    Ok(())
 }
 
 impl DataDir {
     pub fn open(path: &Path) -> anyhow::Result<DataDir> {
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(std::fs::DirBuilder::new().recursive(true), 0o700)
+            .create(path)
+            .with_context(|| format!("cannot create data directory {}", path.display()))?;
+        #[cfg(not(unix))]
         std::fs::create_dir_all(path)
             .with_context(|| format!("cannot create data directory {}", path.display()))?;
+        make_private(path)?;
         let lock_path = path.join("lock");
         let lock = OpenOptions::new()
             .create(true)
@@ -32,6 +57,7 @@ impl DataDir {
             .write(true)
             .open(&lock_path)
             .with_context(|| format!("cannot open {}", lock_path.display()))?;
+        make_private(&lock_path)?;
         match lock.try_lock() {
             Ok(()) => {}
             Err(std::fs::TryLockError::WouldBlock) => bail!(
@@ -43,10 +69,25 @@ impl DataDir {
                 return Err(error).context("cannot lock the data directory");
             }
         }
+        // Files an older version or a loose umask left readable by others are closed now.
+        for entry in std::fs::read_dir(path)
+            .with_context(|| format!("cannot list {}", path.display()))?
+            .flatten()
+        {
+            make_private(&entry.path())?;
+        }
         Ok(DataDir {
             path: path.to_owned(),
             _lock: lock,
+            audit_key: None,
         })
+    }
+
+    /// Keeps the audit trail's signing key in `path` instead of the data directory, so that
+    /// whoever holds the database does not hold the key that signs its heads.
+    pub fn with_audit_key(mut self, path: Option<PathBuf>) -> DataDir {
+        self.audit_key = path;
+        self
     }
 
     pub fn path(&self) -> &Path {
@@ -57,22 +98,18 @@ impl DataDir {
         let db = self.path.join(DATABASE_FILE);
         let store = SqliteStore::open(&db)
             .with_context(|| format!("cannot open database {}", db.display()))?;
+        // SQLite gives its journal files the database's permissions.
+        make_private(&db)?;
         Ok(Arc::new(store))
     }
 
     /// Opens the store and builds the indexes.
     pub fn hub(&self) -> anyhow::Result<Hub> {
-        self.hub_with(self.store()?, Policy::default(), true)
+        self.hub_with(self.store()?, Policy::default())
     }
 
-    /// Builds a hub on `store` with `policy` and the directory's signing key (made on first
-    /// use).
-    pub fn hub_with(
-        &self,
-        store: Arc<dyn Store>,
-        policy: Policy,
-        audit_checks: bool,
-    ) -> anyhow::Result<Hub> {
+    /// Builds a hub on `store` with `policy` and the signing key (made on first use).
+    pub fn hub_with(&self, store: Arc<dyn Store>, policy: Policy) -> anyhow::Result<Hub> {
         let signing_key =
             SigningKey::from_pkcs8(&self.signing_key()?).map_err(anyhow::Error::msg)?;
         Ok(Hub::open_with(
@@ -80,13 +117,30 @@ impl DataDir {
             HubOptions {
                 policy,
                 signing_key: Some(signing_key),
-                audit_checks,
+                ..HubOptions::default()
             },
         )?)
     }
 
+    /// The signing key if there is one (the console signs nothing, but pins the key that
+    /// heads must carry when it verifies the trail).
+    pub fn signing_key_for_console(&self) -> anyhow::Result<Option<SigningKey>> {
+        let path = self
+            .audit_key
+            .clone()
+            .unwrap_or_else(|| self.path.join(SIGNING_KEY_FILE));
+        match std::fs::read(&path) {
+            Ok(bytes) => Ok(Some(SigningKey::from_pkcs8(&bytes).map_err(anyhow::Error::msg)?)),
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(error) => Err(error).with_context(|| format!("cannot read {}", path.display())),
+        }
+    }
+
     fn signing_key(&self) -> anyhow::Result<Vec<u8>> {
-        let path = self.path.join(SIGNING_KEY_FILE);
+        let path = self
+            .audit_key
+            .clone()
+            .unwrap_or_else(|| self.path.join(SIGNING_KEY_FILE));
         match std::fs::read(&path) {
             Ok(bytes) => Ok(bytes),
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => {

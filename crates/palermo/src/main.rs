@@ -117,6 +117,17 @@ pub struct Target {
     /// A CA certificate (PEM) to trust for an https:// --hub, e.g. from `admin dev-cert`.
     #[arg(long, env = "PALERMO_CA_CERT")]
     ca_cert: Option<PathBuf>,
+    /// The audit trail's signing key (PKCS #8), when kept outside the data directory, as
+    /// `serve --audit-key` keeps it.
+    #[arg(long, env = "PALERMO_AUDIT_KEY")]
+    audit_key: Option<PathBuf>,
+}
+
+impl Target {
+    /// The data directory, opened (and locked) for this command.
+    pub fn open_data(&self) -> anyhow::Result<datadir::DataDir> {
+        Ok(datadir::DataDir::open(&self.data)?.with_audit_key(self.audit_key.clone()))
+    }
 }
 
 fn init_logging(format: LogFormat, filter: &str) {

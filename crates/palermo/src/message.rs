@@ -2,20 +2,22 @@
 //! running hub or a data directory; and the delivery of messages to national systems'
 //! webhooks while the hub serves.
 
+use std::collections::HashSet;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::Context;
 use base64::Engine;
 use clap::{Args, Subcommand};
 use palermo_hub::messages::{ATTACHMENT_MAX_BYTES, AttachmentInput, Reference};
+use palermo_core::OrgCode;
 use palermo_hub::{Caller, Hub, MessageInput};
 
 use crate::Target;
 use crate::client::HubClient;
-use crate::datadir::{DataDir, member_code};
+use crate::datadir::member_code;
 
 #[derive(Subcommand)]
 pub enum MessageCommand {
@@ -145,7 +147,7 @@ pub fn run(command: MessageCommand) -> anyhow::Result<ExitCode> {
                 .as_deref()
                 .context("say which bureau sends with --bureau CODE, or use --hub URL --key KEY")?;
             let caller = Caller::local_operator(member_code(bureau)?);
-            let hub = DataDir::open(&target.data)?.hub()?;
+            let hub = target.open_data()?.hub()?;
             hub.send_message(&caller, &input)?.id
         }
     };
@@ -153,50 +155,145 @@ pub fn run(command: MessageCommand) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// How often the deliverer looks for due deliveries.
-const DELIVERY_POLL: Duration = Duration::from_secs(1);
+/// How often the dispatcher looks for due deliveries.
+const DELIVERY_POLL: Duration = Duration::from_millis(250);
 /// Longest wait for a national system to answer.
 const DELIVERY_TIMEOUT: Duration = Duration::from_secs(10);
+/// Deliveries fetched per look.
+const DELIVERIES_PER_POLL: usize = 200;
 
-/// Delivers messages to webhooks until the process ends: signed with HMAC-SHA256
-/// (`Palermo-Signature`), with an `Idempotency-Key` that stays the same across retries.
-pub fn spawn_deliverer(hub: Arc<Hub>) {
+/// Resolves webhook hosts, refusing every address the operator has not allowed
+/// ([`palermo_hub::WebhookTargets`]): a name that resolves to a loopback, private or
+/// link-local address (DNS rebinding) is refused at delivery, whatever it resolved to when
+/// the webhook was set.
+#[derive(Debug)]
+struct AllowedTargets {
+    inner: ureq::unversioned::resolver::DefaultResolver,
+    targets: palermo_hub::WebhookTargets,
+}
+
+impl ureq::unversioned::resolver::Resolver for AllowedTargets {
+    fn resolve(
+        &self,
+        uri: &ureq::http::Uri,
+        config: &ureq::config::Config,
+        timeout: ureq::unversioned::transport::NextTimeout,
+    ) -> Result<ureq::unversioned::resolver::ResolvedSocketAddrs, ureq::Error> {
+        let host = uri.host().unwrap_or_default();
+        let resolved = self.inner.resolve(uri, config, timeout)?;
+        if let Some(refused) = resolved
+            .iter()
+            .find(|address| !self.targets.allows_resolved(host, address.ip()))
+        {
+            return Err(ureq::Error::Io(std::io::Error::new(
+                std::io::ErrorKind::PermissionDenied,
+                format!(
+                    "{host} resolves to {}, an address webhooks may not reach",
+                    refused.ip()
+                ),
+            )));
+        }
+        if resolved.is_empty() {
+            return Err(ureq::Error::HostNotFound);
+        }
+        Ok(resolved)
+    }
+}
+
+fn webhook_agent(hub: &Hub) -> ureq::Agent {
+    let config = ureq::Agent::config_builder()
+        // A proxy from the environment would bypass the resolver's check.
+        .proxy(None)
+        .max_redirects(0)
+        .http_status_as_error(false)
+        .timeout_global(Some(DELIVERY_TIMEOUT))
+        .build();
+    ureq::Agent::with_parts(
+        config,
+        ureq::unversioned::transport::DefaultConnector::new(),
+        AllowedTargets {
+            inner: ureq::unversioned::resolver::DefaultResolver::default(),
+            targets: hub.webhook_targets().clone(),
+        },
+    )
+}
+
+fn deliver(agent: &ureq::Agent, outgoing: &palermo_hub::OutgoingWebhook) -> Result<(), String> {
+    let response = agent
+        .post(&outgoing.url)
+        .header("Content-Type", "application/json")
+        .header("Palermo-Signature", &outgoing.signature)
+        .header("Idempotency-Key", &outgoing.delivery.idempotency_key)
+        .send(&outgoing.body[..])
+        .map_err(|error| error.to_string())?;
+    let status = response.status();
+    if status.is_success() {
+        Ok(())
+    } else {
+        Err(format!("answered {}", status.as_u16()))
+    }
+}
+
+/// Delivers messages and hits to webhooks until the process ends: signed with HMAC-SHA256
+/// (`Palermo-Signature`), with an `Idempotency-Key` that stays the same across retries. Each
+/// destination is served in order by one of `workers` threads at a time, so a receiver that
+/// stalls delays its own deliveries only, never another bureau's.
+pub fn spawn_deliverer(hub: Arc<Hub>, workers: usize) {
+    let workers = workers.max(1);
+    let busy: Arc<Mutex<HashSet<OrgCode>>> = Arc::default();
+    let (queue, jobs) = std::sync::mpsc::sync_channel::<(OrgCode, Vec<palermo_hub::OutgoingWebhook>)>(workers);
+    let jobs = Arc::new(Mutex::new(jobs));
+    for n in 0..workers {
+        let (hub, busy, jobs) = (hub.clone(), busy.clone(), jobs.clone());
+        std::thread::Builder::new()
+            .name(format!("webhooks-{n}"))
+            .spawn(move || {
+                let agent = webhook_agent(&hub);
+                loop {
+                    let job = jobs.lock().expect("webhook queue lock").recv();
+                    let Ok((org, batch)) = job else { return };
+                    for outgoing in batch {
+                        let result = deliver(&agent, &outgoing);
+                        if let Err(error) = hub.record_webhook_attempt(&outgoing, result) {
+                            tracing::error!(%error, "could not record a webhook delivery");
+                        }
+                    }
+                    busy.lock().expect("busy set lock").remove(&org);
+                }
+            })
+            .expect("a webhook worker starts");
+    }
     std::thread::Builder::new()
         .name("webhooks".into())
-        .spawn(move || {
-            let agent: ureq::Agent = ureq::Agent::config_builder()
-                .http_status_as_error(false)
-                .timeout_global(Some(DELIVERY_TIMEOUT))
-                .build()
-                .into();
-            loop {
-                match hub.due_webhooks(100) {
+        .spawn(move || loop {
+            let skip: Vec<OrgCode> = busy.lock().expect("busy set lock").iter().copied().collect();
+            if skip.len() < workers {
+                match hub.due_webhooks(DELIVERIES_PER_POLL, &skip) {
                     Ok(due) => {
+                        let mut by_org: Vec<(OrgCode, Vec<palermo_hub::OutgoingWebhook>)> =
+                            Vec::new();
                         for outgoing in due {
-                            let result = agent
-                                .post(&outgoing.url)
-                                .header("Content-Type", "application/json")
-                                .header("Palermo-Signature", &outgoing.signature)
-                                .header("Idempotency-Key", &outgoing.delivery.idempotency_key)
-                                .send(&outgoing.body[..])
-                                .map_err(|error| error.to_string())
-                                .and_then(|response| {
-                                    let status = response.status();
-                                    if status.is_success() {
-                                        Ok(())
-                                    } else {
-                                        Err(format!("answered {}", status.as_u16()))
-                                    }
-                                });
-                            if let Err(error) = hub.record_webhook_attempt(&outgoing, result) {
-                                tracing::error!(%error, "could not record a webhook delivery");
+                            let org = outgoing.delivery.org;
+                            match by_org.iter_mut().find(|(o, _)| *o == org) {
+                                Some((_, batch)) => batch.push(outgoing),
+                                None => by_org.push((org, vec![outgoing])),
+                            }
+                        }
+                        for (org, batch) in by_org {
+                            if !busy.lock().expect("busy set lock").insert(org) {
+                                continue;
+                            }
+                            // Blocks while every worker is busy: the dispatcher waits, the
+                            // workers serving other destinations go on.
+                            if queue.send((org, batch)).is_err() {
+                                return;
                             }
                         }
                     }
                     Err(error) => tracing::error!(%error, "could not read due webhook deliveries"),
                 }
-                std::thread::sleep(DELIVERY_POLL);
             }
+            std::thread::sleep(DELIVERY_POLL);
         })
-        .expect("the webhook thread starts");
+        .expect("the webhook dispatcher starts");
 }

@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 
 use crate::Target;
 use crate::client::HubClient;
-use crate::datadir::{DataDir, member_code};
+use crate::datadir::member_code;
 
 #[derive(Subcommand)]
 pub enum ScreenCommand {
@@ -73,7 +73,7 @@ fn screen(
             "say which bureau you act for with --bureau CODE (or use --hub URL --key KEY)",
         )?;
         let caller = Caller::local_operator(member_code(bureau)?);
-        *local = Some((DataDir::open(&target.data)?.hub()?, caller));
+        *local = Some((target.open_data()?.hub()?, caller));
     }
     let (hub, caller) = local.as_ref().expect("opened above");
     let results = hub

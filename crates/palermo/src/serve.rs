@@ -52,11 +52,20 @@ pub struct ServeArgs {
     /// Seconds between signed publications of the audit trail's head.
     #[arg(long, default_value_t = 60)]
     audit_head_interval: u64,
+    /// The audit trail's signing key (PKCS #8, made on first use), kept outside the data
+    /// directory so that whoever holds the database cannot re-sign a shortened trail.
+    /// Default: audit-signing-key.pk8 in the data directory.
+    #[arg(long, env = "PALERMO_AUDIT_KEY")]
+    audit_key: Option<PathBuf>,
+    /// Serve Prometheus metrics (GET /metrics) on this address, apart from the API: an
+    /// operator's address, e.g. 127.0.0.1:9464. Without it, metrics are not served.
+    #[arg(long, env = "PALERMO_METRICS_LISTEN")]
+    metrics_listen: Option<SocketAddr>,
+    /// Webhook deliveries made at once, each to a different destination.
+    #[arg(long, default_value_t = 8)]
+    webhook_workers: usize,
     #[command(flatten)]
     policy: PolicyArgs,
-    /// Do not audit checks (hits are still recorded): only to measure what auditing costs.
-    #[arg(long, hide = true)]
-    benchmark_unaudited: bool,
 }
 
 /// The security policy; the defaults follow the published rules in docs/security.md.
@@ -68,11 +77,33 @@ pub struct PolicyArgs {
     /// Hours after which a session ends in any case.
     #[arg(long, default_value_t = 12)]
     session_max_hours: i64,
-    /// Failed sign-ins (within --lockout-window-minutes) that lock an account.
+    /// Failed sign-ins (within --lockout-window-minutes) that lock an account…
     #[arg(long, default_value_t = 5)]
     lockout_failures: usize,
     #[arg(long, default_value_t = 15)]
     lockout_window_minutes: i64,
+    /// …for this many seconds, unless an administrator unlocks it sooner.
+    #[arg(long, default_value_t = 600)]
+    lockout_seconds: i64,
+    /// Sign-in attempts allowed per minute from one source address (and as a burst).
+    #[arg(long, default_value_t = 20)]
+    sign_ins_per_minute_per_address: u32,
+    /// Sign-in attempts allowed per minute for one user name (and as a burst).
+    #[arg(long, default_value_t = 10)]
+    sign_ins_per_minute_per_user: u32,
+    /// Requests with a bad credential allowed per minute from one address; beyond, 429.
+    #[arg(long, default_value_t = 30)]
+    bad_credentials_per_minute_per_address: u32,
+    /// Requests allowed per second with one API key or session (the burst is twice this).
+    #[arg(long, default_value_t = 10_000)]
+    requests_per_second_per_key: u32,
+    /// The score from which a screened person is a hit; callers may raise it, not lower it.
+    #[arg(long, default_value_t = palermo_hub::persons::DEFAULT_THRESHOLD)]
+    hit_threshold: f64,
+    /// Webhook targets allowed besides public https:// ones: host names, addresses and
+    /// networks, comma-separated (e.g. localhost,127.0.0.0/8 for development).
+    #[arg(long, default_value = "")]
+    webhook_allow: String,
     /// Days without use after which an account is disabled.
     #[arg(long, default_value_t = 90)]
     inactive_days: i64,
@@ -85,18 +116,35 @@ pub struct PolicyArgs {
 }
 
 impl PolicyArgs {
-    pub fn policy(&self) -> palermo_hub::Policy {
+    pub fn policy(&self) -> anyhow::Result<palermo_hub::Policy> {
         const MINUTE: i64 = 60_000;
-        palermo_hub::Policy {
+        if !(0.0..=1.0).contains(&self.hit_threshold) {
+            anyhow::bail!("--hit-threshold must be between 0 and 1");
+        }
+        let per_minute = |n: u32| palermo_hub::RateLimit::per_minute(n, n);
+        Ok(palermo_hub::Policy {
             session_idle_ms: self.session_idle_minutes * MINUTE,
             session_max_ms: self.session_max_hours * 60 * MINUTE,
             lockout_failures: self.lockout_failures,
             lockout_window_ms: self.lockout_window_minutes * MINUTE,
+            lockout_duration_ms: self.lockout_seconds * 1000,
+            sign_ins_per_address: per_minute(self.sign_ins_per_minute_per_address),
+            sign_ins_per_username: per_minute(self.sign_ins_per_minute_per_user),
+            rejected_credentials_per_address: per_minute(
+                self.bad_credentials_per_minute_per_address,
+            ),
+            requests_per_credential: palermo_hub::RateLimit {
+                burst: self.requests_per_second_per_key.saturating_mul(2),
+                per_second: f64::from(self.requests_per_second_per_key),
+            },
             inactive_disable_ms: self.inactive_days * 24 * 60 * MINUTE,
             hit_deadline_ms: self.hit_deadline_hours * 60 * MINUTE,
             audit_payload_retention_ms: self.audit_retention_days * 24 * 60 * MINUTE,
+            hit_threshold: self.hit_threshold,
+            webhook_targets: palermo_hub::WebhookTargets::parse(&self.webhook_allow)
+                .map_err(|problem| anyhow::anyhow!("--webhook-allow: {problem}"))?,
             ..palermo_hub::Policy::default()
-        }
+        })
     }
 }
 
@@ -116,14 +164,23 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             args.listen
         );
     }
-    let data = DataDir::open(&args.data)?;
+    let policy = args.policy.policy()?;
+    let data = DataDir::open(&args.data)?.with_audit_key(args.audit_key.clone());
     let store = data.store()?;
     let fresh = store.organisations()?.is_empty();
     if args.demo && fresh {
         let started = Instant::now();
-        let counts = demo::seed_store(store.as_ref(), args.demo_documents, args.demo_vehicles)
-            .map_err(anyhow::Error::msg)
+        // The demo data go in through the hub's use cases, as every bureau's would.
+        let seeding = palermo_hub::Hub::open_with(
+            store.clone(),
+            palermo_hub::HubOptions {
+                without_indexes: true,
+                ..palermo_hub::HubOptions::default()
+            },
+        )?;
+        let counts = demo::seed(&seeding, args.demo_documents, args.demo_vehicles)
             .context("cannot load the demo data")?;
+        drop(seeding);
         info!(
             records = counts.inserted,
             elapsed_ms = started.elapsed().as_millis() as u64,
@@ -131,11 +188,8 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         );
     }
     let started = Instant::now();
-    if args.benchmark_unaudited {
-        tracing::warn!("checks are NOT audited: --benchmark-unaudited is for measurements only");
-    }
-    let hub = Arc::new(data.hub_with(store, args.policy.policy(), !args.benchmark_unaudited)?);
-    crate::message::spawn_deliverer(hub.clone());
+    let hub = Arc::new(data.hub_with(store, policy)?);
+    crate::message::spawn_deliverer(hub.clone(), args.webhook_workers);
     let stats = hub.index_stats();
     info!(
         documents = stats.documents,
@@ -186,7 +240,21 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         }
         use std::io::Write;
         std::io::stdout().flush()?;
-        let app = palermo_api::router(hub.clone())
+        let routers = palermo_api::routers(hub.clone());
+        if let Some(address) = args.metrics_listen {
+            let listener = tokio::net::TcpListener::bind(address)
+                .await
+                .with_context(|| format!("cannot listen on {address} for metrics"))?;
+            info!(address = %listener.local_addr()?, "metrics served");
+            let metrics = routers.metrics;
+            tokio::spawn(async move {
+                if let Err(error) = axum::serve(listener, metrics).await {
+                    tracing::error!(%error, "the metrics listener stopped");
+                }
+            });
+        }
+        let app = routers
+            .api
             .into_make_service_with_connect_info::<palermo_api::Peer>();
         let housekeeping = tokio::spawn(housekeeping(
             hub.clone(),
@@ -207,7 +275,11 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         }
         housekeeping.abort();
         let hub_for_head = hub.clone();
-        tokio::task::spawn_blocking(move || hub_for_head.publish_head()).await??;
+        tokio::task::spawn_blocking(move || {
+            hub_for_head.flush_rejected_credentials()?;
+            hub_for_head.publish_head()
+        })
+        .await??;
         info!("stopped");
         anyhow::Ok(())
     })?;
@@ -235,6 +307,10 @@ async fn housekeeping(hub: Arc<Hub>, interval: std::time::Duration) {
                         "erased audit search terms past their retention period"
                     );
                 }
+            }
+            let rejected = hub.flush_rejected_credentials()?;
+            if rejected > 0 {
+                info!(rejected, "requests with bad credentials in the last period");
             }
             let escalated = hub.escalate_overdue_hits()?;
             if escalated > 0 {
@@ -284,7 +360,8 @@ fn demo_credentials(hub: &Hub, args: &ServeArgs) -> anyhow::Result<Value> {
     let mut bureaus = Vec::new();
     for (code, name) in DEMO_BUREAUS {
         let org = palermo_core::OrgCode::parse(code).expect("demo code");
-        let key = hub.create_api_key(&console, org, "demo", palermo_hub::DEFAULT_KEY_SCOPES)?;
+        let key =
+            hub.create_api_key(&console, org, "demo", palermo_hub::NATIONAL_SYSTEM_SCOPES)?;
         bureaus.push(json!({"code": code, "name": name, "api_key": key.secret}));
     }
     let mut people = Vec::new();

@@ -323,13 +323,17 @@ pub(super) fn due_deliveries(
     connection: &Connection,
     now: Timestamp,
     limit: usize,
+    skip: &[OrgCode],
 ) -> Result<Vec<Delivery>> {
     let sql = format!(
         "SELECT {DELIVERY_COLUMNS} FROM deliveries
          WHERE delivered_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ?1
+           AND org NOT IN (SELECT value FROM json_each(?3))
          ORDER BY next_attempt_at, id LIMIT ?2"
     );
-    query_deliveries(connection, &sql, params![now.0, limit as i64])
+    let skip: Vec<&str> = skip.iter().map(OrgCode::as_str).collect();
+    let skip = serde_json::to_string(&skip).unwrap_or_else(|_| "[]".into());
+    query_deliveries(connection, &sql, params![now.0, limit as i64, skip])
 }
 
 pub(super) fn deliveries(

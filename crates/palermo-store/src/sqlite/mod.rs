@@ -11,7 +11,8 @@ use palermo_core::audit::{AuditEntry, AuditEvent, Hash};
 use palermo_core::date::{format_date, parse_date};
 use palermo_core::{
     CountryCode, Document, DocumentStatus, DocumentType, HandlingCode, OrgCode, Permissions,
-    Person, RecordMeta, Restriction, Stored, Timestamp, Vehicle, VehicleStatus, Visibility,
+    Person, RecordAccess, RecordMeta, Restriction, Stored, Timestamp, Vehicle, VehicleStatus,
+    Visibility,
 };
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, TransactionBehavior, params};
 use sha2::Digest as _;
@@ -30,6 +31,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("schema4.sql"),
     include_str!("schema5.sql"),
     include_str!("schema6.sql"),
+    include_str!("schema7.sql"),
 ];
 /// SQLite's page cache per connection (negative: KiB), and the writer's during a bulk import.
 const CACHE_KIB: i64 = -65_536;
@@ -126,6 +128,28 @@ fn read_meta(
         Timestamp(row.get(first + 9)?),
         row.get::<_, Option<i64>>(first + 10)?.map(Timestamp),
     ))
+}
+
+/// Reads `owner, restriction, restriction_countries, handling` starting at column `first`.
+fn read_access(row: &Row<'_>, id: i64, first: usize) -> Result<RecordAccess> {
+    let owner = country(id, row.get_ref(first)?.as_str()?)?;
+    let visibility = row.get_ref(first + 1)?.as_str()?;
+    let visibility =
+        Visibility::parse_name(visibility).ok_or_else(|| corrupt("restriction", id, visibility))?;
+    let countries = row
+        .get_ref(first + 2)?
+        .as_str()?
+        .split_whitespace()
+        .map(|code| country(id, code))
+        .collect::<Result<Vec<_>>>()?;
+    let handling = row.get_ref(first + 3)?.as_str()?;
+    let handling =
+        HandlingCode::parse_name(handling).ok_or_else(|| corrupt("handling", id, handling))?;
+    Ok(RecordAccess {
+        owner,
+        restriction: Restriction::from_parts(visibility, countries),
+        handling,
+    })
 }
 
 const DOCUMENT_COLUMNS: &str = "id, number, number_normalised, issuing_country, document_type, \
@@ -852,18 +876,23 @@ impl Store for SqliteStore {
         self.read(|connection| get(connection, id))
     }
 
-    fn scan_documents(&self, visit: &mut dyn FnMut(i64, CountryCode, &str)) -> Result<()> {
+    fn scan_documents(
+        &self,
+        visit: &mut dyn FnMut(i64, CountryCode, &str, RecordAccess),
+    ) -> Result<()> {
         self.read(|connection| {
             let mut statement = connection.prepare(
-                "SELECT id, issuing_country, number_normalised FROM documents INDEXED BY documents_lookup
-                 WHERE withdrawn_at IS NULL",
+                "SELECT id, issuing_country, number_normalised, owner, restriction,
+                     restriction_countries, handling
+                 FROM documents INDEXED BY documents_lookup WHERE withdrawn_at IS NULL",
             )?;
             let mut rows = statement.query([])?;
             while let Some(row) = rows.next()? {
                 let id: i64 = row.get(0)?;
                 let issuing = row.get_ref(1)?.as_str()?;
                 let issuing = country(id, issuing)?;
-                visit(id, issuing, row.get_ref(2)?.as_str()?);
+                let access = read_access(row, id, 3)?;
+                visit(id, issuing, row.get_ref(2)?.as_str()?, access);
             }
             Ok(())
         })
@@ -932,7 +961,9 @@ impl Store for SqliteStore {
     fn scan_vehicles(&self, visit: &mut crate::VehicleKeysVisitor<'_>) -> Result<()> {
         self.read(|connection| {
             let mut statement = connection.prepare(
-                "SELECT id, vin, plate_country, plate FROM vehicles WHERE withdrawn_at IS NULL",
+                "SELECT id, vin, plate_country, plate, owner, restriction, restriction_countries,
+                     handling
+                 FROM vehicles WHERE withdrawn_at IS NULL",
             )?;
             let mut rows = statement.query([])?;
             while let Some(row) = rows.next()? {
@@ -942,11 +973,13 @@ impl Store for SqliteStore {
                     .as_str_or_null()?
                     .map(|text| country(id, text))
                     .transpose()?;
+                let access = read_access(row, id, 4)?;
                 visit(
                     id,
                     row.get_ref(1)?.as_str_or_null()?,
                     plate_country,
                     row.get_ref(3)?.as_str_or_null()?,
+                    access,
                 );
             }
             Ok(())
@@ -986,15 +1019,21 @@ impl Store for SqliteStore {
 
     fn give_receipt(
         &self,
-        message_id: i64,
+        message_ids: &[i64],
         org: OrgCode,
         receipt: Receipt,
         by: &str,
         at: Timestamp,
         audit: &AuditEvent,
-    ) -> Result<bool> {
+    ) -> Result<Vec<i64>> {
         self.write(std::slice::from_ref(audit), |tx| {
-            messages::give_receipt(tx, message_id, org, receipt, by, at)
+            let mut given = Vec::new();
+            for &id in message_ids {
+                if messages::give_receipt(tx, id, org, receipt, by, at)? {
+                    given.push(id);
+                }
+            }
+            Ok(given)
         })
     }
 
@@ -1008,8 +1047,13 @@ impl Store for SqliteStore {
         self.read(|connection| messages::webhook(connection, org))
     }
 
-    fn due_deliveries(&self, now: Timestamp, limit: usize) -> Result<Vec<Delivery>> {
-        self.read(|connection| messages::due_deliveries(connection, now, limit))
+    fn due_deliveries(
+        &self,
+        now: Timestamp,
+        limit: usize,
+        skip: &[OrgCode],
+    ) -> Result<Vec<Delivery>> {
+        self.read(|connection| messages::due_deliveries(connection, now, limit, skip))
     }
 
     fn deliveries(&self, kind: DeliveryKind, subject_id: i64) -> Result<Vec<Delivery>> {

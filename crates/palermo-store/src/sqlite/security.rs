@@ -116,7 +116,7 @@ pub(super) fn api_keys(connection: &Connection) -> Result<Vec<ApiKeyRow>> {
 }
 
 const USER_COLUMNS: &str = "id, org, username, display_name, roles, password_hash, totp_secret, \
-    totp_last_step, failures, locked_at, disabled_at, last_active_at, created_at";
+    totp_last_step, failures, locked_at, disabled_at, last_active_at, created_at, version";
 
 fn roles_text(roles: &[Role]) -> String {
     roles
@@ -158,6 +158,7 @@ fn read_user(row: &Row<'_>) -> Result<UserRow> {
         disabled_at: timestamp(10)?,
         last_active_at: timestamp(11)?,
         created_at: Timestamp(row.get(12)?),
+        version: row.get(13)?,
     })
 }
 
@@ -222,8 +223,8 @@ pub(super) fn update_user(tx: &Transaction<'_>, user: &UserRow) -> Result<()> {
     let changed = tx.execute(
         "UPDATE users SET display_name = ?2, roles = ?3, password_hash = ?4, totp_secret = ?5,
              totp_last_step = ?6, failures = ?7, locked_at = ?8, disabled_at = ?9,
-             last_active_at = ?10
-         WHERE id = ?1",
+             last_active_at = ?10, version = version + 1
+         WHERE id = ?1 AND version = ?11",
         params![
             user.id,
             user.display_name,
@@ -235,10 +236,20 @@ pub(super) fn update_user(tx: &Transaction<'_>, user: &UserRow) -> Result<()> {
             user.locked_at.map(|t| t.0),
             user.disabled_at.map(|t| t.0),
             user.last_active_at.map(|t| t.0),
+            user.version,
         ],
     )?;
     if changed != 1 {
-        return Err(StoreError::Conflict(format!("no user {}", user.id)));
+        let exists: bool = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM users WHERE id = ?1)",
+            [user.id],
+            |row| row.get(0),
+        )?;
+        return Err(if exists {
+            StoreError::Stale(format!("user {} changed since it was read", user.id))
+        } else {
+            StoreError::Conflict(format!("no user {}", user.id))
+        });
     }
     Ok(())
 }
@@ -282,9 +293,10 @@ pub(super) fn append_audit(
     }
     let mut statement = tx.prepare_cached(
         "INSERT INTO audit (seq, at, org, user, api_key_id, source, action, target, outcome,
-             justification, detail, payload, payload_hash, prev_hash, hash)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+             justification, detail, payload, payload_hash, prev_hash, hash, concerns)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
     )?;
+    let mut subject = tx.prepare_cached("INSERT INTO audit_subjects (org, seq) VALUES (?1, ?2)")?;
     let mut head = head;
     for event in events {
         let link = audit::link(head.as_ref().map(|(seq, hash)| (*seq, hash)), event);
@@ -304,7 +316,11 @@ pub(super) fn append_audit(
             link.payload_hash.as_ref().map(|h| &h[..]),
             &link.prev_hash[..],
             &link.hash[..],
+            event.concerns.join(" "),
         ])?;
+        for org in event.subjects() {
+            subject.execute(params![org, link.seq])?;
+        }
         head = Some((link.seq, link.hash));
     }
     Ok(head)
@@ -323,7 +339,7 @@ pub(super) fn audit_head(connection: &Connection) -> Result<Option<(i64, Hash)>>
 }
 
 const AUDIT_COLUMNS: &str = "seq, at, org, user, api_key_id, source, action, target, outcome, \
-    justification, detail, payload, payload_hash, prev_hash, hash";
+    justification, detail, payload, payload_hash, prev_hash, hash, concerns";
 
 fn read_entry(row: &Row<'_>) -> Result<AuditEntry> {
     Ok(AuditEntry {
@@ -340,6 +356,12 @@ fn read_entry(row: &Row<'_>) -> Result<AuditEntry> {
             justification: row.get(9)?,
             detail: row.get(10)?,
             payload: row.get(11)?,
+            concerns: row
+                .get_ref(15)?
+                .as_str()?
+                .split_whitespace()
+                .map(str::to_owned)
+                .collect(),
         },
         payload_hash: row.get::<_, Option<Vec<u8>>>(12)?.map(hash).transpose()?,
         prev_hash: hash(row.get(13)?)?,
@@ -353,13 +375,27 @@ pub(super) fn audit_entries(
     limit: usize,
 ) -> Result<Vec<AuditEntry>> {
     let action_prefix = filter.action.as_deref().filter(|a| a.ends_with('.'));
+    // A reader limited to one organisation's entries walks that organisation's subject rows
+    // in order; everyone else walks the trail.
+    let (source, order) = match &filter.visible_to {
+        Some(_) => (
+            "audit_subjects s JOIN audit ON audit.seq = s.seq WHERE s.org = ?10 AND s.seq > ?1 AND",
+            "s.seq",
+        ),
+        None => ("audit WHERE ?10 IS NULL AND", "audit.seq"),
+    };
+    let columns = AUDIT_COLUMNS
+        .split(", ")
+        .map(|column| format!("audit.{column}"))
+        .collect::<Vec<_>>()
+        .join(", ");
     let sql = format!(
-        "SELECT {AUDIT_COLUMNS} FROM audit
-         WHERE seq > ?1 AND at >= ?2 AND at <= ?3
-           AND (?4 IS NULL OR org = ?4) AND (?5 IS NULL OR user = ?5)
+        "SELECT {columns} FROM {source}
+             audit.seq > ?1 AND at >= ?2 AND at <= ?3
+           AND (?4 IS NULL OR audit.org = ?4) AND (?5 IS NULL OR user = ?5)
            AND (?6 IS NULL OR action = ?6) AND (?7 IS NULL OR substr(action, 1, length(?7)) = ?7)
            AND (?8 IS NULL OR outcome = ?8)
-         ORDER BY seq LIMIT ?9"
+         ORDER BY {order} LIMIT ?9"
     );
     let mut statement = connection.prepare_cached(&sql)?;
     let mut rows = statement.query(params![
@@ -372,6 +408,7 @@ pub(super) fn audit_entries(
         action_prefix,
         filter.outcome,
         limit as i64,
+        filter.visible_to,
     ])?;
     let mut entries = Vec::new();
     while let Some(row) = rows.next()? {

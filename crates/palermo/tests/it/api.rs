@@ -2,7 +2,7 @@
 
 use serde_json::{Value, json};
 
-use crate::support::Server;
+use crate::support::{Client, Server};
 
 fn document(number: &str) -> Value {
     json!({"number": number, "issuing_country": "FRA", "type": "P", "status": "stolen", "reported_date": "2025-06-01"})
@@ -364,8 +364,22 @@ fn bad_input_gets_a_problem_with_the_field_path() {
 }
 
 #[test]
-fn keys_are_required_except_for_health_metrics_and_the_description() {
-    let server = Server::demo();
+fn keys_are_required_except_for_health_and_the_description_and_metrics_are_apart() {
+    let metrics_port = crate::support::free_port();
+    let dir = tempfile::tempdir().unwrap();
+    let metrics_listen = format!("127.0.0.1:{metrics_port}");
+    let server = Server::start(
+        &dir.path().join("data"),
+        &[
+            "--demo",
+            "--demo-documents",
+            "2000",
+            "--demo-vehicles",
+            "200",
+            "--metrics-listen",
+            &metrics_listen,
+        ],
+    );
     let anonymous = server.anonymous();
     anonymous
         .get("/api/v1/checks/documents?number=AB1&country=FRA")
@@ -414,7 +428,13 @@ fn keys_are_required_except_for_health_metrics_and_the_description() {
     server
         .client("FRA")
         .get("/api/v1/checks/documents?number=AB1&country=FRA");
-    let metrics = anonymous.get("/metrics");
+    // Metrics count records hidden from all but their owners: never on the API's address.
+    anonymous.get("/metrics").problem(404);
+    let metrics = Client {
+        base: format!("http://{metrics_listen}"),
+        key: None,
+    }
+    .get("/metrics");
     assert_eq!(metrics.status, 200);
     for needle in [
         "palermo_http_requests_total{method=\"GET\",route=\"/api/v1/checks/documents\",status=\"200\"} 1",

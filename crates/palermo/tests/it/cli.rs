@@ -218,7 +218,10 @@ fn admin_adds_bureaus_and_keys_that_the_hub_accepts() {
     {
         let server = Server::start(&data, &[]);
         let client = server.anonymous().with_key(&secret);
-        assert_eq!(client.get("/api/v1/hits").status, 200);
+        let check = client.get("/api/v1/checks/documents?number=X1&country=MDA");
+        assert_eq!(check.status, 200, "{}", check.text);
+        // A new key holds the least privilege: checks, nothing more unless asked for.
+        client.get("/api/v1/hits").problem(403);
     }
     let revoke = palermo()
         .args(["admin", "revoke-key", &id, "--data"])
@@ -230,7 +233,7 @@ fn admin_adds_bureaus_and_keys_that_the_hub_accepts() {
     server
         .anonymous()
         .with_key(&secret)
-        .get("/api/v1/hits")
+        .get("/api/v1/checks/documents?number=X1&country=MDA")
         .problem(401);
 }
 

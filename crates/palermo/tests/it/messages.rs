@@ -244,8 +244,16 @@ fn messages_reach_a_national_webhook_signed_and_retried() {
     let mut server = server;
     server.kill();
     let national = receiver();
-    let set = palermo()
+    // A loopback receiver over plain http: refused unless the operator allows it.
+    let refused = palermo()
         .args(["admin", "set-webhook", "DEU", &national.url, "--data"])
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert!(!refused.status.success(), "{refused:?}");
+    let set = palermo()
+        .args(["admin", "set-webhook", "DEU", &national.url, "--webhook-allow", "127.0.0.1"])
+        .arg("--data")
         .arg(&data)
         .output()
         .unwrap();
@@ -260,7 +268,14 @@ fn messages_reach_a_national_webhook_signed_and_retried() {
 
     let server = Server::start(
         &data,
-        &["--hit-deadline-hours", "0", "--audit-head-interval", "1"],
+        &[
+            "--hit-deadline-hours",
+            "0",
+            "--audit-head-interval",
+            "1",
+            "--webhook-allow",
+            "127.0.0.1",
+        ],
     );
     let fra_key = credentials["bureaus"]
         .as_array()
