@@ -707,16 +707,25 @@ impl Hub {
         Ok(PhotoView::from(meta))
     }
 
-    /// The photos of a person the caller may see (descriptions).
+    /// The photos of a person the caller may see (descriptions); the listing is audited.
     pub fn person_photos(&self, caller: &Caller, person_id: i64) -> Result<Vec<PhotoView>> {
-        caller.require(Permissions::READ_RECORDS)?;
-        crate::writes::visible_record(caller, self.store.person(person_id)?)?;
-        Ok(self
-            .store
-            .person_photos(person_id)?
-            .into_iter()
-            .map(PhotoView::from)
-            .collect())
+        let target = || Some(format!("person:{person_id}"));
+        self.audited(caller, "person.photo.list", target, || {
+            caller.require(Permissions::READ_RECORDS)?;
+            let person = crate::writes::visible_record(caller, self.store.person(person_id)?)?;
+            let photos: Vec<PhotoView> = self
+                .store
+                .person_photos(person_id)?
+                .into_iter()
+                .map(PhotoView::from)
+                .collect();
+            let mut event = caller.event("person.photo.list", "ok");
+            event.target = target();
+            event.detail = Some(format!("{} photos", photos.len()));
+            event.concern(person.record.meta.owner.as_str());
+            self.audit(event)?;
+            Ok(photos)
+        })
     }
 
     /// A photo's bytes, checked against their stored checksum; audited.
@@ -729,7 +738,7 @@ impl Hub {
         let target = || Some(format!("person:{person_id}/photo:{photo_id}"));
         self.audited(caller, "person.photo.read", target, || {
             caller.require(Permissions::READ_RECORDS)?;
-            crate::writes::visible_record(caller, self.store.person(person_id)?)?;
+            let person = crate::writes::visible_record(caller, self.store.person(person_id)?)?;
             let (of, meta, data) = self
                 .store
                 .person_photo(photo_id)?
@@ -745,6 +754,7 @@ impl Hub {
             }
             let mut event = caller.event("person.photo.read", "ok");
             event.target = target();
+            event.concern(person.record.meta.owner.as_str());
             self.audit(event)?;
             Ok((PhotoView::from(meta), data))
         })

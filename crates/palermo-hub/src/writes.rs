@@ -499,15 +499,14 @@ impl Hub {
     pub(crate) fn read_record<K: Record>(&self, caller: &Caller, id: i64) -> Result<K::View> {
         let action = format!("{}.read", K::KIND);
         let target = || Some(format!("{}:{id}", K::KIND));
-        let view = self.audited(caller, &action, target, || {
+        let (view, owner) = self.audited(caller, &action, target, || {
             caller.require(Permissions::READ_RECORDS)?;
-            Ok(K::View::from(&visible(
-                caller,
-                K::read(self.store.as_ref(), id)?,
-            )?))
+            let stored = visible(caller, K::read(self.store.as_ref(), id)?)?;
+            Ok((K::View::from(&stored), stored.record.meta().owner))
         })?;
         let mut event = caller.event(&action, "ok");
         event.target = target();
+        event.concern(owner.as_str());
         self.audit(event)?;
         Ok(view)
     }

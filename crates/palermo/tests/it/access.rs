@@ -72,23 +72,7 @@ impl Record {
 }
 
 fn sign_in(server: &Server, username: &str) -> Client {
-    let credentials = server.credentials();
-    let person = credentials["people"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["username"] == username)
-        .unwrap()
-        .clone();
-    let code = palermo_hub::totp_now(person["totp_secret"].as_str().unwrap()).unwrap();
-    let answer = server.anonymous().post(
-        "/api/v1/sessions",
-        &json!({"username": username, "password": person["password"], "code": code}),
-    );
-    assert_eq!(answer.status, 201, "{}", answer.text);
-    server
-        .anonymous()
-        .with_key(answer.body["token"].as_str().unwrap())
+    server.session(username)
 }
 
 /// The body without what legitimately differs between two requests (the query echoed).

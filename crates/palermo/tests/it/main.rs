@@ -2,6 +2,7 @@
 
 mod access;
 mod api;
+mod attacks;
 mod cli;
 mod durability;
 mod import;

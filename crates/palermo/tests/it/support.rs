@@ -146,6 +146,8 @@ pub struct Answer {
     pub content_type: String,
     pub body: Value,
     pub text: String,
+    /// The `Retry-After` header, if any.
+    pub retry_after: Option<String>,
 }
 
 impl Client {
@@ -250,6 +252,10 @@ fn answer(mut response: ureq::http::Response<ureq::Body>) -> Answer {
         .get("content-type")
         .map(|v| v.to_str().unwrap().to_owned())
         .unwrap_or_default();
+    let retry_after = response
+        .headers()
+        .get("retry-after")
+        .map(|v| v.to_str().unwrap().to_owned());
     let text = response
         .body_mut()
         .with_config()
@@ -262,6 +268,7 @@ fn answer(mut response: ureq::http::Response<ureq::Body>) -> Answer {
         content_type,
         body,
         text,
+        retry_after,
     }
 }
 
@@ -302,4 +309,57 @@ pub fn free_port() -> u16 {
         .local_addr()
         .unwrap()
         .port()
+}
+
+impl Server {
+    /// A demo hub started with more options.
+    pub fn demo_with(extra: &[&str]) -> Server {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        let mut args = vec![
+            "--demo",
+            "--demo-documents",
+            "2000",
+            "--demo-vehicles",
+            "200",
+        ];
+        args.extend_from_slice(extra);
+        let mut server = Server::start(&data, &args);
+        server._dir = Some(dir);
+        server
+    }
+
+    /// The demo credentials of a person.
+    pub fn person(&self, username: &str) -> Value {
+        self.credentials()["people"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["username"] == username)
+            .cloned()
+            .unwrap_or_else(|| panic!("no demo person {username}"))
+    }
+
+    /// A client bearing the session of a demo person, signed in with password and TOTP.
+    pub fn session(&self, username: &str) -> Client {
+        let person = self.person(username);
+        self.sign_in(
+            username,
+            person["password"].as_str().unwrap(),
+            person["totp_secret"].as_str().unwrap(),
+        )
+    }
+
+    /// Signs a person in with the current TOTP code of `totp_secret`.
+    #[track_caller]
+    pub fn sign_in(&self, username: &str, password: &str, totp_secret: &str) -> Client {
+        let code = palermo_hub::totp_now(totp_secret).unwrap();
+        let answer = self.anonymous().post(
+            "/api/v1/sessions",
+            &serde_json::json!({"username": username, "password": password, "code": code}),
+        );
+        assert_eq!(answer.status, 201, "{}", answer.text);
+        self.anonymous()
+            .with_key(answer.body["token"].as_str().unwrap())
+    }
 }
