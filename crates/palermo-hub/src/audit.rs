@@ -180,6 +180,17 @@ impl SigningKey {
     pub fn public_key(&self) -> Vec<u8> {
         self.pair.public_key().as_ref().to_vec()
     }
+
+    /// Signs the head `(seq, hash)` as at `at`.
+    pub fn sign_head(&self, seq: i64, hash: Hash, at: Timestamp) -> SignedHead {
+        SignedHead {
+            seq,
+            hash,
+            at,
+            public_key: self.public_key(),
+            signature: self.pair.sign(&head_message(seq, &hash, at)).as_ref().to_vec(),
+        }
+    }
 }
 
 /// What a signature over a head covers.
@@ -199,6 +210,8 @@ pub struct AuditHead {
     pub hash: String,
     #[schema(value_type = String)]
     pub at: Timestamp,
+    /// `at` in milliseconds since the epoch, as the signature covers it.
+    pub at_ms: i64,
     /// `ed25519`.
     pub algorithm: &'static str,
     /// Hex.
@@ -213,6 +226,7 @@ impl From<&SignedHead> for AuditHead {
             seq: head.seq,
             hash: hex::encode(head.hash),
             at: head.at,
+            at_ms: head.at.0,
             algorithm: "ed25519",
             public_key: hex::encode(&head.public_key),
             signature: hex::encode(&head.signature),
@@ -553,15 +567,7 @@ impl Hub {
         {
             return self.latest_head();
         }
-        let at = Timestamp::now();
-        let signature = key.pair.sign(&head_message(seq, &hash, at));
-        let head = SignedHead {
-            seq,
-            hash,
-            at,
-            public_key: key.public_key(),
-            signature: signature.as_ref().to_vec(),
-        };
+        let head = key.sign_head(seq, hash, Timestamp::now());
         self.store.add_signed_head(&head)?;
         tracing::info!(seq, hash = %hex::encode(hash), "published the audit trail's head");
         Ok(Some(AuditHead::from(&head)))

@@ -559,7 +559,9 @@ pub fn audit(command: AuditCommand) -> anyhow::Result<ExitCode> {
                 hash: field("hash")?
                     .try_into()
                     .map_err(|_| anyhow::anyhow!("the head's hash is not 32 bytes"))?,
-                at: palermo_core::Timestamp(head["at"].as_i64().context("the head has no time")?),
+                at: palermo_core::Timestamp(
+                    head["at_ms"].as_i64().context("the head has no time")?,
+                ),
                 public_key: field("public_key")?,
                 signature: field("signature")?,
             };

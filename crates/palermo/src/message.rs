@@ -297,3 +297,36 @@ pub fn spawn_deliverer(hub: Arc<Hub>, workers: usize) {
         })
         .expect("the webhook dispatcher starts");
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ureq::unversioned::resolver::Resolver;
+
+    fn resolve(targets: &str, url: &str) -> Result<(), String> {
+        let resolver = AllowedTargets {
+            inner: ureq::unversioned::resolver::DefaultResolver::default(),
+            targets: palermo_hub::WebhookTargets::parse(targets).unwrap(),
+        };
+        let uri: ureq::http::Uri = url.parse().unwrap();
+        resolver
+            .resolve(
+                &uri,
+                &ureq::config::Config::default(),
+                ureq::unversioned::transport::NextTimeout::default(),
+            )
+            .map(drop)
+            .map_err(|error| error.to_string())
+    }
+
+    #[test]
+    fn names_that_resolve_to_internal_addresses_are_refused_at_delivery() {
+        // `localhost` resolves to loopback however the webhook was set: refused unless the
+        // address (or the name) is allowed.
+        let refused = resolve("", "http://localhost:9/hook").unwrap_err();
+        assert!(refused.contains("may not reach"), "{refused}");
+        assert!(resolve("127.0.0.1,::1", "http://localhost:9/hook").is_ok());
+        assert!(resolve("localhost", "http://localhost:9/hook").is_ok());
+        assert!(resolve("", "http://127.0.0.1:9/hook").is_err());
+    }
+}

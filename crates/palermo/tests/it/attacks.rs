@@ -603,3 +603,348 @@ fn anonymous_sign_ins_cannot_exhaust_the_hub() {
     assert!(answers.iter().all(|a| [401, 429].contains(&a.status)));
     assert!(answers.iter().filter(|a| a.status == 429).all(|a| a.retry_after.is_some()));
 }
+
+/// A webhook receiver on loopback: answers 200 to every delivery and records when each came,
+/// or (`stall`) accepts connections and never answers.
+fn webhook_receiver(stall: bool) -> (String, std::sync::mpsc::Receiver<std::time::Instant>) {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    let (arrived, arrivals) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming() {
+            let mut stream = stream.unwrap();
+            if stall {
+                held.push(stream);
+                continue;
+            }
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut length = 0usize;
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                    break;
+                }
+                if let Some(value) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                    length = value.trim().parse().unwrap();
+                }
+            }
+            let mut body = vec![0; length];
+            let _ = reader.read_exact(&mut body);
+            let _ = arrived.send(std::time::Instant::now());
+            let _ = write!(stream, "HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
+        }
+    });
+    (url, arrivals)
+}
+
+#[test]
+fn webhooks_reach_no_internal_address_and_one_stalled_receiver_delays_no_other() {
+    let strict = Server::demo();
+    let secretariat = strict.session("sg.admin");
+    for url in [
+        "http://ncb.example.org/hook",
+        "https://127.0.0.1/hook",
+        "https://localhost:8443/hook",
+        "https://10.1.2.3/hook",
+        "https://192.168.0.10/hook",
+        "https://169.254.169.254/latest/meta-data/",
+        "https://[::1]/hook",
+        "https://[fd12::1]/hook",
+        "https://[::ffff:10.0.0.1]/hook",
+        "https://0.0.0.0/hook",
+        "https://intranet/hook",
+        "https://user:secret@ncb.example.org/hook",
+        "gopher://ncb.example.org/",
+    ] {
+        let answer = secretariat.put("/api/v1/admin/webhooks/FRA", &json!({"url": url}));
+        assert_eq!(answer.problem(422), ["url"], "{url}");
+    }
+    let public = secretariat.put(
+        "/api/v1/admin/webhooks/FRA",
+        &json!({"url": "https://ncb-paris.example.org/palermo"}),
+    );
+    assert_eq!(public.status, 200, "{}", public.text);
+    drop(strict);
+
+    // Loopback receivers only because the operator allows them, for this trial.
+    let server = Server::demo_with(&["--webhook-allow", "127.0.0.1"]);
+    let secretariat = server.session("sg.admin");
+    let (stalled, _never) = webhook_receiver(true);
+    let (healthy, arrivals) = webhook_receiver(false);
+    for (org, url) in [("DEU", &stalled), ("ITA", &healthy)] {
+        let set = secretariat.put(&format!("/api/v1/admin/webhooks/{org}"), &json!({"url": url}));
+        assert_eq!(set.status, 200, "{}", set.text);
+    }
+    let still_refused = secretariat.put(
+        "/api/v1/admin/webhooks/ITA",
+        &json!({"url": "http://10.0.0.1/hook"}),
+    );
+    assert_eq!(still_refused.problem(422), ["url"]);
+    let fra = server.client("FRA");
+    let message = |to: &str, subject: &str| {
+        let sent = fra.post(
+            "/api/v1/messages",
+            &json!({"to": [to], "subject": subject, "body": "see the attached case"}),
+        );
+        assert_eq!(sent.status, 201, "{}", sent.text);
+    };
+    for i in 0..3 {
+        message("DEU", &format!("to the stalled receiver {i}"));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(600));
+    let sent = std::time::Instant::now();
+    message("ITA", "to the healthy receiver");
+    let arrived = arrivals
+        .recv_timeout(std::time::Duration::from_secs(30))
+        .expect("the healthy receiver gets its message");
+    // The stalled receiver holds its first delivery for the whole delivery timeout (10 s);
+    // the healthy one was served meanwhile, not after it.
+    let trail = server
+        .session("sg.auditor")
+        .get("/api/v1/audit?action=message.deliver&limit=100");
+    let deliveries = entries(&trail);
+    assert!(
+        deliveries.iter().all(|e| e["concerns"] == json!(["ITA"])),
+        "no attempt to DEU has finished yet: {}",
+        trail.text
+    );
+    eprintln!(
+        "webhook delivery delay with one receiver stalled: {} ms",
+        arrived.duration_since(sent).as_millis()
+    );
+}
+
+#[test]
+fn every_path_that_hands_out_a_message_body_audits_it_and_gives_the_receipt() {
+    let server = Server::demo();
+    let (fra, deu) = (server.client("FRA"), server.client("DEU"));
+    let sent = fra.post(
+        "/api/v1/messages",
+        &json!({"to": ["DEU"], "subject": "a lead", "body": "the body"}),
+    );
+    let id = sent.body["id"].as_i64().unwrap();
+    let read_by_deu = || {
+        fra.get(&format!("/api/v1/messages/{id}")).body["to"][0]["read_at"].is_string()
+    };
+    assert!(!read_by_deu());
+    let inbox = deu.get("/api/v1/messages?box=inbox");
+    assert_eq!(inbox.body["messages"][0]["body"], "the body");
+    assert!(inbox.body["messages"][0]["to"][0]["read_at"].is_string(), "{}", inbox.text);
+    assert!(read_by_deu(), "reading the inbox gives the read receipt");
+
+    let reply = fra.post(
+        "/api/v1/messages",
+        &json!({"to": ["DEU"], "subject": "more", "body": "the second body", "in_reply_to": id}),
+    );
+    let reply_id = reply.body["id"].as_i64().unwrap();
+    let thread = deu.get(&format!("/api/v1/messages/{id}/thread"));
+    assert_eq!(thread.body["messages"][1]["body"], "the second body");
+    assert!(
+        fra.get(&format!("/api/v1/messages/{reply_id}")).body["to"][0]["read_at"].is_string(),
+        "reading the thread gives the receipts"
+    );
+    let trail = server.session("sg.auditor").get("/api/v1/audit?org=DEU&limit=1000");
+    let actions: Vec<(String, String)> = entries(&trail)
+        .iter()
+        .filter(|e| e["action"].as_str().unwrap().starts_with("message."))
+        .map(|e| {
+            (
+                e["action"].as_str().unwrap().to_owned(),
+                e["target"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            ("message.list".to_owned(), format!("message:{id}")),
+            ("message.thread".to_owned(), format!("messages:{id},{reply_id}")),
+        ]
+    );
+}
+
+#[test]
+fn cutting_off_the_end_of_the_trail_is_caught_by_a_witness_and_by_the_pinned_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let key_file = dir.path().join("elsewhere").join("audit.pk8");
+    std::fs::create_dir_all(key_file.parent().unwrap()).unwrap();
+    let key_arg = key_file.to_str().unwrap();
+    let mut server = Server::start(
+        &data,
+        &["--demo", "--demo-documents", "10", "--demo-vehicles", "0", "--audit-head-interval", "1",
+            "--audit-key", key_arg],
+    );
+    assert!(key_file.exists() && !data.join("audit-signing-key.pk8").exists());
+    let fra = server.client("FRA");
+    for i in 0..5 {
+        fra.get(&format!("/api/v1/checks/documents?number=WIT{i}&country=FRA"));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(1_500));
+    // A member bureau witnesses the head, as a Certificate Transparency client keeps signed
+    // tree heads.
+    let heads = dir.path().join("heads.jsonl");
+    let head = palermo_cli(&["audit", "head", "--hub", &server.url, "--keep", heads.to_str().unwrap()]);
+    assert!(head.status.success(), "{head:?}");
+    let witnessed = String::from_utf8_lossy(&head.stdout).trim().to_owned();
+    let (seq, _) = witnessed.split_once(':').unwrap();
+    let seq: i64 = seq.parse().unwrap();
+    assert!(std::fs::read_to_string(&heads).unwrap().contains("signature"));
+    server.kill();
+
+    let verify = |extra: &[&str]| {
+        let output = crate::support::palermo()
+            .args(["audit", "verify", "--data"])
+            .arg(&data)
+            .args(["--audit-key", key_arg])
+            .args(extra)
+            .output()
+            .unwrap();
+        (output.status.success(), String::from_utf8_lossy(&output.stdout).into_owned())
+    };
+    assert!(verify(&["--expect-head", &witnessed]).0);
+    // Whoever holds the database cuts off the end of the trail and the heads signed over it.
+    let db = rusqlite::Connection::open(data.join("palermo.db")).unwrap();
+    let cut = seq - 3;
+    db.execute_batch(&format!(
+        "DELETE FROM audit WHERE seq > {cut}; DELETE FROM audit_subjects WHERE seq > {cut};
+         DELETE FROM audit_heads WHERE seq > {cut};"
+    ))
+    .unwrap();
+    let (intact, report) = verify(&["--expect-head", &witnessed]);
+    assert!(!intact && report.contains("deleted from its end"), "{report}");
+    // …and signs a head over the shortened trail with a key of its own: not the hub's.
+    let (last_seq, last_hash): (i64, Vec<u8>) = db
+        .query_row("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1", [], |row| {
+            Ok((row.get(0)?, row.get(1)?))
+        })
+        .unwrap();
+    let forger = palermo_hub::SigningKey::from_pkcs8(&palermo_hub::SigningKey::generate().unwrap())
+        .unwrap();
+    let forged = forger.sign_head(
+        last_seq,
+        last_hash.try_into().unwrap(),
+        palermo_core::Timestamp::now(),
+    );
+    db.execute(
+        "INSERT INTO audit_heads (seq, hash, at, public_key, signature) VALUES (?1, ?2, ?3, ?4, ?5)",
+        rusqlite::params![forged.seq, &forged.hash[..], forged.at.0, forged.public_key, forged.signature],
+    )
+    .unwrap();
+    let (intact, report) = verify(&[]);
+    assert!(!intact && report.contains("not the hub's"), "{report}");
+}
+
+#[test]
+fn the_data_directory_is_private_whatever_the_umask() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    // SAFETY: the test process sets its umask before spawning the hub, which inherits it.
+    let old = unsafe { libc::umask(0) };
+    let server = Server::start(&data, &["--demo", "--demo-documents", "10", "--demo-vehicles", "0"]);
+    unsafe { libc::umask(old) };
+    let fra = server.client("FRA");
+    assert_eq!(fra.post("/api/v1/documents", &document("PERM0001", "FRA")).status, 201);
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |path: &std::path::Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&data), 0o700);
+    for entry in std::fs::read_dir(&data).unwrap() {
+        let path = entry.unwrap().path();
+        assert_eq!(mode(&path), 0o600, "{}", path.display());
+    }
+    assert!(data.join("palermo.db-wal").exists());
+}
+
+#[test]
+fn callers_may_see_weaker_candidates_but_never_make_them_hits() {
+    let server = Server::demo();
+    let (fra, deu) = (server.client("FRA"), server.client("DEU"));
+    let person = json!({"id": "p-weak", "names": [{"full": "Oleksandr Kovalenko"}],
+        "birth_date": "1975-02-03", "reported_date": "2026-01-10"});
+    assert_eq!(fra.post("/api/v1/persons", &person).status, 201);
+    let answer = deu.post(
+        "/api/v1/checks/persons",
+        &json!({"persons": [{"name": "Oleksandr Kovalenko", "birth_date": "1990-01-01"}],
+            "threshold": 0}),
+    );
+    assert_eq!(answer.status, 200, "{}", answer.text);
+    let candidates = answer.body["results"][0]["candidates"].as_array().unwrap();
+    assert!(!candidates.is_empty(), "the weak candidate is shown: {}", answer.text);
+    assert!(candidates.iter().all(|c| c["hit"] == false && c["score"].as_f64().unwrap() < 0.8));
+    assert_eq!(answer.body["results"][0]["hit"], false);
+    assert_eq!(fra.get("/api/v1/hits").body["hits"], json!([]), "nothing for FRA to answer");
+}
+
+#[test]
+fn trail_entries_cannot_be_made_to_display_as_others() {
+    let server = Server::demo();
+    // A user name that, displayed raw, would read "user:nimda.gs" backwards.
+    sign_in_attempt(&server, "eve\u{202e}sg.admin\u{2066}", "guess guess guess", "1").problem(401);
+    let mut typed = document("BIDI0001", "FRA");
+    typed["type"] = json!("passport\u{202e}");
+    server.client("FRA").post("/api/v1/documents", &typed).problem(422);
+    let trail = server.session("sg.auditor").get("/api/v1/audit?limit=1000");
+    assert_eq!(trail.status, 200);
+    for hidden in ['\u{202e}', '\u{2066}'] {
+        assert!(!trail.text.contains(hidden), "{}", trail.text);
+    }
+    assert!(trail.text.contains("eve\\\\u{202E}sg.admin\\\\u{2066}"), "{}", trail.text);
+}
+
+#[test]
+fn a_data_directory_import_is_the_named_bureaus_checked_and_audited() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    drop(Server::start(&data, &["--demo", "--demo-documents", "0", "--demo-vehicles", "0"]));
+    let file = dir.path().join("mixed.csv");
+    std::fs::write(
+        &file,
+        "number,issuing_country,type,status,reported_date,owner\n\
+         OWN000001,FRA,P,stolen,2026-01-10,FRA\n\
+         THEIRS0001,DEU,P,stolen,2026-01-10,DEU\n",
+    )
+    .unwrap();
+    let import = |file: &std::path::Path| {
+        crate::support::palermo()
+            .args(["import", "documents"])
+            .arg(file)
+            .args(["--bureau", "FRA", "--data"])
+            .arg(&data)
+            .output()
+            .unwrap()
+    };
+    // A bureau imports its own records only: another bureau's row is an error with its line.
+    let refused = import(&file);
+    assert_eq!(refused.status.code(), Some(1), "{refused:?}");
+    let errors = String::from_utf8_lossy(&refused.stderr);
+    assert!(errors.contains("line 3, column 6 (owner): is DEU"), "{errors}");
+    let own = dir.path().join("own.csv");
+    std::fs::write(
+        &own,
+        "number,issuing_country,type,status,reported_date\nOWN000001,FRA,P,stolen,2026-01-10\n",
+    )
+    .unwrap();
+    assert!(import(&own).status.success());
+    let export = palermo_cli(&["audit", "export", "--action", "document.import", "--data", data.to_str().unwrap()]);
+    let imports: Vec<Value> = String::from_utf8_lossy(&export.stdout)
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    // The demo data came in the same way, each bureau importing its own.
+    assert_eq!(imports.len(), 12 + 2);
+    assert_eq!(
+        imports[12..]
+            .iter()
+            .map(|e| (e["org"].as_str().unwrap(), e["outcome"].as_str().unwrap()))
+            .collect::<Vec<_>>(),
+        [("FRA", "invalid"), ("FRA", "ok")],
+        "both imports are FRA's, the refused one too"
+    );
+    assert!(imports.iter().all(|e| e["user"].as_str().unwrap().starts_with("console:")));
+    // Nothing bypasses the rules for benchmarking.
+    let unaudited = palermo_cli(&["serve", "--benchmark-unaudited", "--data", data.to_str().unwrap()]);
+    assert!(!unaudited.status.success());
+    assert!(String::from_utf8_lossy(&unaudited.stderr).contains("unexpected argument"));
+}
