@@ -247,7 +247,8 @@ pub async fn set_webhook(
     Path(code): Path<String>,
     Json(body): Json<NewWebhook>,
 ) -> ApiResult<Response> {
-    let org = org("org", &code)?;
+    // The organisation is the resource the path names: an invalid code names none.
+    let org = OrgCode::parse(&code).map_err(|_| ApiError::not_found())?;
     let secret = blocking(&state.hub, move |hub| {
         hub.set_webhook(&caller, org, &body.url)
     })

@@ -8,6 +8,7 @@ mod messages;
 mod metrics;
 mod openapi;
 mod persons;
+mod schemas;
 mod security;
 pub mod tls;
 pub use openapi::document as openapi_document;
@@ -311,11 +312,15 @@ fn integer_param<T: std::str::FromStr>(name: &str, value: Option<String>) -> Api
 }
 
 /// Takes the named query parameters; any other is an error, so typos do not pass silently.
+/// A parameter given blank (`?limit=`) is as if not given.
 fn query_params(
     mut params: HashMap<String, String>,
     names: &[&str],
 ) -> ApiResult<Vec<Option<String>>> {
-    let taken = names.iter().map(|name| params.remove(*name)).collect();
+    let taken = names
+        .iter()
+        .map(|name| params.remove(*name).filter(|value| !value.trim().is_empty()))
+        .collect();
     if let Some(unknown) = params.keys().next() {
         return Err(ApiError::field(
             unknown.clone(),

@@ -86,6 +86,14 @@ impl CountryCode {
     pub fn all_iso() -> impl Iterator<Item = CountryCode> {
         ISO_3166_ALPHA3.iter().map(|code| CountryCode(code))
     }
+
+    /// Every code [`CountryCode::parse`] takes: ISO 3166-1 alpha-3 and ICAO 9303's own.
+    pub fn all() -> impl Iterator<Item = CountryCode> {
+        ISO_3166_ALPHA3
+            .iter()
+            .chain(ICAO_9303_SPECIAL)
+            .map(|code| CountryCode(code))
+    }
 }
 
 impl fmt::Display for CountryCode {

@@ -14,6 +14,8 @@ pub const NAMES_MAX: usize = 50;
 /// Longest free text (distinguishing marks, birth place).
 pub const PERSON_TEXT_LEN_MAX: usize = 500;
 pub const LANGUAGES_MAX: usize = 20;
+/// Most nationalities one person may have.
+pub const NATIONALITIES_MAX: usize = 10;
 
 /// One name as submitted.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, utoipa::ToSchema)]
@@ -290,12 +292,15 @@ impl PersonInput {
         let birth_country =
             Checker::present(&self.birth_country).and_then(|t| c.country("birth_country", t));
         let mut nationalities = Vec::new();
+        if self.nationality.as_ref().is_some_and(|list| list.0.len() > NATIONALITIES_MAX) {
+            c.fail("nationality", format!("at most {NATIONALITIES_MAX}"));
+        }
         for (i, text) in self
             .nationality
             .iter()
             .flat_map(|list| list.0.iter())
             .enumerate()
-            .take(10)
+            .take(NATIONALITIES_MAX)
         {
             if let Some(code) = c.country(&format!("nationality[{i}]"), text)
                 && !nationalities.contains(&code)

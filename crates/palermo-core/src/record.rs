@@ -93,12 +93,49 @@ impl From<CountryListWire> for CountryList {
     }
 }
 
-/// A number or a string: CSV carries every cell as text, JSON may carry a number.
+/// A number or a string: CSV carries every cell as text, JSON may carry a number. A JSON
+/// number with no fraction (`1989.0`) is an integer, as JSON Schema has it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(untagged)]
 pub enum NumberOrText {
-    Number(i64),
+    Number(#[serde(deserialize_with = "crate::record::integer")] i64),
     Text(String),
+}
+
+/// Deserialises an integer, taking a JSON number without a fraction (`939.0`) as one: JSON
+/// Schema's `integer` admits it, so a client that follows the description may send it.
+pub fn integer<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<i64, D::Error> {
+    struct Integer;
+    impl serde::de::Visitor<'_> for Integer {
+        type Value = i64;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("an integer")
+        }
+        fn visit_i64<E: serde::de::Error>(self, value: i64) -> Result<i64, E> {
+            Ok(value)
+        }
+        fn visit_u64<E: serde::de::Error>(self, value: u64) -> Result<i64, E> {
+            i64::try_from(value).map_err(|_| E::custom("is too large"))
+        }
+        fn visit_f64<E: serde::de::Error>(self, value: f64) -> Result<i64, E> {
+            // Exactly representable integers only (|value| < 2^53).
+            if value.fract() == 0.0 && value.abs() < 9_007_199_254_740_992.0 {
+                Ok(value as i64)
+            } else {
+                Err(E::invalid_type(serde::de::Unexpected::Float(value), &self))
+            }
+        }
+    }
+    deserializer.deserialize_any(Integer)
+}
+
+/// [`integer`], for an optional field (with `#[serde(default)]`).
+pub fn optional_integer<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<i64>, D::Error> {
+    #[derive(Deserialize)]
+    struct Wrapped(#[serde(deserialize_with = "integer")] i64);
+    Ok(Option::<Wrapped>::deserialize(deserializer)?.map(|Wrapped(value)| value))
 }
 
 /// A travel document as submitted (API body, CSV row, JSONL line). Every field is optional

@@ -67,6 +67,11 @@ pub struct Caller {
     pub source: Option<IpAddr>,
 }
 
+/// `prefix.name`, or `name` at the root.
+pub(crate) fn error_path(prefix: &str, name: &str) -> String {
+    palermo_core::error::field_path(prefix, name)
+}
+
 /// The name the console acts under in the audit trail.
 const CONSOLE: &str = "CONSOLE";
 

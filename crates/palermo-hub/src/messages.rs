@@ -41,6 +41,7 @@ const REFERENCE_KINDS: [&str; 5] = ["document", "vehicle", "person", "notice", "
 pub struct Reference {
     /// `document`, `vehicle`, `person`, `notice` or `case`.
     pub kind: String,
+    #[serde(deserialize_with = "palermo_core::record::integer")]
     pub id: i64,
 }
 
@@ -71,6 +72,7 @@ pub struct MessageInput {
     #[serde(default)]
     pub references: Vec<Reference>,
     /// The message this one answers: it joins that message's thread.
+    #[serde(default, deserialize_with = "palermo_core::record::optional_integer")]
     pub in_reply_to: Option<i64>,
     #[serde(default)]
     pub attachments: Vec<AttachmentInput>,
@@ -339,7 +341,13 @@ impl Hub {
                 );
                 continue;
             }
-            match base64::engine::general_purpose::STANDARD.decode(data.trim()) {
+            // RFC 4648 with padding; unused bits of the last symbol are ignored (RFC 4648
+            // §3.5 lets decoders refuse them; encoders other than ours do set them).
+            let engine = base64::engine::GeneralPurpose::new(
+                &base64::alphabet::STANDARD,
+                base64::engine::GeneralPurposeConfig::new().with_decode_allow_trailing_bits(true),
+            );
+            match engine.decode(data.trim()) {
                 Err(error) => errors.push(path("data"), format!("is not base64: {error}")),
                 Ok(bytes) if bytes.len() > ATTACHMENT_MAX_BYTES => errors.push(
                     path("data"),
@@ -650,10 +658,7 @@ impl Hub {
         self.audited(caller, "webhook.set", target, || {
             self.require_administers(caller, org)?;
             if self.organisation(org)?.is_none() {
-                return Err(HubError::Invalid(FieldErrors::single(
-                    "org",
-                    format!("no organisation {org}"),
-                )));
+                return Err(HubError::NotFound);
             }
             self.policy
                 .webhook_targets

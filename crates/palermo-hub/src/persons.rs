@@ -23,6 +23,8 @@ use crate::{Caller, Hub, HubError, Result};
 
 /// Most queries in one screening request.
 pub const SCREEN_BATCH_MAX: usize = 1000;
+/// Longest reference a caller gives a query.
+const QID_MAX_CHARS: usize = 200;
 /// Candidates scored per query: those sharing the most name keys with it…
 const CANDIDATES_MAX: usize = 50;
 /// …and, whatever the others rank, the best few of every owner, so that no organisation's
@@ -489,6 +491,14 @@ struct ParsedQuery {
 fn parse_query(query: &PersonQuery, index: usize, errors: &mut FieldErrors) -> Option<ParsedQuery> {
     let path = |field: &str| format!("persons[{index}].{field}");
     let before = errors.0.len();
+    if let Some(qid) = &query.qid
+        && (qid.chars().count() > QID_MAX_CHARS || qid.chars().any(char::is_control))
+    {
+        errors.push(
+            path("qid"),
+            format!("is longer than {QID_MAX_CHARS} characters or holds control characters"),
+        );
+    }
     let texts: Vec<&String> = query.name.iter().chain(query.names.iter()).collect();
     if texts.is_empty() {
         errors.push(path("name"), "is required");

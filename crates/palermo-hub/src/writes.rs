@@ -401,22 +401,36 @@ impl Record for Vehicle {
     }
 }
 
-/// Validates every input of a batch, collecting every error with its path.
+/// Validates every input of a batch, collecting every error with its path. A record owned by
+/// another bureau is a refusal (403), not a mistake in the input: a bureau writes its own.
 fn validate_all<K: Record>(caller: &Caller, inputs: &[K::Input], field: &str) -> Result<Vec<K>> {
     let mut errors = FieldErrors::default();
     let mut records = Vec::with_capacity(inputs.len());
+    let mut foreign = None;
     for (i, input) in inputs.iter().enumerate() {
         let prefix = format!("{field}[{i}]");
         match K::validate(input, context(caller, &prefix)?) {
-            Ok(record) if !caller.may_write_for(record.meta().owner) => errors.push(
-                format!("{prefix}.owner"),
-                format!("{0} may write only records owned by {0}", caller.org),
-            ),
+            Ok(record) if !caller.may_write_for(record.meta().owner) => {
+                foreign.get_or_insert((crate::error_path(&prefix, "owner"), record.meta().owner));
+            }
             Ok(record) => records.push(record),
             Err(more) => errors.0.extend(more.0),
         }
     }
-    errors.into_result(|| records).map_err(HubError::Invalid)
+    if !errors.is_empty() {
+        return Err(HubError::Invalid(errors));
+    }
+    if let Some((path, owner)) = foreign {
+        return Err(foreign_owner(caller, &path, owner));
+    }
+    Ok(records)
+}
+
+fn foreign_owner(caller: &Caller, path: &str, owner: CountryCode) -> HubError {
+    HubError::Forbidden(format!(
+        "{path}: {0} writes only records owned by {0}, not by {owner}",
+        caller.org
+    ))
 }
 
 /// The caller's view of a record: `NotFound` unless visible; withdrawn records only to owners.
@@ -633,10 +647,7 @@ impl Hub {
             caller.require(Permissions::WRITE_RECORDS)?;
             let record = K::validate(input, context(caller, "")?)?;
             if !caller.may_write_for(record.meta().owner) {
-                return Err(HubError::Invalid(FieldErrors::single(
-                    "owner",
-                    "a bureau may not give its record away",
-                )));
+                return Err(foreign_owner(caller, "owner", record.meta().owner));
             }
             let mut event = caller.event(&action, "ok");
             event.target = target();
@@ -763,6 +774,12 @@ impl Hub {
 /// A single-record request names fields from the body's root: `number`, not `[0].number`.
 fn strip_root_index(error: HubError) -> HubError {
     match error {
+        HubError::Forbidden(detail) => HubError::Forbidden(
+            detail
+                .trim_start_matches("[0]")
+                .trim_start_matches('.')
+                .to_owned(),
+        ),
         HubError::Invalid(errors) => HubError::Invalid(FieldErrors(
             errors
                 .0

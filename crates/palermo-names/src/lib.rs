@@ -175,6 +175,16 @@ pub fn check(text: &str) -> Result<(), String> {
 /// Splits a name into lower-case ASCII parts: every script transliterated, diacritics and
 /// punctuation dropped, honorifics removed. Never panics, whatever the input.
 pub fn normalise(text: &str) -> Vec<String> {
+    let parts = normalise_with(text, true);
+    // A name of honorifics alone ("Sheikh") is a name: keep them rather than nothing.
+    if parts.is_empty() {
+        normalise_with(text, false)
+    } else {
+        parts
+    }
+}
+
+fn normalise_with(text: &str, drop_honorifics: bool) -> Vec<String> {
     let text: String = text.chars().take(NAME_MAX_CHARS).collect();
     let latin = translit::to_latin(&text);
     let mut parts: Vec<String> = Vec::new();
@@ -191,7 +201,7 @@ pub fn normalise(text: &str) -> Vec<String> {
         } else {
             lower
         };
-        if HONORIFICS.contains(&lower.as_str()) || parts.contains(&lower) {
+        if (drop_honorifics && HONORIFICS.contains(&lower.as_str())) || parts.contains(&lower) {
             continue;
         }
         parts.push(lower);

@@ -1,0 +1,600 @@
+//! The exact constraints of the API's inputs, as JSON Schema in the OpenAPI description:
+//! what the hub's validation enforces and a schema can say (patterns, lengths, enums, ranges,
+//! "one of these fields"), so that a request the description admits is one the hub takes.
+//! The schemas give the canonical form of each value (the hub also takes case and spacing
+//! variants of codes). Rules no schema can state are named in the descriptions: a date not in
+//! the future, a VIN's check digit, an organisation or message that exists, a password not on
+//! the list of common ones, the scopes and roles an organisation's kind allows.
+
+use palermo_core::normalise::{DOCUMENT_NUMBER_INPUT_LEN_MAX, PLATE_LEN_MAX};
+use palermo_core::person::{DOCUMENTS_MAX, LANGUAGES_MAX, NAMES_MAX, PERSON_TEXT_LEN_MAX};
+use palermo_core::record::{
+    EXTERNAL_REF_LEN_MAX, HANDLING_NOTE_LEN_MAX, NAME_LEN_MAX, RESTRICTION_COUNTRIES_MAX,
+    VEHICLE_TEXT_LEN_MAX,
+};
+use palermo_core::{CountryCode, DocumentStatus, Permissions, Role, VehicleStatus};
+use serde_json::{Value, json};
+
+/// No control characters (Unicode Cc), as the hub refuses them in text.
+const NO_CONTROL: &str = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$";
+/// Text that holds at least one letter and no control character (a name).
+const NAME: &str = "^[^\\u0000-\\u001f\\u007f-\\u009f]*[A-Za-z][^\\u0000-\\u001f\\u007f-\\u009f]*$";
+/// A document number: letters and digits (at most 30), with spaces, hyphens, dots and MRZ
+/// fillers between them.
+const DOCUMENT_NUMBER: &str = "^[ .<-]*[A-Za-z0-9](?:[ .<-]*[A-Za-z0-9]){0,29}[ .<-]*$";
+/// A month and a day that exist in every year (29 February only in leap years: left out).
+const MONTH_DAY: &str =
+    "(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])|(?:0[13-9]|1[0-2])-(?:29|30)|(?:0[13578]|1[02])-31)";
+const MONTH: &str = "(0[1-9]|1[0-2])";
+/// Blank text, which the hub reads as an absent optional field…
+const BLANK: &str = "^\\s*$";
+/// …and, for free text (which refuses control characters), blank without them.
+const BLANK_TEXT: &str = "^[^\\S\\u0000-\\u001f\\u007f-\\u009f]*$";
+
+/// A regular expression (without anchors) for the years `from` to `to`, 1000 to 9999.
+fn years(from: i32, to: i32) -> String {
+    let mut parts = Vec::new();
+    let mut year = from;
+    while year <= to {
+        let decade = year / 10;
+        let last = to.min(decade * 10 + 9);
+        parts.push(if year % 10 == 0 && last == decade * 10 + 9 {
+            format!("{decade}[0-9]")
+        } else {
+            format!("{decade}[{}-{}]", year % 10, last % 10)
+        });
+        year = last + 1;
+    }
+    format!("(?:{})", parts.join("|"))
+}
+
+fn this_year() -> i32 {
+    palermo_core::Timestamp::now().date().year()
+}
+
+/// `YYYY-MM-DD` with a year in `from..=to`.
+fn date_in(from: i32, to: i32) -> String {
+    format!("^{}-{MONTH_DAY}$", years(from, to))
+}
+const ORG_CODE: &str = "^[A-Z][A-Z0-9-]{1,15}$";
+const USERNAME: &str = "^[a-z0-9._-]{1,64}$";
+const BASE64: &str = "^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$";
+const MEDIA_TYPE: &str = "^[A-Za-z0-9+.-]+/[A-Za-z0-9+.-]+$";
+
+fn text(max: usize, description: &str) -> Value {
+    json!({"type": "string", "maxLength": max, "pattern": NO_CONTROL, "description": description})
+}
+
+fn one_of(values: &[&str], description: &str) -> Value {
+    json!({"type": "string", "enum": values, "description": description})
+}
+
+fn countries() -> Vec<&'static str> {
+    CountryCode::all().map(CountryCode::as_str).collect()
+}
+
+fn members() -> Vec<&'static str> {
+    CountryCode::all_iso().map(CountryCode::as_str).collect()
+}
+
+fn country(description: &str) -> Value {
+    json!({"type": "string", "enum": countries(), "description": description})
+}
+
+fn member(description: &str) -> Value {
+    json!({"type": "string", "enum": members(), "description": description})
+}
+
+/// A date from 1900 to last year: what the hub takes as "not in the future" whatever the day
+/// (this year's past days are taken too).
+fn past_date(description: &str) -> Value {
+    json!({"type": "string", "format": "date", "pattern": date_in(1900, this_year() - 1),
+        "description": format!("{description}: `YYYY-MM-DD`, from 1900, not in the future")})
+}
+
+/// A review date: from this year on (never before the record's reported date).
+fn review_date() -> Value {
+    json!({"type": "string", "format": "date", "pattern": date_in(this_year(), 2099),
+        "description": "`YYYY-MM-DD`, not before the reported date; default five years after it"})
+}
+
+/// A birth date known to the year, month or day, or a range of years; for a person record,
+/// from 1900 to this year.
+fn partial_date(recorded: bool) -> Value {
+    let (from, to) = if recorded { (1900, this_year()) } else { (1000, 9999) };
+    let year = years(from, to);
+    let range = if recorded {
+        format!("19[0-9]{{2}}/{}", years(2000, this_year()))
+    } else {
+        "1[0-9]{3}/2[0-9]{3}".to_owned()
+    };
+    json!({"type": "string",
+        "pattern": format!("^(?:{year}(?:-{MONTH}|-{MONTH_DAY})?|{range})$"),
+        "description": "`YYYY-MM-DD`, `YYYY-MM`, `YYYY`, or a range of years `YYYY/YYYY` (the \
+         second later); a date that exists (and, for a person's record, from 1900 to this year)"})
+}
+
+/// An optional field: absent, null, blank (read as absent), or a value of `schema`.
+fn optional(schema: Value) -> Value {
+    json!({"anyOf": [schema, {"type": "string", "pattern": BLANK}, {"type": "null"}]})
+}
+
+/// An optional free-text field: as [`optional`], but blank text holds no control character.
+fn optional_text(schema: Value) -> Value {
+    json!({"anyOf": [schema, {"type": "string", "pattern": BLANK_TEXT}, {"type": "null"}]})
+}
+
+/// A string that is not blank: what a "one of these fields" rule needs present.
+const PRESENT: &str = "[^\\s]";
+
+fn document_number() -> Value {
+    json!({"type": "string", "pattern": DOCUMENT_NUMBER, "maxLength": DOCUMENT_NUMBER_INPUT_LEN_MAX,
+        "description": "The number as printed: letters and digits (at most 30), case, spaces and \
+         hyphens ignored"})
+}
+
+fn document_types() -> Value {
+    one_of(
+        &[
+            "passport", "id_card", "visa", "residence_permit", "seafarers_book", "other", "P",
+            "I", "A", "C", "V",
+        ],
+        "A document type, or an ICAO 9303 document code",
+    )
+}
+
+fn status(names: &str) -> Vec<String> {
+    names.split(", ").map(str::to_owned).collect()
+}
+
+/// The fields every record kind shares, and the rules that tie them together.
+fn meta_properties(properties: &mut serde_json::Map<String, Value>, reference: &str) {
+    let restriction_countries = json!({"type": ["array", "null"], "maxItems": RESTRICTION_COUNTRIES_MAX,
+        "items": member("A member country"),
+        "description": "The countries `only` admits or `except` excludes; required with them, \
+         empty otherwise"});
+    for (name, schema) in [
+        ("reported_date", past_date("When it was reported")),
+        ("owner", optional(member("The owner bureau: the caller's own (the default); a bureau writes its own records only"))),
+        (reference, optional_text(text(EXTERNAL_REF_LEN_MAX, "The owner's own reference: writing it again updates the record"))),
+        ("review_date", optional(review_date())),
+        ("restriction", optional(one_of(&["all", "only", "except"], "Who besides the owner sees the record"))),
+        ("restriction_countries", restriction_countries),
+        ("handling", optional(one_of(&["H0", "H1", "H2", "H3"], "How the record may be used (Europol-style handling codes)"))),
+        ("handling_note", optional_text(text(HANDLING_NOTE_LEN_MAX, "The conditions of use; required with H3"))),
+    ] {
+        properties.insert(name.to_owned(), schema);
+    }
+}
+
+fn meta_rules() -> Value {
+    json!([
+        {"if": {"required": ["handling"], "properties": {"handling": {"const": "H3"}}},
+         "then": {"required": ["handling_note"],
+                  "properties": {"handling_note": {"type": "string", "pattern": PRESENT}}}},
+        {"if": {"required": ["restriction"], "properties": {"restriction": {"enum": ["only", "except"]}}},
+         "then": {"required": ["restriction_countries"],
+                  "properties": {"restriction_countries": {"type": "array", "minItems": 1}}},
+         "else": {"properties": {"restriction_countries": {"maxItems": 0}}}}
+    ])
+}
+
+fn record(
+    description: &str,
+    required: &[&str],
+    mut properties: serde_json::Map<String, Value>,
+    mut rules: Vec<Value>,
+    reference: &str,
+) -> Value {
+    meta_properties(&mut properties, reference);
+    rules.extend(meta_rules().as_array().cloned().unwrap_or_default());
+    json!({"type": "object", "additionalProperties": false, "description": description,
+        "required": required, "properties": properties, "allOf": rules})
+}
+
+fn document_input() -> Value {
+    let mut properties = serde_json::Map::new();
+    properties.insert("number".into(), document_number());
+    properties.insert("issuing_country".into(), country("ISO 3166-1 alpha-3, or an ICAO 9303 code such as `D`, `GBD`, `UNO`, `XXA`"));
+    properties.insert("type".into(), document_types());
+    properties.insert(
+        "status".into(),
+        json!({"type": "string", "enum": status(&DocumentStatus::names())}),
+    );
+    properties.insert("holder_name".into(), optional_text(text(NAME_LEN_MAX, "The holder's name as printed")));
+    properties.insert("holder_birth_date".into(), optional(past_date("The holder's birth date")));
+    record(
+        "A travel document to report.",
+        &["number", "issuing_country", "type", "status", "reported_date"],
+        properties,
+        Vec::new(),
+        "external_ref",
+    )
+}
+
+/// The VIN of a record: 17 characters of ISO 3779, without I, O and Q; where the first
+/// character is 1 to 5 or L (North America, China), the ninth is the check digit.
+fn vin_of_record() -> Value {
+    json!({"type": "string", "pattern": "^[A-HJ-NPR-Z0-9]{17}$", "description":
+        "17 characters of ISO 3779 (no I, O, Q); a VIN starting with 1 to 5 or L carries its \
+         check digit in position 9 (49 CFR 565, GB 16735)"})
+}
+
+fn plate() -> Value {
+    json!({"type": "string", "pattern": format!("^[A-Z0-9]{{1,{PLATE_LEN_MAX}}}$"),
+        "description": "The registration plate (case, spaces and hyphens ignored; Cyrillic and \
+         Greek look-alike capitals read as Latin)"})
+}
+
+fn vehicle_input() -> Value {
+    let year_max = palermo_core::Timestamp::now().date().year() + 1;
+    let mut properties = serde_json::Map::new();
+    properties.insert("vin".into(), optional(vin_of_record()));
+    properties.insert("plate".into(), optional(plate()));
+    properties.insert("plate_country".into(), optional(country("Country of the plate; required with a plate")));
+    for name in ["make", "model", "colour"] {
+        properties.insert(name.into(), optional_text(text(VEHICLE_TEXT_LEN_MAX, "")));
+    }
+    properties.insert(
+        "year".into(),
+        json!({"type": ["integer", "null"], "minimum": 1886, "maximum": year_max}),
+    );
+    properties.insert(
+        "status".into(),
+        json!({"type": "string", "enum": status(&VehicleStatus::names())}),
+    );
+    let rules = vec![
+        json!({"anyOf": [
+            {"required": ["vin"], "properties": {"vin": {"type": "string", "pattern": PRESENT}}},
+            {"required": ["plate"], "properties": {"plate": {"type": "string", "pattern": PRESENT}}}
+        ]}),
+        json!({"if": {"required": ["plate"], "properties": {"plate": {"type": "string", "pattern": PRESENT}}},
+               "then": {"required": ["plate_country"],
+                        "properties": {"plate_country": {"type": "string", "pattern": PRESENT}}}}),
+    ];
+    record(
+        "A vehicle to report: a VIN, a plate with its country, or both.",
+        &["status", "reported_date"],
+        properties,
+        rules,
+        "external_ref",
+    )
+}
+
+fn person_input() -> Value {
+    let name_text = json!({"type": "string", "pattern": NAME, "maxLength": NAME_LEN_MAX});
+    let name = json!({"type": "object", "additionalProperties": false,
+        "properties": {
+            "full": optional(json!({"type": "string", "maxLength": palermo_names::NAME_MAX_CHARS,
+                "pattern": NAME, "description": "The whole name as written, in any script"})),
+            "given": optional_text(name_text.clone()),
+            "family": optional_text(name_text.clone()),
+            "script": optional(json!({"type": "string", "pattern": "^[A-Za-z]{4}$",
+                "description": "ISO 15924 script code (`Latn`, `Cyrl`, `Arab`, `Hani` …)"})),
+            "kind": optional(one_of(&["primary", "alias", "maiden", "former"], "")),
+        },
+        "description": "The full name, or its given and family parts",
+        "anyOf": [
+            {"required": ["full"], "properties": {"full": {"type": "string", "pattern": PRESENT}}},
+            {"required": ["given"], "properties": {"given": {"type": "string", "pattern": PRESENT}}},
+            {"required": ["family"], "properties": {"family": {"type": "string", "pattern": PRESENT}}}
+        ]});
+    let identity = json!({"type": "object", "additionalProperties": false,
+        "required": ["number", "issuing_country"],
+        "properties": {
+            "number": document_number(),
+            "issuing_country": country(""),
+            "type": optional(document_types()),
+        }});
+    let mut properties = serde_json::Map::new();
+    properties.insert("names".into(), json!({"type": "array", "minItems": 1, "maxItems": NAMES_MAX, "items": name}));
+    properties.insert("birth_date".into(), optional(partial_date(true)));
+    properties.insert("birth_place".into(), optional_text(text(PERSON_TEXT_LEN_MAX, "")));
+    properties.insert("birth_country".into(), optional(country("")));
+    properties.insert("nationality".into(), json!({"type": ["array", "null"],
+        "maxItems": palermo_core::person::NATIONALITIES_MAX,
+        "items": country("ISO 3166-1 alpha-3")}));
+    properties.insert("sex".into(), optional(one_of(&["M", "F", "U"], "")));
+    properties.insert("category".into(), optional(one_of(&["wanted", "missing", "suspect", "offender"], "")));
+    properties.insert("marks".into(), optional_text(text(PERSON_TEXT_LEN_MAX, "Distinguishing marks")));
+    properties.insert("languages".into(), json!({"type": "array", "maxItems": LANGUAGES_MAX,
+        "items": {"type": "string", "pattern": "^[a-z]{2,3}$", "description": "ISO 639"}}));
+    properties.insert("documents".into(), json!({"type": "array", "maxItems": DOCUMENTS_MAX, "items": identity}));
+    record(
+        "A person to report (wanted, missing, suspect, offender).",
+        &["names", "reported_date"],
+        properties,
+        Vec::new(),
+        "id",
+    )
+}
+
+fn document_query() -> Value {
+    json!({"type": "object", "additionalProperties": false,
+        "required": ["number", "issuing_country"],
+        "properties": {
+            "number": document_number(),
+            "issuing_country": country("ISO 3166-1 alpha-3 or ICAO 9303 code of the issuing state"),
+            "type": optional(document_types()),
+            "holder_name": {"anyOf": [{"type": "string", "pattern": NAME,
+                "maxLength": palermo_names::NAME_MAX_CHARS,
+                "description": "The holder's name as read from the document: also screens persons"},
+                {"type": "null"}]},
+            "holder_birth_date": optional(partial_date(false)),
+        },
+        "description": "One travel document to check; `holder_birth_date` goes with `holder_name`",
+        "allOf": [{"if": {"required": ["holder_birth_date"],
+                          "properties": {"holder_birth_date": {"type": "string", "pattern": PRESENT}}},
+                   "then": {"required": ["holder_name"],
+                            "properties": {"holder_name": {"type": "string"}}}}]})
+}
+
+fn query_vin() -> Value {
+    json!({"type": "string", "pattern": "^[A-Z0-9]{17}$",
+        "description": "17 characters; O, I and Q are read as 0, 1 and 0"})
+}
+
+fn vehicle_query() -> Value {
+    json!({"type": "object", "additionalProperties": false,
+        "properties": {
+            "vin": optional(query_vin()),
+            "plate": optional(plate()),
+            "plate_country": optional(country("Required with a plate")),
+        },
+        "description": "One vehicle to check: by VIN, by plate and its country, or both",
+        "anyOf": [
+            {"required": ["vin"], "properties": {"vin": {"type": "string", "pattern": PRESENT}}},
+            {"required": ["plate"], "properties": {"plate": {"type": "string", "pattern": PRESENT}}}
+        ],
+        "allOf": [{"if": {"required": ["plate"], "properties": {"plate": {"type": "string", "pattern": PRESENT}}},
+                   "then": {"required": ["plate_country"],
+                            "properties": {"plate_country": {"type": "string", "pattern": PRESENT}}}}]})
+}
+
+fn person_query() -> Value {
+    let name = json!({"type": "string", "pattern": NAME, "maxLength": palermo_names::NAME_MAX_CHARS});
+    json!({"type": "object", "additionalProperties": false,
+        "properties": {
+            "qid": {"type": ["string", "null"], "maxLength": 200, "pattern": NO_CONTROL,
+                "description": "The caller's reference for the query, echoed in the result"},
+            "name": {"anyOf": [name.clone(), {"type": "null"}]},
+            "names": {"type": "array", "maxItems": 19, "items": name},
+            "birth_date": optional(partial_date(false)),
+            "nationality": optional(country("")),
+            "sex": optional(one_of(&["M", "F", "U"], "")),
+        },
+        "description": "One person to screen: a name, or names",
+        "anyOf": [
+            {"required": ["name"], "properties": {"name": {"type": "string"}}},
+            {"required": ["names"], "properties": {"names": {"minItems": 1}}}
+        ]})
+}
+
+fn batch(field: &str, item: &str, max: usize) -> Value {
+    json!({"type": "object", "additionalProperties": false, "required": [field],
+        "properties": {field: {"type": "array", "minItems": 1, "maxItems": max,
+            "items": {"$ref": format!("#/components/schemas/{item}")}}}})
+}
+
+fn scopes() -> Vec<&'static str> {
+    Permissions::NAMED.iter().map(|(_, name)| *name).collect()
+}
+
+fn roles() -> Vec<&'static str> {
+    Role::ALL.iter().map(|role| role.as_str()).collect()
+}
+
+fn message_input() -> Value {
+    json!({"type": "object", "additionalProperties": false,
+        "required": ["to", "subject", "body"],
+        "properties": {
+            "to": {"type": "array", "minItems": 1, "maxItems": 50, "uniqueItems": true,
+                "items": {"type": "string", "pattern": ORG_CODE},
+                "description": "Recipient organisations' codes; each must exist"},
+            "subject": {"type": "string", "maxLength": 200, "pattern": "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\u0000-\\u0020\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$"},
+            "body": {"type": "string", "maxLength": 20_000, "pattern": "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*[^\\u0000-\\u0020\\u007f-\\u009f][^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$"},
+            "priority": optional(one_of(&["routine", "urgent", "immediate"], "")),
+            "handling": optional(one_of(&["H0", "H1", "H2", "H3"], "")),
+            "references": {"type": "array", "maxItems": 100, "items": {"type": "object",
+                "additionalProperties": false, "required": ["kind", "id"],
+                "properties": {"kind": one_of(&["document", "vehicle", "person", "notice", "case"], ""),
+                    "id": {"type": "integer", "minimum": 1, "format": "int64"}}}},
+            "in_reply_to": {"type": ["integer", "null"], "minimum": 1, "format": "int64",
+                "description": "A message the caller's organisation sent or received"},
+            "attachments": {"type": "array", "maxItems": 10, "items": {"type": "object",
+                "additionalProperties": false, "required": ["name", "data"],
+                "properties": {
+                    "name": {"type": "string", "maxLength": 200,
+                        "pattern": "^[^\\u0000-\\u001f\\u007f-\\u009f/\\\\]*[^\\u0000-\\u0020\\u007f-\\u009f/\\\\.][^\\u0000-\\u001f\\u007f-\\u009f/\\\\]*$",
+                        "description": "A file name, not a path"},
+                    "content_type": {"anyOf": [{"type": "string", "maxLength": 100, "pattern": MEDIA_TYPE},
+                        {"type": "null"}]},
+                    "data": {"type": "string", "pattern": BASE64, "maxLength": 7_000_000,
+                        "description": "The bytes, base64 (at most 5 MiB each, 8 MiB together)"}
+                }}}
+        }})
+}
+
+/// The component schemas replaced by their exact form.
+fn components() -> Vec<(&'static str, Value)> {
+    let admin_org = json!({"type": "string", "pattern": ORG_CODE});
+    vec![
+        ("DocumentInput", document_input()),
+        ("VehicleInput", vehicle_input()),
+        ("PersonInput", person_input()),
+        // The queries as asked (the results echo them as given, under their own names).
+        ("DocumentQueryInput", document_query()),
+        ("VehicleQueryInput", vehicle_query()),
+        ("PersonQueryInput", person_query()),
+        ("DocumentBatch", batch("documents", "DocumentInput", 1000)),
+        ("VehicleBatch", batch("vehicles", "VehicleInput", 1000)),
+        ("PersonBatch", batch("persons", "PersonInput", 1000)),
+        ("DocumentChecks", batch("documents", "DocumentQueryInput", 1000)),
+        ("VehicleChecks", batch("vehicles", "VehicleQueryInput", 1000)),
+        ("PersonScreening", json!({"type": "object", "additionalProperties": false,
+            "required": ["persons"],
+            "properties": {
+                "persons": {"type": "array", "minItems": 1, "maxItems": 1000,
+                    "items": {"$ref": "#/components/schemas/PersonQueryInput"}},
+                "threshold": {"type": ["number", "null"], "minimum": 0, "maximum": 1,
+                    "description": "Raises the score from which a candidate is a hit above the \
+                     hub's (default 0.8); a lower value shows weaker candidates, never as hits"}
+            }})),
+        ("MessageInput", message_input()),
+        ("HitAnswerInput", json!({"type": "object", "additionalProperties": false,
+            "required": ["answer"],
+            "properties": {
+                "answer": one_of(&["still-valid", "no-longer-valid", "not-the-same"], ""),
+                "note": {"type": ["string", "null"], "maxLength": 2000,
+                    "pattern": "^[^\\u0000-\\u0009\\u000b-\\u001f\\u007f-\\u009f]*$"}
+            }})),
+        ("SignIn", json!({"type": "object", "additionalProperties": false,
+            "required": ["username", "password", "code"],
+            "properties": {
+                "username": {"type": "string", "maxLength": 1000},
+                "password": {"type": "string", "maxLength": 1000},
+                "code": {"type": "string", "maxLength": 100,
+                    "description": "A TOTP code, or one of the recovery codes"}
+            }})),
+        ("NewOrganisation", json!({"type": "object", "additionalProperties": false,
+            "required": ["code", "kind", "name"],
+            "properties": {
+                "code": {"type": "string", "pattern": ORG_CODE,
+                    "description": "A member's ISO 3166-1 alpha-3 code, or a short code"},
+                "kind": one_of(&["member", "secretariat", "partner"], ""),
+                "name": {"type": "string", "maxLength": 200,
+                    "pattern": "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\u0000-\\u0020\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$"}
+            }})),
+        ("NewUser", json!({"type": "object", "additionalProperties": false,
+            "required": ["username", "org", "roles", "password"],
+            "properties": {
+                "username": {"type": "string", "pattern": USERNAME},
+                "org": admin_org.clone(),
+                "roles": {"type": "array", "minItems": 1, "uniqueItems": true,
+                    "items": {"type": "string", "enum": roles()},
+                    "description": "Roles the organisation's kind allows"},
+                "display_name": {"type": ["string", "null"], "maxLength": 200,
+                    "pattern": "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\u0000-\\u0020\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$"},
+                "password": {"type": "string", "minLength": 8, "maxLength": 256,
+                    "description": "8 to 256 characters, not on the list of common passwords"}
+            }})),
+        ("NewPassword", json!({"type": "object", "additionalProperties": false,
+            "required": ["password"],
+            "properties": {"password": {"type": "string", "minLength": 8, "maxLength": 256}}})),
+        ("NewKey", json!({"type": "object", "additionalProperties": false,
+            "required": ["org"],
+            "properties": {
+                "org": admin_org.clone(),
+                "label": {"type": ["string", "null"], "maxLength": 100, "pattern": NO_CONTROL},
+                "scopes": {"type": ["array", "null"], "minItems": 1, "uniqueItems": true,
+                    "items": {"type": "string", "enum": scopes()},
+                    "description": "Default `check`; bounded by the organisation's kind"}
+            }})),
+        ("NewWebhook", json!({"type": "object", "additionalProperties": false,
+            "required": ["url"],
+            "properties": {"url": {"type": "string", "maxLength": 2000, "pattern": "^https://[^\\s/?#@]+[^\\s]*$",
+                "description": "`https://` to a public address (others only on the operator's allow list)"}}})),
+    ]
+}
+
+/// The exact schema of each query and path parameter, by name. A blank optional parameter
+/// reads as absent.
+fn parameter(path: &str, name: &str, required: bool) -> Option<Value> {
+    let page = |max: usize| json!({"type": "integer", "minimum": 1, "maximum": max});
+    let schema = match (path, name) {
+        (_, "id" | "photo" | "attachment") => {
+            json!({"type": "integer", "minimum": 1, "format": "int64",
+                "description": "Any other value is answered like an absent resource (404)"})
+        }
+        ("/api/v1/checks/documents", "number") => document_number(),
+        ("/api/v1/checks/documents", "country") => country("The issuing state or organisation"),
+        ("/api/v1/checks/documents", "type") => document_types(),
+        ("/api/v1/checks/documents", "holder_name") | ("/api/v1/checks/persons", "name") => {
+            json!({"type": "string", "pattern": NAME, "maxLength": palermo_names::NAME_MAX_CHARS})
+        }
+        (_, "holder_birth_date" | "birth_date") => partial_date(false),
+        ("/api/v1/checks/vehicles", "vin") => query_vin(),
+        ("/api/v1/checks/vehicles", "plate") => plate(),
+        ("/api/v1/checks/vehicles", "country") => country("The country of the plate; required with it"),
+        ("/api/v1/checks/persons", "nationality") => country(""),
+        ("/api/v1/checks/persons", "sex") => one_of(&["M", "F", "U"], ""),
+        ("/api/v1/checks/persons", "threshold") => json!({"type": "number", "minimum": 0, "maximum": 1}),
+        ("/api/v1/hits", "limit") => page(1000),
+        ("/api/v1/hits", "state") => one_of(&["open", "overdue", "answered"], ""),
+        (_, "before" | "after") => json!({"type": "integer", "format": "int64"}),
+        ("/api/v1/messages", "limit") => page(200),
+        ("/api/v1/messages", "box") => one_of(&["inbox", "outbox"], ""),
+        ("/api/v1/audit", "limit") => page(1000),
+        ("/api/v1/audit", "from" | "to") => json!({"anyOf": [
+            {"type": "string", "format": "date", "pattern": date_in(1000, 9999)},
+            {"type": "string", "pattern": "^-?[0-9]{1,15}$"}],
+            "description": "`YYYY-MM-DD` or milliseconds since the epoch"}),
+        ("/api/v1/audit", "org" | "user" | "action" | "outcome") => json!({"type": "string", "maxLength": 200}),
+        ("/api/v1/audit/verify", "expect_head") => json!({"type": "string",
+            "pattern": "^[1-9][0-9]{0,17}:[0-9a-fA-F]{64}$",
+            "description": "A head a witness kept, SEQ:HASH (`palermo audit head`)"}),
+        (_, "username") => json!({"type": "string", "maxLength": 200}),
+        (_, "action") => one_of(&["unlock", "disable", "enable", "reset-second-factor"], ""),
+        (_, "org") => json!({"type": "string", "maxLength": 100,
+            "description": "The organisation's code; an unknown one is answered 404"}),
+        _ => return None,
+    };
+    // Numbers and integers in the query are text on the wire; blank text is read as absent.
+    let in_query_optional = !required
+        && !matches!(name, "id" | "photo" | "attachment" | "username" | "action" | "org");
+    Some(if in_query_optional { optional(schema) } else { schema })
+}
+
+/// Rules that tie a GET check's query parameters together.
+fn query_rule(path: &str) -> Option<&'static str> {
+    match path {
+        "/api/v1/checks/vehicles" => Some("give `vin`, or `plate` with `country`, or both"),
+        "/api/v1/checks/documents" => Some("`holder_birth_date` goes with `holder_name`"),
+        _ => None,
+    }
+}
+
+/// Replaces the generated input schemas with their exact form, and constrains every
+/// parameter.
+pub(crate) fn constrain(document: &mut Value) {
+    if let Some(schemas) = document["components"]["schemas"].as_object_mut() {
+        for (name, schema) in components() {
+            schemas.insert(name.to_owned(), schema);
+        }
+    }
+    let Some(paths) = document["paths"].as_object_mut() else {
+        return;
+    };
+    if let Some(upload) = paths
+        .get_mut("/api/v1/persons/{id}/photos")
+        .and_then(|item| item.get_mut("post"))
+    {
+        let image = json!({"schema": {"type": "string", "format": "binary",
+            "maxLength": palermo_hub::persons::PHOTO_MAX_BYTES}});
+        upload["requestBody"] = json!({"required": true,
+            "description": "A JPEG or PNG image (told by its first bytes), at most 2 MiB",
+            "content": {"image/jpeg": image, "image/png": image}});
+    }
+    for (path, item) in paths.iter_mut() {
+        let Some(item) = item.as_object_mut() else {
+            continue;
+        };
+        for operation in item.values_mut() {
+            let Some(parameters) = operation.get_mut("parameters").and_then(Value::as_array_mut)
+            else {
+                continue;
+            };
+            for parameter_value in parameters.iter_mut() {
+                let name = parameter_value["name"].as_str().unwrap_or_default().to_owned();
+                let required = parameter_value["required"] == true;
+                if let Some(schema) = parameter(path, &name, required) {
+                    parameter_value["schema"] = schema;
+                }
+            }
+            if let Some(rule) = query_rule(path) {
+                let description = operation["description"].as_str().unwrap_or_default();
+                operation["description"] = json!(format!("{description}\n\nParameters: {rule}.").trim().to_owned());
+            }
+        }
+    }
+}
