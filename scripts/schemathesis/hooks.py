@@ -63,6 +63,27 @@ def map_case(context, case):
         body["to"] = ORGANISATIONS[:min(count, len(ORGANISATIONS))]
         body["in_reply_to"] = None
         case.body = body
+    elif operation == ("POST", "/api/v1/admin/keys") and isinstance(body, dict):
+        # The organisation must exist; its kind bounds the scopes (only the secretariat
+        # reviews, and it owns no records).
+        scopes = body.get("scopes") or []
+        if "review" in scopes:
+            body["org"] = "SECRETARIAT"
+            body["scopes"] = [s for s in scopes if s != "records:write"] or ["review"]
+        else:
+            body["org"] = "FRA"
+        case.body = body
+    elif operation == ("POST", "/api/v1/admin/users") and isinstance(body, dict):
+        # The organisation must exist; its kind bounds the roles.
+        roles = body.get("roles") or []
+        if "partner" in roles:
+            body["org"], body["roles"] = "EUROPOL", ["partner"]
+        elif "reviewer" in roles:
+            body["org"] = "SECRETARIAT"
+            body["roles"] = [r for r in roles if r not in ("frontline", "operator", "partner")]
+        else:
+            body["org"] = "FRA"
+        case.body = body
     elif operation in (("POST", "/api/v1/vehicles"), ("PUT", "/api/v1/vehicles/{id}")):
         fix_vehicle(body)
         case.body = body

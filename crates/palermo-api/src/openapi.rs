@@ -109,6 +109,11 @@ fn declare_problems(document: &mut serde_json::Value) {
             let in_path = parameters.iter().any(|p| p["in"] == "path");
             let in_query = parameters.iter().any(|p| p["in"] == "query");
             let mut statuses: Vec<&str> = vec!["500", "503"];
+            // Every change can meet stored data it conflicts with (a name taken, a record
+            // changed meanwhile).
+            if method != "get" {
+                statuses.push("409");
+            }
             if secured {
                 statuses.extend(["401", "403", "429"]);
             }

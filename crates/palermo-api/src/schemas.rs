@@ -60,6 +60,10 @@ const ORG_CODE: &str = "^[A-Z][A-Z0-9-]{1,15}$";
 const USERNAME: &str = "^[a-z0-9._-]{1,64}$";
 const BASE64: &str = "^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$";
 const MEDIA_TYPE: &str = "^[A-Za-z0-9+.-]+/[A-Za-z0-9+.-]+$";
+/// An `https://` URL to a host named by a public domain name (a dotted name ending in
+/// letters, neither `localhost` nor IDNA-encoded), an optional port and a path. Addresses and
+/// other hosts (and plain `http://`) only on the operator's allow list.
+const WEBHOOK_URL: &str = "^https://(?![^/]*xn--)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+(?!localhost(?:[:/]|$))[A-Za-z]{2,63}(?::(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}))?(?:/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*)?$";
 
 fn text(max: usize, description: &str) -> Value {
     json!({"type": "string", "maxLength": max, "pattern": NO_CONTROL, "description": description})
@@ -458,6 +462,9 @@ fn components() -> Vec<(&'static str, Value)> {
             }})),
         ("NewOrganisation", json!({"type": "object", "additionalProperties": false,
             "required": ["code", "kind", "name"],
+            "description": "A member bureau's code is an ISO 3166-1 alpha-3 country code",
+            "allOf": [{"if": {"required": ["kind"], "properties": {"kind": {"const": "member"}}},
+                       "then": {"properties": {"code": {"enum": members()}}}}],
             "properties": {
                 "code": {"type": "string", "pattern": ORG_CODE,
                     "description": "A member's ISO 3166-1 alpha-3 code, or a short code"},
@@ -492,7 +499,7 @@ fn components() -> Vec<(&'static str, Value)> {
             }})),
         ("NewWebhook", json!({"type": "object", "additionalProperties": false,
             "required": ["url"],
-            "properties": {"url": {"type": "string", "maxLength": 2000, "pattern": "^https://[^\\s/?#@]+[^\\s]*$",
+            "properties": {"url": {"type": "string", "maxLength": 2000, "pattern": WEBHOOK_URL,
                 "description": "`https://` to a public address (others only on the operator's allow list)"}}})),
     ]
 }

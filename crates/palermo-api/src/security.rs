@@ -86,6 +86,9 @@ pub async fn sign_out(State(state): State<AppState>, parts: Parts) -> ApiResult<
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Longest text an audit filter takes.
+const AUDIT_FILTER_MAX_CHARS: usize = 200;
+
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct AuditPage {
     entries: Vec<AuditEntryView>,
@@ -134,14 +137,24 @@ pub async fn audit_entries(
     let to = next()
         .map(|text| parse_instant("to", &text, true))
         .transpose()?;
+    // Text filters are bounded like every input.
+    let mut text = |name: &str| -> ApiResult<Option<String>> {
+        match next() {
+            Some(value) if value.chars().count() > AUDIT_FILTER_MAX_CHARS => Err(ApiError::field(
+                name,
+                format!("is longer than {AUDIT_FILTER_MAX_CHARS} characters"),
+            )),
+            other => Ok(other),
+        }
+    };
     let filter = AuditFilter {
         after,
         from,
         to,
-        org: next(),
-        user: next(),
-        action: next(),
-        outcome: next(),
+        org: text("org")?,
+        user: text("user")?,
+        action: text("action")?,
+        outcome: text("outcome")?,
         visible_to: None,
     };
     let limit = integer_param("limit", next())?.unwrap_or(100);

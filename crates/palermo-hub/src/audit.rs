@@ -265,7 +265,7 @@ pub struct AuditEntryView {
     #[schema(value_type = Object)]
     pub event: AuditEvent,
     /// What was asked (search terms), until erased at the end of its retention period.
-    #[schema(value_type = Object)]
+    #[schema(value_type = Option<serde_json::Value>)]
     pub payload: Option<serde_json::Value>,
     pub payload_erased: bool,
     /// The entry is another organisation's action that concerns the reader's: what it asked

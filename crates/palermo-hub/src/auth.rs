@@ -87,6 +87,8 @@ impl Default for Policy {
 /// Longest password accepted (Argon2 takes any length; a bound keeps hashing cheap to refuse).
 const PASSWORD_MAX_CHARS: usize = 256;
 const USERNAME_MAX: usize = 64;
+/// Longest user name, password or code a sign-in reads (longer ones match no account).
+const SIGN_IN_FIELD_MAX_CHARS: usize = 1_000;
 const DISPLAY_NAME_MAX_CHARS: usize = 200;
 const RECOVERY_CODES: usize = 10;
 const SESSION_PREFIX: &str = "pls_";
@@ -662,6 +664,14 @@ impl Hub {
                 .map(drop)
                 .unwrap_or_else(|error| tracing::warn!(%error, "could not audit a throttled sign-in"));
             return Err(throttled("sign-in attempts", after));
+        }
+        // No account has a longer name, password or code: refused before any hashing.
+        if username.chars().count() > SIGN_IN_FIELD_MAX_CHARS
+            || password.chars().count() > SIGN_IN_FIELD_MAX_CHARS
+            || code.chars().count() > SIGN_IN_FIELD_MAX_CHARS
+        {
+            self.audit(event("failed", "over-long input"))?;
+            return Err(HubError::Unauthenticated(SIGN_IN_FAILED.into()));
         }
         let found = check_username(username)
             .ok()

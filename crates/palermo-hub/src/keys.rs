@@ -12,6 +12,8 @@ use crate::{Caller, Hub, HubError, Result};
 const KEY_PREFIX: &str = "plm_";
 /// Longest label of a key.
 const LABEL_MAX_CHARS: usize = 100;
+/// Longest name of an organisation.
+const ORGANISATION_NAME_MAX_CHARS: usize = 200;
 
 /// A new key: the secret, shown once, and its id.
 #[derive(Clone, Debug)]
@@ -84,10 +86,16 @@ impl Hub {
                     "a member bureau is an ISO 3166-1 alpha-3 country",
                 )));
             }
-            if name.trim().is_empty() || name.chars().any(char::is_control) {
+            if name.trim().is_empty()
+                || name.chars().any(char::is_control)
+                || name.chars().count() > ORGANISATION_NAME_MAX_CHARS
+            {
                 return Err(HubError::Invalid(FieldErrors::single(
                     "name",
-                    "is empty or holds control characters",
+                    format!(
+                        "is empty, holds control characters or is longer than \
+                         {ORGANISATION_NAME_MAX_CHARS}"
+                    ),
                 )));
             }
             let mut event = caller.event("organisation.add", "ok");
