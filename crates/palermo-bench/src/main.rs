@@ -7,7 +7,14 @@
 //!   table, prepared statement) and by PostgreSQL (an indexed table, prepared point selects over
 //!   a local socket), side by side in one run.
 //! - `names`: pairwise name scoring on a labelled set of name pairs (precision, recall, F1).
+//! - `access`: a check's time for an absent number, a number held only in a record hidden
+//!   from the caller, and a visible hit (hidden must cost what absent costs).
+//! - `signins`: many anonymous sign-ins at once against a running hub: answers and memory.
+//! - `webhook-delay`: how long a healthy national system waits for its deliveries while
+//!   another one stalls.
 
+mod access;
+mod load;
 mod names;
 mod screen_eval;
 
@@ -65,6 +72,37 @@ enum Command {
         /// Threads screening batches side by side, for throughput.
         #[arg(long, default_value_t = 2)]
         threads: usize,
+    },
+    /// A check's own time: absent number, number held only in a hidden record, visible hit.
+    Access {
+        #[arg(long, default_value_t = 1_000_000)]
+        count: u64,
+        #[arg(long, default_value_t = 100_000)]
+        lookups: u64,
+    },
+    /// Anonymous sign-ins at once against a running hub; prints the answers and the hub's
+    /// peak resident memory (its pid is needed to read it).
+    Signins {
+        #[arg(long)]
+        url: String,
+        #[arg(long)]
+        pid: u32,
+        #[arg(long, default_value_t = 200)]
+        concurrency: usize,
+    },
+    /// Webhook delivery delay to a healthy receiver while another receiver stalls, against a
+    /// running hub started with `--webhook-allow 127.0.0.1`.
+    WebhookDelay {
+        #[arg(long)]
+        url: String,
+        /// A session of the secretariat's administrator (sets the webhooks).
+        #[arg(long)]
+        admin_token: String,
+        /// A key of the bureau that sends the messages.
+        #[arg(long)]
+        key: String,
+        #[arg(long, default_value_t = 20)]
+        messages: usize,
     },
     /// Pairwise name scoring on a labelled CSV of name pairs (the nomenklatura name bench).
     Names {
@@ -436,6 +474,18 @@ fn main() -> anyhow::Result<()> {
             threshold,
             threads,
         } => screen_eval::run(&dir, threshold, threads)?,
+        Command::Access { count, lookups } => access::run(count, lookups)?,
+        Command::Signins {
+            url,
+            pid,
+            concurrency,
+        } => load::signins(&url, pid, concurrency)?,
+        Command::WebhookDelay {
+            url,
+            admin_token,
+            key,
+            messages,
+        } => load::webhook_delay(&url, &admin_token, &key, messages)?,
         Command::Names {
             cases,
             threshold,
