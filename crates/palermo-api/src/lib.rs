@@ -319,7 +319,11 @@ fn query_params(
 ) -> ApiResult<Vec<Option<String>>> {
     let taken = names
         .iter()
-        .map(|name| params.remove(*name).filter(|value| !value.trim().is_empty()))
+        .map(|name| {
+            params
+                .remove(*name)
+                .filter(|value| !value.trim().is_empty())
+        })
         .collect();
     if let Some(unknown) = params.keys().next() {
         return Err(ApiError::field(

@@ -72,23 +72,45 @@ pub fn document() -> serde_json::Value {
 
 /// Why each error status is given, for the responses every operation of a kind can give.
 const ERRORS: &[(&str, &str)] = &[
-    ("400", "The body is not well-formed JSON (the problem names line and column)."),
-    ("401", "No credential, or an unknown, revoked or expired one."),
+    (
+        "400",
+        "The body is not well-formed JSON (the problem names line and column).",
+    ),
+    (
+        "401",
+        "No credential, or an unknown, revoked or expired one.",
+    ),
     ("403", "The caller's roles or key scopes do not allow this."),
-    ("404", "No such resource, or one the caller may not see (the two read alike)."),
+    (
+        "404",
+        "No such resource, or one the caller may not see (the two read alike).",
+    ),
     ("409", "The request conflicts with stored data."),
     ("413", "The body is larger than this endpoint takes."),
-    ("415", "The body is not of the media type this endpoint takes."),
-    ("422", "The input is invalid; `errors` names each field (by its path) and why."),
-    ("429", "Over a rate or concurrency limit; retry after `Retry-After` seconds."),
+    (
+        "415",
+        "The body is not of the media type this endpoint takes.",
+    ),
+    (
+        "422",
+        "The input is invalid; `errors` names each field (by its path) and why.",
+    ),
+    (
+        "429",
+        "Over a rate or concurrency limit; retry after `Retry-After` seconds.",
+    ),
     ("500", "The hub failed; the detail is in its log, not here."),
-    ("503", "The hub is busy (its audit trail is behind) or shutting down."),
+    (
+        "503",
+        "The hub is busy (its audit trail is behind) or shutting down.",
+    ),
 ];
 
 /// Declares every error response as the hub sends it: RFC 9457 problem details.
 fn declare_problems(document: &mut serde_json::Value) {
     use serde_json::json;
-    let problem = json!({"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}});
+    let problem =
+        json!({"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}});
     let Some(paths) = document["paths"].as_object_mut() else {
         return;
     };
@@ -105,7 +127,10 @@ fn declare_problems(document: &mut serde_json::Value) {
                 .get("application/json")
                 .is_some();
             let any_body = operation.get("requestBody").is_some();
-            let parameters = operation["parameters"].as_array().cloned().unwrap_or_default();
+            let parameters = operation["parameters"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
             let in_path = parameters.iter().any(|p| p["in"] == "path");
             let in_query = parameters.iter().any(|p| p["in"] == "query");
             let mut statuses: Vec<&str> = vec!["500", "503"];

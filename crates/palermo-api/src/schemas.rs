@@ -23,8 +23,7 @@ const NAME: &str = "^[^\\u0000-\\u001f\\u007f-\\u009f]*[A-Za-z][^\\u0000-\\u001f
 /// fillers between them.
 const DOCUMENT_NUMBER: &str = "^[ .<-]*[A-Za-z0-9](?:[ .<-]*[A-Za-z0-9]){0,29}[ .<-]*$";
 /// A month and a day that exist in every year (29 February only in leap years: left out).
-const MONTH_DAY: &str =
-    "(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])|(?:0[13-9]|1[0-2])-(?:29|30)|(?:0[13578]|1[02])-31)";
+const MONTH_DAY: &str = "(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])|(?:0[13-9]|1[0-2])-(?:29|30)|(?:0[13578]|1[02])-31)";
 const MONTH: &str = "(0[1-9]|1[0-2])";
 /// Blank text, which the hub reads as an absent optional field…
 const BLANK: &str = "^\\s*$";
@@ -105,7 +104,11 @@ fn review_date() -> Value {
 /// A birth date known to the year, month or day, or a range of years; for a person record,
 /// from 1900 to this year.
 fn partial_date(recorded: bool) -> Value {
-    let (from, to) = if recorded { (1900, this_year()) } else { (1000, 9999) };
+    let (from, to) = if recorded {
+        (1900, this_year())
+    } else {
+        (1000, 9999)
+    };
     let year = years(from, to);
     let range = if recorded {
         format!("19[0-9]{{2}}/{}", years(2000, this_year()))
@@ -140,8 +143,17 @@ fn document_number() -> Value {
 fn document_types() -> Value {
     one_of(
         &[
-            "passport", "id_card", "visa", "residence_permit", "seafarers_book", "other", "P",
-            "I", "A", "C", "V",
+            "passport",
+            "id_card",
+            "visa",
+            "residence_permit",
+            "seafarers_book",
+            "other",
+            "P",
+            "I",
+            "A",
+            "C",
+            "V",
         ],
         "A document type, or an ICAO 9303 document code",
     )
@@ -159,13 +171,42 @@ fn meta_properties(properties: &mut serde_json::Map<String, Value>, reference: &
          empty otherwise"});
     for (name, schema) in [
         ("reported_date", past_date("When it was reported")),
-        ("owner", optional(member("The owner bureau: the caller's own (the default); a bureau writes its own records only"))),
-        (reference, optional_text(text(EXTERNAL_REF_LEN_MAX, "The owner's own reference: writing it again updates the record"))),
+        (
+            "owner",
+            optional(member(
+                "The owner bureau: the caller's own (the default); a bureau writes its own records only",
+            )),
+        ),
+        (
+            reference,
+            optional_text(text(
+                EXTERNAL_REF_LEN_MAX,
+                "The owner's own reference: writing it again updates the record",
+            )),
+        ),
         ("review_date", optional(review_date())),
-        ("restriction", optional(one_of(&["all", "only", "except"], "Who besides the owner sees the record"))),
+        (
+            "restriction",
+            optional(one_of(
+                &["all", "only", "except"],
+                "Who besides the owner sees the record",
+            )),
+        ),
         ("restriction_countries", restriction_countries),
-        ("handling", optional(one_of(&["H0", "H1", "H2", "H3"], "How the record may be used (Europol-style handling codes)"))),
-        ("handling_note", optional_text(text(HANDLING_NOTE_LEN_MAX, "The conditions of use; required with H3"))),
+        (
+            "handling",
+            optional(one_of(
+                &["H0", "H1", "H2", "H3"],
+                "How the record may be used (Europol-style handling codes)",
+            )),
+        ),
+        (
+            "handling_note",
+            optional_text(text(
+                HANDLING_NOTE_LEN_MAX,
+                "The conditions of use; required with H3",
+            )),
+        ),
     ] {
         properties.insert(name.to_owned(), schema);
     }
@@ -199,17 +240,32 @@ fn record(
 fn document_input() -> Value {
     let mut properties = serde_json::Map::new();
     properties.insert("number".into(), document_number());
-    properties.insert("issuing_country".into(), country("ISO 3166-1 alpha-3, or an ICAO 9303 code such as `D`, `GBD`, `UNO`, `XXA`"));
+    properties.insert(
+        "issuing_country".into(),
+        country("ISO 3166-1 alpha-3, or an ICAO 9303 code such as `D`, `GBD`, `UNO`, `XXA`"),
+    );
     properties.insert("type".into(), document_types());
     properties.insert(
         "status".into(),
         json!({"type": "string", "enum": status(&DocumentStatus::names())}),
     );
-    properties.insert("holder_name".into(), optional_text(text(NAME_LEN_MAX, "The holder's name as printed")));
-    properties.insert("holder_birth_date".into(), optional(past_date("The holder's birth date")));
+    properties.insert(
+        "holder_name".into(),
+        optional_text(text(NAME_LEN_MAX, "The holder's name as printed")),
+    );
+    properties.insert(
+        "holder_birth_date".into(),
+        optional(past_date("The holder's birth date")),
+    );
     record(
         "A travel document to report.",
-        &["number", "issuing_country", "type", "status", "reported_date"],
+        &[
+            "number",
+            "issuing_country",
+            "type",
+            "status",
+            "reported_date",
+        ],
         properties,
         Vec::new(),
         "external_ref",
@@ -235,7 +291,10 @@ fn vehicle_input() -> Value {
     let mut properties = serde_json::Map::new();
     properties.insert("vin".into(), optional(vin_of_record()));
     properties.insert("plate".into(), optional(plate()));
-    properties.insert("plate_country".into(), optional(country("Country of the plate; required with a plate")));
+    properties.insert(
+        "plate_country".into(),
+        optional(country("Country of the plate; required with a plate")),
+    );
     for name in ["make", "model", "colour"] {
         properties.insert(name.into(), optional_text(text(VEHICLE_TEXT_LEN_MAX, "")));
     }
@@ -268,42 +327,63 @@ fn vehicle_input() -> Value {
 fn person_input() -> Value {
     let name_text = json!({"type": "string", "pattern": NAME, "maxLength": NAME_LEN_MAX});
     let name = json!({"type": "object", "additionalProperties": false,
-        "properties": {
-            "full": optional(json!({"type": "string", "maxLength": palermo_names::NAME_MAX_CHARS,
-                "pattern": NAME, "description": "The whole name as written, in any script"})),
-            "given": optional_text(name_text.clone()),
-            "family": optional_text(name_text.clone()),
-            "script": optional(json!({"type": "string", "pattern": "^[A-Za-z]{4}$",
-                "description": "ISO 15924 script code (`Latn`, `Cyrl`, `Arab`, `Hani` …)"})),
-            "kind": optional(one_of(&["primary", "alias", "maiden", "former"], "")),
-        },
-        "description": "The full name, or its given and family parts",
-        "anyOf": [
-            {"required": ["full"], "properties": {"full": {"type": "string", "pattern": PRESENT}}},
-            {"required": ["given"], "properties": {"given": {"type": "string", "pattern": PRESENT}}},
-            {"required": ["family"], "properties": {"family": {"type": "string", "pattern": PRESENT}}}
-        ]});
+    "properties": {
+        "full": optional(json!({"type": "string", "maxLength": palermo_names::NAME_MAX_CHARS,
+            "pattern": NAME, "description": "The whole name as written, in any script"})),
+        "given": optional_text(name_text.clone()),
+        "family": optional_text(name_text.clone()),
+        "script": optional(json!({"type": "string", "pattern": "^[A-Za-z]{4}$",
+            "description": "ISO 15924 script code (`Latn`, `Cyrl`, `Arab`, `Hani` …)"})),
+        "kind": optional(one_of(&["primary", "alias", "maiden", "former"], "")),
+    },
+    "description": "The full name, or its given and family parts",
+    "anyOf": [
+        {"required": ["full"], "properties": {"full": {"type": "string", "pattern": PRESENT}}},
+        {"required": ["given"], "properties": {"given": {"type": "string", "pattern": PRESENT}}},
+        {"required": ["family"], "properties": {"family": {"type": "string", "pattern": PRESENT}}}
+    ]});
     let identity = json!({"type": "object", "additionalProperties": false,
-        "required": ["number", "issuing_country"],
-        "properties": {
-            "number": document_number(),
-            "issuing_country": country(""),
-            "type": optional(document_types()),
-        }});
+    "required": ["number", "issuing_country"],
+    "properties": {
+        "number": document_number(),
+        "issuing_country": country(""),
+        "type": optional(document_types()),
+    }});
     let mut properties = serde_json::Map::new();
-    properties.insert("names".into(), json!({"type": "array", "minItems": 1, "maxItems": NAMES_MAX, "items": name}));
+    properties.insert(
+        "names".into(),
+        json!({"type": "array", "minItems": 1, "maxItems": NAMES_MAX, "items": name}),
+    );
     properties.insert("birth_date".into(), optional(partial_date(true)));
-    properties.insert("birth_place".into(), optional_text(text(PERSON_TEXT_LEN_MAX, "")));
+    properties.insert(
+        "birth_place".into(),
+        optional_text(text(PERSON_TEXT_LEN_MAX, "")),
+    );
     properties.insert("birth_country".into(), optional(country("")));
-    properties.insert("nationality".into(), json!({"type": ["array", "null"],
+    properties.insert(
+        "nationality".into(),
+        json!({"type": ["array", "null"],
         "maxItems": palermo_core::person::NATIONALITIES_MAX,
-        "items": country("ISO 3166-1 alpha-3")}));
+        "items": country("ISO 3166-1 alpha-3")}),
+    );
     properties.insert("sex".into(), optional(one_of(&["M", "F", "U"], "")));
-    properties.insert("category".into(), optional(one_of(&["wanted", "missing", "suspect", "offender"], "")));
-    properties.insert("marks".into(), optional_text(text(PERSON_TEXT_LEN_MAX, "Distinguishing marks")));
-    properties.insert("languages".into(), json!({"type": "array", "maxItems": LANGUAGES_MAX,
-        "items": {"type": "string", "pattern": "^[a-z]{2,3}$", "description": "ISO 639"}}));
-    properties.insert("documents".into(), json!({"type": "array", "maxItems": DOCUMENTS_MAX, "items": identity}));
+    properties.insert(
+        "category".into(),
+        optional(one_of(&["wanted", "missing", "suspect", "offender"], "")),
+    );
+    properties.insert(
+        "marks".into(),
+        optional_text(text(PERSON_TEXT_LEN_MAX, "Distinguishing marks")),
+    );
+    properties.insert(
+        "languages".into(),
+        json!({"type": "array", "maxItems": LANGUAGES_MAX,
+        "items": {"type": "string", "pattern": "^[a-z]{2,3}$", "description": "ISO 639"}}),
+    );
+    properties.insert(
+        "documents".into(),
+        json!({"type": "array", "maxItems": DOCUMENTS_MAX, "items": identity}),
+    );
     record(
         "A person to report (wanted, missing, suspect, offender).",
         &["names", "reported_date"],
@@ -356,22 +436,23 @@ fn vehicle_query() -> Value {
 }
 
 fn person_query() -> Value {
-    let name = json!({"type": "string", "pattern": NAME, "maxLength": palermo_names::NAME_MAX_CHARS});
+    let name =
+        json!({"type": "string", "pattern": NAME, "maxLength": palermo_names::NAME_MAX_CHARS});
     json!({"type": "object", "additionalProperties": false,
-        "properties": {
-            "qid": {"type": ["string", "null"], "maxLength": 200, "pattern": NO_CONTROL,
-                "description": "The caller's reference for the query, echoed in the result"},
-            "name": {"anyOf": [name.clone(), {"type": "null"}]},
-            "names": {"type": "array", "maxItems": 19, "items": name},
-            "birth_date": optional(partial_date(false)),
-            "nationality": optional(country("")),
-            "sex": optional(one_of(&["M", "F", "U"], "")),
-        },
-        "description": "One person to screen: a name, or names",
-        "anyOf": [
-            {"required": ["name"], "properties": {"name": {"type": "string"}}},
-            {"required": ["names"], "properties": {"names": {"minItems": 1}}}
-        ]})
+    "properties": {
+        "qid": {"type": ["string", "null"], "maxLength": 200, "pattern": NO_CONTROL,
+            "description": "The caller's reference for the query, echoed in the result"},
+        "name": {"anyOf": [name.clone(), {"type": "null"}]},
+        "names": {"type": "array", "maxItems": 19, "items": name},
+        "birth_date": optional(partial_date(false)),
+        "nationality": optional(country("")),
+        "sex": optional(one_of(&["M", "F", "U"], "")),
+    },
+    "description": "One person to screen: a name, or names",
+    "anyOf": [
+        {"required": ["name"], "properties": {"name": {"type": "string"}}},
+        {"required": ["names"], "properties": {"names": {"minItems": 1}}}
+    ]})
 }
 
 fn batch(field: &str, item: &str, max: usize) -> Value {
@@ -390,33 +471,33 @@ fn roles() -> Vec<&'static str> {
 
 fn message_input() -> Value {
     json!({"type": "object", "additionalProperties": false,
-        "required": ["to", "subject", "body"],
-        "properties": {
-            "to": {"type": "array", "minItems": 1, "maxItems": 50, "uniqueItems": true,
-                "items": {"type": "string", "pattern": ORG_CODE},
-                "description": "Recipient organisations' codes; each must exist"},
-            "subject": {"type": "string", "maxLength": 200, "pattern": "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\u0000-\\u0020\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$"},
-            "body": {"type": "string", "maxLength": 20_000, "pattern": "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*[^\\u0000-\\u0020\\u007f-\\u009f][^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$"},
-            "priority": optional(one_of(&["routine", "urgent", "immediate"], "")),
-            "handling": optional(one_of(&["H0", "H1", "H2", "H3"], "")),
-            "references": {"type": "array", "maxItems": 100, "items": {"type": "object",
-                "additionalProperties": false, "required": ["kind", "id"],
-                "properties": {"kind": one_of(&["document", "vehicle", "person", "notice", "case"], ""),
-                    "id": {"type": "integer", "minimum": 1, "format": "int64"}}}},
-            "in_reply_to": {"type": ["integer", "null"], "minimum": 1, "format": "int64",
-                "description": "A message the caller's organisation sent or received"},
-            "attachments": {"type": "array", "maxItems": 10, "items": {"type": "object",
-                "additionalProperties": false, "required": ["name", "data"],
-                "properties": {
-                    "name": {"type": "string", "maxLength": 200,
-                        "pattern": "^[^\\u0000-\\u001f\\u007f-\\u009f/\\\\]*[^\\u0000-\\u0020\\u007f-\\u009f/\\\\.][^\\u0000-\\u001f\\u007f-\\u009f/\\\\]*$",
-                        "description": "A file name, not a path"},
-                    "content_type": {"anyOf": [{"type": "string", "maxLength": 100, "pattern": MEDIA_TYPE},
-                        {"type": "null"}]},
-                    "data": {"type": "string", "pattern": BASE64, "maxLength": 7_000_000,
-                        "description": "The bytes, base64 (at most 5 MiB each, 8 MiB together)"}
-                }}}
-        }})
+    "required": ["to", "subject", "body"],
+    "properties": {
+        "to": {"type": "array", "minItems": 1, "maxItems": 50, "uniqueItems": true,
+            "items": {"type": "string", "pattern": ORG_CODE},
+            "description": "Recipient organisations' codes; each must exist"},
+        "subject": {"type": "string", "maxLength": 200, "pattern": "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\u0000-\\u0020\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$"},
+        "body": {"type": "string", "maxLength": 20_000, "pattern": "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*[^\\u0000-\\u0020\\u007f-\\u009f][^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$"},
+        "priority": optional(one_of(&["routine", "urgent", "immediate"], "")),
+        "handling": optional(one_of(&["H0", "H1", "H2", "H3"], "")),
+        "references": {"type": "array", "maxItems": 100, "items": {"type": "object",
+            "additionalProperties": false, "required": ["kind", "id"],
+            "properties": {"kind": one_of(&["document", "vehicle", "person", "notice", "case"], ""),
+                "id": {"type": "integer", "minimum": 1, "format": "int64"}}}},
+        "in_reply_to": {"type": ["integer", "null"], "minimum": 1, "format": "int64",
+            "description": "A message the caller's organisation sent or received"},
+        "attachments": {"type": "array", "maxItems": 10, "items": {"type": "object",
+            "additionalProperties": false, "required": ["name", "data"],
+            "properties": {
+                "name": {"type": "string", "maxLength": 200,
+                    "pattern": "^[^\\u0000-\\u001f\\u007f-\\u009f/\\\\]*[^\\u0000-\\u0020\\u007f-\\u009f/\\\\.][^\\u0000-\\u001f\\u007f-\\u009f/\\\\]*$",
+                    "description": "A file name, not a path"},
+                "content_type": {"anyOf": [{"type": "string", "maxLength": 100, "pattern": MEDIA_TYPE},
+                    {"type": "null"}]},
+                "data": {"type": "string", "pattern": BASE64, "maxLength": 7_000_000,
+                    "description": "The bytes, base64 (at most 5 MiB each, 8 MiB together)"}
+            }}}
+    }})
 }
 
 /// The component schemas replaced by their exact form.
@@ -433,9 +514,17 @@ fn components() -> Vec<(&'static str, Value)> {
         ("DocumentBatch", batch("documents", "DocumentInput", 1000)),
         ("VehicleBatch", batch("vehicles", "VehicleInput", 1000)),
         ("PersonBatch", batch("persons", "PersonInput", 1000)),
-        ("DocumentChecks", batch("documents", "DocumentQueryInput", 1000)),
-        ("VehicleChecks", batch("vehicles", "VehicleQueryInput", 1000)),
-        ("PersonScreening", json!({"type": "object", "additionalProperties": false,
+        (
+            "DocumentChecks",
+            batch("documents", "DocumentQueryInput", 1000),
+        ),
+        (
+            "VehicleChecks",
+            batch("vehicles", "VehicleQueryInput", 1000),
+        ),
+        (
+            "PersonScreening",
+            json!({"type": "object", "additionalProperties": false,
             "required": ["persons"],
             "properties": {
                 "persons": {"type": "array", "minItems": 1, "maxItems": 1000,
@@ -443,24 +532,33 @@ fn components() -> Vec<(&'static str, Value)> {
                 "threshold": {"type": ["number", "null"], "minimum": 0, "maximum": 1,
                     "description": "Raises the score from which a candidate is a hit above the \
                      hub's (default 0.8); a lower value shows weaker candidates, never as hits"}
-            }})),
+            }}),
+        ),
         ("MessageInput", message_input()),
-        ("HitAnswerInput", json!({"type": "object", "additionalProperties": false,
+        (
+            "HitAnswerInput",
+            json!({"type": "object", "additionalProperties": false,
             "required": ["answer"],
             "properties": {
                 "answer": one_of(&["still-valid", "no-longer-valid", "not-the-same"], ""),
                 "note": {"type": ["string", "null"], "maxLength": 2000,
                     "pattern": "^[^\\u0000-\\u0009\\u000b-\\u001f\\u007f-\\u009f]*$"}
-            }})),
-        ("SignIn", json!({"type": "object", "additionalProperties": false,
+            }}),
+        ),
+        (
+            "SignIn",
+            json!({"type": "object", "additionalProperties": false,
             "required": ["username", "password", "code"],
             "properties": {
                 "username": {"type": "string", "maxLength": 1000},
                 "password": {"type": "string", "maxLength": 1000},
                 "code": {"type": "string", "maxLength": 100,
                     "description": "A TOTP code, or one of the recovery codes"}
-            }})),
-        ("NewOrganisation", json!({"type": "object", "additionalProperties": false,
+            }}),
+        ),
+        (
+            "NewOrganisation",
+            json!({"type": "object", "additionalProperties": false,
             "required": ["code", "kind", "name"],
             "description": "A member bureau's code is an ISO 3166-1 alpha-3 country code",
             "allOf": [{"if": {"required": ["kind"], "properties": {"kind": {"const": "member"}}},
@@ -471,8 +569,11 @@ fn components() -> Vec<(&'static str, Value)> {
                 "kind": one_of(&["member", "secretariat", "partner"], ""),
                 "name": {"type": "string", "maxLength": 200,
                     "pattern": "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\u0000-\\u0020\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$"}
-            }})),
-        ("NewUser", json!({"type": "object", "additionalProperties": false,
+            }}),
+        ),
+        (
+            "NewUser",
+            json!({"type": "object", "additionalProperties": false,
             "required": ["username", "org", "roles", "password"],
             "properties": {
                 "username": {"type": "string", "pattern": USERNAME},
@@ -484,11 +585,17 @@ fn components() -> Vec<(&'static str, Value)> {
                     "pattern": "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\u0000-\\u0020\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$"},
                 "password": {"type": "string", "minLength": 8, "maxLength": 256,
                     "description": "8 to 256 characters, not on the list of common passwords"}
-            }})),
-        ("NewPassword", json!({"type": "object", "additionalProperties": false,
+            }}),
+        ),
+        (
+            "NewPassword",
+            json!({"type": "object", "additionalProperties": false,
             "required": ["password"],
-            "properties": {"password": {"type": "string", "minLength": 8, "maxLength": 256}}})),
-        ("NewKey", json!({"type": "object", "additionalProperties": false,
+            "properties": {"password": {"type": "string", "minLength": 8, "maxLength": 256}}}),
+        ),
+        (
+            "NewKey",
+            json!({"type": "object", "additionalProperties": false,
             "required": ["org"],
             "properties": {
                 "org": admin_org.clone(),
@@ -496,11 +603,15 @@ fn components() -> Vec<(&'static str, Value)> {
                 "scopes": {"type": ["array", "null"], "minItems": 1, "uniqueItems": true,
                     "items": {"type": "string", "enum": scopes()},
                     "description": "Default `check`; bounded by the organisation's kind"}
-            }})),
-        ("NewWebhook", json!({"type": "object", "additionalProperties": false,
+            }}),
+        ),
+        (
+            "NewWebhook",
+            json!({"type": "object", "additionalProperties": false,
             "required": ["url"],
             "properties": {"url": {"type": "string", "maxLength": 2000, "pattern": WEBHOOK_URL,
-                "description": "`https://` to a public address (others only on the operator's allow list)"}}})),
+                "description": "`https://` to a public address (others only on the operator's allow list)"}}}),
+        ),
     ]
 }
 
@@ -522,10 +633,14 @@ fn parameter(path: &str, name: &str, required: bool) -> Option<Value> {
         (_, "holder_birth_date" | "birth_date") => partial_date(false),
         ("/api/v1/checks/vehicles", "vin") => query_vin(),
         ("/api/v1/checks/vehicles", "plate") => plate(),
-        ("/api/v1/checks/vehicles", "country") => country("The country of the plate; required with it"),
+        ("/api/v1/checks/vehicles", "country") => {
+            country("The country of the plate; required with it")
+        }
         ("/api/v1/checks/persons", "nationality") => country(""),
         ("/api/v1/checks/persons", "sex") => one_of(&["M", "F", "U"], ""),
-        ("/api/v1/checks/persons", "threshold") => json!({"type": "number", "minimum": 0, "maximum": 1}),
+        ("/api/v1/checks/persons", "threshold") => {
+            json!({"type": "number", "minimum": 0, "maximum": 1})
+        }
         ("/api/v1/hits", "limit") => page(1000),
         ("/api/v1/hits", "state") => one_of(&["open", "overdue", "answered"], ""),
         (_, "before" | "after") => json!({"type": "integer", "format": "int64"}),
@@ -536,7 +651,9 @@ fn parameter(path: &str, name: &str, required: bool) -> Option<Value> {
             {"type": "string", "format": "date", "pattern": date_in(1000, 9999)},
             {"type": "string", "pattern": "^-?[0-9]{1,15}$"}],
             "description": "`YYYY-MM-DD` or milliseconds since the epoch"}),
-        ("/api/v1/audit", "org" | "user" | "action" | "outcome") => json!({"type": "string", "maxLength": 200}),
+        ("/api/v1/audit", "org" | "user" | "action" | "outcome") => {
+            json!({"type": "string", "maxLength": 200})
+        }
         ("/api/v1/audit/verify", "expect_head") => json!({"type": "string",
             "pattern": "^[1-9][0-9]{0,17}:[0-9a-fA-F]{64}$",
             "description": "A head a witness kept, SEQ:HASH (`palermo audit head`)"}),
@@ -548,8 +665,15 @@ fn parameter(path: &str, name: &str, required: bool) -> Option<Value> {
     };
     // Numbers and integers in the query are text on the wire; blank text is read as absent.
     let in_query_optional = !required
-        && !matches!(name, "id" | "photo" | "attachment" | "username" | "action" | "org");
-    Some(if in_query_optional { optional(schema) } else { schema })
+        && !matches!(
+            name,
+            "id" | "photo" | "attachment" | "username" | "action" | "org"
+        );
+    Some(if in_query_optional {
+        optional(schema)
+    } else {
+        schema
+    })
 }
 
 /// Rules that tie a GET check's query parameters together.
@@ -587,12 +711,17 @@ pub(crate) fn constrain(document: &mut Value) {
             continue;
         };
         for operation in item.values_mut() {
-            let Some(parameters) = operation.get_mut("parameters").and_then(Value::as_array_mut)
+            let Some(parameters) = operation
+                .get_mut("parameters")
+                .and_then(Value::as_array_mut)
             else {
                 continue;
             };
             for parameter_value in parameters.iter_mut() {
-                let name = parameter_value["name"].as_str().unwrap_or_default().to_owned();
+                let name = parameter_value["name"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned();
                 let required = parameter_value["required"] == true;
                 if let Some(schema) = parameter(path, &name, required) {
                     parameter_value["schema"] = schema;
@@ -600,7 +729,11 @@ pub(crate) fn constrain(document: &mut Value) {
             }
             if let Some(rule) = query_rule(path) {
                 let description = operation["description"].as_str().unwrap_or_default();
-                operation["description"] = json!(format!("{description}\n\nParameters: {rule}.").trim().to_owned());
+                operation["description"] = json!(
+                    format!("{description}\n\nParameters: {rule}.")
+                        .trim()
+                        .to_owned()
+                );
             }
         }
     }

@@ -189,8 +189,7 @@ pub async fn verify_audit(
             palermo_hub::parse_head(&text).map_err(|detail| ApiError::field("expect_head", detail))
         })
         .transpose()?;
-    let verification =
-        blocking(&state.hub, move |hub| hub.verify_audit(&caller, expected)).await?;
+    let verification = blocking(&state.hub, move |hub| hub.verify_audit(&caller, expected)).await?;
     Ok(ok_json(&verification))
 }
 

@@ -25,7 +25,7 @@ fn code(text: &str) -> CountryCode {
 
 /// Every other record of DEU is restricted to FRA only: hidden from ITA, the caller.
 fn input(i: u64) -> DocumentInput {
-    let hidden = i % 2 == 0;
+    let hidden = i.is_multiple_of(2);
     DocumentInput {
         number: Some(document_number(SEED, i)),
         issuing_country: Some("DEU".into()),
@@ -79,7 +79,12 @@ pub fn run(count: u64, lookups: u64) -> anyhow::Result<()> {
         )?;
         let console = Caller::console();
         for org in ["DEU", "FRA", "ITA"] {
-            seeding.add_organisation(&console, OrgCode::parse(org).expect("code"), OrgKind::Member, org)?;
+            seeding.add_organisation(
+                &console,
+                OrgCode::parse(org).expect("code"),
+                OrgKind::Member,
+                org,
+            )?;
         }
         let context = ValidationContext {
             today: Timestamp::now().date(),
@@ -98,9 +103,18 @@ pub fn run(count: u64, lookups: u64) -> anyhow::Result<()> {
         issuing_country: Some("DEU".into()),
         ..DocumentQuery::default()
     };
-    let mut absent = Timings { name: "absent number", nanos: Vec::new() };
-    let mut hidden = Timings { name: "held only in a record hidden from the caller", nanos: Vec::new() };
-    let mut visible = Timings { name: "hits a record the caller may see", nanos: Vec::new() };
+    let mut absent = Timings {
+        name: "absent number",
+        nanos: Vec::new(),
+    };
+    let mut hidden = Timings {
+        name: "held only in a record hidden from the caller",
+        nanos: Vec::new(),
+    };
+    let mut visible = Timings {
+        name: "hits a record the caller may see",
+        nanos: Vec::new(),
+    };
     let sync = || hub.audit(Caller::console().event("bench.sync", "ok"));
     // Interleaved, so that the three kinds meet the same caches and the same background work.
     for round in 0..2 {
@@ -130,7 +144,9 @@ pub fn run(count: u64, lookups: u64) -> anyhow::Result<()> {
         }
         sync()?;
     }
-    println!("## access: a single check's own time on the hub ({count} documents of DEU, half of them restricted to FRA; ITA checks; {lookups} checks of each kind, interleaved, after a warm-up round)");
+    println!(
+        "## access: a single check's own time on the hub ({count} documents of DEU, half of them restricted to FRA; ITA checks; {lookups} checks of each kind, interleaved, after a warm-up round)"
+    );
     println!("| the number | checks | p50 µs | p90 µs | p99 µs | mean µs |");
     println!("|---|---|---|---|---|---|");
     let (absent_p50, absent_mean) = absent.report();

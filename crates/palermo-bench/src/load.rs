@@ -75,7 +75,8 @@ pub fn signins(url: &str, pid: u32, concurrency: usize) -> anyhow::Result<()> {
     running.store(false, Ordering::Relaxed);
     sampler.join().expect("no panic");
     let after = rss_kib(pid).unwrap_or(0);
-    let mut answers: Vec<(u16, usize)> = statuses.lock().expect("lock").clone().into_iter().collect();
+    let mut answers: Vec<(u16, usize)> =
+        statuses.lock().expect("lock").clone().into_iter().collect();
     answers.sort();
     println!(
         "{concurrency} anonymous sign-ins at once: answered in {:.2} s; answers {answers:?}; hub RSS {} MiB before, peak {} MiB, {} MiB after",
@@ -100,7 +101,9 @@ fn receiver(stall: bool, arrivals: Arc<Mutex<HashMap<String, Instant>>>) -> anyh
                 continue;
             }
             let mut stream = stream;
-            let Ok(clone) = stream.try_clone() else { continue };
+            let Ok(clone) = stream.try_clone() else {
+                continue;
+            };
             let mut reader = BufReader::new(clone);
             let mut length = 0usize;
             loop {
@@ -118,15 +121,26 @@ fn receiver(stall: bool, arrivals: Arc<Mutex<HashMap<String, Instant>>>) -> anyh
             if let Ok(delivery) = serde_json::from_slice::<Value>(&body)
                 && let Some(subject) = delivery["message"]["subject"].as_str()
             {
-                arrivals.lock().expect("lock").insert(subject.to_owned(), now);
+                arrivals
+                    .lock()
+                    .expect("lock")
+                    .insert(subject.to_owned(), now);
             }
-            let _ = write!(stream, "HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+            );
         }
     });
     Ok(url)
 }
 
-pub fn webhook_delay(url: &str, admin_token: &str, key: &str, messages: usize) -> anyhow::Result<()> {
+pub fn webhook_delay(
+    url: &str,
+    admin_token: &str,
+    key: &str,
+    messages: usize,
+) -> anyhow::Result<()> {
     let agent = agent();
     let arrivals = Arc::new(Mutex::new(HashMap::new()));
     let stalled = receiver(true, arrivals.clone())?;
@@ -136,7 +150,11 @@ pub fn webhook_delay(url: &str, admin_token: &str, key: &str, messages: usize) -
             .put(format!("{url}/api/v1/admin/webhooks/{org}"))
             .header("Authorization", format!("Bearer {admin_token}"))
             .send_json(json!({"url": target}))?;
-        anyhow::ensure!(answer.status().is_success(), "setting {org}'s webhook: {}", answer.status());
+        anyhow::ensure!(
+            answer.status().is_success(),
+            "setting {org}'s webhook: {}",
+            answer.status()
+        );
     }
     let send = |to: &str, subject: &str| -> anyhow::Result<Instant> {
         let sent = Instant::now();
@@ -160,7 +178,10 @@ pub fn webhook_delay(url: &str, admin_token: &str, key: &str, messages: usize) -
     let mut delays: Vec<f64> = Vec::new();
     while Instant::now() < deadline {
         let arrived = arrivals.lock().expect("lock").clone();
-        if sent.iter().all(|(subject, _)| arrived.contains_key(subject)) {
+        if sent
+            .iter()
+            .all(|(subject, _)| arrived.contains_key(subject))
+        {
             delays = sent
                 .iter()
                 .map(|(subject, at)| arrived[subject].duration_since(*at).as_secs_f64() * 1000.0)
@@ -169,7 +190,10 @@ pub fn webhook_delay(url: &str, admin_token: &str, key: &str, messages: usize) -
         }
         std::thread::sleep(Duration::from_millis(20));
     }
-    anyhow::ensure!(!delays.is_empty(), "the healthy receiver did not get every message in 120 s");
+    anyhow::ensure!(
+        !delays.is_empty(),
+        "the healthy receiver did not get every message in 120 s"
+    );
     delays.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
     let at = |p: f64| delays[((delays.len() as f64 * p) as usize).min(delays.len() - 1)];
     println!(

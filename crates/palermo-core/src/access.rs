@@ -45,7 +45,12 @@ impl OrgKind {
         let common = P::CHECK | P::MESSAGES;
         match self {
             OrgKind::Member => {
-                common | P::READ_RECORDS | P::WRITE_RECORDS | P::HITS | P::READ_AUDIT | P::ADMINISTER
+                common
+                    | P::READ_RECORDS
+                    | P::WRITE_RECORDS
+                    | P::HITS
+                    | P::READ_AUDIT
+                    | P::ADMINISTER
             }
             OrgKind::Secretariat => {
                 common | P::READ_RECORDS | P::HITS | P::REVIEW | P::READ_AUDIT | P::ADMINISTER
@@ -450,14 +455,22 @@ mod tests {
         ] {
             assert!(!partner.contains(forbidden), "{forbidden:?}");
         }
-        assert!(!OrgKind::Member.permissions_allowed().contains(Permissions::REVIEW));
+        assert!(
+            !OrgKind::Member
+                .permissions_allowed()
+                .contains(Permissions::REVIEW)
+        );
         let scopes = Permissions::parse_scopes("check,review,audit").unwrap();
         assert_eq!(
-            scopes.difference(OrgKind::Member.permissions_allowed()).scopes(),
+            scopes
+                .difference(OrgKind::Member.permissions_allowed())
+                .scopes(),
             "review"
         );
         assert_eq!(
-            scopes.intersection(OrgKind::Partner.permissions_allowed()).scopes(),
+            scopes
+                .intersection(OrgKind::Partner.permissions_allowed())
+                .scopes(),
             "check"
         );
     }

@@ -372,16 +372,17 @@ mod tests {
         let concerned = entry_hash(1, &a, None, &GENESIS);
         assert_ne!(plain, concerned);
         a.concerns.pop();
-        assert_ne!(entry_hash(1, &a, None, &GENESIS), concerned, "a concern removed");
+        assert_ne!(
+            entry_hash(1, &a, None, &GENESIS),
+            concerned,
+            "a concern removed"
+        );
     }
 
     #[test]
     fn hidden_characters_are_shown_as_escapes() {
         assert_eq!(display_safe("anna"), "anna");
-        assert_eq!(
-            display_safe("evil\u{202E}nimda"),
-            "evil\\u{202E}nimda"
-        );
+        assert_eq!(display_safe("evil\u{202E}nimda"), "evil\\u{202E}nimda");
         assert_eq!(display_safe("a\u{0}b\u{200B}"), "a\\u{0000}b\\u{200B}");
     }
 

@@ -292,7 +292,11 @@ impl PersonInput {
         let birth_country =
             Checker::present(&self.birth_country).and_then(|t| c.country("birth_country", t));
         let mut nationalities = Vec::new();
-        if self.nationality.as_ref().is_some_and(|list| list.0.len() > NATIONALITIES_MAX) {
+        if self
+            .nationality
+            .as_ref()
+            .is_some_and(|list| list.0.len() > NATIONALITIES_MAX)
+        {
             c.fail("nationality", format!("at most {NATIONALITIES_MAX}"));
         }
         for (i, text) in self

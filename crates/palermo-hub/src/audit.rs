@@ -188,7 +188,11 @@ impl SigningKey {
             hash,
             at,
             public_key: self.public_key(),
-            signature: self.pair.sign(&head_message(seq, &hash, at)).as_ref().to_vec(),
+            signature: self
+                .pair
+                .sign(&head_message(seq, &hash, at))
+                .as_ref()
+                .to_vec(),
         }
     }
 }
@@ -236,9 +240,14 @@ impl From<&SignedHead> for AuditHead {
 
 /// Parses a head as witnesses keep it: `SEQ:HASH` (the hash in hex).
 pub fn parse_head(text: &str) -> std::result::Result<(i64, Hash), String> {
-    let malformed = || format!("{text:?} is not SEQ:HASH (a sequence number, a colon, 64 hex digits)");
+    let malformed =
+        || format!("{text:?} is not SEQ:HASH (a sequence number, a colon, 64 hex digits)");
     let (seq, hash) = text.trim().split_once(':').ok_or_else(malformed)?;
-    let seq = seq.parse::<i64>().ok().filter(|seq| *seq > 0).ok_or_else(malformed)?;
+    let seq = seq
+        .parse::<i64>()
+        .ok()
+        .filter(|seq| *seq > 0)
+        .ok_or_else(malformed)?;
     let hash: Hash = hex::decode(hash)
         .ok()
         .and_then(|bytes| bytes.try_into().ok())
@@ -362,25 +371,30 @@ impl Hub {
         filter: &AuditFilter,
         limit: usize,
     ) -> Result<Vec<AuditEntryView>> {
-        self.audited(caller, "audit.read", || None, || {
-            caller.require(Permissions::READ_AUDIT)?;
-            if limit == 0 || limit > AUDIT_PAGE_MAX {
-                return Err(HubError::Invalid(palermo_core::FieldErrors::single(
-                    "limit",
-                    format!("must be 1 to {AUDIT_PAGE_MAX}"),
-                )));
-            }
-            let entries = self
-                .store
-                .audit_entries(&Self::audit_scope(caller, filter), limit)?;
-            let mut event = caller.event("audit.read", "ok");
-            event.detail = Some(format!("{} entries", entries.len()));
-            self.store.append_audit(&[event])?;
-            Ok(entries
-                .into_iter()
-                .map(|entry| AuditEntryView::of(entry, Some(caller)))
-                .collect())
-        })
+        self.audited(
+            caller,
+            "audit.read",
+            || None,
+            || {
+                caller.require(Permissions::READ_AUDIT)?;
+                if limit == 0 || limit > AUDIT_PAGE_MAX {
+                    return Err(HubError::Invalid(palermo_core::FieldErrors::single(
+                        "limit",
+                        format!("must be 1 to {AUDIT_PAGE_MAX}"),
+                    )));
+                }
+                let entries = self
+                    .store
+                    .audit_entries(&Self::audit_scope(caller, filter), limit)?;
+                let mut event = caller.event("audit.read", "ok");
+                event.detail = Some(format!("{} entries", entries.len()));
+                self.store.append_audit(&[event])?;
+                Ok(entries
+                    .into_iter()
+                    .map(|entry| AuditEntryView::of(entry, Some(caller)))
+                    .collect())
+            },
+        )
     }
 
     /// `filter`, limited to what the caller's auditors may read.
@@ -398,9 +412,12 @@ impl Hub {
         caller: &Caller,
         visit: &mut dyn FnMut(AuditEntryView) -> bool,
     ) -> Result<()> {
-        self.audited(caller, "audit.export", || None, || {
-            caller.require(Permissions::READ_AUDIT)
-        })?;
+        self.audited(
+            caller,
+            "audit.export",
+            || None,
+            || caller.require(Permissions::READ_AUDIT),
+        )?;
         self.store
             .append_audit(&[caller.event("audit.export", "ok")])?;
         if caller.is_secretariat() {
@@ -432,9 +449,12 @@ impl Hub {
         caller: &Caller,
         expected: Option<(i64, Hash)>,
     ) -> Result<AuditVerification> {
-        self.audited(caller, "audit.verify", || None, || {
-            caller.require(Permissions::READ_AUDIT)
-        })?;
+        self.audited(
+            caller,
+            "audit.verify",
+            || None,
+            || caller.require(Permissions::READ_AUDIT),
+        )?;
         let pinned = self.pinned_audit_key.clone();
         let heads = self.store.signed_heads(SIGNED_HEADS_CHECKED)?;
         let mut verifier = ChainVerifier::new();

@@ -496,21 +496,26 @@ impl Hub {
     /// The people of the organisations the caller administers: its own, or all for the
     /// secretariat. The listing is audited.
     pub fn users(&self, caller: &Caller) -> Result<Vec<UserView>> {
-        self.audited(caller, "user.list", || None, || {
-            caller.require(Permissions::ADMINISTER)?;
-            let now = Timestamp::now();
-            let users: Vec<UserView> = self
-                .store
-                .users()?
-                .iter()
-                .filter(|user| caller.administers(user.org))
-                .map(|user| UserView::of(user, &self.policy, now))
-                .collect();
-            let mut event = caller.event("user.list", "ok");
-            event.detail = Some(format!("{} people", users.len()));
-            self.audit(event)?;
-            Ok(users)
-        })
+        self.audited(
+            caller,
+            "user.list",
+            || None,
+            || {
+                caller.require(Permissions::ADMINISTER)?;
+                let now = Timestamp::now();
+                let users: Vec<UserView> = self
+                    .store
+                    .users()?
+                    .iter()
+                    .filter(|user| caller.administers(user.org))
+                    .map(|user| UserView::of(user, &self.policy, now))
+                    .collect();
+                let mut event = caller.event("user.list", "ok");
+                event.detail = Some(format!("{} people", users.len()));
+                self.audit(event)?;
+                Ok(users)
+            },
+        )
     }
 
     /// The account `username` if the caller administers its organisation; otherwise it is
@@ -660,9 +665,14 @@ impl Hub {
             });
         if let Err((by, after)) = throttle {
             self.group
-                .submit(vec![event("throttled", &format!("too many sign-ins by {by}"))], Vec::new())
+                .submit(
+                    vec![event("throttled", &format!("too many sign-ins by {by}"))],
+                    Vec::new(),
+                )
                 .map(drop)
-                .unwrap_or_else(|error| tracing::warn!(%error, "could not audit a throttled sign-in"));
+                .unwrap_or_else(
+                    |error| tracing::warn!(%error, "could not audit a throttled sign-in"),
+                );
             return Err(throttled("sign-in attempts", after));
         }
         // No account has a longer name, password or code: refused before any hashing.
@@ -758,15 +768,25 @@ impl Hub {
                     } else {
                         reason.to_owned()
                     };
-                    let outcome = if refusal.is_some() { "denied" } else { "failed" };
-                    (self.store.update_user(&user, &org_event(outcome, &detail)), Err(()))
+                    let outcome = if refusal.is_some() {
+                        "denied"
+                    } else {
+                        "failed"
+                    };
+                    (
+                        self.store.update_user(&user, &org_event(outcome, &detail)),
+                        Err(()),
+                    )
                 }
                 Ok(factor) => {
                     user.failures.clear();
                     user.locked_at = None;
                     user.last_active_at = Some(now);
                     let detail = format!("password and {factor}");
-                    (self.store.update_user(&user, &org_event("ok", &detail)), Ok(()))
+                    (
+                        self.store.update_user(&user, &org_event("ok", &detail)),
+                        Ok(()),
+                    )
                 }
             };
             match (written, outcome) {
@@ -923,7 +943,11 @@ impl Hub {
                 outcome: "denied".into(),
                 detail: Some(format!(
                     "{count} requests with an unknown, revoked or expired credential{}",
-                    if source.is_none() { " (addresses not recorded one by one)" } else { "" }
+                    if source.is_none() {
+                        " (addresses not recorded one by one)"
+                    } else {
+                        ""
+                    }
                 )),
                 ..AuditEvent::default()
             })

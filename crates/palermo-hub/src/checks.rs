@@ -484,8 +484,7 @@ impl Hub {
         {
             let index = self.documents.read();
             index.keys.by_number.lookup_many(&keys, |i, candidate| {
-                if let Some(owner) = index.access.visible_owner(&caller.viewpoint, candidate.row)
-                {
+                if let Some(owner) = index.access.visible_owner(&caller.viewpoint, candidate.row) {
                     candidates[i].push((candidate.row, candidate.exact, owner));
                 }
             });
@@ -599,14 +598,16 @@ impl Hub {
         {
             let index = self.vehicles.read();
             let visible = |candidate: Candidate, into: &mut Found| {
-                if let Some(owner) = index.access.visible_owner(&caller.viewpoint, candidate.row)
-                {
+                if let Some(owner) = index.access.visible_owner(&caller.viewpoint, candidate.row) {
                     into.push((candidate.row, candidate.exact, owner));
                 }
             };
             for (query, (by_vin, by_plate)) in parsed.iter().flatten().zip(candidates.iter_mut()) {
                 if let Some(vin) = &query.vin {
-                    index.keys.by_vin.lookup(vin_key(vin), |c| visible(c, by_vin));
+                    index
+                        .keys
+                        .by_vin
+                        .lookup(vin_key(vin), |c| visible(c, by_vin));
                 }
                 if let Some((country, plate)) = &query.plate {
                     index

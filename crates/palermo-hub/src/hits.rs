@@ -97,9 +97,12 @@ impl Hub {
         before: Option<i64>,
         limit: usize,
     ) -> Result<Vec<HitView>> {
-        let hits = self.audited(caller, "hit.list", || None, || {
-            self.hits_unaudited(caller, state, before, limit)
-        })?;
+        let hits = self.audited(
+            caller,
+            "hit.list",
+            || None,
+            || self.hits_unaudited(caller, state, before, limit),
+        )?;
         let mut event = caller.event("hit.list", "ok");
         event.detail = Some(format!("{} hits", hits.len()));
         self.audit(event)?;
@@ -172,9 +175,18 @@ impl Hub {
         }
         let id = hit.hit.record_id;
         let access = match hit.hit.record_kind {
-            RecordKind::Document => self.store.document(id)?.map(|s| RecordAccess::of(&s.record.meta)),
-            RecordKind::Vehicle => self.store.vehicle(id)?.map(|s| RecordAccess::of(&s.record.meta)),
-            RecordKind::Person => self.store.person(id)?.map(|s| RecordAccess::of(&s.record.meta)),
+            RecordKind::Document => self
+                .store
+                .document(id)?
+                .map(|s| RecordAccess::of(&s.record.meta)),
+            RecordKind::Vehicle => self
+                .store
+                .vehicle(id)?
+                .map(|s| RecordAccess::of(&s.record.meta)),
+            RecordKind::Person => self
+                .store
+                .person(id)?
+                .map(|s| RecordAccess::of(&s.record.meta)),
         };
         Ok(access.is_some_and(|access| caller.viewpoint.may_see_record(&access)))
     }

@@ -44,7 +44,11 @@ pub const NATIONAL_SYSTEM_SCOPES: Permissions = Permissions::CHECK
 impl Hub {
     /// The organisation `code`, if the hub has it.
     pub(crate) fn organisation(&self, code: OrgCode) -> Result<Option<Organisation>> {
-        Ok(self.store.organisations()?.into_iter().find(|o| o.code == code))
+        Ok(self
+            .store
+            .organisations()?
+            .into_iter()
+            .find(|o| o.code == code))
     }
 
     /// Refuses unless the caller administers `org` (its own, or any for the secretariat).

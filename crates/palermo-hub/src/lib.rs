@@ -43,11 +43,11 @@ pub use checks::{
     Matched, Submitted, VehicleCheckResult, VehicleMatch, VehicleQuery,
 };
 pub use hits::{HITS_PAGE_MAX, HitAnswerInput, HitView};
-pub use limits::RateLimit;
-pub use webhooks::WebhookTargets;
 pub use keys::{ApiKey, DEFAULT_KEY_SCOPES, NATIONAL_SYSTEM_SCOPES, hash_api_key};
+pub use limits::RateLimit;
 pub use messages::{MessageInput, MessageView, OutgoingWebhook, verify_webhook};
 pub use persons::{PersonCandidate, PersonQuery, PersonScreenResult, PersonView, PhotoView};
+pub use webhooks::WebhookTargets;
 pub use writes::{BatchWritten, DocumentView, MetaView, VehicleView, WRITE_BATCH_MAX};
 
 /// Who is asking. Every use case takes one; access rules read it.

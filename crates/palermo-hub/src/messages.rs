@@ -574,16 +574,21 @@ impl Hub {
         before: Option<i64>,
         limit: usize,
     ) -> Result<Vec<MessageView>> {
-        let messages = self.audited(caller, "message.list", || None, || {
-            caller.require(Permissions::MESSAGES)?;
-            if limit == 0 || limit > MESSAGES_PAGE_MAX {
-                return Err(HubError::Invalid(FieldErrors::single(
-                    "limit",
-                    format!("must be 1 to {MESSAGES_PAGE_MAX}"),
-                )));
-            }
-            Ok(self.store.messages(caller.org, mailbox, before, limit)?)
-        })?;
+        let messages = self.audited(
+            caller,
+            "message.list",
+            || None,
+            || {
+                caller.require(Permissions::MESSAGES)?;
+                if limit == 0 || limit > MESSAGES_PAGE_MAX {
+                    return Err(HubError::Invalid(FieldErrors::single(
+                        "limit",
+                        format!("must be 1 to {MESSAGES_PAGE_MAX}"),
+                    )));
+                }
+                Ok(self.store.messages(caller.org, mailbox, before, limit)?)
+            },
+        )?;
         if messages.is_empty() {
             let mut event = caller.event("message.list", "ok");
             event.detail = Some("no messages".into());

@@ -211,8 +211,7 @@ impl PersonIndex {
                 return ranked.into_iter().map(|(row, _, _)| row).collect();
             }
             // The best few of each owner, kept aside before the global cut.
-            let mut per_owner: HashMap<CountryCode, Vec<(u32, u16, CountryCode)>> =
-                HashMap::new();
+            let mut per_owner: HashMap<CountryCode, Vec<(u32, u16, CountryCode)>> = HashMap::new();
             for candidate in &ranked {
                 let best = per_owner.entry(candidate.2).or_default();
                 if best.len() < CANDIDATES_PER_OWNER_MIN {

@@ -127,7 +127,10 @@ mod tests {
         let ita = Viewpoint::member(c("ITA"));
         assert_eq!(access.visible_owner(&ita, 7), Some(c("FRA")));
         assert_eq!(access.visible_owner(&ita, 3), None, "restricted away");
-        assert_eq!(access.visible_owner(&Viewpoint::member(c("DEU")), 3), Some(c("FRA")));
+        assert_eq!(
+            access.visible_owner(&Viewpoint::member(c("DEU")), 3),
+            Some(c("FRA"))
+        );
         assert_eq!(access.visible_owner(&ita, 8), None, "no record");
         assert_eq!(access.visible_owner(&ita, 1_000_000), None);
         access.clear(7);

@@ -136,13 +136,13 @@ impl WebhookTargets {
 fn is_host_name(text: &str) -> bool {
     !text.is_empty()
         && text.len() <= 253
-        && text
-            .split('.')
-            .all(|label| {
-                !label.is_empty()
-                    && label.len() <= 63
-                    && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-            })
+        && text.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        })
 }
 
 fn in_network(ip: IpAddr, network: IpAddr, prefix: u8) -> bool {
@@ -202,7 +202,10 @@ mod tests {
     fn internal_targets_and_plain_http_are_refused_unless_allowed() {
         let none = WebhookTargets::default();
         assert_eq!(none.check("https://ncb.example.org/hooks"), Ok(()));
-        assert!(none.check("https://203.0.113.9/x").is_err(), "documentation");
+        assert!(
+            none.check("https://203.0.113.9/x").is_err(),
+            "documentation"
+        );
         for bad in [
             "http://ncb.example.org/hooks",
             "https://127.0.0.1/x",

@@ -3,9 +3,9 @@
 use palermo_core::audit::AuditEvent;
 use palermo_core::date::serde_date;
 use palermo_core::{
-    CountryCode, Document, DocumentInput, DocumentStatus, DocumentType, FieldErrors,
-    RecordAccess, RecordMeta, Stored, Timestamp, ValidationContext, Vehicle, VehicleInput,
-    VehicleStatus, Visibility,
+    CountryCode, Document, DocumentInput, DocumentStatus, DocumentType, FieldErrors, RecordAccess,
+    RecordMeta, Stored, Timestamp, ValidationContext, Vehicle, VehicleInput, VehicleStatus,
+    Visibility,
 };
 use palermo_core::{HandlingCode, Permissions};
 use palermo_index::{document_key, row_of};

@@ -111,7 +111,10 @@ fn scanned_documents(store: &dyn Store) -> Vec<(i64, String)> {
     store
         .scan_documents(&mut |id, country, number, access| {
             assert_eq!(
-                store.document(id).unwrap().map(|d| RecordAccess::of(&d.record.meta)),
+                store
+                    .document(id)
+                    .unwrap()
+                    .map(|d| RecordAccess::of(&d.record.meta)),
                 Some(access),
                 "the scan gives each document's access"
             );
@@ -239,7 +242,10 @@ fn users_round_trip(store: &dyn Store) {
     assert!(store.user("bob").unwrap().is_none());
     assert_eq!(store.users().unwrap(), [anna.clone()]);
     // A change made from a stale reading is refused, with its audit entry.
-    let entries = store.audit_entries(&AuditFilter::default(), 1000).unwrap().len();
+    let entries = store
+        .audit_entries(&AuditFilter::default(), 1000)
+        .unwrap()
+        .len();
     let mut stale = anna.clone();
     stale.version -= 1;
     stale.failures.clear();
@@ -249,7 +255,10 @@ fn users_round_trip(store: &dyn Store) {
     ));
     assert_eq!(store.user("anna").unwrap().unwrap(), anna);
     assert_eq!(
-        store.audit_entries(&AuditFilter::default(), 1000).unwrap().len(),
+        store
+            .audit_entries(&AuditFilter::default(), 1000)
+            .unwrap()
+            .len(),
         entries
     );
 
@@ -428,12 +437,23 @@ fn audit_entries_chain_and_commit_with_their_actions(store: &dyn Store) {
     assert_eq!(visible("ITA", None), [by_ita.clone()]);
     assert_eq!(visible("DEU", None), [by_deu.clone()]);
     let fra = visible("FRA", None);
-    assert_eq!(fra.last(), Some(&by_deu), "FRA sees DEU's reading of its record");
-    assert!(fra.iter().all(|event| event.org == "FRA" || event.concerns == ["FRA"]));
+    assert_eq!(
+        fra.last(),
+        Some(&by_deu),
+        "FRA sees DEU's reading of its record"
+    );
+    assert!(
+        fra.iter()
+            .all(|event| event.org == "FRA" || event.concerns == ["FRA"])
+    );
     assert_eq!(visible("BRA", None), []);
     let all = store.audit_entries(&AuditFilter::default(), 1000).unwrap();
     let deu_seq = all.iter().find(|e| e.event == by_deu).unwrap().seq;
-    assert_eq!(visible("FRA", Some(deu_seq)), [], "pages follow the sequence");
+    assert_eq!(
+        visible("FRA", Some(deu_seq)),
+        [],
+        "pages follow the sequence"
+    );
     assert_eq!(
         store
             .audit_entries(
@@ -671,7 +691,10 @@ fn vehicles_round_trip(store: &dyn Store) {
     store
         .scan_vehicles(&mut |id, vin, country, plate, access| {
             assert_eq!(
-                store.vehicle(id).unwrap().map(|v| RecordAccess::of(&v.record.meta)),
+                store
+                    .vehicle(id)
+                    .unwrap()
+                    .map(|v| RecordAccess::of(&v.record.meta)),
                 Some(access)
             );
             seen.push((
@@ -826,7 +849,14 @@ fn messages_keep_receipts_attachments_and_deliveries(store: &dyn Store) {
 
     assert_eq!(
         store
-            .give_receipt(&[id, reply_id], org("DEU"), Receipt::Read, "bob", at(2), &ev())
+            .give_receipt(
+                &[id, reply_id],
+                org("DEU"),
+                Receipt::Read,
+                "bob",
+                at(2),
+                &ev()
+            )
             .unwrap(),
         [id],
         "DEU is a recipient of the first message only"
@@ -846,7 +876,14 @@ fn messages_keep_receipts_attachments_and_deliveries(store: &dyn Store) {
     );
     assert_eq!(
         store
-            .give_receipt(&[id], org("ITA"), Receipt::Acknowledged, "carla", at(4), &ev())
+            .give_receipt(
+                &[id],
+                org("ITA"),
+                Receipt::Acknowledged,
+                "carla",
+                at(4),
+                &ev()
+            )
             .unwrap(),
         [id]
     );
@@ -865,7 +902,10 @@ fn messages_keep_receipts_attachments_and_deliveries(store: &dyn Store) {
     let due = store.due_deliveries(at(1), 10, &[]).unwrap();
     assert_eq!(due.len(), 1);
     assert!(
-        store.due_deliveries(at(1), 10, &[org("DEU")]).unwrap().is_empty(),
+        store
+            .due_deliveries(at(1), 10, &[org("DEU")])
+            .unwrap()
+            .is_empty(),
         "deliveries to an organisation being served are skipped"
     );
     assert_eq!(

@@ -424,8 +424,7 @@ pub fn admin(command: AdminCommand) -> anyhow::Result<ExitCode> {
                     )
                 }
                 None => {
-                    let key =
-                        hub_of(&target)?.create_api_key(&console, org, &label, scopes)?;
+                    let key = hub_of(&target)?.create_api_key(&console, org, &label, scopes)?;
                     (key.id, key.secret)
                 }
             };
@@ -467,10 +466,8 @@ pub fn admin(command: AdminCommand) -> anyhow::Result<ExitCode> {
                         data.store()?,
                         palermo_hub::HubOptions {
                             policy: palermo_hub::Policy {
-                                webhook_targets: palermo_hub::WebhookTargets::parse(
-                                    &webhook_allow,
-                                )
-                                .map_err(anyhow::Error::msg)?,
+                                webhook_targets: palermo_hub::WebhookTargets::parse(&webhook_allow)
+                                    .map_err(anyhow::Error::msg)?,
                                 ..palermo_hub::Policy::default()
                             },
                             without_indexes: true,
@@ -517,7 +514,7 @@ fn account_action(target: &Target, username: &str, action: &str) -> anyhow::Resu
         )?;
         return Ok(());
     }
-    let hub = hub_of(&target)?;
+    let hub = hub_of(target)?;
     let console = Caller::console();
     match action {
         "unlock" => hub.unlock_user(&console, username)?,
@@ -555,7 +552,9 @@ pub fn audit(command: AuditCommand) -> anyhow::Result<ExitCode> {
                     .with_context(|| format!("the head's {name} is not hex"))
             };
             let signed = palermo_store::SignedHead {
-                seq: head["seq"].as_i64().context("the head has no sequence number")?,
+                seq: head["seq"]
+                    .as_i64()
+                    .context("the head has no sequence number")?,
                 hash: field("hash")?
                     .try_into()
                     .map_err(|_| anyhow::anyhow!("the head's hash is not 32 bytes"))?,

@@ -29,8 +29,8 @@ pub fn make_private(path: &Path) -> anyhow::Result<()> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let metadata = std::fs::metadata(path)
-            .with_context(|| format!("cannot read {}", path.display()))?;
+        let metadata =
+            std::fs::metadata(path).with_context(|| format!("cannot read {}", path.display()))?;
         let mode = if metadata.is_dir() { 0o700 } else { 0o600 };
         if metadata.permissions().mode() & 0o777 != mode {
             std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
@@ -130,7 +130,9 @@ impl DataDir {
             .clone()
             .unwrap_or_else(|| self.path.join(SIGNING_KEY_FILE));
         match std::fs::read(&path) {
-            Ok(bytes) => Ok(Some(SigningKey::from_pkcs8(&bytes).map_err(anyhow::Error::msg)?)),
+            Ok(bytes) => Ok(Some(
+                SigningKey::from_pkcs8(&bytes).map_err(anyhow::Error::msg)?,
+            )),
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(error) => Err(error).with_context(|| format!("cannot read {}", path.display())),
         }

@@ -11,8 +11,8 @@ use std::time::Duration;
 use anyhow::Context;
 use base64::Engine;
 use clap::{Args, Subcommand};
-use palermo_hub::messages::{ATTACHMENT_MAX_BYTES, AttachmentInput, Reference};
 use palermo_core::OrgCode;
+use palermo_hub::messages::{ATTACHMENT_MAX_BYTES, AttachmentInput, Reference};
 use palermo_hub::{Caller, Hub, MessageInput};
 
 use crate::Target;
@@ -241,7 +241,8 @@ fn deliver(agent: &ureq::Agent, outgoing: &palermo_hub::OutgoingWebhook) -> Resu
 pub fn spawn_deliverer(hub: Arc<Hub>, workers: usize) {
     let workers = workers.max(1);
     let busy: Arc<Mutex<HashSet<OrgCode>>> = Arc::default();
-    let (queue, jobs) = std::sync::mpsc::sync_channel::<(OrgCode, Vec<palermo_hub::OutgoingWebhook>)>(workers);
+    let (queue, jobs) =
+        std::sync::mpsc::sync_channel::<(OrgCode, Vec<palermo_hub::OutgoingWebhook>)>(workers);
     let jobs = Arc::new(Mutex::new(jobs));
     for n in 0..workers {
         let (hub, busy, jobs) = (hub.clone(), busy.clone(), jobs.clone());
@@ -265,35 +266,44 @@ pub fn spawn_deliverer(hub: Arc<Hub>, workers: usize) {
     }
     std::thread::Builder::new()
         .name("webhooks".into())
-        .spawn(move || loop {
-            let skip: Vec<OrgCode> = busy.lock().expect("busy set lock").iter().copied().collect();
-            if skip.len() < workers {
-                match hub.due_webhooks(DELIVERIES_PER_POLL, &skip) {
-                    Ok(due) => {
-                        let mut by_org: Vec<(OrgCode, Vec<palermo_hub::OutgoingWebhook>)> =
-                            Vec::new();
-                        for outgoing in due {
-                            let org = outgoing.delivery.org;
-                            match by_org.iter_mut().find(|(o, _)| *o == org) {
-                                Some((_, batch)) => batch.push(outgoing),
-                                None => by_org.push((org, vec![outgoing])),
+        .spawn(move || {
+            loop {
+                let skip: Vec<OrgCode> = busy
+                    .lock()
+                    .expect("busy set lock")
+                    .iter()
+                    .copied()
+                    .collect();
+                if skip.len() < workers {
+                    match hub.due_webhooks(DELIVERIES_PER_POLL, &skip) {
+                        Ok(due) => {
+                            let mut by_org: Vec<(OrgCode, Vec<palermo_hub::OutgoingWebhook>)> =
+                                Vec::new();
+                            for outgoing in due {
+                                let org = outgoing.delivery.org;
+                                match by_org.iter_mut().find(|(o, _)| *o == org) {
+                                    Some((_, batch)) => batch.push(outgoing),
+                                    None => by_org.push((org, vec![outgoing])),
+                                }
+                            }
+                            for (org, batch) in by_org {
+                                if !busy.lock().expect("busy set lock").insert(org) {
+                                    continue;
+                                }
+                                // Blocks while every worker is busy: the dispatcher waits, the
+                                // workers serving other destinations go on.
+                                if queue.send((org, batch)).is_err() {
+                                    return;
+                                }
                             }
                         }
-                        for (org, batch) in by_org {
-                            if !busy.lock().expect("busy set lock").insert(org) {
-                                continue;
-                            }
-                            // Blocks while every worker is busy: the dispatcher waits, the
-                            // workers serving other destinations go on.
-                            if queue.send((org, batch)).is_err() {
-                                return;
-                            }
+                        Err(error) => {
+                            tracing::error!(%error, "could not read due webhook deliveries")
                         }
                     }
-                    Err(error) => tracing::error!(%error, "could not read due webhook deliveries"),
                 }
+                std::thread::sleep(DELIVERY_POLL);
             }
-            std::thread::sleep(DELIVERY_POLL);
         })
         .expect("the webhook dispatcher starts");
 }

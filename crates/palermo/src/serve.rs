@@ -360,8 +360,7 @@ fn demo_credentials(hub: &Hub, args: &ServeArgs) -> anyhow::Result<Value> {
     let mut bureaus = Vec::new();
     for (code, name) in DEMO_BUREAUS {
         let org = palermo_core::OrgCode::parse(code).expect("demo code");
-        let key =
-            hub.create_api_key(&console, org, "demo", palermo_hub::NATIONAL_SYSTEM_SCOPES)?;
+        let key = hub.create_api_key(&console, org, "demo", palermo_hub::NATIONAL_SYSTEM_SCOPES)?;
         bureaus.push(json!({"code": code, "name": name, "api_key": key.secret}));
     }
     let mut people = Vec::new();

@@ -328,7 +328,12 @@ fn bad_input_gets_a_problem_with_the_field_path() {
     );
     // Writing another bureau's record is a refusal, not a mistake in the input.
     answer.problem(403);
-    assert!(answer.body["detail"].as_str().unwrap().starts_with("owner: FRA writes only"));
+    assert!(
+        answer.body["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with("owner: FRA writes only")
+    );
 
     // Malformed JSON is 400 with its position; the wrong media type 415; too large 413.
     let answer = fra.send(

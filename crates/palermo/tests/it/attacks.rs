@@ -11,13 +11,23 @@ use crate::support::{Answer, Client, Server};
 const PASSWORD: &str = "a long and uncommon passphrase";
 
 /// Adds a person through the secretariat's administrator; returns a signed-in session.
-fn new_person(server: &Server, admin: &Client, username: &str, org: &str, roles: &[&str]) -> Client {
+fn new_person(
+    server: &Server,
+    admin: &Client,
+    username: &str,
+    org: &str,
+    roles: &[&str],
+) -> Client {
     let added = admin.post(
         "/api/v1/admin/users",
         &json!({"username": username, "org": org, "roles": roles, "password": PASSWORD}),
     );
     assert_eq!(added.status, 201, "{}", added.text);
-    server.sign_in(username, PASSWORD, added.body["totp_secret"].as_str().unwrap())
+    server.sign_in(
+        username,
+        PASSWORD,
+        added.body["totp_secret"].as_str().unwrap(),
+    )
 }
 
 fn document(number: &str, country: &str) -> Value {
@@ -42,7 +52,13 @@ fn refused(answer: &Answer) {
 fn administrators_act_on_their_own_organisation_only() {
     let server = Server::demo();
     let secretariat = server.session("sg.admin");
-    let fra_admin = new_person(&server, &secretariat, "fra.admin", "FRA", &["administrator"]);
+    let fra_admin = new_person(
+        &server,
+        &secretariat,
+        "fra.admin",
+        "FRA",
+        &["administrator"],
+    );
     let admin_key = secretariat.post(
         "/api/v1/admin/keys",
         &json!({"org": "FRA", "label": "fra admin", "scopes": ["admin"]}),
@@ -53,10 +69,17 @@ fn administrators_act_on_their_own_organisation_only() {
         .with_key(admin_key.body["key"].as_str().unwrap());
     // In each organisation: a person and a key to act on.
     let mut keys = HashMap::new();
-    for (org, role) in [("FRA", "frontline"), ("DEU", "frontline"), ("SECRETARIAT", "analyst")] {
+    for (org, role) in [
+        ("FRA", "frontline"),
+        ("DEU", "frontline"),
+        ("SECRETARIAT", "analyst"),
+    ] {
         let username = format!("{}.clerk", org.to_lowercase());
         new_person(&server, &secretariat, &username, org, &[role]);
-        let key = secretariat.post("/api/v1/admin/keys", &json!({"org": org, "label": "victim"}));
+        let key = secretariat.post(
+            "/api/v1/admin/keys",
+            &json!({"org": org, "label": "victim"}),
+        );
         assert_eq!(key.status, 201, "{}", key.text);
         keys.insert(org, key.body["id"].as_i64().unwrap());
     }
@@ -74,7 +97,11 @@ fn administrators_act_on_their_own_organisation_only() {
             let allowed = own.is_none_or(|own| own == target);
             let clerk = format!("{}.clerk", target.to_lowercase());
             made += 1;
-            let role = if target == "SECRETARIAT" { "analyst" } else { "frontline" };
+            let role = if target == "SECRETARIAT" {
+                "analyst"
+            } else {
+                "frontline"
+            };
             let answers = [
                 (
                     "add a person",
@@ -86,7 +113,10 @@ fn administrators_act_on_their_own_organisation_only() {
                 ),
                 (
                     "make a key",
-                    actor.post("/api/v1/admin/keys", &json!({"org": target, "scopes": ["check"]})),
+                    actor.post(
+                        "/api/v1/admin/keys",
+                        &json!({"org": target, "scopes": ["check"]}),
+                    ),
                 ),
                 (
                     "point the webhook elsewhere",
@@ -104,7 +134,10 @@ fn administrators_act_on_their_own_organisation_only() {
                 ),
                 (
                     "reset a second factor",
-                    actor.post(&format!("/api/v1/admin/users/{clerk}/reset-second-factor"), &json!({})),
+                    actor.post(
+                        &format!("/api/v1/admin/users/{clerk}/reset-second-factor"),
+                        &json!({}),
+                    ),
                 ),
                 (
                     "disable",
@@ -136,9 +169,16 @@ fn administrators_act_on_their_own_organisation_only() {
         for target in ["DEU", "SECRETARIAT"] {
             if own.is_some() {
                 let revoke = actor.delete(&format!("/api/v1/admin/keys/{}", keys[target]));
-                assert_eq!(revoke.status, 404, "{name} revoking {target}'s key: {}", revoke.text);
+                assert_eq!(
+                    revoke.status, 404,
+                    "{name} revoking {target}'s key: {}",
+                    revoke.text
+                );
                 let absent = actor.delete("/api/v1/admin/keys/99999");
-                assert_eq!((revoke.status, revoke.body.clone()), (absent.status, absent.body));
+                assert_eq!(
+                    (revoke.status, revoke.body.clone()),
+                    (absent.status, absent.body)
+                );
             }
         }
         let listing = actor.get("/api/v1/admin/users");
@@ -179,8 +219,15 @@ fn administrators_act_on_their_own_organisation_only() {
         (&secretariat, "EUROPOL", json!(["records:read"]), false),
         (&secretariat, "EUROPOL", json!(["audit"]), false),
         (&secretariat, "EUROPOL", json!(["hits"]), false),
+        // A partner has no administrator, person or key.
+        (&secretariat, "EUROPOL", json!(["admin"]), false),
         (&secretariat, "EUROPOL", json!(["check", "messages"]), true),
-        (&secretariat, "SECRETARIAT", json!(["review", "audit"]), true),
+        (
+            &secretariat,
+            "SECRETARIAT",
+            json!(["review", "audit"]),
+            true,
+        ),
     ] {
         let answer = actor.post("/api/v1/admin/keys", &json!({"org": org, "scopes": scopes}));
         if allowed {
@@ -189,6 +236,12 @@ fn administrators_act_on_their_own_organisation_only() {
             assert_eq!(answer.problem(422), ["scopes"], "{org} {scopes}");
         }
     }
+    let partner_admin = secretariat.post(
+        "/api/v1/admin/users",
+        &json!({"username": "europol.admin", "org": "EUROPOL", "roles": ["administrator"],
+            "password": PASSWORD}),
+    );
+    assert_eq!(partner_admin.problem(422), ["roles[0]"]);
     // A partner's key holds check and messages at most: it reads no record.
     let partner_key = secretariat.post(
         "/api/v1/admin/keys",
@@ -213,7 +266,9 @@ fn administrators_act_on_their_own_organisation_only() {
     }
     let count = |outcome: &str| {
         auditor
-            .get(&format!("/api/v1/audit?org=FRA&outcome={outcome}&limit=1000"))
+            .get(&format!(
+                "/api/v1/audit?org=FRA&outcome={outcome}&limit=1000"
+            ))
             .body["entries"]
             .as_array()
             .unwrap()
@@ -240,7 +295,10 @@ fn hits_and_the_trail_are_shown_by_who_the_caller_is() {
         .into_iter()
         .map(|org| {
             let name = format!("{}.auditor", org.to_lowercase());
-            (org, new_person(&server, &secretariat, &name, org, &["auditor"]))
+            (
+                org,
+                new_person(&server, &secretariat, &name, org, &["auditor"]),
+            )
         })
         .collect();
     let (fra, deu, ita, bra) = (
@@ -256,7 +314,9 @@ fn hits_and_the_trail_are_shown_by_who_the_caller_is() {
     hidden["restriction_countries"] = json!(["ITA"]);
     assert_eq!(fra.post("/api/v1/documents", &hidden).status, 201);
     let check = |client: &Client, number: &str| {
-        let answer = client.get(&format!("/api/v1/checks/documents?number={number}&country=FRA"));
+        let answer = client.get(&format!(
+            "/api/v1/checks/documents?number={number}&country=FRA"
+        ));
         assert_eq!(answer.status, 200, "{}", answer.text);
         answer.body["hit"].as_bool().unwrap()
     };
@@ -274,17 +334,27 @@ fn hits_and_the_trail_are_shown_by_who_the_caller_is() {
             .iter()
             .map(|h| {
                 let query = &h["query"]["number"];
-                (h["checking_org"].as_str().unwrap().to_owned(), query.as_str().unwrap_or_default().to_owned())
+                (
+                    h["checking_org"].as_str().unwrap().to_owned(),
+                    query.as_str().unwrap_or_default().to_owned(),
+                )
             })
             .collect()
     };
     let h = |org: &str, number: &str| (org.to_owned(), number.to_owned());
-    assert_eq!(hits_of(&fra), [h("ITA", "HIDDEN0001"), h("DEU", "HITS0001")]);
+    assert_eq!(
+        hits_of(&fra),
+        [h("ITA", "HIDDEN0001"), h("DEU", "HITS0001")]
+    );
     assert_eq!(hits_of(&deu), [h("DEU", "HITS0001")]);
     assert_eq!(hits_of(&ita), [h("ITA", "HIDDEN0001")]);
     assert_eq!(hits_of(&bra), []);
     let reviewer = server.session("sg.reviewer");
-    assert_eq!(hits_of(&reviewer).len(), 2, "the secretariat sees every hit");
+    assert_eq!(
+        hits_of(&reviewer).len(),
+        2,
+        "the secretariat sees every hit"
+    );
     // No scope makes a member bureau see every hit: `review` is the secretariat's only.
     let review_key = secretariat.post(
         "/api/v1/admin/keys",
@@ -297,15 +367,24 @@ fn hits_and_the_trail_are_shown_by_who_the_caller_is() {
     let mut restricted = document("HITS0001", "FRA");
     restricted["restriction"] = json!("except");
     restricted["restriction_countries"] = json!(["DEU"]);
-    assert_eq!(fra.put(&format!("/api/v1/documents/{id}"), &restricted).status, 200);
+    assert_eq!(
+        fra.put(&format!("/api/v1/documents/{id}"), &restricted)
+            .status,
+        200
+    );
     assert_eq!(hits_of(&deu), []);
     assert_eq!(hits_of(&fra).len(), 2);
-    let hit_id = fra.get("/api/v1/hits").body["hits"][1]["id"].as_i64().unwrap();
+    let hit_id = fra.get("/api/v1/hits").body["hits"][1]["id"]
+        .as_i64()
+        .unwrap();
     let answer = deu.post(
         &format!("/api/v1/hits/{hit_id}/answer"),
         &json!({"answer": "still-valid"}),
     );
-    let absent = deu.post("/api/v1/hits/99999/answer", &json!({"answer": "still-valid"}));
+    let absent = deu.post(
+        "/api/v1/hits/99999/answer",
+        &json!({"answer": "still-valid"}),
+    );
     assert_eq!((answer.status, &answer.body), (404, &absent.body));
 
     // The trail: a member's auditors read their own organisation's actions and those on its
@@ -338,7 +417,11 @@ fn hits_and_the_trail_are_shown_by_who_the_caller_is() {
         numbers(&fra_page),
         [("DEU".to_owned(), None), ("ITA".to_owned(), None)]
     );
-    assert!(fra_page.iter().all(|e| e["payload_withheld"] == true && e["concerns"] == json!(["FRA"])));
+    assert!(
+        fra_page
+            .iter()
+            .all(|e| e["payload_withheld"] == true && e["concerns"] == json!(["FRA"]))
+    );
     // No member's auditor reads an entry that is neither its own nor concerns it.
     for (org, auditor) in &auditors {
         for entry in entries(&auditor.get("/api/v1/audit?limit=1000")) {
@@ -352,7 +435,11 @@ fn hits_and_the_trail_are_shown_by_who_the_caller_is() {
             Vec::<Value>::new()
         );
     }
-    let everything = entries(&server.session("sg.auditor").get("/api/v1/audit?action=check.&limit=1000"));
+    let everything = entries(
+        &server
+            .session("sg.auditor")
+            .get("/api/v1/audit?action=check.&limit=1000"),
+    );
     assert_eq!(everything.len(), 4);
     assert!(everything.iter().all(|e| e["payload"].is_array()));
 
@@ -362,7 +449,9 @@ fn hits_and_the_trail_are_shown_by_who_the_caller_is() {
     assert!(export.status.success(), "{export:?}");
     for line in String::from_utf8_lossy(&export.stdout).lines() {
         let entry: Value = serde_json::from_str(line).unwrap();
-        let concerned = entry["concerns"].as_array().is_some_and(|c| c.iter().any(|o| o == "DEU"));
+        let concerned = entry["concerns"]
+            .as_array()
+            .is_some_and(|c| c.iter().any(|o| o == "DEU"));
         assert!(entry["org"] == "DEU" || concerned, "{entry}");
     }
 }
@@ -377,7 +466,11 @@ fn flood(client: &Client, kind: &str, record: &Value, prefix: &str, count: usize
     let records: Vec<Value> = (0..count)
         .map(|i| {
             let mut decoy = record.clone();
-            let reference = if kind == "persons" { "id" } else { "external_ref" };
+            let reference = if kind == "persons" {
+                "id"
+            } else {
+                "external_ref"
+            };
             decoy[reference] = json!(format!("{prefix}{i}"));
             if only_self {
                 decoy["restriction"] = json!("only");
@@ -395,16 +488,29 @@ fn flood(client: &Client, kind: &str, record: &Value, prefix: &str, count: usize
 #[test]
 fn no_number_of_decoys_hides_a_record_from_a_caller_who_may_see_it() {
     let server = Server::demo();
-    let (fra, deu, ita) = (server.client("FRA"), server.client("DEU"), server.client("ITA"));
+    let (fra, deu, ita) = (
+        server.client("FRA"),
+        server.client("DEU"),
+        server.client("ITA"),
+    );
     let attacker = server.client("BRA");
     let passport = document("DECOY0001", "FRA");
-    let car = json!({"vin": "1M8GDM9AXKP042788", "status": "stolen", "reported_date": "2026-01-10"});
+    let car =
+        json!({"vin": "1M8GDM9AXKP042788", "status": "stolen", "reported_date": "2026-01-10"});
     let wanted = json!({"names": [{"full": "Ivan Sergeyevich Petrov"}], "birth_date": "1980-04-12",
         "nationality": "RUS", "sex": "M", "reported_date": "2026-01-10"});
     let mut ids = HashMap::new();
-    for (kind, record) in [("documents", &passport), ("vehicles", &car), ("persons", &wanted)] {
+    for (kind, record) in [
+        ("documents", &passport),
+        ("vehicles", &car),
+        ("persons", &wanted),
+    ] {
         let mut own = record.clone();
-        own[if kind == "persons" { "id" } else { "external_ref" }] = json!("the-real-one");
+        own[if kind == "persons" {
+            "id"
+        } else {
+            "external_ref"
+        }] = json!("the-real-one");
         let created = fra.post(&format!("/api/v1/{kind}"), &own);
         assert_eq!(created.status, 201, "{}", created.text);
         ids.insert(kind, created.body["id"].as_i64().unwrap());
@@ -417,7 +523,11 @@ fn no_number_of_decoys_hides_a_record_from_a_caller_who_may_see_it() {
             _ => client.get("/api/v1/checks/persons?name=Ivan%20Petrov&birth_date=1980-04-12"),
         };
         assert_eq!(answer.status, 200, "{}", answer.text);
-        let list = if kind == "persons" { "candidates" } else { "matches" };
+        let list = if kind == "persons" {
+            "candidates"
+        } else {
+            "matches"
+        };
         answer.body[list]
             .as_array()
             .unwrap()
@@ -426,8 +536,16 @@ fn no_number_of_decoys_hides_a_record_from_a_caller_who_may_see_it() {
     };
     let everyone_finds_it = |moment: &str| {
         for kind in ["documents", "vehicles", "persons"] {
-            for (name, client) in [("FRA", &fra), ("DEU", &deu), ("ITA", &ita), ("BRA", &attacker)] {
-                assert!(found(client, kind), "{moment}: {name} no longer finds FRA's {kind}");
+            for (name, client) in [
+                ("FRA", &fra),
+                ("DEU", &deu),
+                ("ITA", &ita),
+                ("BRA", &attacker),
+            ] {
+                assert!(
+                    found(client, kind),
+                    "{moment}: {name} no longer finds FRA's {kind}"
+                );
             }
         }
     };
@@ -441,7 +559,11 @@ fn no_number_of_decoys_hides_a_record_from_a_caller_who_may_see_it() {
     // middle name the query lacks.
     let mut closer = wanted.clone();
     closer["names"] = json!([{"full": "Ivan Petrov"}]);
-    for (kind, record) in [("documents", &passport), ("vehicles", &car), ("persons", &closer)] {
+    for (kind, record) in [
+        ("documents", &passport),
+        ("vehicles", &car),
+        ("persons", &closer),
+    ] {
         flood(&attacker, kind, record, "hidden-", 2_000, true);
         flood(&attacker, kind, record, "open-", 1_000, false);
     }
@@ -450,9 +572,17 @@ fn no_number_of_decoys_hides_a_record_from_a_caller_who_may_see_it() {
 
     // The owner's routine update moves its entries in the index; the attacker withdraws
     // some decoys, writes them again, re-imports the rest.
-    for (kind, record) in [("documents", &passport), ("vehicles", &car), ("persons", &wanted)] {
+    for (kind, record) in [
+        ("documents", &passport),
+        ("vehicles", &car),
+        ("persons", &wanted),
+    ] {
         let mut updated = record.clone();
-        updated[if kind == "persons" { "id" } else { "external_ref" }] = json!("the-real-one");
+        updated[if kind == "persons" {
+            "id"
+        } else {
+            "external_ref"
+        }] = json!("the-real-one");
         let answer = fra.put(&format!("/api/v1/{kind}/{}", ids[kind]), &updated);
         assert_eq!(answer.status, 200, "{}", answer.text);
     }
@@ -463,7 +593,11 @@ fn no_number_of_decoys_hides_a_record_from_a_caller_who_may_see_it() {
             assert_eq!(attacker.delete(&format!("/api/v1/{kind}/{id}")).status, 204);
         }
     }
-    for (kind, record) in [("documents", &passport), ("vehicles", &car), ("persons", &closer)] {
+    for (kind, record) in [
+        ("documents", &passport),
+        ("vehicles", &car),
+        ("persons", &closer),
+    ] {
         flood(&attacker, kind, record, "hidden-", 2_000, true);
         flood(&attacker, kind, record, "again-", 1_000, true);
     }
@@ -501,29 +635,51 @@ fn every_sign_in_counts_and_a_code_works_once_under_any_concurrency() {
         "--sign-ins-per-minute-per-user",
         "10000",
     ]);
-    let answers = at_once(25, || sign_in_attempt(&server, "deu.officer", "wrong password!", "123456"));
+    let answers = at_once(25, || {
+        sign_in_attempt(&server, "deu.officer", "wrong password!", "123456")
+    });
     assert!(answers.iter().all(|a| a.status == 401), "{answers:?}");
     let auditor = server.session("sg.auditor");
     let failed = entries(&auditor.get("/api/v1/audit?action=signin&user=deu.officer&limit=1000"));
     assert_eq!(failed.len(), 25, "every attempt counts: {failed:?}");
-    assert!(failed.iter().any(|e| e["detail"] == "wrong password; account locked"));
+    assert!(
+        failed
+            .iter()
+            .any(|e| e["detail"] == "wrong password; account locked")
+    );
     let officer = server.person("deu.officer");
     let code = palermo_hub::totp_now(officer["totp_secret"].as_str().unwrap()).unwrap();
-    let locked = sign_in_attempt(&server, "deu.officer", officer["password"].as_str().unwrap(), &code);
-    assert_eq!(locked.body, answers[0].body, "locked, and saying so to no one");
+    let locked = sign_in_attempt(
+        &server,
+        "deu.officer",
+        officer["password"].as_str().unwrap(),
+        &code,
+    );
+    assert_eq!(
+        locked.body, answers[0].body,
+        "locked, and saying so to no one"
+    );
 
     let operator = server.person("fra.operator");
     let code = palermo_hub::totp_now(operator["totp_secret"].as_str().unwrap()).unwrap();
     let password = operator["password"].as_str().unwrap();
-    let answers = at_once(6, || sign_in_attempt(&server, "fra.operator", password, &code));
+    let answers = at_once(6, || {
+        sign_in_attempt(&server, "fra.operator", password, &code)
+    });
     let signed_in = answers.iter().filter(|a| a.status == 201).count();
     assert_eq!(signed_in, 1, "one code, one session: {answers:?}");
     // (The five replays counted as failures: fra.operator is locked now.)
     let reviewer = server.person("sg.reviewer");
     let password = reviewer["password"].as_str().unwrap();
     let recovery = reviewer["recovery_codes"][0].as_str().unwrap();
-    let answers = at_once(6, || sign_in_attempt(&server, "sg.reviewer", password, recovery));
-    assert_eq!(answers.iter().filter(|a| a.status == 201).count(), 1, "{answers:?}");
+    let answers = at_once(6, || {
+        sign_in_attempt(&server, "sg.reviewer", password, recovery)
+    });
+    assert_eq!(
+        answers.iter().filter(|a| a.status == 201).count(),
+        1,
+        "{answers:?}"
+    );
 }
 
 #[test]
@@ -546,7 +702,12 @@ fn sign_ins_and_bad_credentials_are_throttled_and_cost_the_trail_nothing() {
     }
     let throttled = sign_in_attempt(&server, "sg.admin", "guess guess guess", "123456");
     throttled.problem(429);
-    assert!(throttled.retry_after.as_deref().is_some_and(|s| s.parse::<u64>().unwrap() > 0));
+    assert!(
+        throttled
+            .retry_after
+            .as_deref()
+            .is_some_and(|s| s.parse::<u64>().unwrap() > 0)
+    );
     // An unknown name is throttled alike: the answer tells nothing.
     for _ in 0..3 {
         sign_in_attempt(&server, "nobody.at.all", "guess guess guess", "123456").problem(401);
@@ -570,15 +731,28 @@ fn sign_ins_and_bad_credentials_are_throttled_and_cost_the_trail_nothing() {
     let auditor = server.session("sg.auditor");
     let trail = auditor.get("/api/v1/audit?action=credentials.rejected&limit=1000");
     let rejected = entries(&trail);
-    assert_eq!(rejected.len(), 1, "one entry for the address: {}", trail.text);
-    assert!(rejected[0]["detail"].as_str().unwrap().starts_with("15 requests"));
+    assert_eq!(
+        rejected.len(),
+        1,
+        "one entry for the address: {}",
+        trail.text
+    );
+    assert!(
+        rejected[0]["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with("15 requests")
+    );
     let everything = auditor.get("/api/v1/audit?limit=1000");
     assert!(!everything.text.contains(marker));
 
     // Per key: a key past its rate is refused, with the time to wait.
     let fra = server.client("FRA");
     let statuses: Vec<u16> = (0..12)
-        .map(|_| fra.get("/api/v1/checks/documents?number=X1&country=FRA").status)
+        .map(|_| {
+            fra.get("/api/v1/checks/documents?number=X1&country=FRA")
+                .status
+        })
         .collect();
     assert!(statuses.contains(&429), "{statuses:?}");
     let refused = fra.get("/api/v1/checks/documents?number=X1&country=FRA");
@@ -597,11 +771,22 @@ fn anonymous_sign_ins_cannot_exhaust_the_hub() {
     ]);
     // Far more sign-ins at once than the hashing gate lets through or queues: the rest are
     // refused at once (429) instead of each holding 19 MiB and a thread.
-    let answers = at_once(80, || sign_in_attempt(&server, "fra.operator", "wrong password!", "1"));
+    let answers = at_once(80, || {
+        sign_in_attempt(&server, "fra.operator", "wrong password!", "1")
+    });
     let throttled = answers.iter().filter(|a| a.status == 429).count();
-    assert!(throttled > 0, "{:?}", answers.iter().map(|a| a.status).collect::<Vec<_>>());
+    assert!(
+        throttled > 0,
+        "{:?}",
+        answers.iter().map(|a| a.status).collect::<Vec<_>>()
+    );
     assert!(answers.iter().all(|a| [401, 429].contains(&a.status)));
-    assert!(answers.iter().filter(|a| a.status == 429).all(|a| a.retry_after.is_some()));
+    assert!(
+        answers
+            .iter()
+            .filter(|a| a.status == 429)
+            .all(|a| a.retry_after.is_some())
+    );
 }
 
 /// A webhook receiver on loopback: answers 200 to every delivery and records when each came,
@@ -633,7 +818,10 @@ fn webhook_receiver(stall: bool) -> (String, std::sync::mpsc::Receiver<std::time
             let mut body = vec![0; length];
             let _ = reader.read_exact(&mut body);
             let _ = arrived.send(std::time::Instant::now());
-            let _ = write!(stream, "HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+            );
         }
     });
     (url, arrivals)
@@ -674,7 +862,10 @@ fn webhooks_reach_no_internal_address_and_one_stalled_receiver_delays_no_other()
     let (stalled, _never) = webhook_receiver(true);
     let (healthy, arrivals) = webhook_receiver(false);
     for (org, url) in [("DEU", &stalled), ("ITA", &healthy)] {
-        let set = secretariat.put(&format!("/api/v1/admin/webhooks/{org}"), &json!({"url": url}));
+        let set = secretariat.put(
+            &format!("/api/v1/admin/webhooks/{org}"),
+            &json!({"url": url}),
+        );
         assert_eq!(set.status, 200, "{}", set.text);
     }
     let still_refused = secretariat.put(
@@ -725,13 +916,16 @@ fn every_path_that_hands_out_a_message_body_audits_it_and_gives_the_receipt() {
         &json!({"to": ["DEU"], "subject": "a lead", "body": "the body"}),
     );
     let id = sent.body["id"].as_i64().unwrap();
-    let read_by_deu = || {
-        fra.get(&format!("/api/v1/messages/{id}")).body["to"][0]["read_at"].is_string()
-    };
+    let read_by_deu =
+        || fra.get(&format!("/api/v1/messages/{id}")).body["to"][0]["read_at"].is_string();
     assert!(!read_by_deu());
     let inbox = deu.get("/api/v1/messages?box=inbox");
     assert_eq!(inbox.body["messages"][0]["body"], "the body");
-    assert!(inbox.body["messages"][0]["to"][0]["read_at"].is_string(), "{}", inbox.text);
+    assert!(
+        inbox.body["messages"][0]["to"][0]["read_at"].is_string(),
+        "{}",
+        inbox.text
+    );
     assert!(read_by_deu(), "reading the inbox gives the read receipt");
 
     let reply = fra.post(
@@ -745,7 +939,9 @@ fn every_path_that_hands_out_a_message_body_audits_it_and_gives_the_receipt() {
         fra.get(&format!("/api/v1/messages/{reply_id}")).body["to"][0]["read_at"].is_string(),
         "reading the thread gives the receipts"
     );
-    let trail = server.session("sg.auditor").get("/api/v1/audit?org=DEU&limit=1000");
+    let trail = server
+        .session("sg.auditor")
+        .get("/api/v1/audit?org=DEU&limit=1000");
     let actions: Vec<(String, String)> = entries(&trail)
         .iter()
         .filter(|e| e["action"].as_str().unwrap().starts_with("message."))
@@ -760,7 +956,10 @@ fn every_path_that_hands_out_a_message_body_audits_it_and_gives_the_receipt() {
         actions,
         [
             ("message.list".to_owned(), format!("message:{id}")),
-            ("message.thread".to_owned(), format!("messages:{id},{reply_id}")),
+            (
+                "message.thread".to_owned(),
+                format!("messages:{id},{reply_id}")
+            ),
         ]
     );
 }
@@ -774,24 +973,46 @@ fn cutting_off_the_end_of_the_trail_is_caught_by_a_witness_and_by_the_pinned_key
     let key_arg = key_file.to_str().unwrap();
     let mut server = Server::start(
         &data,
-        &["--demo", "--demo-documents", "10", "--demo-vehicles", "0", "--audit-head-interval", "1",
-            "--audit-key", key_arg],
+        &[
+            "--demo",
+            "--demo-documents",
+            "10",
+            "--demo-vehicles",
+            "0",
+            "--audit-head-interval",
+            "1",
+            "--audit-key",
+            key_arg,
+        ],
     );
     assert!(key_file.exists() && !data.join("audit-signing-key.pk8").exists());
     let fra = server.client("FRA");
     for i in 0..5 {
-        fra.get(&format!("/api/v1/checks/documents?number=WIT{i}&country=FRA"));
+        fra.get(&format!(
+            "/api/v1/checks/documents?number=WIT{i}&country=FRA"
+        ));
     }
     std::thread::sleep(std::time::Duration::from_millis(1_500));
     // A member bureau witnesses the head, as a Certificate Transparency client keeps signed
     // tree heads.
     let heads = dir.path().join("heads.jsonl");
-    let head = palermo_cli(&["audit", "head", "--hub", &server.url, "--keep", heads.to_str().unwrap()]);
+    let head = palermo_cli(&[
+        "audit",
+        "head",
+        "--hub",
+        &server.url,
+        "--keep",
+        heads.to_str().unwrap(),
+    ]);
     assert!(head.status.success(), "{head:?}");
     let witnessed = String::from_utf8_lossy(&head.stdout).trim().to_owned();
     let (seq, _) = witnessed.split_once(':').unwrap();
     let seq: i64 = seq.parse().unwrap();
-    assert!(std::fs::read_to_string(&heads).unwrap().contains("signature"));
+    assert!(
+        std::fs::read_to_string(&heads)
+            .unwrap()
+            .contains("signature")
+    );
     server.kill();
 
     let verify = |extra: &[&str]| {
@@ -802,7 +1023,10 @@ fn cutting_off_the_end_of_the_trail_is_caught_by_a_witness_and_by_the_pinned_key
             .args(extra)
             .output()
             .unwrap();
-        (output.status.success(), String::from_utf8_lossy(&output.stdout).into_owned())
+        (
+            output.status.success(),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+        )
     };
     assert!(verify(&["--expect-head", &witnessed]).0);
     // Whoever holds the database cuts off the end of the trail and the heads signed over it.
@@ -814,15 +1038,20 @@ fn cutting_off_the_end_of_the_trail_is_caught_by_a_witness_and_by_the_pinned_key
     ))
     .unwrap();
     let (intact, report) = verify(&["--expect-head", &witnessed]);
-    assert!(!intact && report.contains("deleted from its end"), "{report}");
+    assert!(
+        !intact && report.contains("deleted from its end"),
+        "{report}"
+    );
     // …and signs a head over the shortened trail with a key of its own: not the hub's.
     let (last_seq, last_hash): (i64, Vec<u8>) = db
-        .query_row("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1", [], |row| {
-            Ok((row.get(0)?, row.get(1)?))
-        })
+        .query_row(
+            "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
+            [],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
         .unwrap();
-    let forger = palermo_hub::SigningKey::from_pkcs8(&palermo_hub::SigningKey::generate().unwrap())
-        .unwrap();
+    let forger =
+        palermo_hub::SigningKey::from_pkcs8(&palermo_hub::SigningKey::generate().unwrap()).unwrap();
     let forged = forger.sign_head(
         last_seq,
         last_hash.try_into().unwrap(),
@@ -843,12 +1072,20 @@ fn the_data_directory_is_private_whatever_the_umask() {
     let data = dir.path().join("data");
     // SAFETY: the test process sets its umask before spawning the hub, which inherits it.
     let old = unsafe { libc::umask(0) };
-    let server = Server::start(&data, &["--demo", "--demo-documents", "10", "--demo-vehicles", "0"]);
+    let server = Server::start(
+        &data,
+        &["--demo", "--demo-documents", "10", "--demo-vehicles", "0"],
+    );
     unsafe { libc::umask(old) };
     let fra = server.client("FRA");
-    assert_eq!(fra.post("/api/v1/documents", &document("PERM0001", "FRA")).status, 201);
+    assert_eq!(
+        fra.post("/api/v1/documents", &document("PERM0001", "FRA"))
+            .status,
+        201
+    );
     use std::os::unix::fs::PermissionsExt;
-    let mode = |path: &std::path::Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+    let mode =
+        |path: &std::path::Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode(&data), 0o700);
     for entry in std::fs::read_dir(&data).unwrap() {
         let path = entry.unwrap().path();
@@ -871,33 +1108,61 @@ fn callers_may_see_weaker_candidates_but_never_make_them_hits() {
     );
     assert_eq!(answer.status, 200, "{}", answer.text);
     let candidates = answer.body["results"][0]["candidates"].as_array().unwrap();
-    assert!(!candidates.is_empty(), "the weak candidate is shown: {}", answer.text);
-    assert!(candidates.iter().all(|c| c["hit"] == false && c["score"].as_f64().unwrap() < 0.8));
+    assert!(
+        !candidates.is_empty(),
+        "the weak candidate is shown: {}",
+        answer.text
+    );
+    assert!(
+        candidates
+            .iter()
+            .all(|c| c["hit"] == false && c["score"].as_f64().unwrap() < 0.8)
+    );
     assert_eq!(answer.body["results"][0]["hit"], false);
-    assert_eq!(fra.get("/api/v1/hits").body["hits"], json!([]), "nothing for FRA to answer");
+    assert_eq!(
+        fra.get("/api/v1/hits").body["hits"],
+        json!([]),
+        "nothing for FRA to answer"
+    );
 }
 
 #[test]
 fn trail_entries_cannot_be_made_to_display_as_others() {
     let server = Server::demo();
     // A user name that, displayed raw, would read "user:nimda.gs" backwards.
-    sign_in_attempt(&server, "eve\u{202e}sg.admin\u{2066}", "guess guess guess", "1").problem(401);
+    sign_in_attempt(
+        &server,
+        "eve\u{202e}sg.admin\u{2066}",
+        "guess guess guess",
+        "1",
+    )
+    .problem(401);
     let mut typed = document("BIDI0001", "FRA");
     typed["type"] = json!("passport\u{202e}");
-    server.client("FRA").post("/api/v1/documents", &typed).problem(422);
+    server
+        .client("FRA")
+        .post("/api/v1/documents", &typed)
+        .problem(422);
     let trail = server.session("sg.auditor").get("/api/v1/audit?limit=1000");
     assert_eq!(trail.status, 200);
     for hidden in ['\u{202e}', '\u{2066}'] {
         assert!(!trail.text.contains(hidden), "{}", trail.text);
     }
-    assert!(trail.text.contains("eve\\\\u{202E}sg.admin\\\\u{2066}"), "{}", trail.text);
+    assert!(
+        trail.text.contains("eve\\\\u{202E}sg.admin\\\\u{2066}"),
+        "{}",
+        trail.text
+    );
 }
 
 #[test]
 fn a_data_directory_import_is_the_named_bureaus_checked_and_audited() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    drop(Server::start(&data, &["--demo", "--demo-documents", "0", "--demo-vehicles", "0"]));
+    drop(Server::start(
+        &data,
+        &["--demo", "--demo-documents", "0", "--demo-vehicles", "0"],
+    ));
     let file = dir.path().join("mixed.csv");
     std::fs::write(
         &file,
@@ -919,7 +1184,10 @@ fn a_data_directory_import_is_the_named_bureaus_checked_and_audited() {
     let refused = import(&file);
     assert_eq!(refused.status.code(), Some(1), "{refused:?}");
     let errors = String::from_utf8_lossy(&refused.stderr);
-    assert!(errors.contains("line 3, column 6 (owner): is DEU"), "{errors}");
+    assert!(
+        errors.contains("line 3, column 6 (owner): is DEU"),
+        "{errors}"
+    );
     let own = dir.path().join("own.csv");
     std::fs::write(
         &own,
@@ -927,7 +1195,14 @@ fn a_data_directory_import_is_the_named_bureaus_checked_and_audited() {
     )
     .unwrap();
     assert!(import(&own).status.success());
-    let export = palermo_cli(&["audit", "export", "--action", "document.import", "--data", data.to_str().unwrap()]);
+    let export = palermo_cli(&[
+        "audit",
+        "export",
+        "--action",
+        "document.import",
+        "--data",
+        data.to_str().unwrap(),
+    ]);
     let imports: Vec<Value> = String::from_utf8_lossy(&export.stdout)
         .lines()
         .map(|line| serde_json::from_str(line).unwrap())
@@ -942,9 +1217,18 @@ fn a_data_directory_import_is_the_named_bureaus_checked_and_audited() {
         [("FRA", "invalid"), ("FRA", "ok")],
         "both imports are FRA's, the refused one too"
     );
-    assert!(imports.iter().all(|e| e["user"].as_str().unwrap().starts_with("console:")));
+    assert!(
+        imports
+            .iter()
+            .all(|e| e["user"].as_str().unwrap().starts_with("console:"))
+    );
     // Nothing bypasses the rules for benchmarking.
-    let unaudited = palermo_cli(&["serve", "--benchmark-unaudited", "--data", data.to_str().unwrap()]);
+    let unaudited = palermo_cli(&[
+        "serve",
+        "--benchmark-unaudited",
+        "--data",
+        data.to_str().unwrap(),
+    ]);
     assert!(!unaudited.status.success());
     assert!(String::from_utf8_lossy(&unaudited.stderr).contains("unexpected argument"));
 }

@@ -230,7 +230,9 @@ fn vehicles_import_from_csv() {
     let data = empty_hub_data(dir.path());
     let file = dir.path().join("vehicles.csv");
     let generated = palermo()
-        .args(["demo", "generate", "vehicles", "--count", "300", "--owner", "FRA"])
+        .args([
+            "demo", "generate", "vehicles", "--count", "300", "--owner", "FRA",
+        ])
         .output()
         .unwrap();
     std::fs::write(&file, &generated.stdout).unwrap();

@@ -252,7 +252,14 @@ fn messages_reach_a_national_webhook_signed_and_retried() {
         .unwrap();
     assert!(!refused.status.success(), "{refused:?}");
     let set = palermo()
-        .args(["admin", "set-webhook", "DEU", &national.url, "--webhook-allow", "127.0.0.1"])
+        .args([
+            "admin",
+            "set-webhook",
+            "DEU",
+            &national.url,
+            "--webhook-allow",
+            "127.0.0.1",
+        ])
         .arg("--data")
         .arg(&data)
         .output()

@@ -207,7 +207,10 @@ fn failed_sign_ins_lock_an_account_for_a_while_or_until_an_administrator_unlocks
         &current_code(&reviewer),
     );
     refused.problem(401);
-    assert_eq!(refused.body, wrong.body, "a disabled account reads alike too");
+    assert_eq!(
+        refused.body, wrong.body,
+        "a disabled account reads alike too"
+    );
 }
 
 #[test]
