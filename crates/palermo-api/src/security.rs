@@ -75,7 +75,12 @@ pub async fn current_session(Authed(caller): Authed) -> Response {
 #[utoipa::path(delete, path = "/api/v1/sessions/current", tag = "sessions",
     responses((status = 204), (status = 401, body = crate::problem::Problem)),
     security(("api_key" = [])))]
-pub async fn sign_out(State(state): State<AppState>, parts: Parts) -> ApiResult<StatusCode> {
+pub async fn sign_out(
+    State(state): State<AppState>,
+    // Authenticated like every request (a bad token is counted and throttled), then ended.
+    Authed(_caller): Authed,
+    parts: Parts,
+) -> ApiResult<StatusCode> {
     let token = bearer(&parts).unwrap_or_default().to_owned();
     if !blocking(&state.hub, move |hub| hub.sign_out(&token)).await? {
         return Err(ApiError::new(

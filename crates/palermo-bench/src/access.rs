@@ -157,5 +157,38 @@ pub fn run(count: u64, lookups: u64) -> anyhow::Result<()> {
         hidden_p50 as f64 / absent_p50 as f64,
         hidden_mean / absent_mean
     );
+
+    // Reads by id: a refusal is audited and durable before the answer, like every read.
+    let reads = (lookups / 50).max(200);
+    let mut absent = Timings {
+        name: "read of an id that does not exist",
+        nanos: Vec::new(),
+    };
+    let mut hidden = Timings {
+        name: "read of a record hidden from the caller",
+        nanos: Vec::new(),
+    };
+    for q in 0..reads {
+        let hidden_id = (crate::spread(q, count / 2) * 2 + 1) as i64;
+        let absent_id = count as i64 + 1 + q as i64;
+        for (into, id) in [(&mut absent, absent_id), (&mut hidden, hidden_id)] {
+            let started = Instant::now();
+            let answer = hub.document(&caller, id);
+            into.nanos.push(started.elapsed().as_nanos() as u64);
+            anyhow::ensure!(
+                matches!(answer, Err(palermo_hub::HubError::NotFound)),
+                "read {id}"
+            );
+        }
+    }
+    println!("\n| the read | reads | p50 µs | p90 µs | p99 µs | mean µs |");
+    println!("|---|---|---|---|---|---|");
+    let (absent_p50, absent_mean) = absent.report();
+    let (hidden_p50, hidden_mean) = hidden.report();
+    println!(
+        "hidden / absent: {:.3} at p50, {:.3} in the mean",
+        hidden_p50 as f64 / absent_p50 as f64,
+        hidden_mean / absent_mean
+    );
     Ok(())
 }

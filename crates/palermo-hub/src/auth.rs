@@ -412,85 +412,91 @@ impl Hub {
         password: &str,
     ) -> Result<NewSecrets> {
         let target = || Some(format!("user:{}", logged_name(username)));
-        self.audited(caller, "user.add", target, || {
-            self.require_administers(caller, org)?;
-            let mut errors = FieldErrors::default();
-            if let Err(problem) = check_username(username) {
-                errors.push("username", problem);
-            }
-            if display_name.trim().is_empty()
-                || display_name.chars().any(char::is_control)
-                || display_name.chars().count() > DISPLAY_NAME_MAX_CHARS
-            {
-                errors.push(
-                    "display_name",
-                    format!(
-                        "is empty, holds control characters or is longer than \
+        self.audited_concerning(
+            caller,
+            "user.add",
+            target,
+            || Some(org),
+            || {
+                self.require_administers(caller, org)?;
+                let mut errors = FieldErrors::default();
+                if let Err(problem) = check_username(username) {
+                    errors.push("username", problem);
+                }
+                if display_name.trim().is_empty()
+                    || display_name.chars().any(char::is_control)
+                    || display_name.chars().count() > DISPLAY_NAME_MAX_CHARS
+                {
+                    errors.push(
+                        "display_name",
+                        format!(
+                            "is empty, holds control characters or is longer than \
                          {DISPLAY_NAME_MAX_CHARS}"
-                    ),
-                );
-            }
-            if let Some(problem) = password_problem(password, &self.policy) {
-                errors.push("password", problem);
-            }
-            match self.organisation(org)? {
-                None => errors.push("org", format!("no organisation {org}")),
-                Some(organisation) => {
-                    for (i, role) in roles.iter().enumerate() {
-                        if !role.allowed_in(organisation.kind) {
-                            errors.push(
-                                format!("roles[{i}]"),
-                                format!(
-                                    "a {} organisation's people may not be {}",
-                                    organisation.kind.as_str(),
-                                    role.as_str()
-                                ),
-                            );
+                        ),
+                    );
+                }
+                if let Some(problem) = password_problem(password, &self.policy) {
+                    errors.push("password", problem);
+                }
+                match self.organisation(org)? {
+                    None => errors.push("org", format!("no organisation {org}")),
+                    Some(organisation) => {
+                        for (i, role) in roles.iter().enumerate() {
+                            if !role.allowed_in(organisation.kind) {
+                                errors.push(
+                                    format!("roles[{i}]"),
+                                    format!(
+                                        "a {} organisation's people may not be {}",
+                                        organisation.kind.as_str(),
+                                        role.as_str()
+                                    ),
+                                );
+                            }
                         }
                     }
                 }
-            }
-            if roles.is_empty() {
-                errors.push("roles", "give at least one role");
-            }
-            if !errors.is_empty() {
-                return Err(HubError::Invalid(errors));
-            }
-            let mut user = UserRow {
-                id: 0,
-                org,
-                username: username.to_owned(),
-                display_name: display_name.trim().to_owned(),
-                roles: roles.to_vec(),
-                password_hash: self.hash_password(password)?,
-                totp_secret: None,
-                totp_last_step: None,
-                failures: Vec::new(),
-                locked_at: None,
-                disabled_at: None,
-                last_active_at: None,
-                created_at: Timestamp::now(),
-                version: 0,
-            };
-            let (secrets, hashes) = self.new_secrets(&mut user)?;
-            let mut event = caller.event("user.add", "ok");
-            event.target = target();
-            event.detail = Some(format!(
-                "org {org}, roles {}",
-                roles
-                    .iter()
-                    .map(|r| r.as_str())
-                    .collect::<Vec<_>>()
-                    .join(",")
-            ));
-            event.concern(org.as_str());
-            let id = self.store.add_user(&user, &event)?;
-            let mut codes = caller.event("user.recovery-codes", "ok");
-            codes.target = target();
-            codes.concern(org.as_str());
-            self.store.set_recovery_codes(id, &hashes, &codes)?;
-            Ok(secrets)
-        })
+                if roles.is_empty() {
+                    errors.push("roles", "give at least one role");
+                }
+                if !errors.is_empty() {
+                    return Err(HubError::Invalid(errors));
+                }
+                let mut user = UserRow {
+                    id: 0,
+                    org,
+                    username: username.to_owned(),
+                    display_name: display_name.trim().to_owned(),
+                    roles: roles.to_vec(),
+                    password_hash: self.hash_password(password)?,
+                    totp_secret: None,
+                    totp_last_step: None,
+                    failures: Vec::new(),
+                    locked_at: None,
+                    disabled_at: None,
+                    last_active_at: None,
+                    created_at: Timestamp::now(),
+                    version: 0,
+                };
+                let (secrets, hashes) = self.new_secrets(&mut user)?;
+                let mut event = caller.event("user.add", "ok");
+                event.target = target();
+                event.detail = Some(format!(
+                    "org {org}, roles {}",
+                    roles
+                        .iter()
+                        .map(|r| r.as_str())
+                        .collect::<Vec<_>>()
+                        .join(",")
+                ));
+                event.concern(org.as_str());
+                let id = self.store.add_user(&user, &event)?;
+                let mut codes = caller.event("user.recovery-codes", "ok");
+                codes.target = target();
+                codes.concern(org.as_str());
+                self.store.set_recovery_codes(id, &hashes, &codes)?;
+                Ok(secrets)
+            },
+        )
     }
 
     /// The people of the organisations the caller administers: its own, or all for the
@@ -518,6 +524,15 @@ impl Hub {
         )
     }
 
+    /// The organisation of account `username`, if there is one (for the trail).
+    fn user_org(&self, username: &str) -> Option<OrgCode> {
+        self.store
+            .user(username)
+            .ok()
+            .flatten()
+            .map(|user| user.org)
+    }
+
     /// The account `username` if the caller administers its organisation; otherwise it is
     /// answered like an account that does not exist.
     fn administered_user(&self, caller: &Caller, username: &str) -> Result<UserRow> {
@@ -539,7 +554,8 @@ impl Hub {
         change: impl Fn(&mut UserRow),
     ) -> Result<UserRow> {
         let target = || Some(format!("user:{}", logged_name(username)));
-        self.audited(caller, action, target, || {
+        let concern = || self.user_org(username);
+        self.audited_concerning(caller, action, target, concern, || {
             for _ in 0..STALE_RETRIES_MAX {
                 let mut user = self.administered_user(caller, username)?;
                 change(&mut user);
@@ -587,7 +603,8 @@ impl Hub {
 
     pub fn set_password(&self, caller: &Caller, username: &str, password: &str) -> Result<()> {
         let target = || Some(format!("user:{}", logged_name(username)));
-        let hash = self.audited(caller, "user.set-password", target, || {
+        let concern = || self.user_org(username);
+        let hash = self.audited_concerning(caller, "user.set-password", target, concern, || {
             // Who may is decided before any hashing, and an account of another
             // organisation is refused like one that does not exist.
             self.administered_user(caller, username)?;
@@ -605,9 +622,11 @@ impl Hub {
     /// New TOTP secret and recovery codes, for a person who lost their authenticator.
     pub fn reset_second_factor(&self, caller: &Caller, username: &str) -> Result<NewSecrets> {
         let target = || Some(format!("user:{}", logged_name(username)));
-        let template = self.audited(caller, "user.reset-second-factor", target, || {
-            self.administered_user(caller, username)
-        })?;
+        let concern = || self.user_org(username);
+        let template =
+            self.audited_concerning(caller, "user.reset-second-factor", target, concern, || {
+                self.administered_user(caller, username)
+            })?;
         let mut fresh = template.clone();
         let (secrets, hashes) = self.new_secrets(&mut fresh)?;
         let user = self.administer_user(caller, username, "user.reset-second-factor", |user| {

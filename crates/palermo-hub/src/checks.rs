@@ -694,7 +694,7 @@ impl Hub {
         &self,
         caller: &Caller,
         query: &DocumentQuery,
-    ) -> Result<Vec<i64>> {
+    ) -> Result<Vec<(i64, CountryCode)>> {
         self.require_indexes()?;
         let mut errors = FieldErrors::default();
         let Some(parsed) = parse_document_query(query, 0, &mut errors) else {
@@ -717,7 +717,7 @@ impl Hub {
             if let Some(stored) = self.store.document(i64::from(row))?
                 && confirm_document(caller, &parsed, &stored) == Some(MatchKind::Exact)
             {
-                ids.push(stored.id);
+                ids.push((stored.id, stored.record.meta.owner));
             }
         }
         ids.sort_unstable();

@@ -9,6 +9,9 @@ use serde::{Deserialize, Serialize};
 use crate::{Caller, Hub, HubError, Result};
 
 pub const HITS_PAGE_MAX: usize = 1000;
+/// Pages of hits read to fill one answer at most (hits the caller may not see, or of another
+/// state, are skipped).
+const HIT_PAGES_SCANNED_MAX: usize = 20;
 /// Longest note an owner may add to an answer.
 const NOTE_MAX_CHARS: usize = 2_000;
 /// The answers an owner may give.
@@ -139,21 +142,28 @@ impl Hub {
             parties.push(HitParty::Owner(bureau));
         }
         let mut hits: Vec<HitView> = Vec::new();
-        // With a state, the newest page of each party is filtered: a list of overdue hits
-        // shows those among the newest thousand of each.
-        let fetch = if state.is_some() {
-            HITS_PAGE_MAX
-        } else {
-            limit
-        };
+        // Each party's hits are read page by page until `limit` of them pass the filters (the
+        // caller may see it, the state asked): hits it may no longer see, or of another state,
+        // take no place in the page. The scan is bounded.
         for party in parties {
-            for hit in self.store.hits(party, before, fetch)? {
-                if !self.hit_visible(caller, &hit)? {
-                    continue;
+            let mut page_before = before;
+            let mut kept = 0;
+            for _ in 0..HIT_PAGES_SCANNED_MAX {
+                let page = self.store.hits(party, page_before, HITS_PAGE_MAX)?;
+                let exhausted = page.len() < HITS_PAGE_MAX;
+                page_before = page.last().map(|hit| hit.id);
+                for hit in page {
+                    if kept == limit || !self.hit_visible(caller, &hit)? {
+                        continue;
+                    }
+                    let view = HitView::of(hit, caller, now);
+                    if state.is_none_or(|s| view.state == s) {
+                        hits.push(view);
+                        kept += 1;
+                    }
                 }
-                let view = HitView::of(hit, caller, now);
-                if state.is_none_or(|s| view.state == s) {
-                    hits.push(view);
+                if exhausted || kept == limit || page_before.is_none() {
+                    break;
                 }
             }
         }
@@ -174,6 +184,20 @@ impl Hub {
             return Ok(false);
         }
         let id = hit.hit.record_id;
+        if self.indexed {
+            use crate::visibility::Known;
+            let may_see = |known: Known<'_>| match known {
+                Known::Active(access) | Known::Withdrawn(access) => {
+                    caller.viewpoint.may_see_record(access)
+                }
+                Known::Absent => false,
+            };
+            return Ok(match hit.hit.record_kind {
+                RecordKind::Document => may_see(self.documents.read().access.known(id)),
+                RecordKind::Vehicle => may_see(self.vehicles.read().access.known(id)),
+                RecordKind::Person => may_see(self.persons.read().access.known(id)),
+            });
+        }
         let access = match hit.hit.record_kind {
             RecordKind::Document => self
                 .store

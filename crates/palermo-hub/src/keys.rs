@@ -133,65 +133,75 @@ impl Hub {
         scopes: Permissions,
     ) -> Result<ApiKey> {
         let target = || Some(format!("organisation:{org}"));
-        self.audited(caller, "api-key.create", target, || {
-            self.require_administers(caller, org)?;
-            let mut errors = FieldErrors::default();
-            if label.chars().any(char::is_control) || label.chars().count() > LABEL_MAX_CHARS {
-                errors.push(
-                    "label",
-                    format!("holds control characters or is longer than {LABEL_MAX_CHARS}"),
-                );
-            }
-            match self.organisation(org)? {
-                None => errors.push("org", format!("no organisation {org}")),
-                Some(organisation) => {
-                    let beyond = scopes.difference(organisation.kind.permissions_allowed());
-                    if beyond != Permissions::NONE {
-                        errors.push(
-                            "scopes",
-                            format!(
-                                "a {} organisation's keys may not hold {}",
-                                organisation.kind.as_str(),
-                                beyond.scopes()
-                            ),
-                        );
+        self.audited_concerning(
+            caller,
+            "api-key.create",
+            target,
+            || Some(org),
+            || {
+                self.require_administers(caller, org)?;
+                let mut errors = FieldErrors::default();
+                if label.chars().any(char::is_control) || label.chars().count() > LABEL_MAX_CHARS {
+                    errors.push(
+                        "label",
+                        format!("holds control characters or is longer than {LABEL_MAX_CHARS}"),
+                    );
+                }
+                match self.organisation(org)? {
+                    None => errors.push("org", format!("no organisation {org}")),
+                    Some(organisation) => {
+                        let beyond = scopes.difference(organisation.kind.permissions_allowed());
+                        if beyond != Permissions::NONE {
+                            errors.push(
+                                "scopes",
+                                format!(
+                                    "a {} organisation's keys may not hold {}",
+                                    organisation.kind.as_str(),
+                                    beyond.scopes()
+                                ),
+                            );
+                        }
                     }
                 }
-            }
-            if scopes == Permissions::NONE {
-                errors.push("scopes", "give at least one scope");
-            }
-            if !errors.is_empty() {
-                return Err(HubError::Invalid(errors));
-            }
-            let mut random = [0u8; 32];
-            getrandom::fill(&mut random).map_err(|error| {
-                HubError::Store(palermo_store::StoreError::Unavailable(format!(
-                    "no randomness: {error}"
-                )))
-            })?;
-            let secret = format!("{KEY_PREFIX}{}", hex::encode(random));
-            let mut event = caller.event("api-key.create", "ok");
-            event.detail = Some(format!("org {org}, scopes {}", scopes.scopes()));
-            event.concern(org.as_str());
-            let id = self
-                .store
-                .add_api_key(org, label, scopes, &hash_api_key(&secret), &event)?;
-            self.reload_api_keys()?;
-            Ok(ApiKey {
-                id,
-                org,
-                scopes,
-                secret,
-            })
-        })
+                if scopes == Permissions::NONE {
+                    errors.push("scopes", "give at least one scope");
+                }
+                if !errors.is_empty() {
+                    return Err(HubError::Invalid(errors));
+                }
+                let mut random = [0u8; 32];
+                getrandom::fill(&mut random).map_err(|error| {
+                    HubError::Store(palermo_store::StoreError::Unavailable(format!(
+                        "no randomness: {error}"
+                    )))
+                })?;
+                let secret = format!("{KEY_PREFIX}{}", hex::encode(random));
+                let mut event = caller.event("api-key.create", "ok");
+                event.detail = Some(format!("org {org}, scopes {}", scopes.scopes()));
+                event.concern(org.as_str());
+                let id =
+                    self.store
+                        .add_api_key(org, label, scopes, &hash_api_key(&secret), &event)?;
+                self.reload_api_keys()?;
+                Ok(ApiKey {
+                    id,
+                    org,
+                    scopes,
+                    secret,
+                })
+            },
+        )
     }
 
     /// Revokes a key of an organisation the caller administers; a key of another
     /// organisation is answered like an absent one.
     pub fn revoke_api_key(&self, caller: &Caller, id: i64) -> Result<bool> {
         let target = || Some(format!("api-key:{id}"));
-        self.audited(caller, "api-key.revoke", target, || {
+        let concern = || {
+            let keys = self.store.api_keys().ok()?;
+            keys.into_iter().find(|key| key.id == id).map(|key| key.org)
+        };
+        self.audited_concerning(caller, "api-key.revoke", target, concern, || {
             caller.require(Permissions::ADMINISTER)?;
             let Some(key) = self
                 .store

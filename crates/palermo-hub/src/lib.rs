@@ -30,7 +30,7 @@ use palermo_core::{
 use palermo_index::{
     DocumentIndex, FoldTable, KeyHashes, VehicleIndex, document_key, plate_key, row_of, vin_key,
 };
-use palermo_store::{Store, StoreError};
+use palermo_store::{RecordKind, Store, StoreError};
 use parking_lot::{Mutex, RwLock};
 
 pub use audit::{
@@ -84,6 +84,17 @@ impl Caller {
             org: OrgCode::of_country(bureau),
             viewpoint: Viewpoint::member(bureau),
             permissions: NATIONAL_SYSTEM_SCOPES,
+            ..Caller::console()
+        }
+    }
+
+    /// An auditor at the console of a data directory, for `bureau`: reads what the bureau's
+    /// auditors read of the trail (its own actions and those that concern it).
+    pub fn local_auditor(bureau: CountryCode) -> Caller {
+        Caller {
+            org: OrgCode::of_country(bureau),
+            viewpoint: Viewpoint::member(bureau),
+            permissions: Permissions::READ_AUDIT,
             ..Caller::console()
         }
     }
@@ -330,8 +341,18 @@ impl Hub {
             index_vehicle(&mut vehicles.keys, row, vin, plate_country, plate, true);
             vehicles.access.set(row, access);
         })?;
+        // Withdrawn records, which only their owners still read.
+        store.scan_withdrawn(RecordKind::Document, &mut |id, access| {
+            documents.access.set_withdrawn(row_of(id), access)
+        })?;
+        store.scan_withdrawn(RecordKind::Vehicle, &mut |id, access| {
+            vehicles.access.set_withdrawn(row_of(id), access)
+        })?;
         let mut person_index = persons::PersonIndex::default();
         store.scan_persons(&mut |stored| person_index.insert(stored.id, &stored.record))?;
+        store.scan_withdrawn(RecordKind::Person, &mut |id, access| {
+            person_index.withdrawn_access(id, access)
+        })?;
         Hub::assemble(store, options, documents, vehicles, person_index)
     }
 

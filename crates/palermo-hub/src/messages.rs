@@ -433,7 +433,10 @@ impl Hub {
 
     /// The message, if the caller's organisation sent or received it.
     fn visible_message(&self, caller: &Caller, id: i64) -> Result<StoredMessage> {
-        let message = self.store.message(id)?.ok_or(HubError::NotFound)?;
+        let message = self
+            .store
+            .message_for(id, caller.org)?
+            .ok_or(HubError::NotFound)?;
         let party = message.sender_org == caller.org
             || message.recipients.iter().any(|r| r.org == caller.org);
         if party {
@@ -660,35 +663,41 @@ impl Hub {
     /// public unless the operator allows the target ([`crate::WebhookTargets`]).
     pub fn set_webhook(&self, caller: &Caller, org: OrgCode, url: &str) -> Result<String> {
         let target = || Some(format!("organisation:{org}"));
-        self.audited(caller, "webhook.set", target, || {
-            self.require_administers(caller, org)?;
-            if self.organisation(org)?.is_none() {
-                return Err(HubError::NotFound);
-            }
-            self.policy
-                .webhook_targets
-                .check(url)
-                .map_err(|problem| HubError::Invalid(FieldErrors::single("url", problem)))?;
-            let mut secret = [0u8; 32];
-            getrandom::fill(&mut secret).map_err(|error| {
-                HubError::Store(palermo_store::StoreError::Unavailable(format!(
-                    "no randomness: {error}"
-                )))
-            })?;
-            let mut event = caller.event("webhook.set", "ok");
-            event.target = target();
-            event.detail = Some(url.chars().take(200).collect());
-            event.concern(org.as_str());
-            self.store.set_webhook(
-                &Webhook {
-                    org,
-                    url: url.to_owned(),
-                    secret: secret.to_vec(),
-                },
-                &event,
-            )?;
-            Ok(hex::encode(secret))
-        })
+        self.audited_concerning(
+            caller,
+            "webhook.set",
+            target,
+            || Some(org),
+            || {
+                self.require_administers(caller, org)?;
+                if self.organisation(org)?.is_none() {
+                    return Err(HubError::NotFound);
+                }
+                let url =
+                    self.policy.webhook_targets.check(url).map_err(|problem| {
+                        HubError::Invalid(FieldErrors::single("url", problem))
+                    })?;
+                let mut secret = [0u8; 32];
+                getrandom::fill(&mut secret).map_err(|error| {
+                    HubError::Store(palermo_store::StoreError::Unavailable(format!(
+                        "no randomness: {error}"
+                    )))
+                })?;
+                let mut event = caller.event("webhook.set", "ok");
+                event.target = target();
+                event.detail = Some(url.chars().take(200).collect());
+                event.concern(org.as_str());
+                self.store.set_webhook(
+                    &Webhook {
+                        org,
+                        url: url.clone(),
+                        secret: secret.to_vec(),
+                    },
+                    &event,
+                )?;
+                Ok(hex::encode(secret))
+            },
+        )
     }
 
     /// The allow list that deliveries check every resolved address against.

@@ -36,8 +36,9 @@ pub const RESULTS_MAX: usize = 10;
 const SCORE_FLOOR: f64 = 0.5;
 /// The default score from which a candidate is a hit.
 pub const DEFAULT_THRESHOLD: f64 = 0.8;
-/// Name keys more common than this are not used to find candidates (a given name shared by
-/// thousands says little); the rarer keys of the same query still find the person.
+/// Name keys more common than this among one owner's persons are not used to find that
+/// owner's candidates (a given name shared by thousands says little); the rarer keys of the
+/// same query still find the person.
 const POSTINGS_MAX: usize = 20_000;
 
 /// What screening keeps in memory of one person.
@@ -51,14 +52,18 @@ struct Indexed {
     meta: RecordMeta,
 }
 
-/// Name keys → persons. Keys are 64-bit hashes of each name part's folded form, consonant
-/// skeleton and 4-letter prefix, so that transliteration variants and typos still share one.
+/// Name keys → persons, grouped by owner. Keys are 64-bit hashes of each name part's folded
+/// form, consonant skeleton and 4-letter prefix, so that transliteration variants and typos
+/// still share one. How common a key is (too common to find candidates by, and how much a
+/// shared key weighs) is judged within each owner's persons: an organisation that writes
+/// thousands of persons with one name makes the name common among its own records only,
+/// never among another organisation's.
 #[derive(Default)]
 pub(crate) struct PersonIndex {
-    postings: HashMap<u64, Vec<u32>>,
+    postings: HashMap<u64, Vec<(CountryCode, Vec<u32>)>>,
     persons: HashMap<u32, Indexed>,
     /// Who may see each person, by row: decided before ranking.
-    access: crate::visibility::RowAccess,
+    pub(crate) access: crate::visibility::RowAccess,
     /// Birth years by row (0: unknown), so that among namesakes those born when the query
     /// says come first.
     birth_years: Vec<i16>,
@@ -94,8 +99,13 @@ impl PersonIndex {
     pub(crate) fn insert(&mut self, id: i64, person: &Person) {
         let row = u32::try_from(id).unwrap_or(u32::MAX);
         let names = names_of(person);
+        let owner = person.meta.owner;
         for key in keys_of(&names) {
-            self.postings.entry(key).or_default().push(row);
+            let groups = self.postings.entry(key).or_default();
+            match groups.iter_mut().find(|(o, _)| *o == owner) {
+                Some((_, rows)) => rows.push(row),
+                None => groups.push((owner, vec![row])),
+            }
         }
         self.access
             .set(row, palermo_core::RecordAccess::of(&person.meta));
@@ -131,10 +141,14 @@ impl PersonIndex {
             *year = 0;
         }
         if let Some(indexed) = self.persons.remove(&row) {
+            let owner = indexed.meta.owner;
             for key in keys_of(&indexed.names) {
-                if let Some(rows) = self.postings.get_mut(&key) {
-                    rows.retain(|r| *r != row);
-                    if rows.is_empty() {
+                if let Some(groups) = self.postings.get_mut(&key) {
+                    for (_, rows) in groups.iter_mut().filter(|(o, _)| *o == owner) {
+                        rows.retain(|r| *r != row);
+                    }
+                    groups.retain(|(_, rows)| !rows.is_empty());
+                    if groups.is_empty() {
                         self.postings.remove(&key);
                     }
                 }
@@ -144,6 +158,20 @@ impl PersonIndex {
 
     pub(crate) fn len(&self) -> usize {
         self.persons.len()
+    }
+
+    /// Keeps who may still read a withdrawn person (its owner).
+    pub(crate) fn withdrawn(&mut self, id: i64, meta: &RecordMeta) {
+        if let Ok(row) = u32::try_from(id) {
+            self.access
+                .set_withdrawn(row, palermo_core::RecordAccess::of(meta));
+        }
+    }
+
+    pub(crate) fn withdrawn_access(&mut self, id: i64, access: palermo_core::RecordAccess) {
+        if let Ok(row) = u32::try_from(id) {
+            self.access.set_withdrawn(row, access);
+        }
     }
 
     /// The persons `viewpoint` may see that share the most keys with the query's names: the
@@ -164,23 +192,22 @@ impl PersonIndex {
             let mut scratch = scratch.borrow_mut();
             let (counts, touched) = &mut *scratch;
             for key in keys_of(names) {
-                let Some(rows) = self.postings.get(&key) else {
+                let Some(groups) = self.postings.get(&key) else {
                     continue;
                 };
-                if rows.len() > POSTINGS_MAX {
-                    continue;
-                }
-                // A key shared by few persons says more than one shared by thousands.
-                let weight = (64.0 / (1.0 + (rows.len() as f32).ln())).max(1.0) as u16;
-                for &row in rows {
-                    let slot = row as usize;
-                    if slot >= counts.len() {
-                        counts.resize((slot + 1).next_power_of_two(), 0);
+                for (_, rows) in groups.iter().filter(|(_, rows)| rows.len() <= POSTINGS_MAX) {
+                    // A key shared by few persons says more than one shared by thousands.
+                    let weight = (64.0 / (1.0 + (rows.len() as f32).ln())).max(1.0) as u16;
+                    for &row in rows {
+                        let slot = row as usize;
+                        if slot >= counts.len() {
+                            counts.resize((slot + 1).next_power_of_two(), 0);
+                        }
+                        if counts[slot] == 0 {
+                            touched.push(row);
+                        }
+                        counts[slot] = counts[slot].saturating_add(weight);
                     }
-                    if counts[slot] == 0 {
-                        touched.push(row);
-                    }
-                    counts[slot] = counts[slot].saturating_add(weight);
                 }
             }
             // Among namesakes (a common name shares every key with thousands), those born
@@ -395,12 +422,22 @@ impl Record for Person {
 
     fn reindex(hub: &Hub, changes: &[Change<'_, Self>]) {
         let mut index = hub.persons.write();
-        for (id, _, new) in changes {
+        for (id, previous, new) in changes {
             index.remove(*id);
-            if let Some(new) = new {
-                index.insert(*id, new);
+            match (new, previous) {
+                (Some(new), _) => index.insert(*id, new),
+                (None, Some(old)) => index.withdrawn(*id, &old.record.meta),
+                (None, None) => {}
             }
         }
+    }
+
+    fn readable(hub: &Hub, caller: &Caller, id: i64) -> bool {
+        hub.persons
+            .read()
+            .access
+            .known(id)
+            .readable_by(&caller.viewpoint)
     }
 }
 
@@ -632,8 +669,19 @@ fn score_candidate(query: &ParsedQuery, indexed: &Indexed) -> (f64, ScoreExplana
 }
 
 impl Hub {
+    /// A person, with each identity document linked to the travel-document records (visible
+    /// to the caller) that bear its number. The linking is the lookup of a check, and a
+    /// consultation: it is audited with the numbers looked up (erasable, as a check's) and
+    /// concerns the owners of the records it found, so that no one looks documents up
+    /// through a person record without a trace.
     pub fn person(&self, caller: &Caller, id: i64) -> Result<PersonView> {
         let mut view = self.read_record::<Person>(caller, id)?;
+        if view.documents.is_empty() {
+            return Ok(view);
+        }
+        let mut event = caller.event("person.documents", "ok");
+        event.target = Some(format!("person:{id}"));
+        let mut found = 0;
         for document in &mut view.documents {
             let Some(country) = CountryCode::parse(&document.issuing_country) else {
                 continue;
@@ -643,10 +691,25 @@ impl Hub {
                 issuing_country: Some(country.as_str().to_owned()),
                 ..crate::DocumentQuery::default()
             };
-            // The same lookup as a check (index, then the record and its restrictions), but
-            // a reading, not a check: it leaves no hit.
-            document.record_ids = self.document_matches(caller, &query)?.into_iter().collect();
+            for (record_id, owner) in self.document_matches(caller, &query)? {
+                document.record_ids.push(record_id);
+                event.concern(owner.as_str());
+                found += 1;
+            }
         }
+        event.detail = Some(format!(
+            "{} documents looked up, {found} records found",
+            view.documents.len()
+        ));
+        event.payload = serde_json::to_string(
+            &view
+                .documents
+                .iter()
+                .map(|d| serde_json::json!({"number": d.number, "issuing_country": d.issuing_country}))
+                .collect::<Vec<_>>(),
+        )
+        .ok();
+        self.audit(event)?;
         Ok(view)
     }
 
@@ -700,6 +763,7 @@ impl Hub {
                     format!("is {} bytes; at most {PHOTO_MAX_BYTES}", data.len()),
                 )));
             }
+            self.precheck::<Person>(caller, person_id)?;
             let stored = self.store.person(person_id)?;
             let stored = crate::writes::visible_record(caller, stored)?;
             if !caller.may_write_for(stored.record.meta.owner) {
@@ -721,6 +785,7 @@ impl Hub {
         let target = || Some(format!("person:{person_id}"));
         self.audited(caller, "person.photo.list", target, || {
             caller.require(Permissions::READ_RECORDS)?;
+            self.precheck::<Person>(caller, person_id)?;
             let person = crate::writes::visible_record(caller, self.store.person(person_id)?)?;
             let photos: Vec<PhotoView> = self
                 .store
@@ -747,6 +812,7 @@ impl Hub {
         let target = || Some(format!("person:{person_id}/photo:{photo_id}"));
         self.audited(caller, "person.photo.read", target, || {
             caller.require(Permissions::READ_RECORDS)?;
+            self.precheck::<Person>(caller, person_id)?;
             let person = crate::writes::visible_record(caller, self.store.person(person_id)?)?;
             let (of, meta, data) = self
                 .store
@@ -918,6 +984,51 @@ mod tests {
 
     fn date(text: &str) -> Option<PartialDate> {
         Some(PartialDate::parse(text).unwrap())
+    }
+
+    fn person(name: &str, owner: &str, only: Option<&str>) -> Person {
+        let input = PersonInput {
+            names: vec![palermo_core::person::NameInput {
+                full: Some(name.into()),
+                ..Default::default()
+            }],
+            birth_date: Some("1980-04-12".into()),
+            reported_date: Some("2025-01-10".into()),
+            owner: Some(owner.into()),
+            restriction: only.map(|_| "only".to_owned()),
+            restriction_countries: only
+                .map(|country| palermo_core::record::CountryList(vec![country.to_owned()])),
+            ..Default::default()
+        };
+        input
+            .validate(ValidationContext {
+                today: Timestamp::now().date(),
+                default_owner: CountryCode::parse(owner).unwrap(),
+                prefix: "",
+            })
+            .unwrap()
+    }
+
+    /// Regression: a name key held by more than POSTINGS_MAX persons was skipped for every
+    /// caller, counting persons the caller may not see; one bureau's decoys, restricted to
+    /// itself, hid another bureau's wanted person from every screening.
+    #[test]
+    fn one_owners_common_names_hide_no_other_owners_person() {
+        let mut index = PersonIndex::default();
+        index.insert(1, &person("Ivan Petrovich Sidorenko", "DEU", None));
+        let decoy = person("Ivan Sidorenko", "FRA", Some("FRA"));
+        for id in 2..(POSTINGS_MAX as i64 + 100) {
+            index.insert(id, &decoy);
+        }
+        let query = palermo_names::variants("Ivan Sidorenko");
+        for viewpoint in ["USA", "DEU", "FRA"] {
+            let viewpoint = palermo_core::Viewpoint::member(CountryCode::parse(viewpoint).unwrap());
+            let found = index.candidates(&viewpoint, &query, Some(1980));
+            assert!(
+                found.contains(&1),
+                "{viewpoint:?} no longer finds DEU's person"
+            );
+        }
     }
 
     #[test]

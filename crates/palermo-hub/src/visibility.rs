@@ -12,13 +12,37 @@ use palermo_core::{CountryCode, Viewpoint};
 
 pub(crate) use palermo_core::RecordAccess as Access;
 
-/// Each active record's [`Access`], by row.
+/// Each record's [`Access`], by row: active records, and withdrawn ones (which only their
+/// owner still reads).
 #[derive(Default)]
 pub(crate) struct RowAccess {
-    /// 0 for a row without an active record, else the index of its class plus one.
+    /// 0 for a row without a record, else the index of its class plus one, with
+    /// [`WITHDRAWN`] set for a withdrawn record.
     rows: Vec<u32>,
     classes: Vec<Access>,
     interned: HashMap<Access, u32>,
+}
+
+/// The bit of a row that marks its record withdrawn.
+const WITHDRAWN: u32 = 1 << 31;
+
+/// What memory knows of a record id.
+pub(crate) enum Known<'a> {
+    Absent,
+    Active(&'a Access),
+    Withdrawn(&'a Access),
+}
+
+impl Known<'_> {
+    /// Whether `viewpoint` may read the record: an active one under the visibility rule, a
+    /// withdrawn one by its owner only.
+    pub(crate) fn readable_by(&self, viewpoint: &Viewpoint) -> bool {
+        match self {
+            Known::Absent => false,
+            Known::Active(access) => viewpoint.may_see_record(access),
+            Known::Withdrawn(access) => viewpoint.owns(access.owner),
+        }
+    }
 }
 
 impl RowAccess {
@@ -28,20 +52,35 @@ impl RowAccess {
     }
 
     pub(crate) fn set(&mut self, row: u32, access: Access) {
-        let class = match self.interned.get(&access) {
-            Some(class) => *class,
-            None => {
-                self.classes.push(access.clone());
-                let class = u32::try_from(self.classes.len()).expect("fewer classes than rows");
-                self.interned.insert(access, class);
-                class
-            }
-        };
+        let class = self.class_of(access);
+        self.put(row, class);
+    }
+
+    /// Marks the record at `row` withdrawn, as it was.
+    pub(crate) fn set_withdrawn(&mut self, row: u32, access: Access) {
+        let class = self.class_of(access);
+        self.put(row, class | WITHDRAWN);
+    }
+
+    fn put(&mut self, row: u32, value: u32) {
         let slot = row as usize;
         if slot >= self.rows.len() {
             self.rows.resize(slot + 1, 0);
         }
-        self.rows[slot] = class;
+        self.rows[slot] = value;
+    }
+
+    fn class_of(&mut self, access: Access) -> u32 {
+        match self.interned.get(&access) {
+            Some(class) => *class,
+            None => {
+                self.classes.push(access.clone());
+                let class = u32::try_from(self.classes.len()).expect("fewer classes than rows");
+                assert!(class < WITHDRAWN, "fewer classes than 2^31");
+                self.interned.insert(access, class);
+                class
+            }
+        }
     }
 
     pub(crate) fn clear(&mut self, row: u32) {
@@ -55,7 +94,24 @@ impl RowAccess {
     pub(crate) fn get(&self, row: u32) -> Option<&Access> {
         match self.rows.get(row as usize).copied().unwrap_or(0) {
             0 => None,
+            class if class & WITHDRAWN != 0 => None,
             class => self.classes.get(class as usize - 1),
+        }
+    }
+
+    /// What memory knows of record `id` (any id a caller may send).
+    pub(crate) fn known(&self, id: i64) -> Known<'_> {
+        let Some(value) = u32::try_from(id)
+            .ok()
+            .and_then(|row| self.rows.get(row as usize).copied())
+            .filter(|value| *value != 0)
+        else {
+            return Known::Absent;
+        };
+        match self.classes.get(((value & !WITHDRAWN) - 1) as usize) {
+            None => Known::Absent,
+            Some(access) if value & WITHDRAWN != 0 => Known::Withdrawn(access),
+            Some(access) => Known::Active(access),
         }
     }
 

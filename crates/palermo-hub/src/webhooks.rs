@@ -81,8 +81,9 @@ impl WebhookTargets {
         self.allows_host(host) || self.allows_address(ip)
     }
 
-    /// Checks a webhook URL; returns why it is refused.
-    pub fn check(&self, text: &str) -> Result<(), String> {
+    /// Checks a webhook URL; returns it as it will be stored and called (normalised: the
+    /// URL that was checked is the URL that is delivered to), or why it is refused.
+    pub fn check(&self, text: &str) -> Result<String, String> {
         if text.len() > WEBHOOK_URL_MAX || text.chars().any(|c| c.is_control() || c.is_whitespace())
         {
             return Err(format!(
@@ -111,7 +112,7 @@ impl WebhookTargets {
             _ => return Err("must be an https:// URL".into()),
         }
         if allowed {
-            return Ok(());
+            return Ok(url.to_string());
         }
         let private = match url.host() {
             Some(url::Host::Ipv4(ip)) => !is_public(IpAddr::V4(ip)),
@@ -129,7 +130,7 @@ impl WebhookTargets {
                     .into(),
             );
         }
-        Ok(())
+        Ok(url.to_string())
     }
 }
 
@@ -179,17 +180,17 @@ pub fn is_public(ip: IpAddr) -> bool {
                 || (a == 198 && (b & 0xFE) == 18)
                 || (a == 192 && b == 0 && c == 0))
         }
+        // Global unicast (2000::/3) only, less the special ranges within it: IETF protocol
+        // assignments (2001::/23: Teredo, ORCHID, benchmarking), documentation (2001:db8::/32,
+        // 3fff::/20) and 6to4 (2002::/16). Everything else (IPv4-compatible and -translated
+        // forms, NAT64, discard-only, unique local, link-local, multicast …) is not public.
         IpAddr::V6(v6) => {
             let s = v6.segments();
-            !(v6.is_loopback()
-                || v6.is_unspecified()
-                || v6.is_multicast()
-                || v6.is_unique_local()
-                || v6.is_unicast_link_local()
-                || (s[0] & 0xffc0) == 0xfec0
-                || (s[0] == 0x2001 && s[1] == 0x0db8)
-                || (s[0] == 0x64 && s[1] == 0xff9b)
-                || s[0] == 0x2002)
+            (s[0] & 0xe000) == 0x2000
+                && !(s[0] == 0x2001 && s[1] < 0x0200)
+                && !(s[0] == 0x2001 && s[1] == 0x0db8)
+                && s[0] != 0x2002
+                && !(s[0] == 0x3fff && s[1] < 0x1000)
         }
     }
 }
@@ -201,7 +202,30 @@ mod tests {
     #[test]
     fn internal_targets_and_plain_http_are_refused_unless_allowed() {
         let none = WebhookTargets::default();
-        assert_eq!(none.check("https://ncb.example.org/hooks"), Ok(()));
+        assert_eq!(
+            none.check("https://ncb.example.org/hooks").as_deref(),
+            Ok("https://ncb.example.org/hooks")
+        );
+        assert_eq!(
+            none.check("https://example.org\\@127.0.0.1:1/x").as_deref(),
+            Ok("https://example.org/@127.0.0.1:1/x"),
+            "what is stored and called is what was checked"
+        );
+        assert!(
+            none.check("https://ex\u{430}mple.org/")
+                .unwrap()
+                .contains("xn--")
+        );
+        for internal in [
+            "::127.0.0.1",
+            "::ffff:0:7f00:1",
+            "2001::7f00:1",
+            "100::1",
+            "64:ff9b::a00:1",
+        ] {
+            assert!(!is_public(internal.parse().unwrap()), "{internal}");
+        }
+        assert!(is_public("2606:4700::1111".parse().unwrap()));
         assert!(
             none.check("https://203.0.113.9/x").is_err(),
             "documentation"
@@ -231,9 +255,9 @@ mod tests {
             assert!(none.check(bad).is_err(), "{bad}");
         }
         let dev = WebhookTargets::parse("localhost, 127.0.0.0/8,::1").unwrap();
-        assert_eq!(dev.check("http://127.0.0.1:9000/x"), Ok(()));
-        assert_eq!(dev.check("http://localhost:9000/x"), Ok(()));
-        assert_eq!(dev.check("https://[::1]:9000/x"), Ok(()));
+        assert!(dev.check("http://127.0.0.1:9000/x").is_ok());
+        assert!(dev.check("http://localhost:9000/x").is_ok());
+        assert!(dev.check("https://[::1]:9000/x").is_ok());
         assert!(dev.check("https://10.0.0.5/x").is_err());
         assert!(dev.allows_resolved("localhost", "127.0.0.1".parse().unwrap()));
         assert!(!dev.allows_resolved("evil.example", "10.0.0.1".parse().unwrap()));

@@ -220,6 +220,8 @@ pub(crate) trait Record: Sized {
     /// Moves each record `id` in the hub's index from its previous keys (if it was active) to
     /// its new ones (none when withdrawn), under one index lock.
     fn reindex(hub: &Hub, changes: &[Change<'_, Self>]);
+    /// What the hub's memory knows of record `id`, for a decision before any I/O.
+    fn readable(hub: &Hub, caller: &Caller, id: i64) -> bool;
 }
 
 /// One record's move in an index: its id, what it was, what it is now.
@@ -298,14 +300,28 @@ impl Record for Document {
                 );
                 index.access.clear(row);
             }
-            if let Some(new) = new {
-                index.keys.by_number.insert(
-                    document_key(new.issuing_country, &new.number_normalised),
-                    row,
-                );
-                index.access.set(row, RecordAccess::of(&new.meta));
+            match (new, previous) {
+                (Some(new), _) => {
+                    index.keys.by_number.insert(
+                        document_key(new.issuing_country, &new.number_normalised),
+                        row,
+                    );
+                    index.access.set(row, RecordAccess::of(&new.meta));
+                }
+                (None, Some(old)) => index
+                    .access
+                    .set_withdrawn(row, RecordAccess::of(&old.record.meta)),
+                (None, None) => {}
             }
         }
+    }
+
+    fn readable(hub: &Hub, caller: &Caller, id: i64) -> bool {
+        hub.documents
+            .read()
+            .access
+            .known(id)
+            .readable_by(&caller.viewpoint)
     }
 }
 
@@ -386,18 +402,32 @@ impl Record for Vehicle {
                     false,
                 );
             }
-            if let Some(new) = new {
-                index_vehicle(
-                    &mut index.keys,
-                    row,
-                    new.vin.as_deref(),
-                    new.plate_country,
-                    new.plate.as_deref(),
-                    true,
-                );
-                index.access.set(row, RecordAccess::of(&new.meta));
+            match (new, previous) {
+                (Some(new), _) => {
+                    index_vehicle(
+                        &mut index.keys,
+                        row,
+                        new.vin.as_deref(),
+                        new.plate_country,
+                        new.plate.as_deref(),
+                        true,
+                    );
+                    index.access.set(row, RecordAccess::of(&new.meta));
+                }
+                (None, Some(old)) => index
+                    .access
+                    .set_withdrawn(row, RecordAccess::of(&old.record.meta)),
+                (None, None) => {}
             }
         }
+    }
+
+    fn readable(hub: &Hub, caller: &Caller, id: i64) -> bool {
+        hub.vehicles
+            .read()
+            .access
+            .known(id)
+            .readable_by(&caller.viewpoint)
     }
 }
 
@@ -489,9 +519,25 @@ impl Hub {
         target: Option<String>,
         error: HubError,
     ) -> HubError {
+        self.audit_failure_concerning(caller, action, target, None, error)
+    }
+
+    /// [`Hub::audit_failure`], naming the organisation the refused action was aimed at, so
+    /// that its auditors see the attempt (the caller is not told whether it exists).
+    pub(crate) fn audit_failure_concerning(
+        &self,
+        caller: &Caller,
+        action: &str,
+        target: Option<String>,
+        concern: Option<palermo_core::OrgCode>,
+        error: HubError,
+    ) -> HubError {
         let mut event = caller.event(action, outcome_of(&error));
         event.target = target;
         event.detail = Some(error.to_string().chars().take(AUDIT_DETAIL_MAX).collect());
+        if let Some(org) = concern {
+            event.concern(org.as_str());
+        }
         if let Err(audit_error) = self.audit(event) {
             tracing::error!(error = %audit_error, "could not audit a failed action");
         }
@@ -509,12 +555,38 @@ impl Hub {
         work().map_err(|error| self.audit_failure(caller, action, target(), error))
     }
 
+    /// [`Hub::audited`] for an action aimed at another organisation's people, keys or
+    /// settings: a refusal concerns the organisation `concern` names (looked up only then).
+    pub(crate) fn audited_concerning<T>(
+        &self,
+        caller: &Caller,
+        action: &str,
+        target: impl Fn() -> Option<String>,
+        concern: impl Fn() -> Option<palermo_core::OrgCode>,
+        work: impl FnOnce() -> Result<T>,
+    ) -> Result<T> {
+        work().map_err(|error| {
+            self.audit_failure_concerning(caller, action, target(), concern(), error)
+        })
+    }
+
+    /// Refuses, before any I/O, a record the caller may not read: a hidden, withdrawn or
+    /// absent record then costs the same, and reads alike. (A hub opened without its indexes
+    /// decides on the stored record.)
+    pub(crate) fn precheck<K: Record>(&self, caller: &Caller, id: i64) -> Result<()> {
+        if self.indexed && !K::readable(self, caller, id) {
+            return Err(HubError::NotFound);
+        }
+        Ok(())
+    }
+
     /// A consultation of one record: checked, then audited.
     pub(crate) fn read_record<K: Record>(&self, caller: &Caller, id: i64) -> Result<K::View> {
         let action = format!("{}.read", K::KIND);
         let target = || Some(format!("{}:{id}", K::KIND));
         let (view, owner) = self.audited(caller, &action, target, || {
             caller.require(Permissions::READ_RECORDS)?;
+            self.precheck::<K>(caller, id)?;
             let stored = visible(caller, K::read(self.store.as_ref(), id)?)?;
             Ok((K::View::from(&stored), stored.record.meta().owner))
         })?;
@@ -651,6 +723,7 @@ impl Hub {
             }
             let mut event = caller.event(&action, "ok");
             event.target = target();
+            self.precheck::<K>(caller, id)?;
             let _writing = self.writes.lock();
             owned(caller, K::read(self.store.as_ref(), id)?)?;
             let written = K::update(self.store.as_ref(), id, &record, Timestamp::now(), &event)?
@@ -666,6 +739,7 @@ impl Hub {
         let target = || Some(format!("{}:{id}", K::KIND));
         self.audited(caller, &action, target, || {
             caller.require(Permissions::WRITE_RECORDS)?;
+            self.precheck::<K>(caller, id)?;
             let _writing = self.writes.lock();
             let stored = owned(caller, K::read(self.store.as_ref(), id)?)?;
             if stored.withdrawn_at.is_some() {

@@ -125,6 +125,14 @@ fn scanned_documents(store: &dyn Store) -> Vec<(i64, String)> {
     seen
 }
 
+fn withdrawn_of(store: &dyn Store, kind: RecordKind) -> Vec<(i64, RecordAccess)> {
+    let mut seen = Vec::new();
+    store
+        .scan_withdrawn(kind, &mut |id, access| seen.push((id, access)))
+        .unwrap();
+    seen
+}
+
 /// An audit event for a test action.
 pub fn ev() -> AuditEvent {
     AuditEvent {
@@ -550,6 +558,10 @@ fn withdrawn_documents_leave_scans_and_lookups(store: &dyn Store) {
     assert_eq!(withdrawn.record.number, "AB123");
     assert!(store.withdraw_document(id, at(4), &ev()).unwrap().is_none());
     assert!(scanned_documents(store).is_empty());
+    assert_eq!(
+        withdrawn_of(store, RecordKind::Document),
+        [(id, RecordAccess::of(&withdrawn.record.meta))]
+    );
     assert!(
         store
             .find_documents(code("FRA"), "AB123")
@@ -707,11 +719,15 @@ fn vehicles_round_trip(store: &dyn Store) {
         .unwrap();
     assert_eq!(seen.len(), 2);
     assert_eq!(seen[1].1, None);
-    store
+    let gone = store
         .withdraw_vehicle(written[0].id, at(2), &ev())
         .unwrap()
         .unwrap();
     assert_eq!(store.counts().unwrap().vehicles_active, 1);
+    assert_eq!(
+        withdrawn_of(store, RecordKind::Vehicle),
+        [(written[0].id, RecordAccess::of(&gone.record.meta))]
+    );
 }
 
 fn hits_are_listed_for_their_parties_and_answered_once(store: &dyn Store) {
@@ -842,6 +858,20 @@ fn messages_keep_receipts_attachments_and_deliveries(store: &dyn Store) {
         .messages(org("DEU"), Mailbox::Inbox, None, 10)
         .unwrap();
     assert_eq!(inbox.iter().map(|m| m.id).collect::<Vec<_>>(), [id]);
+    assert_eq!(
+        store.message_for(id, org("DEU")).unwrap().map(|m| m.id),
+        Some(id)
+    );
+    assert_eq!(
+        store.message_for(id, org("FRA")).unwrap().map(|m| m.id),
+        Some(id),
+        "the sender"
+    );
+    assert!(
+        store.message_for(id, org("BRA")).unwrap().is_none(),
+        "not a party"
+    );
+    assert!(store.message_for(id + 1000, org("FRA")).unwrap().is_none());
     let outbox = store
         .messages(org("DEU"), Mailbox::Outbox, None, 10)
         .unwrap();
@@ -1010,10 +1040,14 @@ fn persons_round_trip(store: &dyn Store) {
         .unwrap()
         .unwrap();
     assert_eq!((counts.inserted, counts.updated), (2, 0));
-    store
+    let gone = store
         .withdraw_person(written[0].id, at(3), &ev())
         .unwrap()
         .unwrap();
+    assert_eq!(
+        withdrawn_of(store, RecordKind::Person),
+        [(written[0].id, RecordAccess::of(&gone.record.meta))]
+    );
     let mut seen = Vec::new();
     store
         .scan_persons(&mut |stored| seen.push(stored.record.names[0].full.clone()))

@@ -443,6 +443,12 @@ pub trait Store: Send + Sync {
         audit: &AuditEvent,
     ) -> Result<Option<Stored<Document>>>;
     fn document(&self, id: i64) -> Result<Option<Stored<Document>>>;
+    /// Visits `(id, access)` of every withdrawn record of `kind`, as it was when withdrawn.
+    fn scan_withdrawn(
+        &self,
+        kind: RecordKind,
+        visit: &mut dyn FnMut(i64, RecordAccess),
+    ) -> Result<()>;
     /// Visits `(id, issuing_country, number_normalised, access)` of every active document.
     fn scan_documents(
         &self,
@@ -531,6 +537,9 @@ pub trait Store: Send + Sync {
     /// recipients that have a webhook. Returns its id.
     fn send_message(&self, message: &NewMessage, audit: &AuditEvent) -> Result<i64>;
     fn message(&self, id: i64) -> Result<Option<StoredMessage>>;
+    /// Message `id` if `org` sent it or is one of its recipients; `None` otherwise, as if it
+    /// did not exist.
+    fn message_for(&self, id: i64, org: OrgCode) -> Result<Option<StoredMessage>>;
     /// `org`'s messages in `mailbox`, newest first, with ids below `before`.
     fn messages(
         &self,

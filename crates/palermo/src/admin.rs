@@ -173,7 +173,8 @@ pub enum AuditCommand {
         #[arg(long, env = "PALERMO_CA_CERT")]
         ca_cert: Option<PathBuf>,
     },
-    /// Write audit entries as JSON lines to standard output.
+    /// Write audit entries as JSON lines to standard output. On a data directory, `--bureau`
+    /// writes what that bureau's auditors read; without it, the whole trail.
     Export {
         #[command(flatten)]
         target: Target,
@@ -705,6 +706,11 @@ pub fn audit(command: AuditCommand) -> anyhow::Result<ExitCode> {
                 }
                 _ => {
                     let hub = hub_of(&target)?;
+                    // With --bureau, what that bureau's auditors read; else the whole trail.
+                    let reader = match target.bureau.as_deref() {
+                        Some(code) => Caller::local_auditor(member_code(code)?),
+                        None => Caller::console(),
+                    };
                     let filter = AuditFilter {
                         from,
                         to,
@@ -712,7 +718,7 @@ pub fn audit(command: AuditCommand) -> anyhow::Result<ExitCode> {
                         ..AuditFilter::default()
                     };
                     let mut failure = None;
-                    hub.export_audit(&Caller::console(), &mut |entry| {
+                    hub.export_audit(&reader, &mut |entry| {
                         if !entry_matches(&entry, &filter) {
                             return true;
                         }

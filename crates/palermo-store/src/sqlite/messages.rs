@@ -153,6 +153,20 @@ pub(super) fn message(connection: &Connection, id: i64) -> Result<Option<StoredM
     Ok(query_messages(connection, &sql, [id])?.pop())
 }
 
+/// Message `id` if `org` sent or received it: the party is decided in the query, before the
+/// message is read, so that another organisation's message costs what an absent one costs.
+pub(super) fn message_for(
+    connection: &Connection,
+    id: i64,
+    org: OrgCode,
+) -> Result<Option<StoredMessage>> {
+    let sql = format!(
+        "SELECT {MESSAGE_COLUMNS} FROM messages WHERE id = ?1 AND (sender_org = ?2
+             OR EXISTS (SELECT 1 FROM message_recipients r WHERE r.message_id = ?1 AND r.org = ?2))"
+    );
+    Ok(query_messages(connection, &sql, params![id, org.as_str()])?.pop())
+}
+
 pub(super) fn messages(
     connection: &Connection,
     org: OrgCode,

@@ -19,8 +19,8 @@ use sha2::Digest as _;
 
 use crate::{
     ApiKeyRow, AttachmentMeta, Attempt, AuditFilter, Counts, Delivery, DeliveryKind, Hit,
-    HitAnswer, HitParty, ImportCounts, Mailbox, NewHit, NewMessage, Organisation, Receipt, Result,
-    SignedHead, Store, StoreError, StoredMessage, UserRow, Webhook, Written,
+    HitAnswer, HitParty, ImportCounts, Mailbox, NewHit, NewMessage, Organisation, Receipt,
+    RecordKind, Result, SignedHead, Store, StoreError, StoredMessage, UserRow, Webhook, Written,
 };
 
 /// Versioned migrations; `PRAGMA user_version` records how many have run.
@@ -898,6 +898,30 @@ impl Store for SqliteStore {
         })
     }
 
+    fn scan_withdrawn(
+        &self,
+        kind: RecordKind,
+        visit: &mut dyn FnMut(i64, RecordAccess),
+    ) -> Result<()> {
+        let (table, index) = match kind {
+            RecordKind::Document => ("documents", "documents_withdrawn"),
+            RecordKind::Vehicle => ("vehicles", "vehicles_withdrawn"),
+            RecordKind::Person => ("persons", "persons_withdrawn"),
+        };
+        self.read(|connection| {
+            let mut statement = connection.prepare(&format!(
+                "SELECT id, owner, restriction, restriction_countries, handling
+                 FROM {table} INDEXED BY {index} WHERE withdrawn_at IS NOT NULL"
+            ))?;
+            let mut rows = statement.query([])?;
+            while let Some(row) = rows.next()? {
+                let id: i64 = row.get(0)?;
+                visit(id, read_access(row, id, 1)?);
+            }
+            Ok(())
+        })
+    }
+
     fn find_documents(
         &self,
         issuing_country: CountryCode,
@@ -997,6 +1021,10 @@ impl Store for SqliteStore {
 
     fn message(&self, id: i64) -> Result<Option<StoredMessage>> {
         self.read(|connection| messages::message(connection, id))
+    }
+
+    fn message_for(&self, id: i64, org: OrgCode) -> Result<Option<StoredMessage>> {
+        self.read(|connection| messages::message_for(connection, id, org))
     }
 
     fn messages(

@@ -22,3 +22,12 @@ DROP INDEX documents_lookup;
 CREATE INDEX documents_lookup ON documents
     (issuing_country, number_normalised, owner, restriction, restriction_countries, handling)
     WHERE withdrawn_at IS NULL;
+
+-- Withdrawn records, which only their owners still read: the start-up scan keeps who may read
+-- each in memory too, so that a read by id decides before any I/O.
+CREATE INDEX documents_withdrawn ON documents (id, owner, restriction, restriction_countries, handling)
+    WHERE withdrawn_at IS NOT NULL;
+CREATE INDEX vehicles_withdrawn ON vehicles (id, owner, restriction, restriction_countries, handling)
+    WHERE withdrawn_at IS NOT NULL;
+CREATE INDEX persons_withdrawn ON persons (id, owner, restriction, restriction_countries, handling)
+    WHERE withdrawn_at IS NOT NULL;

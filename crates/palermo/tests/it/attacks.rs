@@ -264,6 +264,19 @@ fn administrators_act_on_their_own_organisation_only() {
             assert!(entry.get("concerns").is_none(), "{entry}");
         }
     }
+    // DEU's auditors see FRA's refused attempts on DEU's people, keys and webhook.
+    let deu_auditor = new_person(&server, &secretariat, "deu.auditor", "DEU", &["auditor"]);
+    let aimed_at_deu = entries(&deu_auditor.get("/api/v1/audit?org=FRA&limit=1000"));
+    assert_eq!(
+        aimed_at_deu.len(),
+        2 * (3 + 5 + 1),
+        "two actors × (3 refused outright + 5 on DEU's people + DEU's key): {aimed_at_deu:?}"
+    );
+    assert!(
+        aimed_at_deu
+            .iter()
+            .all(|e| e["concerns"] == json!(["DEU"]) && e["outcome"] != "ok")
+    );
     let count = |outcome: &str| {
         auditor
             .get(&format!(
@@ -727,6 +740,12 @@ fn sign_ins_and_bad_credentials_are_throttled_and_cost_the_trail_nothing() {
     }
     assert_eq!(&statuses[..10], [401; 10]);
     assert_eq!(&statuses[10..], [429; 5]);
+    // Signing out with a bad token is a request with a bad credential like any other.
+    let sign_out = server
+        .anonymous()
+        .with_key("pls_not-a-session")
+        .delete("/api/v1/sessions/current");
+    assert_eq!(sign_out.status, 429, "{}", sign_out.text);
     std::thread::sleep(std::time::Duration::from_millis(2_500));
     let auditor = server.session("sg.auditor");
     let trail = auditor.get("/api/v1/audit?action=credentials.rejected&limit=1000");
@@ -741,7 +760,7 @@ fn sign_ins_and_bad_credentials_are_throttled_and_cost_the_trail_nothing() {
         rejected[0]["detail"]
             .as_str()
             .unwrap()
-            .starts_with("15 requests")
+            .starts_with("16 requests")
     );
     let everything = auditor.get("/api/v1/audit?limit=1000");
     assert!(!everything.text.contains(marker));
@@ -841,6 +860,10 @@ fn webhooks_reach_no_internal_address_and_one_stalled_receiver_delays_no_other()
         "https://[::1]/hook",
         "https://[fd12::1]/hook",
         "https://[::ffff:10.0.0.1]/hook",
+        "https://[::127.0.0.1]/hook",
+        "https://[::ffff:0:7f00:1]/hook",
+        "https://[2001::7f00:1]/hook",
+        "https://[100::1]/hook",
         "https://0.0.0.0/hook",
         "https://intranet/hook",
         "https://user:secret@ncb.example.org/hook",
@@ -1222,6 +1245,27 @@ fn a_data_directory_import_is_the_named_bureaus_checked_and_audited() {
             .iter()
             .all(|e| e["user"].as_str().unwrap().starts_with("console:"))
     );
+    // An export for a bureau is what its auditors read, not the whole trail.
+    let for_fra = palermo_cli(&[
+        "audit",
+        "export",
+        "--bureau",
+        "DEU",
+        "--data",
+        data.to_str().unwrap(),
+    ]);
+    assert!(for_fra.status.success(), "{for_fra:?}");
+    let lines: Vec<Value> = String::from_utf8_lossy(&for_fra.stdout)
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert!(!lines.is_empty());
+    for entry in &lines {
+        let concerned = entry["concerns"]
+            .as_array()
+            .is_some_and(|c| c.iter().any(|o| o == "DEU"));
+        assert!(entry["org"] == "DEU" || concerned, "{entry}");
+    }
     // Nothing bypasses the rules for benchmarking.
     let unaudited = palermo_cli(&[
         "serve",
@@ -1231,4 +1275,81 @@ fn a_data_directory_import_is_the_named_bureaus_checked_and_audited() {
     ]);
     assert!(!unaudited.status.success());
     assert!(String::from_utf8_lossy(&unaudited.stderr).contains("unexpected argument"));
+}
+
+/// Regression: hits were read one page per party and then filtered, so hits the owner had
+/// restricted away took the places of hits the checker could still see.
+#[test]
+fn every_hit_the_checker_may_see_is_reached_page_by_page() {
+    let server = Server::demo();
+    let (fra, deu) = (server.client("FRA"), server.client("DEU"));
+    let mut ids = Vec::new();
+    for i in 0..6 {
+        let created = fra.post(
+            "/api/v1/documents",
+            &document(&format!("PAGE{i:04}"), "FRA"),
+        );
+        ids.push(created.body["id"].as_i64().unwrap());
+        let checked = deu.get(&format!(
+            "/api/v1/checks/documents?number=PAGE{i:04}&country=FRA"
+        ));
+        assert_eq!(checked.body["hit"], true);
+    }
+    // FRA restricts the five newest away from DEU: only the first stays DEU's to follow.
+    for (i, id) in ids.iter().enumerate().skip(1) {
+        let mut restricted = document(&format!("PAGE{i:04}"), "FRA");
+        restricted["restriction"] = json!("except");
+        restricted["restriction_countries"] = json!(["DEU"]);
+        assert_eq!(
+            fra.put(&format!("/api/v1/documents/{id}"), &restricted)
+                .status,
+            200
+        );
+    }
+    let page = deu.get("/api/v1/hits?limit=1");
+    let hits = page.body["hits"].as_array().unwrap();
+    assert_eq!(hits.len(), 1, "{}", page.text);
+    assert_eq!(hits[0]["record_id"], ids[0]);
+}
+
+/// Regression: a person's identity documents were linked to the travel-documents database
+/// with no trace: a lookup of any number, with no hit and no audit entry.
+#[test]
+fn linking_a_persons_documents_is_a_consultation_in_the_trail() {
+    let server = Server::demo();
+    let (fra, usa) = (server.client("FRA"), server.client("USA"));
+    let created = fra.post("/api/v1/documents", &document("LINK00001", "FRA"));
+    let document_id = created.body["id"].as_i64().unwrap();
+    let person = json!({"id": "probe", "names": [{"full": "Nobody Special"}],
+        "reported_date": "2026-01-10", "restriction": "only", "restriction_countries": ["USA"],
+        "documents": [{"number": "LINK00001", "issuing_country": "FRA"},
+                      {"number": "ABSENT0001", "issuing_country": "FRA"}]});
+    let written = usa.post("/api/v1/persons", &person);
+    assert_eq!(written.status, 201, "{}", written.text);
+    assert_eq!(
+        written.body["documents"][0]["record_ids"],
+        json!([document_id])
+    );
+    let secretariat = server.session("sg.admin");
+    let fra_auditor = new_person(&server, &secretariat, "fra.auditor", "FRA", &["auditor"]);
+    let seen = entries(&fra_auditor.get("/api/v1/audit?action=person.documents&limit=100"));
+    assert!(
+        !seen.is_empty(),
+        "FRA's auditors see that USA looked its document up"
+    );
+    assert!(
+        seen.iter()
+            .all(|e| e["org"] == "USA" && e["concerns"] == json!(["FRA"]))
+    );
+    assert!(seen.iter().all(|e| e["payload_withheld"] == true));
+    let all = entries(
+        &server
+            .session("sg.auditor")
+            .get("/api/v1/audit?action=person.documents&limit=100"),
+    );
+    assert!(
+        all.iter()
+            .any(|e| e["payload"].to_string().contains("ABSENT0001")),
+        "what was looked up is kept"
+    );
 }
