@@ -21,6 +21,8 @@ pub(crate) struct RowAccess {
     rows: Vec<u32>,
     classes: Vec<Access>,
     interned: HashMap<Access, u32>,
+    /// The class last set (0 for none yet).
+    last: u32,
 }
 
 /// The bit of a row that marks its record withdrawn.
@@ -71,7 +73,11 @@ impl RowAccess {
     }
 
     fn class_of(&mut self, access: Access) -> u32 {
-        match self.interned.get(&access) {
+        // Loading, consecutive rows mostly share their class: the last one first, unhashed.
+        if self.last != 0 && self.classes[self.last as usize - 1] == access {
+            return self.last;
+        }
+        self.last = match self.interned.get(&access) {
             Some(class) => *class,
             None => {
                 self.classes.push(access.clone());
@@ -80,7 +86,8 @@ impl RowAccess {
                 self.interned.insert(access, class);
                 class
             }
-        }
+        };
+        self.last
     }
 
     pub(crate) fn clear(&mut self, row: u32) {

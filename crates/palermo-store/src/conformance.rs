@@ -57,6 +57,10 @@ pub fn run(make: MakeStore<'_>) {
             "bulk_import_into_an_empty_store_keeps_lookups",
             bulk_import_into_an_empty_store_keeps_lookups,
         ),
+        (
+            "scans_give_each_record_its_own_access",
+            scans_give_each_record_its_own_access,
+        ),
         ("vehicles_round_trip", vehicles_round_trip),
         ("persons_round_trip", persons_round_trip),
         (
@@ -671,6 +675,67 @@ fn bulk_import_into_an_empty_store_keeps_lookups(store: &dyn Store) {
     assert_eq!((counts.inserted, counts.updated), (0, 100));
     assert!(store.find_documents(code("FRA"), "E42").unwrap().is_empty());
     assert_eq!(store.find_documents(code("FRA"), "F42").unwrap().len(), 1);
+}
+
+/// Neighbouring rows that differ in one part of their access only (owner, kind of
+/// restriction, its countries, handling code) each come out of a scan with their own.
+fn scans_give_each_record_its_own_access(store: &dyn Store) {
+    use palermo_core::HandlingCode;
+    let variants: Vec<(&str, Restriction, HandlingCode)> = vec![
+        ("FRA", Restriction::All, HandlingCode::H0),
+        ("FRA", Restriction::All, HandlingCode::H0),
+        (
+            "FRA",
+            Restriction::Only(vec![code("DEU")]),
+            HandlingCode::H0,
+        ),
+        (
+            "FRA",
+            Restriction::Only(vec![code("DEU"), code("ITA")]),
+            HandlingCode::H0,
+        ),
+        (
+            "FRA",
+            Restriction::Except(vec![code("DEU"), code("ITA")]),
+            HandlingCode::H0,
+        ),
+        (
+            "FRA",
+            Restriction::Except(vec![code("DEU"), code("ITA")]),
+            HandlingCode::H2,
+        ),
+        (
+            "DEU",
+            Restriction::Except(vec![code("DEU"), code("ITA")]),
+            HandlingCode::H2,
+        ),
+        ("DEU", Restriction::All, HandlingCode::H0),
+        ("FRA", Restriction::All, HandlingCode::H0),
+    ];
+    let records: Vec<Document> = variants
+        .iter()
+        .enumerate()
+        .map(|(i, (owner, restriction, handling))| {
+            let mut record = document(&format!("S{i}"), owner, None);
+            record.issuing_country = code("FRA");
+            record.meta.restriction = restriction.clone();
+            record.meta.handling = *handling;
+            record
+        })
+        .collect();
+    let written = store.write_documents(&records, at(0), &ev()).unwrap();
+    // scanned_documents checks each row's access against the record read by id.
+    assert_eq!(scanned_documents(store).len(), variants.len());
+    for w in &written[..4] {
+        store.withdraw_document(w.id, at(1), &ev()).unwrap();
+    }
+    let withdrawn = withdrawn_of(store, RecordKind::Document);
+    let expected: Vec<(i64, RecordAccess)> = written[..4]
+        .iter()
+        .zip(&records)
+        .map(|(w, record)| (w.id, RecordAccess::of(&record.meta)))
+        .collect();
+    assert_eq!(withdrawn, expected);
 }
 
 fn vehicles_round_trip(store: &dyn Store) {

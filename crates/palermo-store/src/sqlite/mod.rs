@@ -130,26 +130,72 @@ fn read_meta(
     ))
 }
 
-/// Reads `owner, restriction, restriction_countries, handling` starting at column `first`.
-fn read_access(row: &Row<'_>, id: i64, first: usize) -> Result<RecordAccess> {
-    let owner = country(id, row.get_ref(first)?.as_str()?)?;
-    let visibility = row.get_ref(first + 1)?.as_str()?;
-    let visibility =
-        Visibility::parse_name(visibility).ok_or_else(|| corrupt("restriction", id, visibility))?;
-    let countries = row
-        .get_ref(first + 2)?
-        .as_str()?
-        .split_whitespace()
-        .map(|code| country(id, code))
-        .collect::<Result<Vec<_>>>()?;
-    let handling = row.get_ref(first + 3)?.as_str()?;
-    let handling =
-        HandlingCode::parse_name(handling).ok_or_else(|| corrupt("handling", id, handling))?;
-    Ok(RecordAccess {
-        owner,
-        restriction: Restriction::from_parts(visibility, countries),
-        handling,
-    })
+/// Who may read a record, `owner|restriction|countries|handling` as one value: a scan of
+/// millions of rows fetches one column instead of four.
+const ACCESS_JOINED: &str =
+    "owner || '|' || restriction || '|' || restriction_countries || '|' || handling";
+
+/// Reads [`ACCESS_JOINED`] for a scan of millions of rows, most of which share their owner and
+/// restriction with the row before: the text is compared with the last row's and parsed only
+/// when it differs (start-up time is mostly this parsing otherwise).
+#[derive(Default)]
+struct AccessScan {
+    raw: Vec<u8>,
+    last: Option<RecordAccess>,
+}
+
+impl AccessScan {
+    fn read(&mut self, row: &Row<'_>, id: i64, column: usize) -> Result<RecordAccess> {
+        let joined = row.get_ref(column)?.as_str()?;
+        if let Some(last) = &self.last
+            && joined.as_bytes() == self.raw.as_slice()
+        {
+            return Ok(last.clone());
+        }
+        let mut parts = joined.split('|');
+        let mut part = || parts.next().unwrap_or_default();
+        let (owner, visibility, countries, handling) = (part(), part(), part(), part());
+        let visibility = Visibility::parse_name(visibility)
+            .ok_or_else(|| corrupt("restriction", id, visibility))?;
+        let countries = countries
+            .split_whitespace()
+            .map(|code| country(id, code))
+            .collect::<Result<Vec<_>>>()?;
+        let access = RecordAccess {
+            owner: country(id, owner)?,
+            restriction: Restriction::from_parts(visibility, countries),
+            handling: HandlingCode::parse_name(handling)
+                .ok_or_else(|| corrupt("handling", id, handling))?,
+        };
+        self.raw.clear();
+        self.raw.extend_from_slice(joined.as_bytes());
+        self.last = Some(access.clone());
+        Ok(access)
+    }
+}
+
+/// Country codes of a scan, parsed only when the text differs from the row before's.
+#[derive(Default)]
+struct CountryScan {
+    raw: [u8; 3],
+    len: usize,
+    last: Option<CountryCode>,
+}
+
+impl CountryScan {
+    fn read(&mut self, id: i64, text: &str) -> Result<CountryCode> {
+        if let Some(code) = self.last
+            && text.as_bytes() == &self.raw[..self.len]
+        {
+            return Ok(code);
+        }
+        let code = country(id, text)?;
+        // A parsed code has at most three (ASCII) bytes.
+        self.len = text.len();
+        self.raw[..self.len].copy_from_slice(text.as_bytes());
+        self.last = Some(code);
+        Ok(code)
+    }
 }
 
 const DOCUMENT_COLUMNS: &str = "id, number, number_normalised, issuing_country, document_type, \
@@ -881,17 +927,16 @@ impl Store for SqliteStore {
         visit: &mut dyn FnMut(i64, CountryCode, &str, RecordAccess),
     ) -> Result<()> {
         self.read(|connection| {
-            let mut statement = connection.prepare(
-                "SELECT id, issuing_country, number_normalised, owner, restriction,
-                     restriction_countries, handling
-                 FROM documents INDEXED BY documents_lookup WHERE withdrawn_at IS NULL",
-            )?;
+            let mut statement = connection.prepare(&format!(
+                "SELECT id, issuing_country, number_normalised, {ACCESS_JOINED}
+                 FROM documents INDEXED BY documents_lookup WHERE withdrawn_at IS NULL"
+            ))?;
             let mut rows = statement.query([])?;
+            let (mut countries, mut accesses) = (CountryScan::default(), AccessScan::default());
             while let Some(row) = rows.next()? {
                 let id: i64 = row.get(0)?;
-                let issuing = row.get_ref(1)?.as_str()?;
-                let issuing = country(id, issuing)?;
-                let access = read_access(row, id, 3)?;
+                let issuing = countries.read(id, row.get_ref(1)?.as_str()?)?;
+                let access = accesses.read(row, id, 3)?;
                 visit(id, issuing, row.get_ref(2)?.as_str()?, access);
             }
             Ok(())
@@ -910,13 +955,14 @@ impl Store for SqliteStore {
         };
         self.read(|connection| {
             let mut statement = connection.prepare(&format!(
-                "SELECT id, owner, restriction, restriction_countries, handling
+                "SELECT id, {ACCESS_JOINED}
                  FROM {table} INDEXED BY {index} WHERE withdrawn_at IS NOT NULL"
             ))?;
             let mut rows = statement.query([])?;
+            let mut accesses = AccessScan::default();
             while let Some(row) = rows.next()? {
                 let id: i64 = row.get(0)?;
-                visit(id, read_access(row, id, 1)?);
+                visit(id, accesses.read(row, id, 1)?);
             }
             Ok(())
         })
@@ -984,20 +1030,20 @@ impl Store for SqliteStore {
 
     fn scan_vehicles(&self, visit: &mut crate::VehicleKeysVisitor<'_>) -> Result<()> {
         self.read(|connection| {
-            let mut statement = connection.prepare(
-                "SELECT id, vin, plate_country, plate, owner, restriction, restriction_countries,
-                     handling
-                 FROM vehicles WHERE withdrawn_at IS NULL",
-            )?;
+            let mut statement = connection.prepare(&format!(
+                "SELECT id, vin, plate_country, plate, {ACCESS_JOINED}
+                 FROM vehicles WHERE withdrawn_at IS NULL"
+            ))?;
             let mut rows = statement.query([])?;
+            let (mut countries, mut accesses) = (CountryScan::default(), AccessScan::default());
             while let Some(row) = rows.next()? {
                 let id: i64 = row.get(0)?;
                 let plate_country = row
                     .get_ref(2)?
                     .as_str_or_null()?
-                    .map(|text| country(id, text))
+                    .map(|text| countries.read(id, text))
                     .transpose()?;
-                let access = read_access(row, id, 4)?;
+                let access = accesses.read(row, id, 4)?;
                 visit(
                     id,
                     row.get_ref(1)?.as_str_or_null()?,
