@@ -112,12 +112,15 @@ impl From<HubError> for ApiError {
                 retry_after: Some(retry_after_seconds),
                 ..ApiError::new(Code::TooManyRequests, detail)
             },
-            HubError::Store(palermo_store::StoreError::Unavailable(detail)) => {
+            HubError::Unavailable(detail) => {
                 tracing::warn!(%detail, "refused a request");
-                ApiError::new(Code::Unavailable, detail)
+                ApiError {
+                    retry_after: Some(1),
+                    ..ApiError::new(Code::Unavailable, detail)
+                }
             }
-            HubError::Store(error) => {
-                tracing::error!(error = %error, "storage failed");
+            HubError::Internal(detail) => {
+                tracing::error!(%detail, "a request failed");
                 ApiError::new(Code::Internal, "the hub could not complete the request")
             }
         }

@@ -115,7 +115,7 @@ pub fn run(count: u64, lookups: u64) -> anyhow::Result<()> {
         name: "hits a record the caller may see",
         nanos: Vec::new(),
     };
-    let sync = || hub.audit(Caller::console().event("bench.sync", "ok"));
+    let sync = || hub.audit(hub.event(&Caller::console(), "bench.sync", "ok"));
     // Interleaved, so that the three kinds meet the same caches and the same background work.
     for round in 0..2 {
         for q in 0..lookups {

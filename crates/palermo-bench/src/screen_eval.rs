@@ -128,7 +128,7 @@ pub fn run(dir: &Path, threshold: f64, threads: usize) -> anyhow::Result<()> {
                 .map_err(|e| anyhow::anyhow!("person {}: {e}", i + 1))?,
         );
     }
-    let event = Caller::console().event("person.import", "ok");
+    let event = Caller::console().event_at(Timestamp::now(), "person.import", "ok");
     store
         .import_persons(&mut persons.into_iter(), Timestamp::now(), &|| true, &event)?
         .context("import rolled back")?;

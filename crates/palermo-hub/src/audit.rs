@@ -11,7 +11,7 @@ use std::thread::JoinHandle;
 
 use palermo_core::audit::{AuditEntry, AuditEvent, ChainBreak, ChainVerifier, Hash, display_safe};
 use palermo_core::{Permissions, Timestamp};
-use palermo_store::{AuditFilter, NewHit, SignedHead, Store};
+use palermo_store::{AuditFilter, NewHit, SignedHead, Store, StoreError};
 use parking_lot::{Condvar, Mutex};
 use ring::signature::{ED25519, Ed25519KeyPair, KeyPair, UnparsedPublicKey};
 use serde::Serialize;
@@ -25,7 +25,7 @@ const QUEUE_MAX: usize = 200_000;
 /// Most entries one read of the trail returns.
 pub const AUDIT_PAGE_MAX: usize = 1_000;
 
-type Reply = oneshot::Sender<std::result::Result<Vec<i64>, String>>;
+type Reply = oneshot::Sender<std::result::Result<Vec<i64>, StoreError>>;
 
 #[derive(Default)]
 struct Queue {
@@ -48,7 +48,7 @@ pub(crate) struct GroupCommit {
 }
 
 /// A submission to the group commit: resolves to the hits' ids once durable.
-pub type Pending = oneshot::Receiver<std::result::Result<Vec<i64>, String>>;
+pub type Pending = oneshot::Receiver<std::result::Result<Vec<i64>, StoreError>>;
 
 impl GroupCommit {
     pub(crate) fn start(store: Arc<dyn Store>) -> GroupCommit {
@@ -74,14 +74,12 @@ impl GroupCommit {
         let (reply, pending) = oneshot::channel();
         let mut queue = self.shared.queue.lock();
         if queue.closed {
-            return Err(HubError::Store(palermo_store::StoreError::Unavailable(
-                "the hub is shutting down".into(),
-            )));
+            return Err(HubError::Unavailable("the hub is shutting down".into()));
         }
         if queue.events.len() + events.len() > QUEUE_MAX {
-            return Err(HubError::Store(palermo_store::StoreError::Unavailable(
+            return Err(HubError::Unavailable(
                 "the audit trail is behind; try again shortly".into(),
-            )));
+            ));
         }
         queue.waiters.push((hits.len(), reply));
         queue.events.extend(events);
@@ -130,31 +128,28 @@ fn commit_loop(shared: &Shared, store: &dyn Store) {
             Err(error) => {
                 tracing::error!(%error, "could not write checks' audit entries");
                 for (_, reply) in batch.waiters {
-                    let _ = reply.send(Err(error.to_string()));
+                    let _ = reply.send(Err(error.clone()));
                 }
             }
         }
     }
 }
 
-fn unavailable(message: String) -> HubError {
-    HubError::Store(palermo_store::StoreError::Unavailable(message))
+fn stopped(_: oneshot::error::RecvError) -> HubError {
+    HubError::Unavailable("the audit committer stopped".into())
 }
 
 /// Waits (blocking the thread) for a submission to be durable.
 pub(crate) fn wait(pending: Pending) -> Result<Vec<i64>> {
     pending
         .blocking_recv()
-        .map_err(|_| unavailable("the audit committer stopped".into()))?
-        .map_err(unavailable)
+        .map_err(stopped)?
+        .map_err(HubError::from)
 }
 
 /// Waits (asynchronously) for a submission to be durable.
 pub(crate) async fn wait_async(pending: Pending) -> Result<Vec<i64>> {
-    pending
-        .await
-        .map_err(|_| unavailable("the audit committer stopped".into()))?
-        .map_err(unavailable)
+    pending.await.map_err(stopped)?.map_err(HubError::from)
 }
 
 /// The hub's Ed25519 key, which signs the chain's head.
@@ -386,7 +381,7 @@ impl Hub {
                 let entries = self
                     .store
                     .audit_entries(&Self::audit_scope(caller, filter), limit)?;
-                let mut event = caller.event("audit.read", "ok");
+                let mut event = self.event(caller, "audit.read", "ok");
                 event.detail = Some(format!("{} entries", entries.len()));
                 self.store.append_audit(&[event])?;
                 Ok(entries
@@ -419,7 +414,7 @@ impl Hub {
             || caller.require(Permissions::READ_AUDIT),
         )?;
         self.store
-            .append_audit(&[caller.event("audit.export", "ok")])?;
+            .append_audit(&[self.event(caller, "audit.export", "ok")])?;
         if caller.is_secretariat() {
             self.store
                 .scan_audit(&mut |entry| visit(AuditEntryView::of(entry, Some(caller))))?;
@@ -547,7 +542,8 @@ impl Hub {
             broken_at: broken.as_ref().map(|b| b.seq),
             reason: broken.map(|b| b.reason),
         };
-        let mut event = caller.event(
+        let mut event = self.event(
+            caller,
             "audit.verify",
             if verification.intact { "ok" } else { "broken" },
         );
@@ -587,7 +583,7 @@ impl Hub {
         {
             return self.latest_head();
         }
-        let head = key.sign_head(seq, hash, Timestamp::now());
+        let head = key.sign_head(seq, hash, self.now());
         self.store.add_signed_head(&head)?;
         tracing::info!(seq, hash = %hex::encode(hash), "published the audit trail's head");
         Ok(Some(AuditHead::from(&head)))
@@ -599,9 +595,9 @@ impl Hub {
 
     /// Erases the search terms of entries older than the retention period.
     pub fn erase_expired_audit_payloads(&self) -> Result<u64> {
-        let before = Timestamp(Timestamp::now().0 - self.policy.audit_payload_retention_ms);
+        let before = Timestamp(self.now().0 - self.policy.audit_payload_retention_ms);
         let caller = Caller::console();
-        let mut event = caller.event("audit.erase-payloads", "ok");
+        let mut event = self.event(&caller, "audit.erase-payloads", "ok");
         event.user = Some("retention".into());
         Ok(self.store.erase_audit_payloads(before, &event)?)
     }

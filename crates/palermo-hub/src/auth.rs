@@ -115,11 +115,8 @@ fn argon2() -> Argon2<'static> {
 
 fn random<const N: usize>() -> Result<[u8; N]> {
     let mut bytes = [0u8; N];
-    getrandom::fill(&mut bytes).map_err(|error| {
-        HubError::Store(palermo_store::StoreError::Unavailable(format!(
-            "no randomness: {error}"
-        )))
-    })?;
+    getrandom::fill(&mut bytes)
+        .map_err(|error| HubError::Internal(format!("no randomness: {error}")))?;
     Ok(bytes)
 }
 
@@ -474,11 +471,11 @@ impl Hub {
                     locked_at: None,
                     disabled_at: None,
                     last_active_at: None,
-                    created_at: Timestamp::now(),
+                    created_at: self.now(),
                     version: 0,
                 };
                 let (secrets, hashes) = self.new_secrets(&mut user)?;
-                let mut event = caller.event("user.add", "ok");
+                let mut event = self.event(caller, "user.add", "ok");
                 event.target = target();
                 event.detail = Some(format!(
                     "org {org}, roles {}",
@@ -490,7 +487,7 @@ impl Hub {
                 ));
                 event.concern(org.as_str());
                 let id = self.store.add_user(&user, &event)?;
-                let mut codes = caller.event("user.recovery-codes", "ok");
+                let mut codes = self.event(caller, "user.recovery-codes", "ok");
                 codes.target = target();
                 codes.concern(org.as_str());
                 self.store.set_recovery_codes(id, &hashes, &codes)?;
@@ -508,7 +505,7 @@ impl Hub {
             || None,
             || {
                 caller.require(Permissions::ADMINISTER)?;
-                let now = Timestamp::now();
+                let now = self.now();
                 let users: Vec<UserView> = self
                     .store
                     .users()?
@@ -516,7 +513,7 @@ impl Hub {
                     .filter(|user| caller.administers(user.org))
                     .map(|user| UserView::of(user, &self.policy, now))
                     .collect();
-                let mut event = caller.event("user.list", "ok");
+                let mut event = self.event(caller, "user.list", "ok");
                 event.detail = Some(format!("{} people", users.len()));
                 self.audit(event)?;
                 Ok(users)
@@ -559,7 +556,7 @@ impl Hub {
             for _ in 0..STALE_RETRIES_MAX {
                 let mut user = self.administered_user(caller, username)?;
                 change(&mut user);
-                let mut event = caller.event(action, "ok");
+                let mut event = self.event(caller, action, "ok");
                 event.target = target();
                 event.concern(user.org.as_str());
                 match self.store.update_user(&user, &event) {
@@ -587,7 +584,7 @@ impl Hub {
 
     pub fn disable_user(&self, caller: &Caller, username: &str) -> Result<()> {
         self.administer_user(caller, username, "user.disable", |user| {
-            user.disabled_at.get_or_insert(Timestamp::now());
+            user.disabled_at.get_or_insert(self.now());
         })?;
         Ok(())
     }
@@ -596,7 +593,7 @@ impl Hub {
     pub fn enable_user(&self, caller: &Caller, username: &str) -> Result<()> {
         self.administer_user(caller, username, "user.enable", |user| {
             user.disabled_at = None;
-            user.last_active_at = Some(Timestamp::now());
+            user.last_active_at = Some(self.now());
         })?;
         Ok(())
     }
@@ -633,7 +630,7 @@ impl Hub {
             user.totp_secret = fresh.totp_secret.clone();
             user.totp_last_step = None;
         })?;
-        let mut event = caller.event("user.recovery-codes", "ok");
+        let mut event = self.event(caller, "user.recovery-codes", "ok");
         event.target = target();
         event.concern(user.org.as_str());
         self.store.set_recovery_codes(user.id, &hashes, &event)?;
@@ -657,7 +654,7 @@ impl Hub {
         code: &str,
         source: Option<std::net::IpAddr>,
     ) -> Result<SessionToken> {
-        let now = Timestamp::now();
+        let now = self.now();
         let logged = logged_name(username);
         let event = |outcome: &str, detail: &str| AuditEvent {
             at: now,
@@ -887,7 +884,7 @@ impl Hub {
         if !token.starts_with(SESSION_PREFIX) {
             return None;
         }
-        let now = Timestamp::now();
+        let now = self.now();
         let hash = session_hash(token);
         let mut sessions = self.sessions.lock();
         let session = sessions.get_mut(&hash)?;
@@ -909,7 +906,7 @@ impl Hub {
         token: &str,
         source: Option<std::net::IpAddr>,
     ) -> Result<Caller> {
-        let now = Timestamp::now().0;
+        let now = self.now().0;
         let Some(caller) = self
             .authenticate(token, source)
             .or_else(|| self.authenticate_session(token, source))
@@ -951,7 +948,7 @@ impl Hub {
     /// address; returns how many requests they cover.
     pub fn flush_rejected_credentials(&self) -> Result<u64> {
         let counts = std::mem::take(&mut *self.rejected_credentials.lock());
-        let now = Timestamp::now();
+        let now = self.now();
         let total = counts.values().sum();
         let events: Vec<AuditEvent> = counts
             .into_iter()
@@ -981,7 +978,7 @@ impl Hub {
     pub fn sign_out(&self, token: &str) -> Result<bool> {
         let removed = self.sessions.lock().remove(&session_hash(token));
         if let Some(session) = &removed {
-            self.audit(session.caller.event("signout", "ok"))?;
+            self.audit(self.event(&session.caller, "signout", "ok"))?;
         }
         Ok(removed.is_some())
     }

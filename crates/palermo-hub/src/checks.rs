@@ -181,6 +181,7 @@ pub struct Checked<R> {
 impl<R> Checked<R> {
     /// Results of a check whose trace (audit entry, hits) is yet to be made durable.
     pub(crate) fn new(
+        hub: &Hub,
         caller: &Caller,
         action: &str,
         queries: &(impl Serialize + ?Sized),
@@ -188,7 +189,7 @@ impl<R> Checked<R> {
         hits: Vec<NewHit>,
     ) -> Checked<R> {
         let count = results.len();
-        let audit = check_event(caller, action, queries, count, &hits);
+        let audit = check_event(hub, caller, action, queries, count, &hits);
         Checked {
             results,
             hits,
@@ -399,7 +400,7 @@ fn new_hit(
     match_kind: MatchKind,
     query: &impl Serialize,
 ) -> NewHit {
-    let at = Timestamp::now();
+    let at = hub.now();
     NewHit {
         at,
         record_kind: kind,
@@ -416,6 +417,7 @@ fn new_hit(
 /// owners of the records it hit are concerned by it (their auditors see the entry, without
 /// the payload, which holds other travellers' data).
 fn check_event(
+    hub: &Hub,
     caller: &Caller,
     action: &str,
     queries: &(impl Serialize + ?Sized),
@@ -423,7 +425,7 @@ fn check_event(
     hits: &[NewHit],
 ) -> AuditEvent {
     let outcome = if hits.is_empty() { "no-hit" } else { "hit" };
-    let mut event = caller.event(action, outcome);
+    let mut event = hub.event(caller, action, outcome);
     event.detail = Some(format!("{count} queries, {} hits", hits.len()));
     event.payload = serde_json::to_string(queries).ok();
     for hit in hits {
@@ -435,7 +437,7 @@ fn check_event(
 /// Audits a refused check without waiting for the entry to be durable: nothing was
 /// disclosed, and the caller may be on an async worker.
 pub(crate) fn refuse(hub: &Hub, caller: &Caller, action: &str, error: HubError) -> HubError {
-    let mut event = caller.event(action, crate::writes::outcome_of(&error));
+    let mut event = hub.event(caller, action, crate::writes::outcome_of(&error));
     event.detail = Some(error.to_string().chars().take(300).collect());
     if let Err(audit_error) = hub.group.submit(vec![event], Vec::new()) {
         tracing::error!(error = %audit_error, "could not audit a refused check");
@@ -557,7 +559,14 @@ impl Hub {
             }
             hits.extend(person_hits);
         }
-        let audit = check_event(caller, "check.documents", &queries, queries.len(), &hits);
+        let audit = check_event(
+            self,
+            caller,
+            "check.documents",
+            &queries,
+            queries.len(),
+            &hits,
+        );
         Ok(Checked {
             results,
             hits,
@@ -678,7 +687,14 @@ impl Hub {
                 matches,
             });
         }
-        let audit = check_event(caller, "check.vehicles", &queries, queries.len(), &hits);
+        let audit = check_event(
+            self,
+            caller,
+            "check.vehicles",
+            &queries,
+            queries.len(),
+            &hits,
+        );
         Ok(Checked {
             results,
             hits,

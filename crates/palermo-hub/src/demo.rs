@@ -4,7 +4,7 @@
 use std::io::{self, Write};
 
 use palermo_core::normalise::vin_check_digit;
-use palermo_core::{CountryCode, DocumentInput, Timestamp, VehicleInput};
+use palermo_core::{CountryCode, DocumentInput, VehicleInput};
 use palermo_core::{OrgCode, OrgKind};
 use palermo_store::ImportCounts;
 
@@ -341,7 +341,7 @@ pub fn seed(hub: &Hub, documents: u64, vehicles: u64) -> Result<ImportCounts, Hu
         hub.add_organisation(&console, code, kind, name)?;
     }
     let context = palermo_core::ValidationContext {
-        today: Timestamp::now().date(),
+        today: hub.now().date(),
         default_owner: CountryCode::parse("FRA").expect("code"),
         prefix: "",
     };
@@ -377,7 +377,7 @@ mod tests {
     #[test]
     fn generated_records_are_valid_distinct_and_deterministic() {
         let context = ValidationContext {
-            today: Timestamp::now().date(),
+            today: palermo_core::Timestamp::now().date(),
             default_owner: CountryCode::parse("FRA").unwrap(),
             prefix: "",
         };

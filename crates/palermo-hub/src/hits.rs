@@ -106,7 +106,7 @@ impl Hub {
             || None,
             || self.hits_unaudited(caller, state, before, limit),
         )?;
-        let mut event = caller.event("hit.list", "ok");
+        let mut event = self.event(caller, "hit.list", "ok");
         event.detail = Some(format!("{} hits", hits.len()));
         self.audit(event)?;
         Ok(hits)
@@ -132,7 +132,7 @@ impl Hub {
         if !errors.is_empty() {
             return Err(HubError::Invalid(errors));
         }
-        let now = Timestamp::now();
+        let now = self.now();
         // Who sees a hit is decided by who the caller is, not by a permission: the secretariat
         // sees every hit, others the hits on their records and those their checks found.
         let mut parties = vec![HitParty::Checker(caller.org)];
@@ -261,14 +261,14 @@ impl Hub {
             let answer = HitAnswer {
                 answer: answer.unwrap_or_default().to_owned(),
                 note: note.map(str::to_owned),
-                at: Timestamp::now(),
+                at: self.now(),
                 by: caller
                     .user
                     .as_deref()
                     .map(str::to_owned)
                     .unwrap_or_else(|| format!("{} (api key)", caller.org)),
             };
-            let mut event = caller.event("hit.answer", "ok");
+            let mut event = self.event(caller, "hit.answer", "ok");
             event.target = target();
             event.detail = Some(answer.answer.clone());
             event.concern(hit.hit.checking_org.as_str());
@@ -276,18 +276,15 @@ impl Hub {
                 return Err(HubError::Conflict("the hit is already answered".into()));
             }
             let hit = self.store.hit(id)?.ok_or(HubError::NotFound)?;
-            Ok(HitView::of(hit, caller, Timestamp::now()))
+            Ok(HitView::of(hit, caller, self.now()))
         })
     }
 
     /// Escalates unanswered hits past their deadline: marked, audited, and delivered to the
     /// webhooks of owner and checker. Returns how many.
     pub fn escalate_overdue_hits(&self) -> Result<usize> {
-        let mut event = Caller::console().event("hit.escalate", "ok");
+        let mut event = self.event(&Caller::console(), "hit.escalate", "ok");
         event.user = Some("deadline".into());
-        Ok(self
-            .store
-            .escalate_overdue_hits(Timestamp::now(), &event)?
-            .len())
+        Ok(self.store.escalate_overdue_hits(self.now(), &event)?.len())
     }
 }

@@ -102,7 +102,7 @@ impl Hub {
                     ),
                 )));
             }
-            let mut event = caller.event("organisation.add", "ok");
+            let mut event = self.event(caller, "organisation.add", "ok");
             event.target = target();
             event.detail = Some(kind.as_str().to_owned());
             event.concern(code.as_str());
@@ -170,13 +170,10 @@ impl Hub {
                     return Err(HubError::Invalid(errors));
                 }
                 let mut random = [0u8; 32];
-                getrandom::fill(&mut random).map_err(|error| {
-                    HubError::Store(palermo_store::StoreError::Unavailable(format!(
-                        "no randomness: {error}"
-                    )))
-                })?;
+                getrandom::fill(&mut random)
+                    .map_err(|error| HubError::Internal(format!("no randomness: {error}")))?;
                 let secret = format!("{KEY_PREFIX}{}", hex::encode(random));
-                let mut event = caller.event("api-key.create", "ok");
+                let mut event = self.event(caller, "api-key.create", "ok");
                 event.detail = Some(format!("org {org}, scopes {}", scopes.scopes()));
                 event.concern(org.as_str());
                 let id =
@@ -212,7 +209,7 @@ impl Hub {
             else {
                 return Err(HubError::NotFound);
             };
-            let mut event = caller.event("api-key.revoke", "ok");
+            let mut event = self.event(caller, "api-key.revoke", "ok");
             event.target = target();
             event.concern(key.org.as_str());
             let revoked = self.store.revoke_api_key(id, &event)?;

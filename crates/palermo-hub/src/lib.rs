@@ -8,6 +8,7 @@
 mod audit;
 mod auth;
 mod checks;
+pub mod clock;
 pub mod demo;
 mod hits;
 pub mod json;
@@ -42,6 +43,7 @@ pub use checks::{
     CHECK_BATCH_MAX, Checked, DocumentCheckResult, DocumentMatch, DocumentQuery, MatchKind,
     Matched, Submitted, VehicleCheckResult, VehicleMatch, VehicleQuery,
 };
+pub use clock::{Clock, ManualClock, SystemClock};
 pub use hits::{HITS_PAGE_MAX, HitAnswerInput, HitView};
 pub use keys::{ApiKey, DEFAULT_KEY_SCOPES, NATIONAL_SYSTEM_SCOPES, hash_api_key};
 pub use limits::RateLimit;
@@ -164,10 +166,10 @@ impl Caller {
         self.viewpoint.owns(owner)
     }
 
-    /// An audit event of an action by this caller.
-    pub fn event(&self, action: &str, outcome: &str) -> AuditEvent {
+    /// An audit event of an action by this caller, at `at`.
+    pub fn event_at(&self, at: Timestamp, action: &str, outcome: &str) -> AuditEvent {
         AuditEvent {
-            at: Timestamp::now(),
+            at,
             org: self.org.to_string(),
             user: self.user.as_deref().map(str::to_owned),
             api_key_id: self.api_key_id,
@@ -199,8 +201,14 @@ pub enum HubError {
         retry_after_seconds: u64,
         detail: String,
     },
-    #[error("storage failed: {0}")]
-    Store(StoreError),
+    /// Refused for now (shutting down, the trail behind, the database busy): nothing was
+    /// done; try again shortly.
+    #[error("{0}")]
+    Unavailable(String),
+    /// The hub failed (storage, randomness, corrupt data). The detail is for the operator's
+    /// log; a client is told only that the request failed.
+    #[error("internal failure: {0}")]
+    Internal(String),
 }
 
 impl From<StoreError> for HubError {
@@ -210,7 +218,10 @@ impl From<StoreError> for HubError {
             StoreError::Stale(_) => {
                 HubError::Conflict("changed by another request meanwhile; try again".into())
             }
-            other => HubError::Store(other),
+            StoreError::Unavailable(message) => HubError::Unavailable(message),
+            StoreError::Backend { .. } | StoreError::Corrupt(_) => {
+                HubError::Internal(error.to_string())
+            }
         }
     }
 }
@@ -242,6 +253,8 @@ pub(crate) struct Indexed<I> {
 
 pub struct Hub {
     store: Arc<dyn Store>,
+    /// The time of every timestamp the hub writes.
+    clock: Arc<dyn Clock>,
     documents: RwLock<Indexed<DocumentIndex>>,
     vehicles: RwLock<Indexed<VehicleIndex>>,
     /// API keys by the SHA-256 of the key; revoked keys are absent.
@@ -297,6 +310,8 @@ pub struct HubOptions {
     /// Open without building the in-memory indexes: for the console's bulk imports and
     /// administration, which check nothing. Checks on such a hub are refused.
     pub without_indexes: bool,
+    /// The hub's clock; the system's by default.
+    pub clock: Option<Arc<dyn Clock>>,
 }
 
 /// Slots to reserve beyond the records present, so that imports after start-up rarely grow
@@ -304,6 +319,16 @@ pub struct HubOptions {
 const INDEX_HEADROOM: usize = 1 << 20;
 
 impl Hub {
+    /// The hub's time.
+    pub fn now(&self) -> Timestamp {
+        self.clock.now()
+    }
+
+    /// An audit event of an action by `caller`, now.
+    pub fn event(&self, caller: &Caller, action: &str, outcome: &str) -> AuditEvent {
+        caller.event_at(self.clock.now(), action, outcome)
+    }
+
     /// Builds the indexes from the store.
     pub fn open(store: Arc<dyn Store>) -> Result<Hub> {
         Hub::open_with(store, HubOptions::default())
@@ -367,6 +392,7 @@ impl Hub {
             indexed: !options.without_indexes,
             persons: RwLock::new(person_index),
             group: audit::GroupCommit::start(store.clone()),
+            clock: options.clock.unwrap_or_else(|| Arc::new(SystemClock)),
             store,
             documents: RwLock::new(documents),
             vehicles: RwLock::new(vehicles),
@@ -398,9 +424,9 @@ impl Hub {
         if self.indexed {
             Ok(())
         } else {
-            Err(HubError::Store(StoreError::Unavailable(
+            Err(HubError::Unavailable(
                 "this hub was opened without its indexes and checks nothing".into(),
-            )))
+            ))
         }
     }
 

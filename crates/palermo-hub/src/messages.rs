@@ -384,7 +384,7 @@ impl Hub {
             return Err(HubError::Invalid(errors));
         }
         Ok(NewMessage {
-            at: Timestamp::now(),
+            at: self.now(),
             in_reply_to: input.in_reply_to,
             thread_id,
             sender_org: caller.org,
@@ -411,7 +411,7 @@ impl Hub {
                 self.validate_message(caller, input)
             },
         )?;
-        let mut event = caller.event("message.send", "ok");
+        let mut event = self.event(caller, "message.send", "ok");
         event.detail = Some(format!(
             "to {}; {} attachments; {}",
             message
@@ -474,7 +474,7 @@ impl Hub {
             return Ok(Vec::new());
         }
         let ids: Vec<String> = messages.iter().map(|m| m.id.to_string()).collect();
-        let mut event = caller.event(action, "ok");
+        let mut event = self.event(caller, action, "ok");
         event.target = Some(if let [one] = ids.as_slice() {
             format!("message:{one}")
         } else {
@@ -492,7 +492,7 @@ impl Hub {
             })
             .map(|m| m.id)
             .collect();
-        let now = Timestamp::now();
+        let now = self.now();
         let by = self.signature_of(caller);
         let given = if unread.is_empty() {
             self.audit(event)?;
@@ -551,7 +551,7 @@ impl Hub {
                         "the message is already acknowledged".into(),
                     ));
                 }
-                let mut event = caller.event("message.acknowledge", "ok");
+                let mut event = self.event(caller, "message.acknowledge", "ok");
                 event.target = Some(format!("message:{id}"));
                 event.concern(message.sender_org.as_str());
                 self.store.give_receipt(
@@ -559,7 +559,7 @@ impl Hub {
                     caller.org,
                     Receipt::Acknowledged,
                     &self.signature_of(caller),
-                    Timestamp::now(),
+                    self.now(),
                     &event,
                 )?;
                 let message = self.store.message(id)?.ok_or(HubError::NotFound)?;
@@ -593,7 +593,7 @@ impl Hub {
             },
         )?;
         if messages.is_empty() {
-            let mut event = caller.event("message.list", "ok");
+            let mut event = self.event(caller, "message.list", "ok");
             event.detail = Some("no messages".into());
             self.audit(event)?;
             return Ok(Vec::new());
@@ -640,11 +640,11 @@ impl Hub {
                 }
                 let digest: [u8; 32] = Sha256::digest(&data).into();
                 if digest != meta.sha256 || data.len() as u64 != meta.size {
-                    return Err(HubError::Store(palermo_store::StoreError::Corrupt(
-                        format!("attachment {id} does not match its checksum"),
+                    return Err(HubError::Internal(format!(
+                        "attachment {id} does not match its checksum"
                     )));
                 }
-                let mut event = caller.event("message.attachment", "ok");
+                let mut event = self.event(caller, "message.attachment", "ok");
                 event.target = Some(format!("message:{message_id}/attachment:{id}"));
                 event.concern(message.sender_org.as_str());
                 self.audit(event)?;
@@ -678,12 +678,9 @@ impl Hub {
                         HubError::Invalid(FieldErrors::single("url", problem))
                     })?;
                 let mut secret = [0u8; 32];
-                getrandom::fill(&mut secret).map_err(|error| {
-                    HubError::Store(palermo_store::StoreError::Unavailable(format!(
-                        "no randomness: {error}"
-                    )))
-                })?;
-                let mut event = caller.event("webhook.set", "ok");
+                getrandom::fill(&mut secret)
+                    .map_err(|error| HubError::Internal(format!("no randomness: {error}")))?;
+                let mut event = self.event(caller, "webhook.set", "ok");
                 event.target = target();
                 event.detail = Some(url.chars().take(200).collect());
                 event.concern(org.as_str());
@@ -709,7 +706,7 @@ impl Hub {
     /// in `busy` (whose earlier deliveries are still under way: each destination is served
     /// in order, independently of the others).
     pub fn due_webhooks(&self, limit: usize, busy: &[OrgCode]) -> Result<Vec<OutgoingWebhook>> {
-        let now = Timestamp::now();
+        let now = self.now();
         let mut outgoing = Vec::new();
         let organisations = self.store.organisations()?;
         for delivery in self.store.due_deliveries(now, limit, busy)? {
@@ -784,7 +781,7 @@ impl Hub {
         outgoing: &OutgoingWebhook,
         result: std::result::Result<(), String>,
     ) -> Result<()> {
-        let now = Timestamp::now();
+        let now = self.now();
         let delivery = &outgoing.delivery;
         let attempts = delivery.attempts + 1;
         let attempt = match &result {
@@ -801,7 +798,8 @@ impl Hub {
             },
         };
         self.store.record_attempt(delivery.id, &attempt)?;
-        let mut event = Caller::console().event(
+        let mut event = self.event(
+            &Caller::console(),
             &format!("{}.deliver", delivery.kind.as_str()),
             match attempt {
                 Attempt::Delivered(_) => "ok",

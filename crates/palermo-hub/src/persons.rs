@@ -679,7 +679,7 @@ impl Hub {
         if view.documents.is_empty() {
             return Ok(view);
         }
-        let mut event = caller.event("person.documents", "ok");
+        let mut event = self.event(caller, "person.documents", "ok");
         event.target = Some(format!("person:{id}"));
         let mut found = 0;
         for document in &mut view.documents {
@@ -772,7 +772,7 @@ impl Hub {
                     stored.record.meta.owner
                 )));
             }
-            let event = caller.event("person.photo.add", "ok");
+            let event = self.event(caller, "person.photo.add", "ok");
             Ok(self
                 .store
                 .add_person_photo(person_id, content_type, data, &event)?)
@@ -793,7 +793,7 @@ impl Hub {
                 .into_iter()
                 .map(PhotoView::from)
                 .collect();
-            let mut event = caller.event("person.photo.list", "ok");
+            let mut event = self.event(caller, "person.photo.list", "ok");
             event.target = target();
             event.detail = Some(format!("{} photos", photos.len()));
             event.concern(person.record.meta.owner.as_str());
@@ -823,11 +823,11 @@ impl Hub {
             }
             let digest: [u8; 32] = sha2::Sha256::digest(&data).into();
             if digest != meta.sha256 {
-                return Err(HubError::Store(palermo_store::StoreError::Corrupt(
-                    format!("photo {photo_id} does not match its checksum"),
+                return Err(HubError::Internal(format!(
+                    "photo {photo_id} does not match its checksum"
                 )));
             }
-            let mut event = caller.event("person.photo.read", "ok");
+            let mut event = self.event(caller, "person.photo.read", "ok");
             event.target = target();
             event.concern(person.record.meta.owner.as_str());
             self.audit(event)?;
@@ -860,6 +860,7 @@ impl Hub {
     ) -> Result<Checked<PersonScreenResult>> {
         let (results, hits) = self.screen_results(caller, queries, threshold)?;
         Ok(Checked::new(
+            self,
             caller,
             "check.persons",
             queries,
@@ -954,7 +955,7 @@ impl Hub {
                 keep
             });
             for candidate in candidates.iter().filter(|c| c.hit) {
-                let at = Timestamp::now();
+                let at = self.now();
                 hits.push(NewHit {
                     at,
                     record_kind: RecordKind::Person,
@@ -1002,7 +1003,7 @@ mod tests {
         };
         input
             .validate(ValidationContext {
-                today: Timestamp::now().date(),
+                today: palermo_core::Timestamp::now().date(),
                 default_owner: CountryCode::parse(owner).unwrap(),
                 prefix: "",
             })

@@ -155,14 +155,14 @@ pub struct BatchWritten {
     pub ids: Vec<i64>,
 }
 
-fn context<'a>(caller: &Caller, prefix: &'a str) -> Result<ValidationContext<'a>> {
+fn context<'a>(hub: &Hub, caller: &Caller, prefix: &'a str) -> Result<ValidationContext<'a>> {
     let Some(default_owner) = caller.bureau() else {
         return Err(HubError::Forbidden(
             "only a member bureau's people and systems write records".into(),
         ));
     };
     Ok(ValidationContext {
-        today: Timestamp::now().date(),
+        today: hub.now().date(),
         default_owner,
         prefix,
     })
@@ -433,13 +433,18 @@ impl Record for Vehicle {
 
 /// Validates every input of a batch, collecting every error with its path. A record owned by
 /// another bureau is a refusal (403), not a mistake in the input: a bureau writes its own.
-fn validate_all<K: Record>(caller: &Caller, inputs: &[K::Input], field: &str) -> Result<Vec<K>> {
+fn validate_all<K: Record>(
+    hub: &Hub,
+    caller: &Caller,
+    inputs: &[K::Input],
+    field: &str,
+) -> Result<Vec<K>> {
     let mut errors = FieldErrors::default();
     let mut records = Vec::with_capacity(inputs.len());
     let mut foreign = None;
     for (i, input) in inputs.iter().enumerate() {
         let prefix = format!("{field}[{i}]");
-        match K::validate(input, context(caller, &prefix)?) {
+        match K::validate(input, context(hub, caller, &prefix)?) {
             Ok(record) if !caller.may_write_for(record.meta().owner) => {
                 foreign.get_or_insert((crate::error_path(&prefix, "owner"), record.meta().owner));
             }
@@ -502,7 +507,8 @@ pub(crate) fn outcome_of(error: &HubError) -> &'static str {
         HubError::Forbidden(_) | HubError::Unauthenticated(_) => "denied",
         HubError::Conflict(_) => "conflict",
         HubError::Throttled { .. } => "throttled",
-        HubError::Store(_) => "failed",
+        HubError::Unavailable(_) => "unavailable",
+        HubError::Internal(_) => "failed",
     }
 }
 
@@ -532,9 +538,13 @@ impl Hub {
         concern: Option<palermo_core::OrgCode>,
         error: HubError,
     ) -> HubError {
-        let mut event = caller.event(action, outcome_of(&error));
+        let mut event = self.event(caller, action, outcome_of(&error));
         event.target = target;
-        event.detail = Some(error.to_string().chars().take(AUDIT_DETAIL_MAX).collect());
+        event.detail = Some(match &error {
+            // The failure's detail (a database's message) is for the operator's log.
+            HubError::Internal(_) => "internal failure (the hub's log has the detail)".into(),
+            _ => error.to_string().chars().take(AUDIT_DETAIL_MAX).collect(),
+        });
         if let Some(org) = concern {
             event.concern(org.as_str());
         }
@@ -590,7 +600,7 @@ impl Hub {
             let stored = visible(caller, K::read(self.store.as_ref(), id)?)?;
             Ok((K::View::from(&stored), stored.record.meta().owner))
         })?;
-        let mut event = caller.event(&action, "ok");
+        let mut event = self.event(caller, &action, "ok");
         event.target = target();
         event.concern(owner.as_str());
         self.audit(event)?;
@@ -613,11 +623,11 @@ impl Hub {
             || {
                 caller.require(Permissions::WRITE_RECORDS)?;
                 check_batch(inputs.len(), field)?;
-                let records = validate_all::<K>(caller, inputs, field)?;
-                let mut event = caller.event(&action, "ok");
+                let records = validate_all::<K>(self, caller, inputs, field)?;
+                let mut event = self.event(caller, &action, "ok");
                 event.detail = Some(format!("{} records", records.len()));
                 let _writing = self.writes.lock();
-                let written = K::write(self.store.as_ref(), &records, Timestamp::now(), &event)?;
+                let written = K::write(self.store.as_ref(), &records, self.now(), &event)?;
                 let changes: Vec<Change<'_, K>> = written
                     .iter()
                     .zip(&records)
@@ -650,7 +660,7 @@ impl Hub {
         let refused = std::cell::Cell::new(None::<CountryCode>);
         let outcome = self.audited(caller, &action, target, || {
             caller.require(Permissions::WRITE_RECORDS)?;
-            context(caller, "")?;
+            context(self, caller, "")?;
             if self.indexed {
                 return Err(HubError::Conflict(
                     "a serving hub takes records in batches (POST …/batch), not bulk imports"
@@ -669,12 +679,12 @@ impl Hub {
                 }
             });
             let commit = || refused.get().is_none() && commit();
-            let mut event = caller.event(&action, "ok");
+            let mut event = self.event(caller, &action, "ok");
             event.target = target();
             let imported = K::import(
                 self.store.as_ref(),
                 &mut guarded,
-                Timestamp::now(),
+                self.now(),
                 &commit,
                 &event,
             )?;
@@ -688,7 +698,7 @@ impl Hub {
             Ok(imported)
         })?;
         if outcome.is_none() {
-            let mut event = caller.event(&action, "invalid");
+            let mut event = self.event(caller, &action, "invalid");
             event.target = target();
             event.detail = Some("rolled back: the input held invalid records".into());
             self.audit(event)?;
@@ -717,16 +727,16 @@ impl Hub {
         let target = || Some(format!("{}:{id}", K::KIND));
         self.audited(caller, &action, target, || {
             caller.require(Permissions::WRITE_RECORDS)?;
-            let record = K::validate(input, context(caller, "")?)?;
+            let record = K::validate(input, context(self, caller, "")?)?;
             if !caller.may_write_for(record.meta().owner) {
                 return Err(foreign_owner(caller, "owner", record.meta().owner));
             }
-            let mut event = caller.event(&action, "ok");
+            let mut event = self.event(caller, &action, "ok");
             event.target = target();
             self.precheck::<K>(caller, id)?;
             let _writing = self.writes.lock();
             owned(caller, K::read(self.store.as_ref(), id)?)?;
-            let written = K::update(self.store.as_ref(), id, &record, Timestamp::now(), &event)?
+            let written = K::update(self.store.as_ref(), id, &record, self.now(), &event)?
                 .ok_or(HubError::NotFound)?;
             K::reindex(self, &[(id, written.previous.as_ref(), Some(&record))]);
             Ok(())
@@ -745,9 +755,9 @@ impl Hub {
             if stored.withdrawn_at.is_some() {
                 return Err(HubError::NotFound);
             }
-            let mut event = caller.event(&action, "ok");
+            let mut event = self.event(caller, &action, "ok");
             event.target = target();
-            let previous = K::withdraw(self.store.as_ref(), id, Timestamp::now(), &event)?
+            let previous = K::withdraw(self.store.as_ref(), id, self.now(), &event)?
                 .ok_or(HubError::NotFound)?;
             K::reindex(self, &[(id, Some(&previous), None)]);
             Ok(())

@@ -14,7 +14,7 @@ use palermo_core::{OrgCode, OrgKind, Permissions, RecordAccess, Role};
 
 use crate::{
     Attempt, AuditFilter, DeliveryKind, HitAnswer, HitParty, Mailbox, NewAttachment, NewHit,
-    NewMessage, Organisation, Receipt, RecordKind, Store, StoreError, UserRow, Webhook,
+    NewMessage, Organisation, Receipt, RecordKind, SignedHead, Store, StoreError, UserRow, Webhook,
 };
 
 /// Makes an empty store; the second value is dropped after the store (a temporary directory,
@@ -66,6 +66,22 @@ pub fn run(make: MakeStore<'_>) {
         (
             "hits_are_listed_for_their_parties_and_answered_once",
             hits_are_listed_for_their_parties_and_answered_once,
+        ),
+        (
+            "signed_heads_are_kept_newest_first",
+            signed_heads_are_kept_newest_first,
+        ),
+        (
+            "vehicles_update_and_import_atomically",
+            vehicles_update_and_import_atomically,
+        ),
+        (
+            "persons_update_and_keep_their_photos",
+            persons_update_and_keep_their_photos,
+        ),
+        (
+            "a_webhook_is_its_organisations_alone",
+            a_webhook_is_its_organisations_alone,
         ),
     ];
     for (name, case) in cases {
@@ -1119,4 +1135,204 @@ fn persons_round_trip(store: &dyn Store) {
         .unwrap();
     seen.sort();
     assert_eq!(seen, ["Ivan Petrov", "Zhang Wei"]);
+}
+
+fn signed_heads_are_kept_newest_first(store: &dyn Store) {
+    assert_eq!(store.signed_heads(10).unwrap(), []);
+    let head = |seq: i64| SignedHead {
+        seq,
+        hash: [seq as u8; 32],
+        at: at(seq),
+        public_key: vec![7; 32],
+        signature: vec![seq as u8; 64],
+    };
+    for seq in 1..=3 {
+        store.add_signed_head(&head(seq)).unwrap();
+    }
+    assert_eq!(store.signed_heads(10).unwrap(), [head(3), head(2), head(1)]);
+    assert_eq!(
+        store.signed_heads(2).unwrap(),
+        [head(3), head(2)],
+        "at most the limit"
+    );
+}
+
+fn vehicles_update_and_import_atomically(store: &dyn Store) {
+    let vehicle = |vin: &str, plate: &str, reference: &str| Vehicle {
+        vin: Some(vin.into()),
+        plate: Some(plate.into()),
+        plate_country: Some(code("DEU")),
+        make: None,
+        model: None,
+        colour: None,
+        year: None,
+        status: VehicleStatus::Stolen,
+        meta: meta("DEU", Some(reference)),
+    };
+    let first = vehicle("WVWZZZ1JZXW000001", "B-AB-1", "v-1");
+    let written = store
+        .write_vehicles(std::slice::from_ref(&first), at(0), &ev())
+        .unwrap();
+    let id = written[0].id;
+
+    // An update replaces the record and gives back the one it replaced.
+    let repainted = Vehicle {
+        plate: Some("B-CD-2".into()),
+        colour: Some("red".into()),
+        ..first.clone()
+    };
+    let updated = store
+        .update_vehicle(id, &repainted, at(1), &ev())
+        .unwrap()
+        .unwrap();
+    assert_eq!(updated.id, id);
+    assert_eq!(updated.previous.map(|p| p.record), Some(first.clone()));
+    assert_eq!(store.vehicle(id).unwrap().unwrap().record, repainted);
+    assert!(
+        store
+            .update_vehicle(999_999, &repainted, at(1), &ev())
+            .unwrap()
+            .is_none()
+    );
+    let mut plates = Vec::new();
+    store
+        .scan_vehicles(&mut |_, _, _, plate, _| plates.push(plate.map(str::to_owned)))
+        .unwrap();
+    assert_eq!(
+        plates,
+        [Some("B-CD-2".to_owned())],
+        "the scan sees the new plate only"
+    );
+
+    // An import the caller does not commit leaves nothing behind.
+    let mut batch = vec![
+        vehicle("WVWZZZ1JZXW000002", "B-EF-3", "v-2"),
+        vehicle("WVWZZZ1JZXW000001", "B-GH-4", "v-1"),
+    ];
+    let refused = store
+        .import_vehicles(&mut batch.clone().into_iter(), at(2), &|| false, &ev())
+        .unwrap();
+    assert_eq!(refused, None);
+    assert_eq!(store.counts().unwrap().vehicles_active, 1);
+    assert_eq!(store.vehicle(id).unwrap().unwrap().record, repainted);
+
+    // Committed, it inserts the new reference and updates the known one.
+    let counts = store
+        .import_vehicles(&mut batch.clone().into_iter(), at(3), &|| true, &ev())
+        .unwrap()
+        .unwrap();
+    assert_eq!((counts.inserted, counts.updated), (1, 1));
+    assert_eq!(store.counts().unwrap().vehicles_active, 2);
+    assert_eq!(store.vehicle(id).unwrap().unwrap().record, batch.remove(1));
+}
+
+fn persons_update_and_keep_their_photos(store: &dyn Store) {
+    use sha2::Digest as _;
+    let first = person("Александр Щербаков", "p-1");
+    let id = store
+        .write_persons(std::slice::from_ref(&first), at(0), &ev())
+        .unwrap()[0]
+        .id;
+    let renamed = person("Aleksandr Shcherbakov", "p-1");
+    let updated = store
+        .update_person(id, &renamed, at(1), &ev())
+        .unwrap()
+        .unwrap();
+    assert_eq!(updated.previous.map(|p| p.record), Some(first));
+    assert_eq!(store.person(id).unwrap().unwrap().record, renamed);
+    assert!(
+        store
+            .update_person(999_999, &renamed, at(1), &ev())
+            .unwrap()
+            .is_none()
+    );
+
+    assert_eq!(store.person_photos(id).unwrap(), []);
+    let jpeg = b"\xff\xd8\xff\xe0 a face".to_vec();
+    let meta = store
+        .add_person_photo(id, "image/jpeg", &jpeg, &ev())
+        .unwrap();
+    assert_eq!(meta.content_type, "image/jpeg");
+    assert_eq!(meta.size, jpeg.len() as u64);
+    let digest: [u8; 32] = sha2::Sha256::digest(&jpeg).into();
+    assert_eq!(meta.sha256, digest, "the photo's SHA-256");
+    let png = b"\x89PNG another".to_vec();
+    let second = store
+        .add_person_photo(id, "image/png", &png, &ev())
+        .unwrap();
+    assert_eq!(
+        store.person_photos(id).unwrap(),
+        [meta.clone(), second.clone()]
+    );
+    assert_eq!(store.person_photo(meta.id).unwrap(), Some((id, meta, jpeg)));
+    assert_eq!(
+        store.person_photo(second.id).unwrap(),
+        Some((id, second, png))
+    );
+    assert_eq!(store.person_photo(999_999).unwrap(), None);
+    let other = store
+        .write_persons(&[person("Zhang Wei", "p-2")], at(2), &ev())
+        .unwrap()[0]
+        .id;
+    assert_eq!(
+        store.person_photos(other).unwrap(),
+        [],
+        "photos are their person's"
+    );
+}
+
+fn a_webhook_is_its_organisations_alone(store: &dyn Store) {
+    for code in ["FRA", "DEU"] {
+        store
+            .add_organisation(&organisation(code, OrgKind::Member, code), &ev())
+            .unwrap();
+    }
+    assert_eq!(store.webhook(org("FRA")).unwrap(), None);
+    let hook = |url: &str, byte: u8| Webhook {
+        org: org("FRA"),
+        url: url.into(),
+        secret: vec![byte; 32],
+    };
+    store
+        .set_webhook(&hook("https://ncb.example/a", 1), &ev())
+        .unwrap();
+    store
+        .set_webhook(&hook("https://ncb.example/b", 2), &ev())
+        .unwrap();
+    assert_eq!(
+        store.webhook(org("FRA")).unwrap(),
+        Some(hook("https://ncb.example/b", 2)),
+        "a new webhook replaces the old"
+    );
+    assert_eq!(store.webhook(org("DEU")).unwrap(), None);
+}
+
+#[cfg(test)]
+mod tests {
+    /// Every method of the interface is exercised here, so that a backend cannot pass the
+    /// suite while getting one wrong.
+    #[test]
+    fn the_suite_calls_every_method_of_the_store() {
+        let interface = include_str!("lib.rs");
+        let body = interface
+            .split("pub trait Store")
+            .nth(1)
+            .and_then(|rest| rest.split("\n}\n").next())
+            .expect("the Store trait");
+        let suite = include_str!("conformance.rs");
+        let mut missing = Vec::new();
+        for line in body.lines() {
+            let Some(name) = line.trim().strip_prefix("fn ") else {
+                continue;
+            };
+            let name = name.split(['(', '<']).next().unwrap();
+            if !suite.contains(&format!(".{name}(")) {
+                missing.push(name);
+            }
+        }
+        assert!(
+            missing.is_empty(),
+            "methods the suite never calls: {missing:?}"
+        );
+    }
 }

@@ -15,25 +15,32 @@ use palermo_core::{
 
 pub use sqlite::SqliteStore;
 
-#[derive(Debug, thiserror::Error)]
+/// Why a store call failed, in terms of no backend: callers never see a driver's types.
+///
+/// Only `Conflict` and `Stale` describe the request; `Unavailable` says to come back later;
+/// `Backend` and `Corrupt` are the hub's fault, and their detail is for the operator's log,
+/// never for a client.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum StoreError {
-    #[error("sqlite: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    /// The backend failed: I/O, a full disk, a lost connection, a statement it refused.
+    /// Nothing of the call was written.
+    #[error("the {backend} backend failed: {detail}")]
+    Backend {
+        backend: &'static str,
+        detail: String,
+    },
+    /// What was read back does not decode (a bug, or an edited database).
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
+    /// The request contradicts what is stored (a taken name, an unknown organisation).
     #[error("{0}")]
     Conflict(String),
+    /// Busy or out of reach for now: nothing was written; try again shortly.
     #[error("{0}")]
     Unavailable(String),
     /// A conditional write found the row changed since it was read: read again and retry.
     #[error("{0}")]
     Stale(String),
-}
-
-impl From<rusqlite::types::FromSqlError> for StoreError {
-    fn from(error: rusqlite::types::FromSqlError) -> StoreError {
-        StoreError::Corrupt(error.to_string())
-    }
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -367,6 +374,10 @@ pub type VehicleKeysVisitor<'a> =
 
 /// The storage interface. Implementations are synchronous: callers on an async executor run
 /// them on a blocking thread when they may wait for the disk.
+///
+/// A store reads no clock: every time it writes is given, as an argument or, for an action's
+/// own time (an organisation's creation, a key's revocation, a photo's upload), as the `at`
+/// of the action's audit entry.
 pub trait Store: Send + Sync {
     /// Adds an organisation, or renames it (its kind never changes).
     fn add_organisation(&self, organisation: &Organisation, audit: &AuditEvent) -> Result<()>;

@@ -482,11 +482,51 @@ fn put<T: Table>(tx: &Transaction<'_>, record: &T, at: Timestamp) -> Result<Writ
     Ok(Written { id, previous })
 }
 
+const REFERENCE_TAKEN: &str = "another record of this owner has that external reference";
+
 fn insert<T: Table>(tx: &Transaction<'_>, record: &T, at: Timestamp) -> Result<i64> {
     let mut statement = tx.prepare_cached(&T::sql().insert)?;
     record.bind(&mut statement, at)?;
-    statement.raw_execute()?;
+    statement.raw_execute().map_err(|error| {
+        if is_unique_violation(&error) {
+            StoreError::Conflict(REFERENCE_TAKEN.into())
+        } else {
+            error.into()
+        }
+    })?;
     Ok(tx.last_insert_rowid())
+}
+
+fn is_unique_violation(error: &rusqlite::Error) -> bool {
+    matches!(error, rusqlite::Error::SqliteFailure(e, _)
+        if e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE)
+}
+
+/// SQLite's errors in the store's terms: a busy database is a refusal to retry, anything
+/// else a failure of the backend whose detail goes to the log.
+impl From<rusqlite::Error> for StoreError {
+    fn from(error: rusqlite::Error) -> StoreError {
+        match &error {
+            rusqlite::Error::SqliteFailure(e, _)
+                if matches!(
+                    e.code,
+                    rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+                ) =>
+            {
+                StoreError::Unavailable("the database is busy; try again shortly".into())
+            }
+            _ => StoreError::Backend {
+                backend: "sqlite",
+                detail: error.to_string(),
+            },
+        }
+    }
+}
+
+impl From<rusqlite::types::FromSqlError> for StoreError {
+    fn from(error: rusqlite::types::FromSqlError) -> StoreError {
+        StoreError::Corrupt(error.to_string())
+    }
 }
 
 /// The bulk path: nothing read back but the id of a record with the same reference. Returns
@@ -505,9 +545,7 @@ fn upsert<T: Table>(
     if insert_first {
         match insert(tx, record, at) {
             Ok(_) => return Ok(true),
-            Err(StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _)))
-                if e.code == rusqlite::ErrorCode::ConstraintViolation
-                    && meta.external_ref.is_some() => {}
+            Err(StoreError::Conflict(_)) if meta.external_ref.is_some() => {}
             Err(other) => return Err(other),
         }
     }
@@ -530,13 +568,12 @@ fn replace<T: Table>(tx: &Transaction<'_>, id: i64, record: &T, at: Timestamp) -
     let mut statement = tx.prepare_cached(&sql.update)?;
     record.bind(&mut statement, at)?;
     statement.raw_bind_parameter(sql.update_id_parameter, id)?;
-    statement.raw_execute().map_err(|error| match error {
-        rusqlite::Error::SqliteFailure(e, _)
-            if e.code == rusqlite::ErrorCode::ConstraintViolation =>
-        {
-            StoreError::Conflict("another record of this owner has that external reference".into())
+    statement.raw_execute().map_err(|error| {
+        if is_unique_violation(&error) {
+            StoreError::Conflict(REFERENCE_TAKEN.into())
+        } else {
+            error.into()
         }
-        other => other.into(),
     })?;
     Ok(())
 }
@@ -777,7 +814,7 @@ fn migrate(connection: &mut Connection) -> Result<()> {
 impl Store for SqliteStore {
     fn add_organisation(&self, organisation: &Organisation, audit: &AuditEvent) -> Result<()> {
         self.write(std::slice::from_ref(audit), |tx| {
-            security::add_organisation(tx, organisation)
+            security::add_organisation(tx, organisation, audit.at)
         })
     }
 
@@ -794,7 +831,7 @@ impl Store for SqliteStore {
         audit: &AuditEvent,
     ) -> Result<i64> {
         self.write_targeted(&[], |tx| {
-            let id = security::add_api_key(tx, org, label, scopes, key_hash)?;
+            let id = security::add_api_key(tx, org, label, scopes, key_hash, audit.at)?;
             let mut event = audit.clone();
             event.target.get_or_insert_with(|| format!("api-key:{id}"));
             Ok((id, Some(event)))
@@ -809,7 +846,7 @@ impl Store for SqliteStore {
         self.write(std::slice::from_ref(audit), |tx| {
             let changed = tx.execute(
                 "UPDATE api_keys SET revoked_at = ?1 WHERE id = ?2 AND revoked_at IS NULL",
-                params![Timestamp::now().0, id],
+                params![audit.at.0, id],
             )?;
             Ok(changed == 1)
         })
@@ -843,7 +880,7 @@ impl Store for SqliteStore {
 
     fn use_recovery_code(&self, user_id: i64, hash: &Hash, audit: &AuditEvent) -> Result<bool> {
         self.write(std::slice::from_ref(audit), |tx| {
-            security::use_recovery_code(tx, user_id, hash)
+            security::use_recovery_code(tx, user_id, hash, audit.at)
         })
     }
 
@@ -1198,7 +1235,7 @@ impl Store for SqliteStore {
                     data.len() as i64,
                     &digest[..],
                     data,
-                    Timestamp::now().0
+                    audit.at.0
                 ],
             )?;
             let id = tx.last_insert_rowid();

@@ -35,7 +35,11 @@ pub(super) fn conflict(error: rusqlite::Error, message: impl FnOnce() -> String)
     }
 }
 
-pub(super) fn add_organisation(tx: &Transaction<'_>, organisation: &Organisation) -> Result<()> {
+pub(super) fn add_organisation(
+    tx: &Transaction<'_>,
+    organisation: &Organisation,
+    at: Timestamp,
+) -> Result<()> {
     let kind: Option<String> = tx
         .query_row(
             "SELECT kind FROM organisations WHERE code = ?1",
@@ -58,7 +62,7 @@ pub(super) fn add_organisation(tx: &Transaction<'_>, organisation: &Organisation
             organisation.code.as_str(),
             organisation.kind.as_str(),
             organisation.name,
-            Timestamp::now().0
+            at.0
         ],
     )?;
     Ok(())
@@ -86,10 +90,11 @@ pub(super) fn add_api_key(
     label: &str,
     scopes: Permissions,
     key_hash: &[u8; 32],
+    at: Timestamp,
 ) -> Result<i64> {
     tx.execute(
         "INSERT INTO api_keys (org, label, scopes, key_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![org.as_str(), label, scopes.scopes(), &key_hash[..], Timestamp::now().0],
+        params![org.as_str(), label, scopes.scopes(), &key_hash[..], at.0],
     )
     .map_err(|error| conflict(error, || format!("no organisation {org}")))?;
     Ok(tx.last_insert_rowid())
@@ -272,11 +277,12 @@ pub(super) fn use_recovery_code(
     tx: &Transaction<'_>,
     user_id: i64,
     code_hash: &Hash,
+    at: Timestamp,
 ) -> Result<bool> {
     let changed = tx.execute(
         "UPDATE recovery_codes SET used_at = ?3
          WHERE user_id = ?1 AND code_hash = ?2 AND used_at IS NULL",
-        params![user_id, &code_hash[..], Timestamp::now().0],
+        params![user_id, &code_hash[..], at.0],
     )?;
     Ok(changed == 1)
 }

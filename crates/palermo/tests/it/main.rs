@@ -5,6 +5,7 @@ mod api;
 mod attacks;
 mod cli;
 mod durability;
+mod failures;
 mod import;
 mod messages;
 mod persons;
