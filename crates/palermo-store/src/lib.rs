@@ -4,7 +4,9 @@
 //! The store is the truth; the in-memory indexes are built from it at start-up. Every write
 //! is one transaction, committed durably (`synchronous = FULL`) before the call returns.
 
+mod columns;
 pub mod conformance;
+pub mod postgres;
 pub mod sqlite;
 
 use palermo_core::audit::{AuditEntry, AuditEvent, Hash};
@@ -13,6 +15,7 @@ use palermo_core::{
     Timestamp, Vehicle,
 };
 
+pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 
 /// Why a store call failed, in terms of no backend: callers never see a driver's types.

@@ -8,15 +8,19 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 
 use palermo_core::audit::{AuditEntry, AuditEvent, Hash};
-use palermo_core::date::{format_date, parse_date};
+use palermo_core::date::format_date;
 use palermo_core::{
-    CountryCode, Document, DocumentStatus, DocumentType, HandlingCode, OrgCode, Permissions,
-    Person, RecordAccess, RecordMeta, Restriction, Stored, Timestamp, Vehicle, VehicleStatus,
-    Visibility,
+    CountryCode, Document, DocumentStatus, DocumentType, OrgCode, Permissions, Person,
+    RecordAccess, RecordMeta, Stored, Timestamp, Vehicle, VehicleStatus,
 };
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, TransactionBehavior, params};
 use sha2::Digest as _;
 
+use crate::columns::{
+    ACCESS_JOINED, AccessScan, CountryScan, DOCUMENT_COLUMNS, META_COLUMNS, META_WRITTEN, MetaRead,
+    MetaText, PERSON_COLUMNS, VEHICLE_COLUMNS, corrupt, country, date, hit_parties, import_event,
+    targeted, written_columns,
+};
 use crate::{
     ApiKeyRow, AttachmentMeta, Attempt, AuditFilter, Counts, Delivery, DeliveryKind, Hit,
     HitAnswer, HitParty, ImportCounts, Mailbox, NewHit, NewMessage, Organisation, Receipt,
@@ -68,60 +72,24 @@ fn connect(path: &Path) -> Result<Connection> {
     Ok(connection)
 }
 
-fn corrupt(what: &str, id: i64, value: &str) -> StoreError {
-    StoreError::Corrupt(format!("{what} {value:?} of record {id}"))
-}
-
-fn country(id: i64, text: &str) -> Result<CountryCode> {
-    CountryCode::parse(text).ok_or_else(|| corrupt("country code", id, text))
-}
-
-fn date(id: i64, text: &str) -> Result<time::Date> {
-    parse_date(text).map_err(|_| corrupt("date", id, text))
-}
-
-fn countries_text(restriction: &Restriction) -> String {
-    restriction
-        .countries()
-        .iter()
-        .map(|c| c.as_str())
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-/// Columns shared by every record table, in this order after the kind's own columns.
-const META_COLUMNS: &str = "owner, external_ref, reported_date, review_date, restriction, \
-    restriction_countries, handling, handling_note, created_at, updated_at, withdrawn_at";
-/// The meta columns a write binds (the timestamps follow them).
-const META_WRITTEN: usize = 8;
-
 /// Reads the meta columns starting at `first`; returns the meta and the three timestamps.
 fn read_meta(
     row: &Row<'_>,
     id: i64,
     first: usize,
 ) -> Result<(RecordMeta, Timestamp, Timestamp, Option<Timestamp>)> {
-    let owner: String = row.get(first)?;
-    let visibility: String = row.get(first + 4)?;
-    let listed: String = row.get(first + 5)?;
-    let countries = listed
-        .split_whitespace()
-        .map(|code| country(id, code))
-        .collect::<Result<Vec<_>>>()?;
-    let visibility = Visibility::parse_name(&visibility)
-        .ok_or_else(|| corrupt("restriction", id, &visibility))?;
-    let handling: String = row.get(first + 6)?;
-    let handling =
-        HandlingCode::parse_name(&handling).ok_or_else(|| corrupt("handling", id, &handling))?;
-    let meta = RecordMeta {
-        owner: country(id, &owner)?,
+    let text = |i: usize| -> Result<&str> { Ok(row.get_ref(first + i)?.as_str()?) };
+    let meta = MetaRead {
+        owner: text(0)?,
         external_ref: row.get(first + 1)?,
-        reported_date: date(id, &row.get::<_, String>(first + 2)?)?,
-        review_date: date(id, &row.get::<_, String>(first + 3)?)?,
-        restriction: Restriction::from_parts(visibility, countries),
-        handling,
+        reported_date: text(2)?,
+        review_date: text(3)?,
+        restriction: text(4)?,
+        restriction_countries: text(5)?,
+        handling: text(6)?,
         handling_note: row.get(first + 7)?,
-    };
+    }
+    .parse(id)?;
     Ok((
         meta,
         Timestamp(row.get(first + 8)?),
@@ -129,77 +97,6 @@ fn read_meta(
         row.get::<_, Option<i64>>(first + 10)?.map(Timestamp),
     ))
 }
-
-/// Who may read a record, `owner|restriction|countries|handling` as one value: a scan of
-/// millions of rows fetches one column instead of four.
-const ACCESS_JOINED: &str =
-    "owner || '|' || restriction || '|' || restriction_countries || '|' || handling";
-
-/// Reads [`ACCESS_JOINED`] for a scan of millions of rows, most of which share their owner and
-/// restriction with the row before: the text is compared with the last row's and parsed only
-/// when it differs (start-up time is mostly this parsing otherwise).
-#[derive(Default)]
-struct AccessScan {
-    raw: Vec<u8>,
-    last: Option<RecordAccess>,
-}
-
-impl AccessScan {
-    fn read(&mut self, row: &Row<'_>, id: i64, column: usize) -> Result<RecordAccess> {
-        let joined = row.get_ref(column)?.as_str()?;
-        if let Some(last) = &self.last
-            && joined.as_bytes() == self.raw.as_slice()
-        {
-            return Ok(last.clone());
-        }
-        let mut parts = joined.split('|');
-        let mut part = || parts.next().unwrap_or_default();
-        let (owner, visibility, countries, handling) = (part(), part(), part(), part());
-        let visibility = Visibility::parse_name(visibility)
-            .ok_or_else(|| corrupt("restriction", id, visibility))?;
-        let countries = countries
-            .split_whitespace()
-            .map(|code| country(id, code))
-            .collect::<Result<Vec<_>>>()?;
-        let access = RecordAccess {
-            owner: country(id, owner)?,
-            restriction: Restriction::from_parts(visibility, countries),
-            handling: HandlingCode::parse_name(handling)
-                .ok_or_else(|| corrupt("handling", id, handling))?,
-        };
-        self.raw.clear();
-        self.raw.extend_from_slice(joined.as_bytes());
-        self.last = Some(access.clone());
-        Ok(access)
-    }
-}
-
-/// Country codes of a scan, parsed only when the text differs from the row before's.
-#[derive(Default)]
-struct CountryScan {
-    raw: [u8; 3],
-    len: usize,
-    last: Option<CountryCode>,
-}
-
-impl CountryScan {
-    fn read(&mut self, id: i64, text: &str) -> Result<CountryCode> {
-        if let Some(code) = self.last
-            && text.as_bytes() == &self.raw[..self.len]
-        {
-            return Ok(code);
-        }
-        let code = country(id, text)?;
-        // A parsed code has at most three (ASCII) bytes.
-        self.len = text.len();
-        self.raw[..self.len].copy_from_slice(text.as_bytes());
-        self.last = Some(code);
-        Ok(code)
-    }
-}
-
-const DOCUMENT_COLUMNS: &str = "id, number, number_normalised, issuing_country, document_type, \
-    status, holder_name, holder_birth_date";
 
 fn read_document(row: &Row<'_>) -> Result<Stored<Document>> {
     let id: i64 = row.get(0)?;
@@ -228,8 +125,6 @@ fn read_document(row: &Row<'_>) -> Result<Stored<Document>> {
         withdrawn_at,
     })
 }
-
-const VEHICLE_COLUMNS: &str = "id, vin, plate, plate_country, make, model, colour, year, status";
 
 fn read_vehicle(row: &Row<'_>) -> Result<Stored<Vehicle>> {
     let id: i64 = row.get(0)?;
@@ -276,14 +171,15 @@ fn bind_meta(
     meta: &RecordMeta,
     at: Timestamp,
 ) -> Result<()> {
-    statement.raw_bind_parameter(first, meta.owner.as_str())?;
-    statement.raw_bind_parameter(first + 1, meta.external_ref.as_deref())?;
-    statement.raw_bind_parameter(first + 2, format_date(meta.reported_date))?;
-    statement.raw_bind_parameter(first + 3, format_date(meta.review_date))?;
-    statement.raw_bind_parameter(first + 4, meta.restriction.visibility().as_str())?;
-    statement.raw_bind_parameter(first + 5, countries_text(&meta.restriction))?;
-    statement.raw_bind_parameter(first + 6, meta.handling.as_str())?;
-    statement.raw_bind_parameter(first + 7, meta.handling_note.as_deref())?;
+    let text = MetaText::of(meta);
+    statement.raw_bind_parameter(first, text.owner)?;
+    statement.raw_bind_parameter(first + 1, text.external_ref)?;
+    statement.raw_bind_parameter(first + 2, text.reported_date)?;
+    statement.raw_bind_parameter(first + 3, text.review_date)?;
+    statement.raw_bind_parameter(first + 4, text.restriction)?;
+    statement.raw_bind_parameter(first + 5, text.restriction_countries)?;
+    statement.raw_bind_parameter(first + 6, text.handling)?;
+    statement.raw_bind_parameter(first + 7, text.handling_note)?;
     statement.raw_bind_parameter(first + META_WRITTEN, at.0)?;
     Ok(())
 }
@@ -351,7 +247,7 @@ impl Table for Vehicle {
 
 impl Table for Person {
     const TABLE: &'static str = "persons";
-    const OWN_COLUMNS: &'static str = "id, body";
+    const OWN_COLUMNS: &'static str = PERSON_COLUMNS;
     const DEFERRABLE_INDEXES: &'static [&'static str] = &[];
 
     fn read(row: &Row<'_>) -> Result<Stored<Self>> {
@@ -383,16 +279,6 @@ impl Table for Person {
     }
 }
 
-/// The columns a kind writes: its own without `id`, then the meta ones without the timestamps.
-fn written_columns<T: Table>() -> Vec<&'static str> {
-    T::OWN_COLUMNS
-        .split(", ")
-        .skip(1)
-        .chain(META_COLUMNS.split(", ").take(META_WRITTEN))
-        .map(str::trim)
-        .collect()
-}
-
 /// A kind's statements, built once per process (see [`Table::sql`]).
 struct TableSql {
     select_by_id: String,
@@ -406,7 +292,7 @@ struct TableSql {
 
 impl TableSql {
     fn build<T: Table>() -> TableSql {
-        let columns = written_columns::<T>();
+        let columns = written_columns(T::OWN_COLUMNS);
         let at = columns.len() + 1;
         let placeholders: Vec<String> = (1..=columns.len()).map(|i| format!("?{i}")).collect();
         let insert = format!(
@@ -648,7 +534,7 @@ impl SqliteStore {
                 .iter()
                 .map(|record| put(tx, record, at))
                 .collect::<Result<_>>()?;
-            let event = targeted::<T>(audit, written.iter().map(|w| w.id));
+            let event = targeted(T::TABLE, audit, written.iter().map(|w| w.id));
             Ok((written, Some(event)))
         })
     }
@@ -695,14 +581,7 @@ impl SqliteStore {
                 // Dropping the transaction rolls it back.
                 return Ok(None);
             }
-            let mut event = audit.clone();
-            if event.detail.is_none() {
-                event.detail = Some(format!(
-                    "inserted {}, updated {}",
-                    counts.inserted, counts.updated
-                ));
-            }
-            let head = security::append_audit(&tx, head, &[event])?;
+            let head = security::append_audit(&tx, head, &[import_event(audit, counts)])?;
             tx.commit()?;
             Ok(Some((counts, head)))
         })();
@@ -756,16 +635,6 @@ impl SqliteStore {
             Ok(Some(previous))
         })
     }
-}
-
-/// `audit` with its target set to the records written, unless it names one already.
-fn targeted<T: Table>(audit: &AuditEvent, ids: impl Iterator<Item = i64>) -> AuditEvent {
-    let mut event = audit.clone();
-    if event.target.is_none() {
-        let ids: Vec<String> = ids.map(|id| id.to_string()).collect();
-        event.target = Some(format!("{}:{}", T::TABLE, ids.join(",")));
-    }
-    event
 }
 
 fn is_empty<T: Table>(tx: &Transaction<'_>) -> Result<bool> {
@@ -973,7 +842,7 @@ impl Store for SqliteStore {
             while let Some(row) = rows.next()? {
                 let id: i64 = row.get(0)?;
                 let issuing = countries.read(id, row.get_ref(1)?.as_str()?)?;
-                let access = accesses.read(row, id, 3)?;
+                let access = accesses.read(id, row.get_ref(3)?.as_str()?)?;
                 visit(id, issuing, row.get_ref(2)?.as_str()?, access);
             }
             Ok(())
@@ -999,7 +868,7 @@ impl Store for SqliteStore {
             let mut accesses = AccessScan::default();
             while let Some(row) = rows.next()? {
                 let id: i64 = row.get(0)?;
-                visit(id, accesses.read(row, id, 1)?);
+                visit(id, accesses.read(id, row.get_ref(1)?.as_str()?)?);
             }
             Ok(())
         })
@@ -1080,7 +949,7 @@ impl Store for SqliteStore {
                     .as_str_or_null()?
                     .map(|text| countries.read(id, text))
                     .transpose()?;
-                let access = accesses.read(row, id, 4)?;
+                let access = accesses.read(id, row.get_ref(4)?.as_str()?)?;
                 visit(
                     id,
                     row.get_ref(1)?.as_str_or_null()?,
@@ -1333,13 +1202,8 @@ impl Store for SqliteStore {
         self.write(audit, |tx| {
             let ids = security::insert_hits(tx, hits)?;
             for (hit, id) in hits.iter().zip(&ids) {
-                let orgs = [hit.owner.as_str(), hit.checking_org.as_str()];
-                let orgs = if orgs[0] == orgs[1] {
-                    &orgs[..1]
-                } else {
-                    &orgs[..]
-                };
-                messages::queue_deliveries(tx, DeliveryKind::Hit, *id, orgs, hit.at)?;
+                let orgs = hit_parties(hit.owner.as_str(), hit.checking_org.as_str());
+                messages::queue_deliveries(tx, DeliveryKind::Hit, *id, &orgs, hit.at)?;
             }
             Ok(ids)
         })
@@ -1353,13 +1217,8 @@ impl Store for SqliteStore {
                     "UPDATE hits SET escalated_at = ?2 WHERE id = ?1",
                     params![hit.id, now.0],
                 )?;
-                let orgs = [hit.hit.owner.as_str(), hit.hit.checking_org.as_str()];
-                let orgs = if orgs[0] == orgs[1] {
-                    &orgs[..1]
-                } else {
-                    &orgs[..]
-                };
-                messages::queue_deliveries(tx, DeliveryKind::HitOverdue, hit.id, orgs, now)?;
+                let orgs = hit_parties(hit.hit.owner.as_str(), hit.hit.checking_org.as_str());
+                messages::queue_deliveries(tx, DeliveryKind::HitOverdue, hit.id, &orgs, now)?;
             }
             let event = (!overdue.is_empty()).then(|| {
                 let mut event = audit.clone();

@@ -1,0 +1,217 @@
+//! What every SQL backend shares: the record tables' column lists, how a record's stored text
+//! (codes, dates, restrictions) becomes domain values, and the start-up scans' memos. The SQL
+//! dialects differ; the decisions written here do not.
+
+use palermo_core::audit::AuditEvent;
+use palermo_core::date::{format_date, parse_date};
+use palermo_core::{CountryCode, HandlingCode, RecordAccess, RecordMeta, Restriction, Visibility};
+
+use crate::{Result, StoreError};
+
+pub(crate) fn corrupt(what: &str, id: i64, value: &str) -> StoreError {
+    StoreError::Corrupt(format!("{what} {value:?} of record {id}"))
+}
+
+pub(crate) fn country(id: i64, text: &str) -> Result<CountryCode> {
+    CountryCode::parse(text).ok_or_else(|| corrupt("country code", id, text))
+}
+
+pub(crate) fn date(id: i64, text: &str) -> Result<time::Date> {
+    parse_date(text).map_err(|_| corrupt("date", id, text))
+}
+
+pub(crate) fn countries_text(restriction: &Restriction) -> String {
+    restriction
+        .countries()
+        .iter()
+        .map(|c| c.as_str())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Columns shared by every record table, in this order after the kind's own columns.
+pub(crate) const META_COLUMNS: &str = "owner, external_ref, reported_date, review_date, \
+    restriction, restriction_countries, handling, handling_note, created_at, updated_at, \
+    withdrawn_at";
+/// The meta columns a write binds (the timestamps follow them).
+pub(crate) const META_WRITTEN: usize = 8;
+
+pub(crate) const DOCUMENT_COLUMNS: &str = "id, number, number_normalised, issuing_country, \
+    document_type, status, holder_name, holder_birth_date";
+pub(crate) const VEHICLE_COLUMNS: &str =
+    "id, vin, plate, plate_country, make, model, colour, year, status";
+pub(crate) const PERSON_COLUMNS: &str = "id, body";
+
+/// The columns a kind writes: its own without `id`, then the meta ones without the timestamps.
+pub(crate) fn written_columns(own_columns: &'static str) -> Vec<&'static str> {
+    own_columns
+        .split(", ")
+        .skip(1)
+        .chain(META_COLUMNS.split(", ").take(META_WRITTEN))
+        .map(str::trim)
+        .collect()
+}
+
+/// A record's meta columns as the text a backend stores (dates ISO 8601, countries
+/// space-separated, names of restriction and handling).
+pub(crate) struct MetaText<'a> {
+    pub owner: &'static str,
+    pub external_ref: Option<&'a str>,
+    pub reported_date: String,
+    pub review_date: String,
+    pub restriction: &'static str,
+    pub restriction_countries: String,
+    pub handling: &'static str,
+    pub handling_note: Option<&'a str>,
+}
+
+impl MetaText<'_> {
+    pub(crate) fn of(meta: &RecordMeta) -> MetaText<'_> {
+        MetaText {
+            owner: meta.owner.as_str(),
+            external_ref: meta.external_ref.as_deref(),
+            reported_date: format_date(meta.reported_date),
+            review_date: format_date(meta.review_date),
+            restriction: meta.restriction.visibility().as_str(),
+            restriction_countries: countries_text(&meta.restriction),
+            handling: meta.handling.as_str(),
+            handling_note: meta.handling_note.as_deref(),
+        }
+    }
+}
+
+/// The meta columns as read back (without the timestamps), in [`META_COLUMNS`] order.
+pub(crate) struct MetaRead<'a> {
+    pub owner: &'a str,
+    pub external_ref: Option<String>,
+    pub reported_date: &'a str,
+    pub review_date: &'a str,
+    pub restriction: &'a str,
+    pub restriction_countries: &'a str,
+    pub handling: &'a str,
+    pub handling_note: Option<String>,
+}
+
+impl MetaRead<'_> {
+    pub(crate) fn parse(self, id: i64) -> Result<RecordMeta> {
+        let countries = self
+            .restriction_countries
+            .split_whitespace()
+            .map(|code| country(id, code))
+            .collect::<Result<Vec<_>>>()?;
+        let visibility = Visibility::parse_name(self.restriction)
+            .ok_or_else(|| corrupt("restriction", id, self.restriction))?;
+        Ok(RecordMeta {
+            owner: country(id, self.owner)?,
+            external_ref: self.external_ref,
+            reported_date: date(id, self.reported_date)?,
+            review_date: date(id, self.review_date)?,
+            restriction: Restriction::from_parts(visibility, countries),
+            handling: HandlingCode::parse_name(self.handling)
+                .ok_or_else(|| corrupt("handling", id, self.handling))?,
+            handling_note: self.handling_note,
+        })
+    }
+}
+
+/// Who may read a record, `owner|restriction|countries|handling` as one value: a scan of
+/// millions of rows fetches one column instead of four. (`||` is standard SQL.)
+pub(crate) const ACCESS_JOINED: &str =
+    "owner || '|' || restriction || '|' || restriction_countries || '|' || handling";
+
+/// Reads [`ACCESS_JOINED`] for a scan of millions of rows, most of which share their owner and
+/// restriction with the row before: the text is compared with the last row's and parsed only
+/// when it differs (start-up time is mostly this parsing otherwise).
+#[derive(Default)]
+pub(crate) struct AccessScan {
+    raw: Vec<u8>,
+    last: Option<RecordAccess>,
+}
+
+impl AccessScan {
+    pub(crate) fn read(&mut self, id: i64, joined: &str) -> Result<RecordAccess> {
+        if let Some(last) = &self.last
+            && joined.as_bytes() == self.raw.as_slice()
+        {
+            return Ok(last.clone());
+        }
+        let mut parts = joined.split('|');
+        let mut part = || parts.next().unwrap_or_default();
+        let (owner, visibility, countries, handling) = (part(), part(), part(), part());
+        let visibility = Visibility::parse_name(visibility)
+            .ok_or_else(|| corrupt("restriction", id, visibility))?;
+        let countries = countries
+            .split_whitespace()
+            .map(|code| country(id, code))
+            .collect::<Result<Vec<_>>>()?;
+        let access = RecordAccess {
+            owner: country(id, owner)?,
+            restriction: Restriction::from_parts(visibility, countries),
+            handling: HandlingCode::parse_name(handling)
+                .ok_or_else(|| corrupt("handling", id, handling))?,
+        };
+        self.raw.clear();
+        self.raw.extend_from_slice(joined.as_bytes());
+        self.last = Some(access.clone());
+        Ok(access)
+    }
+}
+
+/// Country codes of a scan, parsed only when the text differs from the row before's.
+#[derive(Default)]
+pub(crate) struct CountryScan {
+    raw: [u8; 3],
+    len: usize,
+    last: Option<CountryCode>,
+}
+
+impl CountryScan {
+    pub(crate) fn read(&mut self, id: i64, text: &str) -> Result<CountryCode> {
+        if let Some(code) = self.last
+            && text.as_bytes() == &self.raw[..self.len]
+        {
+            return Ok(code);
+        }
+        let code = country(id, text)?;
+        // A parsed code has at most three (ASCII) bytes.
+        self.len = text.len();
+        self.raw[..self.len].copy_from_slice(text.as_bytes());
+        self.last = Some(code);
+        Ok(code)
+    }
+}
+
+/// `audit` with its target set to the records written, unless it names one already.
+pub(crate) fn targeted(
+    table: &str,
+    audit: &AuditEvent,
+    ids: impl Iterator<Item = i64>,
+) -> AuditEvent {
+    let mut event = audit.clone();
+    if event.target.is_none() {
+        let ids: Vec<String> = ids.map(|id| id.to_string()).collect();
+        event.target = Some(format!("{table}:{}", ids.join(",")));
+    }
+    event
+}
+
+/// The organisations told of a hit (by webhook): its record's owner and the checker, once.
+pub(crate) fn hit_parties<'a>(owner: &'a str, checker: &'a str) -> Vec<&'a str> {
+    if owner == checker {
+        vec![owner]
+    } else {
+        vec![owner, checker]
+    }
+}
+
+/// The text of an import's audit detail, unless the caller gave one.
+pub(crate) fn import_event(audit: &AuditEvent, counts: crate::ImportCounts) -> AuditEvent {
+    let mut event = audit.clone();
+    if event.detail.is_none() {
+        event.detail = Some(format!(
+            "inserted {}, updated {}",
+            counts.inserted, counts.updated
+        ));
+    }
+    event
+}

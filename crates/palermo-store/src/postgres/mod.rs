@@ -1,0 +1,1376 @@
+//! PostgreSQL, for hubs whose operators replicate, back up and fail over a database with the
+//! tools they know. The same behaviour as SQLite (the conformance suite holds both to it);
+//! what differs is how it is reached:
+//!
+//! - Several hub processes may share one database: every write transaction first takes one
+//!   advisory lock, then reads the audit chain's head, so entries are linked in one order
+//!   whichever process writes.
+//! - Connections are opened on demand and dropped when broken: a lost server is a refusal to
+//!   retry ([`StoreError::Unavailable`]) until it is back, then the next call reconnects.
+//! - A commit is durable when PostgreSQL says so (`synchronous_commit` as the server has it,
+//!   `on` by default).
+//! - Bulk imports stream the rows with `COPY … (FORMAT binary)` into a staging table and merge
+//!   them in one statement.
+
+mod messages;
+mod security;
+pub mod testing;
+
+use std::sync::{Mutex, MutexGuard, OnceLock};
+
+use palermo_core::audit::{AuditEntry, AuditEvent, Hash};
+use palermo_core::date::format_date;
+use palermo_core::{
+    CountryCode, Document, DocumentStatus, DocumentType, OrgCode, Permissions, Person,
+    RecordAccess, RecordMeta, Stored, Timestamp, Vehicle, VehicleStatus,
+};
+use postgres::binary_copy::BinaryCopyInWriter;
+use postgres::error::SqlState;
+use postgres::fallible_iterator::FallibleIterator;
+use postgres::types::{ToSql, Type};
+use postgres::{Client, Config, GenericClient, NoTls, Row, Transaction};
+use sha2::Digest as _;
+
+use crate::columns::{
+    ACCESS_JOINED, AccessScan, CountryScan, DOCUMENT_COLUMNS, META_COLUMNS, MetaRead, MetaText,
+    PERSON_COLUMNS, VEHICLE_COLUMNS, corrupt, country, date, hit_parties, import_event, targeted,
+    written_columns,
+};
+use crate::{
+    ApiKeyRow, AttachmentMeta, Attempt, AuditFilter, Counts, Delivery, DeliveryKind, Hit,
+    HitAnswer, HitParty, ImportCounts, Mailbox, NewHit, NewMessage, Organisation, Receipt,
+    RecordKind, Result, SignedHead, Store, StoreError, StoredMessage, UserRow, Webhook, Written,
+};
+
+/// Versioned migrations; the table `palermo_migrations` records which have run.
+const MIGRATIONS: &[&str] = &[include_str!("schema1.sql")];
+/// The advisory lock every write transaction takes ("PALERMO" in ASCII).
+const WRITE_LOCK: i64 = 0x0050_414c_4552_4d4f;
+/// Readers kept open between calls.
+const READERS_IDLE_MAX: usize = 8;
+const REFERENCE_TAKEN: &str = "another record of this owner has that external reference";
+
+/// The audit chain's last entry: its sequence number and hash.
+type Head = Option<(i64, Hash)>;
+
+type Param<'a> = &'a (dyn ToSql + Sync);
+
+pub struct PostgresStore {
+    config: Config,
+    writer: Mutex<Option<Client>>,
+    readers: Mutex<Vec<Client>>,
+}
+
+/// PostgreSQL's errors in the store's terms: a server out of reach, shutting down, read-only
+/// (a standby after a failover) or in a deadlock is a refusal to retry; anything else a failure
+/// whose detail goes to the log.
+impl From<postgres::Error> for StoreError {
+    fn from(error: postgres::Error) -> StoreError {
+        let transient = match error.code() {
+            Some(code) => {
+                code.code().starts_with("08")
+                    || [
+                        SqlState::T_R_SERIALIZATION_FAILURE,
+                        SqlState::T_R_DEADLOCK_DETECTED,
+                        SqlState::ADMIN_SHUTDOWN,
+                        SqlState::CRASH_SHUTDOWN,
+                        SqlState::CANNOT_CONNECT_NOW,
+                        SqlState::TOO_MANY_CONNECTIONS,
+                        SqlState::READ_ONLY_SQL_TRANSACTION,
+                        SqlState::LOCK_NOT_AVAILABLE,
+                    ]
+                    .contains(code)
+            }
+            None => {
+                error.is_closed()
+                    || std::error::Error::source(&error)
+                        .is_some_and(|source| source.is::<std::io::Error>())
+            }
+        };
+        if transient {
+            StoreError::Unavailable(
+                "the database is out of reach or busy; try again shortly".into(),
+            )
+        } else {
+            StoreError::Backend {
+                backend: "postgresql",
+                detail: error.to_string(),
+            }
+        }
+    }
+}
+
+fn is_unique_violation(error: &postgres::Error) -> bool {
+    error.code() == Some(&SqlState::UNIQUE_VIOLATION)
+}
+
+/// A connection failure, said so that an operator knows what to do.
+fn unreachable(config: &Config, error: postgres::Error) -> StoreError {
+    let hosts: Vec<String> = config
+        .get_hosts()
+        .iter()
+        .map(|host| match host {
+            postgres::config::Host::Tcp(name) => name.clone(),
+            postgres::config::Host::Unix(path) => path.display().to_string(),
+        })
+        .collect();
+    let cause = match std::error::Error::source(&error) {
+        Some(source) => source.to_string(),
+        None => error.to_string(),
+    };
+    StoreError::Unavailable(format!(
+        "cannot reach PostgreSQL at {} (port {:?}, database {:?}, user {:?}): {cause}",
+        hosts.join(","),
+        config.get_ports(),
+        config.get_dbname().unwrap_or("(default)"),
+        config.get_user().unwrap_or("(default)"),
+    ))
+}
+
+fn read_meta(
+    row: &Row,
+    id: i64,
+    first: usize,
+) -> Result<(RecordMeta, Timestamp, Timestamp, Option<Timestamp>)> {
+    let meta = MetaRead {
+        owner: row.try_get(first)?,
+        external_ref: row.try_get(first + 1)?,
+        reported_date: row.try_get(first + 2)?,
+        review_date: row.try_get(first + 3)?,
+        restriction: row.try_get(first + 4)?,
+        restriction_countries: row.try_get(first + 5)?,
+        handling: row.try_get(first + 6)?,
+        handling_note: row.try_get(first + 7)?,
+    }
+    .parse(id)?;
+    Ok((
+        meta,
+        Timestamp(row.try_get(first + 8)?),
+        Timestamp(row.try_get(first + 9)?),
+        row.try_get::<_, Option<i64>>(first + 10)?.map(Timestamp),
+    ))
+}
+
+fn stored<T>(id: i64, record: T, times: (Timestamp, Timestamp, Option<Timestamp>)) -> Stored<T> {
+    Stored {
+        id,
+        record,
+        created_at: times.0,
+        updated_at: times.1,
+        withdrawn_at: times.2,
+    }
+}
+
+/// One record kind's SQL: how to read and write it.
+trait Table: Sized {
+    const TABLE: &'static str;
+    const OWN_COLUMNS: &'static str;
+    /// Indexes that only speed up reads, which a bulk load into an empty table builds at the
+    /// end (never the unique ones, which the load relies on).
+    const DEFERRABLE_INDEXES: &'static [&'static str];
+    fn read(row: &Row) -> Result<Stored<Self>>;
+    fn meta(&self) -> &RecordMeta;
+    fn sql() -> &'static TableSql;
+    /// Calls `bind` with the kind's own columns (without id) followed by the written meta
+    /// columns, in [`written_columns`] order.
+    fn with_values<R>(&self, bind: impl FnOnce(&[Param<'_>]) -> R) -> R;
+}
+
+/// Calls `bind` with the written meta columns of `meta` after `own`.
+fn with_meta<R>(own: &[Param<'_>], meta: &RecordMeta, bind: impl FnOnce(&[Param<'_>]) -> R) -> R {
+    let text = MetaText::of(meta);
+    let mut values: Vec<Param<'_>> = Vec::with_capacity(own.len() + 8);
+    values.extend_from_slice(own);
+    values.extend_from_slice(&[
+        &text.owner,
+        &text.external_ref,
+        &text.reported_date,
+        &text.review_date,
+        &text.restriction,
+        &text.restriction_countries,
+        &text.handling,
+        &text.handling_note,
+    ]);
+    bind(&values)
+}
+
+impl Table for Document {
+    const TABLE: &'static str = "documents";
+    const OWN_COLUMNS: &'static str = DOCUMENT_COLUMNS;
+    const DEFERRABLE_INDEXES: &'static [&'static str] = &["documents_lookup"];
+
+    fn read(row: &Row) -> Result<Stored<Self>> {
+        let id: i64 = row.try_get(0)?;
+        let issuing: &str = row.try_get(3)?;
+        let document_type: &str = row.try_get(4)?;
+        let status: &str = row.try_get(5)?;
+        let birth: Option<&str> = row.try_get(7)?;
+        let (meta, created, updated, withdrawn) = read_meta(row, id, 8)?;
+        let record = Document {
+            number: row.try_get(1)?,
+            number_normalised: row.try_get(2)?,
+            issuing_country: country(id, issuing)?,
+            document_type: DocumentType::parse_name(document_type)
+                .ok_or_else(|| corrupt("document type", id, document_type))?,
+            status: DocumentStatus::parse_name(status)
+                .ok_or_else(|| corrupt("status", id, status))?,
+            holder_name: row.try_get(6)?,
+            holder_birth_date: birth.map(|text| date(id, text)).transpose()?,
+            meta,
+        };
+        Ok(stored(id, record, (created, updated, withdrawn)))
+    }
+
+    fn meta(&self) -> &RecordMeta {
+        &self.meta
+    }
+
+    fn sql() -> &'static TableSql {
+        static SQL: OnceLock<TableSql> = OnceLock::new();
+        SQL.get_or_init(TableSql::build::<Self>)
+    }
+
+    fn with_values<R>(&self, bind: impl FnOnce(&[Param<'_>]) -> R) -> R {
+        let birth = self.holder_birth_date.map(format_date);
+        with_meta(
+            &[
+                &self.number,
+                &self.number_normalised,
+                &self.issuing_country.as_str(),
+                &self.document_type.as_str(),
+                &self.status.as_str(),
+                &self.holder_name,
+                &birth,
+            ],
+            &self.meta,
+            bind,
+        )
+    }
+}
+
+impl Table for Vehicle {
+    const TABLE: &'static str = "vehicles";
+    const OWN_COLUMNS: &'static str = VEHICLE_COLUMNS;
+    const DEFERRABLE_INDEXES: &'static [&'static str] = &[];
+
+    fn read(row: &Row) -> Result<Stored<Self>> {
+        let id: i64 = row.try_get(0)?;
+        let plate_country: Option<&str> = row.try_get(3)?;
+        let status: &str = row.try_get(8)?;
+        let (meta, created, updated, withdrawn) = read_meta(row, id, 9)?;
+        let record = Vehicle {
+            vin: row.try_get(1)?,
+            plate: row.try_get(2)?,
+            plate_country: plate_country.map(|text| country(id, text)).transpose()?,
+            make: row.try_get(4)?,
+            model: row.try_get(5)?,
+            colour: row.try_get(6)?,
+            year: row.try_get(7)?,
+            status: VehicleStatus::parse_name(status)
+                .ok_or_else(|| corrupt("status", id, status))?,
+            meta,
+        };
+        Ok(stored(id, record, (created, updated, withdrawn)))
+    }
+
+    fn meta(&self) -> &RecordMeta {
+        &self.meta
+    }
+
+    fn sql() -> &'static TableSql {
+        static SQL: OnceLock<TableSql> = OnceLock::new();
+        SQL.get_or_init(TableSql::build::<Self>)
+    }
+
+    fn with_values<R>(&self, bind: impl FnOnce(&[Param<'_>]) -> R) -> R {
+        let plate_country = self.plate_country.map(CountryCode::as_str);
+        with_meta(
+            &[
+                &self.vin,
+                &self.plate,
+                &plate_country,
+                &self.make,
+                &self.model,
+                &self.colour,
+                &self.year,
+                &self.status.as_str(),
+            ],
+            &self.meta,
+            bind,
+        )
+    }
+}
+
+impl Table for Person {
+    const TABLE: &'static str = "persons";
+    const OWN_COLUMNS: &'static str = PERSON_COLUMNS;
+    const DEFERRABLE_INDEXES: &'static [&'static str] = &[];
+
+    fn read(row: &Row) -> Result<Stored<Self>> {
+        let id: i64 = row.try_get(0)?;
+        let body: &str = row.try_get(1)?;
+        let (meta, created, updated, withdrawn) = read_meta(row, id, 2)?;
+        let record = Person::from_body(body, meta).map_err(|e| corrupt("person", id, &e))?;
+        Ok(stored(id, record, (created, updated, withdrawn)))
+    }
+
+    fn meta(&self) -> &RecordMeta {
+        &self.meta
+    }
+
+    fn sql() -> &'static TableSql {
+        static SQL: OnceLock<TableSql> = OnceLock::new();
+        SQL.get_or_init(TableSql::build::<Self>)
+    }
+
+    fn with_values<R>(&self, bind: impl FnOnce(&[Param<'_>]) -> R) -> R {
+        with_meta(&[&self.body_json()], &self.meta, bind)
+    }
+}
+
+/// A kind's statements, built once per process (see [`Table::sql`]).
+struct TableSql {
+    columns: String,
+    /// How many columns a write binds (before the timestamp and, for updates, the id).
+    written: usize,
+    select_by_id: String,
+    select_id_by_ref: String,
+    insert: String,
+    update: String,
+    withdraw: String,
+    /// The import's merge of the staging table into the kind's table.
+    merge: String,
+}
+
+impl TableSql {
+    fn build<T: Table>() -> TableSql {
+        let columns = written_columns(T::OWN_COLUMNS);
+        let n = columns.len();
+        let placeholders: Vec<String> = (1..=n).map(|i| format!("${i}")).collect();
+        let assignments: Vec<String> = columns
+            .iter()
+            .enumerate()
+            .map(|(i, column)| format!("{column} = ${}", i + 1))
+            .collect();
+        let from_excluded: Vec<String> = columns
+            .iter()
+            .map(|column| format!("{column} = excluded.{column}"))
+            .collect();
+        let list = columns.join(", ");
+        let table = T::TABLE;
+        TableSql {
+            written: n,
+            select_by_id: format!(
+                "SELECT {}, {META_COLUMNS} FROM {table} WHERE id = $1",
+                T::OWN_COLUMNS
+            ),
+            select_id_by_ref: format!(
+                "SELECT id FROM {table} WHERE owner = $1 AND external_ref = $2"
+            ),
+            insert: format!(
+                "INSERT INTO {table} ({list}, created_at, updated_at)
+                 VALUES ({}, ${at}, ${at}) RETURNING id",
+                placeholders.join(", "),
+                at = n + 1
+            ),
+            update: format!(
+                "UPDATE {table} SET {}, updated_at = ${}, withdrawn_at = NULL WHERE id = ${}",
+                assignments.join(", "),
+                n + 1,
+                n + 2
+            ),
+            withdraw: format!(
+                "UPDATE {table} SET withdrawn_at = $1, updated_at = $1 WHERE id = $2"
+            ),
+            // The last row of each reference wins (as if the rows were written one by one);
+            // ids follow the input's order.
+            merge: format!(
+                "WITH merged AS (
+                     INSERT INTO {table} ({list}, created_at, updated_at)
+                     SELECT {list}, $1, $1 FROM (
+                         SELECT * FROM (
+                             SELECT DISTINCT ON (owner, external_ref) * FROM palermo_import
+                             WHERE external_ref IS NOT NULL
+                             ORDER BY owner, external_ref, n DESC
+                         ) AS referenced
+                         UNION ALL
+                         SELECT * FROM palermo_import WHERE external_ref IS NULL
+                     ) AS latest
+                     ORDER BY n
+                     ON CONFLICT (owner, external_ref) WHERE external_ref IS NOT NULL
+                     DO UPDATE SET {}, updated_at = excluded.updated_at, withdrawn_at = NULL
+                     RETURNING (xmax = 0) AS inserted
+                 )
+                 SELECT count(*) FILTER (WHERE inserted) FROM merged",
+                from_excluded.join(", ")
+            ),
+            columns: list,
+        }
+    }
+}
+
+fn get<T: Table>(client: &mut impl GenericClient, id: i64) -> Result<Option<Stored<T>>> {
+    client
+        .query_opt(&T::sql().select_by_id, &[&id])?
+        .map(|row| T::read(&row))
+        .transpose()
+}
+
+fn insert<T: Table>(tx: &mut Transaction<'_>, record: &T, at: Timestamp) -> Result<i64> {
+    let sql = T::sql();
+    let row = record.with_values(|values| {
+        let mut params = values.to_vec();
+        params.push(&at.0);
+        tx.query_one(&sql.insert, &params)
+    });
+    match row {
+        Ok(row) => Ok(row.try_get(0)?),
+        Err(error) if is_unique_violation(&error) => {
+            Err(StoreError::Conflict(REFERENCE_TAKEN.into()))
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
+fn replace<T: Table>(tx: &mut Transaction<'_>, id: i64, record: &T, at: Timestamp) -> Result<()> {
+    let sql = T::sql();
+    let done = record.with_values(|values| {
+        let mut params = values.to_vec();
+        params.push(&at.0);
+        params.push(&id);
+        tx.execute(&sql.update, &params)
+    });
+    match done {
+        Ok(_) => Ok(()),
+        Err(error) if is_unique_violation(&error) => {
+            Err(StoreError::Conflict(REFERENCE_TAKEN.into()))
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// Inserts `record`, or updates the row with the same owner and external reference, reading
+/// the replaced row first (the hub needs it to update its index).
+fn put<T: Table>(tx: &mut Transaction<'_>, record: &T, at: Timestamp) -> Result<Written<T>> {
+    let meta = record.meta();
+    let previous = match &meta.external_ref {
+        Some(external_ref) => {
+            let id = tx
+                .query_opt(
+                    &T::sql().select_id_by_ref,
+                    &[&meta.owner.as_str(), external_ref],
+                )?
+                .map(|row| row.try_get::<_, i64>(0))
+                .transpose()?;
+            match id {
+                Some(id) => get::<T>(tx, id)?,
+                None => None,
+            }
+        }
+        None => None,
+    };
+    let id = match &previous {
+        Some(previous) => {
+            replace(tx, previous.id, record, at)?;
+            previous.id
+        }
+        None => insert(tx, record, at)?,
+    };
+    Ok(Written { id, previous })
+}
+
+impl PostgresStore {
+    /// Connects to the database at `url` (`postgres://user@host/db`, or key-value pairs such
+    /// as `host=/run/postgresql dbname=palermo`) and runs pending migrations.
+    pub fn open(url: &str) -> Result<PostgresStore> {
+        let config: Config = url.parse().map_err(|error| {
+            StoreError::Conflict(format!(
+                "not a PostgreSQL connection string ({error}); expected \
+                 postgres://USER@HOST[:PORT]/DATABASE or \"host=… dbname=…\""
+            ))
+        })?;
+        PostgresStore::with_config(config)
+    }
+
+    pub fn with_config(config: Config) -> Result<PostgresStore> {
+        let mut client = config.connect(NoTls).map_err(|e| unreachable(&config, e))?;
+        migrate(&mut client)?;
+        Ok(PostgresStore {
+            config,
+            writer: Mutex::new(Some(client)),
+            readers: Mutex::new(Vec::new()),
+        })
+    }
+
+    fn connect(&self) -> Result<Client> {
+        self.config
+            .connect(NoTls)
+            .map_err(|e| unreachable(&self.config, e))
+    }
+
+    fn read<T>(&self, work: impl FnOnce(&mut Client) -> Result<T>) -> Result<T> {
+        let pooled = self.readers.lock().expect("reader pool lock").pop();
+        let mut client = match pooled {
+            Some(client) if !client.is_closed() => client,
+            _ => self.connect()?,
+        };
+        let result = work(&mut client);
+        if !client.is_closed() {
+            let mut readers = self.readers.lock().expect("reader pool lock");
+            if readers.len() < READERS_IDLE_MAX {
+                readers.push(client);
+            }
+        }
+        result
+    }
+
+    /// The writer's connection, reconnected if it was lost.
+    fn writer(&self) -> Result<MutexGuard<'_, Option<Client>>> {
+        let mut writer = self.writer.lock().expect("writer lock");
+        if writer.as_ref().is_none_or(Client::is_closed) {
+            *writer = None;
+            *writer = Some(self.connect()?);
+        }
+        Ok(writer)
+    }
+
+    /// Runs `work` in one transaction holding the write lock, given the chain's head; `work`
+    /// commits (or not, to roll back).
+    fn transaction<T>(&self, work: impl FnOnce(Transaction<'_>, Head) -> Result<T>) -> Result<T> {
+        let mut writer = self.writer()?;
+        let client = writer.as_mut().expect("connected");
+        let result = (|| {
+            let mut tx = client.transaction()?;
+            tx.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK])?;
+            let head = security::audit_head(&mut tx)?;
+            work(tx, head)
+        })();
+        if writer.as_ref().is_some_and(Client::is_closed) {
+            *writer = None;
+        }
+        result
+    }
+
+    /// Runs `work` in one transaction with `audit` appended to the trail in it.
+    fn write<T>(
+        &self,
+        audit: &[AuditEvent],
+        work: impl FnOnce(&mut Transaction<'_>) -> Result<T>,
+    ) -> Result<T> {
+        self.write_targeted(audit, |tx| Ok((work(tx)?, None)))
+    }
+
+    /// As [`Self::write`], but `work` may return the audit entry to append instead, once it
+    /// knows what it wrote.
+    fn write_targeted<T>(
+        &self,
+        audit: &[AuditEvent],
+        work: impl FnOnce(&mut Transaction<'_>) -> Result<(T, Option<AuditEvent>)>,
+    ) -> Result<T> {
+        self.transaction(|mut tx, head| {
+            let (result, targeted) = work(&mut tx)?;
+            let events = match &targeted {
+                Some(event) => std::slice::from_ref(event),
+                None => audit,
+            };
+            security::append_audit(&mut tx, head, events)?;
+            tx.commit()?;
+            Ok(result)
+        })
+    }
+
+    fn write_all<T: Table>(
+        &self,
+        records: &[T],
+        at: Timestamp,
+        audit: &AuditEvent,
+    ) -> Result<Vec<Written<T>>> {
+        self.write_targeted(&[], |tx| {
+            let written: Vec<Written<T>> = records
+                .iter()
+                .map(|record| put(tx, record, at))
+                .collect::<Result<_>>()?;
+            let event = targeted(T::TABLE, audit, written.iter().map(|w| w.id));
+            Ok((written, Some(event)))
+        })
+    }
+
+    fn import<T: Table>(
+        &self,
+        records: &mut dyn Iterator<Item = T>,
+        at: Timestamp,
+        commit: &dyn Fn() -> bool,
+        audit: &AuditEvent,
+    ) -> Result<Option<ImportCounts>> {
+        self.transaction(|mut tx, head| {
+            let sql = T::sql();
+            let table = T::TABLE;
+            tx.batch_execute(&format!(
+                "CREATE TEMP TABLE palermo_import ON COMMIT DROP AS
+                 SELECT 0::BIGINT AS n, {} FROM {table} WITH NO DATA",
+                sql.columns
+            ))?;
+            let types: Vec<Type> = tx
+                .prepare(&format!("SELECT n, {} FROM palermo_import", sql.columns))?
+                .columns()
+                .iter()
+                .map(|column| column.type_().clone())
+                .collect();
+            let mut rows = 0i64;
+            {
+                let sink = tx.copy_in(&format!(
+                    "COPY palermo_import (n, {}) FROM STDIN (FORMAT binary)",
+                    sql.columns
+                ))?;
+                let mut writer = BinaryCopyInWriter::new(sink, &types);
+                for record in records {
+                    rows += 1;
+                    record.with_values(|values| {
+                        let mut row: Vec<Param<'_>> = Vec::with_capacity(sql.written + 1);
+                        row.push(&rows);
+                        row.extend_from_slice(values);
+                        writer.write(&row)
+                    })?;
+                }
+                writer.finish()?;
+            }
+            let deferred = if is_empty::<T>(&mut tx)? {
+                defer_indexes::<T>(&mut tx)?
+            } else {
+                Vec::new()
+            };
+            let inserted: i64 = tx.query_one(&sql.merge, &[&at.0])?.try_get(0)?;
+            for create in &deferred {
+                tx.batch_execute(create)?;
+            }
+            if !commit() {
+                // Dropping the transaction rolls it back.
+                return Ok(None);
+            }
+            let counts = ImportCounts {
+                inserted: inserted as u64,
+                updated: (rows - inserted) as u64,
+            };
+            security::append_audit(&mut tx, head, &[import_event(audit, counts)])?;
+            tx.commit()?;
+            Ok(Some(counts))
+        })
+    }
+
+    fn update<T: Table>(
+        &self,
+        id: i64,
+        record: &T,
+        at: Timestamp,
+        audit: &AuditEvent,
+    ) -> Result<Option<Written<T>>> {
+        self.write(std::slice::from_ref(audit), |tx| {
+            let Some(previous) = get::<T>(tx, id)? else {
+                return Ok(None);
+            };
+            replace(tx, id, record, at)?;
+            Ok(Some(Written {
+                id,
+                previous: Some(previous),
+            }))
+        })
+    }
+
+    fn withdraw<T: Table>(
+        &self,
+        id: i64,
+        at: Timestamp,
+        audit: &AuditEvent,
+    ) -> Result<Option<Stored<T>>> {
+        self.write(std::slice::from_ref(audit), |tx| {
+            let Some(previous) = get::<T>(tx, id)? else {
+                return Ok(None);
+            };
+            if previous.withdrawn_at.is_some() {
+                return Ok(None);
+            }
+            tx.execute(&T::sql().withdraw, &[&at.0, &id])?;
+            Ok(Some(previous))
+        })
+    }
+
+    /// Streams the rows of `sql` to `visit` without holding them all.
+    fn scan(&self, sql: &str, visit: &mut dyn FnMut(&Row) -> Result<()>) -> Result<()> {
+        self.read(|client| {
+            let mut rows = client.query_raw(sql, std::iter::empty::<Param<'_>>())?;
+            while let Some(row) = rows.next()? {
+                visit(&row)?;
+            }
+            Ok(())
+        })
+    }
+}
+
+fn is_empty<T: Table>(tx: &mut Transaction<'_>) -> Result<bool> {
+    let sql = format!("SELECT NOT EXISTS (SELECT 1 FROM {})", T::TABLE);
+    Ok(tx.query_one(&sql, &[])?.try_get(0)?)
+}
+
+/// Into an empty table, a bulk load is faster without the lookup indexes: they are built
+/// once at the end instead of row by row. Drops them (inside the transaction) and returns the
+/// statements that re-create them.
+fn defer_indexes<T: Table>(tx: &mut Transaction<'_>) -> Result<Vec<String>> {
+    let mut creates = Vec::new();
+    for name in T::DEFERRABLE_INDEXES {
+        let row = tx.query_opt(
+            "SELECT indexdef FROM pg_indexes
+             WHERE schemaname = current_schema() AND indexname = $1",
+            &[name],
+        )?;
+        if let Some(row) = row {
+            creates.push(row.try_get::<_, String>(0)?);
+            tx.batch_execute(&format!("DROP INDEX {name}"))?;
+        }
+    }
+    Ok(creates)
+}
+
+/// Applies the migrations this build knows and the database has not run, each in its own
+/// transaction, under the write lock (two hubs starting at once migrate once).
+fn migrate(client: &mut Client) -> Result<()> {
+    let mut tx = client.transaction()?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK])?;
+    tx.batch_execute(
+        "CREATE TABLE IF NOT EXISTS palermo_migrations (
+             version INTEGER PRIMARY KEY,
+             applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
+         )",
+    )?;
+    let applied: i32 = tx
+        .query_one(
+            "SELECT coalesce(max(version), 0) FROM palermo_migrations",
+            &[],
+        )?
+        .try_get(0)?;
+    if applied as usize > MIGRATIONS.len() {
+        return Err(StoreError::Corrupt(format!(
+            "database schema version {applied} is newer than this build knows ({}): \
+             run a newer palermo",
+            MIGRATIONS.len()
+        )));
+    }
+    for (version, sql) in MIGRATIONS.iter().enumerate().skip(applied as usize) {
+        let mut step = tx.transaction()?;
+        step.batch_execute(sql)?;
+        step.execute(
+            "INSERT INTO palermo_migrations (version) VALUES ($1)",
+            &[&(version as i32 + 1)],
+        )?;
+        step.commit()?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+impl Store for PostgresStore {
+    fn add_organisation(&self, organisation: &Organisation, audit: &AuditEvent) -> Result<()> {
+        self.write(std::slice::from_ref(audit), |tx| {
+            security::add_organisation(tx, organisation, audit.at)
+        })
+    }
+
+    fn organisations(&self) -> Result<Vec<Organisation>> {
+        self.read(security::organisations)
+    }
+
+    fn add_api_key(
+        &self,
+        org: OrgCode,
+        label: &str,
+        scopes: Permissions,
+        key_hash: &[u8; 32],
+        audit: &AuditEvent,
+    ) -> Result<i64> {
+        self.write_targeted(&[], |tx| {
+            let id = security::add_api_key(tx, org, label, scopes, key_hash, audit.at)?;
+            let mut event = audit.clone();
+            event.target.get_or_insert_with(|| format!("api-key:{id}"));
+            Ok((id, Some(event)))
+        })
+    }
+
+    fn api_keys(&self) -> Result<Vec<ApiKeyRow>> {
+        self.read(security::api_keys)
+    }
+
+    fn revoke_api_key(&self, id: i64, audit: &AuditEvent) -> Result<bool> {
+        self.write(std::slice::from_ref(audit), |tx| {
+            let changed = tx.execute(
+                "UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL",
+                &[&audit.at.0, &id],
+            )?;
+            Ok(changed == 1)
+        })
+    }
+
+    fn add_user(&self, user: &UserRow, audit: &AuditEvent) -> Result<i64> {
+        self.write(std::slice::from_ref(audit), |tx| {
+            security::add_user(tx, user)
+        })
+    }
+
+    fn user(&self, username: &str) -> Result<Option<UserRow>> {
+        self.read(|client| security::user(client, username))
+    }
+
+    fn users(&self) -> Result<Vec<UserRow>> {
+        self.read(security::users)
+    }
+
+    fn update_user(&self, user: &UserRow, audit: &AuditEvent) -> Result<()> {
+        self.write(std::slice::from_ref(audit), |tx| {
+            security::update_user(tx, user)
+        })
+    }
+
+    fn set_recovery_codes(&self, user_id: i64, hashes: &[Hash], audit: &AuditEvent) -> Result<()> {
+        self.write(std::slice::from_ref(audit), |tx| {
+            security::set_recovery_codes(tx, user_id, hashes)
+        })
+    }
+
+    fn use_recovery_code(&self, user_id: i64, hash: &Hash, audit: &AuditEvent) -> Result<bool> {
+        self.write(std::slice::from_ref(audit), |tx| {
+            security::use_recovery_code(tx, user_id, hash, audit.at)
+        })
+    }
+
+    fn append_audit(&self, events: &[AuditEvent]) -> Result<()> {
+        self.write(events, |_| Ok(()))
+    }
+
+    fn audit_entries(&self, filter: &AuditFilter, limit: usize) -> Result<Vec<AuditEntry>> {
+        self.read(|client| security::audit_entries(client, filter, limit))
+    }
+
+    fn scan_audit(&self, visit: &mut dyn FnMut(AuditEntry) -> bool) -> Result<()> {
+        self.read(|client| security::scan_audit(client, visit))
+    }
+
+    fn audit_head(&self) -> Result<Option<(i64, Hash)>> {
+        self.read(security::audit_head)
+    }
+
+    fn erase_audit_payloads(&self, before: Timestamp, audit: &AuditEvent) -> Result<u64> {
+        self.write_targeted(&[], |tx| {
+            let erased = security::erase_audit_payloads(tx, before)?;
+            let mut event = audit.clone();
+            event.detail = Some(format!("erased {erased} payloads"));
+            Ok((erased, Some(event)))
+        })
+    }
+
+    fn add_signed_head(&self, head: &SignedHead) -> Result<()> {
+        self.write(&[], |tx| security::add_signed_head(tx, head))
+    }
+
+    fn signed_heads(&self, limit: usize) -> Result<Vec<SignedHead>> {
+        self.read(|client| security::signed_heads(client, limit))
+    }
+
+    fn write_documents(
+        &self,
+        documents: &[Document],
+        at: Timestamp,
+        audit: &AuditEvent,
+    ) -> Result<Vec<Written<Document>>> {
+        self.write_all(documents, at, audit)
+    }
+
+    fn import_documents(
+        &self,
+        documents: &mut dyn Iterator<Item = Document>,
+        at: Timestamp,
+        commit: &dyn Fn() -> bool,
+        audit: &AuditEvent,
+    ) -> Result<Option<ImportCounts>> {
+        self.import(documents, at, commit, audit)
+    }
+
+    fn update_document(
+        &self,
+        id: i64,
+        document: &Document,
+        at: Timestamp,
+        audit: &AuditEvent,
+    ) -> Result<Option<Written<Document>>> {
+        self.update(id, document, at, audit)
+    }
+
+    fn withdraw_document(
+        &self,
+        id: i64,
+        at: Timestamp,
+        audit: &AuditEvent,
+    ) -> Result<Option<Stored<Document>>> {
+        self.withdraw(id, at, audit)
+    }
+
+    fn document(&self, id: i64) -> Result<Option<Stored<Document>>> {
+        self.read(|client| get(client, id))
+    }
+
+    fn scan_withdrawn(
+        &self,
+        kind: RecordKind,
+        visit: &mut dyn FnMut(i64, RecordAccess),
+    ) -> Result<()> {
+        let table = match kind {
+            RecordKind::Document => "documents",
+            RecordKind::Vehicle => "vehicles",
+            RecordKind::Person => "persons",
+        };
+        let mut accesses = AccessScan::default();
+        self.scan(
+            &format!(
+                "SELECT id, {ACCESS_JOINED} FROM {table} WHERE withdrawn_at IS NOT NULL
+                 ORDER BY id"
+            ),
+            &mut |row| {
+                let id: i64 = row.try_get(0)?;
+                visit(id, accesses.read(id, row.try_get(1)?)?);
+                Ok(())
+            },
+        )
+    }
+
+    fn scan_documents(
+        &self,
+        visit: &mut dyn FnMut(i64, CountryCode, &str, RecordAccess),
+    ) -> Result<()> {
+        let (mut countries, mut accesses) = (CountryScan::default(), AccessScan::default());
+        self.scan(
+            &format!(
+                "SELECT id, issuing_country, number_normalised, {ACCESS_JOINED}
+                 FROM documents WHERE withdrawn_at IS NULL"
+            ),
+            &mut |row| {
+                let id: i64 = row.try_get(0)?;
+                let issuing = countries.read(id, row.try_get(1)?)?;
+                let access = accesses.read(id, row.try_get(3)?)?;
+                visit(id, issuing, row.try_get(2)?, access);
+                Ok(())
+            },
+        )
+    }
+
+    fn find_documents(
+        &self,
+        issuing_country: CountryCode,
+        number_normalised: &str,
+    ) -> Result<Vec<i64>> {
+        self.read(|client| {
+            client
+                .query(
+                    "SELECT id FROM documents WHERE issuing_country = $1
+                     AND number_normalised = $2 AND withdrawn_at IS NULL ORDER BY id",
+                    &[&issuing_country.as_str(), &number_normalised],
+                )?
+                .iter()
+                .map(|row| Ok(row.try_get(0)?))
+                .collect()
+        })
+    }
+
+    fn write_vehicles(
+        &self,
+        vehicles: &[Vehicle],
+        at: Timestamp,
+        audit: &AuditEvent,
+    ) -> Result<Vec<Written<Vehicle>>> {
+        self.write_all(vehicles, at, audit)
+    }
+
+    fn import_vehicles(
+        &self,
+        vehicles: &mut dyn Iterator<Item = Vehicle>,
+        at: Timestamp,
+        commit: &dyn Fn() -> bool,
+        audit: &AuditEvent,
+    ) -> Result<Option<ImportCounts>> {
+        self.import(vehicles, at, commit, audit)
+    }
+
+    fn update_vehicle(
+        &self,
+        id: i64,
+        vehicle: &Vehicle,
+        at: Timestamp,
+        audit: &AuditEvent,
+    ) -> Result<Option<Written<Vehicle>>> {
+        self.update(id, vehicle, at, audit)
+    }
+
+    fn withdraw_vehicle(
+        &self,
+        id: i64,
+        at: Timestamp,
+        audit: &AuditEvent,
+    ) -> Result<Option<Stored<Vehicle>>> {
+        self.withdraw(id, at, audit)
+    }
+
+    fn vehicle(&self, id: i64) -> Result<Option<Stored<Vehicle>>> {
+        self.read(|client| get(client, id))
+    }
+
+    fn scan_vehicles(&self, visit: &mut crate::VehicleKeysVisitor<'_>) -> Result<()> {
+        let (mut countries, mut accesses) = (CountryScan::default(), AccessScan::default());
+        self.scan(
+            &format!(
+                "SELECT id, vin, plate_country, plate, {ACCESS_JOINED}
+                 FROM vehicles WHERE withdrawn_at IS NULL ORDER BY id"
+            ),
+            &mut |row| {
+                let id: i64 = row.try_get(0)?;
+                let plate_country = row
+                    .try_get::<_, Option<&str>>(2)?
+                    .map(|text| countries.read(id, text))
+                    .transpose()?;
+                let access = accesses.read(id, row.try_get(4)?)?;
+                visit(id, row.try_get(1)?, plate_country, row.try_get(3)?, access);
+                Ok(())
+            },
+        )
+    }
+
+    fn write_persons(
+        &self,
+        persons: &[Person],
+        at: Timestamp,
+        audit: &AuditEvent,
+    ) -> Result<Vec<Written<Person>>> {
+        self.write_all(persons, at, audit)
+    }
+
+    fn import_persons(
+        &self,
+        persons: &mut dyn Iterator<Item = Person>,
+        at: Timestamp,
+        commit: &dyn Fn() -> bool,
+        audit: &AuditEvent,
+    ) -> Result<Option<ImportCounts>> {
+        self.import(persons, at, commit, audit)
+    }
+
+    fn update_person(
+        &self,
+        id: i64,
+        person: &Person,
+        at: Timestamp,
+        audit: &AuditEvent,
+    ) -> Result<Option<Written<Person>>> {
+        self.update(id, person, at, audit)
+    }
+
+    fn withdraw_person(
+        &self,
+        id: i64,
+        at: Timestamp,
+        audit: &AuditEvent,
+    ) -> Result<Option<Stored<Person>>> {
+        self.withdraw(id, at, audit)
+    }
+
+    fn person(&self, id: i64) -> Result<Option<Stored<Person>>> {
+        self.read(|client| get(client, id))
+    }
+
+    fn add_person_photo(
+        &self,
+        person_id: i64,
+        content_type: &str,
+        data: &[u8],
+        audit: &AuditEvent,
+    ) -> Result<AttachmentMeta> {
+        self.write_targeted(&[], |tx| {
+            let digest: Hash = sha2::Sha256::digest(data).into();
+            let id: i64 = tx
+                .query_one(
+                    "INSERT INTO person_photos (person_id, content_type, size, sha256, data,
+                         created_at)
+                     VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                    &[
+                        &person_id,
+                        &content_type,
+                        &(data.len() as i64),
+                        &&digest[..],
+                        &data,
+                        &audit.at.0,
+                    ],
+                )?
+                .try_get(0)?;
+            let mut event = audit.clone();
+            event.target = Some(format!("person:{person_id}/photo:{id}"));
+            Ok((
+                photo_meta(id, content_type, data.len() as i64, digest),
+                Some(event),
+            ))
+        })
+    }
+
+    fn person_photos(&self, person_id: i64) -> Result<Vec<AttachmentMeta>> {
+        self.read(|client| {
+            client
+                .query(
+                    "SELECT id, content_type, size, sha256 FROM person_photos
+                     WHERE person_id = $1 ORDER BY id",
+                    &[&person_id],
+                )?
+                .iter()
+                .map(|row| {
+                    let id: i64 = row.try_get(0)?;
+                    Ok(photo_meta(
+                        id,
+                        row.try_get(1)?,
+                        row.try_get(2)?,
+                        checksum(id, row.try_get(3)?)?,
+                    ))
+                })
+                .collect()
+        })
+    }
+
+    fn person_photo(&self, id: i64) -> Result<Option<(i64, AttachmentMeta, Vec<u8>)>> {
+        self.read(|client| {
+            let Some(row) = client.query_opt(
+                "SELECT person_id, content_type, size, sha256, data FROM person_photos
+                 WHERE id = $1",
+                &[&id],
+            )?
+            else {
+                return Ok(None);
+            };
+            let meta = photo_meta(
+                id,
+                row.try_get(1)?,
+                row.try_get(2)?,
+                checksum(id, row.try_get(3)?)?,
+            );
+            Ok(Some((row.try_get(0)?, meta, row.try_get(4)?)))
+        })
+    }
+
+    fn scan_persons(&self, visit: &mut dyn FnMut(Stored<Person>)) -> Result<()> {
+        self.scan(
+            &format!(
+                "SELECT {PERSON_COLUMNS}, {META_COLUMNS} FROM persons
+                 WHERE withdrawn_at IS NULL ORDER BY id"
+            ),
+            &mut |row| {
+                visit(Person::read(row)?);
+                Ok(())
+            },
+        )
+    }
+
+    fn send_message(&self, message: &NewMessage, audit: &AuditEvent) -> Result<i64> {
+        self.write_targeted(&[], |tx| {
+            let id = messages::send(tx, message)?;
+            let mut event = audit.clone();
+            event.target.get_or_insert_with(|| format!("message:{id}"));
+            Ok((id, Some(event)))
+        })
+    }
+
+    fn message(&self, id: i64) -> Result<Option<StoredMessage>> {
+        self.read(|client| messages::message(client, id))
+    }
+
+    fn message_for(&self, id: i64, org: OrgCode) -> Result<Option<StoredMessage>> {
+        self.read(|client| messages::message_for(client, id, org))
+    }
+
+    fn messages(
+        &self,
+        org: OrgCode,
+        mailbox: Mailbox,
+        before: Option<i64>,
+        limit: usize,
+    ) -> Result<Vec<StoredMessage>> {
+        self.read(|client| messages::messages(client, org, mailbox, before, limit))
+    }
+
+    fn thread(&self, thread_id: i64) -> Result<Vec<StoredMessage>> {
+        self.read(|client| messages::thread(client, thread_id))
+    }
+
+    fn attachment(&self, id: i64) -> Result<Option<(i64, AttachmentMeta, Vec<u8>)>> {
+        self.read(|client| messages::attachment(client, id))
+    }
+
+    fn give_receipt(
+        &self,
+        message_ids: &[i64],
+        org: OrgCode,
+        receipt: Receipt,
+        by: &str,
+        at: Timestamp,
+        audit: &AuditEvent,
+    ) -> Result<Vec<i64>> {
+        self.write(std::slice::from_ref(audit), |tx| {
+            let mut given = Vec::new();
+            for &id in message_ids {
+                if messages::give_receipt(tx, id, org, receipt, by, at)? {
+                    given.push(id);
+                }
+            }
+            Ok(given)
+        })
+    }
+
+    fn set_webhook(&self, webhook: &Webhook, audit: &AuditEvent) -> Result<()> {
+        self.write(std::slice::from_ref(audit), |tx| {
+            messages::set_webhook(tx, webhook)
+        })
+    }
+
+    fn webhook(&self, org: OrgCode) -> Result<Option<Webhook>> {
+        self.read(|client| messages::webhook(client, org))
+    }
+
+    fn due_deliveries(
+        &self,
+        now: Timestamp,
+        limit: usize,
+        skip: &[OrgCode],
+    ) -> Result<Vec<Delivery>> {
+        self.read(|client| messages::due_deliveries(client, now, limit, skip))
+    }
+
+    fn deliveries(&self, kind: DeliveryKind, subject_id: i64) -> Result<Vec<Delivery>> {
+        self.read(|client| messages::deliveries(client, kind, subject_id))
+    }
+
+    fn record_attempt(&self, delivery_id: i64, attempt: &Attempt) -> Result<()> {
+        self.write(&[], |tx| messages::record_attempt(tx, delivery_id, attempt))
+    }
+
+    fn record_checks(&self, audit: &[AuditEvent], hits: &[NewHit]) -> Result<Vec<i64>> {
+        self.write(audit, |tx| {
+            let ids = security::insert_hits(tx, hits)?;
+            for (hit, id) in hits.iter().zip(&ids) {
+                let orgs = hit_parties(hit.owner.as_str(), hit.checking_org.as_str());
+                messages::queue_deliveries(tx, DeliveryKind::Hit, *id, &orgs, hit.at)?;
+            }
+            Ok(ids)
+        })
+    }
+
+    fn hits(&self, party: HitParty, before: Option<i64>, limit: usize) -> Result<Vec<Hit>> {
+        self.read(|client| security::hits(client, party, before, limit))
+    }
+
+    fn hit(&self, id: i64) -> Result<Option<Hit>> {
+        self.read(|client| security::hit(client, id))
+    }
+
+    fn escalate_overdue_hits(&self, now: Timestamp, audit: &AuditEvent) -> Result<Vec<Hit>> {
+        self.write_targeted(&[], |tx| {
+            let overdue = security::overdue_hits(tx, now)?;
+            for hit in &overdue {
+                tx.execute(
+                    "UPDATE hits SET escalated_at = $2 WHERE id = $1",
+                    &[&hit.id, &now.0],
+                )?;
+                let orgs = hit_parties(hit.hit.owner.as_str(), hit.hit.checking_org.as_str());
+                messages::queue_deliveries(tx, DeliveryKind::HitOverdue, hit.id, &orgs, now)?;
+            }
+            let event = (!overdue.is_empty())
+                .then(|| targeted("hits", audit, overdue.iter().map(|hit| hit.id)));
+            let escalated = overdue
+                .into_iter()
+                .map(|hit| Hit {
+                    escalated_at: Some(now),
+                    ..hit
+                })
+                .collect();
+            Ok((escalated, event))
+        })
+    }
+
+    fn answer_hit(&self, id: i64, answer: &HitAnswer, audit: &AuditEvent) -> Result<bool> {
+        self.write(std::slice::from_ref(audit), |tx| {
+            security::answer_hit(tx, id, answer)
+        })
+    }
+
+    fn counts(&self) -> Result<Counts> {
+        self.read(|client| {
+            let row = client.query_one(
+                "SELECT (SELECT count(*) FROM documents WHERE withdrawn_at IS NULL),
+                        (SELECT count(*) FROM vehicles WHERE withdrawn_at IS NULL)",
+                &[],
+            )?;
+            Ok(Counts {
+                documents_active: row.try_get::<_, i64>(0)? as u64,
+                vehicles_active: row.try_get::<_, i64>(1)? as u64,
+            })
+        })
+    }
+}
+
+fn photo_meta(id: i64, content_type: &str, size: i64, sha256: Hash) -> AttachmentMeta {
+    AttachmentMeta {
+        id,
+        name: format!("photo-{id}"),
+        content_type: content_type.to_owned(),
+        size: size as u64,
+        sha256,
+    }
+}
+
+fn checksum(id: i64, bytes: Vec<u8>) -> Result<Hash> {
+    bytes
+        .try_into()
+        .map_err(|_| corrupt("photo checksum", id, "?"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testing::TestDatabase;
+    use super::*;
+
+    #[test]
+    fn postgresql_passes_the_conformance_suite() {
+        let database = TestDatabase::start();
+        crate::conformance::run(&|| {
+            (
+                Box::new(database.store()) as Box<dyn Store>,
+                Box::new(()) as Box<dyn std::any::Any>,
+            )
+        });
+    }
+
+    #[test]
+    fn refuses_a_schema_newer_than_it_knows() {
+        let database = TestDatabase::start();
+        let config = database.fresh_schema();
+        drop(PostgresStore::with_config(config.clone()).unwrap());
+        let mut client = config.connect(NoTls).unwrap();
+        client
+            .execute("INSERT INTO palermo_migrations (version) VALUES (99)", &[])
+            .unwrap();
+        let error = PostgresStore::with_config(config).err().unwrap();
+        assert!(error.to_string().contains("newer"), "{error}");
+    }
+
+    #[test]
+    fn a_bad_url_or_an_unreachable_server_says_what_is_wrong() {
+        let error = PostgresStore::open("postgres://[nonsense").err().unwrap();
+        assert!(error.to_string().contains("connection string"), "{error}");
+        let error = PostgresStore::open("host=/nonexistent/socket/dir user=x dbname=y")
+            .err()
+            .unwrap();
+        assert!(
+            matches!(error, StoreError::Unavailable(_))
+                && error.to_string().contains("/nonexistent"),
+            "{error}"
+        );
+    }
+}
