@@ -219,6 +219,10 @@ impl From<StoreError> for HubError {
                 HubError::Conflict("changed by another request meanwhile; try again".into())
             }
             StoreError::Unavailable(message) => HubError::Unavailable(message),
+            StoreError::Unreachable(detail) => {
+                tracing::warn!(%detail, "the database is out of reach");
+                HubError::Unavailable("the database is out of reach; try again shortly".into())
+            }
             StoreError::Backend { .. } | StoreError::Corrupt(_) => {
                 HubError::Internal(error.to_string())
             }

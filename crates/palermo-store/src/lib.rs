@@ -38,9 +38,14 @@ pub enum StoreError {
     /// The request contradicts what is stored (a taken name, an unknown organisation).
     #[error("{0}")]
     Conflict(String),
-    /// Busy or out of reach for now: nothing was written; try again shortly.
+    /// Busy for now: nothing was written; try again shortly. The text may be shown to a
+    /// client.
     #[error("{0}")]
     Unavailable(String),
+    /// The database server cannot be reached (or is starting, or read-only): nothing was
+    /// written; try again shortly. The detail (addresses, names) is for the operator only.
+    #[error("{0}")]
+    Unreachable(String),
     /// A conditional write found the row changed since it was read: read again and retry.
     #[error("{0}")]
     Stale(String),

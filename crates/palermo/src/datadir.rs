@@ -1,4 +1,5 @@
-//! The data directory: the database and a lock that keeps one process in charge of it.
+//! The data directory: the database (or, with `--database`, the PostgreSQL it names), the
+//! audit signing key, and a lock that keeps one process in charge of them.
 
 use std::fs::{File, OpenOptions};
 use std::path::{Path, PathBuf};
@@ -7,12 +8,16 @@ use std::sync::Arc;
 use anyhow::{Context, bail};
 use palermo_core::CountryCode;
 use palermo_hub::{Hub, HubOptions, Policy, SigningKey};
-use palermo_store::{SqliteStore, Store};
+use palermo_store::{PostgresStore, SqliteStore, Store};
 
 pub const DATABASE_FILE: &str = "palermo.db";
 pub const DEMO_CREDENTIALS_FILE: &str = "demo-credentials.json";
 /// The hub's Ed25519 key (PKCS #8), which signs the audit trail's head; owner-only.
 pub const SIGNING_KEY_FILE: &str = "audit-signing-key.pk8";
+/// The PostgreSQL connection string a data directory's records live in, once given: later
+/// commands on the directory use it without being told again (owner-only: it may hold a
+/// password).
+pub const DATABASE_URL_FILE: &str = "database-url";
 
 /// An open data directory. While it lives, no other palermo process may open the directory:
 /// a hub's index must see every write, so writes go through the process that holds it.
@@ -21,6 +26,10 @@ pub struct DataDir {
     _lock: File,
     /// Where the audit signing key lives, if not in the directory.
     audit_key: Option<PathBuf>,
+    /// A PostgreSQL connection string: the records live there instead of `palermo.db`.
+    database: Option<String>,
+    /// Whether to remember `database` in the directory once it opened.
+    remember: bool,
 }
 
 /// Makes `path` readable by its owner only (a directory: also searchable), whatever the umask:
@@ -80,6 +89,8 @@ impl DataDir {
             path: path.to_owned(),
             _lock: lock,
             audit_key: None,
+            database: None,
+            remember: false,
         })
     }
 
@@ -90,11 +101,59 @@ impl DataDir {
         self
     }
 
+    /// Keeps the records in the PostgreSQL database `url` names, if given, and remembers it
+    /// in the directory; without `url`, uses the database the directory remembers, if any.
+    /// Refuses a `url` other than the one remembered, and one given to a directory whose
+    /// records are in its SQLite file: either would silently split a hub's data in two.
+    pub fn with_database(mut self, url: Option<String>) -> anyhow::Result<DataDir> {
+        let record = self.path.join(DATABASE_URL_FILE);
+        let remembered = match std::fs::read_to_string(&record) {
+            Ok(text) => Some(text.trim().to_owned()),
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => None,
+            Err(error) => {
+                return Err(error).with_context(|| format!("cannot read {}", record.display()));
+            }
+        };
+        self.database = match (remembered, url) {
+            (Some(remembered), Some(url)) if remembered != url => bail!(
+                "data directory {} keeps its records in another database (the one in {});                  give no --database, or use another data directory",
+                self.path.display(),
+                record.display()
+            ),
+            (Some(remembered), _) => Some(remembered),
+            (None, Some(url)) => {
+                let sqlite = self.path.join(DATABASE_FILE);
+                if sqlite.exists() {
+                    bail!(
+                        "data directory {} keeps its records in {}: serve it without                          --database, or use a new data directory for PostgreSQL",
+                        self.path.display(),
+                        sqlite.display()
+                    );
+                }
+                // Remembered once the database opened (see `store`): a mistyped URL is not.
+                self.remember = true;
+                Some(url)
+            }
+            (None, None) => None,
+        };
+        Ok(self)
+    }
+
     pub fn path(&self) -> &Path {
         &self.path
     }
 
     pub fn store(&self) -> anyhow::Result<Arc<dyn Store>> {
+        if let Some(url) = &self.database {
+            let store = PostgresStore::open(url)
+                .map_err(|error| anyhow::anyhow!("cannot open the PostgreSQL database: {error}"))?;
+            if self.remember {
+                let record = self.path.join(DATABASE_URL_FILE);
+                crate::serve::write_private(&record, url.as_bytes())
+                    .with_context(|| format!("cannot write {}", record.display()))?;
+            }
+            return Ok(Arc::new(store));
+        }
         let db = self.path.join(DATABASE_FILE);
         let store = SqliteStore::open(&db)
             .with_context(|| format!("cannot open database {}", db.display()))?;

@@ -73,6 +73,15 @@ enum Command {
     /// The audit trail: verify its chain, export it.
     #[command(subcommand)]
     Audit(admin::AuditCommand),
+    /// Bring the database's schema to this build's version (serve does it at start), then
+    /// print the version.
+    Migrate {
+        /// The data directory (its SQLite file, unless --database).
+        #[arg(long, default_value = "palermo-data", env = "PALERMO_DATA")]
+        data: PathBuf,
+        #[command(flatten)]
+        database: DatabaseArg,
+    },
 }
 
 #[derive(Subcommand)]
@@ -121,13 +130,41 @@ pub struct Target {
     /// `serve --audit-key` keeps it.
     #[arg(long, env = "PALERMO_AUDIT_KEY")]
     audit_key: Option<PathBuf>,
+    #[command(flatten)]
+    database: DatabaseArg,
+}
+
+/// Where the records live, when not in the data directory's SQLite file.
+#[derive(Args, Clone, Default)]
+pub struct DatabaseArg {
+    /// A PostgreSQL database for the records, audit trail and messages instead of the data
+    /// directory's SQLite file: `postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE` or
+    /// `host=/run/postgresql dbname=palermo`. The data directory keeps the signing key and the
+    /// lock.
+    #[arg(
+        long = "database",
+        id = "database_url",
+        env = "PALERMO_DATABASE_URL",
+        hide_env_values = true
+    )]
+    pub url: Option<String>,
 }
 
 impl Target {
     /// The data directory, opened (and locked) for this command.
     pub fn open_data(&self) -> anyhow::Result<datadir::DataDir> {
-        Ok(datadir::DataDir::open(&self.data)?.with_audit_key(self.audit_key.clone()))
+        datadir::DataDir::open(&self.data)?
+            .with_audit_key(self.audit_key.clone())
+            .with_database(self.database.url.clone())
     }
+}
+
+fn migrate(data: &std::path::Path, database: DatabaseArg) -> anyhow::Result<ExitCode> {
+    let data = datadir::DataDir::open(data)?.with_database(database.url)?;
+    // Opening a store applies the migrations it lacks, each in a transaction.
+    data.store()?;
+    println!("the database's schema is current");
+    Ok(ExitCode::SUCCESS)
 }
 
 fn init_logging(format: LogFormat, filter: &str) {
@@ -159,6 +196,7 @@ fn main() -> ExitCode {
         }) => generate(kind, count, seed, owner),
         Command::Admin(command) => admin::admin(command),
         Command::Audit(command) => admin::audit(command),
+        Command::Migrate { data, database } => migrate(&data, database),
         Command::Message(command) => message::run(command),
         Command::Screen(command) => screen::run(command),
     };

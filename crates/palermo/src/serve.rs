@@ -57,6 +57,8 @@ pub struct ServeArgs {
     /// Default: audit-signing-key.pk8 in the data directory.
     #[arg(long, env = "PALERMO_AUDIT_KEY")]
     audit_key: Option<PathBuf>,
+    #[command(flatten)]
+    database: crate::DatabaseArg,
     /// Serve Prometheus metrics (GET /metrics) on this address, apart from the API: an
     /// operator's address, e.g. 127.0.0.1:9464. Without it, metrics are not served.
     #[arg(long, env = "PALERMO_METRICS_LISTEN")]
@@ -165,7 +167,9 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         );
     }
     let policy = args.policy.policy()?;
-    let data = DataDir::open(&args.data)?.with_audit_key(args.audit_key.clone());
+    let data = DataDir::open(&args.data)?
+        .with_audit_key(args.audit_key.clone())
+        .with_database(args.database.url.clone())?;
     let store = data.store()?;
     let fresh = store.organisations()?.is_empty();
     if args.demo && fresh {

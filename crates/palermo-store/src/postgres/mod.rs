@@ -6,9 +6,12 @@
 //!   advisory lock, then reads the audit chain's head, so entries are linked in one order
 //!   whichever process writes.
 //! - Connections are opened on demand and dropped when broken: a lost server is a refusal to
-//!   retry ([`StoreError::Unavailable`]) until it is back, then the next call reconnects.
+//!   retry ([`StoreError::Unreachable`]) until it is back, then the next call reconnects.
 //! - A commit is durable when PostgreSQL says so (`synchronous_commit` as the server has it,
 //!   `on` by default).
+//! - The driver (`postgres`) blocks on a runtime of its own, which tokio forbids on an async
+//!   worker thread: every call runs inside `tokio::task::block_in_place`, which hands the
+//!   worker's tasks to another thread while it waits (outside a runtime it simply runs).
 //! - Bulk imports stream the rows with `COPY … (FORMAT binary)` into a staging table and merge
 //!   them in one statement.
 
@@ -61,43 +64,65 @@ pub struct PostgresStore {
     readers: Mutex<Vec<Client>>,
 }
 
-/// PostgreSQL's errors in the store's terms: a server out of reach, shutting down, read-only
-/// (a standby after a failover) or in a deadlock is a refusal to retry; anything else a failure
-/// whose detail goes to the log.
+/// PostgreSQL's errors in the store's terms: a lock not granted in time, a deadlock or a
+/// serialization failure is the database being busy; a server out of reach, starting,
+/// shutting down or read-only (a standby after a failover) is unreachable; both are refusals
+/// to retry. Anything else is a failure whose detail goes to the log.
 impl From<postgres::Error> for StoreError {
     fn from(error: postgres::Error) -> StoreError {
-        let transient = match error.code() {
-            Some(code) => {
-                code.code().starts_with("08")
-                    || [
-                        SqlState::T_R_SERIALIZATION_FAILURE,
-                        SqlState::T_R_DEADLOCK_DETECTED,
-                        SqlState::ADMIN_SHUTDOWN,
-                        SqlState::CRASH_SHUTDOWN,
-                        SqlState::CANNOT_CONNECT_NOW,
-                        SqlState::TOO_MANY_CONNECTIONS,
-                        SqlState::READ_ONLY_SQL_TRANSACTION,
-                        SqlState::LOCK_NOT_AVAILABLE,
-                    ]
-                    .contains(code)
+        const BUSY: [SqlState; 3] = [
+            SqlState::T_R_SERIALIZATION_FAILURE,
+            SqlState::T_R_DEADLOCK_DETECTED,
+            SqlState::LOCK_NOT_AVAILABLE,
+        ];
+        const UNREACHABLE: [SqlState; 5] = [
+            SqlState::ADMIN_SHUTDOWN,
+            SqlState::CRASH_SHUTDOWN,
+            SqlState::CANNOT_CONNECT_NOW,
+            SqlState::TOO_MANY_CONNECTIONS,
+            SqlState::READ_ONLY_SQL_TRANSACTION,
+        ];
+        match error.code() {
+            Some(code) if BUSY.contains(code) => {
+                StoreError::Unavailable("the database is busy; try again shortly".into())
             }
-            None => {
-                error.is_closed()
-                    || std::error::Error::source(&error)
-                        .is_some_and(|source| source.is::<std::io::Error>())
+            Some(code) if code.code().starts_with("08") || UNREACHABLE.contains(code) => {
+                StoreError::Unreachable(describe(&error))
             }
-        };
-        if transient {
-            StoreError::Unavailable(
-                "the database is out of reach or busy; try again shortly".into(),
-            )
-        } else {
-            StoreError::Backend {
+            None if error.is_closed()
+                || std::error::Error::source(&error)
+                    .is_some_and(|source| source.is::<std::io::Error>()) =>
+            {
+                StoreError::Unreachable(describe(&error))
+            }
+            _ => StoreError::Backend {
                 backend: "postgresql",
-                detail: error.to_string(),
-            }
+                detail: describe(&error),
+            },
         }
     }
+}
+
+/// The server's message (with its SQLSTATE, detail and hint) or the driver's error and its
+/// causes: `postgres::Error` alone displays as little as "db error".
+fn describe(error: &postgres::Error) -> String {
+    if let Some(db) = error.as_db_error() {
+        let mut text = format!("{} ({})", db, db.code().code());
+        if let Some(detail) = db.detail() {
+            text.push_str(&format!("; {detail}"));
+        }
+        if let Some(hint) = db.hint() {
+            text.push_str(&format!("; hint: {hint}"));
+        }
+        return text;
+    }
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        text.push_str(&format!(": {cause}"));
+        source = cause.source();
+    }
+    text
 }
 
 fn is_unique_violation(error: &postgres::Error) -> bool {
@@ -118,13 +143,22 @@ fn unreachable(config: &Config, error: postgres::Error) -> StoreError {
         Some(source) => source.to_string(),
         None => error.to_string(),
     };
-    StoreError::Unavailable(format!(
+    StoreError::Unreachable(format!(
         "cannot reach PostgreSQL at {} (port {:?}, database {:?}, user {:?}): {cause}",
         hosts.join(","),
         config.get_ports(),
         config.get_dbname().unwrap_or("(default)"),
         config.get_user().unwrap_or("(default)"),
     ))
+}
+
+/// Waits for a lock as long as SQLite's store waits for its database, then refuses (503).
+const LOCK_TIMEOUT: &str = "5s";
+
+fn connect(config: &Config) -> Result<Client> {
+    let mut client = config.connect(NoTls).map_err(|e| unreachable(config, e))?;
+    client.batch_execute(&format!("SET lock_timeout = '{LOCK_TIMEOUT}'"))?;
+    Ok(client)
 }
 
 fn read_meta(
@@ -493,8 +527,11 @@ impl PostgresStore {
     }
 
     pub fn with_config(config: Config) -> Result<PostgresStore> {
-        let mut client = config.connect(NoTls).map_err(|e| unreachable(&config, e))?;
-        migrate(&mut client)?;
+        let client = tokio::task::block_in_place(|| {
+            let mut client = connect(&config)?;
+            migrate(&mut client)?;
+            Ok::<_, StoreError>(client)
+        })?;
         Ok(PostgresStore {
             config,
             writer: Mutex::new(Some(client)),
@@ -503,12 +540,14 @@ impl PostgresStore {
     }
 
     fn connect(&self) -> Result<Client> {
-        self.config
-            .connect(NoTls)
-            .map_err(|e| unreachable(&self.config, e))
+        connect(&self.config)
     }
 
     fn read<T>(&self, work: impl FnOnce(&mut Client) -> Result<T>) -> Result<T> {
+        tokio::task::block_in_place(|| self.read_here(work))
+    }
+
+    fn read_here<T>(&self, work: impl FnOnce(&mut Client) -> Result<T>) -> Result<T> {
         let pooled = self.readers.lock().expect("reader pool lock").pop();
         let mut client = match pooled {
             Some(client) if !client.is_closed() => client,
@@ -537,6 +576,13 @@ impl PostgresStore {
     /// Runs `work` in one transaction holding the write lock, given the chain's head; `work`
     /// commits (or not, to roll back).
     fn transaction<T>(&self, work: impl FnOnce(Transaction<'_>, Head) -> Result<T>) -> Result<T> {
+        tokio::task::block_in_place(|| self.transaction_here(work))
+    }
+
+    fn transaction_here<T>(
+        &self,
+        work: impl FnOnce(Transaction<'_>, Head) -> Result<T>,
+    ) -> Result<T> {
         let mut writer = self.writer()?;
         let client = writer.as_mut().expect("connected");
         let result = (|| {
@@ -1368,7 +1414,7 @@ mod tests {
             .err()
             .unwrap();
         assert!(
-            matches!(error, StoreError::Unavailable(_))
+            matches!(error, StoreError::Unreachable(_))
                 && error.to_string().contains("/nonexistent"),
             "{error}"
         );

@@ -86,6 +86,12 @@ impl TestDatabase {
         if let Ok(url) = std::env::var(URL_VARIABLE) {
             return TestDatabase { url, cluster: None };
         }
+        TestDatabase::throwaway()
+    }
+
+    /// A new cluster of the caller's own, whatever `PALERMO_TEST_DATABASE_URL` says: for tests
+    /// that stop or restart the server.
+    pub fn throwaway() -> TestDatabase {
         let bin = server_bin().unwrap_or_else(|| {
             panic!(
                 "the PostgreSQL tests need a server: install Debian's postgresql package \
@@ -111,7 +117,7 @@ impl TestDatabase {
             "initdb",
         );
         let options = format!(
-            "-k {} -c listen_addresses='' -c fsync=off -c max_connections=200",
+            "-k {} -c listen_addresses='' -c max_connections=200",
             socket.display()
         );
         run(
@@ -134,6 +140,38 @@ impl TestDatabase {
         }
     }
 
+    /// Restarts the throwaway cluster as a crash would: `pg_ctl restart -m immediate` (no
+    /// checkpoint; recovery replays the WAL). Every connection is cut.
+    pub fn restart_immediately(&self) {
+        let cluster = self.cluster.as_ref().expect("a throwaway cluster");
+        let options = format!(
+            "-k {} -c listen_addresses='' -c max_connections=200",
+            cluster
+                .data
+                .parent()
+                .expect("the cluster's directory")
+                .display()
+        );
+        let log = cluster.data.with_file_name("log");
+        run(
+            command(&cluster.bin, "pg_ctl", cluster.as_postgres)
+                .arg("-D")
+                .arg(&cluster.data)
+                .args([
+                    "restart",
+                    "-m",
+                    "immediate",
+                    "-w",
+                    "-s",
+                    "-o",
+                    &options,
+                    "-l",
+                ])
+                .arg(log),
+            "pg_ctl restart",
+        );
+    }
+
     pub fn url(&self) -> &str {
         &self.url
     }
@@ -145,21 +183,40 @@ impl TestDatabase {
 
     /// A connection configuration whose tables live in a new, empty schema.
     pub fn fresh_schema(&self) -> Config {
+        let schema = self.new_schema();
+        let mut config: Config = self.url.parse().expect("a valid test database URL");
+        config.options(&format!("-c search_path={schema}"));
+        config
+    }
+
+    /// A connection string (for `--database`) whose tables live in a new, empty schema.
+    pub fn fresh_schema_url(&self) -> String {
+        let schema = self.new_schema();
+        if self.url.starts_with("postgres://") || self.url.starts_with("postgresql://") {
+            let separator = if self.url.contains('?') { '&' } else { '?' };
+            format!("{}{separator}options=-csearch_path%3D{schema}", self.url)
+        } else {
+            format!("{} options='-c search_path={schema}'", self.url)
+        }
+    }
+
+    fn new_schema(&self) -> String {
         static NEXT: AtomicU64 = AtomicU64::new(0);
         let schema = format!(
             "test_{}_{}",
             std::process::id(),
             NEXT.fetch_add(1, Ordering::Relaxed)
         );
-        let mut config: Config = self.url.parse().expect("a valid test database URL");
-        let mut client = config.connect(NoTls).expect("the test database answers");
-        client
-            .batch_execute(&format!(
+        let config: Config = self.url.parse().expect("a valid test database URL");
+        let mut client = tokio::task::block_in_place(|| config.connect(NoTls))
+            .expect("the test database answers");
+        tokio::task::block_in_place(|| {
+            client.batch_execute(&format!(
                 "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"
             ))
-            .expect("a new schema");
-        config.options(&format!("-c search_path={schema}"));
-        config
+        })
+        .expect("a new schema");
+        schema
     }
 
     /// A new store, in a new schema.

@@ -9,5 +9,6 @@ mod failures;
 mod import;
 mod messages;
 mod persons;
+mod postgres_crash;
 mod security;
 mod support;

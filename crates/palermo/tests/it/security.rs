@@ -430,7 +430,11 @@ fn verify(data: &Path) -> (bool, String) {
         .unwrap();
     (
         output.status.success(),
-        String::from_utf8_lossy(&output.stdout).into_owned(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        ),
     )
 }
 
@@ -509,21 +513,41 @@ fn the_audit_trail_records_checks_and_reveals_any_tampering() {
         .unwrap();
     assert_eq!(String::from_utf8_lossy(&export.stdout).lines().count(), 4);
 
-    let db = data.join("palermo.db");
-    rusqlite::Connection::open(&db)
-        .unwrap()
-        .execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")
-        .unwrap();
-    let pristine = dir.path().join("pristine.db");
-    std::fs::copy(&db, &pristine).unwrap();
-    let tamper = |sql: &str| {
-        std::fs::copy(&pristine, &db).unwrap();
-        let _ = std::fs::remove_file(data.join("palermo.db-wal"));
+    // Each tampering starts from the trail as the hub left it.
+    type Tamper = Box<dyn Fn(&str) -> (bool, String)>;
+    let tamper: Tamper = if crate::support::on_postgres() {
+        let mut db = crate::support::Database::of(&data);
+        db.execute(
+            "CREATE TABLE audit_pristine AS SELECT * FROM audit;
+             CREATE TABLE audit_subjects_pristine AS SELECT * FROM audit_subjects",
+        );
+        let data = data.clone();
+        Box::new(move |sql: &str| {
+            crate::support::Database::of(&data).execute(&format!(
+                "DELETE FROM audit; INSERT INTO audit SELECT * FROM audit_pristine;
+                 DELETE FROM audit_subjects;
+                 INSERT INTO audit_subjects SELECT * FROM audit_subjects_pristine; {sql}"
+            ));
+            verify(&data)
+        })
+    } else {
+        let db = data.join("palermo.db");
         rusqlite::Connection::open(&db)
             .unwrap()
-            .execute_batch(sql)
+            .execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")
             .unwrap();
-        verify(&data)
+        let pristine = dir.path().join("pristine.db");
+        std::fs::copy(&db, &pristine).unwrap();
+        let data = data.clone();
+        Box::new(move |sql: &str| {
+            std::fs::copy(&pristine, &db).unwrap();
+            let _ = std::fs::remove_file(data.join("palermo.db-wal"));
+            rusqlite::Connection::open(&db)
+                .unwrap()
+                .execute_batch(sql)
+                .unwrap();
+            verify(&data)
+        })
     };
     let seq: i64 = entries[1]["seq"].as_i64().unwrap();
 
@@ -558,9 +582,9 @@ fn the_audit_trail_records_checks_and_reveals_any_tampering() {
     let (ok, report) = tamper(&format!(
         "UPDATE audit SET seq = -seq WHERE seq > {seq};
          UPDATE audit SET seq = 1 - seq WHERE seq < 0;
-         INSERT INTO audit (seq, at, org, user, api_key_id, source, action, target, outcome,
+         INSERT INTO audit (seq, at, org, \"user\", api_key_id, source, action, target, outcome,
              justification, detail, payload, payload_hash, prev_hash, hash)
-         SELECT seq + 1, at, org, user, api_key_id, source, action, target, 'no-hit',
+         SELECT seq + 1, at, org, \"user\", api_key_id, source, action, target, 'no-hit',
              justification, detail, payload, payload_hash, prev_hash, hash
          FROM audit WHERE seq = {seq};"
     ));

@@ -7,6 +7,46 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+/// Whether these tests' hubs keep their records in PostgreSQL (`PALERMO_TEST_BACKEND=postgres`,
+/// with the server of `PALERMO_TEST_DATABASE_URL`, which scripts/test starts) or, by default,
+/// in their data directory's SQLite file.
+pub fn on_postgres() -> bool {
+    match std::env::var("PALERMO_TEST_BACKEND").as_deref() {
+        Ok("postgres") => true,
+        Ok("sqlite") | Err(_) => false,
+        Ok(other) => panic!("PALERMO_TEST_BACKEND is sqlite or postgres, not {other:?}"),
+    }
+}
+
+fn test_database() -> &'static palermo_store::postgres::testing::TestDatabase {
+    use palermo_store::postgres::testing::{TestDatabase, URL_VARIABLE};
+    static DATABASE: std::sync::OnceLock<TestDatabase> = std::sync::OnceLock::new();
+    DATABASE.get_or_init(|| {
+        assert!(
+            std::env::var(URL_VARIABLE).is_ok(),
+            "PALERMO_TEST_BACKEND=postgres needs {URL_VARIABLE} (scripts/test sets both)"
+        );
+        TestDatabase::start()
+    })
+}
+
+/// On PostgreSQL, the `--database` a new data directory's first command gives (a schema of
+/// its own); later commands find it remembered in the directory.
+pub fn database_args(data: &Path) -> Vec<String> {
+    // A directory a command already gave a SQLite file stays on SQLite.
+    if on_postgres() && !data.join("database-url").exists() && !data.join("palermo.db").exists() {
+        vec!["--database".into(), test_database().fresh_schema_url()]
+    } else {
+        Vec::new()
+    }
+}
+
+/// A connection to the PostgreSQL database of a data directory.
+pub fn postgres_of(data: &Path) -> postgres::Client {
+    let url = std::fs::read_to_string(data.join("database-url")).expect("a PostgreSQL data dir");
+    postgres::Client::connect(url.trim(), postgres::NoTls).expect("the test database answers")
+}
+
 pub fn palermo() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_palermo"));
     command
@@ -67,6 +107,11 @@ impl Server {
                 "--data",
             ])
             .arg(data)
+            .args(if extra.contains(&"--database") {
+                Vec::new()
+            } else {
+                database_args(data)
+            })
             .args(extra)
             .env("PALERMO_LOG", level)
             .stdout(Stdio::piped())
@@ -361,5 +406,68 @@ impl Server {
         assert_eq!(answer.status, 201, "{}", answer.text);
         self.anonymous()
             .with_key(answer.body["token"].as_str().unwrap())
+    }
+}
+
+/// Another process's connection to a hub's database, whichever backend it has.
+pub enum Database {
+    Sqlite(rusqlite::Connection),
+    Postgres(postgres::Client),
+}
+
+impl Database {
+    pub fn of(data: &std::path::Path) -> Database {
+        if on_postgres() {
+            Database::Postgres(postgres_of(data))
+        } else {
+            let connection = rusqlite::Connection::open(data.join("palermo.db")).unwrap();
+            connection.busy_timeout(Duration::from_secs(10)).unwrap();
+            Database::Sqlite(connection)
+        }
+    }
+
+    pub fn execute(&mut self, sql: &str) {
+        match self {
+            Database::Sqlite(connection) => connection.execute_batch(sql).unwrap(),
+            Database::Postgres(client) => client.batch_execute(sql).unwrap(),
+        }
+    }
+
+    /// The trail's last entry: its sequence number and hash.
+    pub fn audit_head(&mut self) -> (i64, Vec<u8>) {
+        let sql = "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1";
+        match self {
+            Database::Sqlite(connection) => connection
+                .query_row(sql, [], |row| Ok((row.get(0)?, row.get(1)?)))
+                .unwrap(),
+            Database::Postgres(client) => {
+                let row = client.query_one(sql, &[]).unwrap();
+                (row.get(0), row.get(1))
+            }
+        }
+    }
+
+    /// Stores a signed head, as whoever holds the database could.
+    pub fn insert_head(&mut self, seq: i64, hash: &[u8], at: i64, key: &[u8], signature: &[u8]) {
+        match self {
+            Database::Sqlite(connection) => {
+                connection
+                    .execute(
+                        "INSERT INTO audit_heads (seq, hash, at, public_key, signature)
+                         VALUES (?1, ?2, ?3, ?4, ?5)",
+                        rusqlite::params![seq, hash, at, key, signature],
+                    )
+                    .unwrap();
+            }
+            Database::Postgres(client) => {
+                client
+                    .execute(
+                        "INSERT INTO audit_heads (seq, hash, at, public_key, signature)
+                         VALUES ($1, $2, $3, $4, $5)",
+                        &[&seq, &hash, &at, &key, &signature],
+                    )
+                    .unwrap();
+            }
+        }
     }
 }

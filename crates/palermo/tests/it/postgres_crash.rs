@@ -1,0 +1,119 @@
+//! A hub on PostgreSQL whose server crashes and comes back while it writes: acknowledged writes
+//! survive, the hub refuses what it cannot make durable (503, `Retry-After`), never answers
+//! wrongly, and reconnects by itself. Runs on a cluster of its own (it restarts the server).
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use palermo_store::postgres::testing::TestDatabase;
+use serde_json::{Value, json};
+
+use crate::support::{Client, Server, palermo};
+
+#[test]
+fn a_postgresql_crash_loses_no_acknowledged_write_and_the_hub_reconnects_by_itself() {
+    let database = TestDatabase::throwaway();
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let url = database.fresh_schema_url();
+    let mut server = Server::start(
+        &data,
+        &[
+            "--demo",
+            "--demo-documents",
+            "100",
+            "--demo-vehicles",
+            "0",
+            "--database",
+            &url,
+        ],
+    );
+    let client = server.client("FRA");
+    let acknowledged: Arc<Mutex<Vec<String>>> = Arc::default();
+    let refused: Arc<Mutex<Vec<(u16, bool, String)>>> = Arc::default();
+    let stop = Arc::new(AtomicBool::new(false));
+    let writer = {
+        let client = Client {
+            base: client.base.clone(),
+            key: client.key.clone(),
+        };
+        let (acknowledged, refused, stop) = (acknowledged.clone(), refused.clone(), stop.clone());
+        std::thread::spawn(move || {
+            for n in 0.. {
+                if stop.load(Ordering::Relaxed) {
+                    return;
+                }
+                let number = format!("CRASH{n:06}");
+                let answer = client.post(
+                    "/api/v1/documents",
+                    &json!({"number": number, "issuing_country": "FRA", "type": "P",
+                            "status": "stolen", "reported_date": "2025-01-01"}),
+                );
+                match answer.status {
+                    201 => acknowledged.lock().unwrap().push(number),
+                    status => {
+                        refused.lock().unwrap().push((
+                            status,
+                            answer.retry_after.is_some(),
+                            answer.text,
+                        ));
+                        std::thread::sleep(Duration::from_millis(20));
+                    }
+                }
+            }
+        })
+    };
+    std::thread::sleep(Duration::from_millis(400));
+    database.restart_immediately();
+    // Back: the hub writes again without being restarted.
+    let before = acknowledged.lock().unwrap().len();
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while acknowledged.lock().unwrap().len() < before + 20 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the hub did not write again after the server came back: {:?}",
+            refused.lock().unwrap()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    stop.store(true, Ordering::Relaxed);
+    writer.join().unwrap();
+
+    let refused = refused.lock().unwrap();
+    assert!(!refused.is_empty(), "the server's restart went unnoticed");
+    for (status, retry_after, text) in refused.iter() {
+        assert!(
+            *status == 503 && *retry_after,
+            "a write the hub could not make durable is a 503 with Retry-After, not {status}"
+        );
+        for word in ["postgres", "/tmp", "socket", "FATAL"] {
+            assert!(!text.contains(word), "the client read {word:?}: {text}");
+        }
+    }
+    // Every acknowledged write is there, for the running hub and for a new one.
+    let acknowledged = acknowledged.lock().unwrap().clone();
+    assert!(acknowledged.len() > 20, "{}", acknowledged.len());
+    let deu = server.client("DEU");
+    let found = |deu: &Client| {
+        for number in &acknowledged {
+            let answer: Value = deu
+                .get(&format!(
+                    "/api/v1/checks/documents?number={number}&country=FRA"
+                ))
+                .body;
+            assert_eq!(answer["hit"], true, "{number}: {answer}");
+        }
+    };
+    found(&deu);
+    server.kill();
+    let server = Server::start(&data, &[]);
+    found(&server.client("DEU"));
+    drop(server);
+    let verified = palermo()
+        .args(["audit", "verify", "--data"])
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert!(verified.status.success(), "{verified:?}");
+}
