@@ -81,6 +81,11 @@ enum Command {
         data: PathBuf,
         #[command(flatten)]
         database: DatabaseArg,
+        /// PostgreSQL: also grant this (existing) role what a hub needs and no more, so that
+        /// `serve` can connect as it: records and messages read and written, the audit trail
+        /// appended to and its payloads erased, nothing owned, no entry updated or deleted.
+        #[arg(long, requires = "database_url")]
+        hub_role: Option<String>,
     },
 }
 
@@ -159,9 +164,21 @@ impl Target {
     }
 }
 
-fn migrate(data: &std::path::Path, database: DatabaseArg) -> anyhow::Result<ExitCode> {
+fn migrate(
+    data: &std::path::Path,
+    database: DatabaseArg,
+    hub_role: Option<String>,
+) -> anyhow::Result<ExitCode> {
+    if let (Some(url), Some(role)) = (&database.url, &hub_role) {
+        // As the schema's owner, who need not be the role the hub will run as: nothing is
+        // remembered in the data directory.
+        palermo_store::PostgresStore::migrate(url, Some(role))
+            .map_err(|error| anyhow::anyhow!("cannot migrate the PostgreSQL database: {error}"))?;
+        println!("the database's schema is current; role {role} may run a hub on it");
+        return Ok(ExitCode::SUCCESS);
+    }
     let data = datadir::DataDir::open(data)?.with_database(database.url)?;
-    // Opening a store applies the migrations it lacks, each in a transaction.
+    // Opening a store applies the migrations it lacks, in one transaction.
     data.store()?;
     println!("the database's schema is current");
     Ok(ExitCode::SUCCESS)
@@ -196,7 +213,11 @@ fn main() -> ExitCode {
         }) => generate(kind, count, seed, owner),
         Command::Admin(command) => admin::admin(command),
         Command::Audit(command) => admin::audit(command),
-        Command::Migrate { data, database } => migrate(&data, database),
+        Command::Migrate {
+            data,
+            database,
+            hub_role,
+        } => migrate(&data, database, hub_role),
         Command::Message(command) => message::run(command),
         Command::Screen(command) => screen::run(command),
     };

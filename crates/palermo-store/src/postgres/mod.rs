@@ -46,7 +46,7 @@ use crate::{
 };
 
 /// Versioned migrations; the table `palermo_migrations` records which have run.
-const MIGRATIONS: &[&str] = &[include_str!("schema1.sql")];
+const MIGRATIONS: &[&str] = &[include_str!("schema1.sql"), include_str!("schema2.sql")];
 /// The advisory lock every write transaction takes ("PALERMO" in ASCII).
 const WRITE_LOCK: i64 = 0x0050_414c_4552_4d4f;
 /// Readers kept open between calls.
@@ -150,6 +150,15 @@ fn unreachable(config: &Config, error: postgres::Error) -> StoreError {
         config.get_dbname().unwrap_or("(default)"),
         config.get_user().unwrap_or("(default)"),
     ))
+}
+
+fn parse(url: &str) -> Result<Config> {
+    url.parse().map_err(|error| {
+        StoreError::Conflict(format!(
+            "not a PostgreSQL connection string ({error}); expected \
+             postgres://USER@HOST[:PORT]/DATABASE or \"host=… dbname=…\""
+        ))
+    })
 }
 
 /// Waits for a lock as long as SQLite's store waits for its database, then refuses (503).
@@ -517,13 +526,21 @@ impl PostgresStore {
     /// Connects to the database at `url` (`postgres://user@host/db`, or key-value pairs such
     /// as `host=/run/postgresql dbname=palermo`) and runs pending migrations.
     pub fn open(url: &str) -> Result<PostgresStore> {
-        let config: Config = url.parse().map_err(|error| {
-            StoreError::Conflict(format!(
-                "not a PostgreSQL connection string ({error}); expected \
-                 postgres://USER@HOST[:PORT]/DATABASE or \"host=… dbname=…\""
-            ))
-        })?;
-        PostgresStore::with_config(config)
+        PostgresStore::with_config(parse(url)?)
+    }
+
+    /// Applies the migrations at `url` (as the schema's owner) and, with `hub_role`, grants
+    /// that role what a hub needs and nothing more (see [`grant_hub_role`]).
+    pub fn migrate(url: &str, hub_role: Option<&str>) -> Result<()> {
+        let config = parse(url)?;
+        tokio::task::block_in_place(|| {
+            let mut client = connect(&config)?;
+            migrate(&mut client)?;
+            if let Some(role) = hub_role {
+                grant_hub_role(&mut client, role)?;
+            }
+            Ok(())
+        })
     }
 
     pub fn with_config(config: Config) -> Result<PostgresStore> {
@@ -763,9 +780,14 @@ fn is_empty<T: Table>(tx: &mut Transaction<'_>) -> Result<bool> {
 fn defer_indexes<T: Table>(tx: &mut Transaction<'_>) -> Result<Vec<String>> {
     let mut creates = Vec::new();
     for name in T::DEFERRABLE_INDEXES {
+        // Only the table's owner may drop an index: a hub running as a role that owns
+        // nothing loads with the index in place.
         let row = tx.query_opt(
-            "SELECT indexdef FROM pg_indexes
-             WHERE schemaname = current_schema() AND indexname = $1",
+            "SELECT i.indexdef FROM pg_indexes i
+             JOIN pg_class c ON c.relname = i.indexname
+                 AND c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema())
+             WHERE i.schemaname = current_schema() AND i.indexname = $1
+                 AND pg_has_role(c.relowner, 'USAGE')",
             &[name],
         )?;
         if let Some(row) = row {
@@ -776,23 +798,25 @@ fn defer_indexes<T: Table>(tx: &mut Transaction<'_>) -> Result<Vec<String>> {
     Ok(creates)
 }
 
-/// Applies the migrations this build knows and the database has not run, each in its own
-/// transaction, under the write lock (two hubs starting at once migrate once).
+/// Applies the migrations this build knows and the database has not run, all in one
+/// transaction under the write lock (two hubs starting at once migrate once; a failed
+/// migration leaves nothing behind). A database already current needs no right to change
+/// the schema: a hub connected as a role that owns nothing starts on it.
 fn migrate(client: &mut Client) -> Result<()> {
     let mut tx = client.transaction()?;
     tx.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK])?;
-    tx.batch_execute(
-        "CREATE TABLE IF NOT EXISTS palermo_migrations (
-             version INTEGER PRIMARY KEY,
-             applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
-         )",
-    )?;
-    let applied: i32 = tx
-        .query_one(
+    let tracked: bool = tx
+        .query_one("SELECT to_regclass('palermo_migrations') IS NOT NULL", &[])?
+        .try_get(0)?;
+    let applied: i32 = if tracked {
+        tx.query_one(
             "SELECT coalesce(max(version), 0) FROM palermo_migrations",
             &[],
         )?
-        .try_get(0)?;
+        .try_get(0)?
+    } else {
+        0
+    };
     if applied as usize > MIGRATIONS.len() {
         return Err(StoreError::Corrupt(format!(
             "database schema version {applied} is newer than this build knows ({}): \
@@ -800,15 +824,95 @@ fn migrate(client: &mut Client) -> Result<()> {
             MIGRATIONS.len()
         )));
     }
-    for (version, sql) in MIGRATIONS.iter().enumerate().skip(applied as usize) {
-        let mut step = tx.transaction()?;
-        step.batch_execute(sql)?;
-        step.execute(
-            "INSERT INTO palermo_migrations (version) VALUES ($1)",
-            &[&(version as i32 + 1)],
-        )?;
-        step.commit()?;
+    if applied as usize == MIGRATIONS.len() {
+        return Ok(());
     }
+    let steps = (|| -> std::result::Result<(), postgres::Error> {
+        tx.batch_execute(
+            "CREATE TABLE IF NOT EXISTS palermo_migrations (
+                 version INTEGER PRIMARY KEY,
+                 applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
+             )",
+        )?;
+        for (version, sql) in MIGRATIONS.iter().enumerate().skip(applied as usize) {
+            tx.batch_execute(sql)?;
+            tx.execute(
+                "INSERT INTO palermo_migrations (version) VALUES ($1)",
+                &[&(version as i32 + 1)],
+            )?;
+        }
+        Ok(())
+    })();
+    match steps {
+        Ok(()) => {}
+        // No right to create in the schema, or no right even to see it.
+        Err(error)
+            if error.code() == Some(&SqlState::INSUFFICIENT_PRIVILEGE)
+                || error.code() == Some(&SqlState::INVALID_SCHEMA_NAME) =>
+        {
+            return Err(StoreError::Conflict(format!(
+                "the database is at schema version {applied} and this build needs {}, but \
+                 this role may not change the schema ({}): run `palermo migrate --database \
+                 URL` as the schema's owner",
+                MIGRATIONS.len(),
+                describe(&error)
+            )));
+        }
+        Err(error) => return Err(error.into()),
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+/// Lets `role` run a hub on the current schema and no more: read and write the records,
+/// people and messages; append to the audit trail and erase its payloads, never update or
+/// delete its entries (the triggers of migration 2 refuse even those a grant would allow).
+/// The role owns nothing, so it cannot drop the triggers or alter a table.
+fn grant_hub_role(client: &mut Client, role: &str) -> Result<()> {
+    let mut tx = client.transaction()?;
+    let quoted: String = tx
+        .query_one("SELECT quote_ident($1)", &[&role])?
+        .try_get(0)?;
+    let exists: bool = tx
+        .query_one(
+            "SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)",
+            &[&role],
+        )?
+        .try_get(0)?;
+    if !exists {
+        return Err(StoreError::Conflict(format!(
+            "there is no role {role} in this PostgreSQL: create it first \
+             (CREATE ROLE {quoted} LOGIN PASSWORD '…')"
+        )));
+    }
+    let schema: String = tx
+        .query_one("SELECT quote_ident(current_schema())", &[])?
+        .try_get(0)?;
+    let tables: Vec<String> = tx
+        .query(
+            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()",
+            &[],
+        )?
+        .iter()
+        .map(|row| row.try_get(0))
+        .collect::<std::result::Result<_, _>>()?;
+    let mut sql = format!(
+        "GRANT USAGE ON SCHEMA {schema} TO {quoted};
+         GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {schema} TO {quoted};"
+    );
+    for table in &tables {
+        let rights = match table.as_str() {
+            "audit" => "SELECT, INSERT",
+            "audit_subjects" => "SELECT, INSERT",
+            "palermo_migrations" => "SELECT",
+            _ => "SELECT, INSERT, UPDATE, DELETE",
+        };
+        sql.push_str(&format!("GRANT {rights} ON {schema}.{table} TO {quoted};"));
+    }
+    sql.push_str(&format!(
+        "GRANT UPDATE (payload) ON {schema}.audit TO {quoted};"
+    ));
+    tx.batch_execute(&sql)?;
     tx.commit()?;
     Ok(())
 }
@@ -1391,6 +1495,62 @@ mod tests {
                 Box::new(()) as Box<dyn std::any::Any>,
             )
         });
+    }
+
+    #[test]
+    fn postgresql_passes_the_conformance_suite_as_a_role_that_owns_nothing() {
+        let database = TestDatabase::start();
+        crate::conformance::run(&|| {
+            (
+                Box::new(database.store_as_hub_role()) as Box<dyn Store>,
+                Box::new(()) as Box<dyn std::any::Any>,
+            )
+        });
+    }
+
+    /// A compromised hub process, connected as the hub's role, tries to rewrite history.
+    #[test]
+    fn the_hubs_role_cannot_rewrite_the_trail() {
+        let database = TestDatabase::start();
+        let store = database.store_as_hub_role();
+        let mut event = crate::conformance::ev();
+        event.payload = Some("{\"number\": \"X1\"}".into());
+        store.append_audit(&[event.clone(), event]).unwrap();
+        let mut client = store.connect().unwrap();
+        for attack in [
+            "UPDATE audit SET outcome = 'no-hit' WHERE seq = 1",
+            "UPDATE audit SET payload = '{}' WHERE seq = 1",
+            "DELETE FROM audit WHERE seq = 2",
+            "TRUNCATE audit",
+            "DELETE FROM audit_subjects",
+            "ALTER TABLE audit DISABLE TRIGGER audit_append_only",
+            "DROP TRIGGER audit_append_only ON audit",
+            "DROP TABLE audit_subjects",
+            "CREATE TABLE audit_copy (seq BIGINT)",
+            "UPDATE palermo_migrations SET version = 1",
+        ] {
+            let refused = client.batch_execute(attack);
+            assert!(refused.is_err(), "the hub's role could: {attack}");
+        }
+        assert_eq!(
+            store.audit_head().unwrap().unwrap().0,
+            2,
+            "the trail is whole"
+        );
+        // Erasing a payload at the end of its retention is what the role may do.
+        client
+            .batch_execute("UPDATE audit SET payload = NULL WHERE seq = 1")
+            .unwrap();
+        // Even the schema's owner cannot edit an entry without disabling the trigger first.
+        let mut owner: Config = database.url().parse().unwrap();
+        owner.options(store.config.get_options().unwrap_or_default());
+        let mut owner = owner.connect(NoTls).unwrap();
+        assert!(
+            owner
+                .batch_execute("UPDATE audit SET outcome = 'x'")
+                .is_err()
+        );
+        assert!(owner.batch_execute("DELETE FROM audit").is_err());
     }
 
     #[test]

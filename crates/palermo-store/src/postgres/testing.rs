@@ -11,6 +11,8 @@ use postgres::{Config, NoTls};
 use super::PostgresStore;
 
 pub const URL_VARIABLE: &str = "PALERMO_TEST_DATABASE_URL";
+/// The role [`TestDatabase::store_as_hub_role`] connects as.
+pub const HUB_ROLE: &str = "palermo_hub_test";
 
 pub struct TestDatabase {
     url: String,
@@ -200,6 +202,20 @@ impl TestDatabase {
         }
     }
 
+    /// Creates [`HUB_ROLE`] if it does not exist (the owner's URL must be a superuser's or a
+    /// role's that may create roles).
+    pub fn create_hub_role(&self) {
+        let config: Config = self.url.parse().expect("a valid test database URL");
+        tokio::task::block_in_place(|| {
+            let mut client = config.connect(NoTls)?;
+            client.batch_execute(&format!(
+                "DO $$ BEGIN CREATE ROLE {HUB_ROLE} LOGIN;
+                 EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
+            ))
+        })
+        .expect("the hub's role");
+    }
+
     fn new_schema(&self) -> String {
         static NEXT: AtomicU64 = AtomicU64::new(0);
         let schema = format!(
@@ -222,6 +238,19 @@ impl TestDatabase {
     /// A new store, in a new schema.
     pub fn store(&self) -> PostgresStore {
         PostgresStore::with_config(self.fresh_schema()).expect("a PostgreSQL store")
+    }
+
+    /// A new store in a new schema, migrated by its owner and connected as [`HUB_ROLE`], which
+    /// owns nothing and holds only what `palermo migrate --hub-role` grants.
+    pub fn store_as_hub_role(&self) -> PostgresStore {
+        self.create_hub_role();
+        let owner = self.fresh_schema();
+        let mut client = tokio::task::block_in_place(|| owner.connect(NoTls)).expect("connects");
+        super::migrate(&mut client).expect("migrated by the owner");
+        super::grant_hub_role(&mut client, HUB_ROLE).expect("granted");
+        let mut hub = owner.clone();
+        hub.user(HUB_ROLE);
+        PostgresStore::with_config(hub).expect("a store as the hub's role")
     }
 }
 

@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use palermo_store::postgres::testing::TestDatabase;
+use palermo_store::postgres::testing::{HUB_ROLE, TestDatabase};
 use serde_json::{Value, json};
 
 use crate::support::{Client, Server, palermo};
@@ -116,4 +116,64 @@ fn a_postgresql_crash_loses_no_acknowledged_write_and_the_hub_reconnects_by_itse
         .output()
         .unwrap();
     assert!(verified.status.success(), "{verified:?}");
+}
+
+/// The deployment of docs/deployment.md: the schema migrated by its owner, the hub connected as
+/// a role that owns nothing, and the whole hub working.
+#[test]
+fn a_hub_runs_as_a_role_that_owns_nothing() {
+    let database = TestDatabase::start();
+    database.create_hub_role();
+    let owner = database.fresh_schema_url();
+    assert!(
+        !owner.starts_with("postgres"),
+        "this test needs a key-value connection string: {owner}"
+    );
+    let migrated = palermo()
+        .args(["migrate", "--database", &owner, "--hub-role", HUB_ROLE])
+        .output()
+        .unwrap();
+    assert!(migrated.status.success(), "{migrated:?}");
+    // A later `user=` overrides the owner's.
+    let hub = format!("{owner} user={HUB_ROLE}");
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let server = Server::start(
+        &data,
+        &[
+            "--demo",
+            "--demo-documents",
+            "50",
+            "--demo-vehicles",
+            "5",
+            "--database",
+            &hub,
+        ],
+    );
+    let fra = server.client("FRA");
+    let written = fra.post(
+        "/api/v1/documents",
+        &json!({"number": "ROLE00001", "issuing_country": "FRA", "type": "P",
+                "status": "stolen", "reported_date": "2025-01-01"}),
+    );
+    assert_eq!(written.status, 201, "{}", written.text);
+    let checked = server
+        .client("DEU")
+        .get("/api/v1/checks/documents?number=ROLE00001&country=FRA");
+    assert_eq!(checked.body["hit"], true, "{}", checked.text);
+    // A role without the right to change the schema is told to migrate as the owner.
+    let unmigrated = database.fresh_schema_url();
+    let refused = palermo()
+        .args([
+            "migrate",
+            "--database",
+            &format!("{unmigrated} user={HUB_ROLE}"),
+        ])
+        .arg("--data")
+        .arg(dir.path().join("other"))
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(said.contains("palermo migrate"), "{said}");
 }
