@@ -215,3 +215,61 @@ pub(crate) fn import_event(audit: &AuditEvent, counts: crate::ImportCounts) -> A
     }
     event
 }
+
+/// The order [`crate::Store::dump_rows`] gives a table's rows in: its key.
+pub(crate) fn key_order(table: &str) -> &'static str {
+    match table {
+        "organisations" => "code",
+        "audit" | "audit_heads" => "seq",
+        "recovery_codes" => "user_id, code_hash",
+        "audit_subjects" => "seq, org",
+        "message_recipients" => "message_id, org",
+        "webhooks" => "org",
+        _ => "id",
+    }
+}
+
+/// The columns of a table of [`crate::TABLES`]; a `Conflict` for a table that is not one.
+pub(crate) fn table_columns(table: &str) -> Result<&'static [&'static str]> {
+    crate::TABLES
+        .iter()
+        .find(|(name, _)| *name == table)
+        .map(|(_, columns)| *columns)
+        .ok_or_else(|| StoreError::Conflict(format!("no table {table:?} to copy")))
+}
+
+/// `SELECT "a", "b" … FROM table ORDER BY key` (quoted: `user` is a keyword in SQL).
+pub(crate) fn dump_sql(table: &str) -> Result<String> {
+    let columns = table_columns(table)?;
+    let list: Vec<String> = columns.iter().map(|c| format!("\"{c}\"")).collect();
+    Ok(format!(
+        "SELECT {} FROM {table} ORDER BY {}",
+        list.join(", "),
+        key_order(table)
+    ))
+}
+
+/// `INSERT INTO table ("a", …) VALUES (<p1>, …)` with the backend's placeholders.
+pub(crate) fn load_sql(table: &str, placeholder: impl Fn(usize) -> String) -> Result<String> {
+    let columns = table_columns(table)?;
+    let list: Vec<String> = columns.iter().map(|c| format!("\"{c}\"")).collect();
+    let values: Vec<String> = (1..=columns.len()).map(placeholder).collect();
+    Ok(format!(
+        "INSERT INTO {table} ({}) VALUES ({})",
+        list.join(", "),
+        values.join(", ")
+    ))
+}
+
+/// Refuses to load a hub into a store that holds anything: the copy keeps every id and the
+/// chain's sequence, which rows already there would contradict.
+pub(crate) fn refuse_unless_empty(nonempty: &[&str]) -> Result<()> {
+    if nonempty.is_empty() {
+        Ok(())
+    } else {
+        Err(StoreError::Conflict(format!(
+            "the target already holds data (in {}): a hub moves into an empty database",
+            nonempty.join(", ")
+        )))
+    }
+}

@@ -91,6 +91,166 @@ pub fn run(make: MakeStore<'_>) {
         drop(store);
         drop(keep);
     }
+    eprintln!("store conformance: a_whole_hub_is_copied_verbatim");
+    a_whole_hub_is_copied_verbatim(make);
+}
+
+/// A row or more in every table of [`crate::TABLES`], through the interface.
+fn fill_every_table(store: &dyn Store) {
+    for code in ["FRA", "DEU"] {
+        store
+            .add_organisation(&organisation(code, OrgKind::Member, code), &ev())
+            .unwrap();
+    }
+    store
+        .add_api_key(org("FRA"), "border", Permissions::CHECK, &[4; 32], &ev())
+        .unwrap();
+    let user_id = store.add_user(&user("anna"), &ev()).unwrap();
+    store
+        .set_recovery_codes(user_id, &[[1; 32], [2; 32]], &ev())
+        .unwrap();
+    store
+        .write_documents(&[document("COPY0001", "FRA", Some("c-1"))], at(1), &ev())
+        .unwrap();
+    let vehicle = Vehicle {
+        vin: Some("WVWZZZ1JZXW000009".into()),
+        plate: Some("B-XY-9".into()),
+        plate_country: Some(code("DEU")),
+        make: Some("VW".into()),
+        model: None,
+        colour: None,
+        year: Some(1999),
+        status: VehicleStatus::Stolen,
+        meta: meta("DEU", None),
+    };
+    store.write_vehicles(&[vehicle], at(2), &ev()).unwrap();
+    let person_id = store
+        .write_persons(&[person("Zhang Wei", "p-9")], at(3), &ev())
+        .unwrap()[0]
+        .id;
+    store
+        .add_person_photo(person_id, "image/jpeg", b"\xff\xd8 face", &ev())
+        .unwrap();
+    store
+        .set_webhook(
+            &Webhook {
+                org: org("DEU"),
+                url: "https://ncb.example/hook".into(),
+                secret: vec![5; 32],
+            },
+            &ev(),
+        )
+        .unwrap();
+    let hit = NewHit {
+        at: at(4),
+        record_kind: RecordKind::Document,
+        record_id: 1,
+        owner: code("FRA"),
+        checking_org: org("DEU"),
+        match_kind: "exact".into(),
+        query: "{\"number\":\"COPY0001\"}".into(),
+        due_at: at(5000),
+    };
+    let mut check = ev();
+    check.payload = Some("{\"number\":\"COPY0001\"}".into());
+    check.concern("FRA");
+    store.record_checks(&[check], &[hit]).unwrap();
+    let message = NewMessage {
+        at: at(5),
+        in_reply_to: None,
+        thread_id: None,
+        sender_org: org("FRA"),
+        sender_user: Some("anna".into()),
+        recipients: vec![org("DEU")],
+        subject: "Passport COPY0001".into(),
+        body: "Seized.".into(),
+        priority: "urgent".into(),
+        handling: "H1".into(),
+        refs: "[]".into(),
+        attachments: vec![NewAttachment {
+            name: "scan.pdf".into(),
+            content_type: "application/pdf".into(),
+            data: b"%PDF-1.7".to_vec(),
+        }],
+    };
+    let message_id = store.send_message(&message, &ev()).unwrap();
+    store
+        .give_receipt(
+            &[message_id],
+            org("DEU"),
+            Receipt::Read,
+            "dieter",
+            at(6),
+            &ev(),
+        )
+        .unwrap();
+    let (seq, hash) = store.audit_head().unwrap().unwrap();
+    store
+        .add_signed_head(&SignedHead {
+            seq,
+            hash,
+            at: at(7),
+            public_key: vec![7; 32],
+            signature: vec![8; 64],
+        })
+        .unwrap();
+}
+
+fn dump_all(store: &dyn Store) -> Vec<(&'static str, Vec<crate::Value>)> {
+    let mut rows = Vec::new();
+    for (table, _) in crate::TABLES {
+        store
+            .dump_rows(table, &mut |values| rows.push((*table, values)))
+            .unwrap();
+    }
+    rows
+}
+
+/// Every table filled by the other cases, copied into an empty store: the same rows, the same
+/// chain, ids that continue after the copied ones, and no copy into a store that holds data.
+fn a_whole_hub_is_copied_verbatim(make: MakeStore<'_>) {
+    let (from, keep_from) = make();
+    fill_every_table(from.as_ref());
+    let rows = dump_all(from.as_ref());
+    for (table, _) in crate::TABLES {
+        assert!(
+            rows.iter().any(|(t, _)| t == table),
+            "the cases leave {table} empty: the copy would test nothing there"
+        );
+    }
+    let (to, keep_to) = make();
+    let copied = crate::copy_hub(from.as_ref(), to.as_ref()).unwrap();
+    assert_eq!(copied as usize, rows.len());
+    assert_eq!(
+        dump_all(to.as_ref()),
+        rows,
+        "the same rows, value for value"
+    );
+    assert_eq!(to.audit_head().unwrap(), from.audit_head().unwrap());
+    assert!(verify_chain(to.as_ref()) > 0, "the copied chain verifies");
+    // The copy goes on where the original stopped.
+    let next = to
+        .write_documents(&[document("COPY0002", "FRA", None)], at(10), &ev())
+        .unwrap()[0]
+        .id;
+    let last = from.find_documents(code("FRA"), "COPY0001").unwrap()[0];
+    assert!(next > last, "{next} after {last}");
+    assert_eq!(
+        to.audit_head().unwrap().unwrap().0,
+        from.audit_head().unwrap().unwrap().0 + 1
+    );
+    // Into a store that holds data, nothing is copied.
+    let refused = crate::copy_hub(from.as_ref(), to.as_ref());
+    assert!(
+        matches!(refused, Err(StoreError::Conflict(_))),
+        "{refused:?}"
+    );
+    let refused = to.load_rows(&mut std::iter::empty());
+    assert!(
+        matches!(refused, Err(StoreError::Conflict(_))),
+        "{refused:?}"
+    );
+    drop((from, to, keep_from, keep_to));
 }
 
 fn code(text: &str) -> CountryCode {

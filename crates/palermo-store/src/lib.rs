@@ -376,6 +376,256 @@ pub struct Counts {
     pub vehicles_active: u64,
 }
 
+/// A stored value as every backend has it, for moving a whole hub between backends
+/// ([`Store::dump_rows`], [`Store::load_rows`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Value {
+    Null,
+    Integer(i64),
+    Text(String),
+    Bytes(Vec<u8>),
+}
+
+/// Every table of a hub with its columns, in an order where the rows a row refers to come
+/// before it: what moving a hub copies, the audit trail included, verbatim.
+pub const TABLES: &[(&str, &[&str])] = &[
+    ("organisations", &["code", "kind", "name", "created_at"]),
+    (
+        "api_keys",
+        &[
+            "id",
+            "org",
+            "label",
+            "scopes",
+            "key_hash",
+            "created_at",
+            "revoked_at",
+        ],
+    ),
+    (
+        "users",
+        &[
+            "id",
+            "org",
+            "username",
+            "display_name",
+            "roles",
+            "password_hash",
+            "totp_secret",
+            "totp_last_step",
+            "failures",
+            "locked_at",
+            "disabled_at",
+            "last_active_at",
+            "created_at",
+            "version",
+        ],
+    ),
+    ("recovery_codes", &["user_id", "code_hash", "used_at"]),
+    (
+        "documents",
+        &[
+            "id",
+            "number",
+            "number_normalised",
+            "issuing_country",
+            "document_type",
+            "status",
+            "holder_name",
+            "holder_birth_date",
+            "owner",
+            "external_ref",
+            "reported_date",
+            "review_date",
+            "restriction",
+            "restriction_countries",
+            "handling",
+            "handling_note",
+            "created_at",
+            "updated_at",
+            "withdrawn_at",
+        ],
+    ),
+    (
+        "vehicles",
+        &[
+            "id",
+            "vin",
+            "plate",
+            "plate_country",
+            "make",
+            "model",
+            "colour",
+            "year",
+            "status",
+            "owner",
+            "external_ref",
+            "reported_date",
+            "review_date",
+            "restriction",
+            "restriction_countries",
+            "handling",
+            "handling_note",
+            "created_at",
+            "updated_at",
+            "withdrawn_at",
+        ],
+    ),
+    (
+        "persons",
+        &[
+            "id",
+            "body",
+            "owner",
+            "external_ref",
+            "reported_date",
+            "review_date",
+            "restriction",
+            "restriction_countries",
+            "handling",
+            "handling_note",
+            "created_at",
+            "updated_at",
+            "withdrawn_at",
+        ],
+    ),
+    (
+        "person_photos",
+        &[
+            "id",
+            "person_id",
+            "content_type",
+            "size",
+            "sha256",
+            "data",
+            "created_at",
+        ],
+    ),
+    (
+        "audit",
+        &[
+            "seq",
+            "at",
+            "org",
+            "user",
+            "api_key_id",
+            "source",
+            "action",
+            "target",
+            "outcome",
+            "justification",
+            "detail",
+            "payload",
+            "payload_hash",
+            "prev_hash",
+            "hash",
+            "concerns",
+        ],
+    ),
+    ("audit_subjects", &["org", "seq"]),
+    (
+        "audit_heads",
+        &["seq", "hash", "at", "public_key", "signature"],
+    ),
+    (
+        "hits",
+        &[
+            "id",
+            "at",
+            "record_kind",
+            "record_id",
+            "owner",
+            "checking_org",
+            "match_kind",
+            "query",
+            "due_at",
+            "answer",
+            "answer_note",
+            "answered_at",
+            "answered_by",
+            "escalated_at",
+        ],
+    ),
+    (
+        "messages",
+        &[
+            "id",
+            "thread_id",
+            "in_reply_to",
+            "sender_org",
+            "sender_user",
+            "subject",
+            "body",
+            "priority",
+            "handling",
+            "refs",
+            "created_at",
+        ],
+    ),
+    (
+        "message_recipients",
+        &[
+            "message_id",
+            "org",
+            "read_at",
+            "read_by",
+            "acknowledged_at",
+            "acknowledged_by",
+        ],
+    ),
+    (
+        "attachments",
+        &[
+            "id",
+            "message_id",
+            "name",
+            "content_type",
+            "size",
+            "sha256",
+            "data",
+        ],
+    ),
+    ("webhooks", &["org", "url", "secret"]),
+    (
+        "deliveries",
+        &[
+            "id",
+            "kind",
+            "subject_id",
+            "org",
+            "idempotency_key",
+            "attempts",
+            "next_attempt_at",
+            "delivered_at",
+            "failed_at",
+            "last_error",
+        ],
+    ),
+];
+
+/// One row of a table of [`TABLES`], its values in the table's column order.
+pub type TableRow = (&'static str, Vec<Value>);
+
+/// Copies a whole hub, audit trail included, from `from` into `to` (which must be empty), in
+/// one transaction of `to`: moving a hub between SQLite and PostgreSQL. Returns the rows
+/// copied. Reading and writing run at once, on two threads.
+pub fn copy_hub(from: &dyn Store, to: &dyn Store) -> Result<u64> {
+    std::thread::scope(|scope| {
+        let (sender, receiver) = std::sync::mpsc::sync_channel::<Result<TableRow>>(4096);
+        scope.spawn(move || {
+            for (table, _) in TABLES {
+                let dumped =
+                    from.dump_rows(table, &mut |values| drop(sender.send(Ok((table, values)))));
+                if let Err(error) = dumped {
+                    let _ = sender.send(Err(error));
+                    return;
+                }
+            }
+        });
+        to.load_rows(&mut receiver.into_iter())
+    })
+}
+
 /// Receives `(id, vin, plate_country, plate, access)` of each active vehicle.
 pub type VehicleKeysVisitor<'a> =
     dyn FnMut(i64, Option<&str>, Option<CountryCode>, Option<&str>, RecordAccess) + 'a;
@@ -610,4 +860,11 @@ pub trait Store: Send + Sync {
     fn answer_hit(&self, id: i64, answer: &HitAnswer, audit: &AuditEvent) -> Result<bool>;
 
     fn counts(&self) -> Result<Counts>;
+
+    /// Visits every row of `table` (one of [`TABLES`]) in the order of its key, the values in
+    /// the order [`TABLES`] lists its columns: the raw copy that moving a hub needs.
+    fn dump_rows(&self, table: &'static str, visit: &mut dyn FnMut(Vec<Value>)) -> Result<()>;
+    /// Writes rows as [`Store::dump_rows`] gave them into this store, which must hold nothing
+    /// yet, in one transaction: all or nothing. Returns how many rows it wrote.
+    fn load_rows(&self, rows: &mut dyn Iterator<Item = Result<TableRow>>) -> Result<u64>;
 }

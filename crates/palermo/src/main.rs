@@ -7,6 +7,7 @@ mod client;
 mod datadir;
 mod import;
 mod message;
+mod moving;
 mod screen;
 mod serve;
 mod tls;
@@ -73,6 +74,9 @@ enum Command {
     /// The audit trail: verify its chain, export it.
     #[command(subcommand)]
     Audit(admin::AuditCommand),
+    /// Move a stopped hub, audit trail included, to another data directory and backend
+    /// (SQLite to PostgreSQL or back); the target must be empty.
+    MigrateStore(moving::MoveArgs),
     /// Bring the database's schema to this build's version (serve does it at start), then
     /// print the version.
     Migrate {
@@ -218,6 +222,7 @@ fn main() -> ExitCode {
             database,
             hub_role,
         } => migrate(&data, database, hub_role),
+        Command::MigrateStore(args) => moving::run(args),
         Command::Message(command) => message::run(command),
         Command::Screen(command) => screen::run(command),
     };

@@ -36,13 +36,14 @@ use sha2::Digest as _;
 
 use crate::columns::{
     ACCESS_JOINED, AccessScan, CountryScan, DOCUMENT_COLUMNS, META_COLUMNS, MetaRead, MetaText,
-    PERSON_COLUMNS, VEHICLE_COLUMNS, corrupt, country, date, hit_parties, import_event, targeted,
-    written_columns,
+    PERSON_COLUMNS, VEHICLE_COLUMNS, corrupt, country, date, dump_sql, hit_parties, import_event,
+    load_sql, refuse_unless_empty, targeted, written_columns,
 };
 use crate::{
     ApiKeyRow, AttachmentMeta, Attempt, AuditFilter, Counts, Delivery, DeliveryKind, Hit,
     HitAnswer, HitParty, ImportCounts, Mailbox, NewHit, NewMessage, Organisation, Receipt,
-    RecordKind, Result, SignedHead, Store, StoreError, StoredMessage, UserRow, Webhook, Written,
+    RecordKind, Result, SignedHead, Store, StoreError, StoredMessage, TableRow, UserRow, Value,
+    Webhook, Written,
 };
 
 /// Versioned migrations; the table `palermo_migrations` records which have run.
@@ -898,7 +899,7 @@ fn grant_hub_role(client: &mut Client, role: &str) -> Result<()> {
         .collect::<std::result::Result<_, _>>()?;
     let mut sql = format!(
         "GRANT USAGE ON SCHEMA {schema} TO {quoted};
-         GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {schema} TO {quoted};"
+         GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA {schema} TO {quoted};"
     );
     for table in &tables {
         let rights = match table.as_str() {
@@ -1463,6 +1464,100 @@ impl Store for PostgresStore {
             })
         })
     }
+
+    fn dump_rows(&self, table: &'static str, visit: &mut dyn FnMut(Vec<Value>)) -> Result<()> {
+        let sql = dump_sql(table)?;
+        self.scan(&sql, &mut |row| {
+            let mut values = Vec::with_capacity(row.len());
+            for (i, column) in row.columns().iter().enumerate() {
+                let kind = column.type_();
+                values.push(
+                    if *kind == Type::INT8 {
+                        row.try_get::<_, Option<i64>>(i)?.map(Value::Integer)
+                    } else if *kind == Type::INT4 {
+                        row.try_get::<_, Option<i32>>(i)?
+                            .map(|n| Value::Integer(n.into()))
+                    } else if *kind == Type::BYTEA {
+                        row.try_get::<_, Option<Vec<u8>>>(i)?.map(Value::Bytes)
+                    } else {
+                        row.try_get::<_, Option<String>>(i)?.map(Value::Text)
+                    }
+                    .unwrap_or(Value::Null),
+                );
+            }
+            visit(values);
+            Ok(())
+        })
+    }
+
+    fn load_rows(&self, rows: &mut dyn Iterator<Item = Result<TableRow>>) -> Result<u64> {
+        self.transaction(|mut tx, _| {
+            let mut nonempty = Vec::new();
+            for (table, _) in crate::TABLES {
+                let sql = format!("SELECT EXISTS (SELECT 1 FROM {table})");
+                if tx.query_one(&sql, &[])?.try_get::<_, bool>(0)? {
+                    nonempty.push(*table);
+                }
+            }
+            refuse_unless_empty(&nonempty)?;
+            let mut statements = std::collections::HashMap::new();
+            let mut count = 0;
+            for row in rows {
+                let (table, values) = row?;
+                let statement = match statements.get(table) {
+                    Some(statement) => statement,
+                    None => {
+                        let sql = load_sql(table, |i| format!("${i}"))?;
+                        let statement = tx.prepare(&sql)?;
+                        statements.entry(table).or_insert(statement)
+                    }
+                };
+                let bound: Vec<Box<dyn ToSql + Sync>> = values
+                    .into_iter()
+                    .zip(statement.params())
+                    .map(|(value, kind)| bind(value, kind))
+                    .collect::<Result<_>>()?;
+                let params: Vec<Param<'_>> =
+                    bound.iter().map(|b| b.as_ref() as Param<'_>).collect();
+                tx.execute(statement, &params)?;
+                count += 1;
+            }
+            // Identities continue after the ids copied.
+            for (table, columns) in crate::TABLES {
+                if columns.first() == Some(&"id") {
+                    tx.execute(
+                        &format!(
+                            "SELECT setval(pg_get_serial_sequence('{table}', 'id'),
+                                 coalesce((SELECT max(id) FROM {table}), 0) + 1, false)"
+                        ),
+                        &[],
+                    )?;
+                }
+            }
+            tx.commit()?;
+            Ok(count)
+        })
+    }
+}
+
+/// A copied value as the parameter of type `kind`.
+fn bind(value: Value, kind: &Type) -> Result<Box<dyn ToSql + Sync>> {
+    let mismatch = |value: &Value| {
+        StoreError::Conflict(format!("cannot store {value:?} in a column of type {kind}"))
+    };
+    Ok(match value {
+        Value::Null if *kind == Type::INT8 => Box::new(None::<i64>),
+        Value::Null if *kind == Type::INT4 => Box::new(None::<i32>),
+        Value::Null if *kind == Type::BYTEA => Box::new(None::<Vec<u8>>),
+        Value::Null => Box::new(None::<String>),
+        Value::Integer(n) if *kind == Type::INT8 => Box::new(n),
+        Value::Integer(n) if *kind == Type::INT4 => {
+            Box::new(i32::try_from(n).map_err(|_| mismatch(&value))?)
+        }
+        Value::Text(text) if *kind == Type::TEXT => Box::new(text),
+        Value::Bytes(bytes) if *kind == Type::BYTEA => Box::new(bytes),
+        other => return Err(mismatch(&other)),
+    })
 }
 
 fn photo_meta(id: i64, content_type: &str, size: i64, sha256: Hash) -> AttachmentMeta {

@@ -18,13 +18,14 @@ use sha2::Digest as _;
 
 use crate::columns::{
     ACCESS_JOINED, AccessScan, CountryScan, DOCUMENT_COLUMNS, META_COLUMNS, META_WRITTEN, MetaRead,
-    MetaText, PERSON_COLUMNS, VEHICLE_COLUMNS, corrupt, country, date, hit_parties, import_event,
-    targeted, written_columns,
+    MetaText, PERSON_COLUMNS, VEHICLE_COLUMNS, corrupt, country, date, dump_sql, hit_parties,
+    import_event, load_sql, refuse_unless_empty, targeted, written_columns,
 };
 use crate::{
     ApiKeyRow, AttachmentMeta, Attempt, AuditFilter, Counts, Delivery, DeliveryKind, Hit,
     HitAnswer, HitParty, ImportCounts, Mailbox, NewHit, NewMessage, Organisation, Receipt,
-    RecordKind, Result, SignedHead, Store, StoreError, StoredMessage, UserRow, Webhook, Written,
+    RecordKind, Result, SignedHead, Store, StoreError, StoredMessage, TableRow, UserRow, Value,
+    Webhook, Written,
 };
 
 /// Versioned migrations; `PRAGMA user_version` records how many have run.
@@ -1262,6 +1263,69 @@ impl Store for SqliteStore {
                 vehicles_active: count("vehicles")?,
             })
         })
+    }
+
+    fn dump_rows(&self, table: &'static str, visit: &mut dyn FnMut(Vec<Value>)) -> Result<()> {
+        let sql = dump_sql(table)?;
+        self.read(|connection| {
+            let mut statement = connection.prepare(&sql)?;
+            let width = statement.column_count();
+            let mut rows = statement.query([])?;
+            while let Some(row) = rows.next()? {
+                let mut values = Vec::with_capacity(width);
+                for i in 0..width {
+                    values.push(match row.get_ref(i)? {
+                        rusqlite::types::ValueRef::Null => Value::Null,
+                        rusqlite::types::ValueRef::Integer(n) => Value::Integer(n),
+                        rusqlite::types::ValueRef::Text(text) => {
+                            Value::Text(String::from_utf8_lossy(text).into_owned())
+                        }
+                        rusqlite::types::ValueRef::Blob(bytes) => Value::Bytes(bytes.to_vec()),
+                        rusqlite::types::ValueRef::Real(_) => {
+                            return Err(StoreError::Corrupt(format!(
+                                "a real number in {table}, which holds none"
+                            )));
+                        }
+                    });
+                }
+                visit(values);
+            }
+            Ok(())
+        })
+    }
+
+    fn load_rows(&self, rows: &mut dyn Iterator<Item = Result<TableRow>>) -> Result<u64> {
+        let mut writer = self.writer.lock().expect("writer lock");
+        let tx = writer
+            .connection
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut nonempty = Vec::new();
+        for (table, _) in crate::TABLES {
+            let sql = format!("SELECT EXISTS (SELECT 1 FROM {table})");
+            if tx.query_row(&sql, [], |row| row.get::<_, bool>(0))? {
+                nonempty.push(*table);
+            }
+        }
+        refuse_unless_empty(&nonempty)?;
+        let mut count = 0;
+        for row in rows {
+            let (table, values) = row?;
+            let mut statement = tx.prepare_cached(&load_sql(table, |i| format!("?{i}"))?)?;
+            for (i, value) in values.iter().enumerate() {
+                match value {
+                    Value::Null => statement.raw_bind_parameter(i + 1, rusqlite::types::Null)?,
+                    Value::Integer(n) => statement.raw_bind_parameter(i + 1, n)?,
+                    Value::Text(text) => statement.raw_bind_parameter(i + 1, text)?,
+                    Value::Bytes(bytes) => statement.raw_bind_parameter(i + 1, bytes)?,
+                }
+            }
+            statement.raw_execute()?;
+            count += 1;
+        }
+        let head = security::audit_head(&tx)?;
+        tx.commit()?;
+        writer.head = head;
+        Ok(count)
     }
 }
 

@@ -177,3 +177,113 @@ fn a_hub_runs_as_a_role_that_owns_nothing() {
     let said = String::from_utf8_lossy(&refused.stderr);
     assert!(said.contains("palermo migrate"), "{said}");
 }
+
+/// A hub moves from SQLite to PostgreSQL and back, audit trail included: its records, hits and
+/// keys work on the new backend, and the trail verifies there. (With PALERMO_TEST_BACKEND=
+/// postgres the first hub is on PostgreSQL already: the move is then between two databases.)
+#[test]
+fn a_hub_moves_from_sqlite_to_postgresql_and_back() {
+    let database = TestDatabase::start();
+    let dir = tempfile::tempdir().unwrap();
+    let (sqlite, moved, back) = (
+        dir.path().join("sqlite"),
+        dir.path().join("postgres"),
+        dir.path().join("back"),
+    );
+    let mut server = Server::start(
+        &sqlite,
+        &["--demo", "--demo-documents", "200", "--demo-vehicles", "20"],
+    );
+    assert_eq!(
+        server
+            .client("FRA")
+            .post(
+                "/api/v1/documents",
+                &json!({"number": "MOVE00001", "issuing_country": "FRA", "type": "P",
+                        "status": "stolen", "reported_date": "2025-01-01"}),
+            )
+            .status,
+        201
+    );
+    let check = "/api/v1/checks/documents?number=MOVE00001&country=FRA";
+    assert_eq!(server.client("DEU").get(check).body["hit"], true);
+    let hits_before = server.client("FRA").get("/api/v1/hits").body;
+    server.kill();
+
+    let url = database.fresh_schema_url();
+    let run = |args: &[&str]| palermo().args(args).output().unwrap();
+    let moved_out = run(&[
+        "migrate-store",
+        "--from-data",
+        sqlite.to_str().unwrap(),
+        "--to-data",
+        moved.to_str().unwrap(),
+        "--database",
+        &url,
+    ]);
+    assert!(moved_out.status.success(), "{moved_out:?}");
+    assert!(String::from_utf8_lossy(&moved_out.stdout).contains("verify on the target"));
+    let verified = run(&["audit", "verify", "--data", moved.to_str().unwrap()]);
+    assert!(verified.status.success(), "{verified:?}");
+
+    // The moved hub: the same keys, records and hits, and it goes on writing.
+    let mut server = Server::start(&moved, &[]);
+    assert_eq!(server.client("DEU").get(check).body["hit"], true);
+    let hits_after = server.client("FRA").get("/api/v1/hits").body;
+    assert_eq!(
+        hits_after["hits"][0]["record_id"],
+        hits_before["hits"][0]["record_id"]
+    );
+    assert_eq!(
+        hits_after["hits"].as_array().unwrap().len(),
+        2,
+        "{hits_after}"
+    );
+    assert_eq!(
+        server
+            .client("FRA")
+            .post(
+                "/api/v1/documents",
+                &json!({"number": "MOVE00002", "issuing_country": "FRA", "type": "P",
+                        "status": "stolen", "reported_date": "2025-01-01"}),
+            )
+            .status,
+        201
+    );
+    server.kill();
+
+    // Into a database that holds a hub already, nothing moves.
+    let refused = run(&[
+        "migrate-store",
+        "--from-data",
+        sqlite.to_str().unwrap(),
+        "--to-data",
+        dir.path().join("again").to_str().unwrap(),
+        "--database",
+        &url,
+    ]);
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("empty"),
+        "{refused:?}"
+    );
+
+    // And back to SQLite.
+    let moved_back = run(&[
+        "migrate-store",
+        "--from-data",
+        moved.to_str().unwrap(),
+        "--to-data",
+        back.to_str().unwrap(),
+    ]);
+    assert!(moved_back.status.success(), "{moved_back:?}");
+    assert!(back.join("palermo.db").exists());
+    let server = Server::start(&back, &[]);
+    assert_eq!(
+        server
+            .client("DEU")
+            .get("/api/v1/checks/documents?number=MOVE00002&country=FRA")
+            .body["hit"],
+        true
+    );
+}
