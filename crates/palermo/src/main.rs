@@ -77,6 +77,18 @@ enum Command {
     /// Move a stopped hub, audit trail included, to another data directory and backend
     /// (SQLite to PostgreSQL or back); the target must be empty.
     MigrateStore(moving::MoveArgs),
+    /// Copy a data directory's SQLite database to FILE while the hub runs (an online backup,
+    /// consistent as of one moment). To restore: a new data directory with the copy as
+    /// palermo.db and the signing key beside it. For PostgreSQL use its own tools (see
+    /// docs/deployment.md).
+    Backup {
+        /// The data directory (need not be stopped).
+        #[arg(long, default_value = "palermo-data", env = "PALERMO_DATA")]
+        data: PathBuf,
+        /// The file to write; it must not exist.
+        #[arg(long)]
+        to: PathBuf,
+    },
     /// Bring the database's schema to this build's version (serve does it at start), then
     /// print the version.
     Migrate {
@@ -168,6 +180,32 @@ impl Target {
     }
 }
 
+fn backup(data: &std::path::Path, to: &std::path::Path) -> anyhow::Result<ExitCode> {
+    if data.join(datadir::DATABASE_URL_FILE).exists() {
+        anyhow::bail!(
+            "the records of {} are in PostgreSQL: back them up with pg_dump or \
+             pg_basebackup (docs/deployment.md), and keep the directory's signing key",
+            data.display()
+        );
+    }
+    let database = data.join(datadir::DATABASE_FILE);
+    if !database.exists() {
+        anyhow::bail!("no database in {}", data.display());
+    }
+    // Not through DataDir: a running hub holds the directory's lock, and an online backup is
+    // the point.
+    palermo_store::SqliteStore::backup(&database, to)
+        .map_err(|error| anyhow::anyhow!("cannot back up {}: {error}", database.display()))?;
+    datadir::make_private(to)?;
+    println!(
+        "backed up {} to {}; keep {} with it",
+        database.display(),
+        to.display(),
+        data.join(datadir::SIGNING_KEY_FILE).display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
 fn migrate(
     data: &std::path::Path,
     database: DatabaseArg,
@@ -223,6 +261,7 @@ fn main() -> ExitCode {
             hub_role,
         } => migrate(&data, database, hub_role),
         Command::MigrateStore(args) => moving::run(args),
+        Command::Backup { data, to } => backup(&data, &to),
         Command::Message(command) => message::run(command),
         Command::Screen(command) => screen::run(command),
     };

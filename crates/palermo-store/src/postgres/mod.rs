@@ -605,8 +605,7 @@ impl PostgresStore {
         let client = writer.as_mut().expect("connected");
         let result = (|| {
             let mut tx = client.transaction()?;
-            tx.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK])?;
-            let head = security::audit_head(&mut tx)?;
+            let head = lock_and_read_head(&mut tx)?;
             work(tx, head)
         })();
         if writer.as_ref().is_some_and(Client::is_closed) {
@@ -768,6 +767,37 @@ impl PostgresStore {
             Ok(())
         })
     }
+}
+
+/// Takes the write lock and reads the chain's head, in one round trip (the simple query
+/// protocol: two statements, text results). Every write transaction begins so.
+fn lock_and_read_head(tx: &mut Transaction<'_>) -> Result<Head> {
+    let messages = tx.simple_query(&format!(
+        "SELECT pg_advisory_xact_lock({WRITE_LOCK});
+         SELECT seq, encode(hash, 'hex') FROM audit ORDER BY seq DESC LIMIT 1"
+    ))?;
+    for message in messages {
+        if let postgres::SimpleQueryMessage::Row(row) = message
+            && row.columns().len() == 2
+        {
+            let corrupt_head = || StoreError::Corrupt("the audit chain's head".into());
+            let seq: i64 = row
+                .get(0)
+                .and_then(|text| text.parse().ok())
+                .ok_or_else(corrupt_head)?;
+            let text = row.get(1).ok_or_else(corrupt_head)?;
+            let mut hash = [0u8; 32];
+            if text.len() != 64 {
+                return Err(corrupt_head());
+            }
+            for (i, byte) in hash.iter_mut().enumerate() {
+                *byte =
+                    u8::from_str_radix(&text[2 * i..2 * i + 2], 16).map_err(|_| corrupt_head())?;
+            }
+            return Ok(Some((seq, hash)));
+        }
+    }
+    Ok(None)
 }
 
 fn is_empty<T: Table>(tx: &mut Transaction<'_>) -> Result<bool> {

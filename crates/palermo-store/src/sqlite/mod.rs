@@ -466,6 +466,28 @@ fn replace<T: Table>(tx: &Transaction<'_>, id: i64, record: &T, at: Timestamp) -
 }
 
 impl SqliteStore {
+    /// Writes a consistent copy of the database at `path` to `target` (which must not exist)
+    /// while hubs go on reading and writing it: SQLite's `VACUUM INTO`, on a read-only
+    /// connection of its own. The copy is a complete database, ready to serve.
+    pub fn backup(path: &Path, target: &Path) -> Result<()> {
+        if target.exists() {
+            return Err(StoreError::Conflict(format!(
+                "{} exists: a backup goes to a new file",
+                target.display()
+            )));
+        }
+        let connection = Connection::open_with_flags(
+            path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        connection.pragma_update(None, "busy_timeout", 5000)?;
+        let target = target.to_str().ok_or_else(|| {
+            StoreError::Conflict(format!("{} is not a UTF-8 path", target.display()))
+        })?;
+        connection.execute("VACUUM INTO ?1", [target])?;
+        Ok(())
+    }
+
     /// Opens (creating if needed) the database at `path` and runs pending migrations.
     pub fn open(path: &Path) -> Result<SqliteStore> {
         let mut connection = connect(path)?;

@@ -287,3 +287,69 @@ fn a_hub_moves_from_sqlite_to_postgresql_and_back() {
         true
     );
 }
+
+/// An online backup of a running SQLite hub restores into a hub that serves what was
+/// acknowledged before it, with a trail that verifies.
+#[test]
+fn a_running_hub_is_backed_up_and_restored() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let server = Server::start(
+        &data,
+        &["--demo", "--demo-documents", "100", "--demo-vehicles", "0"],
+    );
+    let backup = dir.path().join("backup.db");
+    let run = || {
+        palermo()
+            .args([
+                "backup",
+                "--data",
+                data.to_str().unwrap(),
+                "--to",
+                backup.to_str().unwrap(),
+            ])
+            .output()
+            .unwrap()
+    };
+    if crate::support::on_postgres() {
+        let refused = run();
+        assert!(!refused.status.success());
+        assert!(
+            String::from_utf8_lossy(&refused.stderr).contains("pg_dump"),
+            "{refused:?}"
+        );
+        return;
+    }
+    assert_eq!(
+        server
+            .client("FRA")
+            .post(
+                "/api/v1/documents",
+                &json!({"number": "BACK00001", "issuing_country": "FRA", "type": "P",
+                        "status": "stolen", "reported_date": "2025-01-01"}),
+            )
+            .status,
+        201
+    );
+    let done = run();
+    assert!(done.status.success(), "{done:?}");
+    let again = run();
+    assert!(!again.status.success(), "a backup never overwrites a file");
+    drop(server);
+    let restored = dir.path().join("restored");
+    std::fs::create_dir(&restored).unwrap();
+    std::fs::copy(&backup, restored.join("palermo.db")).unwrap();
+    for file in ["audit-signing-key.pk8", "demo-credentials.json"] {
+        std::fs::copy(data.join(file), restored.join(file)).unwrap();
+    }
+    let verified = palermo()
+        .args(["audit", "verify", "--data", restored.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(verified.status.success(), "{verified:?}");
+    let server = Server::start(&restored, &[]);
+    let checked = server
+        .client("DEU")
+        .get("/api/v1/checks/documents?number=BACK00001&country=FRA");
+    assert_eq!(checked.body["hit"], true, "{}", checked.text);
+}
