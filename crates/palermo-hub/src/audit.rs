@@ -117,7 +117,7 @@ fn commit_loop(shared: &Shared, store: &dyn Store) {
                 closed: queue.closed,
             }
         };
-        let result = store.record_checks(&batch.events, &batch.hits);
+        let result = store.record_checks(&batch.events, &batch.hits, &crate::hits::told_of);
         match result {
             Ok(ids) => {
                 let mut ids = ids.into_iter();

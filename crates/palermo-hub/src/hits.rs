@@ -2,8 +2,8 @@
 //! organisation; the owner answers within a deadline (still valid, no longer valid, not the
 //! same person or object); unanswered hits past their deadline are overdue on both sides.
 
-use palermo_core::{FieldErrors, Permissions, RecordAccess, Timestamp};
-use palermo_store::{Hit, HitAnswer, HitParty, RecordKind};
+use palermo_core::{FieldErrors, OrgCode, Permissions, RecordAccess, Timestamp};
+use palermo_store::{Hit, HitAnswer, HitParty, NewHit, RecordKind};
 use serde::{Deserialize, Serialize};
 
 use crate::{Caller, Hub, HubError, Result};
@@ -50,6 +50,18 @@ pub struct HitView {
     #[schema(value_type = Option<String>)]
     pub answered_at: Option<Timestamp>,
     pub answered_by: Option<String>,
+}
+
+/// Who is told of a hit, by webhook, when it is found and when it is overdue: the bureau that
+/// owns the record (to confirm it within the deadline) and the organisation whose check found
+/// it (to hold the traveller meanwhile), once if they are the same.
+pub(crate) fn told_of(hit: &NewHit) -> Vec<OrgCode> {
+    let owner = OrgCode::of_country(hit.owner);
+    if owner == hit.checking_org {
+        vec![owner]
+    } else {
+        vec![owner, hit.checking_org]
+    }
 }
 
 impl HitView {
@@ -285,6 +297,9 @@ impl Hub {
     pub fn escalate_overdue_hits(&self) -> Result<usize> {
         let mut event = self.event(&Caller::console(), "hit.escalate", "ok");
         event.user = Some("deadline".into());
-        Ok(self.store.escalate_overdue_hits(self.now(), &event)?.len())
+        Ok(self
+            .store
+            .escalate_overdue_hits(self.now(), &told_of, &event)?
+            .len())
     }
 }

@@ -195,15 +195,6 @@ pub(crate) fn targeted(
     event
 }
 
-/// The organisations told of a hit (by webhook): its record's owner and the checker, once.
-pub(crate) fn hit_parties<'a>(owner: &'a str, checker: &'a str) -> Vec<&'a str> {
-    if owner == checker {
-        vec![owner]
-    } else {
-        vec![owner, checker]
-    }
-}
-
 /// The text of an import's audit detail, unless the caller gave one.
 pub(crate) fn import_event(audit: &AuditEvent, counts: crate::ImportCounts) -> AuditEvent {
     let mut event = audit.clone();

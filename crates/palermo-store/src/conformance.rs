@@ -154,7 +154,7 @@ fn fill_every_table(store: &dyn Store) {
     let mut check = ev();
     check.payload = Some("{\"number\":\"COPY0001\"}".into());
     check.concern("FRA");
-    store.record_checks(&[check], &[hit]).unwrap();
+    store.record_checks(&[check], &[hit], &parties).unwrap();
     let message = NewMessage {
         at: at(5),
         in_reply_to: None,
@@ -311,6 +311,16 @@ fn withdrawn_of(store: &dyn Store, kind: RecordKind) -> Vec<(i64, RecordAccess)>
         .scan_withdrawn(kind, &mut |id, access| seen.push((id, access)))
         .unwrap();
     seen
+}
+
+/// Who the tests tell of a hit: its record's owner and the checker (the hub's rule).
+fn parties(hit: &NewHit) -> Vec<OrgCode> {
+    let owner = OrgCode::of_country(hit.owner);
+    if owner == hit.checking_org {
+        vec![owner]
+    } else {
+        vec![owner, hit.checking_org]
+    }
 }
 
 /// An audit event for a test action.
@@ -552,7 +562,7 @@ fn audit_entries_chain_and_commit_with_their_actions(store: &dyn Store) {
         due_at: at(1000),
     };
     let ids = store
-        .record_checks(&[check.clone(), ev()], std::slice::from_ref(&hit))
+        .record_checks(&[check.clone(), ev()], std::slice::from_ref(&hit), &parties)
         .unwrap();
     assert_eq!(ids.len(), 1);
     assert_eq!(verify_chain(store), entries_before as u64 + 2);
@@ -986,6 +996,7 @@ fn hits_are_listed_for_their_parties_and_answered_once(store: &dyn Store) {
         .record_checks(
             &[ev()],
             &[hit(1, "FRA"), hit(2, "ITA"), hit(3, "FRA"), hit(4, "FRA")],
+            &parties,
         )
         .unwrap();
     assert_eq!(ids.len(), 4);
@@ -1212,17 +1223,19 @@ fn messages_keep_receipts_attachments_and_deliveries(store: &dyn Store) {
         query: "{}".into(),
         due_at: at(300),
     };
-    let hit_id = store.record_checks(&[ev()], &[hit]).unwrap()[0];
+    let hit_id = store.record_checks(&[ev()], &[hit], &parties).unwrap()[0];
     let queued = store.deliveries(DeliveryKind::Hit, hit_id).unwrap();
     assert_eq!(queued.len(), 1);
     assert_eq!(queued[0].org, org("DEU"));
     assert!(
         store
-            .escalate_overdue_hits(at(250), &ev())
+            .escalate_overdue_hits(at(250), &parties, &ev())
             .unwrap()
             .is_empty()
     );
-    let escalated = store.escalate_overdue_hits(at(400), &ev()).unwrap();
+    let escalated = store
+        .escalate_overdue_hits(at(400), &parties, &ev())
+        .unwrap();
     assert_eq!(escalated.len(), 1);
     assert_eq!(escalated[0].escalated_at, Some(at(400)));
     assert_eq!(
@@ -1231,7 +1244,7 @@ fn messages_keep_receipts_attachments_and_deliveries(store: &dyn Store) {
     );
     assert!(
         store
-            .escalate_overdue_hits(at(500), &ev())
+            .escalate_overdue_hits(at(500), &parties, &ev())
             .unwrap()
             .is_empty()
     );

@@ -626,6 +626,9 @@ pub fn copy_hub(from: &dyn Store, to: &dyn Store) -> Result<u64> {
     })
 }
 
+/// Who is told of a hit (by webhook): the hub decides, the store queues the deliveries.
+pub type Tell<'a> = dyn Fn(&NewHit) -> Vec<OrgCode> + 'a;
+
 /// Receives `(id, vin, plate_country, plate, access)` of each active vehicle.
 pub type VehicleKeysVisitor<'a> =
     dyn FnMut(i64, Option<&str>, Option<CountryCode>, Option<&str>, RecordAccess) + 'a;
@@ -846,16 +849,27 @@ pub trait Store: Send + Sync {
     fn deliveries(&self, kind: DeliveryKind, subject_id: i64) -> Result<Vec<Delivery>>;
     fn record_attempt(&self, delivery_id: i64, attempt: &Attempt) -> Result<()>;
 
-    /// Records checks: their audit entries and the hits they found, with the hits' webhook
-    /// deliveries to owners and checkers, in one transaction (the group commit of many
-    /// requests' checks). Returns the hits' ids, in order.
-    fn record_checks(&self, audit: &[AuditEvent], hits: &[NewHit]) -> Result<Vec<i64>>;
+    /// Records checks: their audit entries and the hits they found, with a webhook delivery of
+    /// each hit to every organisation `tell` names for it (that has a webhook), in one
+    /// transaction (the group commit of many requests' checks). Returns the hits' ids, in
+    /// order.
+    fn record_checks(
+        &self,
+        audit: &[AuditEvent],
+        hits: &[NewHit],
+        tell: &Tell<'_>,
+    ) -> Result<Vec<i64>>;
     /// Hits of `party`, newest first, with ids below `before` when given.
     fn hits(&self, party: HitParty, before: Option<i64>, limit: usize) -> Result<Vec<Hit>>;
     fn hit(&self, id: i64) -> Result<Option<Hit>>;
     /// Marks unanswered hits whose deadline passed before `now` as escalated, queues their
-    /// `hit-overdue` deliveries, and returns them.
-    fn escalate_overdue_hits(&self, now: Timestamp, audit: &AuditEvent) -> Result<Vec<Hit>>;
+    /// `hit-overdue` deliveries to the organisations `tell` names, and returns them.
+    fn escalate_overdue_hits(
+        &self,
+        now: Timestamp,
+        tell: &Tell<'_>,
+        audit: &AuditEvent,
+    ) -> Result<Vec<Hit>>;
     /// Records the owner's answer; `false` if the hit is absent or already answered.
     fn answer_hit(&self, id: i64, answer: &HitAnswer, audit: &AuditEvent) -> Result<bool>;
 

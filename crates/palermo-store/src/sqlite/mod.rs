@@ -18,8 +18,8 @@ use sha2::Digest as _;
 
 use crate::columns::{
     ACCESS_JOINED, AccessScan, CountryScan, DOCUMENT_COLUMNS, META_COLUMNS, META_WRITTEN, MetaRead,
-    MetaText, PERSON_COLUMNS, VEHICLE_COLUMNS, corrupt, country, date, dump_sql, hit_parties,
-    import_event, load_sql, refuse_unless_empty, targeted, written_columns,
+    MetaText, PERSON_COLUMNS, VEHICLE_COLUMNS, corrupt, country, date, dump_sql, import_event,
+    load_sql, refuse_unless_empty, targeted, written_columns,
 };
 use crate::{
     ApiKeyRow, AttachmentMeta, Attempt, AuditFilter, Counts, Delivery, DeliveryKind, Hit,
@@ -1221,18 +1221,29 @@ impl Store for SqliteStore {
         })
     }
 
-    fn record_checks(&self, audit: &[AuditEvent], hits: &[NewHit]) -> Result<Vec<i64>> {
+    fn record_checks(
+        &self,
+        audit: &[AuditEvent],
+        hits: &[NewHit],
+        tell: &crate::Tell<'_>,
+    ) -> Result<Vec<i64>> {
         self.write(audit, |tx| {
             let ids = security::insert_hits(tx, hits)?;
             for (hit, id) in hits.iter().zip(&ids) {
-                let orgs = hit_parties(hit.owner.as_str(), hit.checking_org.as_str());
+                let told = tell(hit);
+                let orgs: Vec<&str> = told.iter().map(|org| org.as_str()).collect();
                 messages::queue_deliveries(tx, DeliveryKind::Hit, *id, &orgs, hit.at)?;
             }
             Ok(ids)
         })
     }
 
-    fn escalate_overdue_hits(&self, now: Timestamp, audit: &AuditEvent) -> Result<Vec<Hit>> {
+    fn escalate_overdue_hits(
+        &self,
+        now: Timestamp,
+        tell: &crate::Tell<'_>,
+        audit: &AuditEvent,
+    ) -> Result<Vec<Hit>> {
         self.write_targeted(&[], |tx| {
             let overdue = security::overdue_hits(tx, now)?;
             for hit in &overdue {
@@ -1240,7 +1251,8 @@ impl Store for SqliteStore {
                     "UPDATE hits SET escalated_at = ?2 WHERE id = ?1",
                     params![hit.id, now.0],
                 )?;
-                let orgs = hit_parties(hit.hit.owner.as_str(), hit.hit.checking_org.as_str());
+                let told = tell(&hit.hit);
+                let orgs: Vec<&str> = told.iter().map(|org| org.as_str()).collect();
                 messages::queue_deliveries(tx, DeliveryKind::HitOverdue, hit.id, &orgs, now)?;
             }
             let event = (!overdue.is_empty()).then(|| {
