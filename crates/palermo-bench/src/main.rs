@@ -352,7 +352,7 @@ fn bench_stores(
         &mut (0..count).map(document),
         Timestamp::now(),
         &|| true,
-        &palermo_core::audit::AuditEvent::default(),
+        &palermo_store::as_given(&palermo_core::audit::AuditEvent::default()),
     )?;
     let seconds = started.elapsed().as_secs_f64();
     println!(

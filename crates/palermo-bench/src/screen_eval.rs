@@ -130,7 +130,12 @@ pub fn run(dir: &Path, threshold: f64, threads: usize) -> anyhow::Result<()> {
     }
     let event = Caller::console().event_at(Timestamp::now(), "person.import", "ok");
     store
-        .import_persons(&mut persons.into_iter(), Timestamp::now(), &|| true, &event)?
+        .import_persons(
+            &mut persons.into_iter(),
+            Timestamp::now(),
+            &|| true,
+            &palermo_store::as_given(&event),
+        )?
         .context("import rolled back")?;
     let before = rss_bytes();
     let started = Instant::now();

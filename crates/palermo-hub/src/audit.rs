@@ -11,7 +11,7 @@ use std::thread::JoinHandle;
 
 use palermo_core::audit::{AuditEntry, AuditEvent, ChainBreak, ChainVerifier, Hash, display_safe};
 use palermo_core::{Permissions, Timestamp};
-use palermo_store::{AuditFilter, NewHit, SignedHead, Store, StoreError};
+use palermo_store::{AuditFilter, Done, NewHit, SignedHead, Store, StoreError};
 use parking_lot::{Condvar, Mutex};
 use ring::signature::{ED25519, Ed25519KeyPair, KeyPair, UnparsedPublicKey};
 use serde::Serialize;
@@ -24,6 +24,37 @@ use crate::{Caller, Hub, HubError, Result};
 const QUEUE_MAX: usize = 200_000;
 /// Most entries one read of the trail returns.
 pub const AUDIT_PAGE_MAX: usize = 1_000;
+
+/// The entry of a write that names what it made, once the store says what that is: its
+/// target names the rows (`{prefix}:{ids}`) unless the event names a target already; its
+/// detail counts an import's rows or an erasure's payloads unless it has one.
+pub(crate) fn naming<'a>(
+    event: &'a AuditEvent,
+    prefix: &'a str,
+) -> impl Fn(Done<'_>) -> AuditEvent + 'a {
+    move |done| {
+        let mut event = event.clone();
+        match done {
+            Done::Ids(ids) => {
+                let ids: Vec<String> = ids.iter().map(i64::to_string).collect();
+                event
+                    .target
+                    .get_or_insert_with(|| format!("{prefix}:{}", ids.join(",")));
+            }
+            Done::Imported(counts) => {
+                event.detail.get_or_insert_with(|| {
+                    format!("inserted {}, updated {}", counts.inserted, counts.updated)
+                });
+            }
+            Done::Erased(count) => {
+                event
+                    .detail
+                    .get_or_insert_with(|| format!("erased {count} payloads"));
+            }
+        }
+        event
+    }
+}
 
 type Reply = oneshot::Sender<std::result::Result<Vec<i64>, StoreError>>;
 
@@ -599,6 +630,8 @@ impl Hub {
         let caller = Caller::console();
         let mut event = self.event(&caller, "audit.erase-payloads", "ok");
         event.user = Some("retention".into());
-        Ok(self.store.erase_audit_payloads(before, &event)?)
+        Ok(self
+            .store
+            .erase_audit_payloads(before, &naming(&event, ""))?)
     }
 }

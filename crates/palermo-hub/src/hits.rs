@@ -299,7 +299,7 @@ impl Hub {
         event.user = Some("deadline".into());
         Ok(self
             .store
-            .escalate_overdue_hits(self.now(), &told_of, &event)?
+            .escalate_overdue_hits(self.now(), &told_of, &crate::audit::naming(&event, "hits"))?
             .len())
     }
 }

@@ -176,9 +176,14 @@ impl Hub {
                 let mut event = self.event(caller, "api-key.create", "ok");
                 event.detail = Some(format!("org {org}, scopes {}", scopes.scopes()));
                 event.concern(org.as_str());
-                let id =
-                    self.store
-                        .add_api_key(org, label, scopes, &hash_api_key(&secret), &event)?;
+                let id = self.store.add_api_key(
+                    org,
+                    label,
+                    scopes,
+                    &hash_api_key(&secret),
+                    event.at,
+                    &crate::audit::naming(&event, "api-key"),
+                )?;
                 self.reload_api_keys()?;
                 Ok(ApiKey {
                     id,

@@ -263,7 +263,9 @@ pub struct Hub {
     vehicles: RwLock<Indexed<VehicleIndex>>,
     /// API keys by the SHA-256 of the key; revoked keys are absent.
     api_keys: RwLock<HashMap<[u8; 32], Caller>>,
-    /// Serialises store commits with the index updates that follow them.
+    /// Keeps this process's index changes in the order of the store commits they follow.
+    /// (What a write may do is decided in the write's own transaction, by a store guard: it
+    /// holds with other processes on the same database too.)
     writes: Mutex<()>,
     /// Writes checks' audit entries and hits, many requests to one commit.
     group: audit::GroupCommit,

@@ -426,7 +426,9 @@ impl Hub {
         for recipient in &message.recipients {
             event.concern(recipient.as_str());
         }
-        let id = self.store.send_message(&message, &event)?;
+        let id = self
+            .store
+            .send_message(&message, &crate::audit::naming(&event, "message"))?;
         let stored = self.store.message(id)?.ok_or(HubError::NotFound)?;
         Ok(MessageView::of(stored, caller))
     }

@@ -4,18 +4,18 @@
 
 use std::collections::HashMap;
 
-use palermo_core::audit::AuditEvent;
 use palermo_core::person::PartialDate;
 use palermo_core::{
     CountryCode, FieldErrors, Permissions, Person, PersonInput, RecordMeta, Stored, Timestamp,
     ValidationContext,
 };
 use palermo_names::Name;
-use palermo_store::{NewHit, RecordKind, Result as StoreResult, Store, Written};
+use palermo_store::{NewHit, RecordKind};
 use serde::{Deserialize, Serialize};
 use sha2::Digest as _;
 use xxhash_rust::xxh3::xxh3_64;
 
+use crate::audit::naming;
 use crate::checks::{Checked, refuse};
 
 use crate::writes::{Change, MetaView, Record, meta_view};
@@ -365,59 +365,12 @@ impl From<&Stored<Person>> for PersonView {
 impl Record for Person {
     type Input = PersonInput;
     type View = PersonView;
-    const KIND: &'static str = "person";
 
     fn validate(
         input: &PersonInput,
         context: ValidationContext<'_>,
     ) -> std::result::Result<Self, FieldErrors> {
         input.validate(context)
-    }
-
-    fn meta(&self) -> &RecordMeta {
-        &self.meta
-    }
-
-    fn read(store: &dyn Store, id: i64) -> StoreResult<Option<Stored<Self>>> {
-        store.person(id)
-    }
-
-    fn write(
-        store: &dyn Store,
-        records: &[Self],
-        at: Timestamp,
-        audit: &AuditEvent,
-    ) -> StoreResult<Vec<Written<Self>>> {
-        store.write_persons(records, at, audit)
-    }
-
-    fn update(
-        store: &dyn Store,
-        id: i64,
-        record: &Self,
-        at: Timestamp,
-        audit: &AuditEvent,
-    ) -> StoreResult<Option<Written<Self>>> {
-        store.update_person(id, record, at, audit)
-    }
-
-    fn withdraw(
-        store: &dyn Store,
-        id: i64,
-        at: Timestamp,
-        audit: &AuditEvent,
-    ) -> StoreResult<Option<Stored<Self>>> {
-        store.withdraw_person(id, at, audit)
-    }
-
-    fn import(
-        store: &dyn Store,
-        records: &mut dyn Iterator<Item = Self>,
-        at: Timestamp,
-        commit: &dyn Fn() -> bool,
-        audit: &AuditEvent,
-    ) -> StoreResult<Option<palermo_store::ImportCounts>> {
-        store.import_persons(records, at, commit, audit)
     }
 
     fn reindex(hub: &Hub, changes: &[Change<'_, Self>]) {
@@ -764,18 +717,28 @@ impl Hub {
                 )));
             }
             self.precheck::<Person>(caller, person_id)?;
-            let stored = self.store.person(person_id)?;
-            let stored = crate::writes::visible_record(caller, stored)?;
-            if !caller.may_write_for(stored.record.meta.owner) {
-                return Err(HubError::Forbidden(format!(
-                    "the person belongs to {}",
-                    stored.record.meta.owner
-                )));
-            }
+            // Decided on the person as the photo's own transaction reads it.
+            let (allow, refusal) = crate::writes::guard(|stored: &Stored<Person>| {
+                crate::writes::may_change(caller, stored).map_err(|error| match error {
+                    HubError::Forbidden(_) => HubError::Forbidden(format!(
+                        "the person belongs to {}",
+                        stored.record.meta.owner
+                    )),
+                    other => other,
+                })
+            });
             let event = self.event(caller, "person.photo.add", "ok");
-            Ok(self
-                .store
-                .add_person_photo(person_id, content_type, data, &event)?)
+            let named = format!("person:{person_id}/photo");
+            self.store
+                .add_person_photo(
+                    person_id,
+                    content_type,
+                    data,
+                    event.at,
+                    &allow,
+                    &naming(&event, &named),
+                )?
+                .ok_or_else(|| refusal.take().unwrap_or(HubError::NotFound))
         })?;
         Ok(PhotoView::from(meta))
     }

@@ -1,6 +1,5 @@
 //! Writing records (create, update, withdraw, batch) and reading one record.
 
-use palermo_core::audit::AuditEvent;
 use palermo_core::date::serde_date;
 use palermo_core::{
     CountryCode, Document, DocumentInput, DocumentStatus, DocumentType, FieldErrors, RecordAccess,
@@ -9,10 +8,11 @@ use palermo_core::{
 };
 use palermo_core::{HandlingCode, Permissions};
 use palermo_index::{document_key, row_of};
-use palermo_store::{ImportCounts, Result as StoreResult, Store, Written};
+use palermo_store::{ImportCounts, Kind};
 use serde::Serialize;
 use time::Date;
 
+use crate::audit::naming;
 use crate::{Caller, Hub, HubError, Result, index_vehicle};
 
 /// Most records in one write request (the unit `import --hub` streams in).
@@ -178,45 +178,16 @@ fn check_batch(len: usize, field: &str) -> Result<()> {
     Ok(())
 }
 
-/// What differs between record kinds when they are read and written; everything else (access
-/// rules, batch limits, index upkeep under the write lock) is shared.
-pub(crate) trait Record: Sized {
+/// What differs between record kinds in the hub: how their input is validated and shown,
+/// and how the indexes keep them. How they are stored is the store's [`Kind`]; access
+/// rules, batch limits and index upkeep under the write lock are shared.
+pub(crate) trait Record: Kind {
     type Input;
     type View: for<'a> From<&'a Stored<Self>>;
     fn validate(
         input: &Self::Input,
         context: ValidationContext<'_>,
     ) -> std::result::Result<Self, FieldErrors>;
-    fn meta(&self) -> &RecordMeta;
-    fn read(store: &dyn Store, id: i64) -> StoreResult<Option<Stored<Self>>>;
-    /// The record kind's name in audit entries: `document`, `vehicle`.
-    const KIND: &'static str;
-    fn write(
-        store: &dyn Store,
-        records: &[Self],
-        at: Timestamp,
-        audit: &AuditEvent,
-    ) -> StoreResult<Vec<Written<Self>>>;
-    fn update(
-        store: &dyn Store,
-        id: i64,
-        record: &Self,
-        at: Timestamp,
-        audit: &AuditEvent,
-    ) -> StoreResult<Option<Written<Self>>>;
-    fn withdraw(
-        store: &dyn Store,
-        id: i64,
-        at: Timestamp,
-        audit: &AuditEvent,
-    ) -> StoreResult<Option<Stored<Self>>>;
-    fn import(
-        store: &dyn Store,
-        records: &mut dyn Iterator<Item = Self>,
-        at: Timestamp,
-        commit: &dyn Fn() -> bool,
-        audit: &AuditEvent,
-    ) -> StoreResult<Option<ImportCounts>>;
     /// Moves each record `id` in the hub's index from its previous keys (if it was active) to
     /// its new ones (none when withdrawn), under one index lock.
     fn reindex(hub: &Hub, changes: &[Change<'_, Self>]);
@@ -236,54 +207,6 @@ impl Record for Document {
         context: ValidationContext<'_>,
     ) -> std::result::Result<Self, FieldErrors> {
         input.validate(context)
-    }
-
-    fn meta(&self) -> &RecordMeta {
-        &self.meta
-    }
-
-    fn read(store: &dyn Store, id: i64) -> StoreResult<Option<Stored<Self>>> {
-        store.document(id)
-    }
-
-    const KIND: &'static str = "document";
-
-    fn write(
-        store: &dyn Store,
-        records: &[Self],
-        at: Timestamp,
-        audit: &AuditEvent,
-    ) -> StoreResult<Vec<Written<Self>>> {
-        store.write_documents(records, at, audit)
-    }
-
-    fn update(
-        store: &dyn Store,
-        id: i64,
-        record: &Self,
-        at: Timestamp,
-        audit: &AuditEvent,
-    ) -> StoreResult<Option<Written<Self>>> {
-        store.update_document(id, record, at, audit)
-    }
-
-    fn withdraw(
-        store: &dyn Store,
-        id: i64,
-        at: Timestamp,
-        audit: &AuditEvent,
-    ) -> StoreResult<Option<Stored<Self>>> {
-        store.withdraw_document(id, at, audit)
-    }
-
-    fn import(
-        store: &dyn Store,
-        records: &mut dyn Iterator<Item = Self>,
-        at: Timestamp,
-        commit: &dyn Fn() -> bool,
-        audit: &AuditEvent,
-    ) -> StoreResult<Option<ImportCounts>> {
-        store.import_documents(records, at, commit, audit)
     }
 
     fn reindex(hub: &Hub, changes: &[Change<'_, Self>]) {
@@ -334,54 +257,6 @@ impl Record for Vehicle {
         context: ValidationContext<'_>,
     ) -> std::result::Result<Self, FieldErrors> {
         input.validate(context)
-    }
-
-    fn meta(&self) -> &RecordMeta {
-        &self.meta
-    }
-
-    fn read(store: &dyn Store, id: i64) -> StoreResult<Option<Stored<Self>>> {
-        store.vehicle(id)
-    }
-
-    const KIND: &'static str = "vehicle";
-
-    fn write(
-        store: &dyn Store,
-        records: &[Self],
-        at: Timestamp,
-        audit: &AuditEvent,
-    ) -> StoreResult<Vec<Written<Self>>> {
-        store.write_vehicles(records, at, audit)
-    }
-
-    fn update(
-        store: &dyn Store,
-        id: i64,
-        record: &Self,
-        at: Timestamp,
-        audit: &AuditEvent,
-    ) -> StoreResult<Option<Written<Self>>> {
-        store.update_vehicle(id, record, at, audit)
-    }
-
-    fn withdraw(
-        store: &dyn Store,
-        id: i64,
-        at: Timestamp,
-        audit: &AuditEvent,
-    ) -> StoreResult<Option<Stored<Self>>> {
-        store.withdraw_vehicle(id, at, audit)
-    }
-
-    fn import(
-        store: &dyn Store,
-        records: &mut dyn Iterator<Item = Self>,
-        at: Timestamp,
-        commit: &dyn Fn() -> bool,
-        audit: &AuditEvent,
-    ) -> StoreResult<Option<ImportCounts>> {
-        store.import_vehicles(records, at, commit, audit)
     }
 
     fn reindex(hub: &Hub, changes: &[Change<'_, Self>]) {
@@ -479,24 +354,52 @@ pub(crate) fn visible_record<K: Record>(
 /// The caller's view of a record: `NotFound` unless visible; withdrawn records only to owners.
 fn visible<K: Record>(caller: &Caller, stored: Option<Stored<K>>) -> Result<Stored<K>> {
     let stored = stored.ok_or(HubError::NotFound)?;
+    may_see(caller, &stored)?;
+    Ok(stored)
+}
+
+fn may_see<K: Kind>(caller: &Caller, stored: &Stored<K>) -> Result<()> {
     let meta = stored.record.meta();
     let owner = caller.viewpoint.owns(meta.owner);
     if !caller.may_see(meta) || (stored.withdrawn_at.is_some() && !owner) {
         return Err(HubError::NotFound);
     }
-    Ok(stored)
+    Ok(())
 }
 
-/// The record the caller may change: visible, and owned by the caller's bureau.
-fn owned<K: Record>(caller: &Caller, stored: Option<Stored<K>>) -> Result<Stored<K>> {
-    let stored = visible(caller, stored)?;
+/// Whether the caller may change the record: it sees it, and it is its bureau's.
+pub(crate) fn may_change<K: Kind>(caller: &Caller, stored: &Stored<K>) -> Result<()> {
+    may_see(caller, stored)?;
     let owner = stored.record.meta().owner;
     if !caller.may_write_for(owner) {
         return Err(HubError::Forbidden(format!(
             "the record belongs to {owner}"
         )));
     }
-    Ok(stored)
+    Ok(())
+}
+
+/// A store [`palermo_store::Guard`] from a rule: the store asks it about the row its
+/// transaction read, and the rule's refusal is kept for the caller's answer.
+pub(crate) fn guard<K, F>(
+    rule: F,
+) -> (
+    impl Fn(&Stored<K>) -> bool,
+    std::rc::Rc<std::cell::Cell<Option<HubError>>>,
+)
+where
+    F: Fn(&Stored<K>) -> Result<()>,
+{
+    let refusal = std::rc::Rc::new(std::cell::Cell::new(None));
+    let kept = refusal.clone();
+    let allow = move |stored: &Stored<K>| match rule(stored) {
+        Ok(()) => true,
+        Err(error) => {
+            kept.set(Some(error));
+            false
+        }
+    };
+    (allow, refusal)
 }
 
 /// The audit outcome of a failed action.
@@ -592,12 +495,12 @@ impl Hub {
 
     /// A consultation of one record: checked, then audited.
     pub(crate) fn read_record<K: Record>(&self, caller: &Caller, id: i64) -> Result<K::View> {
-        let action = format!("{}.read", K::KIND);
-        let target = || Some(format!("{}:{id}", K::KIND));
+        let action = format!("{}.read", K::KIND.as_str());
+        let target = || Some(format!("{}:{id}", K::KIND.as_str()));
         let (view, owner) = self.audited(caller, &action, target, || {
             caller.require(Permissions::READ_RECORDS)?;
             self.precheck::<K>(caller, id)?;
-            let stored = visible(caller, K::read(self.store.as_ref(), id)?)?;
+            let stored = visible(caller, K::get(self.store.as_ref(), id)?)?;
             Ok((K::View::from(&stored), stored.record.meta().owner))
         })?;
         let mut event = self.event(caller, &action, "ok");
@@ -615,7 +518,7 @@ impl Hub {
         inputs: &[K::Input],
         field: &str,
     ) -> Result<BatchWritten> {
-        let action = format!("{}.write", K::KIND);
+        let action = format!("{}.write", K::KIND.as_str());
         self.audited(
             caller,
             &action,
@@ -626,8 +529,14 @@ impl Hub {
                 let records = validate_all::<K>(self, caller, inputs, field)?;
                 let mut event = self.event(caller, &action, "ok");
                 event.detail = Some(format!("{} records", records.len()));
+                let plural = format!("{}s", K::KIND.as_str());
                 let _writing = self.writes.lock();
-                let written = K::write(self.store.as_ref(), &records, self.now(), &event)?;
+                let written = K::write(
+                    self.store.as_ref(),
+                    &records,
+                    self.now(),
+                    &naming(&event, &plural),
+                )?;
                 let changes: Vec<Change<'_, K>> = written
                     .iter()
                     .zip(&records)
@@ -655,8 +564,8 @@ impl Hub {
         records: &mut dyn Iterator<Item = K>,
         commit: &dyn Fn() -> bool,
     ) -> Result<Option<ImportCounts>> {
-        let action = format!("{}.import", K::KIND);
-        let target = || Some(format!("{}s", K::KIND));
+        let action = format!("{}.import", K::KIND.as_str());
+        let target = || Some(format!("{}s", K::KIND.as_str()));
         let refused = std::cell::Cell::new(None::<CountryCode>);
         let outcome = self.audited(caller, &action, target, || {
             caller.require(Permissions::WRITE_RECORDS)?;
@@ -686,7 +595,7 @@ impl Hub {
                 &mut guarded,
                 self.now(),
                 &commit,
-                &event,
+                &naming(&event, ""),
             )?;
             if let Some(owner) = refused.get() {
                 return Err(HubError::Forbidden(format!(
@@ -723,8 +632,8 @@ impl Hub {
         id: i64,
         input: &K::Input,
     ) -> Result<K::View> {
-        let action = format!("{}.update", K::KIND);
-        let target = || Some(format!("{}:{id}", K::KIND));
+        let action = format!("{}.update", K::KIND.as_str());
+        let target = || Some(format!("{}:{id}", K::KIND.as_str()));
         self.audited(caller, &action, target, || {
             caller.require(Permissions::WRITE_RECORDS)?;
             let record = K::validate(input, context(self, caller, "")?)?;
@@ -734,10 +643,10 @@ impl Hub {
             let mut event = self.event(caller, &action, "ok");
             event.target = target();
             self.precheck::<K>(caller, id)?;
+            let (allow, refusal) = guard(|stored| may_change(caller, stored));
             let _writing = self.writes.lock();
-            owned(caller, K::read(self.store.as_ref(), id)?)?;
-            let written = K::update(self.store.as_ref(), id, &record, self.now(), &event)?
-                .ok_or(HubError::NotFound)?;
+            let written = K::update(self.store.as_ref(), id, &record, self.now(), &allow, &event)?
+                .ok_or_else(|| refusal.take().unwrap_or(HubError::NotFound))?;
             K::reindex(self, &[(id, written.previous.as_ref(), Some(&record))]);
             Ok(())
         })?;
@@ -745,20 +654,17 @@ impl Hub {
     }
 
     pub(crate) fn withdraw_record<K: Record>(&self, caller: &Caller, id: i64) -> Result<()> {
-        let action = format!("{}.withdraw", K::KIND);
-        let target = || Some(format!("{}:{id}", K::KIND));
+        let action = format!("{}.withdraw", K::KIND.as_str());
+        let target = || Some(format!("{}:{id}", K::KIND.as_str()));
         self.audited(caller, &action, target, || {
             caller.require(Permissions::WRITE_RECORDS)?;
             self.precheck::<K>(caller, id)?;
-            let _writing = self.writes.lock();
-            let stored = owned(caller, K::read(self.store.as_ref(), id)?)?;
-            if stored.withdrawn_at.is_some() {
-                return Err(HubError::NotFound);
-            }
             let mut event = self.event(caller, &action, "ok");
             event.target = target();
-            let previous = K::withdraw(self.store.as_ref(), id, self.now(), &event)?
-                .ok_or(HubError::NotFound)?;
+            let (allow, refusal) = guard(|stored| may_change(caller, stored));
+            let _writing = self.writes.lock();
+            let previous = K::withdraw(self.store.as_ref(), id, self.now(), &allow, &event)?
+                .ok_or_else(|| refusal.take().unwrap_or(HubError::NotFound))?;
             K::reindex(self, &[(id, Some(&previous), None)]);
             Ok(())
         })

@@ -2,7 +2,6 @@
 //! (codes, dates, restrictions) becomes domain values, and the start-up scans' memos. The SQL
 //! dialects differ; the decisions written here do not.
 
-use palermo_core::audit::AuditEvent;
 use palermo_core::date::{format_date, parse_date};
 use palermo_core::{CountryCode, HandlingCode, RecordAccess, RecordMeta, Restriction, Visibility};
 
@@ -179,32 +178,6 @@ impl CountryScan {
         self.last = Some(code);
         Ok(code)
     }
-}
-
-/// `audit` with its target set to the records written, unless it names one already.
-pub(crate) fn targeted(
-    table: &str,
-    audit: &AuditEvent,
-    ids: impl Iterator<Item = i64>,
-) -> AuditEvent {
-    let mut event = audit.clone();
-    if event.target.is_none() {
-        let ids: Vec<String> = ids.map(|id| id.to_string()).collect();
-        event.target = Some(format!("{table}:{}", ids.join(",")));
-    }
-    event
-}
-
-/// The text of an import's audit detail, unless the caller gave one.
-pub(crate) fn import_event(audit: &AuditEvent, counts: crate::ImportCounts) -> AuditEvent {
-    let mut event = audit.clone();
-    if event.detail.is_none() {
-        event.detail = Some(format!(
-            "inserted {}, updated {}",
-            counts.inserted, counts.updated
-        ));
-    }
-    event
 }
 
 /// The order [`crate::Store::dump_rows`] gives a table's rows in: its key.

@@ -11,8 +11,8 @@ pub mod sqlite;
 
 use palermo_core::audit::{AuditEntry, AuditEvent, Hash};
 use palermo_core::{
-    CountryCode, Document, OrgCode, OrgKind, Permissions, Person, RecordAccess, Role, Stored,
-    Timestamp, Vehicle,
+    CountryCode, Document, OrgCode, OrgKind, Permissions, Person, RecordAccess, RecordMeta, Role,
+    Stored, Timestamp, Vehicle,
 };
 
 pub use postgres::PostgresStore;
@@ -626,6 +626,148 @@ pub fn copy_hub(from: &dyn Store, to: &dyn Store) -> Result<u64> {
     })
 }
 
+/// What a write did, as the store reports it to the hub's audit entry of it: the hub words
+/// the entry, the store only says what it wrote, inside the write's transaction.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Done<'a> {
+    /// The ids of the rows written: records, a key, a photo, a message, escalated hits.
+    Ids(&'a [i64]),
+    /// A bulk import's counts.
+    Imported(ImportCounts),
+    /// How many audit payloads were erased.
+    Erased(u64),
+}
+
+/// Makes the audit entry of a write once the store knows what it wrote. The store calls it
+/// inside the write's transaction and appends the entry in that transaction.
+pub type Describe<'a> = dyn Fn(Done<'_>) -> AuditEvent + 'a;
+
+/// An entry that needs nothing from the write: `event` as it is.
+pub fn as_given(event: &AuditEvent) -> impl Fn(Done<'_>) -> AuditEvent + '_ {
+    move |_| event.clone()
+}
+
+/// The hub's decision on a row as the write's own transaction reads it, before the write
+/// changes it: `false` writes nothing, the audit entry neither. So the database, not a lock
+/// in one process, makes a check and the write it allows one step, whichever process writes.
+pub type Guard<'a, T> = dyn Fn(&Stored<T>) -> bool + 'a;
+
+/// A kind of record (documents, vehicles, persons): the one description of a record kind
+/// that every layer uses. The hub's rules and indexes extend it; each backend adds its
+/// table's columns. Its calls go to the [`Store`] methods of the kind.
+pub trait Kind: Sized + Clone + Send + Sync + 'static {
+    const KIND: RecordKind;
+    fn meta(&self) -> &RecordMeta;
+    fn get(store: &dyn Store, id: i64) -> Result<Option<Stored<Self>>>;
+    fn write(
+        store: &dyn Store,
+        records: &[Self],
+        at: Timestamp,
+        audit: &Describe<'_>,
+    ) -> Result<Vec<Written<Self>>>;
+    fn import(
+        store: &dyn Store,
+        records: &mut dyn Iterator<Item = Self>,
+        at: Timestamp,
+        commit: &dyn Fn() -> bool,
+        audit: &Describe<'_>,
+    ) -> Result<Option<ImportCounts>>;
+    fn update(
+        store: &dyn Store,
+        id: i64,
+        record: &Self,
+        at: Timestamp,
+        allow: &Guard<'_, Self>,
+        audit: &AuditEvent,
+    ) -> Result<Option<Written<Self>>>;
+    fn withdraw(
+        store: &dyn Store,
+        id: i64,
+        at: Timestamp,
+        allow: &Guard<'_, Self>,
+        audit: &AuditEvent,
+    ) -> Result<Option<Stored<Self>>>;
+}
+
+/// Implements [`Kind`] for a record type by naming its [`Store`] methods.
+macro_rules! kind {
+    ($type:ty, $kind:expr, $get:ident, $write:ident, $import:ident, $update:ident, $withdraw:ident) => {
+        impl Kind for $type {
+            const KIND: RecordKind = $kind;
+            fn meta(&self) -> &RecordMeta {
+                &self.meta
+            }
+            fn get(store: &dyn Store, id: i64) -> Result<Option<Stored<Self>>> {
+                store.$get(id)
+            }
+            fn write(
+                store: &dyn Store,
+                records: &[Self],
+                at: Timestamp,
+                audit: &Describe<'_>,
+            ) -> Result<Vec<Written<Self>>> {
+                store.$write(records, at, audit)
+            }
+            fn import(
+                store: &dyn Store,
+                records: &mut dyn Iterator<Item = Self>,
+                at: Timestamp,
+                commit: &dyn Fn() -> bool,
+                audit: &Describe<'_>,
+            ) -> Result<Option<ImportCounts>> {
+                store.$import(records, at, commit, audit)
+            }
+            fn update(
+                store: &dyn Store,
+                id: i64,
+                record: &Self,
+                at: Timestamp,
+                allow: &Guard<'_, Self>,
+                audit: &AuditEvent,
+            ) -> Result<Option<Written<Self>>> {
+                store.$update(id, record, at, allow, audit)
+            }
+            fn withdraw(
+                store: &dyn Store,
+                id: i64,
+                at: Timestamp,
+                allow: &Guard<'_, Self>,
+                audit: &AuditEvent,
+            ) -> Result<Option<Stored<Self>>> {
+                store.$withdraw(id, at, allow, audit)
+            }
+        }
+    };
+}
+
+kind!(
+    Document,
+    RecordKind::Document,
+    document,
+    write_documents,
+    import_documents,
+    update_document,
+    withdraw_document
+);
+kind!(
+    Vehicle,
+    RecordKind::Vehicle,
+    vehicle,
+    write_vehicles,
+    import_vehicles,
+    update_vehicle,
+    withdraw_vehicle
+);
+kind!(
+    Person,
+    RecordKind::Person,
+    person,
+    write_persons,
+    import_persons,
+    update_person,
+    withdraw_person
+);
+
 /// Who is told of a hit (by webhook): the hub decides, the store queues the deliveries.
 pub type Tell<'a> = dyn Fn(&NewHit) -> Vec<OrgCode> + 'a;
 
@@ -637,8 +779,9 @@ pub type VehicleKeysVisitor<'a> =
 /// them on a blocking thread when they may wait for the disk.
 ///
 /// A store reads no clock: every time it writes is given, as an argument or, for an action's
-/// own time (an organisation's creation, a key's revocation, a photo's upload), as the `at`
-/// of the action's audit entry.
+/// own time (an organisation's creation, a key's revocation), as the `at` of the action's
+/// audit entry. Nor does it word the trail: every audit entry is the hub's, given whole or,
+/// where it names what the write made, made by a [`Describe`] the hub gives.
 pub trait Store: Send + Sync {
     /// Adds an organisation, or renames it (its kind never changes).
     fn add_organisation(&self, organisation: &Organisation, audit: &AuditEvent) -> Result<()>;
@@ -649,7 +792,8 @@ pub trait Store: Send + Sync {
         label: &str,
         scopes: Permissions,
         key_hash: &[u8; 32],
-        audit: &AuditEvent,
+        at: Timestamp,
+        audit: &Describe<'_>,
     ) -> Result<i64>;
     fn api_keys(&self) -> Result<Vec<ApiKeyRow>>;
     fn revoke_api_key(&self, id: i64, audit: &AuditEvent) -> Result<bool>;
@@ -676,42 +820,47 @@ pub trait Store: Send + Sync {
     /// The last entry's sequence number and hash.
     fn audit_head(&self) -> Result<Option<(i64, Hash)>>;
     /// Erases the payloads (search terms) of entries older than `before`; returns how many.
-    fn erase_audit_payloads(&self, before: Timestamp, audit: &AuditEvent) -> Result<u64>;
+    fn erase_audit_payloads(&self, before: Timestamp, audit: &Describe<'_>) -> Result<u64>;
     fn add_signed_head(&self, head: &SignedHead) -> Result<()>;
     fn signed_heads(&self, limit: usize) -> Result<Vec<SignedHead>>;
 
     /// Inserts each document, or updates the one with the same owner and external reference.
     /// All in one transaction: either every document is written or none is.
-    /// The audit entry of every write is appended in the write's transaction; when its target
-    /// is empty, the store sets it to the ids written.
+    /// The audit entry, made from the ids written ([`Done::Ids`], in input order), is
+    /// appended in the write's transaction.
     fn write_documents(
         &self,
         documents: &[Document],
         at: Timestamp,
-        audit: &AuditEvent,
+        audit: &Describe<'_>,
     ) -> Result<Vec<Written<Document>>>;
     /// Streams documents into one transaction (the bulk import): all are written or none.
-    /// Once the iterator ends, `commit` decides: `false` rolls everything back (`Ok(None)`).
+    /// Once the iterator ends, `commit` decides: `false` rolls everything back (`Ok(None)`);
+    /// otherwise the audit entry, made from the counts ([`Done::Imported`]), commits with it.
     fn import_documents(
         &self,
         documents: &mut dyn Iterator<Item = Document>,
         at: Timestamp,
         commit: &dyn Fn() -> bool,
-        audit: &AuditEvent,
+        audit: &Describe<'_>,
     ) -> Result<Option<ImportCounts>>;
-    /// Replaces document `id`; `None` if there is no such document.
+    /// Replaces document `id` if `allow` accepts it as the transaction reads it; `None` if
+    /// there is no such document or `allow` refused it (nothing written).
     fn update_document(
         &self,
         id: i64,
         document: &Document,
         at: Timestamp,
+        allow: &Guard<'_, Document>,
         audit: &AuditEvent,
     ) -> Result<Option<Written<Document>>>;
-    /// Marks document `id` withdrawn; returns it as it was, `None` if absent or withdrawn.
+    /// Marks document `id` withdrawn if `allow` accepts it; returns it as it was, `None` if
+    /// absent, withdrawn already or refused (nothing written).
     fn withdraw_document(
         &self,
         id: i64,
         at: Timestamp,
+        allow: &Guard<'_, Document>,
         audit: &AuditEvent,
     ) -> Result<Option<Stored<Document>>>;
     fn document(&self, id: i64) -> Result<Option<Stored<Document>>>;
@@ -738,26 +887,28 @@ pub trait Store: Send + Sync {
         &self,
         vehicles: &[Vehicle],
         at: Timestamp,
-        audit: &AuditEvent,
+        audit: &Describe<'_>,
     ) -> Result<Vec<Written<Vehicle>>>;
     fn import_vehicles(
         &self,
         vehicles: &mut dyn Iterator<Item = Vehicle>,
         at: Timestamp,
         commit: &dyn Fn() -> bool,
-        audit: &AuditEvent,
+        audit: &Describe<'_>,
     ) -> Result<Option<ImportCounts>>;
     fn update_vehicle(
         &self,
         id: i64,
         vehicle: &Vehicle,
         at: Timestamp,
+        allow: &Guard<'_, Vehicle>,
         audit: &AuditEvent,
     ) -> Result<Option<Written<Vehicle>>>;
     fn withdraw_vehicle(
         &self,
         id: i64,
         at: Timestamp,
+        allow: &Guard<'_, Vehicle>,
         audit: &AuditEvent,
     ) -> Result<Option<Stored<Vehicle>>>;
     fn vehicle(&self, id: i64) -> Result<Option<Stored<Vehicle>>>;
@@ -768,37 +919,43 @@ pub trait Store: Send + Sync {
         &self,
         persons: &[Person],
         at: Timestamp,
-        audit: &AuditEvent,
+        audit: &Describe<'_>,
     ) -> Result<Vec<Written<Person>>>;
     fn import_persons(
         &self,
         persons: &mut dyn Iterator<Item = Person>,
         at: Timestamp,
         commit: &dyn Fn() -> bool,
-        audit: &AuditEvent,
+        audit: &Describe<'_>,
     ) -> Result<Option<ImportCounts>>;
     fn update_person(
         &self,
         id: i64,
         person: &Person,
         at: Timestamp,
+        allow: &Guard<'_, Person>,
         audit: &AuditEvent,
     ) -> Result<Option<Written<Person>>>;
     fn withdraw_person(
         &self,
         id: i64,
         at: Timestamp,
+        allow: &Guard<'_, Person>,
         audit: &AuditEvent,
     ) -> Result<Option<Stored<Person>>>;
     fn person(&self, id: i64) -> Result<Option<Stored<Person>>>;
-    /// Stores a photo of person `person_id` with its SHA-256.
+    /// Stores a photo of person `person_id` with its SHA-256, uploaded at `at`, if `allow`
+    /// accepts the person as the transaction reads it; `None` if absent or refused. The
+    /// audit entry is made from the photo's id.
     fn add_person_photo(
         &self,
         person_id: i64,
         content_type: &str,
         data: &[u8],
-        audit: &AuditEvent,
-    ) -> Result<AttachmentMeta>;
+        at: Timestamp,
+        allow: &Guard<'_, Person>,
+        audit: &Describe<'_>,
+    ) -> Result<Option<AttachmentMeta>>;
     fn person_photos(&self, person_id: i64) -> Result<Vec<AttachmentMeta>>;
     /// A photo's person, description and bytes.
     fn person_photo(&self, id: i64) -> Result<Option<(i64, AttachmentMeta, Vec<u8>)>>;
@@ -806,8 +963,8 @@ pub trait Store: Send + Sync {
     fn scan_persons(&self, visit: &mut dyn FnMut(Stored<Person>)) -> Result<()>;
 
     /// Stores a message with its recipients, attachments and the webhook deliveries of the
-    /// recipients that have a webhook. Returns its id.
-    fn send_message(&self, message: &NewMessage, audit: &AuditEvent) -> Result<i64>;
+    /// recipients that have a webhook. Returns its id; the audit entry is made from it.
+    fn send_message(&self, message: &NewMessage, audit: &Describe<'_>) -> Result<i64>;
     fn message(&self, id: i64) -> Result<Option<StoredMessage>>;
     /// Message `id` if `org` sent it or is one of its recipients; `None` otherwise, as if it
     /// did not exist.
@@ -863,12 +1020,13 @@ pub trait Store: Send + Sync {
     fn hits(&self, party: HitParty, before: Option<i64>, limit: usize) -> Result<Vec<Hit>>;
     fn hit(&self, id: i64) -> Result<Option<Hit>>;
     /// Marks unanswered hits whose deadline passed before `now` as escalated, queues their
-    /// `hit-overdue` deliveries to the organisations `tell` names, and returns them.
+    /// `hit-overdue` deliveries to the organisations `tell` names, and returns them. The
+    /// audit entry is made from their ids; when none was due, nothing is written.
     fn escalate_overdue_hits(
         &self,
         now: Timestamp,
         tell: &Tell<'_>,
-        audit: &AuditEvent,
+        audit: &Describe<'_>,
     ) -> Result<Vec<Hit>>;
     /// Records the owner's answer; `false` if the hit is absent or already answered.
     fn answer_hit(&self, id: i64, answer: &HitAnswer, audit: &AuditEvent) -> Result<bool>;

@@ -36,14 +36,14 @@ use sha2::Digest as _;
 
 use crate::columns::{
     ACCESS_JOINED, AccessScan, CountryScan, DOCUMENT_COLUMNS, META_COLUMNS, MetaRead, MetaText,
-    PERSON_COLUMNS, VEHICLE_COLUMNS, corrupt, country, date, dump_sql, import_event, load_sql,
-    refuse_unless_empty, targeted, written_columns,
+    PERSON_COLUMNS, VEHICLE_COLUMNS, corrupt, country, date, dump_sql, load_sql,
+    refuse_unless_empty, written_columns,
 };
 use crate::{
-    ApiKeyRow, AttachmentMeta, Attempt, AuditFilter, Counts, Delivery, DeliveryKind, Hit,
-    HitAnswer, HitParty, ImportCounts, Mailbox, NewHit, NewMessage, Organisation, Receipt,
-    RecordKind, Result, SignedHead, Store, StoreError, StoredMessage, TableRow, UserRow, Value,
-    Webhook, Written,
+    ApiKeyRow, AttachmentMeta, Attempt, AuditFilter, Counts, Delivery, DeliveryKind, Describe,
+    Done, Guard, Hit, HitAnswer, HitParty, ImportCounts, Mailbox, NewHit, NewMessage, Organisation,
+    Receipt, RecordKind, Result, SignedHead, Store, StoreError, StoredMessage, TableRow, UserRow,
+    Value, Webhook, Written,
 };
 
 /// Versioned migrations; the table `palermo_migrations` records which have run.
@@ -206,14 +206,13 @@ fn stored<T>(id: i64, record: T, times: (Timestamp, Timestamp, Option<Timestamp>
 }
 
 /// One record kind's SQL: how to read and write it.
-trait Table: Sized {
+trait Table: crate::Kind {
     const TABLE: &'static str;
     const OWN_COLUMNS: &'static str;
     /// Indexes that only speed up reads, which a bulk load into an empty table builds at the
     /// end (never the unique ones, which the load relies on).
     const DEFERRABLE_INDEXES: &'static [&'static str];
     fn read(row: &Row) -> Result<Stored<Self>>;
-    fn meta(&self) -> &RecordMeta;
     fn sql() -> &'static TableSql;
     /// Calls `bind` with the kind's own columns (without id) followed by the written meta
     /// columns, in [`written_columns`] order.
@@ -265,10 +264,6 @@ impl Table for Document {
         Ok(stored(id, record, (created, updated, withdrawn)))
     }
 
-    fn meta(&self) -> &RecordMeta {
-        &self.meta
-    }
-
     fn sql() -> &'static TableSql {
         static SQL: OnceLock<TableSql> = OnceLock::new();
         SQL.get_or_init(TableSql::build::<Self>)
@@ -317,10 +312,6 @@ impl Table for Vehicle {
         Ok(stored(id, record, (created, updated, withdrawn)))
     }
 
-    fn meta(&self) -> &RecordMeta {
-        &self.meta
-    }
-
     fn sql() -> &'static TableSql {
         static SQL: OnceLock<TableSql> = OnceLock::new();
         SQL.get_or_init(TableSql::build::<Self>)
@@ -356,10 +347,6 @@ impl Table for Person {
         let (meta, created, updated, withdrawn) = read_meta(row, id, 2)?;
         let record = Person::from_body(body, meta).map_err(|e| corrupt("person", id, &e))?;
         Ok(stored(id, record, (created, updated, withdrawn)))
-    }
-
-    fn meta(&self) -> &RecordMeta {
-        &self.meta
     }
 
     fn sql() -> &'static TableSql {
@@ -653,15 +640,15 @@ impl PostgresStore {
         &self,
         records: &[T],
         at: Timestamp,
-        audit: &AuditEvent,
+        audit: &Describe<'_>,
     ) -> Result<Vec<Written<T>>> {
         self.write_targeted(&[], |tx| {
             let written: Vec<Written<T>> = records
                 .iter()
                 .map(|record| put(tx, record, at))
                 .collect::<Result<_>>()?;
-            let event = targeted(T::TABLE, audit, written.iter().map(|w| w.id));
-            Ok((written, Some(event)))
+            let ids: Vec<i64> = written.iter().map(|w| w.id).collect();
+            Ok((written, Some(audit(Done::Ids(&ids)))))
         })
     }
 
@@ -670,7 +657,7 @@ impl PostgresStore {
         records: &mut dyn Iterator<Item = T>,
         at: Timestamp,
         commit: &dyn Fn() -> bool,
-        audit: &AuditEvent,
+        audit: &Describe<'_>,
     ) -> Result<Option<ImportCounts>> {
         self.transaction(|mut tx, head| {
             let sql = T::sql();
@@ -739,7 +726,7 @@ impl PostgresStore {
                 inserted: inserted as u64,
                 updated: (rows - inserted) as u64,
             };
-            security::append_audit(&mut tx, head, &[import_event(audit, counts)])?;
+            security::append_audit(&mut tx, head, &[audit(Done::Imported(counts))])?;
             tx.commit()?;
             Ok(Some(counts))
         })
@@ -750,17 +737,19 @@ impl PostgresStore {
         id: i64,
         record: &T,
         at: Timestamp,
+        allow: &Guard<'_, T>,
         audit: &AuditEvent,
     ) -> Result<Option<Written<T>>> {
-        self.write(std::slice::from_ref(audit), |tx| {
-            let Some(previous) = get::<T>(tx, id)? else {
-                return Ok(None);
+        self.write_targeted(&[], |tx| {
+            let Some(previous) = get::<T>(tx, id)?.filter(|stored| allow(stored)) else {
+                return Ok((None, None));
             };
             replace(tx, id, record, at)?;
-            Ok(Some(Written {
+            let written = Written {
                 id,
                 previous: Some(previous),
-            }))
+            };
+            Ok((Some(written), Some(audit.clone())))
         })
     }
 
@@ -768,17 +757,16 @@ impl PostgresStore {
         &self,
         id: i64,
         at: Timestamp,
+        allow: &Guard<'_, T>,
         audit: &AuditEvent,
     ) -> Result<Option<Stored<T>>> {
-        self.write(std::slice::from_ref(audit), |tx| {
-            let Some(previous) = get::<T>(tx, id)? else {
-                return Ok(None);
+        self.write_targeted(&[], |tx| {
+            let active = get::<T>(tx, id)?.filter(|stored| stored.withdrawn_at.is_none());
+            let Some(previous) = active.filter(|stored| allow(stored)) else {
+                return Ok((None, None));
             };
-            if previous.withdrawn_at.is_some() {
-                return Ok(None);
-            }
             tx.execute(&T::sql().withdraw, &[&at.0, &id])?;
-            Ok(Some(previous))
+            Ok((Some(previous), Some(audit.clone())))
         })
     }
 
@@ -990,13 +978,12 @@ impl Store for PostgresStore {
         label: &str,
         scopes: Permissions,
         key_hash: &[u8; 32],
-        audit: &AuditEvent,
+        at: Timestamp,
+        audit: &Describe<'_>,
     ) -> Result<i64> {
         self.write_targeted(&[], |tx| {
-            let id = security::add_api_key(tx, org, label, scopes, key_hash, audit.at)?;
-            let mut event = audit.clone();
-            event.target.get_or_insert_with(|| format!("api-key:{id}"));
-            Ok((id, Some(event)))
+            let id = security::add_api_key(tx, org, label, scopes, key_hash, at)?;
+            Ok((id, Some(audit(Done::Ids(&[id])))))
         })
     }
 
@@ -1062,12 +1049,10 @@ impl Store for PostgresStore {
         self.read(security::audit_head)
     }
 
-    fn erase_audit_payloads(&self, before: Timestamp, audit: &AuditEvent) -> Result<u64> {
+    fn erase_audit_payloads(&self, before: Timestamp, audit: &Describe<'_>) -> Result<u64> {
         self.write_targeted(&[], |tx| {
             let erased = security::erase_audit_payloads(tx, before)?;
-            let mut event = audit.clone();
-            event.detail = Some(format!("erased {erased} payloads"));
-            Ok((erased, Some(event)))
+            Ok((erased, Some(audit(Done::Erased(erased)))))
         })
     }
 
@@ -1083,7 +1068,7 @@ impl Store for PostgresStore {
         &self,
         documents: &[Document],
         at: Timestamp,
-        audit: &AuditEvent,
+        audit: &Describe<'_>,
     ) -> Result<Vec<Written<Document>>> {
         self.write_all(documents, at, audit)
     }
@@ -1093,7 +1078,7 @@ impl Store for PostgresStore {
         documents: &mut dyn Iterator<Item = Document>,
         at: Timestamp,
         commit: &dyn Fn() -> bool,
-        audit: &AuditEvent,
+        audit: &Describe<'_>,
     ) -> Result<Option<ImportCounts>> {
         self.import(documents, at, commit, audit)
     }
@@ -1103,18 +1088,20 @@ impl Store for PostgresStore {
         id: i64,
         document: &Document,
         at: Timestamp,
+        allow: &Guard<'_, Document>,
         audit: &AuditEvent,
     ) -> Result<Option<Written<Document>>> {
-        self.update(id, document, at, audit)
+        self.update(id, document, at, allow, audit)
     }
 
     fn withdraw_document(
         &self,
         id: i64,
         at: Timestamp,
+        allow: &Guard<'_, Document>,
         audit: &AuditEvent,
     ) -> Result<Option<Stored<Document>>> {
-        self.withdraw(id, at, audit)
+        self.withdraw(id, at, allow, audit)
     }
 
     fn document(&self, id: i64) -> Result<Option<Stored<Document>>> {
@@ -1191,7 +1178,7 @@ impl Store for PostgresStore {
         &self,
         vehicles: &[Vehicle],
         at: Timestamp,
-        audit: &AuditEvent,
+        audit: &Describe<'_>,
     ) -> Result<Vec<Written<Vehicle>>> {
         self.write_all(vehicles, at, audit)
     }
@@ -1201,7 +1188,7 @@ impl Store for PostgresStore {
         vehicles: &mut dyn Iterator<Item = Vehicle>,
         at: Timestamp,
         commit: &dyn Fn() -> bool,
-        audit: &AuditEvent,
+        audit: &Describe<'_>,
     ) -> Result<Option<ImportCounts>> {
         self.import(vehicles, at, commit, audit)
     }
@@ -1211,18 +1198,20 @@ impl Store for PostgresStore {
         id: i64,
         vehicle: &Vehicle,
         at: Timestamp,
+        allow: &Guard<'_, Vehicle>,
         audit: &AuditEvent,
     ) -> Result<Option<Written<Vehicle>>> {
-        self.update(id, vehicle, at, audit)
+        self.update(id, vehicle, at, allow, audit)
     }
 
     fn withdraw_vehicle(
         &self,
         id: i64,
         at: Timestamp,
+        allow: &Guard<'_, Vehicle>,
         audit: &AuditEvent,
     ) -> Result<Option<Stored<Vehicle>>> {
-        self.withdraw(id, at, audit)
+        self.withdraw(id, at, allow, audit)
     }
 
     fn vehicle(&self, id: i64) -> Result<Option<Stored<Vehicle>>> {
@@ -1253,7 +1242,7 @@ impl Store for PostgresStore {
         &self,
         persons: &[Person],
         at: Timestamp,
-        audit: &AuditEvent,
+        audit: &Describe<'_>,
     ) -> Result<Vec<Written<Person>>> {
         self.write_all(persons, at, audit)
     }
@@ -1263,7 +1252,7 @@ impl Store for PostgresStore {
         persons: &mut dyn Iterator<Item = Person>,
         at: Timestamp,
         commit: &dyn Fn() -> bool,
-        audit: &AuditEvent,
+        audit: &Describe<'_>,
     ) -> Result<Option<ImportCounts>> {
         self.import(persons, at, commit, audit)
     }
@@ -1273,18 +1262,20 @@ impl Store for PostgresStore {
         id: i64,
         person: &Person,
         at: Timestamp,
+        allow: &Guard<'_, Person>,
         audit: &AuditEvent,
     ) -> Result<Option<Written<Person>>> {
-        self.update(id, person, at, audit)
+        self.update(id, person, at, allow, audit)
     }
 
     fn withdraw_person(
         &self,
         id: i64,
         at: Timestamp,
+        allow: &Guard<'_, Person>,
         audit: &AuditEvent,
     ) -> Result<Option<Stored<Person>>> {
-        self.withdraw(id, at, audit)
+        self.withdraw(id, at, allow, audit)
     }
 
     fn person(&self, id: i64) -> Result<Option<Stored<Person>>> {
@@ -1296,9 +1287,14 @@ impl Store for PostgresStore {
         person_id: i64,
         content_type: &str,
         data: &[u8],
-        audit: &AuditEvent,
-    ) -> Result<AttachmentMeta> {
+        at: Timestamp,
+        allow: &Guard<'_, Person>,
+        audit: &Describe<'_>,
+    ) -> Result<Option<AttachmentMeta>> {
         self.write_targeted(&[], |tx| {
+            if !get::<Person>(tx, person_id)?.is_some_and(|person| allow(&person)) {
+                return Ok((None, None));
+            }
             let digest: Hash = sha2::Sha256::digest(data).into();
             let id: i64 = tx
                 .query_one(
@@ -1311,15 +1307,13 @@ impl Store for PostgresStore {
                         &(data.len() as i64),
                         &&digest[..],
                         &data,
-                        &audit.at.0,
+                        &at.0,
                     ],
                 )?
                 .try_get(0)?;
-            let mut event = audit.clone();
-            event.target = Some(format!("person:{person_id}/photo:{id}"));
             Ok((
-                photo_meta(id, content_type, data.len() as i64, digest),
-                Some(event),
+                Some(photo_meta(id, content_type, data.len() as i64, digest)),
+                Some(audit(Done::Ids(&[id]))),
             ))
         })
     }
@@ -1379,12 +1373,10 @@ impl Store for PostgresStore {
         )
     }
 
-    fn send_message(&self, message: &NewMessage, audit: &AuditEvent) -> Result<i64> {
+    fn send_message(&self, message: &NewMessage, audit: &Describe<'_>) -> Result<i64> {
         self.write_targeted(&[], |tx| {
             let id = messages::send(tx, message)?;
-            let mut event = audit.clone();
-            event.target.get_or_insert_with(|| format!("message:{id}"));
-            Ok((id, Some(event)))
+            Ok((id, Some(audit(Done::Ids(&[id])))))
         })
     }
 
@@ -1490,7 +1482,7 @@ impl Store for PostgresStore {
         &self,
         now: Timestamp,
         tell: &crate::Tell<'_>,
-        audit: &AuditEvent,
+        audit: &Describe<'_>,
     ) -> Result<Vec<Hit>> {
         self.write_targeted(&[], |tx| {
             let overdue = security::overdue_hits(tx, now)?;
@@ -1503,8 +1495,8 @@ impl Store for PostgresStore {
                 let orgs: Vec<&str> = told.iter().map(|org| org.as_str()).collect();
                 messages::queue_deliveries(tx, DeliveryKind::HitOverdue, hit.id, &orgs, now)?;
             }
-            let event = (!overdue.is_empty())
-                .then(|| targeted("hits", audit, overdue.iter().map(|hit| hit.id)));
+            let ids: Vec<i64> = overdue.iter().map(|hit| hit.id).collect();
+            let event = (!ids.is_empty()).then(|| audit(Done::Ids(&ids)));
             let escalated = overdue
                 .into_iter()
                 .map(|hit| Hit {

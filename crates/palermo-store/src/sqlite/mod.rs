@@ -18,14 +18,14 @@ use sha2::Digest as _;
 
 use crate::columns::{
     ACCESS_JOINED, AccessScan, CountryScan, DOCUMENT_COLUMNS, META_COLUMNS, META_WRITTEN, MetaRead,
-    MetaText, PERSON_COLUMNS, VEHICLE_COLUMNS, corrupt, country, date, dump_sql, import_event,
-    load_sql, refuse_unless_empty, targeted, written_columns,
+    MetaText, PERSON_COLUMNS, VEHICLE_COLUMNS, corrupt, country, date, dump_sql, load_sql,
+    refuse_unless_empty, written_columns,
 };
 use crate::{
-    ApiKeyRow, AttachmentMeta, Attempt, AuditFilter, Counts, Delivery, DeliveryKind, Hit,
-    HitAnswer, HitParty, ImportCounts, Mailbox, NewHit, NewMessage, Organisation, Receipt,
-    RecordKind, Result, SignedHead, Store, StoreError, StoredMessage, TableRow, UserRow, Value,
-    Webhook, Written,
+    ApiKeyRow, AttachmentMeta, Attempt, AuditFilter, Counts, Delivery, DeliveryKind, Describe,
+    Done, Guard, Hit, HitAnswer, HitParty, ImportCounts, Mailbox, NewHit, NewMessage, Organisation,
+    Receipt, RecordKind, Result, SignedHead, Store, StoreError, StoredMessage, TableRow, UserRow,
+    Value, Webhook, Written,
 };
 
 /// Versioned migrations; `PRAGMA user_version` records how many have run.
@@ -153,14 +153,13 @@ fn read_vehicle(row: &Row<'_>) -> Result<Stored<Vehicle>> {
 }
 
 /// One record kind's SQL: how to read, insert and update it.
-trait Table: Sized {
+trait Table: crate::Kind {
     const TABLE: &'static str;
     const OWN_COLUMNS: &'static str;
     fn read(row: &Row<'_>) -> Result<Stored<Self>>;
     /// Indexes that only speed up reads, which a bulk load into an empty table builds at the end
     /// (never the unique ones, which the load itself relies on).
     const DEFERRABLE_INDEXES: &'static [&'static str];
-    fn meta(&self) -> &RecordMeta;
     fn sql() -> &'static TableSql;
     /// Binds the kind's own columns (without id) followed by the meta columns.
     fn bind(&self, statement: &mut rusqlite::Statement<'_>, at: Timestamp) -> Result<()>;
@@ -199,10 +198,6 @@ impl Table for Document {
         SQL.get_or_init(TableSql::build::<Self>)
     }
 
-    fn meta(&self) -> &RecordMeta {
-        &self.meta
-    }
-
     fn bind(&self, statement: &mut rusqlite::Statement<'_>, at: Timestamp) -> Result<()> {
         statement.raw_bind_parameter(1, &self.number)?;
         statement.raw_bind_parameter(2, &self.number_normalised)?;
@@ -227,10 +222,6 @@ impl Table for Vehicle {
     fn sql() -> &'static TableSql {
         static SQL: OnceLock<TableSql> = OnceLock::new();
         SQL.get_or_init(TableSql::build::<Self>)
-    }
-
-    fn meta(&self) -> &RecordMeta {
-        &self.meta
     }
 
     fn bind(&self, statement: &mut rusqlite::Statement<'_>, at: Timestamp) -> Result<()> {
@@ -268,10 +259,6 @@ impl Table for Person {
     fn sql() -> &'static TableSql {
         static SQL: OnceLock<TableSql> = OnceLock::new();
         SQL.get_or_init(TableSql::build::<Self>)
-    }
-
-    fn meta(&self) -> &RecordMeta {
-        &self.meta
     }
 
     fn bind(&self, statement: &mut rusqlite::Statement<'_>, at: Timestamp) -> Result<()> {
@@ -550,15 +537,15 @@ impl SqliteStore {
         &self,
         records: &[T],
         at: Timestamp,
-        audit: &AuditEvent,
+        audit: &Describe<'_>,
     ) -> Result<Vec<Written<T>>> {
         self.write_targeted(&[], |tx| {
             let written: Vec<Written<T>> = records
                 .iter()
                 .map(|record| put(tx, record, at))
                 .collect::<Result<_>>()?;
-            let event = targeted(T::TABLE, audit, written.iter().map(|w| w.id));
-            Ok((written, Some(event)))
+            let ids: Vec<i64> = written.iter().map(|w| w.id).collect();
+            Ok((written, Some(audit(Done::Ids(&ids)))))
         })
     }
 
@@ -567,7 +554,7 @@ impl SqliteStore {
         records: &mut dyn Iterator<Item = T>,
         at: Timestamp,
         commit: &dyn Fn() -> bool,
-        audit: &AuditEvent,
+        audit: &Describe<'_>,
     ) -> Result<Option<ImportCounts>> {
         let mut writer = self.writer.lock().expect("writer lock");
         let head = writer.head;
@@ -604,7 +591,7 @@ impl SqliteStore {
                 // Dropping the transaction rolls it back.
                 return Ok(None);
             }
-            let head = security::append_audit(&tx, head, &[import_event(audit, counts)])?;
+            let head = security::append_audit(&tx, head, &[audit(Done::Imported(counts))])?;
             tx.commit()?;
             Ok(Some((counts, head)))
         })();
@@ -626,17 +613,19 @@ impl SqliteStore {
         id: i64,
         record: &T,
         at: Timestamp,
+        allow: &Guard<'_, T>,
         audit: &AuditEvent,
     ) -> Result<Option<Written<T>>> {
-        self.write(std::slice::from_ref(audit), |tx| {
-            let Some(previous) = get::<T>(tx, id)? else {
-                return Ok(None);
+        self.write_targeted(&[], |tx| {
+            let Some(previous) = get::<T>(tx, id)?.filter(|stored| allow(stored)) else {
+                return Ok((None, None));
             };
             replace(tx, id, record, at)?;
-            Ok(Some(Written {
+            let written = Written {
                 id,
                 previous: Some(previous),
-            }))
+            };
+            Ok((Some(written), Some(audit.clone())))
         })
     }
 
@@ -644,18 +633,17 @@ impl SqliteStore {
         &self,
         id: i64,
         at: Timestamp,
+        allow: &Guard<'_, T>,
         audit: &AuditEvent,
     ) -> Result<Option<Stored<T>>> {
-        self.write(std::slice::from_ref(audit), |tx| {
-            let Some(previous) = get::<T>(tx, id)? else {
-                return Ok(None);
+        self.write_targeted(&[], |tx| {
+            let active = get::<T>(tx, id)?.filter(|stored| stored.withdrawn_at.is_none());
+            let Some(previous) = active.filter(|stored| allow(stored)) else {
+                return Ok((None, None));
             };
-            if previous.withdrawn_at.is_some() {
-                return Ok(None);
-            }
             tx.prepare_cached(&T::sql().withdraw)?
                 .execute(params![at.0, id])?;
-            Ok(Some(previous))
+            Ok((Some(previous), Some(audit.clone())))
         })
     }
 }
@@ -720,13 +708,12 @@ impl Store for SqliteStore {
         label: &str,
         scopes: Permissions,
         key_hash: &[u8; 32],
-        audit: &AuditEvent,
+        at: Timestamp,
+        audit: &Describe<'_>,
     ) -> Result<i64> {
         self.write_targeted(&[], |tx| {
-            let id = security::add_api_key(tx, org, label, scopes, key_hash, audit.at)?;
-            let mut event = audit.clone();
-            event.target.get_or_insert_with(|| format!("api-key:{id}"));
-            Ok((id, Some(event)))
+            let id = security::add_api_key(tx, org, label, scopes, key_hash, at)?;
+            Ok((id, Some(audit(Done::Ids(&[id])))))
         })
     }
 
@@ -792,12 +779,10 @@ impl Store for SqliteStore {
         Ok(self.writer.lock().expect("writer lock").head)
     }
 
-    fn erase_audit_payloads(&self, before: Timestamp, audit: &AuditEvent) -> Result<u64> {
+    fn erase_audit_payloads(&self, before: Timestamp, audit: &Describe<'_>) -> Result<u64> {
         self.write_targeted(&[], |tx| {
             let erased = security::erase_audit_payloads(tx, before)?;
-            let mut event = audit.clone();
-            event.detail = Some(format!("erased {erased} payloads"));
-            Ok((erased, Some(event)))
+            Ok((erased, Some(audit(Done::Erased(erased)))))
         })
     }
 
@@ -813,7 +798,7 @@ impl Store for SqliteStore {
         &self,
         documents: &[Document],
         at: Timestamp,
-        audit: &AuditEvent,
+        audit: &Describe<'_>,
     ) -> Result<Vec<Written<Document>>> {
         self.write_all(documents, at, audit)
     }
@@ -823,7 +808,7 @@ impl Store for SqliteStore {
         documents: &mut dyn Iterator<Item = Document>,
         at: Timestamp,
         commit: &dyn Fn() -> bool,
-        audit: &AuditEvent,
+        audit: &Describe<'_>,
     ) -> Result<Option<ImportCounts>> {
         self.import(documents, at, commit, audit)
     }
@@ -833,18 +818,20 @@ impl Store for SqliteStore {
         id: i64,
         document: &Document,
         at: Timestamp,
+        allow: &Guard<'_, Document>,
         audit: &AuditEvent,
     ) -> Result<Option<Written<Document>>> {
-        self.update(id, document, at, audit)
+        self.update(id, document, at, allow, audit)
     }
 
     fn withdraw_document(
         &self,
         id: i64,
         at: Timestamp,
+        allow: &Guard<'_, Document>,
         audit: &AuditEvent,
     ) -> Result<Option<Stored<Document>>> {
-        self.withdraw(id, at, audit)
+        self.withdraw(id, at, allow, audit)
     }
 
     fn document(&self, id: i64) -> Result<Option<Stored<Document>>> {
@@ -919,7 +906,7 @@ impl Store for SqliteStore {
         &self,
         vehicles: &[Vehicle],
         at: Timestamp,
-        audit: &AuditEvent,
+        audit: &Describe<'_>,
     ) -> Result<Vec<Written<Vehicle>>> {
         self.write_all(vehicles, at, audit)
     }
@@ -929,7 +916,7 @@ impl Store for SqliteStore {
         vehicles: &mut dyn Iterator<Item = Vehicle>,
         at: Timestamp,
         commit: &dyn Fn() -> bool,
-        audit: &AuditEvent,
+        audit: &Describe<'_>,
     ) -> Result<Option<ImportCounts>> {
         self.import(vehicles, at, commit, audit)
     }
@@ -939,18 +926,20 @@ impl Store for SqliteStore {
         id: i64,
         vehicle: &Vehicle,
         at: Timestamp,
+        allow: &Guard<'_, Vehicle>,
         audit: &AuditEvent,
     ) -> Result<Option<Written<Vehicle>>> {
-        self.update(id, vehicle, at, audit)
+        self.update(id, vehicle, at, allow, audit)
     }
 
     fn withdraw_vehicle(
         &self,
         id: i64,
         at: Timestamp,
+        allow: &Guard<'_, Vehicle>,
         audit: &AuditEvent,
     ) -> Result<Option<Stored<Vehicle>>> {
-        self.withdraw(id, at, audit)
+        self.withdraw(id, at, allow, audit)
     }
 
     fn vehicle(&self, id: i64) -> Result<Option<Stored<Vehicle>>> {
@@ -985,12 +974,10 @@ impl Store for SqliteStore {
         })
     }
 
-    fn send_message(&self, message: &NewMessage, audit: &AuditEvent) -> Result<i64> {
+    fn send_message(&self, message: &NewMessage, audit: &Describe<'_>) -> Result<i64> {
         self.write_targeted(&[], |tx| {
             let id = messages::send(tx, message)?;
-            let mut event = audit.clone();
-            event.target.get_or_insert_with(|| format!("message:{id}"));
-            Ok((id, Some(event)))
+            Ok((id, Some(audit(Done::Ids(&[id])))))
         })
     }
 
@@ -1071,7 +1058,7 @@ impl Store for SqliteStore {
         &self,
         persons: &[Person],
         at: Timestamp,
-        audit: &AuditEvent,
+        audit: &Describe<'_>,
     ) -> Result<Vec<Written<Person>>> {
         self.write_all(persons, at, audit)
     }
@@ -1081,7 +1068,7 @@ impl Store for SqliteStore {
         persons: &mut dyn Iterator<Item = Person>,
         at: Timestamp,
         commit: &dyn Fn() -> bool,
-        audit: &AuditEvent,
+        audit: &Describe<'_>,
     ) -> Result<Option<ImportCounts>> {
         self.import(persons, at, commit, audit)
     }
@@ -1091,18 +1078,20 @@ impl Store for SqliteStore {
         id: i64,
         person: &Person,
         at: Timestamp,
+        allow: &Guard<'_, Person>,
         audit: &AuditEvent,
     ) -> Result<Option<Written<Person>>> {
-        self.update(id, person, at, audit)
+        self.update(id, person, at, allow, audit)
     }
 
     fn withdraw_person(
         &self,
         id: i64,
         at: Timestamp,
+        allow: &Guard<'_, Person>,
         audit: &AuditEvent,
     ) -> Result<Option<Stored<Person>>> {
-        self.withdraw(id, at, audit)
+        self.withdraw(id, at, allow, audit)
     }
 
     fn person(&self, id: i64) -> Result<Option<Stored<Person>>> {
@@ -1114,9 +1103,14 @@ impl Store for SqliteStore {
         person_id: i64,
         content_type: &str,
         data: &[u8],
-        audit: &AuditEvent,
-    ) -> Result<AttachmentMeta> {
+        at: Timestamp,
+        allow: &Guard<'_, Person>,
+        audit: &Describe<'_>,
+    ) -> Result<Option<AttachmentMeta>> {
         self.write_targeted(&[], |tx| {
+            if !get::<Person>(tx, person_id)?.is_some_and(|person| allow(&person)) {
+                return Ok((None, None));
+            }
             let digest: Hash = sha2::Sha256::digest(data).into();
             tx.execute(
                 "INSERT INTO person_photos (person_id, content_type, size, sha256, data, created_at)
@@ -1127,21 +1121,19 @@ impl Store for SqliteStore {
                     data.len() as i64,
                     &digest[..],
                     data,
-                    audit.at.0
+                    at.0
                 ],
             )?;
             let id = tx.last_insert_rowid();
-            let mut event = audit.clone();
-            event.target = Some(format!("person:{person_id}/photo:{id}"));
             Ok((
-                AttachmentMeta {
+                Some(AttachmentMeta {
                     id,
                     name: format!("photo-{id}"),
                     content_type: content_type.to_owned(),
                     size: data.len() as u64,
                     sha256: digest,
-                },
-                Some(event),
+                }),
+                Some(audit(Done::Ids(&[id]))),
             ))
         })
     }
@@ -1242,7 +1234,7 @@ impl Store for SqliteStore {
         &self,
         now: Timestamp,
         tell: &crate::Tell<'_>,
-        audit: &AuditEvent,
+        audit: &Describe<'_>,
     ) -> Result<Vec<Hit>> {
         self.write_targeted(&[], |tx| {
             let overdue = security::overdue_hits(tx, now)?;
@@ -1255,12 +1247,8 @@ impl Store for SqliteStore {
                 let orgs: Vec<&str> = told.iter().map(|org| org.as_str()).collect();
                 messages::queue_deliveries(tx, DeliveryKind::HitOverdue, hit.id, &orgs, now)?;
             }
-            let event = (!overdue.is_empty()).then(|| {
-                let mut event = audit.clone();
-                let ids: Vec<String> = overdue.iter().map(|h| h.id.to_string()).collect();
-                event.target = Some(format!("hits:{}", ids.join(",")));
-                event
-            });
+            let ids: Vec<i64> = overdue.iter().map(|hit| hit.id).collect();
+            let event = (!ids.is_empty()).then(|| audit(Done::Ids(&ids)));
             let escalated = overdue
                 .into_iter()
                 .map(|hit| Hit {
@@ -1385,7 +1373,12 @@ mod tests {
         let store = SqliteStore::open(&dir.path().join("palermo.db")).unwrap();
         let mut rows = (0..10).map(|i| crate::conformance::document(&format!("W{i}"), "FRA", None));
         store
-            .import_documents(&mut rows, Timestamp(0), &|| true, &AuditEvent::default())
+            .import_documents(
+                &mut rows,
+                Timestamp(0),
+                &|| true,
+                &crate::as_given(&AuditEvent::default()),
+            )
             .unwrap()
             .unwrap();
         let writer = store.writer.lock().unwrap();

@@ -353,3 +353,104 @@ fn a_running_hub_is_backed_up_and_restored() {
         .get("/api/v1/checks/documents?number=BACK00001&country=FRA");
     assert_eq!(checked.body["hit"], true, "{}", checked.text);
 }
+
+/// Two hub nodes on one PostgreSQL database (docs/deployment.md, "Several hub nodes"): what
+/// one may do is decided in the write's own transaction, so a record both withdraw at once is
+/// withdrawn once, and writes from both at once make one chain that verifies.
+#[test]
+fn two_hub_nodes_on_one_database_decide_each_write_once_and_keep_one_chain() {
+    let database = TestDatabase::start();
+    let dir = tempfile::tempdir().unwrap();
+    let (first, second) = (dir.path().join("first"), dir.path().join("second"));
+    let url = database.fresh_schema_url();
+    let one = Server::start(
+        &first,
+        &["--demo", "--demo-documents", "50", "--demo-vehicles", "0", "--database", &url],
+    );
+    let mut ids = Vec::new();
+    for n in 0..5 {
+        let answer = one.client("FRA").post(
+            "/api/v1/documents",
+            &json!({"number": format!("NODES{n:04}"), "issuing_country": "FRA", "type": "P",
+                    "status": "stolen", "reported_date": "2025-01-01"}),
+        );
+        assert_eq!(answer.status, 201, "{}", answer.text);
+        ids.push(answer.body["id"].as_i64().unwrap());
+    }
+    // The second node: the same database, signing key and demo credentials.
+    std::fs::create_dir(&second).unwrap();
+    for entry in std::fs::read_dir(&first).unwrap() {
+        let entry = entry.unwrap();
+        if entry.file_name() != "lock" && entry.file_type().unwrap().is_file() {
+            std::fs::copy(entry.path(), second.join(entry.file_name())).unwrap();
+        }
+    }
+    let two = Server::start(&second, &[]);
+
+    // Both nodes withdraw each record at the same moment: exactly one succeeds.
+    for id in &ids {
+        let path = format!("/api/v1/documents/{id}");
+        let barrier = Arc::new(std::sync::Barrier::new(2));
+        let statuses: Vec<u16> = [one.client("FRA"), two.client("FRA")]
+            .into_iter()
+            .map(|client| {
+                let (barrier, path) = (barrier.clone(), path.clone());
+                std::thread::spawn(move || {
+                    barrier.wait();
+                    client.delete(&path).status
+                })
+            })
+            .collect::<Vec<_>>()
+            .into_iter()
+            .map(|thread| thread.join().unwrap())
+            .collect();
+        let mut sorted = statuses.clone();
+        sorted.sort();
+        assert_eq!(sorted, [204, 404], "record {id}: {statuses:?}");
+    }
+
+    // Writes from both nodes at once, interleaved in one chain.
+    let writers: Vec<_> = [one.client("FRA"), two.client("FRA")]
+        .into_iter()
+        .enumerate()
+        .map(|(node, client)| {
+            std::thread::spawn(move || {
+                for n in 0..40 {
+                    let answer = client.post(
+                        "/api/v1/documents",
+                        &json!({"number": format!("N{node}W{n:04}"), "issuing_country": "FRA",
+                                "type": "P", "status": "stolen",
+                                "reported_date": "2025-01-01"}),
+                    );
+                    assert_eq!(answer.status, 201, "{}", answer.text);
+                }
+            })
+        })
+        .collect();
+    for writer in writers {
+        writer.join().unwrap();
+    }
+    drop((one, two));
+    let verified = palermo()
+        .args(["audit", "verify", "--data"])
+        .arg(&first)
+        .output()
+        .unwrap();
+    assert!(verified.status.success(), "{verified:?}");
+    let withdrawals = database_withdrawals(&first);
+    assert_eq!(withdrawals, (5, 5), "(ok, not-found) withdrawals in the trail");
+}
+
+/// How many withdrawals the trail of the hub at `data` records as done and as refused.
+fn database_withdrawals(data: &std::path::Path) -> (i64, i64) {
+    let mut client = crate::support::postgres_of(data);
+    let row = client
+        .query_one(
+            "SELECT count(*) FILTER (WHERE outcome = 'ok'),
+                    count(*) FILTER (WHERE outcome = 'not-found')
+             FROM audit WHERE action = 'document.withdraw'",
+            &[],
+        )
+        .unwrap();
+    (row.get(0), row.get(1))
+}
