@@ -46,6 +46,7 @@ pub struct Metrics {
     hits: Family<IndexLabels, Counter>,
     index_records: Family<IndexLabels, Gauge>,
     index_bytes: Family<IndexLabels, Gauge>,
+    spooled: Gauge,
 }
 
 impl Metrics {
@@ -85,6 +86,12 @@ impl Metrics {
             "Memory held by the in-memory indexes",
             index_bytes.clone(),
         );
+        let spooled = Gauge::default();
+        registry.register(
+            "audit_spooled_entries",
+            "Checks' audit entries waiting in the spool for the database server (0 while it answers)",
+            spooled.clone(),
+        );
         Metrics {
             registry,
             requests,
@@ -93,6 +100,7 @@ impl Metrics {
             hits,
             index_records,
             index_bytes,
+            spooled,
         }
     }
 
@@ -117,6 +125,7 @@ impl Metrics {
         set(&self.index_records, "vehicles", stats.vehicles);
         set(&self.index_bytes, "documents", stats.documents_memory_bytes);
         set(&self.index_bytes, "vehicles", stats.vehicles_memory_bytes);
+        self.spooled.set(stats.audit_spooled_entries as i64);
         let mut out = String::new();
         prometheus_client::encoding::text::encode(&mut out, &self.registry)
             .expect("writing to a string");

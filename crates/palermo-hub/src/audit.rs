@@ -7,11 +7,13 @@
 //! request in it. A check's answer is released only after its entry is durable.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
 
 use palermo_core::audit::{AuditEntry, AuditEvent, ChainBreak, ChainVerifier, Hash, display_safe};
 use palermo_core::{Permissions, Timestamp};
-use palermo_store::{AuditFilter, Done, NewHit, SignedHead, Store, StoreError};
+use palermo_store::{AuditFilter, Done, NewHit, Replay, SignedHead, Spool, Store, StoreError};
 use parking_lot::{Condvar, Mutex};
 use ring::signature::{ED25519, Ed25519KeyPair, KeyPair, UnparsedPublicKey};
 use serde::Serialize;
@@ -70,6 +72,8 @@ struct Queue {
 struct Shared {
     queue: Mutex<Queue>,
     wake: Condvar,
+    /// Entries waiting in the spool for the database.
+    spooled: AtomicU64,
 }
 
 /// The committer thread and its queue.
@@ -82,22 +86,33 @@ pub(crate) struct GroupCommit {
 pub type Pending = oneshot::Receiver<std::result::Result<Vec<i64>, StoreError>>;
 
 impl GroupCommit {
-    pub(crate) fn start(store: Arc<dyn Store>) -> GroupCommit {
+    /// Starts the committer. With a `spool`, checks whose database is out of reach are kept
+    /// there, durably, and answered; they are replayed, in order, once it is back.
+    pub(crate) fn start(store: Arc<dyn Store>, spool: Option<Arc<Spool>>) -> GroupCommit {
         let shared = Arc::new(Shared {
             queue: Mutex::new(Queue::default()),
             wake: Condvar::new(),
+            spooled: AtomicU64::new(0),
         });
         let thread = {
             let shared = shared.clone();
             std::thread::Builder::new()
                 .name("audit-commit".into())
-                .spawn(move || commit_loop(&shared, store.as_ref()))
+                .spawn(move || {
+                    let mut spooling = spool.map(|spool| Spooling::new(spool, store.as_ref()));
+                    commit_loop(&shared, store.as_ref(), spooling.as_mut())
+                })
                 .expect("the audit committer thread starts")
         };
         GroupCommit {
             shared,
             thread: Some(thread),
         }
+    }
+
+    /// How many checks' entries wait in the spool for the database.
+    pub(crate) fn spooled(&self) -> u64 {
+        self.shared.spooled.load(Ordering::Relaxed)
     }
 
     /// Queues `events` and `hits` for the next commit.
@@ -131,14 +146,122 @@ impl Drop for GroupCommit {
     }
 }
 
-fn commit_loop(shared: &Shared, store: &dyn Store) {
+/// Most audit entries the spool keeps; beyond it checks are refused (503).
+const SPOOL_MAX: u64 = 10_000_000;
+/// How often the committer tries to replay the spool while the database stays away.
+const REPLAY_EVERY: Duration = Duration::from_secs(1);
+
+/// The committer's spool and what it knows of it.
+struct Spooling {
+    spool: Arc<Spool>,
+    /// Entries waiting in the spool (read once at start, then kept here).
+    waiting: u64,
+    last_try: Option<Instant>,
+}
+
+impl Spooling {
+    fn new(spool: Arc<Spool>, store: &dyn Store) -> Spooling {
+        let waiting = spool.waiting().unwrap_or_else(|error| {
+            tracing::error!(%error, "cannot read the audit spool");
+            0
+        });
+        let mut spooling = Spooling {
+            spool,
+            waiting,
+            last_try: None,
+        };
+        spooling.replay(store);
+        spooling
+    }
+
+    /// Replays the spool's batches into the store, oldest first, until it is empty (`true`)
+    /// or the store fails (`false`, tried again after [`REPLAY_EVERY`]).
+    fn replay(&mut self, store: &dyn Store) -> bool {
+        if self.waiting == 0 {
+            return true;
+        }
+        if self.last_try.is_some_and(|at| at.elapsed() < REPLAY_EVERY) {
+            return false;
+        }
+        self.last_try = Some(Instant::now());
+        loop {
+            let batch = match self.spool.oldest() {
+                Ok(Some(batch)) => batch,
+                Ok(None) => {
+                    self.waiting = 0;
+                    tracing::info!("the audit spool is replayed: the database has every entry");
+                    return true;
+                }
+                Err(error) => {
+                    tracing::error!(%error, "cannot read the audit spool");
+                    return false;
+                }
+            };
+            let replay = Replay {
+                node: self.spool.node(),
+                batch: batch.batch,
+            };
+            let recorded = store.record_checks(
+                &batch.events,
+                &batch.hits,
+                &crate::hits::told_of,
+                Some(replay),
+            );
+            if let Err(error) = recorded {
+                tracing::warn!(%error, waiting = self.waiting, "the audit spool waits");
+                return false;
+            }
+            if let Err(error) = self.spool.remove(batch.batch) {
+                // Replayed again later, and recorded once (the database keeps the mark).
+                tracing::error!(%error, "cannot empty the audit spool");
+                return false;
+            }
+            self.waiting = self.waiting.saturating_sub(batch.events.len() as u64);
+        }
+    }
+
+    /// Keeps a batch the database could not take.
+    fn keep(
+        &mut self,
+        events: &[AuditEvent],
+        hits: &[NewHit],
+    ) -> std::result::Result<(), StoreError> {
+        if self.waiting + events.len() as u64 > SPOOL_MAX {
+            return Err(StoreError::Unavailable(
+                "the database is out of reach and the audit spool is full; try again later".into(),
+            ));
+        }
+        if self.waiting == 0 {
+            tracing::warn!("the database is out of reach: checks' audit entries go to the spool");
+        }
+        self.spool.push(events, hits)?;
+        self.waiting += events.len() as u64;
+        Ok(())
+    }
+}
+
+fn commit_loop(shared: &Shared, store: &dyn Store, mut spooling: Option<&mut Spooling>) {
     loop {
         let batch = {
             let mut queue = shared.queue.lock();
             while queue.waiters.is_empty() && !queue.closed {
-                shared.wake.wait(&mut queue);
+                if spooling
+                    .as_ref()
+                    .is_some_and(|spooling| spooling.waiting > 0)
+                {
+                    // Replay without waiting for traffic.
+                    if shared.wake.wait_for(&mut queue, REPLAY_EVERY).timed_out() {
+                        break;
+                    }
+                } else {
+                    shared.wake.wait(&mut queue);
+                }
             }
-            if queue.waiters.is_empty() {
+            if queue.waiters.is_empty() && queue.closed {
+                drop(queue);
+                if let Some(spooling) = spooling.as_mut() {
+                    spooling.replay(store);
+                }
                 return;
             }
             Queue {
@@ -148,7 +271,38 @@ fn commit_loop(shared: &Shared, store: &dyn Store) {
                 closed: queue.closed,
             }
         };
-        let result = store.record_checks(&batch.events, &batch.hits, &crate::hits::told_of);
+        // What the spool keeps goes to the database first: the trail stays in the order the
+        // checks were made.
+        let behind = match spooling.as_mut() {
+            Some(spooling) => {
+                let behind = !spooling.replay(store);
+                shared.spooled.store(spooling.waiting, Ordering::Relaxed);
+                behind
+            }
+            None => false,
+        };
+        if batch.waiters.is_empty() {
+            continue;
+        }
+        let result = if behind {
+            Err(StoreError::Unreachable(
+                "the audit spool is replaying".into(),
+            ))
+        } else {
+            store
+                .record_checks(&batch.events, &batch.hits, &crate::hits::told_of, None)
+                .map(Option::unwrap_or_default)
+        };
+        let result = match (result, spooling.as_mut()) {
+            (Err(StoreError::Unreachable(_)), Some(spooling)) => spooling
+                .keep(&batch.events, &batch.hits)
+                // Spooled hits get their ids when replayed.
+                .map(|()| Vec::new()),
+            (result, _) => result,
+        };
+        if let Some(spooling) = spooling.as_ref() {
+            shared.spooled.store(spooling.waiting, Ordering::Relaxed);
+        }
         match result {
             Ok(ids) => {
                 let mut ids = ids.into_iter();

@@ -245,6 +245,8 @@ pub struct IndexStats {
     pub documents_memory_bytes: usize,
     pub vehicles: usize,
     pub vehicles_memory_bytes: usize,
+    /// Checks' audit entries waiting in the spool for the database server.
+    pub audit_spooled_entries: u64,
 }
 
 /// A record kind's lookup tables and who may see each of its active records, under one lock,
@@ -318,6 +320,9 @@ pub struct HubOptions {
     pub without_indexes: bool,
     /// The hub's clock; the system's by default.
     pub clock: Option<Arc<dyn Clock>>,
+    /// Where checks' audit entries wait, durably, while a database server is out of reach
+    /// (replayed in order once it is back); without one, checks are refused meanwhile.
+    pub spool: Option<Arc<palermo_store::Spool>>,
 }
 
 /// Slots to reserve beyond the records present, so that imports after start-up rarely grow
@@ -397,7 +402,7 @@ impl Hub {
         let hub = Hub {
             indexed: !options.without_indexes,
             persons: RwLock::new(person_index),
-            group: audit::GroupCommit::start(store.clone()),
+            group: audit::GroupCommit::start(store.clone(), options.spool.clone()),
             clock: options.clock.unwrap_or_else(|| Arc::new(SystemClock)),
             store,
             documents: RwLock::new(documents),
@@ -449,6 +454,7 @@ impl Hub {
                 + documents.access.memory_bytes(),
             vehicles: vehicles.keys.len(),
             vehicles_memory_bytes: vehicles.keys.memory_bytes() + vehicles.access.memory_bytes(),
+            audit_spooled_entries: self.group.spooled(),
         }
     }
 }

@@ -187,6 +187,7 @@ pub(crate) fn key_order(table: &str) -> &'static str {
         "audit" | "audit_heads" => "seq",
         "recovery_codes" => "user_id, code_hash",
         "audit_subjects" => "seq, org",
+        "replayed_batches" => "node, batch",
         "message_recipients" => "message_id, org",
         "webhooks" => "org",
         _ => "id",

@@ -12,6 +12,7 @@ use palermo_core::{
 use palermo_core::audit::{AuditEvent, ChainVerifier};
 use palermo_core::{OrgCode, OrgKind, Permissions, RecordAccess, Role};
 
+use crate::Replay;
 use crate::{
     Attempt, AuditFilter, DeliveryKind, Done, HitAnswer, HitParty, Kind, Mailbox, NewAttachment,
     NewHit, NewMessage, Organisation, Receipt, RecordKind, SignedHead, Store, StoreError, UserRow,
@@ -179,7 +180,14 @@ fn fill_every_table(store: &dyn Store) {
     let mut check = ev();
     check.payload = Some("{\"number\":\"COPY0001\"}".into());
     check.concern("FRA");
-    store.record_checks(&[check], &[hit], &parties).unwrap();
+    let replay = Replay {
+        node: "spool-a",
+        batch: 1,
+    };
+    store
+        .record_checks(&[check], &[hit], &parties, Some(replay))
+        .unwrap()
+        .expect("a batch never replayed");
     let message = NewMessage {
         at: at(5),
         in_reply_to: None,
@@ -607,7 +615,13 @@ fn audit_entries_chain_and_commit_with_their_actions(store: &dyn Store) {
         due_at: at(1000),
     };
     let ids = store
-        .record_checks(&[check.clone(), ev()], std::slice::from_ref(&hit), &parties)
+        .record_checks(
+            &[check.clone(), ev()],
+            std::slice::from_ref(&hit),
+            &parties,
+            None,
+        )
+        .unwrap()
         .unwrap();
     assert_eq!(ids.len(), 1);
     assert_eq!(verify_chain(store), entries_before as u64 + 2);
@@ -713,6 +727,39 @@ fn audit_entries_chain_and_commit_with_their_actions(store: &dyn Store) {
         "filters combine with visibility"
     );
     verify_chain(store);
+
+    // A spooled batch replayed twice (a crash between the commit and the spool's removal) is
+    // recorded once; another node's batch of the same number is its own.
+    let chained = verify_chain(store);
+    let replay = |node, batch| Some(Replay { node, batch });
+    let hits_before = store.hits(HitParty::Any, None, 100).unwrap().len();
+    let once = store.record_checks(
+        &[check.clone()],
+        std::slice::from_ref(&hit),
+        &parties,
+        replay("n1", 7),
+    );
+    assert_eq!(once.unwrap().map(|ids| ids.len()), Some(1));
+    let head = store.audit_head().unwrap();
+    let twice = store.record_checks(
+        &[check.clone()],
+        std::slice::from_ref(&hit),
+        &parties,
+        replay("n1", 7),
+    );
+    assert_eq!(
+        twice,
+        Ok(None),
+        "a batch replayed again is not recorded again"
+    );
+    assert_eq!(store.audit_head().unwrap(), head, "nor is its entry");
+    assert_eq!(
+        store.hits(HitParty::Any, None, 100).unwrap().len(),
+        hits_before + 1
+    );
+    let other = store.record_checks(&[check.clone()], &[], &parties, replay("n2", 7));
+    assert_eq!(other, Ok(Some(Vec::new())), "another node's batch 7");
+    assert_eq!(verify_chain(store), chained + 2);
 }
 
 fn documents_round_trip(store: &dyn Store) {
@@ -1068,7 +1115,9 @@ fn hits_are_listed_for_their_parties_and_answered_once(store: &dyn Store) {
             &[ev()],
             &[hit(1, "FRA"), hit(2, "ITA"), hit(3, "FRA"), hit(4, "FRA")],
             &parties,
+            None,
         )
+        .unwrap()
         .unwrap();
     assert_eq!(ids.len(), 4);
     let owner = HitParty::Owner(code("FRA"));
@@ -1294,7 +1343,10 @@ fn messages_keep_receipts_attachments_and_deliveries(store: &dyn Store) {
         query: "{}".into(),
         due_at: at(300),
     };
-    let hit_id = store.record_checks(&[ev()], &[hit], &parties).unwrap()[0];
+    let hit_id = store
+        .record_checks(&[ev()], &[hit], &parties, None)
+        .unwrap()
+        .unwrap()[0];
     let queued = store.deliveries(DeliveryKind::Hit, hit_id).unwrap();
     assert_eq!(queued.len(), 1);
     assert_eq!(queued[0].org, org("DEU"));

@@ -7,6 +7,7 @@
 mod columns;
 pub mod conformance;
 pub mod postgres;
+pub mod spool;
 pub mod sqlite;
 
 use palermo_core::audit::{AuditEntry, AuditEvent, Hash};
@@ -16,6 +17,7 @@ use palermo_core::{
 };
 
 pub use postgres::PostgresStore;
+pub use spool::{Replay, Spool};
 pub use sqlite::SqliteStore;
 
 /// Why a store call failed, in terms of no backend: callers never see a driver's types.
@@ -523,6 +525,7 @@ pub const TABLES: &[(&str, &[&str])] = &[
         ],
     ),
     ("audit_subjects", &["org", "seq"]),
+    ("replayed_batches", &["node", "batch", "at"]),
     (
         "audit_heads",
         &["seq", "hash", "at", "public_key", "signature"],
@@ -1009,13 +1012,16 @@ pub trait Store: Send + Sync {
     /// Records checks: their audit entries and the hits they found, with a webhook delivery of
     /// each hit to every organisation `tell` names for it (that has a webhook), in one
     /// transaction (the group commit of many requests' checks). Returns the hits' ids, in
-    /// order.
+    /// order. With `replay` (a batch a hub's [`Spool`] kept while the database was out of
+    /// reach), the batch is recorded once: `None` if it was recorded already, and nothing is
+    /// written.
     fn record_checks(
         &self,
         audit: &[AuditEvent],
         hits: &[NewHit],
         tell: &Tell<'_>,
-    ) -> Result<Vec<i64>>;
+        replay: Option<Replay<'_>>,
+    ) -> Result<Option<Vec<i64>>>;
     /// Hits of `party`, newest first, with ids below `before` when given.
     fn hits(&self, party: HitParty, before: Option<i64>, limit: usize) -> Result<Vec<Hit>>;
     fn hit(&self, id: i64) -> Result<Option<Hit>>;

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use anyhow::{Context, bail};
 use palermo_core::CountryCode;
 use palermo_hub::{Hub, HubOptions, Policy, SigningKey};
-use palermo_store::{PostgresStore, SqliteStore, Store};
+use palermo_store::{PostgresStore, Spool, SqliteStore, Store};
 
 pub const DATABASE_FILE: &str = "palermo.db";
 pub const DEMO_CREDENTIALS_FILE: &str = "demo-credentials.json";
@@ -18,6 +18,8 @@ pub const SIGNING_KEY_FILE: &str = "audit-signing-key.pk8";
 /// commands on the directory use it without being told again (owner-only: it may hold a
 /// password).
 pub const DATABASE_URL_FILE: &str = "database-url";
+/// Where a hub on PostgreSQL keeps checks' audit entries while the server is out of reach.
+pub const SPOOL_FILE: &str = "audit-spool.db";
 
 /// An open data directory. While it lives, no other palermo process may open the directory:
 /// a hub's index must see every write, so writes go through the process that holds it.
@@ -171,11 +173,24 @@ impl DataDir {
     pub fn hub_with(&self, store: Arc<dyn Store>, policy: Policy) -> anyhow::Result<Hub> {
         let signing_key =
             SigningKey::from_pkcs8(&self.signing_key()?).map_err(anyhow::Error::msg)?;
+        // On a database server, checks go on while it is out of reach: their entries wait
+        // in the directory's spool (SQLite's file is on this disk already: no spool).
+        let spool = match &self.database {
+            Some(_) => {
+                let path = self.path.join(SPOOL_FILE);
+                let spool = Spool::open(&path)
+                    .with_context(|| format!("cannot open the audit spool {}", path.display()))?;
+                make_private(&path)?;
+                Some(Arc::new(spool))
+            }
+            None => None,
+        };
         Ok(Hub::open_with(
             store,
             HubOptions {
                 policy,
                 signing_key: Some(signing_key),
+                spool,
                 ..HubOptions::default()
             },
         )?)

@@ -32,6 +32,20 @@ pub fn run(args: MoveArgs) -> anyhow::Result<ExitCode> {
     let from = DataDir::open(&args.from_data)?.with_database(args.from_database)?;
     let to = DataDir::open(&args.to_data)?.with_database(args.to_database.url)?;
     let source = from.store()?;
+    // Checks kept in the spool while the database was away are not in it yet: a hub moves
+    // once its spool is replayed (serving it with the database back does that).
+    let spool = from.path().join(crate::datadir::SPOOL_FILE);
+    if spool.exists() {
+        let waiting = palermo_store::Spool::open(&spool)
+            .and_then(|spool| spool.waiting())
+            .with_context(|| format!("cannot read the audit spool {}", spool.display()))?;
+        anyhow::ensure!(
+            waiting == 0,
+            "{waiting} checks' audit entries wait in {} for the database: serve the hub until \
+             they are replayed (its log says so), then move it",
+            spool.display()
+        );
+    }
     let target = to.store()?;
     let started = std::time::Instant::now();
     let copied =

@@ -34,6 +34,7 @@ use postgres::types::{ToSql, Type};
 use postgres::{Client, Config, GenericClient, NoTls, Row, Transaction};
 use sha2::Digest as _;
 
+use crate::Replay;
 use crate::columns::{
     ACCESS_JOINED, AccessScan, CountryScan, DOCUMENT_COLUMNS, META_COLUMNS, MetaRead, MetaText,
     PERSON_COLUMNS, VEHICLE_COLUMNS, corrupt, country, date, dump_sql, load_sql,
@@ -47,7 +48,11 @@ use crate::{
 };
 
 /// Versioned migrations; the table `palermo_migrations` records which have run.
-const MIGRATIONS: &[&str] = &[include_str!("schema1.sql"), include_str!("schema2.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("schema1.sql"),
+    include_str!("schema2.sql"),
+    include_str!("schema3.sql"),
+];
 /// The advisory lock every write transaction takes ("PALERMO" in ASCII).
 const WRITE_LOCK: i64 = 0x0050_414c_4552_4d4f;
 /// Readers kept open between calls.
@@ -617,6 +622,23 @@ impl PostgresStore {
         self.write_targeted(audit, |tx| Ok((work(tx)?, None)))
     }
 
+    /// As [`Self::write`], but `work` may find nothing to do (`None`): then nothing is
+    /// written, `audit` neither.
+    fn write_maybe<T>(
+        &self,
+        audit: &[AuditEvent],
+        work: impl FnOnce(&mut Transaction<'_>) -> Result<Option<T>>,
+    ) -> Result<Option<T>> {
+        self.transaction(|mut tx, head| {
+            let Some(result) = work(&mut tx)? else {
+                return Ok(None);
+            };
+            security::append_audit(&mut tx, head, audit)?;
+            tx.commit()?;
+            Ok(Some(result))
+        })
+    }
+
     /// As [`Self::write`], but `work` may return the audit entry to append instead, once it
     /// knows what it wrote.
     fn write_targeted<T>(
@@ -947,7 +969,7 @@ fn grant_hub_role(client: &mut Client, role: &str) -> Result<()> {
     for table in &tables {
         let rights = match table.as_str() {
             "audit" => "SELECT, INSERT",
-            "audit_subjects" => "SELECT, INSERT",
+            "audit_subjects" | "replayed_batches" => "SELECT, INSERT",
             "palermo_migrations" => "SELECT",
             _ => "SELECT, INSERT, UPDATE, DELETE",
         };
@@ -1458,15 +1480,27 @@ impl Store for PostgresStore {
         audit: &[AuditEvent],
         hits: &[NewHit],
         tell: &crate::Tell<'_>,
-    ) -> Result<Vec<i64>> {
-        self.write(audit, |tx| {
+        replay: Option<Replay<'_>>,
+    ) -> Result<Option<Vec<i64>>> {
+        self.write_maybe(audit, |tx| {
+            if let Some(replay) = replay {
+                let at = audit.iter().map(|event| event.at.0).max().unwrap_or(0);
+                let marked = tx.execute(
+                    "INSERT INTO replayed_batches (node, batch, at) VALUES ($1, $2, $3)
+                     ON CONFLICT DO NOTHING",
+                    &[&replay.node, &replay.batch, &at],
+                )?;
+                if marked == 0 {
+                    return Ok(None);
+                }
+            }
             let ids = security::insert_hits(tx, hits)?;
             for (hit, id) in hits.iter().zip(&ids) {
                 let told = tell(hit);
                 let orgs: Vec<&str> = told.iter().map(|org| org.as_str()).collect();
                 messages::queue_deliveries(tx, DeliveryKind::Hit, *id, &orgs, hit.at)?;
             }
-            Ok(ids)
+            Ok(Some(ids))
         })
     }
 

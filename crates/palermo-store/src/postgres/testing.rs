@@ -174,6 +174,37 @@ impl TestDatabase {
         );
     }
 
+    /// Stops the throwaway cluster as a crash would (`pg_ctl stop -m immediate`): the server
+    /// is away until [`TestDatabase::start_again`].
+    pub fn stop_immediately(&self) {
+        let cluster = self.cluster.as_ref().expect("a throwaway cluster");
+        run(
+            command(&cluster.bin, "pg_ctl", cluster.as_postgres)
+                .arg("-D")
+                .arg(&cluster.data)
+                .args(["stop", "-m", "immediate", "-w", "-s"]),
+            "pg_ctl stop",
+        );
+    }
+
+    /// Starts the stopped throwaway cluster again (recovery replays its WAL).
+    pub fn start_again(&self) {
+        let cluster = self.cluster.as_ref().expect("a throwaway cluster");
+        let directory = cluster.data.parent().expect("the cluster's directory");
+        let options = format!(
+            "-k {} -c listen_addresses='' -c max_connections=200",
+            directory.display()
+        );
+        run(
+            command(&cluster.bin, "pg_ctl", cluster.as_postgres)
+                .arg("-D")
+                .arg(&cluster.data)
+                .args(["start", "-w", "-s", "-o", &options, "-l"])
+                .arg(directory.join("log")),
+            "pg_ctl start",
+        );
+    }
+
     pub fn url(&self) -> &str {
         &self.url
     }

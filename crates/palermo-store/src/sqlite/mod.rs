@@ -16,6 +16,7 @@ use palermo_core::{
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, TransactionBehavior, params};
 use sha2::Digest as _;
 
+use crate::Replay;
 use crate::columns::{
     ACCESS_JOINED, AccessScan, CountryScan, DOCUMENT_COLUMNS, META_COLUMNS, META_WRITTEN, MetaRead,
     MetaText, PERSON_COLUMNS, VEHICLE_COLUMNS, corrupt, country, date, dump_sql, load_sql,
@@ -37,6 +38,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("schema5.sql"),
     include_str!("schema6.sql"),
     include_str!("schema7.sql"),
+    include_str!("schema8.sql"),
 ];
 /// SQLite's page cache per connection (negative: KiB), and the writer's during a bulk import.
 const CACHE_KIB: i64 = -65_536;
@@ -508,6 +510,27 @@ impl SqliteStore {
         work: impl FnOnce(&Transaction<'_>) -> Result<T>,
     ) -> Result<T> {
         self.write_targeted(audit, |tx| Ok((work(tx)?, None)))
+    }
+
+    /// As [`Self::write`], but `work` may find nothing to do (`None`): then nothing is
+    /// written, `audit` neither.
+    fn write_maybe<T>(
+        &self,
+        audit: &[AuditEvent],
+        work: impl FnOnce(&Transaction<'_>) -> Result<Option<T>>,
+    ) -> Result<Option<T>> {
+        let mut writer = self.writer.lock().expect("writer lock");
+        let head = writer.head;
+        let tx = writer
+            .connection
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let Some(result) = work(&tx)? else {
+            return Ok(None);
+        };
+        let head = security::append_audit(&tx, head, audit)?;
+        tx.commit()?;
+        writer.head = head;
+        Ok(Some(result))
     }
 
     /// As [`Self::write`], but `work` may return the audit entry to append instead, once it
@@ -1218,15 +1241,27 @@ impl Store for SqliteStore {
         audit: &[AuditEvent],
         hits: &[NewHit],
         tell: &crate::Tell<'_>,
-    ) -> Result<Vec<i64>> {
-        self.write(audit, |tx| {
+        replay: Option<Replay<'_>>,
+    ) -> Result<Option<Vec<i64>>> {
+        self.write_maybe(audit, |tx| {
+            if let Some(replay) = replay {
+                let at = audit.iter().map(|event| event.at.0).max().unwrap_or(0);
+                let marked = tx.execute(
+                    "INSERT INTO replayed_batches (node, batch, at) VALUES (?1, ?2, ?3)
+                     ON CONFLICT DO NOTHING",
+                    params![replay.node, replay.batch, at],
+                )?;
+                if marked == 0 {
+                    return Ok(None);
+                }
+            }
             let ids = security::insert_hits(tx, hits)?;
             for (hit, id) in hits.iter().zip(&ids) {
                 let told = tell(hit);
                 let orgs: Vec<&str> = told.iter().map(|org| org.as_str()).collect();
                 messages::queue_deliveries(tx, DeliveryKind::Hit, *id, &orgs, hit.at)?;
             }
-            Ok(ids)
+            Ok(Some(ids))
         })
     }
 

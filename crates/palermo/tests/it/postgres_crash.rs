@@ -118,6 +118,107 @@ fn a_postgresql_crash_loses_no_acknowledged_write_and_the_hub_reconnects_by_itse
     assert!(verified.status.success(), "{verified:?}");
 }
 
+/// While PostgreSQL is away, the hub goes on answering checks from its index: their audit
+/// entries wait, durably, in the data directory's spool (each answer still waits for its entry)
+/// and reach the database, in the order of the checks, once it is back: replayed by the running
+/// hub, or by the next one after a kill. Writes are refused meanwhile (503, `Retry-After`).
+#[test]
+fn checks_go_on_while_postgresql_is_away_and_their_entries_reach_it_after() {
+    let database = TestDatabase::throwaway();
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let url = database.fresh_schema_url();
+    let mut server = Server::start(
+        &data,
+        &[
+            "--demo",
+            "--demo-documents",
+            "100",
+            "--demo-vehicles",
+            "0",
+            "--database",
+            &url,
+        ],
+    );
+    let checks = |server: &Server, numbers: std::ops::Range<u32>| {
+        let deu = server.client("DEU");
+        for n in numbers {
+            let answer = deu.get(&format!(
+                "/api/v1/checks/documents?number=AWAY{n:05}&country=FRA"
+            ));
+            assert_eq!(answer.status, 200, "check {n}: {}", answer.text);
+            assert_eq!(answer.body["hit"], false, "check {n}");
+        }
+    };
+    // The entries of checks AWAY… in the database, in the order of the trail.
+    let recorded = || -> Vec<String> {
+        let mut client = crate::support::postgres_of(&data);
+        client
+            .query(
+                "SELECT substring(payload from 'AWAY[0-9]+') FROM audit
+                 WHERE action = 'check.documents' AND payload LIKE '%AWAY%' ORDER BY seq",
+                &[],
+            )
+            .unwrap()
+            .iter()
+            .map(|row| row.get(0))
+            .collect()
+    };
+    let wait_for = |count: usize| {
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        loop {
+            let found = recorded();
+            if found.len() >= count {
+                return found;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{} of {count} entries reached the database",
+                found.len()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    };
+    let expected = |numbers: std::ops::Range<u32>| -> Vec<String> {
+        numbers.map(|n| format!("AWAY{n:05}")).collect()
+    };
+    checks(&server, 0..5);
+    assert_eq!(recorded(), expected(0..5));
+
+    database.stop_immediately();
+    checks(&server, 5..25);
+    let write = server.client("FRA").post(
+        "/api/v1/documents",
+        &json!({"number": "AWAYWRITE", "issuing_country": "FRA", "type": "P",
+                "status": "stolen", "reported_date": "2025-01-01"}),
+    );
+    assert_eq!(write.status, 503, "{}", write.text);
+    assert!(write.retry_after.is_some());
+    database.start_again();
+    assert_eq!(
+        wait_for(25),
+        expected(0..25),
+        "replayed by the running hub, in order"
+    );
+
+    // Away again, and the hub killed before the server is back: the next hub replays.
+    database.stop_immediately();
+    checks(&server, 25..35);
+    server.kill();
+    database.start_again();
+    let server = Server::start(&data, &[]);
+    assert_eq!(wait_for(35), expected(0..35), "replayed by the next hub");
+    checks(&server, 35..40);
+    assert_eq!(wait_for(40), expected(0..40));
+    drop(server);
+    let verified = palermo()
+        .args(["audit", "verify", "--data"])
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert!(verified.status.success(), "{verified:?}");
+}
+
 /// The deployment of docs/deployment.md: the schema migrated by its owner, the hub connected as
 /// a role that owns nothing, and the whole hub working.
 #[test]
@@ -365,7 +466,15 @@ fn two_hub_nodes_on_one_database_decide_each_write_once_and_keep_one_chain() {
     let url = database.fresh_schema_url();
     let one = Server::start(
         &first,
-        &["--demo", "--demo-documents", "50", "--demo-vehicles", "0", "--database", &url],
+        &[
+            "--demo",
+            "--demo-documents",
+            "50",
+            "--demo-vehicles",
+            "0",
+            "--database",
+            &url,
+        ],
     );
     let mut ids = Vec::new();
     for n in 0..5 {
@@ -438,7 +547,11 @@ fn two_hub_nodes_on_one_database_decide_each_write_once_and_keep_one_chain() {
         .unwrap();
     assert!(verified.status.success(), "{verified:?}");
     let withdrawals = database_withdrawals(&first);
-    assert_eq!(withdrawals, (5, 5), "(ok, not-found) withdrawals in the trail");
+    assert_eq!(
+        withdrawals,
+        (5, 5),
+        "(ok, not-found) withdrawals in the trail"
+    );
 }
 
 /// How many withdrawals the trail of the hub at `data` records as done and as refused.
