@@ -14,6 +14,7 @@
 //!   another one stalls.
 
 mod access;
+mod audit_cost;
 mod load;
 mod names;
 mod screen_eval;
@@ -79,6 +80,19 @@ enum Command {
         count: u64,
         #[arg(long, default_value_t = 100_000)]
         lookups: u64,
+    },
+    /// What auditing costs a check at the hub (no HTTP): audited against dropped unreleased,
+    /// border traffic, from many threads; SQLite, or PostgreSQL with --postgres.
+    AuditCost {
+        #[arg(long, default_value_t = 1_000_000)]
+        count: u64,
+        #[arg(long, default_value_t = 5)]
+        seconds: u64,
+        #[arg(long, value_delimiter = ',', default_value = "16,64")]
+        threads: Vec<usize>,
+        /// A PostgreSQL connection string (an empty database or schema).
+        #[arg(long)]
+        postgres: Option<String>,
     },
     /// Anonymous sign-ins at once against a running hub; prints the answers and the hub's
     /// peak resident memory (its pid is needed to read it).
@@ -475,6 +489,12 @@ fn main() -> anyhow::Result<()> {
             threads,
         } => screen_eval::run(&dir, threshold, threads)?,
         Command::Access { count, lookups } => access::run(count, lookups)?,
+        Command::AuditCost {
+            count,
+            seconds,
+            threads,
+            postgres,
+        } => audit_cost::run(count, seconds, &threads, postgres.as_deref())?,
         Command::Signins {
             url,
             pid,

@@ -379,14 +379,12 @@ pub(crate) fn may_change<K: Kind>(caller: &Caller, stored: &Stored<K>) -> Result
     Ok(())
 }
 
+/// Where a guard keeps its rule's refusal, for the caller's answer.
+pub(crate) type Refusal = std::rc::Rc<std::cell::Cell<Option<HubError>>>;
+
 /// A store [`palermo_store::Guard`] from a rule: the store asks it about the row its
 /// transaction read, and the rule's refusal is kept for the caller's answer.
-pub(crate) fn guard<K, F>(
-    rule: F,
-) -> (
-    impl Fn(&Stored<K>) -> bool,
-    std::rc::Rc<std::cell::Cell<Option<HubError>>>,
-)
+pub(crate) fn guard<K, F>(rule: F) -> (impl Fn(&Stored<K>) -> bool, Refusal)
 where
     F: Fn(&Stored<K>) -> Result<()>,
 {
