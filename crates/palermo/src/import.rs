@@ -720,6 +720,9 @@ fn import_local<K: Kind>(args: &ImportArgs, format: Format) -> anyhow::Result<Ex
     let skip_invalid = args.skip_invalid;
     let commit = || skip_invalid || invalid_rows.load(Ordering::Relaxed) == 0;
     let written = K::import(&hub, &caller, &mut receiver.iter().flatten(), &commit);
+    // A writer that stopped early (an error) must not leave the parser blocked on a full
+    // channel: with the receiver gone its next send fails and it ends.
+    drop(receiver);
     let rows = parser
         .join()
         .map_err(|_| anyhow::anyhow!("the parsing thread panicked"))??;

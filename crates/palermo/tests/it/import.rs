@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::json;
 
-use crate::support::{Server, palermo};
+use crate::support::{Database, Server, on_postgres, palermo};
 
 /// A data directory with the demo bureaus and no records.
 fn empty_hub_data(dir: &Path) -> PathBuf {
@@ -352,4 +352,56 @@ fn import_into_a_hub_needs_a_file_it_can_read_twice() {
         "{}",
         text(&output.stderr)
     );
+}
+
+#[test]
+fn an_import_the_database_refuses_ends_with_an_error_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = empty_hub_data(dir.path());
+    // More rows than the parser may hand the writer ahead (it waits for room after that).
+    let file = dir.path().join("many.csv");
+    let mut csv = String::from("number,issuing_country,type,status,reported_date,external_ref\n");
+    for i in 0..100_000 {
+        csv.push_str(&format!("LK{i:07},FRA,P,stolen,2025-01-02,lk-{i}\n"));
+    }
+    std::fs::write(&file, csv).unwrap();
+    // Another process holds a lock the import's transaction needs, for longer than it waits.
+    let mut database = Database::of(&data);
+    database.execute(if on_postgres() {
+        "BEGIN; LOCK TABLE documents IN ACCESS EXCLUSIVE MODE"
+    } else {
+        "BEGIN IMMEDIATE"
+    });
+    let mut child = palermo()
+        .args(["import", "documents"])
+        .arg(&file)
+        .args(["--bureau", "FRA", "--data"])
+        .arg(&data)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The writer gives up; the parser, with rows left to hand it, must not wait for ever.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            child.kill().unwrap();
+            panic!("the import hangs once the database refused it");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    let output = child.wait_with_output().unwrap();
+    database.execute("COMMIT");
+    drop(database);
+    assert!(!status.success());
+    let stderr = text(&output.stderr);
+    assert!(stderr.contains("nothing was written"), "{stderr}");
+    assert!(local_match(&data, "LK0000001", "FRA").is_null());
+    // The same file goes in once the database is free again.
+    let output = import("documents", &file, &data, &[]);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert_eq!(local_match(&data, "LK0099999", "FRA"), "exact");
 }
