@@ -954,16 +954,23 @@ fn bulk_import_into_an_empty_store_keeps_lookups(store: &dyn Store) {
             .unwrap()
             .is_none()
     );
-    // The file repeats a reference: the later row updates the earlier one.
-    let mut rows = (0..100)
+    // The file repeats references, in its middle and at its end: the later row updates the
+    // earlier one, and the rows after the first repeat go in all the same.
+    let mut rows = (0..50)
         .map(|i| document(&format!("E{i}"), "FRA", Some(&format!("e-{i}"))))
-        .chain([document("E42", "FRA", Some("e-42"))]);
+        .chain([document("E7-LATER", "FRA", Some("e-7"))])
+        .chain((50..100).map(|i| document(&format!("E{i}"), "FRA", Some(&format!("e-{i}")))))
+        .chain([document("E42-LAST", "FRA", Some("e-42"))]);
     let counts = store
         .import_documents(&mut rows, at(1), &|| true, &described())
         .unwrap()
         .unwrap();
-    assert_eq!((counts.inserted, counts.updated), (100, 1));
-    assert_eq!(store.find_documents(code("FRA"), "E42").unwrap().len(), 1);
+    assert_eq!((counts.inserted, counts.updated), (100, 2));
+    for (gone, kept) in [("E7", "E7-LATER"), ("E42", "E42-LAST")] {
+        assert!(store.find_documents(code("FRA"), gone).unwrap().is_empty());
+        assert_eq!(store.find_documents(code("FRA"), kept).unwrap().len(), 1);
+    }
+    assert_eq!(store.find_documents(code("FRA"), "E99").unwrap().len(), 1);
     assert_eq!(scanned_documents(store).len(), 100);
     let mut again = (0..100).map(|i| document(&format!("F{i}"), "FRA", Some(&format!("e-{i}"))));
     let counts = store
@@ -971,7 +978,12 @@ fn bulk_import_into_an_empty_store_keeps_lookups(store: &dyn Store) {
         .unwrap()
         .unwrap();
     assert_eq!((counts.inserted, counts.updated), (0, 100));
-    assert!(store.find_documents(code("FRA"), "E42").unwrap().is_empty());
+    assert!(
+        store
+            .find_documents(code("FRA"), "E42-LAST")
+            .unwrap()
+            .is_empty()
+    );
     assert_eq!(store.find_documents(code("FRA"), "F42").unwrap().len(), 1);
 }
 

@@ -12,8 +12,9 @@
 //! - The driver (`postgres`) blocks on a runtime of its own, which tokio forbids on an async
 //!   worker thread: every call runs inside `tokio::task::block_in_place`, which hands the
 //!   worker's tasks to another thread while it waits (outside a runtime it simply runs).
-//! - Bulk imports stream the rows with `COPY … (FORMAT binary)` into a staging table and merge
-//!   them in one statement.
+//! - Bulk imports stream the rows with `COPY … (FORMAT binary)`: into an empty table its owner
+//!   loads, straight in (frozen, indexes built at the end); otherwise into a staging table,
+//!   merged in one statement.
 
 mod messages;
 mod security;
@@ -52,6 +53,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("schema1.sql"),
     include_str!("schema2.sql"),
     include_str!("schema3.sql"),
+    include_str!("schema4.sql"),
 ];
 /// The advisory lock every write transaction takes ("PALERMO" in ASCII).
 const WRITE_LOCK: i64 = 0x0050_414c_4552_4d4f;
@@ -214,9 +216,6 @@ fn stored<T>(id: i64, record: T, times: (Timestamp, Timestamp, Option<Timestamp>
 trait Table: crate::Kind {
     const TABLE: &'static str;
     const OWN_COLUMNS: &'static str;
-    /// Indexes that only speed up reads, which a bulk load into an empty table builds at the
-    /// end (never the unique ones, which the load relies on).
-    const DEFERRABLE_INDEXES: &'static [&'static str];
     fn read(row: &Row) -> Result<Stored<Self>>;
     fn sql() -> &'static TableSql;
     /// Calls `bind` with the kind's own columns (without id) followed by the written meta
@@ -245,7 +244,6 @@ fn with_meta<R>(own: &[Param<'_>], meta: &RecordMeta, bind: impl FnOnce(&[Param<
 impl Table for Document {
     const TABLE: &'static str = "documents";
     const OWN_COLUMNS: &'static str = DOCUMENT_COLUMNS;
-    const DEFERRABLE_INDEXES: &'static [&'static str] = &["documents_lookup"];
 
     fn read(row: &Row) -> Result<Stored<Self>> {
         let id: i64 = row.try_get(0)?;
@@ -295,7 +293,6 @@ impl Table for Document {
 impl Table for Vehicle {
     const TABLE: &'static str = "vehicles";
     const OWN_COLUMNS: &'static str = VEHICLE_COLUMNS;
-    const DEFERRABLE_INDEXES: &'static [&'static str] = &[];
 
     fn read(row: &Row) -> Result<Stored<Self>> {
         let id: i64 = row.try_get(0)?;
@@ -344,7 +341,6 @@ impl Table for Vehicle {
 impl Table for Person {
     const TABLE: &'static str = "persons";
     const OWN_COLUMNS: &'static str = PERSON_COLUMNS;
-    const DEFERRABLE_INDEXES: &'static [&'static str] = &[];
 
     fn read(row: &Row) -> Result<Stored<Self>> {
         let id: i64 = row.try_get(0)?;
@@ -376,9 +372,9 @@ struct TableSql {
     withdraw: String,
     /// The import's merge of the staging table into the kind's table.
     merge: String,
-    /// The import's copy of the staging table into the kind's empty table, when no reference
-    /// repeats: no merge, no sort (a fresh staging table is read in the order it was written).
-    append: String,
+    /// After a load straight into an empty table: deletes all but the last row of each
+    /// repeated reference.
+    drop_repeated: String,
 }
 
 impl TableSql {
@@ -443,9 +439,15 @@ impl TableSql {
                  SELECT count(*) FILTER (WHERE inserted) FROM merged",
                 from_excluded.join(", ")
             ),
-            append: format!(
-                "INSERT INTO {table} ({list}, created_at, updated_at)
-                 SELECT {list}, $1, $1 FROM palermo_import"
+            drop_repeated: format!(
+                "DELETE FROM {table} WHERE id IN (
+                     SELECT id FROM (
+                         SELECT id, row_number() OVER (
+                             PARTITION BY owner, external_ref ORDER BY id DESC
+                         ) AS later
+                         FROM {table} WHERE external_ref IS NOT NULL
+                     ) AS numbered WHERE later > 1
+                 )"
             ),
             columns: list,
         }
@@ -682,64 +684,19 @@ impl PostgresStore {
         audit: &Describe<'_>,
     ) -> Result<Option<ImportCounts>> {
         self.transaction(|mut tx, head| {
-            let sql = T::sql();
-            let table = T::TABLE;
-            tx.batch_execute(&format!(
-                "CREATE TEMP TABLE palermo_import ON COMMIT DROP AS
-                 SELECT 0::BIGINT AS n, {} FROM {table} WITH NO DATA",
-                sql.columns
-            ))?;
-            let types: Vec<Type> = tx
-                .prepare(&format!("SELECT n, {} FROM palermo_import", sql.columns))?
-                .columns()
-                .iter()
-                .map(|column| column.type_().clone())
-                .collect();
-            let mut rows = 0i64;
-            {
-                let sink = tx.copy_in(&format!(
-                    "COPY palermo_import (n, {}) FROM STDIN (FORMAT binary)",
-                    sql.columns
-                ))?;
-                let mut writer = BinaryCopyInWriter::new(sink, &types);
-                for record in records {
-                    rows += 1;
-                    record.with_values(|values| {
-                        let mut row: Vec<Param<'_>> = Vec::with_capacity(sql.written + 1);
-                        row.push(&rows);
-                        row.extend_from_slice(values);
-                        writer.write(&row)
-                    })?;
+            // Sorts, hashes and index builds of millions of rows stay in memory.
+            tx.batch_execute(
+                "SET LOCAL work_mem = '256MB'; SET LOCAL maintenance_work_mem = '1GB'",
+            )?;
+            let (rows, inserted) = if is_empty::<T>(&mut tx)? {
+                if owns::<T>(&mut tx)? {
+                    load_as_owner::<T>(&mut tx, records, at)?
+                } else {
+                    load_until_repeated::<T>(&mut tx, records, at)?
                 }
-                writer.finish()?;
-            }
-            // Sorts and hashes of millions of rows stay in memory.
-            tx.batch_execute("SET LOCAL work_mem = '256MB'")?;
-            let empty = is_empty::<T>(&mut tx)?;
-            // Into an empty table, rows whose references are all distinct need no merge: they
-            // go in as they are (the unique index still guards the references).
-            let distinct = empty
-                && !tx
-                    .query_one(
-                        "SELECT EXISTS (SELECT 1 FROM palermo_import
-                         WHERE external_ref IS NOT NULL
-                         GROUP BY owner, external_ref HAVING count(*) > 1)",
-                        &[],
-                    )?
-                    .try_get::<_, bool>(0)?;
-            let deferred = if empty {
-                defer_indexes::<T>(&mut tx)?
             } else {
-                Vec::new()
+                merge_through_staging::<T>(&mut tx, records, at)?
             };
-            let inserted: i64 = if distinct {
-                tx.execute(&sql.append, &[&at.0])? as i64
-            } else {
-                tx.query_one(&sql.merge, &[&at.0])?.try_get(0)?
-            };
-            for create in &deferred {
-                tx.batch_execute(create)?;
-            }
             if !commit() {
                 // Dropping the transaction rolls it back.
                 return Ok(None);
@@ -835,33 +792,204 @@ fn lock_and_read_head(tx: &mut Transaction<'_>) -> Result<Head> {
     Ok(None)
 }
 
+/// Streams `records` with binary `COPY` into `table`'s `columns` (a row's number first when
+/// `numbered`, then the kind's written columns, then `tail`); returns how many went.
+fn copy_records<T: Table>(
+    tx: &mut Transaction<'_>,
+    records: &mut dyn Iterator<Item = T>,
+    copy: &str,
+    types: &[Type],
+    numbered: bool,
+    tail: &[Param<'_>],
+) -> Result<i64> {
+    let sql = T::sql();
+    let mut rows = 0i64;
+    let sink = tx.copy_in(copy)?;
+    let mut writer = BinaryCopyInWriter::new(sink, types);
+    for record in records {
+        rows += 1;
+        record.with_values(|values| {
+            let mut row: Vec<Param<'_>> = Vec::with_capacity(sql.written + 1 + tail.len());
+            if numbered {
+                row.push(&rows);
+            }
+            row.extend_from_slice(values);
+            row.extend_from_slice(tail);
+            writer.write(&row)
+        })?;
+    }
+    writer.finish()?;
+    Ok(rows)
+}
+
+/// The column types of `select`'s result, for a binary `COPY` of those columns.
+fn column_types(tx: &mut Transaction<'_>, select: &str) -> Result<Vec<Type>> {
+    Ok(tx
+        .prepare(select)?
+        .columns()
+        .iter()
+        .map(|column| column.type_().clone())
+        .collect())
+}
+
+/// The general import: the rows go into a staging table, then into the kind's table in one
+/// statement, the last row of a reference updating the record that has it. Returns the rows
+/// read and the records inserted.
+fn merge_through_staging<T: Table>(
+    tx: &mut Transaction<'_>,
+    records: &mut dyn Iterator<Item = T>,
+    at: Timestamp,
+) -> Result<(i64, i64)> {
+    let sql = T::sql();
+    let table = T::TABLE;
+    tx.batch_execute(&format!(
+        "CREATE TEMP TABLE palermo_import ON COMMIT DROP AS
+         SELECT 0::BIGINT AS n, {} FROM {table} WITH NO DATA",
+        sql.columns
+    ))?;
+    let types = column_types(
+        tx,
+        &format!("SELECT n, {} FROM palermo_import", sql.columns),
+    )?;
+    let copy = format!(
+        "COPY palermo_import (n, {}) FROM STDIN (FORMAT binary)",
+        sql.columns
+    );
+    let rows = copy_records(tx, records, &copy, &types, true, &[])?;
+    let inserted: i64 = tx.query_one(&sql.merge, &[&at.0])?.try_get(0)?;
+    Ok((rows, inserted))
+}
+
+/// Whether the connected role owns the kind's table (may truncate it, drop and build its
+/// indexes).
+fn owns<T: Table>(tx: &mut Transaction<'_>) -> Result<bool> {
+    Ok(tx
+        .query_one(
+            "SELECT pg_has_role(relowner, 'USAGE') FROM pg_class WHERE oid = $1::text::regclass",
+            &[&T::TABLE],
+        )?
+        .try_get(0)?)
+}
+
+/// The bulk load of an empty table by the role that owns it (the operator's initial load),
+/// at the speed of `COPY`: the table is truncated (it is empty; this lets the rows be written
+/// frozen and visible to all, so the first scan rewrites no page and the start-up can read
+/// the covering index alone), its indexes other than the primary key are dropped, the rows
+/// copied straight in and the indexes built once at the end. A file that repeats a reference
+/// shows when the unique index is built: then the earlier rows of each repeated reference are
+/// deleted (the last row wins, as if the rows were written one by one) and the index built
+/// again. Returns the rows read and the records inserted.
+fn load_as_owner<T: Table>(
+    tx: &mut Transaction<'_>,
+    records: &mut dyn Iterator<Item = T>,
+    at: Timestamp,
+) -> Result<(i64, i64)> {
+    let sql = T::sql();
+    let table = T::TABLE;
+    // Another table's foreign key may forbid the truncation (persons): then the rows are
+    // loaded without freezing.
+    let frozen = {
+        let mut savepoint = tx.savepoint("palermo_truncate")?;
+        match savepoint.batch_execute(&format!("TRUNCATE {table}")) {
+            Ok(()) => {
+                savepoint.commit()?;
+                true
+            }
+            Err(e) if e.code() == Some(&SqlState::FEATURE_NOT_SUPPORTED) => {
+                savepoint.rollback()?;
+                false
+            }
+            Err(e) => return Err(e.into()),
+        }
+    };
+    let mut indexes: Vec<(String, bool)> = Vec::new();
+    let found = tx.query(
+        "SELECT c.relname, pg_get_indexdef(i.indexrelid), i.indisunique
+         FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+         WHERE i.indrelid = $1::text::regclass
+             AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)",
+        &[&table],
+    )?;
+    for row in found {
+        let name: String = row.try_get(0)?;
+        tx.batch_execute(&format!("DROP INDEX {name}"))?;
+        indexes.push((row.try_get(1)?, row.try_get(2)?));
+    }
+    let columns = format!("{}, created_at, updated_at", sql.columns);
+    let types = column_types(tx, &format!("SELECT {columns} FROM {table}"))?;
+    let copy = format!(
+        "COPY {table} ({columns}) FROM STDIN (FORMAT binary{})",
+        if frozen { ", FREEZE" } else { "" }
+    );
+    let rows = copy_records(tx, records, &copy, &types, false, &[&at.0, &at.0])?;
+    let mut repeated = 0i64;
+    for (create, _) in indexes.iter().filter(|(_, unique)| *unique) {
+        let mut savepoint = tx.savepoint("palermo_unique")?;
+        match savepoint.batch_execute(create) {
+            Ok(()) => savepoint.commit()?,
+            Err(e) if e.code() == Some(&SqlState::UNIQUE_VIOLATION) => {
+                savepoint.rollback()?;
+                repeated += tx.execute(&sql.drop_repeated, &[])? as i64;
+                tx.batch_execute(create)?;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    for (create, _) in indexes.iter().filter(|(_, unique)| !*unique) {
+        tx.batch_execute(create)?;
+    }
+    Ok((rows, rows - repeated))
+}
+
+/// The bulk load of an empty table by a role that does not own it (indexes stay): the rows
+/// go straight in until one repeats a reference of the file (a set of the references' hashes
+/// tells, about 16 bytes a row in memory while the import runs); that row and the rest then
+/// take [`merge_through_staging`], so the last row of a reference still wins. Returns the rows
+/// read and the records inserted.
+fn load_until_repeated<T: Table>(
+    tx: &mut Transaction<'_>,
+    records: &mut dyn Iterator<Item = T>,
+    at: Timestamp,
+) -> Result<(i64, i64)> {
+    let sql = T::sql();
+    let table = T::TABLE;
+    let columns = format!("{}, created_at, updated_at", sql.columns);
+    let types = column_types(tx, &format!("SELECT {columns} FROM {table}"))?;
+    let copy = format!("COPY {table} ({columns}) FROM STDIN (FORMAT binary)");
+    let hasher = std::collections::hash_map::RandomState::new();
+    let mut seen = std::collections::HashSet::<u64>::new();
+    let mut repeated: Option<T> = None;
+    let mut until_repeated = std::iter::from_fn(|| {
+        let record = records.next()?;
+        let meta = record.meta();
+        if let Some(reference) = &meta.external_ref {
+            let key = std::hash::BuildHasher::hash_one(&hasher, (meta.owner.as_str(), reference));
+            if !seen.insert(key) {
+                repeated = Some(record);
+                return None;
+            }
+        }
+        Some(record)
+    });
+    let direct = copy_records(
+        tx,
+        &mut until_repeated,
+        &copy,
+        &types,
+        false,
+        &[&at.0, &at.0],
+    )?;
+    drop(seen);
+    let (merged, inserted) = match repeated {
+        Some(first) => merge_through_staging(tx, &mut std::iter::once(first).chain(records), at)?,
+        None => (0, 0),
+    };
+    Ok((direct + merged, direct + inserted))
+}
+
 fn is_empty<T: Table>(tx: &mut Transaction<'_>) -> Result<bool> {
     let sql = format!("SELECT NOT EXISTS (SELECT 1 FROM {})", T::TABLE);
     Ok(tx.query_one(&sql, &[])?.try_get(0)?)
-}
-
-/// Into an empty table, a bulk load is faster without the lookup indexes: they are built
-/// once at the end instead of row by row. Drops them (inside the transaction) and returns the
-/// statements that re-create them.
-fn defer_indexes<T: Table>(tx: &mut Transaction<'_>) -> Result<Vec<String>> {
-    let mut creates = Vec::new();
-    for name in T::DEFERRABLE_INDEXES {
-        // Only the table's owner may drop an index: a hub running as a role that owns
-        // nothing loads with the index in place.
-        let row = tx.query_opt(
-            "SELECT i.indexdef FROM pg_indexes i
-             JOIN pg_class c ON c.relname = i.indexname
-                 AND c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema())
-             WHERE i.schemaname = current_schema() AND i.indexname = $1
-                 AND pg_has_role(c.relowner, 'USAGE')",
-            &[name],
-        )?;
-        if let Some(row) = row {
-            creates.push(row.try_get::<_, String>(0)?);
-            tx.batch_execute(&format!("DROP INDEX {name}"))?;
-        }
-    }
-    Ok(creates)
 }
 
 /// Applies the migrations this build knows and the database has not run, all in one
