@@ -8,6 +8,7 @@ pub mod country;
 pub mod date;
 pub mod error;
 pub mod normalise;
+pub mod notice;
 pub mod person;
 pub mod record;
 
