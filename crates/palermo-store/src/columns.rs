@@ -189,6 +189,7 @@ pub(crate) fn key_order(table: &str) -> &'static str {
         "audit_subjects" => "seq, org",
         "replayed_batches" => "node, batch",
         "message_recipients" => "message_id, org",
+        "notice_versions" => "notice_id, version",
         "webhooks" => "org",
         _ => "id",
     }
@@ -238,3 +239,11 @@ pub(crate) fn refuse_unless_empty(nonempty: &[&str]) -> Result<()> {
         )))
     }
 }
+
+/// A notice's columns, in the order both backends read them.
+pub(crate) const NOTICE_COLUMNS: &str = "id, kind, state, version, person_id, body, public_extract, \
+     owner, external_ref, reported_date, review_date, restriction, restriction_countries, \
+     handling, handling_note, created_at, updated_at";
+/// A notice's history entry's columns (after its id), in the order both backends read them.
+pub(crate) const NOTICE_EVENT_COLUMNS: &str =
+    "transition, from_state, to_state, version, by_org, by_name, reason, detail, at";

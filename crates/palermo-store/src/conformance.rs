@@ -15,8 +15,8 @@ use palermo_core::{OrgCode, OrgKind, Permissions, RecordAccess, Role};
 use crate::Replay;
 use crate::{
     Attempt, AuditFilter, DeliveryKind, Done, HitAnswer, HitParty, Kind, Mailbox, NewAttachment,
-    NewHit, NewMessage, Organisation, Receipt, RecordKind, SignedHead, Store, StoreError, UserRow,
-    Webhook,
+    NewHit, NewMessage, NoticeChange, NoticeEvent, NoticeFilter, NoticeRow, Organisation, Receipt,
+    RecordKind, SignedHead, Store, StoreError, StoredNotice, UserRow, Webhook,
 };
 
 /// Makes an empty store; the second value is dropped after the store (a temporary directory,
@@ -88,6 +88,10 @@ pub fn run(make: MakeStore<'_>) {
         (
             "guards_decide_on_the_row_the_write_changes",
             guards_decide_on_the_row_the_write_changes,
+        ),
+        (
+            "notices_move_as_decided_and_keep_every_version_and_move",
+            notices_move_as_decided_and_keep_every_version_and_move,
         ),
     ];
     for (name, case) in cases {
@@ -216,6 +220,21 @@ fn fill_every_table(store: &dyn Store) {
             at(6),
             &ev(),
         )
+        .unwrap();
+    let notice = store
+        .create_notice(
+            &notice_row("FRA", "red", "draft", Some(7), "{\"v\":1}"),
+            &notice_event("create", None, "draft", at(6)),
+            &described(),
+        )
+        .unwrap();
+    store
+        .change_notice(
+            notice.id,
+            &|current| Some(moved(current, "submitted", Some("{\"v\":2}"), at(6))),
+            &ev(),
+        )
+        .unwrap()
         .unwrap();
     let (seq, hash) = store.audit_head().unwrap().unwrap();
     store
@@ -1711,6 +1730,245 @@ fn a_webhook_is_its_organisations_alone(store: &dyn Store) {
         "a new webhook replaces the old"
     );
     assert_eq!(store.webhook(org("DEU")).unwrap(), None);
+}
+
+fn notice_row(owner: &str, kind: &str, state: &str, person: Option<i64>, body: &str) -> NoticeRow {
+    NoticeRow {
+        kind: kind.into(),
+        state: state.into(),
+        person_id: person,
+        body: body.into(),
+        public_extract: kind == "red",
+        meta: meta(owner, None),
+    }
+}
+
+fn notice_event(transition: &str, from: Option<&str>, to: &str, when: Timestamp) -> NoticeEvent {
+    NoticeEvent {
+        transition: transition.into(),
+        from_state: from.map(str::to_owned),
+        to_state: to.into(),
+        version: 0,
+        by_org: org("FRA"),
+        by_name: "fra.operator".into(),
+        reason: None,
+        detail: None,
+        at: when,
+    }
+}
+
+/// `current` moved to `state`, with a new body when given.
+fn moved(current: &StoredNotice, state: &str, body: Option<&str>, when: Timestamp) -> NoticeChange {
+    let mut row = current.row.clone();
+    row.state = state.into();
+    if let Some(body) = body {
+        row.body = body.into();
+    }
+    NoticeChange {
+        row,
+        event: notice_event("move", Some(&current.row.state), state, when),
+    }
+}
+
+/// The trail's last entry: its sequence number and event.
+fn last_entry(store: &dyn Store) -> (i64, AuditEvent) {
+    let mut last = None;
+    store
+        .scan_audit(&mut |entry| {
+            last = Some((entry.seq, entry.event));
+            true
+        })
+        .unwrap();
+    last.expect("an entry")
+}
+
+fn notices_move_as_decided_and_keep_every_version_and_move(store: &dyn Store) {
+    let mut referenced = notice_row(
+        "FRA",
+        "red",
+        "draft",
+        Some(7),
+        "{\"charge\":\"trafficking\"}",
+    );
+    referenced.meta.external_ref = Some("FR-2026-001".into());
+    referenced.meta.restriction = Restriction::Only(vec![code("DEU")]);
+    referenced.meta.handling = palermo_core::HandlingCode::H2;
+    referenced.meta.handling_note = Some("judicial use only".into());
+    let created = store
+        .create_notice(
+            &referenced,
+            &notice_event("create", None, "draft", at(10)),
+            &described(),
+        )
+        .unwrap();
+    assert_eq!(created.version, 1);
+    assert_eq!(created.row, referenced, "every field round-trips");
+    assert_eq!((created.created_at, created.updated_at), (at(10), at(10)));
+    assert_eq!(store.notice(created.id).unwrap(), Some(created.clone()));
+    assert_eq!(store.notice(created.id + 1000).unwrap(), None);
+    let (_, entry) = last_entry(store);
+    assert_eq!(
+        entry.target.as_deref(),
+        Some(format!("ids:{}", created.id).as_str())
+    );
+
+    // A reference is its owner's once; another owner may use it.
+    let taken = store.create_notice(
+        &referenced,
+        &notice_event("create", None, "draft", at(11)),
+        &described(),
+    );
+    assert!(matches!(taken, Err(StoreError::Conflict(_))), "{taken:?}");
+    let mut elsewhere = referenced.clone();
+    elsewhere.meta.owner = code("DEU");
+    elsewhere.kind = "yellow".into();
+    elsewhere.person_id = Some(8);
+    let german = store
+        .create_notice(
+            &elsewhere,
+            &notice_event("create", None, "draft", at(12)),
+            &described(),
+        )
+        .unwrap();
+
+    // A move without a new body keeps the version; one with a new body adds one, and the
+    // earlier body stays readable.
+    let submitted = store
+        .change_notice(
+            created.id,
+            &|current| {
+                assert_eq!(current, &created, "the decision sees the stored row");
+                Some(moved(current, "submitted", None, at(13)))
+            },
+            &ev(),
+        )
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (submitted.version, submitted.row.state.as_str()),
+        (1, "submitted")
+    );
+    assert_eq!(submitted.updated_at, at(13));
+    assert_eq!(submitted.created_at, at(10));
+    let updated = store
+        .change_notice(
+            created.id,
+            &|current| {
+                Some(moved(
+                    current,
+                    "draft",
+                    Some("{\"charge\":\"fraud\"}"),
+                    at(14),
+                ))
+            },
+            &ev(),
+        )
+        .unwrap()
+        .unwrap();
+    assert_eq!(updated.version, 2);
+    assert_eq!(
+        store.notice_version(created.id, 1).unwrap().as_deref(),
+        Some("{\"charge\":\"trafficking\"}")
+    );
+    assert_eq!(
+        store.notice_version(created.id, 2).unwrap().as_deref(),
+        Some("{\"charge\":\"fraud\"}")
+    );
+    assert_eq!(store.notice_version(created.id, 3).unwrap(), None);
+
+    // A refused move, or a move of an absent notice, writes nothing: no history, no entry.
+    let head = store.audit_head().unwrap();
+    assert_eq!(
+        store.change_notice(created.id, &|_| None, &ev()).unwrap(),
+        None
+    );
+    assert_eq!(
+        store
+            .change_notice(
+                created.id + 1000,
+                &|current| Some(moved(current, "x", None, at(15))),
+                &ev()
+            )
+            .unwrap(),
+        None
+    );
+    assert_eq!(store.audit_head().unwrap(), head);
+    assert_eq!(store.notice(created.id).unwrap(), Some(updated.clone()));
+
+    let history = store.notice_history(created.id).unwrap();
+    let steps: Vec<(&str, Option<&str>, &str, i64)> = history
+        .iter()
+        .map(|e| {
+            (
+                e.transition.as_str(),
+                e.from_state.as_deref(),
+                e.to_state.as_str(),
+                e.version,
+            )
+        })
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            ("create", None, "draft", 0),
+            ("move", Some("draft"), "submitted", 1),
+            ("move", Some("submitted"), "draft", 2),
+        ]
+    );
+    assert_eq!(history[2].by_org, org("FRA"));
+    assert_eq!(history[2].by_name, "fra.operator");
+    assert_eq!(history[2].at, at(14));
+    assert_eq!(store.notice_history(german.id).unwrap().len(), 1);
+
+    // Lists: newest first, filtered, paged.
+    for i in 0..3 {
+        store
+            .create_notice(
+                &notice_row("FRA", "blue", "draft", Some(20 + i), "{}"),
+                &notice_event("create", None, "draft", at(20)),
+                &described(),
+            )
+            .unwrap();
+    }
+    let ids = |filter: &NoticeFilter, before: Option<i64>, limit: usize| -> Vec<i64> {
+        store
+            .notices(filter, before, limit)
+            .unwrap()
+            .iter()
+            .map(|n| n.id)
+            .collect()
+    };
+    let everything = ids(&NoticeFilter::default(), None, 100);
+    assert_eq!(everything.len(), 5);
+    assert!(everything.windows(2).all(|w| w[0] > w[1]), "newest first");
+    assert_eq!(ids(&NoticeFilter::default(), None, 2), everything[..2]);
+    assert_eq!(
+        ids(&NoticeFilter::default(), Some(everything[1]), 2),
+        everything[2..4]
+    );
+    let owner = NoticeFilter {
+        owner: Some(code("DEU")),
+        ..NoticeFilter::default()
+    };
+    assert_eq!(ids(&owner, None, 100), [german.id]);
+    let red_drafts = NoticeFilter {
+        owner: Some(code("FRA")),
+        kind: Some("red".into()),
+        state: Some("draft".into()),
+        person_id: Some(7),
+    };
+    assert_eq!(ids(&red_drafts, None, 100), [created.id]);
+    let submitted_only = NoticeFilter {
+        state: Some("submitted".into()),
+        ..NoticeFilter::default()
+    };
+    assert!(ids(&submitted_only, None, 100).is_empty());
+    let person = NoticeFilter {
+        person_id: Some(21),
+        ..NoticeFilter::default()
+    };
+    assert_eq!(ids(&person, None, 100).len(), 1);
+    assert!(verify_chain(store) > 0);
 }
 
 #[cfg(test)]

@@ -203,6 +203,73 @@ pub struct HitAnswer {
     pub by: String,
 }
 
+/// A notice or a diffusion as the hub decided it (`palermo_core::notice`): the store keeps
+/// its kind and state in the hub's words and the request as submitted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NoticeRow {
+    /// `RequestKind::as_str`: `red` … `un-entities`, `wanted` … `warning`.
+    pub kind: String,
+    /// `State::as_str`.
+    pub state: String,
+    /// The person of the persons database it is about.
+    pub person_id: Option<i64>,
+    /// The request as submitted (JSON), of the current version.
+    pub body: String,
+    /// The owner's consent to a public extract.
+    pub public_extract: bool,
+    pub meta: RecordMeta,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredNotice {
+    pub id: i64,
+    /// 1 at creation; each change of the request's content adds one.
+    pub version: i64,
+    pub row: NoticeRow,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+/// One move in a notice's history, as the hub words it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NoticeEvent {
+    /// `create`, or `Transition::as_str`.
+    pub transition: String,
+    pub from_state: Option<String>,
+    pub to_state: String,
+    /// The version the move left the notice at.
+    pub version: i64,
+    pub by_org: OrgCode,
+    /// Who: a person's user name, or a key's label.
+    pub by_name: String,
+    pub reason: Option<String>,
+    /// The rules' checklist, the overrides, or what changed (JSON), when the move had them.
+    pub detail: Option<String>,
+    pub at: Timestamp,
+}
+
+/// What a move writes: the notice's new row and its history entry. With `body` changed the
+/// notice gets a new version, kept beside the earlier ones.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NoticeChange {
+    pub row: NoticeRow,
+    pub event: NoticeEvent,
+}
+
+/// The hub's decision on a notice as the move's own transaction reads it: the change to
+/// write, or `None` to write nothing (the audit entry neither). Two processes moving one
+/// notice at once decide one after the other, each on what the other wrote.
+pub type NoticeDecide<'a> = dyn Fn(&StoredNotice) -> Option<NoticeChange> + 'a;
+
+/// Which notices to list; every field given must match.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct NoticeFilter {
+    pub owner: Option<CountryCode>,
+    pub kind: Option<String>,
+    pub state: Option<String>,
+    pub person_id: Option<i64>,
+}
+
 /// Whose hits to list.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum HitParty {
@@ -602,6 +669,45 @@ pub const TABLES: &[(&str, &[&str])] = &[
             "delivered_at",
             "failed_at",
             "last_error",
+        ],
+    ),
+    (
+        "notices",
+        &[
+            "id",
+            "kind",
+            "state",
+            "version",
+            "person_id",
+            "body",
+            "public_extract",
+            "owner",
+            "external_ref",
+            "reported_date",
+            "review_date",
+            "restriction",
+            "restriction_countries",
+            "handling",
+            "handling_note",
+            "created_at",
+            "updated_at",
+        ],
+    ),
+    ("notice_versions", &["notice_id", "version", "body", "at"]),
+    (
+        "notice_events",
+        &[
+            "id",
+            "notice_id",
+            "version",
+            "transition",
+            "from_state",
+            "to_state",
+            "by_org",
+            "by_name",
+            "reason",
+            "detail",
+            "at",
         ],
     ),
 ];
@@ -1036,6 +1142,37 @@ pub trait Store: Send + Sync {
     ) -> Result<Vec<Hit>>;
     /// Records the owner's answer; `false` if the hit is absent or already answered.
     fn answer_hit(&self, id: i64, answer: &HitAnswer, audit: &AuditEvent) -> Result<bool>;
+
+    /// Stores a new notice or diffusion at version 1 with its first history entry; the audit
+    /// entry is made from its id. A reference its owner already gave another notice is a
+    /// `Conflict`.
+    fn create_notice(
+        &self,
+        row: &NoticeRow,
+        event: &NoticeEvent,
+        audit: &Describe<'_>,
+    ) -> Result<StoredNotice>;
+    fn notice(&self, id: i64) -> Result<Option<StoredNotice>>;
+    /// Notices matching `filter`, newest first, with ids below `before` when given.
+    fn notices(
+        &self,
+        filter: &NoticeFilter,
+        before: Option<i64>,
+        limit: usize,
+    ) -> Result<Vec<StoredNotice>>;
+    /// Moves a notice as `decide` says on the row this transaction reads: its new row, a new
+    /// version when the body changed, and the history entry. `None` when the notice is absent
+    /// or `decide` refused; then nothing is written.
+    fn change_notice(
+        &self,
+        id: i64,
+        decide: &NoticeDecide<'_>,
+        audit: &AuditEvent,
+    ) -> Result<Option<StoredNotice>>;
+    /// A notice's history, oldest first.
+    fn notice_history(&self, id: i64) -> Result<Vec<NoticeEvent>>;
+    /// The request as submitted at `version`.
+    fn notice_version(&self, id: i64, version: i64) -> Result<Option<String>>;
 
     fn counts(&self) -> Result<Counts>;
 

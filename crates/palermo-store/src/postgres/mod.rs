@@ -17,6 +17,7 @@
 //!   merged in one statement.
 
 mod messages;
+mod notices;
 mod security;
 pub mod testing;
 
@@ -43,9 +44,9 @@ use crate::columns::{
 };
 use crate::{
     ApiKeyRow, AttachmentMeta, Attempt, AuditFilter, Counts, Delivery, DeliveryKind, Describe,
-    Done, Guard, Hit, HitAnswer, HitParty, ImportCounts, Mailbox, NewHit, NewMessage, Organisation,
-    Receipt, RecordKind, Result, SignedHead, Store, StoreError, StoredMessage, TableRow, UserRow,
-    Value, Webhook, Written,
+    Done, Guard, Hit, HitAnswer, HitParty, ImportCounts, Mailbox, NewHit, NewMessage, NoticeDecide,
+    NoticeEvent, NoticeFilter, NoticeRow, Organisation, Receipt, RecordKind, Result, SignedHead,
+    Store, StoreError, StoredMessage, StoredNotice, TableRow, UserRow, Value, Webhook, Written,
 };
 
 /// Versioned migrations; the table `palermo_migrations` records which have run.
@@ -54,6 +55,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("schema2.sql"),
     include_str!("schema3.sql"),
     include_str!("schema4.sql"),
+    include_str!("schema5.sql"),
 ];
 /// The advisory lock every write transaction takes ("PALERMO" in ASCII).
 const WRITE_LOCK: i64 = 0x0050_414c_4552_4d4f;
@@ -133,7 +135,7 @@ fn describe(error: &postgres::Error) -> String {
     text
 }
 
-fn is_unique_violation(error: &postgres::Error) -> bool {
+pub(super) fn is_unique_violation(error: &postgres::Error) -> bool {
     error.code() == Some(&SqlState::UNIQUE_VIOLATION)
 }
 
@@ -1098,6 +1100,7 @@ fn grant_hub_role(client: &mut Client, role: &str) -> Result<()> {
         let rights = match table.as_str() {
             "audit" => "SELECT, INSERT",
             "audit_subjects" | "replayed_batches" => "SELECT, INSERT",
+            "notice_versions" | "notice_events" => "SELECT, INSERT",
             "palermo_migrations" => "SELECT",
             _ => "SELECT, INSERT, UPDATE, DELETE",
         };
@@ -1676,6 +1679,51 @@ impl Store for PostgresStore {
         })
     }
 
+    fn create_notice(
+        &self,
+        row: &NoticeRow,
+        event: &NoticeEvent,
+        audit: &Describe<'_>,
+    ) -> Result<StoredNotice> {
+        self.write_targeted(&[], |tx| {
+            let stored = notices::create(tx, row, event)?;
+            let entry = audit(Done::Ids(&[stored.id]));
+            Ok((stored, Some(entry)))
+        })
+    }
+
+    fn notice(&self, id: i64) -> Result<Option<StoredNotice>> {
+        self.read(|client| notices::get(client, id))
+    }
+
+    fn notices(
+        &self,
+        filter: &NoticeFilter,
+        before: Option<i64>,
+        limit: usize,
+    ) -> Result<Vec<StoredNotice>> {
+        self.read(|client| notices::list(client, filter, before, limit))
+    }
+
+    fn change_notice(
+        &self,
+        id: i64,
+        decide: &NoticeDecide<'_>,
+        audit: &AuditEvent,
+    ) -> Result<Option<StoredNotice>> {
+        self.write_maybe(std::slice::from_ref(audit), |tx| {
+            notices::change(tx, id, decide)
+        })
+    }
+
+    fn notice_history(&self, id: i64) -> Result<Vec<NoticeEvent>> {
+        self.read(|client| notices::history(client, id))
+    }
+
+    fn notice_version(&self, id: i64, version: i64) -> Result<Option<String>> {
+        self.read(|client| notices::version(client, id, version))
+    }
+
     fn counts(&self) -> Result<Counts> {
         self.read(|client| {
             let row = client.query_one(
@@ -1848,6 +1896,11 @@ mod tests {
             "DROP TABLE audit_subjects",
             "CREATE TABLE audit_copy (seq BIGINT)",
             "UPDATE palermo_migrations SET version = 1",
+            // A notice's history and its earlier versions are added to, never rewritten.
+            "UPDATE notice_events SET reason = 'none'",
+            "DELETE FROM notice_events",
+            "UPDATE notice_versions SET body = '{}'",
+            "DELETE FROM notice_versions",
         ] {
             let refused = client.batch_execute(attack);
             assert!(refused.is_err(), "the hub's role could: {attack}");

@@ -2,6 +2,7 @@
 //! acknowledged survives a killed process and a power cut.
 
 mod messages;
+mod notices;
 mod security;
 
 use std::path::{Path, PathBuf};
@@ -24,9 +25,9 @@ use crate::columns::{
 };
 use crate::{
     ApiKeyRow, AttachmentMeta, Attempt, AuditFilter, Counts, Delivery, DeliveryKind, Describe,
-    Done, Guard, Hit, HitAnswer, HitParty, ImportCounts, Mailbox, NewHit, NewMessage, Organisation,
-    Receipt, RecordKind, Result, SignedHead, Store, StoreError, StoredMessage, TableRow, UserRow,
-    Value, Webhook, Written,
+    Done, Guard, Hit, HitAnswer, HitParty, ImportCounts, Mailbox, NewHit, NewMessage, NoticeDecide,
+    NoticeEvent, NoticeFilter, NoticeRow, Organisation, Receipt, RecordKind, Result, SignedHead,
+    Store, StoreError, StoredMessage, StoredNotice, TableRow, UserRow, Value, Webhook, Written,
 };
 
 /// Versioned migrations; `PRAGMA user_version` records how many have run.
@@ -39,6 +40,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("schema6.sql"),
     include_str!("schema7.sql"),
     include_str!("schema8.sql"),
+    include_str!("schema9.sql"),
 ];
 /// SQLite's page cache per connection (negative: KiB), and the writer's during a bulk import.
 const CACHE_KIB: i64 = -65_536;
@@ -373,7 +375,7 @@ fn insert<T: Table>(tx: &Transaction<'_>, record: &T, at: Timestamp) -> Result<i
     Ok(tx.last_insert_rowid())
 }
 
-fn is_unique_violation(error: &rusqlite::Error) -> bool {
+pub(super) fn is_unique_violation(error: &rusqlite::Error) -> bool {
     matches!(error, rusqlite::Error::SqliteFailure(e, _)
         if e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE)
 }
@@ -1307,6 +1309,51 @@ impl Store for SqliteStore {
         self.write(std::slice::from_ref(audit), |tx| {
             security::answer_hit(tx, id, answer)
         })
+    }
+
+    fn create_notice(
+        &self,
+        row: &NoticeRow,
+        event: &NoticeEvent,
+        audit: &Describe<'_>,
+    ) -> Result<StoredNotice> {
+        self.write_targeted(&[], |tx| {
+            let stored = notices::create(tx, row, event)?;
+            let entry = audit(Done::Ids(&[stored.id]));
+            Ok((stored, Some(entry)))
+        })
+    }
+
+    fn notice(&self, id: i64) -> Result<Option<StoredNotice>> {
+        self.read(|connection| notices::get(connection, id))
+    }
+
+    fn notices(
+        &self,
+        filter: &NoticeFilter,
+        before: Option<i64>,
+        limit: usize,
+    ) -> Result<Vec<StoredNotice>> {
+        self.read(|connection| notices::list(connection, filter, before, limit))
+    }
+
+    fn change_notice(
+        &self,
+        id: i64,
+        decide: &NoticeDecide<'_>,
+        audit: &AuditEvent,
+    ) -> Result<Option<StoredNotice>> {
+        self.write_maybe(std::slice::from_ref(audit), |tx| {
+            notices::change(tx, id, decide)
+        })
+    }
+
+    fn notice_history(&self, id: i64) -> Result<Vec<NoticeEvent>> {
+        self.read(|connection| notices::history(connection, id))
+    }
+
+    fn notice_version(&self, id: i64, version: i64) -> Result<Option<String>> {
+        self.read(|connection| notices::version(connection, id, version))
     }
 
     fn counts(&self) -> Result<Counts> {

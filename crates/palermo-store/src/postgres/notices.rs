@@ -1,0 +1,251 @@
+//! Notices and diffusions in PostgreSQL: the current row, every version's request, every move.
+
+use palermo_core::Timestamp;
+use postgres::{GenericClient, Row, Transaction};
+
+use super::is_unique_violation;
+use super::security::org_code;
+use crate::columns::{MetaRead, MetaText, NOTICE_COLUMNS, NOTICE_EVENT_COLUMNS};
+use crate::{
+    NoticeChange, NoticeDecide, NoticeEvent, NoticeFilter, NoticeRow, Result, StoreError,
+    StoredNotice,
+};
+
+const REFERENCE_TAKEN: &str = "another notice of this owner has that external reference";
+
+fn read_notice(row: &Row) -> Result<StoredNotice> {
+    let id: i64 = row.try_get(0)?;
+    let meta = MetaRead {
+        owner: row.try_get(7)?,
+        external_ref: row.try_get(8)?,
+        reported_date: row.try_get(9)?,
+        review_date: row.try_get(10)?,
+        restriction: row.try_get(11)?,
+        restriction_countries: row.try_get(12)?,
+        handling: row.try_get(13)?,
+        handling_note: row.try_get(14)?,
+    }
+    .parse(id)?;
+    Ok(StoredNotice {
+        id,
+        version: row.try_get(3)?,
+        row: NoticeRow {
+            kind: row.try_get(1)?,
+            state: row.try_get(2)?,
+            person_id: row.try_get(4)?,
+            body: row.try_get(5)?,
+            public_extract: row.try_get::<_, i64>(6)? != 0,
+            meta,
+        },
+        created_at: Timestamp(row.try_get(15)?),
+        updated_at: Timestamp(row.try_get(16)?),
+    })
+}
+
+fn read_event(row: &Row) -> Result<NoticeEvent> {
+    Ok(NoticeEvent {
+        transition: row.try_get(0)?,
+        from_state: row.try_get(1)?,
+        to_state: row.try_get(2)?,
+        version: row.try_get(3)?,
+        by_org: org_code(row.try_get(4)?)?,
+        by_name: row.try_get(5)?,
+        reason: row.try_get(6)?,
+        detail: row.try_get(7)?,
+        at: Timestamp(row.try_get(8)?),
+    })
+}
+
+fn add_event(tx: &mut Transaction<'_>, id: i64, event: &NoticeEvent) -> Result<()> {
+    tx.execute(
+        &format!(
+            "INSERT INTO notice_events (notice_id, {NOTICE_EVENT_COLUMNS})
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+        ),
+        &[
+            &id,
+            &event.transition,
+            &event.from_state,
+            &event.to_state,
+            &event.version,
+            &event.by_org.as_str(),
+            &event.by_name,
+            &event.reason,
+            &event.detail,
+            &event.at.0,
+        ],
+    )?;
+    Ok(())
+}
+
+fn add_version(
+    tx: &mut Transaction<'_>,
+    id: i64,
+    version: i64,
+    body: &str,
+    at: Timestamp,
+) -> Result<()> {
+    tx.execute(
+        "INSERT INTO notice_versions (notice_id, version, body, at) VALUES ($1, $2, $3, $4)",
+        &[&id, &version, &body, &at.0],
+    )?;
+    Ok(())
+}
+
+fn unique(error: postgres::Error) -> StoreError {
+    if is_unique_violation(&error) {
+        StoreError::Conflict(REFERENCE_TAKEN.into())
+    } else {
+        error.into()
+    }
+}
+
+pub(super) fn create(
+    tx: &mut Transaction<'_>,
+    row: &NoticeRow,
+    event: &NoticeEvent,
+) -> Result<StoredNotice> {
+    let meta = MetaText::of(&row.meta);
+    let id: i64 = tx
+        .query_one(
+            "INSERT INTO notices (kind, state, version, person_id, body, public_extract, owner,
+                 external_ref, reported_date, review_date, restriction, restriction_countries,
+                 handling, handling_note, created_at, updated_at)
+             VALUES ($1, $2, 1, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)
+             RETURNING id",
+            &[
+                &row.kind,
+                &row.state,
+                &row.person_id,
+                &row.body,
+                &i64::from(row.public_extract),
+                &meta.owner,
+                &meta.external_ref,
+                &meta.reported_date,
+                &meta.review_date,
+                &meta.restriction,
+                &meta.restriction_countries,
+                &meta.handling,
+                &meta.handling_note,
+                &event.at.0,
+            ],
+        )
+        .map_err(unique)?
+        .try_get(0)?;
+    add_version(tx, id, 1, &row.body, event.at)?;
+    add_event(tx, id, event)?;
+    get(tx, id)?.ok_or_else(|| StoreError::Corrupt(format!("notice {id} vanished")))
+}
+
+pub(super) fn get(client: &mut impl GenericClient, id: i64) -> Result<Option<StoredNotice>> {
+    client
+        .query_opt(
+            &format!("SELECT {NOTICE_COLUMNS} FROM notices WHERE id = $1"),
+            &[&id],
+        )?
+        .map(|row| read_notice(&row))
+        .transpose()
+}
+
+pub(super) fn list(
+    client: &mut impl GenericClient,
+    filter: &NoticeFilter,
+    before: Option<i64>,
+    limit: usize,
+) -> Result<Vec<StoredNotice>> {
+    let rows = client.query(
+        &format!(
+            "SELECT {NOTICE_COLUMNS} FROM notices
+             WHERE ($1::text IS NULL OR owner = $1) AND ($2::text IS NULL OR kind = $2)
+                 AND ($3::text IS NULL OR state = $3) AND ($4::bigint IS NULL OR person_id = $4)
+                 AND ($5::bigint IS NULL OR id < $5)
+             ORDER BY id DESC LIMIT $6"
+        ),
+        &[
+            &filter.owner.map(|code| code.as_str()),
+            &filter.kind,
+            &filter.state,
+            &filter.person_id,
+            &before,
+            &i64::try_from(limit).unwrap_or(i64::MAX),
+        ],
+    )?;
+    rows.iter().map(read_notice).collect()
+}
+
+pub(super) fn change(
+    tx: &mut Transaction<'_>,
+    id: i64,
+    decide: &NoticeDecide<'_>,
+) -> Result<Option<StoredNotice>> {
+    // Every write transaction holds the write lock: a second mover decides on what this
+    // one wrote.
+    let current = get(tx, id)?;
+    let Some(current) = current else {
+        return Ok(None);
+    };
+    let Some(NoticeChange { row, event }) = decide(&current) else {
+        return Ok(None);
+    };
+    let version = if row.body != current.row.body {
+        current.version + 1
+    } else {
+        current.version
+    };
+    let meta = MetaText::of(&row.meta);
+    tx.execute(
+        "UPDATE notices SET kind = $2, state = $3, version = $4, person_id = $5, body = $6,
+             public_extract = $7, owner = $8, external_ref = $9, reported_date = $10,
+             review_date = $11, restriction = $12, restriction_countries = $13, handling = $14,
+             handling_note = $15, updated_at = $16
+         WHERE id = $1",
+        &[
+            &id,
+            &row.kind,
+            &row.state,
+            &version,
+            &row.person_id,
+            &row.body,
+            &i64::from(row.public_extract),
+            &meta.owner,
+            &meta.external_ref,
+            &meta.reported_date,
+            &meta.review_date,
+            &meta.restriction,
+            &meta.restriction_countries,
+            &meta.handling,
+            &meta.handling_note,
+            &event.at.0,
+        ],
+    )
+    .map_err(unique)?;
+    if version != current.version {
+        add_version(tx, id, version, &row.body, event.at)?;
+    }
+    add_event(tx, id, &NoticeEvent { version, ..event })?;
+    get(tx, id)
+}
+
+pub(super) fn history(client: &mut impl GenericClient, id: i64) -> Result<Vec<NoticeEvent>> {
+    let rows = client.query(
+        &format!(
+            "SELECT {NOTICE_EVENT_COLUMNS} FROM notice_events WHERE notice_id = $1 ORDER BY id"
+        ),
+        &[&id],
+    )?;
+    rows.iter().map(read_event).collect()
+}
+
+pub(super) fn version(
+    client: &mut impl GenericClient,
+    id: i64,
+    version: i64,
+) -> Result<Option<String>> {
+    Ok(client
+        .query_opt(
+            "SELECT body FROM notice_versions WHERE notice_id = $1 AND version = $2",
+            &[&id, &version],
+        )?
+        .map(|row| row.try_get(0))
+        .transpose()?)
+}

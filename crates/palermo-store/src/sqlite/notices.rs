@@ -1,0 +1,236 @@
+//! Notices and diffusions in SQLite: the current row, every version's request, every move.
+
+use palermo_core::Timestamp;
+use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
+
+use super::is_unique_violation;
+use super::security::org_code;
+use crate::columns::{MetaRead, MetaText, NOTICE_COLUMNS, NOTICE_EVENT_COLUMNS};
+use crate::{
+    NoticeChange, NoticeDecide, NoticeEvent, NoticeFilter, NoticeRow, Result, StoreError,
+    StoredNotice,
+};
+
+const REFERENCE_TAKEN: &str = "another notice of this owner has that external reference";
+
+fn read_notice(row: &Row<'_>) -> Result<StoredNotice> {
+    let id: i64 = row.get(0)?;
+    let meta = MetaRead {
+        owner: row.get_ref(7)?.as_str()?,
+        external_ref: row.get(8)?,
+        reported_date: row.get_ref(9)?.as_str()?,
+        review_date: row.get_ref(10)?.as_str()?,
+        restriction: row.get_ref(11)?.as_str()?,
+        restriction_countries: row.get_ref(12)?.as_str()?,
+        handling: row.get_ref(13)?.as_str()?,
+        handling_note: row.get(14)?,
+    }
+    .parse(id)?;
+    Ok(StoredNotice {
+        id,
+        version: row.get(3)?,
+        row: NoticeRow {
+            kind: row.get(1)?,
+            state: row.get(2)?,
+            person_id: row.get(4)?,
+            body: row.get(5)?,
+            public_extract: row.get::<_, i64>(6)? != 0,
+            meta,
+        },
+        created_at: Timestamp(row.get(15)?),
+        updated_at: Timestamp(row.get(16)?),
+    })
+}
+
+fn read_event(row: &Row<'_>) -> Result<NoticeEvent> {
+    Ok(NoticeEvent {
+        transition: row.get(0)?,
+        from_state: row.get(1)?,
+        to_state: row.get(2)?,
+        version: row.get(3)?,
+        by_org: org_code(row.get_ref(4)?.as_str()?)?,
+        by_name: row.get(5)?,
+        reason: row.get(6)?,
+        detail: row.get(7)?,
+        at: Timestamp(row.get(8)?),
+    })
+}
+
+fn add_event(tx: &Transaction<'_>, id: i64, event: &NoticeEvent) -> Result<()> {
+    tx.prepare_cached(&format!(
+        "INSERT INTO notice_events (notice_id, {NOTICE_EVENT_COLUMNS})
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+    ))?
+    .execute(params![
+        id,
+        event.transition,
+        event.from_state,
+        event.to_state,
+        event.version,
+        event.by_org.as_str(),
+        event.by_name,
+        event.reason,
+        event.detail,
+        event.at.0
+    ])?;
+    Ok(())
+}
+
+fn add_version(
+    tx: &Transaction<'_>,
+    id: i64,
+    version: i64,
+    body: &str,
+    at: Timestamp,
+) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO notice_versions (notice_id, version, body, at) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![id, version, body, at.0])?;
+    Ok(())
+}
+
+fn unique(error: rusqlite::Error) -> StoreError {
+    if is_unique_violation(&error) {
+        StoreError::Conflict(REFERENCE_TAKEN.into())
+    } else {
+        error.into()
+    }
+}
+
+pub(super) fn create(
+    tx: &Transaction<'_>,
+    row: &NoticeRow,
+    event: &NoticeEvent,
+) -> Result<StoredNotice> {
+    let meta = MetaText::of(&row.meta);
+    tx.prepare_cached(
+        "INSERT INTO notices (kind, state, version, person_id, body, public_extract, owner,
+             external_ref, reported_date, review_date, restriction, restriction_countries,
+             handling, handling_note, created_at, updated_at)
+         VALUES (?1, ?2, 1, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14)",
+    )?
+    .execute(params![
+        row.kind,
+        row.state,
+        row.person_id,
+        row.body,
+        i64::from(row.public_extract),
+        meta.owner,
+        meta.external_ref,
+        meta.reported_date,
+        meta.review_date,
+        meta.restriction,
+        meta.restriction_countries,
+        meta.handling,
+        meta.handling_note,
+        event.at.0
+    ])
+    .map_err(unique)?;
+    let id = tx.last_insert_rowid();
+    add_version(tx, id, 1, &row.body, event.at)?;
+    add_event(tx, id, event)?;
+    get(tx, id)?.ok_or_else(|| StoreError::Corrupt(format!("notice {id} vanished")))
+}
+
+pub(super) fn get(connection: &Connection, id: i64) -> Result<Option<StoredNotice>> {
+    connection
+        .prepare_cached(&format!(
+            "SELECT {NOTICE_COLUMNS} FROM notices WHERE id = ?1"
+        ))?
+        .query_row([id], |row| Ok(read_notice(row)))
+        .optional()?
+        .transpose()
+}
+
+pub(super) fn list(
+    connection: &Connection,
+    filter: &NoticeFilter,
+    before: Option<i64>,
+    limit: usize,
+) -> Result<Vec<StoredNotice>> {
+    let mut statement = connection.prepare_cached(&format!(
+        "SELECT {NOTICE_COLUMNS} FROM notices
+         WHERE (?1 IS NULL OR owner = ?1) AND (?2 IS NULL OR kind = ?2)
+             AND (?3 IS NULL OR state = ?3) AND (?4 IS NULL OR person_id = ?4)
+             AND (?5 IS NULL OR id < ?5)
+         ORDER BY id DESC LIMIT ?6"
+    ))?;
+    let rows = statement.query_map(
+        params![
+            filter.owner.map(|code| code.as_str()),
+            filter.kind,
+            filter.state,
+            filter.person_id,
+            before,
+            i64::try_from(limit).unwrap_or(i64::MAX)
+        ],
+        |row| Ok(read_notice(row)),
+    )?;
+    rows.map(|row| row?).collect()
+}
+
+pub(super) fn change(
+    tx: &Transaction<'_>,
+    id: i64,
+    decide: &NoticeDecide<'_>,
+) -> Result<Option<StoredNotice>> {
+    let Some(current) = get(tx, id)? else {
+        return Ok(None);
+    };
+    let Some(NoticeChange { row, event }) = decide(&current) else {
+        return Ok(None);
+    };
+    let version = if row.body != current.row.body {
+        current.version + 1
+    } else {
+        current.version
+    };
+    let meta = MetaText::of(&row.meta);
+    tx.prepare_cached(
+        "UPDATE notices SET kind = ?2, state = ?3, version = ?4, person_id = ?5, body = ?6,
+             public_extract = ?7, owner = ?8, external_ref = ?9, reported_date = ?10,
+             review_date = ?11, restriction = ?12, restriction_countries = ?13, handling = ?14,
+             handling_note = ?15, updated_at = ?16
+         WHERE id = ?1",
+    )?
+    .execute(params![
+        id,
+        row.kind,
+        row.state,
+        version,
+        row.person_id,
+        row.body,
+        i64::from(row.public_extract),
+        meta.owner,
+        meta.external_ref,
+        meta.reported_date,
+        meta.review_date,
+        meta.restriction,
+        meta.restriction_countries,
+        meta.handling,
+        meta.handling_note,
+        event.at.0
+    ])
+    .map_err(unique)?;
+    if version != current.version {
+        add_version(tx, id, version, &row.body, event.at)?;
+    }
+    add_event(tx, id, &NoticeEvent { version, ..event })?;
+    get(tx, id)
+}
+
+pub(super) fn history(connection: &Connection, id: i64) -> Result<Vec<NoticeEvent>> {
+    let mut statement = connection.prepare_cached(&format!(
+        "SELECT {NOTICE_EVENT_COLUMNS} FROM notice_events WHERE notice_id = ?1 ORDER BY id"
+    ))?;
+    let rows = statement.query_map([id], |row| Ok(read_event(row)))?;
+    rows.map(|row| row?).collect()
+}
+
+pub(super) fn version(connection: &Connection, id: i64, version: i64) -> Result<Option<String>> {
+    Ok(connection
+        .prepare_cached("SELECT body FROM notice_versions WHERE notice_id = ?1 AND version = ?2")?
+        .query_row([id, version], |row| row.get(0))
+        .optional()?)
+}
