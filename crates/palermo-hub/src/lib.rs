@@ -15,6 +15,7 @@ pub mod json;
 mod keys;
 mod limits;
 pub mod messages;
+pub mod notices;
 pub mod persons;
 mod visibility;
 pub mod webhooks;
@@ -48,6 +49,10 @@ pub use hits::{HITS_PAGE_MAX, HitAnswerInput, HitView};
 pub use keys::{ApiKey, DEFAULT_KEY_SCOPES, NATIONAL_SYSTEM_SCOPES, hash_api_key};
 pub use limits::RateLimit;
 pub use messages::{MessageInput, MessageView, OutgoingWebhook, verify_webhook};
+pub use notices::{
+    EvaluationView, NOTICES_PAGE_MAX, NoticeEventView, NoticeListQuery, NoticeMoveInput,
+    NoticeView, RuleView,
+};
 pub use persons::{PersonCandidate, PersonQuery, PersonScreenResult, PersonView, PhotoView};
 pub use webhooks::WebhookTargets;
 pub use writes::{BatchWritten, DocumentView, MetaView, VehicleView, WRITE_BATCH_MAX};

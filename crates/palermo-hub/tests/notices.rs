@@ -1,0 +1,535 @@
+//! Notices and diffusions at the hub: a notice's life from request to cancellation, the
+//! reviewer's checklist and overrides, and every refusal, tried from the attacker's side (another
+//! bureau, a partner, the owner acting as a reviewer, a reviewer acting for the owner).
+
+use std::sync::Arc;
+
+use palermo_core::notice::NoticeInput;
+use palermo_core::notice::rules::Override;
+use palermo_core::{CountryCode, OrgCode, OrgKind, Permissions, PersonInput, Timestamp, Viewpoint};
+use palermo_hub::{
+    Caller, Hub, HubError, HubOptions, ManualClock, NoticeListQuery, NoticeMoveInput,
+};
+use palermo_store::SqliteStore;
+use serde_json::json;
+
+struct World {
+    hub: Hub,
+    fra: Caller,
+    deu: Caller,
+    ita: Caller,
+    reviewer: Caller,
+    partner: Caller,
+    /// A person of FRA's with a full identity.
+    person: i64,
+    _dir: tempfile::TempDir,
+}
+
+fn secretariat(permissions: Permissions, user: &str) -> Caller {
+    Caller {
+        org: OrgCode::parse("IPSG").unwrap(),
+        viewpoint: Viewpoint {
+            kind: OrgKind::Secretariat,
+            country: None,
+        },
+        permissions,
+        user: Some(user.into()),
+        api_key_id: None,
+        source: None,
+    }
+}
+
+fn world() -> World {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(SqliteStore::open(&dir.path().join("palermo.db")).unwrap());
+    let clock = ManualClock::at(Timestamp(1_796_000_000_000));
+    let hub = Hub::open_with(
+        store,
+        HubOptions {
+            clock: Some(Arc::new(clock)),
+            ..HubOptions::default()
+        },
+    )
+    .unwrap();
+    for code in ["FRA", "DEU", "ITA"] {
+        hub.add_organisation(
+            &Caller::console(),
+            OrgCode::parse(code).unwrap(),
+            OrgKind::Member,
+            code,
+        )
+        .unwrap();
+    }
+    hub.add_organisation(
+        &Caller::console(),
+        OrgCode::parse("IPSG").unwrap(),
+        OrgKind::Secretariat,
+        "Secretariat",
+    )
+    .unwrap();
+    hub.add_organisation(
+        &Caller::console(),
+        OrgCode::parse("NGO1").unwrap(),
+        OrgKind::Partner,
+        "Partner",
+    )
+    .unwrap();
+    let country = |code| CountryCode::parse(code).unwrap();
+    let fra = Caller::local_operator(country("FRA"));
+    let person: PersonInput = serde_json::from_value(json!({
+        "names": [{"given": "Jean", "family": "Dupont"}],
+        "birth_date": "1980-04-12", "sex": "M", "reported_date": "2026-01-05"
+    }))
+    .unwrap();
+    let person = hub.write_persons(&fra, &[person], "persons").unwrap().ids[0];
+    World {
+        hub,
+        fra,
+        deu: Caller::local_operator(country("DEU")),
+        ita: Caller::local_operator(country("ITA")),
+        reviewer: secretariat(
+            Permissions::REVIEW | Permissions::CHECK | Permissions::READ_RECORDS,
+            "sg.reviewer",
+        ),
+        partner: Caller {
+            org: OrgCode::parse("NGO1").unwrap(),
+            viewpoint: Viewpoint {
+                kind: OrgKind::Partner,
+                country: None,
+            },
+            permissions: Permissions::CHECK,
+            user: Some("partner".into()),
+            api_key_id: None,
+            source: None,
+        },
+        person,
+        _dir: dir,
+    }
+}
+
+fn red(person: i64) -> NoticeInput {
+    serde_json::from_value(json!({
+        "kind": "red",
+        "person": person,
+        "warrants": [{
+            "kind": "arrest_warrant", "charge": "trafficking in human beings",
+            "description": "recruited and moved women for exploitation", "reference": "TJ-1",
+            "date": "2026-02-01", "authority": "Tribunal judiciaire de Paris",
+            "issuing_country": "FRA", "max_penalty_months": 120
+        }]
+    }))
+    .unwrap()
+}
+
+fn step(transition: &str) -> NoticeMoveInput {
+    NoticeMoveInput {
+        transition: Some(transition.into()),
+        ..NoticeMoveInput::default()
+    }
+}
+
+fn with_reason(transition: &str, reason: &str) -> NoticeMoveInput {
+    NoticeMoveInput {
+        reason: Some(reason.into()),
+        ..step(transition)
+    }
+}
+
+#[test]
+fn a_red_notice_goes_from_request_to_publication_and_cancellation() {
+    let w = world();
+    let draft = w.hub.request_notice(&w.fra, &red(w.person)).unwrap();
+    assert_eq!(
+        (draft.state.as_str(), draft.version, draft.hits),
+        ("draft", 1, false)
+    );
+    assert!(draft.action.contains("arrest"));
+    let checklist = draft
+        .checklist
+        .as_ref()
+        .expect("the owner sees the checklist");
+    assert!(
+        checklist.iter().all(|rule| rule.verdict == "pass"),
+        "{checklist:?}"
+    );
+
+    // A draft is its owner's and the secretariat's only.
+    assert!(matches!(
+        w.hub.notice(&w.deu, draft.id),
+        Err(HubError::NotFound)
+    ));
+    let id = draft.id;
+    for (caller, transition, state) in [
+        (&w.fra, "submit", "submitted"),
+        (&w.reviewer, "start_review", "in_review"),
+        (&w.reviewer, "publish", "published"),
+    ] {
+        let moved = w.hub.move_notice(caller, id, &step(transition)).unwrap();
+        assert_eq!(moved.state, state);
+    }
+    // Published, it reaches every bureau, without the checklist.
+    let seen = w.hub.notice(&w.deu, id).unwrap();
+    assert!(seen.hits);
+    assert!(seen.checklist.is_none());
+    assert_eq!(
+        w.hub
+            .notices(&w.ita, &NoticeListQuery::default())
+            .unwrap()
+            .len(),
+        1
+    );
+
+    let cancelled = w
+        .hub
+        .move_notice(
+            &w.fra,
+            id,
+            &with_reason("cancel", "the person was arrested in Lyon"),
+        )
+        .unwrap();
+    assert_eq!(cancelled.state, "cancelled");
+    assert!(!cancelled.hits);
+    // Cancelled, it is gone for the other bureaus at once.
+    assert!(matches!(w.hub.notice(&w.deu, id), Err(HubError::NotFound)));
+    assert!(
+        w.hub
+            .notices(&w.deu, &NoticeListQuery::default())
+            .unwrap()
+            .is_empty()
+    );
+
+    let history = w.hub.notice_history(&w.fra, id).unwrap();
+    let steps: Vec<(&str, &str, &str)> = history
+        .iter()
+        .map(|e| {
+            (
+                e.transition.as_str(),
+                e.to_state.as_str(),
+                e.by_org.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            ("create", "draft", "FRA"),
+            ("submit", "submitted", "FRA"),
+            ("start_review", "in_review", "IPSG"),
+            ("publish", "published", "IPSG"),
+            ("cancel", "cancelled", "FRA"),
+        ]
+    );
+    assert_eq!(
+        history[4].reason.as_deref(),
+        Some("the person was arrested in Lyon")
+    );
+    assert!(history[3].detail.as_ref().unwrap()["checklist"].is_array());
+    assert_eq!(history[3].by, "sg.reviewer");
+    // Only the owner and the secretariat read the history.
+    assert!(w.hub.notice_history(&w.deu, id).is_err());
+}
+
+#[test]
+fn moves_that_are_not_the_callers_are_refused_and_change_nothing() {
+    let w = world();
+    let id = w.hub.request_notice(&w.fra, &red(w.person)).unwrap().id;
+    // The owner does not review its own request; another bureau does not see it.
+    w.hub.move_notice(&w.fra, id, &step("submit")).unwrap();
+    let refused = w
+        .hub
+        .move_notice(&w.fra, id, &step("start_review"))
+        .unwrap_err();
+    assert!(
+        matches!(&refused, HubError::Conflict(text) if text.contains("submitted")),
+        "{refused:?}"
+    );
+    assert!(matches!(
+        w.hub.move_notice(&w.deu, id, &step("cancel")),
+        Err(HubError::NotFound)
+    ));
+    assert!(matches!(
+        w.hub.move_notice(&w.partner, id, &step("cancel")),
+        Err(HubError::NotFound)
+    ));
+    // A reviewer does not submit, update or confirm for the owner.
+    assert!(matches!(
+        w.hub.move_notice(&w.reviewer, id, &step("submit")),
+        Err(HubError::Conflict(_))
+    ));
+    // Publishing before the review started: 409 with the current state.
+    let early = w
+        .hub
+        .move_notice(&w.reviewer, id, &step("publish"))
+        .unwrap_err();
+    assert!(
+        matches!(&early, HubError::Conflict(text) if text.contains("submitted")),
+        "{early:?}"
+    );
+    // Nobody expires a notice by hand.
+    assert!(matches!(
+        w.hub.move_notice(&w.reviewer, id, &step("expire")),
+        Err(HubError::Forbidden(_))
+    ));
+    // A refusal needs its reasons.
+    w.hub
+        .move_notice(&w.reviewer, id, &step("start_review"))
+        .unwrap();
+    let bare = w
+        .hub
+        .move_notice(&w.reviewer, id, &step("refuse"))
+        .unwrap_err();
+    assert!(
+        matches!(&bare, HubError::Invalid(errors) if errors.0[0].field == "reason"),
+        "{bare:?}"
+    );
+    let history = w.hub.notice_history(&w.fra, id).unwrap();
+    assert_eq!(
+        history.len(),
+        3,
+        "no refused move left a trace in the history"
+    );
+    let refused = w
+        .hub
+        .move_notice(
+            &w.reviewer,
+            id,
+            &with_reason("refuse", "the offence is a private debt dispute"),
+        )
+        .unwrap();
+    assert_eq!(refused.state, "refused");
+    // The secretariat's suspension is lifted by the secretariat alone.
+    let other = w
+        .hub
+        .request_notice(
+            &w.fra,
+            &serde_json::from_value(json!({
+                "kind": "yellow", "person": w.person,
+                "disappearance": {"date": "2026-10-01", "place": "Gare de Lyon", "country": "FRA"}
+            }))
+            .unwrap(),
+        )
+        .unwrap()
+        .id;
+    for (caller, transition) in [
+        (&w.fra, "submit"),
+        (&w.reviewer, "start_review"),
+        (&w.reviewer, "publish"),
+    ] {
+        w.hub.move_notice(caller, other, &step(transition)).unwrap();
+    }
+    let held = w
+        .hub
+        .move_notice(
+            &w.reviewer,
+            other,
+            &with_reason("suspend", "under review for compliance"),
+        )
+        .unwrap();
+    assert_eq!(held.state, "held");
+    assert!(matches!(
+        w.hub.move_notice(&w.fra, other, &step("resume")),
+        Err(HubError::Conflict(_))
+    ));
+    assert_eq!(
+        w.hub
+            .move_notice(&w.reviewer, other, &step("resume"))
+            .unwrap()
+            .state,
+        "published"
+    );
+}
+
+#[test]
+fn a_request_is_the_owners_own_and_lists_every_missing_part() {
+    let w = world();
+    // Another bureau's person, or one that does not exist, is no subject for FRA's notice.
+    let deu_person: PersonInput = serde_json::from_value(json!({
+        "names": [{"full": "Hans Maier"}], "reported_date": "2026-01-05"
+    }))
+    .unwrap();
+    let deu_person = w
+        .hub
+        .write_persons(&w.deu, &[deu_person], "persons")
+        .unwrap()
+        .ids[0];
+    for person in [deu_person, 9999] {
+        let refused = w.hub.request_notice(&w.fra, &red(person)).unwrap_err();
+        assert!(
+            matches!(&refused, HubError::Invalid(errors) if errors.0[0].field == "person"),
+            "{refused:?}"
+        );
+    }
+    // A bureau requests for itself only; partners and the secretariat request nothing.
+    let mut for_deu = red(w.person);
+    for_deu.owner = Some("DEU".into());
+    assert!(matches!(
+        w.hub.request_notice(&w.fra, &for_deu),
+        Err(HubError::Forbidden(_))
+    ));
+    assert!(matches!(
+        w.hub.request_notice(&w.partner, &red(w.person)),
+        Err(HubError::Forbidden(_))
+    ));
+    assert!(matches!(
+        w.hub.request_notice(&w.reviewer, &red(w.person)),
+        Err(HubError::Forbidden(_))
+    ));
+    // Every missing part at once.
+    let empty: NoticeInput = serde_json::from_value(json!({"kind": "red"})).unwrap();
+    let missing = w.hub.request_notice(&w.fra, &empty).unwrap_err();
+    let HubError::Invalid(errors) = missing else {
+        panic!("{missing:?}")
+    };
+    let fields: Vec<&str> = errors.0.iter().map(|e| e.field.as_str()).collect();
+    assert_eq!(fields, ["person", "warrants"]);
+    // The dry run shows the same, and the rules' verdicts, and stores nothing.
+    let evaluated = w.hub.evaluate_notice(&w.fra, &empty).unwrap();
+    assert!(!evaluated.valid);
+    assert_eq!(evaluated.errors.len(), 2);
+    assert!(
+        evaluated
+            .checklist
+            .iter()
+            .any(|r| r.rule == "judicial.minimum" && r.verdict == "fail")
+    );
+    assert!(
+        w.hub
+            .notices(&w.fra, &NoticeListQuery::default())
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[test]
+fn a_reviewer_publishes_over_a_failed_rule_only_with_a_written_justification() {
+    let w = world();
+    let published = w.hub.request_notice(&w.fra, &red(w.person)).unwrap().id;
+    for (caller, transition) in [
+        (&w.fra, "submit"),
+        (&w.reviewer, "start_review"),
+        (&w.reviewer, "publish"),
+    ] {
+        w.hub
+            .move_notice(caller, published, &step(transition))
+            .unwrap();
+    }
+    // A second Red notice about the same person fails the duplicates rule.
+    let second = w.hub.request_notice(&w.fra, &red(w.person)).unwrap();
+    let duplicates = second
+        .checklist
+        .unwrap()
+        .into_iter()
+        .find(|r| r.rule == "duplicates.same_person")
+        .unwrap();
+    assert_eq!(duplicates.verdict, "fail");
+    for (caller, transition) in [(&w.fra, "submit"), (&w.reviewer, "start_review")] {
+        w.hub
+            .move_notice(caller, second.id, &step(transition))
+            .unwrap();
+    }
+    let refused = w
+        .hub
+        .move_notice(&w.reviewer, second.id, &step("publish"))
+        .unwrap_err();
+    assert!(
+        matches!(&refused, HubError::Invalid(errors) if errors.0[0].field == "overrides"),
+        "{refused:?}"
+    );
+    let thin = NoticeMoveInput {
+        overrides: vec![Override {
+            rule: "duplicates.same_person".into(),
+            justification: "ok".into(),
+        }],
+        ..step("publish")
+    };
+    assert!(matches!(
+        w.hub.move_notice(&w.reviewer, second.id, &thin),
+        Err(HubError::Invalid(_))
+    ));
+    let justified = NoticeMoveInput {
+        overrides: vec![Override {
+            rule: "duplicates.same_person".into(),
+            justification:
+                "a second warrant from another court; the first notice will be cancelled".into(),
+        }],
+        ..step("publish")
+    };
+    assert_eq!(
+        w.hub
+            .move_notice(&w.reviewer, second.id, &justified)
+            .unwrap()
+            .state,
+        "published"
+    );
+    let history = w.hub.notice_history(&w.reviewer, second.id).unwrap();
+    let detail = history.last().unwrap().detail.as_ref().unwrap();
+    assert_eq!(detail["overrides"][0]["rule"], "duplicates.same_person");
+}
+
+#[test]
+fn a_diffusion_reaches_its_recipients_only_and_stops_when_found_non_compliant() {
+    let w = world();
+    let diffusion: NoticeInput = serde_json::from_value(json!({
+        "kind": "warning", "person": w.person, "warning": "armed and violent",
+        "recipients": ["DEU"], "restriction": "except", "restriction_countries": ["ITA"]
+    }))
+    .unwrap();
+    let sent = w.hub.request_notice(&w.fra, &diffusion).unwrap();
+    assert_eq!(
+        (sent.state.as_str(), sent.hits, sent.diffusion),
+        ("sent", true, true)
+    );
+    assert!(w.hub.notice(&w.deu, sent.id).unwrap().hits);
+    // ITA is no recipient; a partner neither.
+    assert!(matches!(
+        w.hub.notice(&w.ita, sent.id),
+        Err(HubError::NotFound)
+    ));
+    assert!(matches!(
+        w.hub.notice(&w.partner, sent.id),
+        Err(HubError::NotFound)
+    ));
+    // An update is seen at once and reviewed again; its kind stays.
+    let mut changed = diffusion.clone();
+    changed.warning = Some("armed; travels with two minors".into());
+    let updated = w
+        .hub
+        .move_notice(
+            &w.fra,
+            sent.id,
+            &NoticeMoveInput {
+                request: Some(changed.clone()),
+                ..step("update")
+            },
+        )
+        .unwrap();
+    assert_eq!((updated.version, updated.state.as_str()), (2, "sent"));
+    let mut other_kind = changed;
+    other_kind.kind = Some("information".into());
+    other_kind.warning = None;
+    other_kind.purpose = Some("locate".into());
+    assert!(matches!(
+        w.hub.move_notice(
+            &w.fra,
+            sent.id,
+            &NoticeMoveInput {
+                request: Some(other_kind),
+                ..step("update")
+            }
+        ),
+        Err(HubError::Invalid(_))
+    ));
+    let stopped = w
+        .hub
+        .move_notice(
+            &w.reviewer,
+            sent.id,
+            &with_reason("find_non_compliant", "no judicial basis was given"),
+        )
+        .unwrap();
+    assert_eq!(stopped.state, "non_compliant");
+    assert!(matches!(
+        w.hub.notice(&w.deu, sent.id),
+        Err(HubError::NotFound)
+    ));
+}
