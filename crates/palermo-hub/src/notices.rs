@@ -228,9 +228,11 @@ impl Hub {
         let subject = match self.store.person(id)? {
             Some(stored) if stored.record.meta.owner == owner && stored.withdrawn_at.is_none() => {
                 let photo = !self.store.person_photos(id)?.is_empty();
-                Some(SubjectFacts::of(&stored.record, photo))
+                SubjectFacts::of(&stored.record, photo)
             }
-            _ => None,
+            // Another bureau's person, or none: nothing is read about them, their requests
+            // neither (a dry run must not tell a bureau what others asked about someone).
+            _ => return Ok((None, Vec::new())),
         };
         let filter = NoticeFilter {
             person_id: Some(id),
@@ -247,7 +249,7 @@ impl Hub {
                 state: state_of(&other)?,
             });
         }
-        Ok((subject, others))
+        Ok((Some(subject), others))
     }
 
     fn checklist(
@@ -649,6 +651,27 @@ impl Hub {
                     "an update keeps the request's kind and owner: cancel it and request anew",
                 )));
             }
+            // A published notice changes within the rules only: the owner cannot override
+            // them, and a change that fails one would reach every bureau unreviewed.
+            if let Some((request, _)) = &updated
+                && state_of(&stored)? == State::Published
+            {
+                let checklist = self.checklist(request, owner, Some(id))?;
+                if !checklist.passed() {
+                    let mut errors = FieldErrors::default();
+                    for outcome in checklist.0.iter().filter(|o| o.verdict != rules::Verdict::Pass) {
+                        errors.push(
+                            "request",
+                            format!(
+                                "the update does not pass {} ({}): a published notice changes within the rules only; cancel it and request anew",
+                                outcome.rule,
+                                outcome.evidence.join("; ")
+                            ),
+                        );
+                    }
+                    return Err(HubError::Invalid(errors));
+                }
+            }
             if !input.overrides.is_empty()
                 && !matches!(transition, Transition::Publish | Transition::FindCompliant)
             {
@@ -678,13 +701,16 @@ impl Hub {
                 let (Ok(kind), Ok(state)) = (kind_of(current), state_of(current)) else {
                     return None;
                 };
-                // A review decides on the version it read.
-                if review.is_some() && current.version != stored.version {
+                // A review, and an update checked against the rules, decide on the version
+                // and state they read.
+                if (review.is_some() || updated.is_some())
+                    && (current.version != stored.version || current.row.state != stored.row.state)
+                {
                     *refused.borrow_mut() = Some(MoveRefused {
                         state,
                         transition,
                         actor,
-                        reason: "the request changed while it was reviewed: review it again",
+                        reason: "the request changed meanwhile: read it again",
                     });
                     return None;
                 }

@@ -533,3 +533,77 @@ fn a_diffusion_reaches_its_recipients_only_and_stops_when_found_non_compliant() 
         Err(HubError::NotFound)
     ));
 }
+
+#[test]
+fn a_published_notice_changes_within_the_rules_only() {
+    let w = world();
+    let id = w.hub.request_notice(&w.fra, &red(w.person)).unwrap().id;
+    for (caller, transition) in [
+        (&w.fra, "submit"),
+        (&w.reviewer, "start_review"),
+        (&w.reviewer, "publish"),
+    ] {
+        w.hub.move_notice(caller, id, &step(transition)).unwrap();
+    }
+    // Lowering the penalty under the threshold after publication would reach every bureau
+    // unreviewed: refused, and the notice stays as published.
+    let mut lighter = red(w.person);
+    lighter.warrants[0].max_penalty_months = Some(6);
+    let refused = w
+        .hub
+        .move_notice(
+            &w.fra,
+            id,
+            &NoticeMoveInput {
+                request: Some(lighter),
+                ..step("update")
+            },
+        )
+        .unwrap_err();
+    assert!(
+        matches!(&refused, HubError::Invalid(errors) if errors.0[0].detail.contains("seriousness.threshold")),
+        "{refused:?}"
+    );
+    assert_eq!(w.hub.notice(&w.deu, id).unwrap().version, 1);
+    // A change within the rules is a new version, still published.
+    let mut more = red(w.person);
+    more.summary = Some("also sought for money laundering".into());
+    let updated = w
+        .hub
+        .move_notice(
+            &w.fra,
+            id,
+            &NoticeMoveInput {
+                request: Some(more),
+                ..step("update")
+            },
+        )
+        .unwrap();
+    assert_eq!((updated.version, updated.state.as_str()), (2, "published"));
+}
+
+#[test]
+fn a_dry_run_tells_a_bureau_nothing_of_another_bureaus_person_or_requests() {
+    let w = world();
+    let id = w.hub.request_notice(&w.fra, &red(w.person)).unwrap().id;
+    w.hub.move_notice(&w.fra, id, &step("submit")).unwrap();
+    // DEU names FRA's person: the rules know nothing of them, FRA's request included.
+    let evaluated = w.hub.evaluate_notice(&w.deu, &red(w.person)).unwrap();
+    let text = serde_json::to_string(&evaluated).unwrap();
+    assert!(
+        !text.contains("submitted") && !text.contains(&format!("request {id}")),
+        "{text}"
+    );
+    let identifiers = evaluated
+        .checklist
+        .iter()
+        .find(|r| r.rule == "identifiers.minimum")
+        .unwrap();
+    assert_eq!(identifiers.verdict, "fail");
+    let duplicates = evaluated
+        .checklist
+        .iter()
+        .find(|r| r.rule == "duplicates.same_person")
+        .unwrap();
+    assert_eq!(duplicates.verdict, "pass");
+}
