@@ -8,6 +8,7 @@ mod datadir;
 mod import;
 mod message;
 mod moving;
+mod notice;
 mod screen;
 mod serve;
 mod tls;
@@ -71,6 +72,10 @@ enum Command {
     /// Messages between organisations.
     #[command(subcommand)]
     Message(message::MessageCommand),
+    /// Notices and diffusions: request, evaluate, review, publish, cancel (on a data
+    /// directory).
+    #[command(subcommand)]
+    Notice(notice::NoticeCommand),
     /// The audit trail: verify its chain, export it.
     #[command(subcommand)]
     Audit(admin::AuditCommand),
@@ -263,6 +268,7 @@ fn main() -> ExitCode {
         Command::MigrateStore(args) => moving::run(args),
         Command::Backup { data, to } => backup(&data, &to),
         Command::Message(command) => message::run(command),
+        Command::Notice(command) => notice::run(command),
         Command::Screen(command) => screen::run(command),
     };
     match result {

@@ -8,6 +8,7 @@ mod durability;
 mod failures;
 mod import;
 mod messages;
+mod notices;
 mod persons;
 mod postgres_crash;
 mod security;
