@@ -763,4 +763,75 @@ impl Hub {
             }
         })
     }
+
+    /// Expires every request whose review date has passed without a confirmation (the
+    /// serve loop's housekeeping calls it): it stops hitting, and its history says the
+    /// review date ended it. Returns how many expired.
+    pub fn expire_notices(&self) -> Result<usize> {
+        let today = self.now().date();
+        let mut expired = 0;
+        for state in [
+            State::Published,
+            State::Suspended,
+            State::Held,
+            State::Sent,
+            State::Compliant,
+        ] {
+            let filter = NoticeFilter {
+                state: Some(state.as_str().to_owned()),
+                ..NoticeFilter::default()
+            };
+            let mut before = None;
+            loop {
+                let page = self.store.notices(&filter, before, NOTICES_PAGE_MAX)?;
+                for stored in page.iter().filter(|n| n.row.meta.review_date < today) {
+                    let now = self.now();
+                    let decide = |current: &StoredNotice| -> Option<NoticeChange> {
+                        let kind = kind_of(current).ok()?;
+                        let state = state_of(current).ok()?;
+                        if current.row.meta.review_date >= today {
+                            return None; // confirmed meanwhile
+                        }
+                        let to =
+                            lifecycle::next(kind, state, Transition::Expire, Actor::Clock).ok()?;
+                        let mut row = current.row.clone();
+                        row.state = to.as_str().to_owned();
+                        Some(NoticeChange {
+                            row,
+                            event: NoticeEvent {
+                                transition: Transition::Expire.as_str().into(),
+                                from_state: Some(state.as_str().into()),
+                                to_state: to.as_str().into(),
+                                version: current.version,
+                                by_org: Caller::console().org,
+                                by_name: "review date".into(),
+                                reason: Some(format!(
+                                    "its review date, {}, passed without a confirmation",
+                                    palermo_core::date::format_date(current.row.meta.review_date)
+                                )),
+                                detail: None,
+                                at: now,
+                            },
+                        })
+                    };
+                    let mut event = self.event(&Caller::console(), "notice.expire", "ok");
+                    event.user = Some("review date".into());
+                    event.target = Some(format!("notice:{}", stored.id));
+                    event.concern(stored.row.meta.owner.as_str());
+                    if self
+                        .store
+                        .change_notice(stored.id, &decide, &event)?
+                        .is_some()
+                    {
+                        expired += 1;
+                    }
+                }
+                if page.len() < NOTICES_PAGE_MAX {
+                    break;
+                }
+                before = page.last().map(|n| n.id);
+            }
+        }
+        Ok(expired)
+    }
 }

@@ -22,6 +22,7 @@ struct World {
     partner: Caller,
     /// A person of FRA's with a full identity.
     person: i64,
+    clock: ManualClock,
     _dir: tempfile::TempDir,
 }
 
@@ -46,7 +47,7 @@ fn world() -> World {
     let hub = Hub::open_with(
         store,
         HubOptions {
-            clock: Some(Arc::new(clock)),
+            clock: Some(Arc::new(clock.clone())),
             ..HubOptions::default()
         },
     )
@@ -103,6 +104,7 @@ fn world() -> World {
             source: None,
         },
         person,
+        clock,
         _dir: dir,
     }
 }
@@ -606,4 +608,63 @@ fn a_dry_run_tells_a_bureau_nothing_of_another_bureaus_person_or_requests() {
         .find(|r| r.rule == "duplicates.same_person")
         .unwrap();
     assert_eq!(duplicates.verdict, "pass");
+}
+
+#[test]
+fn a_notice_expires_at_its_review_date_unless_its_owner_confirms_it() {
+    let w = world();
+    let mut short = red(w.person);
+    short.review_date = Some("2027-01-01".into());
+    let expiring = w.hub.request_notice(&w.fra, &short).unwrap().id;
+    let confirmed = w
+        .hub
+        .request_notice(
+            &w.fra,
+            &serde_json::from_value(json!({
+                "kind": "yellow", "person": w.person, "review_date": "2027-01-01",
+                "disappearance": {"date": "2026-10-01", "place": "Gare de Lyon", "country": "FRA"}
+            }))
+            .unwrap(),
+        )
+        .unwrap()
+        .id;
+    for id in [expiring, confirmed] {
+        for (caller, transition) in [
+            (&w.fra, "submit"),
+            (&w.reviewer, "start_review"),
+            (&w.reviewer, "publish"),
+        ] {
+            w.hub.move_notice(caller, id, &step(transition)).unwrap();
+        }
+    }
+    assert_eq!(w.hub.expire_notices().unwrap(), 0, "not yet");
+    let extended = w
+        .hub
+        .move_notice(&w.fra, confirmed, &step("confirm"))
+        .unwrap();
+    assert_eq!(extended.meta.review_date.to_string(), "2031-11-30");
+    // The day after the review date.
+    w.clock.set(Timestamp(1_798_848_000_000));
+    assert_eq!(w.hub.expire_notices().unwrap(), 1);
+    assert_eq!(w.hub.expire_notices().unwrap(), 0, "once");
+    assert!(matches!(
+        w.hub.notice(&w.deu, expiring),
+        Err(HubError::NotFound)
+    ));
+    let history = w.hub.notice_history(&w.fra, expiring).unwrap();
+    let last = history.last().unwrap();
+    assert_eq!(
+        (
+            last.transition.as_str(),
+            last.to_state.as_str(),
+            last.by.as_str()
+        ),
+        ("expire", "expired", "review date")
+    );
+    assert!(w.hub.notice(&w.deu, confirmed).unwrap().hits);
+    // An expired notice is confirmed no more.
+    assert!(matches!(
+        w.hub.move_notice(&w.fra, expiring, &step("confirm")),
+        Err(HubError::Conflict(_))
+    ));
 }

@@ -320,6 +320,10 @@ async fn housekeeping(hub: Arc<Hub>, interval: std::time::Duration) {
             if escalated > 0 {
                 info!(escalated, "escalated unanswered hits past their deadline");
             }
+            let expired = hub.expire_notices()?;
+            if expired > 0 {
+                info!(expired, "expired notices past their review date");
+            }
             hub.publish_head()
         })
         .await;
