@@ -17,6 +17,7 @@ mod access;
 mod audit_cost;
 mod load;
 mod names;
+mod notice_rules;
 mod screen_eval;
 
 use std::hint::black_box;
@@ -93,6 +94,11 @@ enum Command {
         /// A PostgreSQL connection string (an empty database or schema).
         #[arg(long)]
         postgres: Option<String>,
+    },
+    /// The notice review rules' own time over one request (validation and every rule).
+    NoticeRules {
+        #[arg(long, default_value_t = 100_000)]
+        requests: usize,
     },
     /// Anonymous sign-ins at once against a running hub; prints the answers and the hub's
     /// peak resident memory (its pid is needed to read it).
@@ -495,6 +501,7 @@ fn main() -> anyhow::Result<()> {
             threads,
             postgres,
         } => audit_cost::run(count, seconds, &threads, postgres.as_deref())?,
+        Command::NoticeRules { requests } => notice_rules::run(requests)?,
         Command::Signins {
             url,
             pid,

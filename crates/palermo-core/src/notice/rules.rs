@@ -611,32 +611,23 @@ fn duplicates(input: &NoticeInput, kind: RequestKind, facts: &Facts<'_>) -> (Ver
         .iter()
         .filter(|other| other.kind == kind && other.state.is_live())
         .collect();
+    let describe = |other: &&OtherRequest| {
+        format!(
+            "request {} ({}) is {}",
+            other.id,
+            other.kind.as_str(),
+            other.state.as_str()
+        )
+    };
     let valid: Vec<String> = same
         .iter()
         .filter(|other| other.state.hits())
-        .map(|other| {
-            format!(
-                "request {} ({}) is {}",
-                other.id,
-                other.kind.as_str(),
-                other.state.as_str()
-            )
-        })
+        .map(describe)
         .collect();
     if !valid.is_empty() {
         return (Verdict::Fail, valid);
     }
-    let pending: Vec<String> = same
-        .iter()
-        .map(|other| {
-            format!(
-                "request {} ({}) is {}",
-                other.id,
-                other.kind.as_str(),
-                other.state.as_str()
-            )
-        })
-        .collect();
+    let pending: Vec<String> = same.iter().map(describe).collect();
     if pending.is_empty() {
         (
             Verdict::Pass,

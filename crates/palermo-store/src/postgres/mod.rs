@@ -862,6 +862,24 @@ fn merge_through_staging<T: Table>(
     Ok((rows, inserted))
 }
 
+/// Streams `records` with binary `COPY` straight into the kind's table, written at `at`
+/// (frozen when the table was truncated in this transaction); returns how many went.
+fn copy_straight_in<T: Table>(
+    tx: &mut Transaction<'_>,
+    records: &mut dyn Iterator<Item = T>,
+    at: Timestamp,
+    frozen: bool,
+) -> Result<i64> {
+    let table = T::TABLE;
+    let columns = format!("{}, created_at, updated_at", T::sql().columns);
+    let types = column_types(tx, &format!("SELECT {columns} FROM {table}"))?;
+    let copy = format!(
+        "COPY {table} ({columns}) FROM STDIN (FORMAT binary{})",
+        if frozen { ", FREEZE" } else { "" }
+    );
+    copy_records(tx, records, &copy, &types, false, &[&at.0, &at.0])
+}
+
 /// Whether the connected role owns the kind's table (may truncate it, drop and build its
 /// indexes).
 fn owns<T: Table>(tx: &mut Transaction<'_>) -> Result<bool> {
@@ -917,13 +935,7 @@ fn load_as_owner<T: Table>(
         tx.batch_execute(&format!("DROP INDEX {name}"))?;
         indexes.push((row.try_get(1)?, row.try_get(2)?));
     }
-    let columns = format!("{}, created_at, updated_at", sql.columns);
-    let types = column_types(tx, &format!("SELECT {columns} FROM {table}"))?;
-    let copy = format!(
-        "COPY {table} ({columns}) FROM STDIN (FORMAT binary{})",
-        if frozen { ", FREEZE" } else { "" }
-    );
-    let rows = copy_records(tx, records, &copy, &types, false, &[&at.0, &at.0])?;
+    let rows = copy_straight_in(tx, records, at, frozen)?;
     let mut repeated = 0i64;
     for (create, _) in indexes.iter().filter(|(_, unique)| *unique) {
         let mut savepoint = tx.savepoint("palermo_unique")?;
@@ -953,11 +965,6 @@ fn load_until_repeated<T: Table>(
     records: &mut dyn Iterator<Item = T>,
     at: Timestamp,
 ) -> Result<(i64, i64)> {
-    let sql = T::sql();
-    let table = T::TABLE;
-    let columns = format!("{}, created_at, updated_at", sql.columns);
-    let types = column_types(tx, &format!("SELECT {columns} FROM {table}"))?;
-    let copy = format!("COPY {table} ({columns}) FROM STDIN (FORMAT binary)");
     let hasher = std::collections::hash_map::RandomState::new();
     let mut seen = std::collections::HashSet::<u64>::new();
     let mut repeated: Option<T> = None;
@@ -973,14 +980,7 @@ fn load_until_repeated<T: Table>(
         }
         Some(record)
     });
-    let direct = copy_records(
-        tx,
-        &mut until_repeated,
-        &copy,
-        &types,
-        false,
-        &[&at.0, &at.0],
-    )?;
+    let direct = copy_straight_in(tx, &mut until_repeated, at, false)?;
     drop(seen);
     let (merged, inserted) = match repeated {
         Some(first) => merge_through_staging(tx, &mut std::iter::once(first).chain(records), at)?,

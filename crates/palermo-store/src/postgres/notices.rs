@@ -1,6 +1,7 @@
 //! Notices and diffusions in PostgreSQL: the current row, every version's request, every move.
 
 use palermo_core::Timestamp;
+use postgres::types::ToSql;
 use postgres::{GenericClient, Row, Transaction};
 
 use super::is_unique_violation;
@@ -100,36 +101,45 @@ fn unique(error: postgres::Error) -> StoreError {
     }
 }
 
+/// A row's written columns, in the order of [`with_row_values`], then the time of the write.
+const WRITTEN: &str = "kind, state, person_id, body, public_extract, owner, external_ref, \
+     reported_date, review_date, restriction, restriction_countries, handling, handling_note";
+
+type Param<'a> = &'a (dyn ToSql + Sync);
+
+/// Calls `bind` with the values of [`WRITTEN`] and `at`, in order.
+fn with_row_values<R>(row: &NoticeRow, at: Timestamp, bind: impl FnOnce(&[Param<'_>]) -> R) -> R {
+    let meta = MetaText::of(&row.meta);
+    let public_extract = i64::from(row.public_extract);
+    bind(&[
+        &row.kind,
+        &row.state,
+        &row.person_id,
+        &row.body,
+        &public_extract,
+        &meta.owner,
+        &meta.external_ref,
+        &meta.reported_date,
+        &meta.review_date,
+        &meta.restriction,
+        &meta.restriction_countries,
+        &meta.handling,
+        &meta.handling_note,
+        &at.0,
+    ])
+}
+
 pub(super) fn create(
     tx: &mut Transaction<'_>,
     row: &NoticeRow,
     event: &NoticeEvent,
 ) -> Result<StoredNotice> {
-    let meta = MetaText::of(&row.meta);
-    let id: i64 = tx
-        .query_one(
-            "INSERT INTO notices (kind, state, version, person_id, body, public_extract, owner,
-                 external_ref, reported_date, review_date, restriction, restriction_countries,
-                 handling, handling_note, created_at, updated_at)
-             VALUES ($1, $2, 1, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)
-             RETURNING id",
-            &[
-                &row.kind,
-                &row.state,
-                &row.person_id,
-                &row.body,
-                &i64::from(row.public_extract),
-                &meta.owner,
-                &meta.external_ref,
-                &meta.reported_date,
-                &meta.review_date,
-                &meta.restriction,
-                &meta.restriction_countries,
-                &meta.handling,
-                &meta.handling_note,
-                &event.at.0,
-            ],
-        )
+    let sql = format!(
+        "INSERT INTO notices ({WRITTEN}, created_at, updated_at, version)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, 1)
+         RETURNING id"
+    );
+    let id: i64 = with_row_values(row, event.at, |values| tx.query_one(&sql, values))
         .map_err(unique)?
         .try_get(0)?;
     add_version(tx, id, 1, &row.body, event.at)?;
@@ -192,32 +202,16 @@ pub(super) fn change(
     } else {
         current.version
     };
-    let meta = MetaText::of(&row.meta);
-    tx.execute(
-        "UPDATE notices SET kind = $2, state = $3, version = $4, person_id = $5, body = $6,
-             public_extract = $7, owner = $8, external_ref = $9, reported_date = $10,
-             review_date = $11, restriction = $12, restriction_countries = $13, handling = $14,
-             handling_note = $15, updated_at = $16
-         WHERE id = $1",
-        &[
-            &id,
-            &row.kind,
-            &row.state,
-            &version,
-            &row.person_id,
-            &row.body,
-            &i64::from(row.public_extract),
-            &meta.owner,
-            &meta.external_ref,
-            &meta.reported_date,
-            &meta.review_date,
-            &meta.restriction,
-            &meta.restriction_countries,
-            &meta.handling,
-            &meta.handling_note,
-            &event.at.0,
-        ],
-    )
+    let sql = format!(
+        "UPDATE notices SET ({WRITTEN}, updated_at, version) =
+             ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+         WHERE id = $16"
+    );
+    with_row_values(&row, event.at, |values| {
+        let mut values = values.to_vec();
+        values.extend([&version as Param<'_>, &id]);
+        tx.execute(&sql, &values)
+    })
     .map_err(unique)?;
     if version != current.version {
         add_version(tx, id, version, &row.body, event.at)?;

@@ -1,7 +1,7 @@
 //! Notices and diffusions in SQLite: the current row, every version's request, every move.
 
 use palermo_core::Timestamp;
-use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, Row, ToSql, Transaction, params};
 
 use super::is_unique_violation;
 use super::security::org_code;
@@ -98,35 +98,42 @@ fn unique(error: rusqlite::Error) -> StoreError {
     }
 }
 
+/// A row's written columns, in the order of [`WRITTEN`], then the time of the write.
+const WRITTEN: &str = "kind, state, person_id, body, public_extract, owner, external_ref, \
+     reported_date, review_date, restriction, restriction_countries, handling, handling_note";
+
+/// Calls `bind` with the values of [`WRITTEN`] and `at`, in order.
+fn with_row_values<R>(row: &NoticeRow, at: Timestamp, bind: impl FnOnce(&[&dyn ToSql]) -> R) -> R {
+    let meta = MetaText::of(&row.meta);
+    let public_extract = i64::from(row.public_extract);
+    bind(&[
+        &row.kind,
+        &row.state,
+        &row.person_id,
+        &row.body,
+        &public_extract,
+        &meta.owner,
+        &meta.external_ref,
+        &meta.reported_date,
+        &meta.review_date,
+        &meta.restriction,
+        &meta.restriction_countries,
+        &meta.handling,
+        &meta.handling_note,
+        &at.0,
+    ])
+}
+
 pub(super) fn create(
     tx: &Transaction<'_>,
     row: &NoticeRow,
     event: &NoticeEvent,
 ) -> Result<StoredNotice> {
-    let meta = MetaText::of(&row.meta);
-    tx.prepare_cached(
-        "INSERT INTO notices (kind, state, version, person_id, body, public_extract, owner,
-             external_ref, reported_date, review_date, restriction, restriction_countries,
-             handling, handling_note, created_at, updated_at)
-         VALUES (?1, ?2, 1, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14)",
-    )?
-    .execute(params![
-        row.kind,
-        row.state,
-        row.person_id,
-        row.body,
-        i64::from(row.public_extract),
-        meta.owner,
-        meta.external_ref,
-        meta.reported_date,
-        meta.review_date,
-        meta.restriction,
-        meta.restriction_countries,
-        meta.handling,
-        meta.handling_note,
-        event.at.0
-    ])
-    .map_err(unique)?;
+    let mut statement = tx.prepare_cached(&format!(
+        "INSERT INTO notices ({WRITTEN}, created_at, updated_at, version)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14, 1)"
+    ))?;
+    with_row_values(row, event.at, |values| statement.execute(values)).map_err(unique)?;
     let id = tx.last_insert_rowid();
     add_version(tx, id, 1, &row.body, event.at)?;
     add_event(tx, id, event)?;
@@ -186,32 +193,16 @@ pub(super) fn change(
     } else {
         current.version
     };
-    let meta = MetaText::of(&row.meta);
-    tx.prepare_cached(
-        "UPDATE notices SET kind = ?2, state = ?3, version = ?4, person_id = ?5, body = ?6,
-             public_extract = ?7, owner = ?8, external_ref = ?9, reported_date = ?10,
-             review_date = ?11, restriction = ?12, restriction_countries = ?13, handling = ?14,
-             handling_note = ?15, updated_at = ?16
-         WHERE id = ?1",
-    )?
-    .execute(params![
-        id,
-        row.kind,
-        row.state,
-        version,
-        row.person_id,
-        row.body,
-        i64::from(row.public_extract),
-        meta.owner,
-        meta.external_ref,
-        meta.reported_date,
-        meta.review_date,
-        meta.restriction,
-        meta.restriction_countries,
-        meta.handling,
-        meta.handling_note,
-        event.at.0
-    ])
+    let mut statement = tx.prepare_cached(&format!(
+        "UPDATE notices SET ({WRITTEN}, updated_at, version) =
+             (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+         WHERE id = ?16"
+    ))?;
+    with_row_values(&row, event.at, |values| {
+        let mut values = values.to_vec();
+        values.extend([&version as &dyn ToSql, &id]);
+        statement.execute(values.as_slice())
+    })
     .map_err(unique)?;
     if version != current.version {
         add_version(tx, id, version, &row.body, event.at)?;
