@@ -9,9 +9,9 @@ use std::cell::RefCell;
 use palermo_core::error::{FieldError, FieldErrors};
 use palermo_core::notice::lifecycle::{self, Actor, MoveRefused, State, Transition};
 use palermo_core::notice::rules::{self, Checklist, Facts, OtherRequest, Override, SubjectFacts};
-use palermo_core::notice::{NoticeInput, NoticeRequest, Recipients, RequestKind};
-use palermo_core::{OrgKind, Permissions, Timestamp, ValidationContext};
-use palermo_store::{NoticeChange, NoticeEvent, NoticeFilter, NoticeRow, StoredNotice};
+use palermo_core::notice::{NoticeInput, NoticeKind, NoticeRequest, Recipients, RequestKind};
+use palermo_core::{CountryCode, OrgKind, Permissions, Timestamp, ValidationContext, Viewpoint};
+use palermo_store::{NewMessage, NoticeChange, NoticeEvent, NoticeFilter, NoticeRow, StoredNotice};
 use serde::{Deserialize, Serialize};
 
 use crate::writes::{MetaView, meta_view};
@@ -198,6 +198,87 @@ fn by_name(caller: &Caller) -> String {
         .unwrap_or_else(|| format!("{} (api key)", caller.org))
 }
 
+/// What a move tells the bureaus the request reaches, if anything: its publication or
+/// sending, a change while it reaches them, its suspension or return, its end.
+fn announced(transition: &str, from: Option<State>, to: State) -> Option<&'static str> {
+    let reached =
+        from.is_some_and(|state| state.hits() || matches!(state, State::Suspended | State::Held));
+    match transition {
+        "create" if to == State::Sent => Some("sent"),
+        "publish" => Some("published"),
+        "update" if to.hits() => Some("updated"),
+        "suspend" if reached => Some("suspended: it does not hit until resumed"),
+        "resume" => Some("resumed: it hits again"),
+        "cancel" if reached => Some("cancelled: it no longer hits"),
+        "find_non_compliant" => Some("found not compliant with the rules: it no longer hits"),
+        _ => None,
+    }
+}
+
+/// The message announcing `what` of notice `id` (as `row` now reads) to every member bureau
+/// that may see it (a diffusion's recipients only), from the organisation that made the move;
+/// `None` when no other bureau may see it.
+fn announcement(
+    caller: &Caller,
+    id: i64,
+    row: &NoticeRow,
+    recipients: &Option<Recipients>,
+    what: &str,
+    at: Timestamp,
+    organisations: &[palermo_store::Organisation],
+) -> Option<NewMessage> {
+    let kind = RequestKind::parse(&row.kind)?;
+    let meta = &row.meta;
+    let to: Vec<palermo_core::OrgCode> = organisations
+        .iter()
+        .filter(|org| org.kind == OrgKind::Member && org.code != caller.org)
+        .filter(|org| {
+            let Some(country) = CountryCode::parse_member(org.code.as_str()) else {
+                return false;
+            };
+            let addressed = match recipients {
+                Some(Recipients::Only(countries)) => {
+                    countries.contains(&country) || country == meta.owner
+                }
+                _ => true,
+            };
+            addressed
+                && Viewpoint::member(country).may_see(meta.owner, &meta.restriction, meta.handling)
+        })
+        .map(|org| org.code)
+        .collect();
+    if to.is_empty() {
+        return None;
+    }
+    let (label, channel) = match kind {
+        RequestKind::Notice(notice) => (notice.as_str(), "notice"),
+        RequestKind::Diffusion(diffusion) => (diffusion.as_str(), "diffusion"),
+    };
+    let urgent = matches!(
+        kind.requirements(),
+        NoticeKind::Red | NoticeKind::Yellow | NoticeKind::Orange
+    ) && matches!(what, "published" | "sent");
+    Some(NewMessage {
+        at,
+        in_reply_to: None,
+        thread_id: None,
+        sender_org: caller.org,
+        sender_user: caller.user.as_deref().map(str::to_owned),
+        recipients: to,
+        subject: format!("{label} {channel} {id} of {} {what}", meta.owner),
+        body: format!(
+            "The {label} {channel} {id} of {} was {what} by {}.\nAction asked of whoever finds its subject: {}.\nRead it with `palermo notice show {id}`.",
+            meta.owner,
+            caller.org,
+            kind.requirements().action()
+        ),
+        priority: if urgent { "urgent" } else { "routine" }.into(),
+        handling: meta.handling.as_str().into(),
+        refs: format!("[{{\"kind\":\"notice\",\"id\":{id}}}]"),
+        attachments: Vec::new(),
+    })
+}
+
 impl Hub {
     fn notice_context(&self, caller: &Caller) -> Result<ValidationContext<'static>> {
         let country = caller
@@ -336,7 +417,7 @@ impl Hub {
                     body: serde_json::to_string(input)
                         .map_err(|e| HubError::Internal(e.to_string()))?,
                     public_extract: request.public_extract,
-                    meta: request.meta,
+                    meta: request.meta.clone(),
                 };
                 let event = NoticeEvent {
                     transition: "create".into(),
@@ -351,9 +432,26 @@ impl Hub {
                 };
                 let mut audit = self.event(caller, "notice.request", "ok");
                 audit.detail = Some(request.kind.as_str().into());
+                let what = announced("create", None, state);
+                let organisations = match what {
+                    Some(_) => self.store.organisations()?,
+                    None => Vec::new(),
+                };
+                let announce = |id: i64| {
+                    announcement(
+                        caller,
+                        id,
+                        &row,
+                        &request.recipients,
+                        what?,
+                        event.at,
+                        &organisations,
+                    )
+                };
                 let stored = self.store.create_notice(
                     &row,
                     &event,
+                    &announce,
                     &crate::audit::naming(&audit, "notice"),
                 )?;
                 self.notice_view(caller, &stored)
@@ -696,6 +794,21 @@ impl Hub {
                 None
             };
             let now = self.now();
+            // Who an announcement may reach, read before the move's transaction.
+            let organisations = self.store.organisations()?;
+            let recipients = if kind_of(&stored)?.is_diffusion() {
+                let context = ValidationContext {
+                    today: now.date(),
+                    default_owner: owner,
+                    prefix: "",
+                };
+                parse_body(&stored)?
+                    .validate(context)
+                    .ok()
+                    .and_then(|request| request.recipients)
+            } else {
+                None
+            };
             let refused: RefCell<Option<MoveRefused>> = RefCell::new(None);
             let decide = |current: &StoredNotice| -> Option<NoticeChange> {
                 let (Ok(kind), Ok(state)) = (kind_of(current), state_of(current)) else {
@@ -735,6 +848,13 @@ impl Hub {
                         .replace_year(today.year() + CONFIRM_YEARS)
                         .unwrap_or(today);
                 }
+                let announce = announced(transition.as_str(), Some(state), to).and_then(|what| {
+                    let recipients = match &updated {
+                        Some((_, request)) => request.recipients.clone(),
+                        None => recipients.clone(),
+                    };
+                    announcement(caller, id, &row, &recipients, what, now, &organisations)
+                });
                 Some(NoticeChange {
                     row,
                     event: NoticeEvent {
@@ -748,6 +868,7 @@ impl Hub {
                         detail: review.as_ref().map(|detail| detail.to_string()),
                         at: now,
                     },
+                    announce,
                 })
             };
             let mut audit = self.event(caller, "notice.move", "ok");
@@ -812,6 +933,7 @@ impl Hub {
                                 detail: None,
                                 at: now,
                             },
+                            announce: None,
                         })
                     };
                     let mut event = self.event(&Caller::console(), "notice.expire", "ok");

@@ -10,7 +10,7 @@ use palermo_core::{CountryCode, OrgCode, OrgKind, Permissions, PersonInput, Time
 use palermo_hub::{
     Caller, Hub, HubError, HubOptions, ManualClock, NoticeListQuery, NoticeMoveInput,
 };
-use palermo_store::SqliteStore;
+use palermo_store::{Mailbox, SqliteStore};
 use serde_json::json;
 
 struct World {
@@ -667,4 +667,71 @@ fn a_notice_expires_at_its_review_date_unless_its_owner_confirms_it() {
         w.hub.move_notice(&w.fra, expiring, &step("confirm")),
         Err(HubError::Conflict(_))
     ));
+}
+
+/// The subjects of a bureau's inbox, newest first.
+fn inbox(w: &World, caller: &Caller) -> Vec<String> {
+    w.hub
+        .messages(caller, Mailbox::Inbox, None, 50)
+        .unwrap()
+        .into_iter()
+        .map(|m| m.subject)
+        .collect()
+}
+
+#[test]
+fn bureaus_are_told_of_a_publication_and_a_cancellation_and_only_those_it_reaches() {
+    let w = world();
+    // A draft cancelled reached nobody: nobody is told.
+    let draft = w.hub.request_notice(&w.fra, &red(w.person)).unwrap().id;
+    w.hub
+        .move_notice(
+            &w.fra,
+            draft,
+            &with_reason("cancel", "requested by mistake"),
+        )
+        .unwrap();
+    assert!(inbox(&w, &w.deu).is_empty());
+    // Restricted to DEU: ITA is not told; DEU and the owner (the secretariat published it) are.
+    let mut restricted = red(w.person);
+    restricted.restriction = Some("only".into());
+    restricted.restriction_countries = Some(palermo_core::record::CountryList(vec!["DEU".into()]));
+    let id = w.hub.request_notice(&w.fra, &restricted).unwrap().id;
+    for (caller, transition) in [
+        (&w.fra, "submit"),
+        (&w.reviewer, "start_review"),
+        (&w.reviewer, "publish"),
+    ] {
+        w.hub.move_notice(caller, id, &step(transition)).unwrap();
+    }
+    let published = format!("red notice {id} of FRA published");
+    assert_eq!(inbox(&w, &w.deu), std::slice::from_ref(&published));
+    assert_eq!(inbox(&w, &w.fra), std::slice::from_ref(&published));
+    assert!(inbox(&w, &w.ita).is_empty());
+    let message = &w.hub.messages(&w.deu, Mailbox::Inbox, None, 1).unwrap()[0];
+    assert_eq!(message.priority, "urgent");
+    assert!(message.body.contains("arrest"), "{}", message.body);
+    w.hub
+        .move_notice(
+            &w.fra,
+            id,
+            &with_reason("cancel", "arrested in Lyon on 1 December"),
+        )
+        .unwrap();
+    assert_eq!(
+        inbox(&w, &w.deu)[0],
+        format!("red notice {id} of FRA cancelled: it no longer hits")
+    );
+    assert!(inbox(&w, &w.ita).is_empty());
+    // A diffusion is announced to its recipients only, the moment it is sent.
+    let diffusion: NoticeInput = serde_json::from_value(json!({
+        "kind": "warning", "person": w.person, "warning": "armed", "recipients": ["ITA"]
+    }))
+    .unwrap();
+    let sent = w.hub.request_notice(&w.fra, &diffusion).unwrap().id;
+    assert_eq!(
+        inbox(&w, &w.ita),
+        [format!("warning diffusion {sent} of FRA sent")]
+    );
+    assert_eq!(inbox(&w, &w.deu).len(), 2, "DEU is no recipient");
 }

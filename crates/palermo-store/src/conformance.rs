@@ -225,6 +225,7 @@ fn fill_every_table(store: &dyn Store) {
         .create_notice(
             &notice_row("FRA", "red", "draft", Some(7), "{\"v\":1}"),
             &notice_event("create", None, "draft", at(6)),
+            &|_| None,
             &described(),
         )
         .unwrap();
@@ -1767,6 +1768,7 @@ fn moved(current: &StoredNotice, state: &str, body: Option<&str>, when: Timestam
     NoticeChange {
         row,
         event: notice_event("move", Some(&current.row.state), state, when),
+        announce: None,
     }
 }
 
@@ -1798,6 +1800,7 @@ fn notices_move_as_decided_and_keep_every_version_and_move(store: &dyn Store) {
         .create_notice(
             &referenced,
             &notice_event("create", None, "draft", at(10)),
+            &|_| None,
             &described(),
         )
         .unwrap();
@@ -1816,6 +1819,7 @@ fn notices_move_as_decided_and_keep_every_version_and_move(store: &dyn Store) {
     let taken = store.create_notice(
         &referenced,
         &notice_event("create", None, "draft", at(11)),
+        &|_| None,
         &described(),
     );
     assert!(matches!(taken, Err(StoreError::Conflict(_))), "{taken:?}");
@@ -1827,6 +1831,7 @@ fn notices_move_as_decided_and_keep_every_version_and_move(store: &dyn Store) {
         .create_notice(
             &elsewhere,
             &notice_event("create", None, "draft", at(12)),
+            &|_| None,
             &described(),
         )
         .unwrap();
@@ -1926,6 +1931,7 @@ fn notices_move_as_decided_and_keep_every_version_and_move(store: &dyn Store) {
             .create_notice(
                 &notice_row("FRA", "blue", "draft", Some(20 + i), "{}"),
                 &notice_event("create", None, "draft", at(20)),
+                &|_| None,
                 &described(),
             )
             .unwrap();
@@ -1968,6 +1974,64 @@ fn notices_move_as_decided_and_keep_every_version_and_move(store: &dyn Store) {
         ..NoticeFilter::default()
     };
     assert_eq!(ids(&person, None, 100).len(), 1);
+
+    // A move's announcement is written with it, in its transaction; a refused move's is not.
+    let announcement = |subject: &str| NewMessage {
+        at: at(30),
+        in_reply_to: None,
+        thread_id: None,
+        sender_org: org("FRA"),
+        sender_user: Some("fra.operator".into()),
+        recipients: vec![org("DEU")],
+        subject: subject.into(),
+        body: "Locate and arrest.".into(),
+        priority: "urgent".into(),
+        handling: "H2".into(),
+        refs: format!("[{{\"kind\":\"notice\",\"id\":{}}}]", created.id),
+        attachments: Vec::new(),
+    };
+    let inbox = || -> Vec<String> {
+        store
+            .messages(org("DEU"), Mailbox::Inbox, None, 10)
+            .unwrap()
+            .into_iter()
+            .map(|m| m.subject)
+            .collect()
+    };
+    let publish = |current: &StoredNotice| {
+        let mut change = moved(current, "published", None, at(30));
+        change.announce = Some(announcement("red notice published"));
+        Some(change)
+    };
+    // An announcement that cannot be written (to an organisation the hub does not know)
+    // fails the whole move.
+    let before = store.notice(created.id).unwrap();
+    let failed = store.change_notice(created.id, &publish, &ev());
+    assert!(matches!(failed, Err(StoreError::Conflict(_))), "{failed:?}");
+    assert_eq!(store.notice(created.id).unwrap(), before);
+    for code in ["FRA", "DEU"] {
+        store
+            .add_organisation(&organisation(code, OrgKind::Member, code), &ev())
+            .unwrap();
+    }
+    store
+        .change_notice(created.id, &publish, &ev())
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        store.change_notice(created.id, &|_| None, &ev()).unwrap(),
+        None
+    );
+    let sent = announcement("a diffusion sent");
+    store
+        .create_notice(
+            &notice_row("FRA", "warning", "sent", Some(30), "{}"),
+            &notice_event("create", None, "sent", at(31)),
+            &|_| Some(sent.clone()),
+            &described(),
+        )
+        .unwrap();
+    assert_eq!(inbox(), ["a diffusion sent", "red notice published"]);
     assert!(verify_chain(store) > 0);
 }
 

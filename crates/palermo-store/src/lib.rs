@@ -248,18 +248,24 @@ pub struct NoticeEvent {
     pub at: Timestamp,
 }
 
-/// What a move writes: the notice's new row and its history entry. With `body` changed the
-/// notice gets a new version, kept beside the earlier ones.
+/// What a move writes: the notice's new row, its history entry, and the message that
+/// announces it (publication, cancellation …), all in the move's transaction. With `body`
+/// changed the notice gets a new version, kept beside the earlier ones.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NoticeChange {
     pub row: NoticeRow,
     pub event: NoticeEvent,
+    pub announce: Option<NewMessage>,
 }
 
 /// The hub's decision on a notice as the move's own transaction reads it: the change to
 /// write, or `None` to write nothing (the audit entry neither). Two processes moving one
 /// notice at once decide one after the other, each on what the other wrote.
 pub type NoticeDecide<'a> = dyn Fn(&StoredNotice) -> Option<NoticeChange> + 'a;
+
+/// The message that announces a new notice, made once the store knows its id (`None`: no
+/// announcement).
+pub type Announce<'a> = dyn Fn(i64) -> Option<NewMessage> + 'a;
 
 /// Which notices to list; every field given must match.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -1143,13 +1149,14 @@ pub trait Store: Send + Sync {
     /// Records the owner's answer; `false` if the hit is absent or already answered.
     fn answer_hit(&self, id: i64, answer: &HitAnswer, audit: &AuditEvent) -> Result<bool>;
 
-    /// Stores a new notice or diffusion at version 1 with its first history entry; the audit
-    /// entry is made from its id. A reference its owner already gave another notice is a
-    /// `Conflict`.
+    /// Stores a new notice or diffusion at version 1 with its first history entry, and the
+    /// message `announce` makes from its id (if any), in one transaction; the audit entry is made from
+    /// its id. A reference its owner already gave another notice is a `Conflict`.
     fn create_notice(
         &self,
         row: &NoticeRow,
         event: &NoticeEvent,
+        announce: &Announce<'_>,
         audit: &Describe<'_>,
     ) -> Result<StoredNotice>;
     fn notice(&self, id: i64) -> Result<Option<StoredNotice>>;
@@ -1161,8 +1168,8 @@ pub trait Store: Send + Sync {
         limit: usize,
     ) -> Result<Vec<StoredNotice>>;
     /// Moves a notice as `decide` says on the row this transaction reads: its new row, a new
-    /// version when the body changed, and the history entry. `None` when the notice is absent
-    /// or `decide` refused; then nothing is written.
+    /// version when the body changed, the history entry and the announcement. `None` when the
+    /// notice is absent or `decide` refused; then nothing is written.
     fn change_notice(
         &self,
         id: i64,

@@ -1315,10 +1315,11 @@ impl Store for SqliteStore {
         &self,
         row: &NoticeRow,
         event: &NoticeEvent,
+        announce: &crate::Announce<'_>,
         audit: &Describe<'_>,
     ) -> Result<StoredNotice> {
         self.write_targeted(&[], |tx| {
-            let stored = notices::create(tx, row, event)?;
+            let stored = notices::create(tx, row, event, announce)?;
             let entry = audit(Done::Ids(&[stored.id]));
             Ok((stored, Some(entry)))
         })

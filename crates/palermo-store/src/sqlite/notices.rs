@@ -7,7 +7,7 @@ use super::is_unique_violation;
 use super::security::org_code;
 use crate::columns::{MetaRead, MetaText, NOTICE_COLUMNS, NOTICE_EVENT_COLUMNS};
 use crate::{
-    NoticeChange, NoticeDecide, NoticeEvent, NoticeFilter, NoticeRow, Result, StoreError,
+    Announce, NoticeChange, NoticeDecide, NoticeEvent, NoticeFilter, NoticeRow, Result, StoreError,
     StoredNotice,
 };
 
@@ -128,6 +128,7 @@ pub(super) fn create(
     tx: &Transaction<'_>,
     row: &NoticeRow,
     event: &NoticeEvent,
+    announce: &Announce<'_>,
 ) -> Result<StoredNotice> {
     let mut statement = tx.prepare_cached(&format!(
         "INSERT INTO notices ({WRITTEN}, created_at, updated_at, version)
@@ -137,6 +138,9 @@ pub(super) fn create(
     let id = tx.last_insert_rowid();
     add_version(tx, id, 1, &row.body, event.at)?;
     add_event(tx, id, event)?;
+    if let Some(message) = announce(id) {
+        super::messages::send(tx, &message)?;
+    }
     get(tx, id)?.ok_or_else(|| StoreError::Corrupt(format!("notice {id} vanished")))
 }
 
@@ -185,7 +189,12 @@ pub(super) fn change(
     let Some(current) = get(tx, id)? else {
         return Ok(None);
     };
-    let Some(NoticeChange { row, event }) = decide(&current) else {
+    let Some(NoticeChange {
+        row,
+        event,
+        announce,
+    }) = decide(&current)
+    else {
         return Ok(None);
     };
     let version = if row.body != current.row.body {
@@ -208,6 +217,9 @@ pub(super) fn change(
         add_version(tx, id, version, &row.body, event.at)?;
     }
     add_event(tx, id, &NoticeEvent { version, ..event })?;
+    if let Some(message) = &announce {
+        super::messages::send(tx, message)?;
+    }
     get(tx, id)
 }
 
