@@ -952,6 +952,10 @@ fn load_as_owner<T: Table>(
     for (create, _) in indexes.iter().filter(|(_, unique)| !*unique) {
         tx.batch_execute(create)?;
     }
+    // Statistics now, not when autovacuum comes round: without them the planner takes the
+    // start-up scan of millions of rows for a few thousand and reads them through an index
+    // (a cold start of 10 M documents took 17.5 s in that scan instead of 8.8 s).
+    tx.batch_execute(&format!("ANALYZE {table}"))?;
     Ok((rows, rows - repeated))
 }
 
