@@ -8,6 +8,8 @@ a case it calls valid is one the hub's documented rules call valid too. Negative
 untouched: everything the hub refuses is still sent, and must still be refused.
 """
 
+import os
+
 import schemathesis
 from schemathesis import GenerationMode
 
@@ -39,6 +41,38 @@ def blank(value):
 def fix_vehicle(vehicle):
     if isinstance(vehicle, dict) and "vin" in vehicle:
         vehicle["vin"] = with_check_digit(vehicle["vin"])
+
+
+# A person of FRA's in the persons database, created by the run script before the passes.
+PERSON = int(os.environ.get("PALERMO_ST_PERSON", "1"))
+
+
+def number(value):
+    """A JSON number (an integer may come as 94.0)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def fix_request(body):
+    """A notice's request names a person of the requesting bureau's own, a warrant never
+    leaves more to serve than it imposed, a body's ages are in order, VINs carry their check
+    digits: rules that tie a request to stored data or two fields together."""
+    if not isinstance(body, dict):
+        return
+    if number(body.get("person")):
+        body["person"] = PERSON
+    if body.get("owner") not in (None, "") and not blank(body.get("owner")):
+        body["owner"] = "FRA"
+    for warrant in body.get("warrants") or []:
+        imposed, left = warrant.get("sentence_months"), warrant.get("sentence_remaining_months")
+        if number(imposed) and number(left) and left > imposed:
+            warrant["sentence_months"], warrant["sentence_remaining_months"] = left, imposed
+    found = body.get("body")
+    if isinstance(found, dict):
+        low, high = found.get("age_min"), found.get("age_max")
+        if number(low) and number(high) and low > high:
+            found["age_min"], found["age_max"] = high, low
+    for vehicle in body.get("vehicles") or []:
+        fix_vehicle(vehicle)
 
 
 def positive(case):
@@ -90,6 +124,13 @@ def map_case(context, case):
     elif operation == ("POST", "/api/v1/vehicles/batch") and isinstance(body, dict):
         for vehicle in body.get("vehicles") or []:
             fix_vehicle(vehicle)
+        case.body = body
+    elif operation in (("POST", "/api/v1/notices"), ("POST", "/api/v1/diffusions")):
+        fix_request(body)
+        case.body = body
+    elif operation in (("POST", "/api/v1/notices/{id}/transitions"),
+                       ("POST", "/api/v1/diffusions/{id}/transitions")) and isinstance(body, dict):
+        fix_request(body.get("request"))
         case.body = body
     elif operation == ("GET", "/api/v1/checks/vehicles"):
         # A VIN, or a plate with its country.

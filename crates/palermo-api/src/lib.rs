@@ -6,6 +6,7 @@ mod extract;
 pub use extract::Peer;
 mod messages;
 mod metrics;
+mod notices;
 mod openapi;
 mod persons;
 mod schemas;
@@ -174,6 +175,34 @@ pub fn routers(hub: Arc<Hub>) -> Routers {
                 .get(persons::photos),
         )
         .route("/persons/{id}/photos/{photo}", get(persons::photo))
+        .route(
+            "/notices",
+            get(notices::list_notices).post(notices::request_notice),
+        )
+        .route(
+            "/notices/evaluate",
+            axum::routing::post(notices::evaluate_notice),
+        )
+        .route("/notices/{id}", get(notices::get_notice))
+        .route("/notices/{id}/history", get(notices::notice_history))
+        .route(
+            "/notices/{id}/transitions",
+            axum::routing::post(notices::move_notice),
+        )
+        .route(
+            "/diffusions",
+            get(notices::list_diffusions).post(notices::request_diffusion),
+        )
+        .route(
+            "/diffusions/evaluate",
+            axum::routing::post(notices::evaluate_diffusion),
+        )
+        .route("/diffusions/{id}", get(notices::get_diffusion))
+        .route("/diffusions/{id}/history", get(notices::diffusion_history))
+        .route(
+            "/diffusions/{id}/transitions",
+            axum::routing::post(notices::move_diffusion),
+        )
         .route("/documents", axum::routing::post(create_document))
         .route("/documents/batch", axum::routing::post(write_documents))
         .route(

@@ -6,7 +6,7 @@ use utoipa::{Modify, OpenApi};
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Palermo hub API", description = "Checks and records of the Palermo hub: travel documents, vehicles, hits, sessions, the audit trail."),
+    info(title = "Palermo hub API", description = "Checks and records of the Palermo hub: travel documents, vehicles, persons, notices and diffusions, hits, messages, sessions, the audit trail."),
     paths(
         super::check_documents, super::check_document, super::check_vehicles, super::check_vehicle,
         super::create_document, super::write_documents, super::get_document, super::update_document,
@@ -22,7 +22,12 @@ use utoipa::{Modify, OpenApi};
         super::persons::create, super::persons::batch, super::persons::get,
         super::persons::update, super::persons::withdraw, super::persons::screen,
         super::persons::screen_one, super::persons::add_photo, super::persons::photos,
-        super::persons::photo,
+        super::persons::photo, super::notices::request_notice, super::notices::request_diffusion,
+        super::notices::evaluate_notice, super::notices::evaluate_diffusion,
+        super::notices::list_notices, super::notices::list_diffusions, super::notices::get_notice,
+        super::notices::get_diffusion, super::notices::notice_history,
+        super::notices::diffusion_history, super::notices::move_notice,
+        super::notices::move_diffusion,
     ),
     modifiers(&BearerKey),
 )]

@@ -54,6 +54,9 @@ pub struct Problem {
     pub detail: String,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
+    /// A refused move of a notice or a diffusion: the state it is in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub current_state: Option<String>,
 }
 
 #[derive(Debug)]
@@ -63,6 +66,7 @@ pub struct ApiError {
     pub errors: Vec<FieldError>,
     /// Seconds to send in `Retry-After`.
     pub retry_after: Option<u64>,
+    pub current_state: Option<String>,
 }
 
 impl ApiError {
@@ -72,6 +76,7 @@ impl ApiError {
             detail: detail.into(),
             errors: Vec::new(),
             retry_after: None,
+            current_state: None,
         }
     }
 
@@ -85,6 +90,7 @@ impl ApiError {
             detail,
             errors: errors.0,
             retry_after: None,
+            current_state: None,
         }
     }
 
@@ -104,6 +110,10 @@ impl From<HubError> for ApiError {
             HubError::NotFound => ApiError::not_found(),
             HubError::Forbidden(detail) => ApiError::new(Code::Forbidden, detail),
             HubError::Conflict(detail) => ApiError::new(Code::Conflict, detail),
+            HubError::Refused { state, detail } => ApiError {
+                current_state: Some(state),
+                ..ApiError::new(Code::Conflict, detail)
+            },
             HubError::Unauthenticated(detail) => ApiError::new(Code::Unauthenticated, detail),
             HubError::Throttled {
                 retry_after_seconds,
@@ -136,6 +146,7 @@ impl IntoResponse for ApiError {
             status: status.as_u16(),
             detail: self.detail,
             errors: self.errors,
+            current_state: self.current_state,
         };
         let body = serde_json::to_vec(&problem).unwrap_or_default();
         let mut response = (status, body).into_response();

@@ -500,6 +500,446 @@ fn message_input() -> Value {
     }})
 }
 
+/// Text that must be given: at least one character that is not a space, no control
+/// character.
+const GIVEN_TEXT: &str = "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$";
+
+/// Text of at least `min` characters once trimmed (spaces around do not count), lines
+/// allowed, no other control character.
+fn trimmed_at_least(min: usize) -> String {
+    let edge = "[^\\s\\u0000-\\u001f\\u007f-\\u009f]";
+    // The white space the hub trims and does not refuse as a control character.
+    let space = "[ \\n\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*";
+    format!(
+        "^{space}{edge}[^\\u0000-\\u0009\\u000b-\\u001f\\u007f-\\u009f]{{{},}}{edge}{space}$",
+        min.saturating_sub(2)
+    )
+}
+
+fn given_text(max: usize, description: &str) -> Value {
+    json!({"type": "string", "maxLength": max, "pattern": GIVEN_TEXT, "description": description})
+}
+
+fn object(required: &[&str], properties: Value, description: &str) -> Value {
+    json!({"type": "object", "additionalProperties": false, "required": required,
+        "properties": properties, "description": description})
+}
+
+/// A warrant or a court decision: an arrest warrant gives the maximum penalty, a court
+/// decision the sentence imposed or left to serve.
+fn warrant() -> Value {
+    use palermo_core::notice::{NOTICE_LINE_LEN_MAX as LINE, NOTICE_TEXT_LEN_MAX as TEXT};
+    let months = json!({"type": ["integer", "null"], "minimum": 0, "maximum": u32::MAX});
+    let mut schema = object(
+        &[
+            "kind",
+            "charge",
+            "description",
+            "reference",
+            "date",
+            "authority",
+            "issuing_country",
+        ],
+        json!({
+            "kind": one_of(&["arrest_warrant", "court_decision"], "Prosecution, or a sentence to serve"),
+            "charge": given_text(LINE, "The offence as the law names it"),
+            "description": given_text(TEXT, "What the person is alleged to have done"),
+            "reference": given_text(LINE, "The warrant's or decision's reference"),
+            "date": past_date("When it was issued"),
+            "authority": given_text(LINE, "The court or authority that issued it"),
+            "issuing_country": member("The issuing state"),
+            "max_penalty_months": months.clone(),
+            "sentence_months": months.clone(),
+            "sentence_remaining_months": months,
+        }),
+        "An arrest warrant (with `max_penalty_months`) or a court decision (with \
+         `sentence_remaining_months` or `sentence_months`; what is left never more than what \
+         was imposed)",
+    );
+    schema["allOf"] = json!([
+        {"if": {"properties": {"kind": {"const": "arrest_warrant"}}},
+         "then": {"required": ["max_penalty_months"],
+                  "properties": {"max_penalty_months": {"type": "integer"}}}},
+        {"if": {"properties": {"kind": {"const": "court_decision"}}},
+         "then": {"anyOf": [
+            {"required": ["sentence_months"], "properties": {"sentence_months": {"type": "integer"}}},
+            {"required": ["sentence_remaining_months"],
+             "properties": {"sentence_remaining_months": {"type": "integer"}}}]}}
+    ]);
+    schema
+}
+
+/// The parts a request of `kind` takes (beyond those every request takes), and which of them
+/// it requires.
+fn notice_parts(
+    kind: palermo_core::notice::RequestKind,
+) -> (Vec<&'static str>, serde_json::Map<String, Value>) {
+    use palermo_core::notice::{
+        NOTICE_LINE_LEN_MAX as LINE, NOTICE_TEXT_LEN_MAX as TEXT, NoticeKind, RECIPIENTS_MAX,
+        REFERENCES_MAX, Subject, WARRANTS_MAX,
+    };
+    let wants = kind.requirements();
+    let mut required = vec!["kind"];
+    let mut properties = serde_json::Map::new();
+    let mut add = |name: &'static str, schema: Value, needed: bool| {
+        properties.insert(name.to_owned(), schema);
+        if needed {
+            required.push(name);
+        }
+    };
+    let person = json!({"type": "integer", "minimum": 1, "format": "int64",
+        "description": "The id of a person of the requesting bureau in the persons database"});
+    match wants.subject() {
+        Subject::Person | Subject::Assets => add("person", person, true),
+        Subject::Case => add(
+            "person",
+            json!({"anyOf": [person, {"type": "null"}]}),
+            false,
+        ),
+        Subject::Body | Subject::Entity => {}
+    }
+    if kind.is_diffusion() {
+        add(
+            "recipients",
+            json!({"anyOf": [
+                {"type": "array", "minItems": 1, "maxItems": RECIPIENTS_MAX,
+                 "items": member("A recipient country")},
+                {"type": "array", "minItems": 1, "maxItems": 1, "items": {"const": "all"}}],
+             "description": "ISO 3166-1 alpha-3 codes of the countries it goes to, or `[\"all\"]`"}),
+            true,
+        );
+    }
+    if wants.may_be_public() && !kind.is_diffusion() {
+        add(
+            "public_extract",
+            json!({"type": "boolean",
+                "description": "The owner's consent to a public extract once published"}),
+            false,
+        );
+    }
+    match wants {
+        NoticeKind::Red => add(
+            "warrants",
+            json!({"type": "array", "minItems": 1, "maxItems": WARRANTS_MAX,
+                "items": {"$ref": "#/components/schemas/WarrantRequestInput"}}),
+            true,
+        ),
+        NoticeKind::Yellow => add(
+            "disappearance",
+            object(
+                &["date", "place", "country"],
+                json!({"date": past_date("When the person disappeared"),
+                    "place": given_text(LINE, "Where"),
+                    "country": member("In which country")}),
+                "When and where the person disappeared",
+            ),
+            true,
+        ),
+        NoticeKind::Blue => add(
+            "purpose",
+            given_text(TEXT, "What information is sought"),
+            true,
+        ),
+        NoticeKind::Green => add(
+            "warning",
+            given_text(TEXT, "The criminal activities warned of"),
+            true,
+        ),
+        NoticeKind::Black => add(
+            "body",
+            object(
+                &["found_date", "found_country", "description"],
+                json!({"found_date": past_date("When the body was found"),
+                    "found_place": optional_text(text(LINE, "Where")),
+                    "found_country": member("In which country"),
+                    "sex": optional(one_of(&["M", "F", "U"], "")),
+                    "age_min": {"type": ["integer", "null"], "minimum": 0, "maximum": u32::MAX},
+                    "age_max": {"type": ["integer", "null"], "minimum": 0, "maximum": 130},
+                    "description": given_text(TEXT, "Build, marks, clothing, dental and other findings")}),
+                "The body found (`age_min` never above `age_max`)",
+            ),
+            true,
+        ),
+        NoticeKind::Orange | NoticeKind::Purple => add(
+            "case",
+            object(
+                &["kind", "description"],
+                json!({"kind": one_of(&["event", "object", "modus_operandi"], ""),
+                    "description": given_text(TEXT, "")}),
+                "The event, object or modus operandi",
+            ),
+            true,
+        ),
+        NoticeKind::Silver => add(
+            "assets",
+            json!({"type": "array", "minItems": 1, "maxItems": REFERENCES_MAX,
+                "items": object(&["kind", "description"],
+                    json!({"kind": one_of(&["account", "real_estate", "vehicle", "vessel", "company", "other"], ""),
+                        "description": given_text(TEXT, ""),
+                        "country": optional(member("Where it is believed to be"))}), "An asset sought")}),
+            true,
+        ),
+        NoticeKind::UnPersons | NoticeKind::UnEntities => {}
+    }
+    if matches!(wants, NoticeKind::UnPersons | NoticeKind::UnEntities) {
+        add(
+            "sanctions",
+            object(
+                &["committee", "reference", "measures"],
+                json!({"committee": given_text(LINE, "The sanctions committee (`1267`, `1718` …)"),
+                    "reference": given_text(LINE, "The UN's reference of the listing"),
+                    "measures": {"type": "array", "minItems": 1, "maxItems": 3,
+                        "items": one_of(&["assets_freeze", "travel_ban", "arms_embargo"], "")}}),
+                "The Security Council's listing",
+            ),
+            true,
+        );
+    }
+    if wants == NoticeKind::UnEntities {
+        add(
+            "entity",
+            object(
+                &["name"],
+                json!({"name": given_text(LINE, "The entity's name"),
+                    "aliases": {"type": "array", "maxItems": REFERENCES_MAX,
+                        "items": text(NAME_LEN_MAX, "")},
+                    "address": optional_text(text(LINE, ""))}),
+                "The entity under sanctions",
+            ),
+            true,
+        );
+    }
+    // What the kind does not take may only be absent, null or empty.
+    for (name, empty) in [
+        ("person", json!({"type": "null"})),
+        (
+            "recipients",
+            json!({"anyOf": [{"type": "null"}, {"type": "array", "maxItems": 0}]}),
+        ),
+        ("public_extract", json!({"const": false})),
+        ("warrants", json!({"type": "array", "maxItems": 0})),
+        ("assets", json!({"type": "array", "maxItems": 0})),
+        ("disappearance", json!({"type": "null"})),
+        ("purpose", json!({"type": "null"})),
+        ("warning", json!({"type": "null"})),
+        ("body", json!({"type": "null"})),
+        ("case", json!({"type": "null"})),
+        ("sanctions", json!({"type": "null"})),
+        ("entity", json!({"type": "null"})),
+    ] {
+        properties.entry(name).or_insert(empty);
+    }
+    (required, properties)
+}
+
+/// A request of one kind: exactly the parts it takes, those it requires marked so.
+fn notice_variant(kind: palermo_core::notice::RequestKind) -> Value {
+    use palermo_core::notice::{NOTICE_LINE_LEN_MAX as LINE, REFERENCES_MAX};
+    let (required, mut properties) = notice_parts(kind);
+    properties.insert("kind".into(), json!({"const": kind.as_str()}));
+    for name in ["summary", "fingerprints_reference", "dna_reference"] {
+        properties.insert(name.into(), optional_text(text(LINE, "")));
+    }
+    properties.insert(
+        "documents".into(),
+        json!({"type": "array", "maxItems": REFERENCES_MAX,
+            "description": "Travel documents whose checks should hit the request",
+            "items": object(&["number", "issuing_country"],
+                json!({"number": document_number(),
+                    "issuing_country": country("ISO 3166-1 alpha-3, or an ICAO 9303 code")}), "")}),
+    );
+    properties.insert(
+        "vehicles".into(),
+        json!({"type": "array", "maxItems": REFERENCES_MAX,
+            "description": "Vehicles whose checks should hit the request: a VIN or a plate",
+            "items": {"type": "object", "additionalProperties": false,
+                "properties": {"vin": optional(vin_of_record()), "plate": optional(plate()),
+                    "plate_country": optional(country("Country of the plate"))},
+                "anyOf": [
+                    {"required": ["vin"], "properties": {"vin": {"type": "string", "pattern": PRESENT}}},
+                    {"required": ["plate"], "properties": {"plate": {"type": "string", "pattern": PRESENT}}}],
+                "if": {"required": ["plate"], "properties": {"plate": {"type": "string", "pattern": PRESENT}}},
+                "then": {"required": ["plate_country"],
+                    "properties": {"plate_country": {"type": "string", "pattern": PRESENT}}}}}),
+    );
+    meta_properties(&mut properties, "external_ref");
+    properties.insert(
+        "reported_date".into(),
+        optional(past_date("When the request is made (default: today)")),
+    );
+    json!({"type": "object", "additionalProperties": false,
+        "title": kind.as_str(),
+        "description": format!("A {} request: it asks {}", kind.as_str(), kind.requirements().action()),
+        "required": required, "properties": properties, "allOf": meta_rules()})
+}
+
+/// A notice's or a diffusion's request: one of the kinds of its channel, each with exactly
+/// the parts it takes.
+fn notice_request(diffusion: bool) -> Value {
+    use palermo_core::notice::{DiffusionKind, NoticeKind, RequestKind};
+    let variants: Vec<Value> = if diffusion {
+        DiffusionKind::ALL
+            .into_iter()
+            .map(|kind| notice_variant(RequestKind::Diffusion(kind)))
+            .collect()
+    } else {
+        NoticeKind::ALL
+            .into_iter()
+            .map(|kind| notice_variant(RequestKind::Notice(kind)))
+            .collect()
+    };
+    json!({"oneOf": variants,
+        "discriminator": {"propertyName": "kind"},
+        "description": "Which parts are required depends on `kind`; a person is one of the \
+         requesting bureau's own in the persons database"})
+}
+
+/// A request being written, to evaluate: every part may be missing or wrong (the answer says
+/// what is), but each has its type.
+fn notice_draft() -> Value {
+    let text = json!({"type": ["string", "null"]});
+    let texts = json!({"type": "array", "items": {"type": "string"}});
+    let months = json!({"type": ["integer", "null"], "minimum": 0, "maximum": u32::MAX});
+    let countries = json!({"anyOf": [{"type": "null"}, {"type": "string"}, texts.clone()]});
+    let loose = |names: &[&str], extra: Value| {
+        let mut properties = serde_json::Map::new();
+        for name in names {
+            properties.insert((*name).to_owned(), text.clone());
+        }
+        if let Value::Object(extra) = extra {
+            properties.extend(extra);
+        }
+        json!({"type": ["object", "null"], "additionalProperties": false, "properties": properties})
+    };
+    let array_of = |item: Value| {
+        let mut item = item;
+        item["type"] = json!("object");
+        json!({"type": "array", "items": item})
+    };
+    let mut properties = serde_json::Map::new();
+    for name in [
+        "kind",
+        "summary",
+        "fingerprints_reference",
+        "dna_reference",
+        "purpose",
+        "warning",
+        "owner",
+        "external_ref",
+        "reported_date",
+        "review_date",
+        "restriction",
+        "handling",
+        "handling_note",
+    ] {
+        properties.insert(name.into(), text.clone());
+    }
+    properties.insert("recipients".into(), countries.clone());
+    properties.insert("restriction_countries".into(), countries);
+    properties.insert(
+        "person".into(),
+        json!({"type": ["integer", "null"], "minimum": i64::MIN, "maximum": i64::MAX}),
+    );
+    properties.insert("public_extract".into(), json!({"type": "boolean"}));
+    properties.insert(
+        "warrants".into(),
+        array_of(loose(
+            &[
+                "kind",
+                "charge",
+                "description",
+                "reference",
+                "date",
+                "authority",
+                "issuing_country",
+            ],
+            json!({"max_penalty_months": months, "sentence_months": months,
+                "sentence_remaining_months": months}),
+        )),
+    );
+    properties.insert(
+        "disappearance".into(),
+        loose(&["date", "place", "country"], json!({})),
+    );
+    properties.insert(
+        "body".into(),
+        loose(
+            &[
+                "found_date",
+                "found_place",
+                "found_country",
+                "sex",
+                "description",
+            ],
+            json!({"age_min": months, "age_max": months}),
+        ),
+    );
+    properties.insert("case".into(), loose(&["kind", "description"], json!({})));
+    properties.insert(
+        "assets".into(),
+        array_of(loose(&["kind", "description", "country"], json!({}))),
+    );
+    properties.insert(
+        "sanctions".into(),
+        loose(&["committee", "reference"], json!({"measures": texts})),
+    );
+    properties.insert(
+        "entity".into(),
+        loose(&["name", "address"], json!({"aliases": texts})),
+    );
+    properties.insert(
+        "documents".into(),
+        array_of(loose(&["number", "issuing_country"], json!({}))),
+    );
+    properties.insert(
+        "vehicles".into(),
+        array_of(loose(&["vin", "plate", "plate_country"], json!({}))),
+    );
+    json!({"type": "object", "additionalProperties": false, "properties": properties,
+        "description": "A request as far as it is written: any part may be missing or invalid \
+         (the evaluation lists each problem), but each part present has its type"})
+}
+
+/// A move of a request: what it needs depends on the transition.
+fn notice_move() -> Value {
+    use palermo_core::notice::rules::{JUSTIFICATION_LEN_MAX, JUSTIFICATION_LEN_MIN, rule_ids};
+    let transitions: Vec<&str> = palermo_core::notice::lifecycle::Transition::ALL
+        .iter()
+        .filter(|t| **t != palermo_core::notice::lifecycle::Transition::Expire)
+        .map(|t| t.as_str())
+        .collect();
+    let reason = trimmed_at_least(palermo_hub::notices::REASON_LEN_MIN);
+    json!({"type": "object", "additionalProperties": false, "required": ["transition"],
+    "properties": {
+        "transition": {"type": "string", "enum": transitions},
+        "reason": {"anyOf": [{"type": "string", "maxLength": palermo_hub::notices::REASON_LEN_MAX,
+                "pattern": "^[^\\u0000-\\u0009\\u000b-\\u001f\\u007f-\\u009f]*$"}, {"type": "null"}],
+            "description": "Why: at least 10 characters, required to refuse, suspend, cancel or \
+             find non-compliant"},
+        "overrides": {"type": "array", "maxItems": 20, "items": object(&["rule", "justification"],
+            json!({"rule": {"type": "string", "enum": rule_ids().collect::<Vec<_>>()},
+                "justification": {"type": "string", "maxLength": JUSTIFICATION_LEN_MAX,
+                    "pattern": trimmed_at_least(JUSTIFICATION_LEN_MIN)}}),
+            "A reviewer's decision on a rule of the request's checklist that failed or needs \
+             judgement, with a written justification")},
+        "request": {"anyOf": [{"$ref": "#/components/schemas/NoticeRequestInput"},
+            {"$ref": "#/components/schemas/DiffusionRequestInput"}, {"type": "null"}],
+            "description": "The request as it should now read (update only; same kind and owner)"}
+    },
+    "allOf": [
+        {"if": {"properties": {"transition": {"enum": ["refuse", "suspend", "cancel", "find_non_compliant"]}}},
+         "then": {"required": ["reason"], "properties": {"reason": {"type": "string", "pattern": reason}}}},
+        {"if": {"properties": {"transition": {"const": "update"}}},
+         "then": {"required": ["request"], "properties": {"request": {"type": "object"}}},
+         "else": {"properties": {"request": {"type": "null"}}}},
+        {"if": {"properties": {"transition": {"enum": ["publish", "find_compliant"]}}},
+         "then": {},
+         "else": {"properties": {"overrides": {"maxItems": 0}}}}
+    ],
+    "description": "Each move is decided on the request's state and the mover: a move that may \
+     not be made is answered 409 with `current_state`"})
+}
+
 /// The component schemas replaced by their exact form.
 fn components() -> Vec<(&'static str, Value)> {
     let admin_org = json!({"type": "string", "pattern": ORG_CODE});
@@ -535,6 +975,11 @@ fn components() -> Vec<(&'static str, Value)> {
             }}),
         ),
         ("MessageInput", message_input()),
+        ("WarrantRequestInput", warrant()),
+        ("NoticeRequestInput", notice_request(false)),
+        ("DiffusionRequestInput", notice_request(true)),
+        ("NoticeMoveInput", notice_move()),
+        ("NoticeDraftInput", notice_draft()),
         (
             "HitAnswerInput",
             json!({"type": "object", "additionalProperties": false,
@@ -642,6 +1087,23 @@ fn parameter(path: &str, name: &str, required: bool) -> Option<Value> {
             json!({"type": "number", "minimum": 0, "maximum": 1})
         }
         ("/api/v1/hits", "limit") => page(1000),
+        ("/api/v1/notices" | "/api/v1/diffusions", "limit") => page(palermo_hub::NOTICES_PAGE_MAX),
+        ("/api/v1/notices" | "/api/v1/diffusions", "owner") => member("The owner bureau"),
+        ("/api/v1/notices", "kind") => one_of(
+            &palermo_core::notice::NoticeKind::ALL.map(|k| k.as_str()),
+            "",
+        ),
+        ("/api/v1/diffusions", "kind") => one_of(
+            &palermo_core::notice::DiffusionKind::ALL.map(|k| k.as_str()),
+            "",
+        ),
+        ("/api/v1/notices" | "/api/v1/diffusions", "state") => one_of(
+            &palermo_core::notice::lifecycle::State::ALL.map(|s| s.as_str()),
+            "",
+        ),
+        ("/api/v1/notices" | "/api/v1/diffusions", "person") => {
+            json!({"type": "integer", "minimum": 1, "format": "int64"})
+        }
         ("/api/v1/hits", "state") => one_of(&["open", "overdue", "answered"], ""),
         (_, "before" | "after") => json!({"type": "integer", "format": "int64"}),
         ("/api/v1/messages", "limit") => page(200),

@@ -138,6 +138,65 @@ pub fn optional_integer<'de, D: serde::Deserializer<'de>>(
     Ok(Option::<Wrapped>::deserialize(deserializer)?.map(|Wrapped(value)| value))
 }
 
+/// A value taken from a JSON object only: serde would also build a struct from an array of
+/// its fields in order, which no client means and no schema describes.
+pub struct ObjectOnly<T>(pub T);
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for ObjectOnly<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Object<T>(std::marker::PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for Object<T> {
+            type Value = T;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+                T::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+            }
+        }
+        deserializer
+            .deserialize_map(Object(std::marker::PhantomData))
+            .map(ObjectOnly)
+    }
+}
+
+/// An optional object field (with `#[serde(default)]`): absent, null, or an object.
+pub fn optional_object<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Ok(Option::<ObjectOnly<T>>::deserialize(deserializer)?.map(|object| object.0))
+}
+
+/// A list of objects (with `#[serde(default)]`).
+pub fn objects<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Ok(Vec::<ObjectOnly<T>>::deserialize(deserializer)?
+        .into_iter()
+        .map(|object| object.0)
+        .collect())
+}
+
+/// [`optional_integer`] within `u32` (a count of months, an age).
+pub fn optional_u32<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<u32>, D::Error> {
+    optional_integer(deserializer)?
+        .map(|value| {
+            u32::try_from(value).map_err(|_| {
+                serde::de::Error::invalid_value(
+                    serde::de::Unexpected::Signed(value),
+                    &"an integer from 0 to 4294967295",
+                )
+            })
+        })
+        .transpose()
+}
+
 /// A travel document as submitted (API body, CSV row, JSONL line). Every field is optional
 /// here so that validation can name each missing one.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, utoipa::ToSchema)]

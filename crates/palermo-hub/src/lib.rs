@@ -200,6 +200,10 @@ pub enum HubError {
     Forbidden(String),
     #[error("{0}")]
     Conflict(String),
+    /// A move the request's current state (or the mover) does not allow: the state it is in,
+    /// and why (the API answers 409 naming the state).
+    #[error("{detail}")]
+    Refused { state: String, detail: String },
     /// Over a rate or a concurrency bound: try again after the given time.
     #[error("{detail}")]
     Throttled {

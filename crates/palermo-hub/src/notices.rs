@@ -17,8 +17,9 @@ use serde::{Deserialize, Serialize};
 use crate::writes::{MetaView, meta_view};
 use crate::{Caller, Hub, HubError, Result};
 
-/// Most notices one list returns.
+/// Most notices one list returns, and how many when the caller does not say.
 pub const NOTICES_PAGE_MAX: usize = 200;
+pub const NOTICES_PAGE_DEFAULT: usize = 50;
 /// Shortest reason for a refusal, a suspension or a cancellation.
 pub const REASON_LEN_MIN: usize = 10;
 pub const REASON_LEN_MAX: usize = 4000;
@@ -129,6 +130,8 @@ pub struct NoticeListQuery {
     pub kind: Option<String>,
     pub state: Option<String>,
     pub person: Option<i64>,
+    /// Diffusions only (`true`) or notices only (`false`).
+    pub diffusion: Option<bool>,
     /// Ids below this one (the next page).
     pub before: Option<i64>,
     pub limit: Option<usize>,
@@ -188,6 +191,13 @@ fn reason(input: &NoticeMoveInput, needed: bool) -> Result<Option<String>> {
     errors
         .into_result(|| text.map(str::to_owned))
         .map_err(HubError::Invalid)
+}
+
+fn refused_move(refusal: MoveRefused) -> HubError {
+    HubError::Refused {
+        state: refusal.state.as_str().to_owned(),
+        detail: refusal.to_string(),
+    }
 }
 
 fn by_name(caller: &Caller) -> String {
@@ -615,7 +625,10 @@ impl Hub {
                 {
                     errors.push("state", format!("{state:?} is not a state of a notice"));
                 }
-                let limit = query.limit.unwrap_or(50);
+                if query.person.is_some_and(|id| id <= 0) {
+                    errors.push("person", "is a person's id, a positive number");
+                }
+                let limit = query.limit.unwrap_or(NOTICES_PAGE_DEFAULT);
                 if limit == 0 || limit > NOTICES_PAGE_MAX {
                     errors.push("limit", format!("is 1 to {NOTICES_PAGE_MAX}"));
                 }
@@ -643,7 +656,10 @@ impl Hub {
                         if views.len() == limit {
                             break;
                         }
-                        if self.may_see_notice(caller, stored)? {
+                        let channel_wanted = query.diffusion.is_none_or(|wanted| {
+                            kind_of(stored).is_ok_and(|k| k.is_diffusion() == wanted)
+                        });
+                        if channel_wanted && self.may_see_notice(caller, stored)? {
                             views.push(self.notice_view(caller, stored)?);
                         }
                     }
@@ -714,6 +730,15 @@ impl Hub {
                     "the notice is {owner}'s; only its owner and the secretariat move it"
                 )));
             };
+            // A move that is not the mover's to make is refused before anything else is read.
+            if !transition.actors().contains(&actor) {
+                return Err(refused_move(MoveRefused {
+                    state: state_of(&stored)?,
+                    transition,
+                    actor,
+                    reason: "that move is not theirs to make",
+                }));
+            }
             let needs_reason = matches!(
                 transition,
                 Transition::Refuse
@@ -744,9 +769,9 @@ impl Hub {
             if let Some((_, request)) = &updated
                 && (request.kind.as_str() != stored.row.kind || request.meta.owner != owner)
             {
-                return Err(HubError::Invalid(FieldErrors::single(
-                    "request.kind",
-                    "an update keeps the request's kind and owner: cancel it and request anew",
+                return Err(HubError::Conflict(format!(
+                    "the request is a {} request of {owner}'s: an update keeps its kind and owner (cancel it and request anew)",
+                    stored.row.kind
                 )));
             }
             // A published notice changes within the rules only: the owner cannot override
@@ -878,7 +903,7 @@ impl Hub {
             match self.store.change_notice(id, &decide, &audit)? {
                 Some(moved) => self.notice_view(caller, &moved),
                 None => match refused.into_inner() {
-                    Some(refusal) => Err(HubError::Conflict(refusal.to_string())),
+                    Some(refusal) => Err(refused_move(refusal)),
                     None => Err(HubError::NotFound),
                 },
             }

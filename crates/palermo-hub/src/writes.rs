@@ -406,7 +406,7 @@ pub(crate) fn outcome_of(error: &HubError) -> &'static str {
         HubError::Invalid(_) => "invalid",
         HubError::NotFound => "not-found",
         HubError::Forbidden(_) | HubError::Unauthenticated(_) => "denied",
-        HubError::Conflict(_) => "conflict",
+        HubError::Conflict(_) | HubError::Refused { .. } => "conflict",
         HubError::Throttled { .. } => "throttled",
         HubError::Unavailable(_) => "unavailable",
         HubError::Internal(_) => "failed",

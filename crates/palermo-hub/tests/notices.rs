@@ -242,7 +242,7 @@ fn moves_that_are_not_the_callers_are_refused_and_change_nothing() {
         .move_notice(&w.fra, id, &step("start_review"))
         .unwrap_err();
     assert!(
-        matches!(&refused, HubError::Conflict(text) if text.contains("submitted")),
+        matches!(&refused, HubError::Refused { state, detail: text } if state == "submitted" && text.contains("submitted")),
         "{refused:?}"
     );
     assert!(matches!(
@@ -256,7 +256,7 @@ fn moves_that_are_not_the_callers_are_refused_and_change_nothing() {
     // A reviewer does not submit, update or confirm for the owner.
     assert!(matches!(
         w.hub.move_notice(&w.reviewer, id, &step("submit")),
-        Err(HubError::Conflict(_))
+        Err(HubError::Refused { .. })
     ));
     // Publishing before the review started: 409 with the current state.
     let early = w
@@ -264,7 +264,7 @@ fn moves_that_are_not_the_callers_are_refused_and_change_nothing() {
         .move_notice(&w.reviewer, id, &step("publish"))
         .unwrap_err();
     assert!(
-        matches!(&early, HubError::Conflict(text) if text.contains("submitted")),
+        matches!(&early, HubError::Refused { state, detail: text } if state == "submitted" && text.contains("submitted")),
         "{early:?}"
     );
     // Nobody expires a notice by hand.
@@ -330,7 +330,7 @@ fn moves_that_are_not_the_callers_are_refused_and_change_nothing() {
     assert_eq!(held.state, "held");
     assert!(matches!(
         w.hub.move_notice(&w.fra, other, &step("resume")),
-        Err(HubError::Conflict(_))
+        Err(HubError::Refused { .. })
     ));
     assert_eq!(
         w.hub
@@ -519,7 +519,7 @@ fn a_diffusion_reaches_its_recipients_only_and_stops_when_found_non_compliant() 
                 ..step("update")
             }
         ),
-        Err(HubError::Invalid(_))
+        Err(HubError::Conflict(text)) if text.contains("keeps its kind")
     ));
     let stopped = w
         .hub
@@ -665,7 +665,7 @@ fn a_notice_expires_at_its_review_date_unless_its_owner_confirms_it() {
     // An expired notice is confirmed no more.
     assert!(matches!(
         w.hub.move_notice(&w.fra, expiring, &step("confirm")),
-        Err(HubError::Conflict(_))
+        Err(HubError::Refused { .. })
     ));
 }
 

@@ -200,6 +200,7 @@ pub fn run(command: NoticeCommand) -> anyhow::Result<ExitCode> {
                 kind: args.kind,
                 state: args.state,
                 person: args.person,
+                diffusion: None,
                 before: None,
                 limit: args.limit,
             };

@@ -257,10 +257,13 @@ pub struct WarrantInput {
     /// ISO 3166-1 alpha-3 of the issuing state.
     pub issuing_country: Option<String>,
     /// For prosecution: the maximum penalty the law provides, in months.
+    #[serde(default, deserialize_with = "crate::record::optional_u32")]
     pub max_penalty_months: Option<u32>,
     /// For a sentence: the sentence imposed, in months.
+    #[serde(default, deserialize_with = "crate::record::optional_u32")]
     pub sentence_months: Option<u32>,
     /// For a sentence: what is left to serve, in months.
+    #[serde(default, deserialize_with = "crate::record::optional_u32")]
     pub sentence_remaining_months: Option<u32>,
 }
 
@@ -282,7 +285,9 @@ pub struct BodyInput {
     pub found_country: Option<String>,
     /// `M`, `F` or `U`.
     pub sex: Option<String>,
+    #[serde(default, deserialize_with = "crate::record::optional_u32")]
     pub age_min: Option<u32>,
+    #[serde(default, deserialize_with = "crate::record::optional_u32")]
     pub age_max: Option<u32>,
     /// Build, marks, clothing, dental and other findings.
     pub description: Option<String>,
@@ -361,6 +366,7 @@ pub struct NoticeInput {
     #[schema(value_type = Option<Vec<String>>)]
     pub recipients: Option<CountryList>,
     /// The person of the persons database the request is about.
+    #[serde(default, deserialize_with = "crate::record::optional_integer")]
     pub person: Option<i64>,
     /// A short summary for lists and messages.
     pub summary: Option<String>,
@@ -368,29 +374,34 @@ pub struct NoticeInput {
     pub fingerprints_reference: Option<String>,
     pub dna_reference: Option<String>,
     /// Red notices and wanted diffusions: the warrants or decisions.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::record::objects")]
     pub warrants: Vec<WarrantInput>,
     /// Yellow notices and missing diffusions.
+    #[serde(default, deserialize_with = "crate::record::optional_object")]
     pub disappearance: Option<DisappearanceInput>,
     /// Blue notices and information diffusions: what is sought.
     pub purpose: Option<String>,
     /// Green notices and warning diffusions: the criminal activities warned of.
     pub warning: Option<String>,
     /// Black notices.
+    #[serde(default, deserialize_with = "crate::record::optional_object")]
     pub body: Option<BodyInput>,
     /// Orange and Purple notices.
+    #[serde(default, deserialize_with = "crate::record::optional_object")]
     pub case: Option<CaseInput>,
     /// Silver notices.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::record::objects")]
     pub assets: Vec<AssetInput>,
     /// UN notices.
+    #[serde(default, deserialize_with = "crate::record::optional_object")]
     pub sanctions: Option<SanctionsInput>,
     /// UN notices about entities.
+    #[serde(default, deserialize_with = "crate::record::optional_object")]
     pub entity: Option<EntityInput>,
     /// Documents and vehicles whose checks should hit the request.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::record::objects")]
     pub documents: Vec<NoticeDocumentInput>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::record::objects")]
     pub vehicles: Vec<NoticeVehicleInput>,
     /// The owner's consent to a public extract (Red, Yellow and UN persons only).
     #[serde(default)]
@@ -502,9 +513,10 @@ pub struct NoticeRequest {
     pub assets: Vec<Asset>,
     pub sanctions: Option<Sanctions>,
     pub entity: Option<Entity>,
-    /// `(number as given, issuing country)`.
+    /// `(number's lookup key, issuing country)`.
     pub documents: Vec<(String, CountryCode)>,
-    /// `(vin, plate, plate country)`: a VIN or a plate, or both.
+    /// `(vin, plate, plate country)` normalised as checks look them up: a VIN or a plate
+    /// (with its country), or both.
     pub vehicles: Vec<(Option<String>, Option<String>, Option<CountryCode>)>,
     pub public_extract: bool,
     pub meta: RecordMeta,
@@ -601,7 +613,9 @@ impl NoticeInput {
         let dna_reference = c.line("dna_reference", &self.dna_reference);
         let recipients = self.recipients(&mut c, kind);
         let today = crate::date::format_date(c.context.today);
-        let reported_date = self.reported_date.clone().or(Some(today));
+        let reported_date = Checker::present(&self.reported_date)
+            .map(str::to_owned)
+            .or(Some(today));
         let meta = c.meta(MetaInput {
             owner: &self.owner,
             external_ref: &self.external_ref,
@@ -694,6 +708,9 @@ impl NoticeInput {
         let entity = if subject == Subject::Entity {
             let input = self.entity.clone().unwrap_or_default();
             let name = c.required_line("entity.name", &input.name);
+            if input.aliases.len() > REFERENCES_MAX {
+                c.fail("entity.aliases", format!("at most {REFERENCES_MAX}"));
+            }
             let mut aliases = Vec::new();
             for (i, alias) in input.aliases.iter().enumerate().take(REFERENCES_MAX) {
                 if let Some(alias) = c.text(
@@ -951,6 +968,12 @@ impl NoticeInput {
                 format!("is required: any of {}", MEASURES.join(", ")),
             );
         }
+        if input.measures.len() > MEASURES.len() {
+            c.fail(
+                "sanctions.measures",
+                format!("at most {}: {}", MEASURES.len(), MEASURES.join(", ")),
+            );
+        }
         let mut measures = Vec::new();
         for (i, measure) in input.measures.iter().enumerate().take(MEASURES.len() + 1) {
             let measure = measure.trim().to_ascii_lowercase();
@@ -976,7 +999,12 @@ impl NoticeInput {
         }
         let mut documents = Vec::new();
         for (i, input) in self.documents.iter().enumerate().take(REFERENCES_MAX) {
-            let number = c.required_line(&format!("documents[{i}].number"), &input.number);
+            let path = format!("documents[{i}].number");
+            let number = c.required(&path, &input.number).and_then(|raw| {
+                crate::normalise::document_number(raw)
+                    .map_err(|reason| c.fail(&path, reason))
+                    .ok()
+            });
             let country = c
                 .required(
                     &format!("documents[{i}].issuing_country"),
@@ -1000,13 +1028,29 @@ impl NoticeInput {
         }
         let mut vehicles = Vec::new();
         for (i, input) in self.vehicles.iter().enumerate().take(REFERENCES_MAX) {
-            let vin = c.line(&format!("vehicles[{i}].vin"), &input.vin);
-            let plate = c.line(&format!("vehicles[{i}].plate"), &input.plate);
+            let vin = Checker::present(&input.vin).and_then(|raw| {
+                crate::normalise::vin_for_record(raw)
+                    .map_err(|reason| c.fail(&format!("vehicles[{i}].vin"), reason))
+                    .ok()
+            });
+            let plate = Checker::present(&input.plate).and_then(|raw| {
+                crate::normalise::plate(raw)
+                    .map_err(|reason| c.fail(&format!("vehicles[{i}].plate"), reason))
+                    .ok()
+            });
             let plate_country = Checker::present(&input.plate_country)
                 .and_then(|text| c.country(&format!("vehicles[{i}].plate_country"), text));
-            if vin.is_none() && plate.is_none() {
+            if Checker::present(&input.vin).is_none() && Checker::present(&input.plate).is_none() {
                 c.fail(&format!("vehicles[{i}]"), "give a VIN or a plate");
                 continue;
+            }
+            if Checker::present(&input.plate).is_some()
+                && Checker::present(&input.plate_country).is_none()
+            {
+                c.fail(
+                    &format!("vehicles[{i}].plate_country"),
+                    "is required with a plate",
+                );
             }
             vehicles.push((vin, plate, plate_country));
         }

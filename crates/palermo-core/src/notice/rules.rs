@@ -169,6 +169,11 @@ const RULES: &[Rule] = &[
     },
 ];
 
+/// The ids of every rule, in the checklist's order.
+pub fn rule_ids() -> impl Iterator<Item = &'static str> {
+    RULES.iter().map(|rule| rule.id)
+}
+
 /// Evaluates every rule that applies to the request's kind. A request whose kind is not
 /// known gets one failed rule saying so.
 pub fn evaluate(input: &NoticeInput, facts: &Facts<'_>) -> Checklist {

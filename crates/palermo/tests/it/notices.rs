@@ -178,3 +178,172 @@ fn a_red_notice_from_request_to_cancellation_on_the_command_line() {
         .output()
         .unwrap());
 }
+
+/// A person of `bureau`'s with every identifier the rules ask for; returns its id.
+fn api_person(bureau: &crate::support::Client, given: &str, family: &str) -> i64 {
+    let created = bureau.post(
+        "/api/v1/persons",
+        &json!({"names": [{"given": given, "family": family}], "sex": "M",
+            "birth_date": "1979-03-08", "category": "wanted", "reported_date": "2026-01-05"}),
+    );
+    assert_eq!(created.status, 201, "{}", created.text);
+    created.body["id"].as_i64().unwrap()
+}
+
+fn red_request(person: i64) -> Value {
+    json!({"kind": "red", "person": person, "summary": "Wanted for trafficking in human beings",
+        "warrants": [{"kind": "arrest_warrant", "charge": "trafficking in human beings",
+            "description": "Recruited and exploited nine women in Lyon, 2023 to 2025.",
+            "reference": "TJ-LYON-2025-114", "date": "2025-11-02",
+            "authority": "Tribunal judiciaire de Lyon", "issuing_country": "FRA",
+            "max_penalty_months": 120}],
+        "documents": [{"number": "18FR44120", "issuing_country": "FRA"}]})
+}
+
+#[test]
+fn a_red_notice_over_the_api_from_request_to_publication_and_cancellation() {
+    let server = crate::support::Server::demo();
+    let fra = server.client("FRA");
+    let deu = server.client("DEU");
+    let reviewer = server.session("sg.reviewer");
+    let person = api_person(&fra, "Marc", "Lefebvre");
+
+    // A request missing what its kind requires: every missing part, each with its path.
+    let refused = fra.post(
+        "/api/v1/notices",
+        &json!({"kind": "red", "person": person, "warrants": [{"kind": "arrest_warrant"}]}),
+    );
+    let fields = refused.problem(422);
+    for path in [
+        "warrants[0].charge",
+        "warrants[0].description",
+        "warrants[0].reference",
+        "warrants[0].date",
+        "warrants[0].authority",
+        "warrants[0].issuing_country",
+        "warrants[0].max_penalty_months",
+    ] {
+        assert!(fields.iter().any(|f| f == path), "{path} in {fields:?}");
+    }
+    // The dry run says the same and the rules' verdicts, and stores nothing.
+    let dry = fra.post(
+        "/api/v1/notices/evaluate",
+        &json!({"kind": "red", "person": person, "warrants": [{"kind": "arrest_warrant"}]}),
+    );
+    assert_eq!(dry.status, 200, "{}", dry.text);
+    assert_eq!(dry.body["valid"], false);
+    assert!(
+        dry.body["checklist"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|rule| rule["rule"] == "judicial.minimum" && rule["verdict"] == "fail")
+    );
+    assert_eq!(fra.get("/api/v1/notices").body["notices"], json!([]));
+    // A notice is not a diffusion, nor the reverse.
+    let wrong = fra.post("/api/v1/diffusions", &red_request(person));
+    assert_eq!(wrong.problem(422), ["kind"]);
+    // Another bureau's person is not the caller's to ask about.
+    let theirs = api_person(&deu, "Karl", "Weber");
+    assert_eq!(
+        fra.post("/api/v1/notices", &red_request(theirs))
+            .problem(422),
+        ["person"]
+    );
+
+    let created = fra.post("/api/v1/notices", &red_request(person));
+    assert_eq!(created.status, 201, "{}", created.text);
+    assert_eq!(created.body["state"], "draft");
+    let id = created.body["id"].as_i64().unwrap();
+    let path = format!("/api/v1/notices/{id}");
+    let moves = format!("{path}/transitions");
+    // A draft is its owner's only.
+    deu.get(&path).problem(404);
+    fra.post(&moves, &json!({"transition": "submit"}));
+    // The owner does not publish its own request; the answer names the state.
+    let early = fra.post(&moves, &json!({"transition": "publish"}));
+    early.problem(409);
+    assert_eq!(early.body["current_state"], "submitted", "{}", early.text);
+    // Nor does another bureau move it.
+    deu.post(
+        &moves,
+        &json!({"transition": "cancel", "reason": "not theirs to cancel"}),
+    )
+    .problem(404);
+
+    let started = reviewer.post(&moves, &json!({"transition": "start_review"}));
+    assert_eq!(started.body["state"], "in_review", "{}", started.text);
+    let published = reviewer.post(&moves, &json!({"transition": "publish"}));
+    assert_eq!(published.body["state"], "published", "{}", published.text);
+    assert_eq!(published.body["hits"], true);
+
+    // Published, every bureau sees it, and only the owner and the secretariat its history.
+    let seen = deu.get(&path);
+    assert_eq!(seen.status, 200, "{}", seen.text);
+    assert_eq!(
+        seen.body["checklist"],
+        Value::Null,
+        "the rules are for the owner and the secretariat"
+    );
+    let listed = deu.get("/api/v1/notices?kind=red&state=published");
+    assert_eq!(listed.body["notices"][0]["id"], id, "{}", listed.text);
+    assert_eq!(deu.get("/api/v1/diffusions").body["diffusions"], json!([]));
+    deu.get(&format!("{path}/history")).problem(403);
+    let history = fra.get(&format!("{path}/history"));
+    let transitions: Vec<&str> = history.body["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["transition"].as_str().unwrap())
+        .collect();
+    assert_eq!(transitions, ["create", "submit", "start_review", "publish"]);
+    assert_eq!(
+        deu.get("/api/v1/notices?state=flying").problem(422),
+        ["state"]
+    );
+
+    // A cancellation says why; then the notice is gone for every other bureau.
+    assert_eq!(
+        fra.post(&moves, &json!({"transition": "cancel"}))
+            .problem(422),
+        ["reason"]
+    );
+    let cancelled = fra.post(
+        &moves,
+        &json!({"transition": "cancel", "reason": "arrested in Lyon on 3 March"}),
+    );
+    assert_eq!(cancelled.body["state"], "cancelled", "{}", cancelled.text);
+    deu.get(&path).problem(404);
+    assert_eq!(
+        fra.post(&moves, &json!({"transition": "resume"})).body["current_state"],
+        "cancelled"
+    );
+}
+
+#[test]
+fn a_diffusion_reaches_its_recipients_only() {
+    let server = crate::support::Server::demo();
+    let fra = server.client("FRA");
+    let deu = server.client("DEU");
+    let ita = server.client("ITA");
+    let person = api_person(&fra, "Luc", "Moreau");
+    let mut request = red_request(person);
+    request["kind"] = json!("wanted");
+    request["recipients"] = json!(["DEU"]);
+    let sent = fra.post("/api/v1/diffusions", &request);
+    assert_eq!(sent.status, 201, "{}", sent.text);
+    assert_eq!(sent.body["state"], "sent");
+    let id = sent.body["id"].as_i64().unwrap();
+    let listed = deu.get("/api/v1/diffusions");
+    assert_eq!(listed.body["diffusions"][0]["id"], id, "{}", listed.text);
+    assert_eq!(deu.get("/api/v1/notices").body["notices"], json!([]));
+    ita.get(&format!("/api/v1/diffusions/{id}")).problem(404);
+    assert_eq!(ita.get("/api/v1/diffusions").body["diffusions"], json!([]));
+    // A diffusion names its recipients; a notice does not.
+    request["recipients"] = json!([]);
+    assert!(
+        fra.post("/api/v1/diffusions", &request)
+            .problem(422)
+            .contains(&"recipients".to_owned())
+    );
+}
