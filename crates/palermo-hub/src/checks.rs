@@ -140,6 +140,9 @@ pub struct DocumentCheckResult {
     /// query gave the holder's name.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub persons: Vec<crate::PersonCandidate>,
+    /// Notices and diffusions that name the document (a hit each): what they ask the officer
+    /// to do, and whom to contact.
+    pub notices: Vec<crate::NoticeHit>,
 }
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
@@ -166,6 +169,8 @@ pub struct VehicleCheckResult {
     #[serde(rename = "match")]
     pub match_kind: Option<MatchKind>,
     pub matches: Vec<VehicleMatch>,
+    /// Notices and diffusions that name the vehicle (a hit each).
+    pub notices: Vec<crate::NoticeHit>,
 }
 
 /// Check results not yet audited. Results reach the caller only through [`Checked::record`]
@@ -413,6 +418,26 @@ fn new_hit(
     }
 }
 
+/// The hit of a check on a notice or a diffusion: its owner is told, as of a record's hit.
+pub(crate) fn notice_hit(
+    hub: &Hub,
+    caller: &Caller,
+    notice: &crate::NoticeHit,
+    query: &impl Serialize,
+) -> NewHit {
+    let at = hub.now();
+    NewHit {
+        at,
+        record_kind: RecordKind::Notice,
+        record_id: notice.notice_id,
+        owner: notice.owner,
+        checking_org: caller.org,
+        match_kind: format!("{} {}", notice.kind, notice.matched_on),
+        query: serde_json::to_string(query).unwrap_or_default(),
+        due_at: Timestamp(at.0 + hub.policy.hit_deadline_ms),
+    }
+}
+
 /// The audit entry of a check request: what was asked goes in the erasable payload; the
 /// owners of the records it hit are concerned by it (their auditors see the entry, without
 /// the payload, which holds other travellers' data).
@@ -525,12 +550,20 @@ impl Hub {
                 });
             }
             matches.sort_by_key(|m| (m.matched.match_kind, m.matched.record_id));
+            let notices =
+                self.notice_hits
+                    .read()
+                    .for_document(caller, parsed.country, &parsed.number);
+            for notice in &notices {
+                hits.push(notice_hit(self, caller, notice, query));
+            }
             results.push(DocumentCheckResult {
                 query: query.clone(),
-                hit: !matches.is_empty(),
+                hit: !matches.is_empty() || !notices.is_empty(),
                 match_kind: matches.first().map(|m| m.matched.match_kind),
                 matches,
                 persons: Vec::new(),
+                notices,
             });
         }
         // Document checks find people too: the holders named are screened.
@@ -680,11 +713,23 @@ impl Hub {
                 });
             }
             matches.sort_by_key(|m| (m.matched.match_kind, m.matched.record_id));
+            let notices = self.notice_hits.read().for_vehicle(
+                caller,
+                parsed.vin.as_deref(),
+                parsed
+                    .plate
+                    .as_ref()
+                    .map(|(country, plate)| (*country, plate.as_str())),
+            );
+            for notice in &notices {
+                hits.push(notice_hit(self, caller, notice, query));
+            }
             results.push(VehicleCheckResult {
                 query: query.clone(),
-                hit: !matches.is_empty(),
+                hit: !matches.is_empty() || !notices.is_empty(),
                 match_kind: matches.first().map(|m| m.matched.match_kind),
                 matches,
+                notices,
             });
         }
         let audit = check_event(

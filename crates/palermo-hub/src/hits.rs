@@ -196,6 +196,14 @@ impl Hub {
             return Ok(false);
         }
         let id = hit.hit.record_id;
+        // A hit on a request: its checker sees it while the request's restriction lets it
+        // see the request (whatever the request's state since).
+        if hit.hit.record_kind == RecordKind::Notice {
+            return Ok(self
+                .store
+                .notice(id)?
+                .is_some_and(|stored| caller.may_see(&stored.row.meta)));
+        }
         if self.indexed {
             use crate::visibility::Known;
             let may_see = |known: Known<'_>| match known {
@@ -208,6 +216,7 @@ impl Hub {
                 RecordKind::Document => may_see(self.documents.read().access.known(id)),
                 RecordKind::Vehicle => may_see(self.vehicles.read().access.known(id)),
                 RecordKind::Person => may_see(self.persons.read().access.known(id)),
+                RecordKind::Notice => false,
             });
         }
         let access = match hit.hit.record_kind {
@@ -223,6 +232,7 @@ impl Hub {
                 .store
                 .person(id)?
                 .map(|s| RecordAccess::of(&s.record.meta)),
+            RecordKind::Notice => None,
         };
         Ok(access.is_some_and(|access| caller.viewpoint.may_see_record(&access)))
     }

@@ -15,6 +15,7 @@ pub mod json;
 mod keys;
 mod limits;
 pub mod messages;
+mod notice_hits;
 pub mod notices;
 pub mod persons;
 mod visibility;
@@ -49,6 +50,7 @@ pub use hits::{HITS_PAGE_MAX, HitAnswerInput, HitView};
 pub use keys::{ApiKey, DEFAULT_KEY_SCOPES, NATIONAL_SYSTEM_SCOPES, hash_api_key};
 pub use limits::RateLimit;
 pub use messages::{MessageInput, MessageView, OutgoingWebhook, verify_webhook};
+pub use notice_hits::NoticeHit;
 pub use notices::{
     EvaluationView, NOTICES_PAGE_MAX, NoticeEventView, NoticeListQuery, NoticeMoveInput,
     NoticeView, RuleView,
@@ -254,6 +256,8 @@ pub struct IndexStats {
     pub documents_memory_bytes: usize,
     pub vehicles: usize,
     pub vehicles_memory_bytes: usize,
+    /// Notices and diffusions that hit now.
+    pub notices_hitting: usize,
     /// Checks' audit entries waiting in the spool for the database server.
     pub audit_spooled_entries: u64,
 }
@@ -282,6 +286,8 @@ pub struct Hub {
     group: audit::GroupCommit,
     /// Persons' name keys, for screening.
     persons: RwLock<persons::PersonIndex>,
+    /// The notices and diffusions that hit now, by what they name.
+    notice_hits: RwLock<notice_hits::NoticeHits>,
     /// Signed-in people, by the SHA-256 of their session token.
     sessions: Mutex<HashMap<[u8; 32], auth::Session>>,
     policy: Policy,
@@ -408,8 +414,14 @@ impl Hub {
         vehicles: Indexed<VehicleIndex>,
         person_index: persons::PersonIndex,
     ) -> Result<Hub> {
+        let notice_hits = if options.without_indexes {
+            notice_hits::NoticeHits::default()
+        } else {
+            notice_hits::NoticeHits::load(store.as_ref())?
+        };
         let hub = Hub {
             indexed: !options.without_indexes,
+            notice_hits: RwLock::new(notice_hits),
             persons: RwLock::new(person_index),
             group: audit::GroupCommit::start(store.clone(), options.spool.clone()),
             clock: options.clock.unwrap_or_else(|| Arc::new(SystemClock)),
@@ -463,6 +475,7 @@ impl Hub {
                 + documents.access.memory_bytes(),
             vehicles: vehicles.keys.len(),
             vehicles_memory_bytes: vehicles.keys.memory_bytes() + vehicles.access.memory_bytes(),
+            notices_hitting: self.notice_hits.read().len(),
             audit_spooled_entries: self.group.spooled(),
         }
     }

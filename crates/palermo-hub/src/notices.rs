@@ -458,12 +458,17 @@ impl Hub {
                         &organisations,
                     )
                 };
-                let stored = self.store.create_notice(
-                    &row,
-                    &event,
-                    &announce,
-                    &crate::audit::naming(&audit, "notice"),
-                )?;
+                let stored = {
+                    let _writing = self.writes.lock();
+                    let stored = self.store.create_notice(
+                        &row,
+                        &event,
+                        &announce,
+                        &crate::audit::naming(&audit, "notice"),
+                    )?;
+                    self.notice_hits.write().set(&stored);
+                    stored
+                };
                 self.notice_view(caller, &stored)
             },
         )
@@ -900,7 +905,7 @@ impl Hub {
             audit.target = target();
             audit.detail = Some(transition.as_str().into());
             audit.concern(owner.as_str());
-            match self.store.change_notice(id, &decide, &audit)? {
+            match self.changed_notice(id, &decide, &audit)? {
                 Some(moved) => self.notice_view(caller, &moved),
                 None => match refused.into_inner() {
                     Some(refusal) => Err(refused_move(refusal)),
@@ -908,6 +913,23 @@ impl Hub {
                 },
             }
         })
+    }
+
+    /// Changes a request as `decide` decides on the row the change's transaction reads, and
+    /// takes the result into the checks' index before any later write's (so the order of the
+    /// index's changes is the order of the commits).
+    fn changed_notice(
+        &self,
+        id: i64,
+        decide: &palermo_store::NoticeDecide<'_>,
+        audit: &palermo_core::audit::AuditEvent,
+    ) -> Result<Option<StoredNotice>> {
+        let _writing = self.writes.lock();
+        let moved = self.store.change_notice(id, decide, audit)?;
+        if let Some(moved) = &moved {
+            self.notice_hits.write().set(moved);
+        }
+        Ok(moved)
     }
 
     /// Expires every request whose review date has passed without a confirmation (the
@@ -965,11 +987,7 @@ impl Hub {
                     event.user = Some("review date".into());
                     event.target = Some(format!("notice:{}", stored.id));
                     event.concern(stored.row.meta.owner.as_str());
-                    if self
-                        .store
-                        .change_notice(stored.id, &decide, &event)?
-                        .is_some()
-                    {
+                    if self.changed_notice(stored.id, &decide, &event)?.is_some() {
                         expired += 1;
                     }
                 }

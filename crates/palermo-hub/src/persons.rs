@@ -459,6 +459,8 @@ pub struct PersonCandidate {
     /// Whether the score reaches the threshold.
     pub hit: bool,
     pub explanation: ScoreExplanation,
+    /// The notices and diffusions about the person (a hit's only: a hit each).
+    pub notices: Vec<crate::NoticeHit>,
 }
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
@@ -896,6 +898,7 @@ impl Hub {
                     score,
                     hit: score >= threshold,
                     explanation,
+                    notices: Vec::new(),
                 });
             }
             candidates.sort_by(|a, b| {
@@ -917,6 +920,15 @@ impl Hub {
                 }
                 keep
             });
+            {
+                let notices = self.notice_hits.read();
+                for candidate in candidates.iter_mut().filter(|c| c.hit) {
+                    candidate.notices = notices.for_person(caller, candidate.record_id);
+                    for notice in &candidate.notices {
+                        hits.push(crate::checks::notice_hit(self, caller, notice, query));
+                    }
+                }
+            }
             for candidate in candidates.iter().filter(|c| c.hit) {
                 let at = self.now();
                 hits.push(NewHit {

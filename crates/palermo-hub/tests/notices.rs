@@ -735,3 +735,237 @@ fn bureaus_are_told_of_a_publication_and_a_cancellation_and_only_those_it_reache
     );
     assert_eq!(inbox(&w, &w.deu).len(), 2, "DEU is no recipient");
 }
+
+/// Publishes `input` as FRA's, through the review; returns its id.
+fn published(w: &World, input: &NoticeInput) -> i64 {
+    let id = w.hub.request_notice(&w.fra, input).unwrap().id;
+    for (caller, transition) in [
+        (&w.fra, "submit"),
+        (&w.reviewer, "start_review"),
+        (&w.reviewer, "publish"),
+    ] {
+        w.hub.move_notice(caller, id, &step(transition)).unwrap();
+    }
+    id
+}
+
+fn check_document(w: &World, caller: &Caller, number: &str) -> palermo_hub::DocumentCheckResult {
+    let query = palermo_hub::DocumentQuery {
+        number: Some(number.into()),
+        issuing_country: Some("FRA".into()),
+        ..Default::default()
+    };
+    w.hub
+        .check_documents(caller, &[query])
+        .unwrap()
+        .record(&w.hub)
+        .unwrap()
+        .remove(0)
+}
+
+fn check_plate(w: &World, caller: &Caller, plate: &str) -> palermo_hub::VehicleCheckResult {
+    let query = palermo_hub::VehicleQuery {
+        plate: Some(plate.into()),
+        plate_country: Some("FRA".into()),
+        ..Default::default()
+    };
+    w.hub
+        .check_vehicles(caller, &[query])
+        .unwrap()
+        .record(&w.hub)
+        .unwrap()
+        .remove(0)
+}
+
+fn screen(w: &World, caller: &Caller, name: &str) -> Vec<palermo_hub::PersonCandidate> {
+    let query = palermo_hub::PersonQuery {
+        name: Some(name.into()),
+        birth_date: Some("1980-04-12".into()),
+        ..Default::default()
+    };
+    let checked = w.hub.screen_persons(caller, &[query], None).unwrap();
+    checked.record(&w.hub).unwrap().remove(0).candidates
+}
+
+#[test]
+fn checks_hit_a_published_notice_by_document_vehicle_and_person_until_it_is_cancelled() {
+    let w = world();
+    let mut input = red(w.person);
+    input.summary = Some("Wanted for trafficking in human beings".into());
+    input.documents =
+        serde_json::from_value(json!([{"number": "18-FR 44120", "issuing_country": "FRA"}]))
+            .unwrap();
+    input.vehicles =
+        serde_json::from_value(json!([{"plate": "AB-123-CD", "plate_country": "FRA"}])).unwrap();
+    // A draft, a submitted request, one in review: nothing hits yet.
+    let id = w.hub.request_notice(&w.fra, &input).unwrap().id;
+    assert!(check_document(&w, &w.deu, "18FR44120").notices.is_empty());
+    for (caller, transition) in [(&w.fra, "submit"), (&w.reviewer, "start_review")] {
+        w.hub.move_notice(caller, id, &step(transition)).unwrap();
+        assert!(!check_document(&w, &w.deu, "18FR44120").hit);
+    }
+    w.hub
+        .move_notice(&w.reviewer, id, &step("publish"))
+        .unwrap();
+
+    // Published: a check of the document (as written any way), of the plate, of the person.
+    let found = check_document(&w, &w.deu, "18fr44120");
+    assert!(found.hit, "{found:?}");
+    let notice = &found.notices[0];
+    assert_eq!(
+        (notice.notice_id, notice.kind, notice.matched_on),
+        (id, "red", "document")
+    );
+    assert_eq!(notice.owner.as_str(), "FRA");
+    assert!(notice.action.contains("arrest"), "{}", notice.action);
+    assert_eq!(
+        notice.summary.as_deref(),
+        Some("Wanted for trafficking in human beings")
+    );
+    let by_plate = check_plate(&w, &w.ita, "AB123CD");
+    assert_eq!(by_plate.notices[0].matched_on, "plate");
+    assert!(by_plate.hit);
+    let candidates = screen(&w, &w.deu, "Jean Dupont");
+    let person = candidates.iter().find(|c| c.record_id == w.person).unwrap();
+    assert_eq!(person.notices[0].notice_id, id, "{candidates:?}");
+    assert!(check_document(&w, &w.deu, "18FR44121").notices.is_empty());
+
+    // The hit procedure runs: the owner sees each hit on its notice, the checker its own.
+    let owner_hits = w.hub.hits(&w.fra, None, None, 100).unwrap();
+    let on_notice: Vec<_> = owner_hits
+        .iter()
+        .filter(|hit| hit.record_kind == "notice" && hit.record_id == id)
+        .collect();
+    assert_eq!(on_notice.len(), 3, "{owner_hits:?}");
+    assert!(
+        w.hub
+            .hits(&w.ita, None, None, 100)
+            .unwrap()
+            .iter()
+            .all(|hit| hit.record_kind != "notice" || hit.checking_org == "ITA")
+    );
+
+    // Cancelled, it leaves every check's answer at once.
+    w.hub
+        .move_notice(
+            &w.fra,
+            id,
+            &with_reason("cancel", "arrested in Lyon on 3 March"),
+        )
+        .unwrap();
+    let after = check_document(&w, &w.deu, "18FR44120");
+    assert!(!after.hit && after.notices.is_empty(), "{after:?}");
+    assert!(check_plate(&w, &w.ita, "AB123CD").notices.is_empty());
+}
+
+#[test]
+fn a_notice_restricted_away_from_a_country_never_reaches_its_checks() {
+    let w = world();
+    let mut input = red(w.person);
+    input.restriction = Some("except".into());
+    input.restriction_countries = Some(palermo_core::record::CountryList(vec!["ITA".into()]));
+    input.documents =
+        serde_json::from_value(json!([{"number": "X1234567", "issuing_country": "FRA"}])).unwrap();
+    let id = published(&w, &input);
+    assert_eq!(
+        check_document(&w, &w.deu, "X1234567").notices[0].notice_id,
+        id
+    );
+    assert_eq!(
+        check_document(&w, &w.fra, "X1234567").notices[0].notice_id,
+        id
+    );
+    assert_eq!(
+        check_document(&w, &w.reviewer, "X1234567").notices[0].notice_id,
+        id
+    );
+    let hidden = check_document(&w, &w.ita, "X1234567");
+    assert!(!hidden.hit && hidden.notices.is_empty(), "{hidden:?}");
+    assert!(
+        screen(&w, &w.ita, "Jean Dupont")
+            .iter()
+            .all(|c| c.notices.is_empty())
+    );
+}
+
+#[test]
+fn a_diffusion_hits_in_its_recipients_countries_only_and_stops_when_found_non_compliant() {
+    let w = world();
+    let mut input = red(w.person);
+    input.kind = Some("wanted".into());
+    input.recipients = Some(palermo_core::record::CountryList(vec!["DEU".into()]));
+    input.documents =
+        serde_json::from_value(json!([{"number": "D7654321", "issuing_country": "FRA"}])).unwrap();
+    let id = w.hub.request_notice(&w.fra, &input).unwrap().id;
+    let found = check_document(&w, &w.deu, "D7654321");
+    assert_eq!(
+        (found.notices[0].notice_id, found.notices[0].diffusion),
+        (id, true)
+    );
+    assert!(check_document(&w, &w.ita, "D7654321").notices.is_empty());
+    assert!(
+        check_document(&w, &w.partner, "D7654321")
+            .notices
+            .is_empty()
+    );
+    w.hub
+        .move_notice(
+            &w.reviewer,
+            id,
+            &with_reason("find_non_compliant", "a private dispute over a debt"),
+        )
+        .unwrap();
+    assert!(check_document(&w, &w.deu, "D7654321").notices.is_empty());
+}
+
+#[test]
+fn a_reopened_hub_hits_what_was_published_before() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("palermo.db");
+    // One store, two hubs in turn: the second builds its index from the store.
+    let store = Arc::new(SqliteStore::open(&path).unwrap());
+    let hub = Hub::open(store.clone()).unwrap();
+    hub.add_organisation(
+        &Caller::console(),
+        OrgCode::parse("FRA").unwrap(),
+        OrgKind::Member,
+        "FRA",
+    )
+    .unwrap();
+    let fra = Caller::local_operator(CountryCode::parse("FRA").unwrap());
+    let mut input = red(1);
+    input.person = None;
+    input.kind = Some("wanted".into());
+    input.recipients = Some(palermo_core::record::CountryList(vec!["all".into()]));
+    input.person = Some(
+        hub.write_persons(
+            &fra,
+            &[
+                serde_json::from_value(json!({"names": [{"full": "Anna Kowalska"}],
+                "reported_date": "2026-01-05"}))
+                .unwrap(),
+            ],
+            "persons",
+        )
+        .unwrap()
+        .ids[0],
+    );
+    input.documents =
+        serde_json::from_value(json!([{"number": "R1111111", "issuing_country": "FRA"}])).unwrap();
+    let id = hub.request_notice(&fra, &input).unwrap().id;
+    drop(hub);
+    let reopened = Hub::open(store).unwrap();
+    let query = palermo_hub::DocumentQuery {
+        number: Some("R1111111".into()),
+        issuing_country: Some("FRA".into()),
+        ..Default::default()
+    };
+    let result = reopened
+        .check_documents(&fra, &[query])
+        .unwrap()
+        .record(&reopened)
+        .unwrap()
+        .remove(0);
+    assert_eq!(result.notices[0].notice_id, id);
+    assert_eq!(reopened.index_stats().notices_hitting, 1);
+}

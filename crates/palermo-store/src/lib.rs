@@ -147,6 +147,8 @@ pub enum RecordKind {
     Document,
     Vehicle,
     Person,
+    /// A notice or a diffusion (its hits only: requests are not withdrawn, they move).
+    Notice,
 }
 
 impl RecordKind {
@@ -155,6 +157,7 @@ impl RecordKind {
             RecordKind::Document => "document",
             RecordKind::Vehicle => "vehicle",
             RecordKind::Person => "person",
+            RecordKind::Notice => "notice",
         }
     }
 
@@ -163,6 +166,7 @@ impl RecordKind {
             "document" => Some(RecordKind::Document),
             "vehicle" => Some(RecordKind::Vehicle),
             "person" => Some(RecordKind::Person),
+            "notice" => Some(RecordKind::Notice),
             _ => None,
         }
     }

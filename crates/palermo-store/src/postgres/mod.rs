@@ -1274,6 +1274,7 @@ impl Store for PostgresStore {
             RecordKind::Document => "documents",
             RecordKind::Vehicle => "vehicles",
             RecordKind::Person => "persons",
+            RecordKind::Notice => return Ok(()),
         };
         let mut accesses = AccessScan::default();
         self.scan(

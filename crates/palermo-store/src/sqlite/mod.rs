@@ -893,6 +893,7 @@ impl Store for SqliteStore {
             RecordKind::Document => ("documents", "documents_withdrawn"),
             RecordKind::Vehicle => ("vehicles", "vehicles_withdrawn"),
             RecordKind::Person => ("persons", "persons_withdrawn"),
+            RecordKind::Notice => return Ok(()),
         };
         self.read(|connection| {
             let mut statement = connection.prepare(&format!(

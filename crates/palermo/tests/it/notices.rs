@@ -301,6 +301,18 @@ fn a_red_notice_over_the_api_from_request_to_publication_and_cancellation() {
         deu.get("/api/v1/notices?state=flying").problem(422),
         ["state"]
     );
+    // A border check of the document the notice names finds it, with what to do.
+    let check = "/api/v1/checks/documents?number=18FR44120&country=FRA";
+    let checked = deu.get(check);
+    assert_eq!(checked.body["hit"], true, "{}", checked.text);
+    let notice = &checked.body["notices"][0];
+    assert_eq!(notice["notice_id"], id);
+    assert_eq!(notice["kind"], "red");
+    assert_eq!(notice["owner"], "FRA");
+    assert!(
+        notice["action"].as_str().unwrap().contains("arrest"),
+        "{notice}"
+    );
 
     // A cancellation says why; then the notice is gone for every other bureau.
     assert_eq!(
@@ -314,6 +326,9 @@ fn a_red_notice_over_the_api_from_request_to_publication_and_cancellation() {
     );
     assert_eq!(cancelled.body["state"], "cancelled", "{}", cancelled.text);
     deu.get(&path).problem(404);
+    let after = deu.get(check);
+    assert_eq!(after.body["hit"], false, "{}", after.text);
+    assert_eq!(after.body["notices"], json!([]));
     assert_eq!(
         fra.post(&moves, &json!({"transition": "resume"})).body["current_state"],
         "cancelled"
