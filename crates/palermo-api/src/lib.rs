@@ -9,6 +9,7 @@ mod metrics;
 mod notices;
 mod openapi;
 mod persons;
+mod public;
 mod schemas;
 mod security;
 pub mod tls;
@@ -42,6 +43,8 @@ const HITS_PAGE_DEFAULT: usize = 100;
 pub struct AppState {
     pub hub: Arc<Hub>,
     metrics: Arc<Metrics>,
+    /// Whether the service is reached over TLS (for the public service's absolute links).
+    https: bool,
 }
 
 impl FromRef<AppState> for Arc<Metrics> {
@@ -142,9 +145,15 @@ pub fn router(hub: Arc<Hub>) -> Router {
 }
 
 pub fn routers(hub: Arc<Hub>) -> Routers {
+    routers_with(hub, false)
+}
+
+/// The routers of a hub served over TLS (`https`) or plain HTTP.
+pub fn routers_with(hub: Arc<Hub>, https: bool) -> Routers {
     let state = AppState {
         hub,
         metrics: Arc::new(Metrics::new()),
+        https,
     };
     let metrics = Router::new()
         .route("/metrics", get(render_metrics))
@@ -271,6 +280,24 @@ pub fn routers(hub: Arc<Hub>) -> Routers {
     let api = Router::new()
         .nest("/api/v1", api)
         .route("/healthz", get(healthz))
+        .route("/notices/v1/un/persons", get(public::un_list))
+        .route("/notices/v1/un/persons/{id}", get(public::un_one))
+        .route("/notices/v1/un/persons/{id}/images", get(public::un_images))
+        .route(
+            "/notices/v1/un/persons/{id}/images/{picture}",
+            get(public::un_picture),
+        )
+        .route("/notices/v1/{colour}", get(public::colour_list))
+        .route("/notices/v1/{colour}/{id}", get(public::colour_one))
+        .route(
+            "/notices/v1/{colour}/{id}/images",
+            get(public::colour_images),
+        )
+        .route(
+            "/notices/v1/{colour}/{id}/images/{picture}",
+            get(public::colour_picture),
+        )
+        .route("/notices/v1", get(public::unknown))
         .route("/problems/{slug}", get(problem_page))
         .fallback(|| async { ApiError::new(Code::NotFound, "no such endpoint") })
         .method_not_allowed_fallback(|| async {

@@ -124,6 +124,11 @@ impl Metrics {
         set(&self.index_records, "documents", stats.documents);
         set(&self.index_records, "vehicles", stats.vehicles);
         set(&self.index_records, "notices", stats.notices_hitting);
+        set(
+            &self.index_records,
+            "public_extracts",
+            stats.public_extracts,
+        );
         set(&self.index_bytes, "documents", stats.documents_memory_bytes);
         set(&self.index_bytes, "vehicles", stats.vehicles_memory_bytes);
         self.spooled.set(stats.audit_spooled_entries as i64);

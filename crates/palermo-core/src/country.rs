@@ -87,6 +87,22 @@ impl CountryCode {
         ISO_3166_ALPHA3.iter().map(|code| CountryCode(code))
     }
 
+    /// The ISO 3166-1 alpha-2 code of a country (`FR`); `None` for ICAO 9303's own codes.
+    pub fn alpha2(self) -> Option<&'static str> {
+        isocountry::CountryCode::for_alpha3(self.canonical().0)
+            .ok()
+            .map(|country| country.alpha2())
+    }
+
+    /// The country of an ISO 3166-1 alpha-2 code, in any case.
+    pub fn from_alpha2(text: &str) -> Option<CountryCode> {
+        if text.len() != 2 || !text.is_ascii() {
+            return None;
+        }
+        let country = isocountry::CountryCode::for_alpha2_caseless(text).ok()?;
+        CountryCode::parse_member(country.alpha3())
+    }
+
     /// Every code [`CountryCode::parse`] takes: ISO 3166-1 alpha-3 and ICAO 9303's own.
     pub fn all() -> impl Iterator<Item = CountryCode> {
         ISO_3166_ALPHA3
@@ -117,6 +133,26 @@ impl serde::Serialize for CountryCode {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_country_has_its_alpha2_code_both_ways() {
+        for code in CountryCode::all_iso() {
+            let alpha2 = code
+                .alpha2()
+                .unwrap_or_else(|| panic!("{code} has no alpha-2"));
+            assert_eq!(
+                CountryCode::from_alpha2(alpha2),
+                Some(code),
+                "{code} {alpha2}"
+            );
+        }
+        assert_eq!(CountryCode::parse("D").unwrap().alpha2(), Some("DE"));
+        assert_eq!(CountryCode::from_alpha2("fr").unwrap().as_str(), "FRA");
+        assert_eq!(CountryCode::parse("XXA").unwrap().alpha2(), None);
+        for bad in ["", "F", "FRA", "ZZ", "é1"] {
+            assert_eq!(CountryCode::from_alpha2(bad), None, "{bad}");
+        }
+    }
 
     #[test]
     fn tables_are_sorted_for_binary_search() {

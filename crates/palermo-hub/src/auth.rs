@@ -37,6 +37,8 @@ pub struct Policy {
     pub rejected_credentials_per_address: RateLimit,
     /// Requests per API key or session.
     pub requests_per_credential: RateLimit,
+    /// Requests to the public notices service from one source address (unauthenticated).
+    pub public_requests_per_address: RateLimit,
     /// Passwords hashed at once (19 MiB each), and sign-ins that may wait for a turn.
     pub hashing_concurrency: usize,
     pub hashing_queue_max: usize,
@@ -71,6 +73,7 @@ impl Default for Policy {
                 burst: 20_000,
                 per_second: 10_000.0,
             },
+            public_requests_per_address: RateLimit::per_minute(120, 600),
             hashing_concurrency: std::thread::available_parallelism().map_or(2, |n| n.get()),
             hashing_queue_max: 32,
             hit_threshold: crate::persons::DEFAULT_THRESHOLD,

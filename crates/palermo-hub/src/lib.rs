@@ -18,6 +18,7 @@ pub mod messages;
 mod notice_hits;
 pub mod notices;
 pub mod persons;
+pub mod public;
 mod visibility;
 pub mod webhooks;
 mod writes;
@@ -258,6 +259,8 @@ pub struct IndexStats {
     pub vehicles_memory_bytes: usize,
     /// Notices and diffusions that hit now.
     pub notices_hitting: usize,
+    /// Public extracts served.
+    pub public_extracts: usize,
     /// Checks' audit entries waiting in the spool for the database server.
     pub audit_spooled_entries: u64,
 }
@@ -288,6 +291,8 @@ pub struct Hub {
     persons: RwLock<persons::PersonIndex>,
     /// The notices and diffusions that hit now, by what they name.
     notice_hits: RwLock<notice_hits::NoticeHits>,
+    /// The public extracts of published notices, by list.
+    public: RwLock<public::PublicIndex>,
     /// Signed-in people, by the SHA-256 of their session token.
     sessions: Mutex<HashMap<[u8; 32], auth::Session>>,
     policy: Policy,
@@ -309,6 +314,7 @@ struct Limits {
     sign_ins_by_username: limits::Limiter<String>,
     rejected_by_address: limits::Limiter<Option<IpAddr>>,
     requests_by_credential: limits::Limiter<auth::Credential>,
+    public_by_address: limits::Limiter<Option<IpAddr>>,
 }
 
 impl Limits {
@@ -318,6 +324,7 @@ impl Limits {
             sign_ins_by_username: limits::Limiter::new(policy.sign_ins_per_username),
             rejected_by_address: limits::Limiter::new(policy.rejected_credentials_per_address),
             requests_by_credential: limits::Limiter::new(policy.requests_per_credential),
+            public_by_address: limits::Limiter::new(policy.public_requests_per_address),
         }
     }
 }
@@ -414,14 +421,18 @@ impl Hub {
         vehicles: Indexed<VehicleIndex>,
         person_index: persons::PersonIndex,
     ) -> Result<Hub> {
-        let notice_hits = if options.without_indexes {
-            notice_hits::NoticeHits::default()
+        let (notice_hits, public) = if options.without_indexes {
+            Default::default()
         } else {
-            notice_hits::NoticeHits::load(store.as_ref())?
+            (
+                notice_hits::NoticeHits::load(store.as_ref())?,
+                Hub::load_public(store.as_ref())?,
+            )
         };
         let hub = Hub {
             indexed: !options.without_indexes,
             notice_hits: RwLock::new(notice_hits),
+            public: RwLock::new(public),
             persons: RwLock::new(person_index),
             group: audit::GroupCommit::start(store.clone(), options.spool.clone()),
             clock: options.clock.unwrap_or_else(|| Arc::new(SystemClock)),
@@ -476,6 +487,7 @@ impl Hub {
             vehicles: vehicles.keys.len(),
             vehicles_memory_bytes: vehicles.keys.memory_bytes() + vehicles.access.memory_bytes(),
             notices_hitting: self.notice_hits.read().len(),
+            public_extracts: self.public.read().len(),
             audit_spooled_entries: self.group.spooled(),
         }
     }

@@ -467,6 +467,7 @@ impl Hub {
                         &crate::audit::naming(&audit, "notice"),
                     )?;
                     self.notice_hits.write().set(&stored);
+                    self.refresh_public(&stored);
                     stored
                 };
                 self.notice_view(caller, &stored)
@@ -928,6 +929,7 @@ impl Hub {
         let moved = self.store.change_notice(id, decide, audit)?;
         if let Some(moved) = &moved {
             self.notice_hits.write().set(moved);
+            self.refresh_public(moved);
         }
         Ok(moved)
     }

@@ -374,13 +374,21 @@ impl Record for Person {
     }
 
     fn reindex(hub: &Hub, changes: &[Change<'_, Self>]) {
-        let mut index = hub.persons.write();
-        for (id, previous, new) in changes {
-            index.remove(*id);
-            match (new, previous) {
-                (Some(new), _) => index.insert(*id, new),
-                (None, Some(old)) => index.withdrawn(*id, &old.record.meta),
-                (None, None) => {}
+        {
+            let mut index = hub.persons.write();
+            for (id, previous, new) in changes {
+                index.remove(*id);
+                match (new, previous) {
+                    (Some(new), _) => index.insert(*id, new),
+                    (None, Some(old)) => index.withdrawn(*id, &old.record.meta),
+                    (None, None) => {}
+                }
+            }
+        }
+        // A person's public extracts follow the person's record.
+        for (id, previous, _) in changes {
+            if previous.is_some() {
+                hub.refresh_public_person(*id);
             }
         }
     }
@@ -742,6 +750,7 @@ impl Hub {
                 )?
                 .ok_or_else(|| refusal.take().unwrap_or(HubError::NotFound))
         })?;
+        self.refresh_public_person(person_id);
         Ok(PhotoView::from(meta))
     }
 

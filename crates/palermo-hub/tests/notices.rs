@@ -969,3 +969,71 @@ fn a_reopened_hub_hits_what_was_published_before() {
     assert_eq!(result.notices[0].notice_id, id);
     assert_eq!(reopened.index_stats().notices_hitting, 1);
 }
+
+#[test]
+fn a_public_search_reaches_160_extracts_at_most_and_clamps_later_pages() {
+    use palermo_hub::public::PublicKind;
+    let w = world();
+    let persons: Vec<PersonInput> = (0..165)
+        .map(|i| {
+            serde_json::from_value(json!({
+                "names": [{"given": format!("Given{i}"), "family": format!("Family{i}")}],
+                "birth_date": "1980-04-12", "sex": "M", "reported_date": "2026-01-05"
+            }))
+            .unwrap()
+        })
+        .collect();
+    let ids = w
+        .hub
+        .write_persons(&w.fra, &persons, "persons")
+        .unwrap()
+        .ids;
+    for person in &ids {
+        let mut input = red(*person);
+        input.public_extract = true;
+        published(&w, &input);
+    }
+    let query = |pairs: &[(&str, &str)]| {
+        let pairs: Vec<(String, String)> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        w.hub.public_notices(PublicKind::Red, &pairs).unwrap()
+    };
+    let first = query(&[]);
+    assert_eq!(
+        (
+            first.total,
+            first.page,
+            first.result_per_page,
+            first.last_page
+        ),
+        (165, 1, 20, 8)
+    );
+    assert_eq!(first.notices.len(), 20);
+    // Newest first.
+    assert!(
+        first
+            .notices
+            .windows(2)
+            .all(|w| w[0].notice_id > w[1].notice_id)
+    );
+    let beyond = query(&[("page", "9")]);
+    assert_eq!((beyond.page, beyond.notices.len()), (8, 20));
+    assert_eq!(
+        beyond.notices[0].notice_id,
+        query(&[("page", "8")]).notices[0].notice_id
+    );
+    let all = query(&[("resultPerPage", "160"), ("page", "2")]);
+    assert_eq!((all.page, all.last_page, all.notices.len()), (1, 1, 160));
+    let one = query(&[("name", "^family7$")]);
+    assert_eq!(
+        (one.total, one.notices[0].name.as_deref()),
+        (1, Some("FAMILY7"))
+    );
+    let refused = w
+        .hub
+        .public_notices(PublicKind::Red, &[("resultPerPage".into(), "0".into())])
+        .unwrap_err();
+    assert_eq!(refused.parameter, "resultPerPage");
+}

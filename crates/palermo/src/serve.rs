@@ -99,6 +99,10 @@ pub struct PolicyArgs {
     /// Requests allowed per second with one API key or session (the burst is twice this).
     #[arg(long, default_value_t = 10_000)]
     requests_per_second_per_key: u32,
+    /// Requests to the public notices service (/notices/v1, unauthenticated) allowed per
+    /// minute from one address (the burst is a fifth of this); beyond, 429.
+    #[arg(long, default_value_t = 600)]
+    public_requests_per_minute_per_address: u32,
     /// The score from which a screened person is a hit; callers may raise it, not lower it.
     #[arg(long, default_value_t = palermo_hub::persons::DEFAULT_THRESHOLD)]
     hit_threshold: f64,
@@ -139,6 +143,10 @@ impl PolicyArgs {
                 burst: self.requests_per_second_per_key.saturating_mul(2),
                 per_second: f64::from(self.requests_per_second_per_key),
             },
+            public_requests_per_address: palermo_hub::RateLimit::per_minute(
+                (self.public_requests_per_minute_per_address / 5).max(1),
+                self.public_requests_per_minute_per_address,
+            ),
             inactive_disable_ms: self.inactive_days * 24 * 60 * MINUTE,
             hit_deadline_ms: self.hit_deadline_hours * 60 * MINUTE,
             audit_payload_retention_ms: self.audit_retention_days * 24 * 60 * MINUTE,
@@ -244,7 +252,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         }
         use std::io::Write;
         std::io::stdout().flush()?;
-        let routers = palermo_api::routers(hub.clone());
+        let routers = palermo_api::routers_with(hub.clone(), tls.is_some());
         if let Some(address) = args.metrics_listen {
             let listener = tokio::net::TcpListener::bind(address)
                 .await

@@ -11,5 +11,6 @@ mod messages;
 mod notices;
 mod persons;
 mod postgres_crash;
+mod public;
 mod security;
 mod support;
