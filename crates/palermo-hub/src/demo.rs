@@ -369,6 +369,426 @@ pub fn seed(hub: &Hub, documents: u64, vehicles: u64) -> Result<ImportCounts, Hu
     Ok(counts)
 }
 
+/// A one-pixel PNG: the demo persons' photos.
+const DEMO_PHOTO: &[u8] = &[
+    0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52,
+    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1F, 0x15, 0xC4,
+    0x89, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0xF8, 0xCF, 0xC0, 0xF0,
+    0x1F, 0x00, 0x05, 0x00, 0x01, 0xFF, 0x89, 0x99, 0x3D, 0x1D, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45,
+    0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82,
+];
+
+/// What the demo's notices give a newcomer to try: numbers and names that hit, public ids.
+#[derive(Clone, Debug, Default, serde::Serialize)]
+pub struct DemoNotices {
+    /// `(state, kind, id)` of every demo request.
+    pub requests: Vec<(String, String, i64)>,
+    /// A document named by a published Red notice: `(number, issuing country)`.
+    pub red_document: Option<(String, String)>,
+    /// The name and birth date of a person under a published Red notice.
+    pub red_person: Option<(String, String)>,
+    /// A plate named by a published notice: `(plate, country)`.
+    pub plate: Option<(String, String)>,
+}
+
+struct DemoPerson {
+    owner: &'static str,
+    given: &'static str,
+    family: &'static str,
+    /// The name in its own script, an alias.
+    native: Option<&'static str>,
+    sex: &'static str,
+    birth: &'static str,
+    nationality: &'static str,
+    category: &'static str,
+    photo: bool,
+}
+
+const DEMO_PERSONS: &[DemoPerson] = &[
+    DemoPerson {
+        owner: "FRA",
+        given: "Marc",
+        family: "Lefebvre",
+        native: None,
+        sex: "M",
+        birth: "1979-03-08",
+        nationality: "FRA",
+        category: "wanted",
+        photo: true,
+    },
+    DemoPerson {
+        owner: "UKR",
+        given: "Oleksandr",
+        family: "Kovalenko",
+        native: Some("Олександр Коваленко"),
+        sex: "M",
+        birth: "1984-11-21",
+        nationality: "UKR",
+        category: "wanted",
+        photo: true,
+    },
+    DemoPerson {
+        owner: "NGA",
+        given: "Chidi",
+        family: "Okonkwo",
+        native: None,
+        sex: "M",
+        birth: "1975-06-30",
+        nationality: "NGA",
+        category: "wanted",
+        photo: false,
+    },
+    DemoPerson {
+        owner: "THA",
+        given: "Somchai",
+        family: "Wongsakul",
+        native: Some("สมชาย วงศ์สกุล"),
+        sex: "M",
+        birth: "1981-02-14",
+        nationality: "THA",
+        category: "offender",
+        photo: false,
+    },
+    DemoPerson {
+        owner: "ROU",
+        given: "Ioana",
+        family: "Popescu",
+        native: None,
+        sex: "F",
+        birth: "2010-09-03",
+        nationality: "ROU",
+        category: "missing",
+        photo: true,
+    },
+    DemoPerson {
+        owner: "ESP",
+        given: "Amina",
+        family: "El Idrissi",
+        native: Some("أمينة الإدريسي"),
+        sex: "F",
+        birth: "2009-04-17",
+        nationality: "MAR",
+        category: "missing",
+        photo: false,
+    },
+    DemoPerson {
+        owner: "DEU",
+        given: "Dimitrios",
+        family: "Papadopoulos",
+        native: Some("Δημήτριος Παπαδόπουλος"),
+        sex: "M",
+        birth: "1970-01-25",
+        nationality: "GRC",
+        category: "suspect",
+        photo: false,
+    },
+    DemoPerson {
+        owner: "ITA",
+        given: "Luca",
+        family: "Russo",
+        native: None,
+        sex: "M",
+        birth: "1968-12-01",
+        nationality: "ITA",
+        category: "offender",
+        photo: false,
+    },
+    DemoPerson {
+        owner: "USA",
+        given: "Wei",
+        family: "Zhang",
+        native: Some("张伟"),
+        sex: "M",
+        birth: "1977-07-07",
+        nationality: "CHN",
+        category: "wanted",
+        photo: true,
+    },
+    DemoPerson {
+        owner: "POL",
+        given: "Piotr",
+        family: "Nowak",
+        native: None,
+        sex: "M",
+        birth: "1988-05-19",
+        nationality: "POL",
+        category: "wanted",
+        photo: false,
+    },
+    DemoPerson {
+        owner: "NLD",
+        given: "Jan",
+        family: "de Vries",
+        native: None,
+        sex: "M",
+        birth: "1990-10-10",
+        nationality: "NLD",
+        category: "wanted",
+        photo: false,
+    },
+    DemoPerson {
+        owner: "BRA",
+        given: "João",
+        family: "Silva Santos",
+        native: None,
+        sex: "M",
+        birth: "1983-08-08",
+        nationality: "BRA",
+        category: "wanted",
+        photo: false,
+    },
+];
+
+fn warrant(country: &str, charge: &str, months: u32) -> serde_json::Value {
+    serde_json::json!({"kind": "arrest_warrant", "charge": charge,
+        "description": format!("{charge}: recruited, moved and exploited victims across borders, 2023 to 2025."),
+        "reference": format!("{country}-2025-{months}"), "date": "2025-10-15",
+        "authority": format!("Investigating judge, {country}"), "issuing_country": country,
+        "max_penalty_months": months})
+}
+
+/// Loads the demo's persons and notices and diffusions of every kind and state, through the
+/// hub's use cases: each bureau requests its own, the console reviews as the secretariat.
+pub fn seed_notices(hub: &Hub) -> Result<DemoNotices, HubError> {
+    use serde_json::json;
+    let mut ids = Vec::new();
+    for person in DEMO_PERSONS {
+        let caller = Caller::local_operator(CountryCode::parse(person.owner).expect("code"));
+        let mut names = vec![json!({"given": person.given, "family": person.family})];
+        if let Some(native) = person.native {
+            names.push(json!({"full": native, "kind": "alias"}));
+        }
+        let input: palermo_core::PersonInput = serde_json::from_value(json!({
+            "names": names, "sex": person.sex, "birth_date": person.birth,
+            "nationality": [person.nationality], "category": person.category,
+            "birth_country": person.nationality, "reported_date": "2026-01-05"
+        }))
+        .expect("a demo person");
+        let id = hub.write_persons(&caller, &[input], "persons")?.ids[0];
+        if person.photo {
+            hub.add_person_photo(&caller, id, DEMO_PHOTO)?;
+        }
+        ids.push(id);
+    }
+    let secretariat = Caller::console();
+    let mut demo = DemoNotices::default();
+    // (owner, request, moves after creation)
+    let requests: Vec<(&str, serde_json::Value, &[&str])> = vec![
+        (
+            "FRA",
+            json!({"kind": "red", "person": ids[0], "public_extract": true,
+            "summary": "Wanted for trafficking in human beings (Lyon network)",
+            "warrants": [warrant("FRA", "Trafficking in human beings", 120)],
+            "documents": [{"number": "18FR44120", "issuing_country": "FRA"}],
+            "vehicles": [{"plate": "GH-512-KL", "plate_country": "FRA"}]}),
+            &["submit", "start_review", "publish"],
+        ),
+        (
+            "UKR",
+            json!({"kind": "red", "person": ids[1], "public_extract": true,
+            "warrants": [warrant("UKR", "Trafficking in persons for labour exploitation", 144)]}),
+            &["submit", "start_review", "publish"],
+        ),
+        (
+            "NGA",
+            json!({"kind": "red", "person": ids[2],
+            "warrants": [warrant("NGA", "Trafficking in persons", 180)]}),
+            &["submit", "start_review"],
+        ),
+        (
+            "POL",
+            json!({"kind": "red", "person": ids[9],
+            "warrants": [warrant("POL", "Smuggling of migrants", 96)]}),
+            &["submit"],
+        ),
+        (
+            "NLD",
+            json!({"kind": "red", "person": ids[10],
+            "warrants": [warrant("NLD", "Exploitation in prostitution", 72)]}),
+            &[],
+        ),
+        (
+            "BRA",
+            json!({"kind": "red", "person": ids[11],
+            "warrants": [warrant("BRA", "Unpaid debt to a business partner", 30)]}),
+            &["submit", "start_review", "refuse"],
+        ),
+        (
+            "USA",
+            json!({"kind": "red", "person": ids[8],
+            "warrants": [warrant("USA", "Forced labour", 240)]}),
+            &["submit", "start_review", "publish", "suspend"],
+        ),
+        (
+            "ITA",
+            json!({"kind": "red", "person": ids[7],
+            "warrants": [warrant("ITA", "Enslavement", 200)]}),
+            &["submit", "start_review", "publish", "sg:suspend"],
+        ),
+        (
+            "NLD",
+            json!({"kind": "red", "person": ids[10], "reported_date": "2020-01-10",
+            "review_date": "2021-01-10",
+            "warrants": [warrant("NLD", "Trafficking in human beings", 96)]}),
+            &["submit", "start_review", "publish"],
+        ),
+        (
+            "ROU",
+            json!({"kind": "yellow", "person": ids[4], "public_extract": true,
+            "disappearance": {"date": "2026-03-02", "place": "Bucharest, Gara de Nord", "country": "ROU"}}),
+            &["submit", "start_review", "publish"],
+        ),
+        (
+            "ESP",
+            json!({"kind": "yellow", "person": ids[5], "public_extract": true,
+            "disappearance": {"date": "2026-05-11", "place": "Algeciras port", "country": "ESP"}}),
+            &["submit", "start_review", "publish", "cancel"],
+        ),
+        (
+            "DEU",
+            json!({"kind": "blue", "person": ids[6],
+            "purpose": "Identity and whereabouts of a suspected recruiter of seasonal workers"}),
+            &["submit", "start_review", "publish"],
+        ),
+        (
+            "THA",
+            json!({"kind": "green", "person": ids[3],
+            "warning": "Convicted of the sexual exploitation of children; travels to the region"}),
+            &["submit", "start_review", "publish"],
+        ),
+        (
+            "ITA",
+            json!({"kind": "black", "body": {"found_date": "2026-04-20", "found_place": "Lampedusa",
+            "found_country": "ITA", "sex": "F", "age_min": 18, "age_max": 30,
+            "description": "Found at sea; tattoo of a swallow on the left wrist"}}),
+            &["submit", "start_review", "publish"],
+        ),
+        (
+            "NLD",
+            json!({"kind": "orange", "case": {"kind": "modus_operandi",
+            "description": "Fake modelling agencies recruiting minors through messaging apps"}}),
+            &["submit", "start_review", "publish"],
+        ),
+        (
+            "DEU",
+            json!({"kind": "purple", "case": {"kind": "object",
+            "description": "Concealed compartments in minibuses used to move people"}}),
+            &["submit"],
+        ),
+        (
+            "ITA",
+            json!({"kind": "silver", "person": ids[7], "assets": [{"kind": "real_estate",
+            "description": "Villa bought with the proceeds of exploitation", "country": "ESP"}]}),
+            &["submit", "start_review", "publish"],
+        ),
+        (
+            "USA",
+            json!({"kind": "un-persons", "person": ids[8], "public_extract": true,
+            "summary": "Listed for financing a trafficking network",
+            "sanctions": {"committee": "1267", "reference": "QDi.901", "measures": ["assets_freeze", "travel_ban"]}}),
+            &["submit", "start_review", "publish"],
+        ),
+        (
+            "USA",
+            json!({"kind": "un-entities", "entity": {"name": "Golden Star Recruitment Ltd",
+            "aliases": ["GSR Agency"]}, "sanctions": {"committee": "1267", "reference": "QDe.902",
+            "measures": ["assets_freeze"]}}),
+            &["submit", "start_review", "publish"],
+        ),
+        (
+            "FRA",
+            json!({"kind": "wanted", "person": ids[0], "recipients": ["DEU", "ITA", "ESP"],
+            "warrants": [warrant("FRA", "Trafficking in human beings", 120)]}),
+            &[],
+        ),
+        (
+            "ROU",
+            json!({"kind": "missing", "person": ids[4], "recipients": ["all"],
+            "disappearance": {"date": "2026-03-02", "place": "Bucharest", "country": "ROU"}}),
+            &["find_compliant"],
+        ),
+        (
+            "POL",
+            json!({"kind": "information", "person": ids[9], "recipients": ["DEU"],
+            "purpose": "Addresses used in Germany"}),
+            &[],
+        ),
+        (
+            "NGA",
+            json!({"kind": "warning", "person": ids[2], "recipients": ["all"],
+            "warning": "Dispute over a family inheritance with his brother"}),
+            &["find_non_compliant"],
+        ),
+    ];
+    for (owner, request, moves) in requests {
+        let caller = Caller::local_operator(CountryCode::parse(owner).expect("code"));
+        let input: palermo_core::notice::NoticeInput =
+            serde_json::from_value(request).expect("a demo request");
+        let mut view = hub.request_notice(&caller, &input)?;
+        for step in moves {
+            let (by_secretariat, transition): (bool, &str) = match step.strip_prefix("sg:") {
+                Some(transition) => (true, transition),
+                None => (false, step),
+            };
+            let secretariat_move = by_secretariat
+                || matches!(
+                    transition,
+                    "start_review" | "publish" | "refuse" | "find_compliant" | "find_non_compliant"
+                );
+            let mover = if secretariat_move {
+                &secretariat
+            } else {
+                &caller
+            };
+            let reason = match transition {
+                "refuse" => Some("a private dispute over a debt, not a crime under the rules"),
+                "suspend" if by_secretariat => {
+                    Some("held by the secretariat while a complaint is examined")
+                }
+                "suspend" => Some("the owner is checking new information on the person"),
+                "cancel" => Some("the child was found safe in Algeciras"),
+                "find_non_compliant" => Some("a private family dispute, excluded by the rules"),
+                _ => None,
+            };
+            // The demo's reviewer accepts what needs judgement, in writing.
+            let overrides = match transition {
+                "publish" | "find_compliant" => view
+                    .checklist
+                    .iter()
+                    .flatten()
+                    .filter(|rule| rule.verdict != "pass")
+                    .map(|rule| palermo_core::notice::rules::Override {
+                        rule: rule.rule.to_owned(),
+                        justification: "checked by the demo's reviewer against the file".into(),
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            };
+            view = hub.move_notice(
+                mover,
+                view.id,
+                &crate::NoticeMoveInput {
+                    transition: Some(transition.into()),
+                    reason: reason.map(str::to_owned),
+                    overrides,
+                    request: None,
+                },
+            )?;
+        }
+        demo.requests
+            .push((view.state.clone(), view.kind.clone(), view.id));
+    }
+    // The request whose review date passed without a confirmation expires.
+    hub.expire_notices()?;
+    for (state, _, id) in &mut demo.requests {
+        *state = hub.notice(&secretariat, *id)?.state;
+    }
+    demo.red_document = Some(("18FR44120".into(), "FRA".into()));
+    demo.red_person = Some(("Marc Lefebvre".into(), "1979-03-08".into()));
+    demo.plate = Some(("GH512KL".into(), "FRA".into()));
+    Ok(demo)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

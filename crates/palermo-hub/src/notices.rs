@@ -787,18 +787,21 @@ impl Hub {
             {
                 let checklist = self.checklist(request, owner, Some(id))?;
                 if !checklist.passed() {
-                    let mut errors = FieldErrors::default();
-                    for outcome in checklist.0.iter().filter(|o| o.verdict != rules::Verdict::Pass) {
-                        errors.push(
-                            "request",
-                            format!(
-                                "the update does not pass {} ({}): a published notice changes within the rules only; cancel it and request anew",
-                                outcome.rule,
-                                outcome.evidence.join("; ")
-                            ),
-                        );
-                    }
-                    return Err(HubError::Invalid(errors));
+                    // The same request would be taken as a draft's: it is the notice's state
+                    // it conflicts with.
+                    let failed: Vec<String> = checklist
+                        .0
+                        .iter()
+                        .filter(|o| o.verdict != rules::Verdict::Pass)
+                        .map(|o| format!("{} ({})", o.rule, o.evidence.join("; ")))
+                        .collect();
+                    return Err(HubError::Refused {
+                        state: State::Published.as_str().into(),
+                        detail: format!(
+                            "a published notice changes within the rules only, and the update does not pass {}: cancel it and request anew",
+                            failed.join(", ")
+                        ),
+                    });
                 }
             }
             if !input.overrides.is_empty()

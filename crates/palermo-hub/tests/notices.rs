@@ -563,7 +563,7 @@ fn a_published_notice_changes_within_the_rules_only() {
         )
         .unwrap_err();
     assert!(
-        matches!(&refused, HubError::Invalid(errors) if errors.0[0].detail.contains("seriousness.threshold")),
+        matches!(&refused, HubError::Refused { state, detail } if state == "published" && detail.contains("seriousness.threshold")),
         "{refused:?}"
     );
     assert_eq!(w.hub.notice(&w.deu, id).unwrap().version, 1);

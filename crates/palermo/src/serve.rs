@@ -34,6 +34,10 @@ pub struct ServeArgs {
     /// Vehicles the demo creates.
     #[arg(long, default_value_t = 10_000)]
     demo_vehicles: u64,
+    /// Whether the demo loads its persons and its notices and diffusions of every kind and
+    /// state (`--demo-notices false`: records only).
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
+    demo_notices: bool,
     /// Async worker threads; default one per core.
     #[arg(long)]
     workers: Option<usize>,
@@ -180,6 +184,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         .with_database(args.database.url.clone())?;
     let store = data.store()?;
     let fresh = store.organisations()?.is_empty();
+    let mut demo_notices = None;
     if args.demo && fresh {
         let started = Instant::now();
         // The demo data go in through the hub's use cases, as every bureau's would.
@@ -192,6 +197,11 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         )?;
         let counts = demo::seed(&seeding, args.demo_documents, args.demo_vehicles)
             .context("cannot load the demo data")?;
+        if args.demo_notices {
+            demo_notices = Some(
+                demo::seed_notices(&seeding).context("cannot load the demo persons and notices")?,
+            );
+        }
         drop(seeding);
         info!(
             records = counts.inserted,
@@ -211,7 +221,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         "index ready"
     );
     let credentials = match (args.demo, fresh) {
-        (true, true) => Some(demo_credentials(&hub, &args)?),
+        (true, true) => Some(demo_credentials(&hub, &args, demo_notices.as_ref())?),
         (true, false) => read_credentials(&data),
         _ => None,
     };
@@ -371,7 +381,11 @@ async fn shutdown_signal() {
 }
 
 /// Creates one key per demo bureau and picks examples that hit.
-fn demo_credentials(hub: &Hub, args: &ServeArgs) -> anyhow::Result<Value> {
+fn demo_credentials(
+    hub: &Hub,
+    args: &ServeArgs,
+    notices: Option<&demo::DemoNotices>,
+) -> anyhow::Result<Value> {
     let console = palermo_hub::Caller::console();
     let mut bureaus = Vec::new();
     for (code, name) in DEMO_BUREAUS {
@@ -448,6 +462,7 @@ fn demo_credentials(hub: &Hub, args: &ServeArgs) -> anyhow::Result<Value> {
             "document_possible_hit": possible,
             "document_restricted": restricted,
             "vehicle_hit": vehicle,
+            "notices": notices,
         }
     }))
 }

@@ -291,3 +291,93 @@ fn yellow_and_un_lists_and_the_rate_limit() {
     let body: Value = serde_json::from_slice(&limited.body_mut().read_to_vec().unwrap()).unwrap();
     assert_eq!(body["name"], "TooManyRequestsError");
 }
+
+#[test]
+fn the_demo_holds_requests_of_every_kind_and_state_that_checks_and_the_public_find() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(
+        &dir.path().join("data"),
+        &["--demo", "--demo-documents", "200", "--demo-vehicles", "20"],
+    );
+    let examples = server.credentials()["examples"]["notices"].clone();
+    let requests = examples["requests"].as_array().unwrap();
+    let states: std::collections::BTreeSet<&str> =
+        requests.iter().map(|r| r[0].as_str().unwrap()).collect();
+    let kinds: std::collections::BTreeSet<&str> =
+        requests.iter().map(|r| r[1].as_str().unwrap()).collect();
+    for state in [
+        "draft",
+        "submitted",
+        "in_review",
+        "published",
+        "refused",
+        "suspended",
+        "held",
+        "cancelled",
+        "expired",
+        "sent",
+        "compliant",
+        "non_compliant",
+    ] {
+        assert!(states.contains(state), "{state} in {states:?}");
+    }
+    for kind in [
+        "red",
+        "yellow",
+        "blue",
+        "black",
+        "green",
+        "orange",
+        "purple",
+        "silver",
+        "un-persons",
+        "un-entities",
+        "wanted",
+        "missing",
+        "information",
+        "warning",
+    ] {
+        assert!(kinds.contains(kind), "{kind} in {kinds:?}");
+    }
+    // A newcomer's first checks find something.
+    let deu = server.client("DEU");
+    let number = examples["red_document"][0].as_str().unwrap();
+    let checked = deu.get(&format!(
+        "/api/v1/checks/documents?number={number}&country=FRA"
+    ));
+    assert_eq!(
+        checked.body["notices"][0]["kind"], "red",
+        "{}",
+        checked.text
+    );
+    let name = examples["red_person"][0]
+        .as_str()
+        .unwrap()
+        .replace(' ', "%20");
+    let screened = deu.get(&format!("/api/v1/checks/persons?name={name}"));
+    assert!(
+        screened.body["candidates"][0]["notices"]
+            .as_array()
+            .is_some_and(|n| !n.is_empty()),
+        "{}",
+        screened.text
+    );
+    let (_, red, _) = get(&server, "/notices/v1/red");
+    assert!(red["total"].as_u64().unwrap() >= 2, "{red}");
+    assert!(
+        red["_embedded"]["notices"][0]["_links"]["thumbnail"].is_object(),
+        "{red}"
+    );
+    assert!(
+        get(&server, "/notices/v1/yellow").1["total"]
+            .as_u64()
+            .unwrap()
+            >= 1
+    );
+    assert!(
+        get(&server, "/notices/v1/un/persons").1["total"]
+            .as_u64()
+            .unwrap()
+            >= 1
+    );
+}

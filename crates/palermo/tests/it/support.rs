@@ -67,7 +67,8 @@ pub struct Server {
 }
 
 impl Server {
-    /// A demo hub with a small dataset in a new temporary directory.
+    /// A demo hub with a small dataset in a new temporary directory, without the demo's
+    /// persons and notices (the tests make their own).
     pub fn demo() -> Server {
         let dir = tempfile::tempdir().unwrap();
         let data = dir.path().join("data");
@@ -79,6 +80,8 @@ impl Server {
                 "2000",
                 "--demo-vehicles",
                 "200",
+                "--demo-notices",
+                "false",
             ],
         );
         server._dir = Some(dir);
@@ -367,6 +370,8 @@ impl Server {
             "2000",
             "--demo-vehicles",
             "200",
+            "--demo-notices",
+            "false",
         ];
         args.extend_from_slice(extra);
         let mut server = Server::start(&data, &args);
