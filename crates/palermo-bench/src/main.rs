@@ -18,6 +18,7 @@ mod audit_cost;
 mod load;
 mod names;
 mod notice_rules;
+mod notices_load;
 mod screen_eval;
 
 use std::hint::black_box;
@@ -99,6 +100,15 @@ enum Command {
     NoticeRules {
         #[arg(long, default_value_t = 100_000)]
         requests: usize,
+    },
+    /// Notices at scale: public searches (hub and HTTP), start-up, cancellation to checks.
+    NoticesLoad {
+        #[arg(long, default_value_t = 100_000)]
+        count: usize,
+        #[arg(long, default_value_t = 4_000)]
+        queries: usize,
+        #[arg(long, default_value_t = 50)]
+        cancellations: usize,
     },
     /// Anonymous sign-ins at once against a running hub; prints the answers and the hub's
     /// peak resident memory (its pid is needed to read it).
@@ -502,6 +512,11 @@ fn main() -> anyhow::Result<()> {
             postgres,
         } => audit_cost::run(count, seconds, &threads, postgres.as_deref())?,
         Command::NoticeRules { requests } => notice_rules::run(requests)?,
+        Command::NoticesLoad {
+            count,
+            queries,
+            cancellations,
+        } => notices_load::run(count, queries, cancellations)?,
         Command::Signins {
             url,
             pid,
