@@ -43,8 +43,17 @@ const HITS_PAGE_DEFAULT: usize = 100;
 pub struct AppState {
     pub hub: Arc<Hub>,
     metrics: Arc<Metrics>,
-    /// Whether the service is reached over TLS (for the public service's absolute links).
-    https: bool,
+    options: Arc<RouterOptions>,
+}
+
+/// How the hub is reached, for the absolute links of the public notices service.
+#[derive(Clone, Debug, Default)]
+pub struct RouterOptions {
+    /// Whether the API is served over TLS (links say `https://`).
+    pub https: bool,
+    /// The public service's own address (`https://notices.example.org`), when it is served
+    /// behind a proxy or a name: links then never take the request's `Host`.
+    pub public_url: Option<String>,
 }
 
 impl FromRef<AppState> for Arc<Metrics> {
@@ -145,15 +154,14 @@ pub fn router(hub: Arc<Hub>) -> Router {
 }
 
 pub fn routers(hub: Arc<Hub>) -> Routers {
-    routers_with(hub, false)
+    routers_with(hub, RouterOptions::default())
 }
 
-/// The routers of a hub served over TLS (`https`) or plain HTTP.
-pub fn routers_with(hub: Arc<Hub>, https: bool) -> Routers {
+pub fn routers_with(hub: Arc<Hub>, options: RouterOptions) -> Routers {
     let state = AppState {
         hub,
         metrics: Arc::new(Metrics::new()),
-        https,
+        options: Arc::new(options),
     };
     let metrics = Router::new()
         .route("/metrics", get(render_metrics))

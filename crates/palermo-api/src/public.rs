@@ -47,8 +47,12 @@ fn json_ok(body: &Value) -> Response {
     response
 }
 
-/// The service's address as the client reached it, for absolute links.
+/// The service's address, for absolute links: the operator's (`serve --public-url`), or the
+/// one the client reached (its `Host`, when it is a plain host name or address).
 fn base(state: &AppState, headers: &HeaderMap) -> String {
+    if let Some(url) = &state.options.public_url {
+        return format!("{}/notices/v1", url.trim_end_matches('/'));
+    }
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
@@ -58,7 +62,7 @@ fn base(state: &AppState, headers: &HeaderMap) -> String {
                     .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
         })
         .unwrap_or("localhost");
-    let scheme = if state.https { "https" } else { "http" };
+    let scheme = if state.options.https { "https" } else { "http" };
     format!("{scheme}://{host}/notices/v1")
 }
 

@@ -507,11 +507,11 @@ const GIVEN_TEXT: &str = "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001
 /// Text of at least `min` characters once trimmed (spaces around do not count), lines
 /// allowed, no other control character.
 fn trimmed_at_least(min: usize) -> String {
-    let edge = "[^\\s\\u0000-\\u001f\\u007f-\\u009f]";
+    let edge = "[^\\s\\u0000-\\u001f\\u007f-\\u009f\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u2069\\ufeff]";
     // The white space the hub trims and does not refuse as a control character.
     let space = "[ \\n\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*";
     format!(
-        "^{space}{edge}[^\\u0000-\\u0009\\u000b-\\u001f\\u007f-\\u009f]{{{},}}{edge}{space}$",
+        "^{space}{edge}[^\\u0000-\\u0009\\u000b-\\u001f\\u007f-\\u009f\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u2069\\ufeff]{{{},}}{edge}{space}$",
         min.saturating_sub(2)
     )
 }
@@ -613,7 +613,8 @@ fn notice_parts(
         add(
             "public_extract",
             json!({"type": "boolean",
-                "description": "The owner's consent to a public extract once published"}),
+                "description": "The owner's consent to a public extract once published: only for a \
+                 request without restriction, handled H0, about a person whose record is so too"}),
             false,
         );
     }
@@ -767,10 +768,20 @@ fn notice_variant(kind: palermo_core::notice::RequestKind) -> Value {
         "reported_date".into(),
         optional(past_date("When the request is made (default: today)")),
     );
+    let mut rules = meta_rules();
+    if properties["public_extract"]["type"] == "boolean"
+        && let Some(rules) = rules.as_array_mut()
+    {
+        let open = |value: &str| json!({"anyOf": [{"const": value}, {"type": "null"}, {"type": "string", "pattern": BLANK}]});
+        rules.push(json!({
+            "if": {"required": ["public_extract"], "properties": {"public_extract": {"const": true}}},
+            "then": {"properties": {"restriction": open("all"), "handling": open("H0")}}
+        }));
+    }
     json!({"type": "object", "additionalProperties": false,
         "title": kind.as_str(),
         "description": format!("A {} request: it asks {}", kind.as_str(), kind.requirements().action()),
-        "required": required, "properties": properties, "allOf": meta_rules()})
+        "required": required, "properties": properties, "allOf": rules})
 }
 
 /// A notice's or a diffusion's request: one of the kinds of its channel, each with exactly
@@ -913,7 +924,7 @@ fn notice_move() -> Value {
     "properties": {
         "transition": {"type": "string", "enum": transitions},
         "reason": {"anyOf": [{"type": "string", "maxLength": palermo_hub::notices::REASON_LEN_MAX,
-                "pattern": "^[^\\u0000-\\u0009\\u000b-\\u001f\\u007f-\\u009f]*$"}, {"type": "null"}],
+                "pattern": "^[^\\u0000-\\u0009\\u000b-\\u001f\\u007f-\\u009f\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u2069\\ufeff]*$"}, {"type": "null"}],
             "description": "Why: at least 10 characters, required to refuse, suspend, cancel or \
              find non-compliant"},
         "overrides": {"type": "array", "maxItems": 20, "items": object(&["rule", "justification"],

@@ -18,8 +18,7 @@ use palermo_store::{NoticeEvent, NoticeRow, SqliteStore, Store};
 use serde_json::json;
 
 const SYLLABLES: [&str; 16] = [
-    "ka", "lo", "mi", "ra", "ne", "to", "vi", "sa", "du", "po", "re", "an", "el", "or", "ba",
-    "zu",
+    "ka", "lo", "mi", "ra", "ne", "to", "vi", "sa", "du", "po", "re", "an", "el", "or", "ba", "zu",
 ];
 const NATIONALITIES: [&str; 20] = [
     "FRA", "DEU", "ITA", "ESP", "POL", "ROU", "UKR", "NGA", "THA", "BRA", "USA", "NLD", "MAR",
@@ -32,6 +31,9 @@ const CHARGES: [&str; 4] = [
     "Forced labour",
     "Sexual exploitation of children",
 ];
+
+/// A public search of the mix: its label, its list, its parameters.
+type Search = (&'static str, PublicKind, Vec<(String, String)>);
 
 /// A deterministic pseudo-random stream (xorshift64*).
 struct Stream(u64);
@@ -127,7 +129,10 @@ pub fn run(count: usize, queries: usize, cancellations: usize) -> anyhow::Result
         tempfile::tempdir()?
     };
     let path = dir.path().join("palermo.db");
-    println!("## notices: {count} valid notices on SQLite ({})", path.display());
+    println!(
+        "## notices: {count} valid notices on SQLite ({})",
+        path.display()
+    );
     let seeding_started = Instant::now();
     let mut owners = Vec::new();
     {
@@ -141,7 +146,12 @@ pub fn run(count: usize, queries: usize, cancellations: usize) -> anyhow::Result
         )?;
         let console = Caller::console();
         for (code, name) in DEMO_BUREAUS {
-            hub.add_organisation(&console, OrgCode::parse(code).expect("code"), OrgKind::Member, name)?;
+            hub.add_organisation(
+                &console,
+                OrgCode::parse(code).expect("code"),
+                OrgKind::Member,
+                name,
+            )?;
         }
         hub.add_organisation(
             &console,
@@ -186,7 +196,9 @@ pub fn run(count: usize, queries: usize, cancellations: usize) -> anyhow::Result
                 default_owner: *owner,
                 prefix: "",
             };
-            let validated = input.validate(context).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let validated = input
+                .validate(context)
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
             let row = NoticeRow {
                 kind: validated.kind.as_str().into(),
                 state: "published".into(),
@@ -239,10 +251,13 @@ pub fn run(count: usize, queries: usize, cancellations: usize) -> anyhow::Result
 
     // Public searches: a client's usual questions.
     let mut stream = Stream(7);
-    let mix: Vec<(&str, PublicKind, Vec<(String, String)>)> = (0..queries)
+    let mix: Vec<Search> = (0..queries)
         .map(|i| {
             let pairs = |items: &[(&str, String)]| -> Vec<(String, String)> {
-                items.iter().map(|(k, v)| (k.to_string(), v.clone())).collect()
+                items
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.clone()))
+                    .collect()
             };
             let nationality = CountryCode::parse(NATIONALITIES[stream.below(NATIONALITIES.len())])
                 .and_then(CountryCode::alpha2)
@@ -250,13 +265,51 @@ pub fn run(count: usize, queries: usize, cancellations: usize) -> anyhow::Result
                 .to_owned();
             match i % 8 {
                 0 => ("first page", PublicKind::Red, Vec::new()),
-                1 => ("nationality", PublicKind::Red, pairs(&[("nationality", nationality)])),
-                2 => ("name prefix ^..", PublicKind::Red, pairs(&[("name", format!("^{}", stream.word(1)))])),
-                3 => ("forename + name", PublicKind::Red, pairs(&[("forename", stream.word(2)), ("name", stream.word(2))])),
-                4 => ("age + sex", PublicKind::Red, pairs(&[("ageMin", "30".into()), ("ageMax", "40".into()), ("sexId", "F".into())])),
-                5 => ("warrant country, page 8", PublicKind::Red, pairs(&[("arrestWarrantCountryId", nationality), ("page", "8".into())])),
-                6 => ("free text", PublicKind::Red, pairs(&[("freeText", "forced labour".into())])),
-                _ => ("yellow by nationality", PublicKind::Yellow, pairs(&[("nationality", nationality), ("resultPerPage", "160".into())])),
+                1 => (
+                    "nationality",
+                    PublicKind::Red,
+                    pairs(&[("nationality", nationality)]),
+                ),
+                2 => (
+                    "name prefix ^..",
+                    PublicKind::Red,
+                    pairs(&[("name", format!("^{}", stream.word(1)))]),
+                ),
+                3 => (
+                    "forename + name",
+                    PublicKind::Red,
+                    pairs(&[("forename", stream.word(2)), ("name", stream.word(2))]),
+                ),
+                4 => (
+                    "age + sex",
+                    PublicKind::Red,
+                    pairs(&[
+                        ("ageMin", "30".into()),
+                        ("ageMax", "40".into()),
+                        ("sexId", "F".into()),
+                    ]),
+                ),
+                5 => (
+                    "warrant country, page 8",
+                    PublicKind::Red,
+                    pairs(&[
+                        ("arrestWarrantCountryId", nationality),
+                        ("page", "8".into()),
+                    ]),
+                ),
+                6 => (
+                    "free text",
+                    PublicKind::Red,
+                    pairs(&[("freeText", "forced labour".into())]),
+                ),
+                _ => (
+                    "yellow by nationality",
+                    PublicKind::Yellow,
+                    pairs(&[
+                        ("nationality", nationality),
+                        ("resultPerPage", "160".into()),
+                    ]),
+                ),
             }
         })
         .collect();
@@ -264,14 +317,18 @@ pub fn run(count: usize, queries: usize, cancellations: usize) -> anyhow::Result
     let mut all = Vec::new();
     for (label, kind, pairs) in &mix {
         let t = Instant::now();
-        let page = hub.public_notices(*kind, pairs).map_err(|r| anyhow::anyhow!(r.message))?;
+        let page = hub
+            .public_notices(*kind, pairs)
+            .map_err(|r| anyhow::anyhow!(r.message))?;
         std::hint::black_box(page.total);
         let took = t.elapsed();
         by_kind.entry(label).or_default().push(took);
         all.push(took);
     }
     let (p50, p99, max) = percentiles(all);
-    println!("public search at the hub, {queries} queries, 1 thread: p50 {p50:.3} ms, p99 {p99:.3} ms, max {max:.3} ms");
+    println!(
+        "public search at the hub, {queries} queries, 1 thread: p50 {p50:.3} ms, p99 {p99:.3} ms, max {max:.3} ms"
+    );
     for (label, samples) in by_kind {
         let (p50, p99, _) = percentiles(samples);
         println!("  {label:<26} p50 {p50:.3} ms  p99 {p99:.3} ms");
@@ -284,8 +341,8 @@ pub fn run(count: usize, queries: usize, cancellations: usize) -> anyhow::Result
         .build()?;
     let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))?;
     let address = listener.local_addr()?;
-    let app = palermo_api::router(hub.clone())
-        .into_make_service_with_connect_info::<palermo_api::Peer>();
+    let app =
+        palermo_api::router(hub.clone()).into_make_service_with_connect_info::<palermo_api::Peer>();
     runtime.spawn(async move { axum::serve(listener, app).await });
     let url = format!("http://{address}/notices/v1");
     let urls: Vec<String> = mix
@@ -319,7 +376,11 @@ pub fn run(count: usize, queries: usize, cancellations: usize) -> anyhow::Result
             .collect();
         let mut samples = Vec::new();
         for thread in threads {
-            samples.extend(thread.join().map_err(|_| anyhow::anyhow!("a client failed"))??);
+            samples.extend(
+                thread
+                    .join()
+                    .map_err(|_| anyhow::anyhow!("a client failed"))??,
+            );
         }
         let seconds = wall.elapsed().as_secs_f64();
         let n = samples.len();
@@ -339,8 +400,13 @@ pub fn run(count: usize, queries: usize, cancellations: usize) -> anyhow::Result
     let checker = Caller::local_operator(CountryCode::parse("DEU").expect("code"));
     let checkers: Vec<_> = (0..2)
         .map(|_| {
-            let (hub, target, stop, seen, checker) =
-                (hub.clone(), target.clone(), stop.clone(), seen.clone(), checker.clone());
+            let (hub, target, stop, seen, checker) = (
+                hub.clone(),
+                target.clone(),
+                stop.clone(),
+                seen.clone(),
+                checker.clone(),
+            );
             std::thread::spawn(move || -> anyhow::Result<u64> {
                 let mut checks = 0;
                 while !stop.load(Ordering::Relaxed) {
@@ -355,10 +421,14 @@ pub fn run(count: usize, queries: usize, cancellations: usize) -> anyhow::Result
                         ..DocumentQuery::default()
                     };
                     let started = epoch.elapsed().as_micros() as u64;
-                    let result = hub.check_documents(&checker, &[query])?.record(&hub)?.remove(0);
+                    let result = hub
+                        .check_documents(&checker, &[query])?
+                        .record(&hub)?
+                        .remove(0);
                     let ended = epoch.elapsed().as_micros() as u64;
                     if target.load(Ordering::Acquire) == i {
-                        seen.lock().push((started, ended, !result.notices.is_empty()));
+                        seen.lock()
+                            .push((started, ended, !result.notices.is_empty()));
                     }
                     checks += 1;
                 }
@@ -368,7 +438,10 @@ pub fn run(count: usize, queries: usize, cancellations: usize) -> anyhow::Result
         .collect();
     let mut commits = Vec::new();
     let mut visible = Vec::new();
-    let reds: Vec<usize> = (0..count).filter(|i| kind_of(*i) == "red").take(cancellations).collect();
+    let reds: Vec<usize> = (0..count)
+        .filter(|i| kind_of(*i) == "red")
+        .take(cancellations)
+        .collect();
     let wall = Instant::now();
     for i in &reds {
         seen.lock().clear();
@@ -390,7 +463,10 @@ pub fn run(count: usize, queries: usize, cancellations: usize) -> anyhow::Result
         commits.push(t.elapsed());
         std::thread::sleep(Duration::from_millis(30));
         let samples = seen.lock().clone();
-        if !samples.iter().any(|(start, _, saw)| *start < cancel_start && *saw) {
+        if !samples
+            .iter()
+            .any(|(start, _, saw)| *start < cancel_start && *saw)
+        {
             anyhow::bail!("the checkers did not see notice {id} before its cancellation");
         }
         // The last moment a check's answer still named the notice, after the cancel began.
@@ -400,16 +476,24 @@ pub fn run(count: usize, queries: usize, cancellations: usize) -> anyhow::Result
             .map(|(_, end, _)| *end)
             .max()
             .unwrap_or(cancel_start);
-        if samples.iter().any(|(start, _, saw)| *saw && *start > cancel_start + commits.last().map_or(0, |d| d.as_micros() as u64)) {
-            anyhow::bail!("a check that began after the cancellation returned still named notice {id}");
+        if samples.iter().any(|(start, _, saw)| {
+            *saw && *start > cancel_start + commits.last().map_or(0, |d| d.as_micros() as u64)
+        }) {
+            anyhow::bail!(
+                "a check that began after the cancellation returned still named notice {id}"
+            );
         }
-        visible.push(Duration::from_micros(last_seen.saturating_sub(cancel_start)));
+        visible.push(Duration::from_micros(
+            last_seen.saturating_sub(cancel_start),
+        ));
     }
     target.store(-1, Ordering::Release);
     stop.store(true, Ordering::Relaxed);
     let mut checks = 0;
     for thread in checkers {
-        checks += thread.join().map_err(|_| anyhow::anyhow!("a checker failed"))??;
+        checks += thread
+            .join()
+            .map_err(|_| anyhow::anyhow!("a checker failed"))??;
     }
     let (c50, c99, cmax) = percentiles(commits);
     let (v50, v99, vmax) = percentiles(visible);

@@ -241,6 +241,12 @@ pub fn plate(raw: &str) -> Result<String, Reason> {
 
 /// Free text (names, references, makes): trimmed, no control characters, bounded length.
 /// Empty text is `None`.
+/// Characters that take no room on screen and may make a text look longer or other than it
+/// reads (zero-width spaces and joiners, direction marks and overrides, the byte-order mark).
+pub fn invisible(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+}
+
 pub fn text(raw: &str, len_max: usize) -> Result<Option<String>, Reason> {
     reject_control_and_length(raw, len_max)?;
     let trimmed = raw.trim();

@@ -199,10 +199,23 @@ impl Hub {
         // A hit on a request: its checker sees it while the request's restriction lets it
         // see the request (whatever the request's state since).
         if hit.hit.record_kind == RecordKind::Notice {
-            return Ok(self
-                .store
-                .notice(id)?
-                .is_some_and(|stored| caller.may_see(&stored.row.meta)));
+            let Some(stored) = self.store.notice(id)? else {
+                return Ok(false);
+            };
+            if !caller.may_see(&stored.row.meta) {
+                return Ok(false);
+            }
+            // A country a diffusion is no longer sent to loses its hits on it.
+            let input: palermo_core::notice::NoticeInput =
+                serde_json::from_str(&stored.row.body)
+                    .map_err(|e| HubError::Internal(format!("notice {id}: {e}")))?;
+            return Ok(match input.recipients_as_given() {
+                None | Some(palermo_core::notice::Recipients::All) => true,
+                Some(palermo_core::notice::Recipients::Only(countries)) => caller
+                    .viewpoint
+                    .country
+                    .is_some_and(|country| countries.contains(&country)),
+            });
         }
         if self.indexed {
             use crate::visibility::Known;

@@ -6,12 +6,17 @@
 use std::collections::HashMap;
 
 use palermo_core::normalise;
-use palermo_core::notice::{NoticeInput, RequestKind};
+use palermo_core::notice::{NoticeInput, Recipients, RequestKind};
 use palermo_core::{CountryCode, RecordMeta};
 use palermo_store::{NoticeFilter, Store, StoredNotice};
 use serde::Serialize;
 
 use crate::Caller;
+
+/// Most requests of one owner one identifier's check shows (and records a hit of).
+pub const NOTICES_PER_OWNER_MAX: usize = 5;
+/// Most requests one identifier's check shows.
+pub const NOTICES_PER_ANSWER_MAX: usize = 50;
 
 /// What a check shows of a request it hits.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
@@ -101,20 +106,10 @@ fn references(
 }
 
 fn reach(input: &NoticeInput) -> Reach {
-    let listed = input
-        .recipients
-        .as_ref()
-        .map(|list| list.0.as_slice())
-        .unwrap_or(&[]);
-    if listed.is_empty() || listed.iter().any(|c| c.trim().eq_ignore_ascii_case("all")) {
-        return Reach::All;
+    match input.recipients_as_given() {
+        None | Some(Recipients::All) => Reach::All,
+        Some(Recipients::Only(countries)) => Reach::Only(countries),
     }
-    Reach::Only(
-        listed
-            .iter()
-            .filter_map(|code| CountryCode::parse_member(code.trim()))
-            .collect(),
-    )
 }
 
 fn unlist<K: std::hash::Hash + Eq>(map: &mut HashMap<K, Vec<i64>>, key: K, id: i64) {
@@ -242,6 +237,18 @@ impl NoticeHits {
         }
     }
 
+    /// The hitting requests about a person.
+    pub(crate) fn of_person(&self, person: i64) -> Vec<i64> {
+        self.by_person.get(&person).cloned().unwrap_or_default()
+    }
+
+    /// Whether the caller's checks and lists reach this hitting request.
+    pub(crate) fn reaches_id(&self, caller: &Caller, id: i64) -> bool {
+        self.hitting
+            .get(&id)
+            .is_some_and(|hitting| NoticeHits::reaches(caller, hitting))
+    }
+
     fn shown(
         &self,
         caller: &Caller,
@@ -264,7 +271,16 @@ impl NoticeHits {
                 person: hitting.person,
             })
             .collect();
-        shown.sort_by_key(|hit| hit.notice_id);
+        // Newest first, a few per owner: no bureau's requests, however many, take another's
+        // place in an answer (or fill the hit list of one check).
+        shown.sort_by_key(|hit| std::cmp::Reverse(hit.notice_id));
+        let mut per_owner: HashMap<CountryCode, usize> = HashMap::new();
+        shown.retain(|hit| {
+            let count = per_owner.entry(hit.owner).or_default();
+            *count += 1;
+            *count <= NOTICES_PER_OWNER_MAX
+        });
+        shown.truncate(NOTICES_PER_ANSWER_MAX);
         shown
     }
 

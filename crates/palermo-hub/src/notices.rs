@@ -17,6 +17,8 @@ use serde::{Deserialize, Serialize};
 use crate::writes::{MetaView, meta_view};
 use crate::{Caller, Hub, HubError, Result};
 
+pub use crate::notice_hits::{NOTICES_PER_ANSWER_MAX, NOTICES_PER_OWNER_MAX};
+
 /// Most notices one list returns, and how many when the caller does not say.
 pub const NOTICES_PAGE_MAX: usize = 200;
 pub const NOTICES_PAGE_DEFAULT: usize = 50;
@@ -183,8 +185,12 @@ fn reason(input: &NoticeMoveInput, needed: bool) -> Result<Option<String>> {
         Some(text) if text.chars().count() > REASON_LEN_MAX => {
             errors.push("reason", format!("at most {REASON_LEN_MAX} characters"))
         }
-        Some(text) if text.chars().any(|c| c.is_control() && c != '\n') => {
-            errors.push("reason", "holds control characters")
+        Some(text)
+            if text.chars().any(|c| {
+                (c.is_control() && c != '\n') || palermo_core::normalise::invisible(c)
+            }) =>
+        {
+            errors.push("reason", "holds control or invisible characters")
         }
         _ => {}
     }
@@ -369,16 +375,27 @@ impl Hub {
             ));
         }
         if let Some(person) = request.person {
-            let own = self.store.person(person)?.is_some_and(|p| {
-                p.record.meta.owner == request.meta.owner && p.withdrawn_at.is_none()
-            });
-            if !own {
+            let stored = self
+                .store
+                .person(person)?
+                .filter(|p| p.record.meta.owner == request.meta.owner && p.withdrawn_at.is_none());
+            let Some(stored) = stored else {
                 return Err(HubError::Invalid(FieldErrors::single(
                     "person",
                     format!(
                         "{person} is not a person of {}'s in the persons database",
                         request.meta.owner
                     ),
+                )));
+            };
+            let meta = &stored.record.meta;
+            if request.public_extract
+                && (meta.restriction != palermo_core::Restriction::All
+                    || meta.handling != palermo_core::HandlingCode::H0)
+            {
+                return Err(HubError::Invalid(FieldErrors::single(
+                    "public_extract",
+                    "the person's record is restricted or has a handling code: it has no public extract",
                 )));
             }
         }
@@ -394,7 +411,23 @@ impl Hub {
             || {
                 caller.require(Permissions::WRITE_RECORDS)?;
                 let context = self.notice_context(caller)?;
-                let errors = input.validate(context).err().unwrap_or_default();
+                let mut errors = input.validate(context).err().unwrap_or_default();
+                // The person is the owner's, as the request itself would need (absent and
+                // another's read alike).
+                if let Some(person) = input.person.filter(|id| *id > 0) {
+                    let own = self.store.person(person)?.is_some_and(|p| {
+                        p.record.meta.owner == context.default_owner && p.withdrawn_at.is_none()
+                    });
+                    if !own {
+                        errors.push(
+                            "person",
+                            format!(
+                                "{person} is not a person of {}'s in the persons database",
+                                context.default_owner
+                            ),
+                        );
+                    }
+                }
                 let owner = context.default_owner;
                 let checklist = self.checklist(input, owner, None)?;
                 let mut event = self.event(caller, "notice.evaluate", "ok");
@@ -485,33 +518,38 @@ impl Hub {
         if !state_of(stored)?.hits() || !caller.may_see(&stored.row.meta) {
             return Ok(false);
         }
-        if kind_of(stored)?.is_diffusion() {
-            let body = parse_body(stored)?;
-            let context = ValidationContext {
-                today: self.now().date(),
-                default_owner: stored.row.meta.owner,
-                prefix: "",
-            };
-            let Ok(request) = body.validate(context) else {
-                return Ok(false);
-            };
-            return Ok(match request.recipients {
-                Some(Recipients::All) => true,
-                Some(Recipients::Only(countries)) => caller
-                    .viewpoint
-                    .country
-                    .is_some_and(|country| countries.contains(&country)),
-                None => false,
-            });
+        // A hitting request's reach is in the checks' index, read without parsing its body;
+        // a hub without its indexes reads the recipients from the request.
+        if self.indexed {
+            return Ok(self.notice_hits.read().reaches_id(caller, stored.id));
         }
-        Ok(true)
+        Ok(match parse_body(stored)?.recipients_as_given() {
+            None | Some(Recipients::All) => true,
+            Some(Recipients::Only(countries)) => caller
+                .viewpoint
+                .country
+                .is_some_and(|country| countries.contains(&country)),
+        })
     }
 
     fn notice_view(&self, caller: &Caller, stored: &StoredNotice) -> Result<NoticeView> {
+        self.notice_view_with(caller, stored, true)
+    }
+
+    /// A request as `caller` sees it; the rules' checklist (which reads other rows) only when
+    /// `checklist` is asked, and only for the owner and the secretariat.
+    fn notice_view_with(
+        &self,
+        caller: &Caller,
+        stored: &StoredNotice,
+        checklist: bool,
+    ) -> Result<NoticeView> {
         let kind = kind_of(stored)?;
         let state = state_of(stored)?;
         let body = parse_body(stored)?;
-        let checklist = if caller.is_secretariat() || caller.viewpoint.owns(stored.row.meta.owner) {
+        let checklist = if checklist
+            && (caller.is_secretariat() || caller.viewpoint.owns(stored.row.meta.owner))
+        {
             Some(rule_views(&self.checklist(
                 &body,
                 stored.row.meta.owner,
@@ -666,7 +704,8 @@ impl Hub {
                             kind_of(stored).is_ok_and(|k| k.is_diffusion() == wanted)
                         });
                         if channel_wanted && self.may_see_notice(caller, stored)? {
-                            views.push(self.notice_view(caller, stored)?);
+                            // A list shows no checklist: read one request for it.
+                            views.push(self.notice_view_with(caller, stored, false)?);
                         }
                     }
                     if views.len() == limit || page.len() < NOTICES_PAGE_MAX {
@@ -782,6 +821,16 @@ impl Hub {
             }
             // A published notice changes within the rules only: the owner cannot override
             // them, and a change that fails one would reach every bureau unreviewed.
+            if let Some((_, request)) = &updated
+                && request.public_extract
+                && !stored.row.public_extract
+                && state_of(&stored)? == State::Published
+            {
+                return Err(HubError::Refused {
+                    state: State::Published.as_str().into(),
+                    detail: "a published notice is made public by review only: cancel it and request it anew with the public extract".into(),
+                });
+            }
             if let Some((request, _)) = &updated
                 && state_of(&stored)? == State::Published
             {
@@ -830,19 +879,9 @@ impl Hub {
             let now = self.now();
             // Who an announcement may reach, read before the move's transaction.
             let organisations = self.store.organisations()?;
-            let recipients = if kind_of(&stored)?.is_diffusion() {
-                let context = ValidationContext {
-                    today: now.date(),
-                    default_owner: owner,
-                    prefix: "",
-                };
-                parse_body(&stored)?
-                    .validate(context)
-                    .ok()
-                    .and_then(|request| request.recipients)
-            } else {
-                None
-            };
+            // Whom the request reaches as stored (never re-validated: its dates may have
+            // aged since).
+            let recipients = parse_body(&stored)?.recipients_as_given();
             let refused: RefCell<Option<MoveRefused>> = RefCell::new(None);
             let decide = |current: &StoredNotice| -> Option<NoticeChange> {
                 let (Ok(kind), Ok(state)) = (kind_of(current), state_of(current)) else {

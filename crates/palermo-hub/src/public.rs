@@ -473,10 +473,24 @@ impl Hub {
         let Ok(input) = serde_json::from_str::<NoticeInput>(&stored.row.body) else {
             return Ok(None);
         };
+        // Only what every country may see, handled H0, goes public: the notice's and the
+        // person's record alike (a restriction set since takes the extract away).
+        let open = |meta: &palermo_core::RecordMeta| {
+            meta.restriction == palermo_core::Restriction::All
+                && meta.handling == palermo_core::HandlingCode::H0
+        };
+        if !open(&stored.row.meta) {
+            return Ok(None);
+        }
         let person = match stored.row.person_id {
             Some(id) => store.person(id)?.filter(|p| p.withdrawn_at.is_none()),
             None => None,
         };
+        match &person {
+            Some(person) if open(&person.record.meta) => {}
+            // Every public list is about a person: without one, no extract.
+            _ => return Ok(None),
+        }
         let pictures = match &person {
             Some(person) => store
                 .person_photos(person.id)?
@@ -539,7 +553,9 @@ impl Hub {
 
     /// Remakes the extracts about a person whose record or photos changed.
     pub(crate) fn refresh_public_person(&self, person: i64) {
-        let ids: Vec<i64> = self
+        // The extracts about the person, and the published requests about them that may
+        // have one again (a restriction lifted).
+        let mut ids: Vec<i64> = self
             .public
             .read()
             .lists
@@ -548,6 +564,9 @@ impl Hub {
             .filter(|extract| extract.person_id == Some(person))
             .map(|extract| extract.notice_id)
             .collect();
+        ids.extend(self.notice_hits.read().of_person(person));
+        ids.sort_unstable();
+        ids.dedup();
         for id in ids {
             match self.store.notice(id) {
                 Ok(Some(stored)) => self.refresh_public(&stored),

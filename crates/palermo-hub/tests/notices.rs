@@ -1037,3 +1037,236 @@ fn a_public_search_reaches_160_extracts_at_most_and_clamps_later_pages() {
         .unwrap_err();
     assert_eq!(refused.parameter, "resultPerPage");
 }
+
+#[test]
+fn a_flood_of_one_bureaus_requests_takes_no_other_bureaus_place_and_records_a_bounded_hit_count() {
+    let w = world();
+    let deu_person = w
+        .hub
+        .write_persons(
+            &w.deu,
+            &[
+                serde_json::from_value(json!({"names": [{"given": "Karl", "family": "Weber"}],
+                "birth_date": "1971-01-01", "sex": "M", "reported_date": "2026-01-05"}))
+                .unwrap(),
+            ],
+            "persons",
+        )
+        .unwrap()
+        .ids[0];
+    let document = json!([{"number": "F1000001", "issuing_country": "FRA"}]);
+    let mut theirs = red(deu_person);
+    theirs.owner = Some("DEU".into());
+    theirs.warrants[0].issuing_country = Some("DEU".into());
+    theirs.documents = serde_json::from_value(document.clone()).unwrap();
+    let id = w.hub.request_notice(&w.deu, &theirs).unwrap().id;
+    for (caller, transition) in [
+        (&w.deu, "submit"),
+        (&w.reviewer, "start_review"),
+        (&w.reviewer, "publish"),
+    ] {
+        w.hub.move_notice(caller, id, &step(transition)).unwrap();
+    }
+    // FRA sends thirty diffusions naming the same document to ITA, which they reach at once.
+    for _ in 0..30 {
+        let mut flood = red(w.person);
+        flood.kind = Some("wanted".into());
+        flood.recipients = Some(palermo_core::record::CountryList(vec!["ITA".into()]));
+        flood.documents = serde_json::from_value(document.clone()).unwrap();
+        w.hub.request_notice(&w.fra, &flood).unwrap();
+    }
+    let found = check_document(&w, &w.ita, "F1000001");
+    let fra_count = found
+        .notices
+        .iter()
+        .filter(|n| n.owner.as_str() == "FRA")
+        .count();
+    assert_eq!(
+        fra_count,
+        palermo_hub::notices::NOTICES_PER_OWNER_MAX,
+        "{found:?}"
+    );
+    assert!(
+        found.notices.iter().any(|n| n.notice_id == id),
+        "DEU's notice kept its place"
+    );
+    let hits = w.hub.hits(&w.fra, None, None, 1000).unwrap();
+    assert_eq!(
+        hits.iter().filter(|h| h.record_kind == "notice").count(),
+        fra_count
+    );
+}
+
+#[test]
+fn a_country_a_diffusion_is_no_longer_sent_to_loses_its_hits_on_it() {
+    let w = world();
+    let mut input = red(w.person);
+    input.kind = Some("wanted".into());
+    input.recipients = Some(palermo_core::record::CountryList(vec![
+        "DEU".into(),
+        "ITA".into(),
+    ]));
+    input.documents =
+        serde_json::from_value(json!([{"number": "P5550001", "issuing_country": "FRA"}])).unwrap();
+    let id = w.hub.request_notice(&w.fra, &input).unwrap().id;
+    assert_eq!(check_document(&w, &w.ita, "P5550001").notices.len(), 1);
+    let on_notice = |caller: &Caller| {
+        w.hub
+            .hits(caller, None, None, 100)
+            .unwrap()
+            .into_iter()
+            .filter(|h| h.record_kind == "notice" && h.record_id == id)
+            .count()
+    };
+    assert_eq!(on_notice(&w.ita), 1);
+    input.recipients = Some(palermo_core::record::CountryList(vec!["DEU".into()]));
+    w.hub
+        .move_notice(
+            &w.fra,
+            id,
+            &NoticeMoveInput {
+                request: Some(input),
+                ..step("update")
+            },
+        )
+        .unwrap();
+    assert!(check_document(&w, &w.ita, "P5550001").notices.is_empty());
+    assert_eq!(
+        on_notice(&w.ita),
+        0,
+        "ITA no longer sees its hit on the diffusion"
+    );
+    assert_eq!(on_notice(&w.fra), 1, "the owner still does");
+}
+
+#[test]
+fn a_public_extract_is_only_of_what_every_country_may_see_and_leaves_with_its_person() {
+    use palermo_hub::public::PublicKind;
+    let w = world();
+    let search = |w: &World| w.hub.public_notices(PublicKind::Red, &[]).unwrap().total;
+    // A restricted request, or one with a handling code, has no public extract.
+    for (restriction, countries, handling) in
+        [("except", vec!["ITA"], None), ("all", vec![], Some("H2"))]
+    {
+        let mut input = red(w.person);
+        input.public_extract = true;
+        input.restriction = Some(restriction.into());
+        input.restriction_countries = Some(palermo_core::record::CountryList(
+            countries.into_iter().map(str::to_owned).collect(),
+        ));
+        input.handling = handling.map(str::to_owned);
+        if handling == Some("H2") {
+            input.handling_note = None;
+        }
+        let refused = w.hub.request_notice(&w.fra, &input).unwrap_err();
+        assert!(
+            matches!(&refused, HubError::Invalid(e) if e.0.iter().any(|f| f.field == "public_extract")),
+            "{refused:?}"
+        );
+    }
+    // Nor one about a restricted person.
+    let hidden: PersonInput = serde_json::from_value(json!({
+        "names": [{"given": "Secret", "family": "Person"}], "birth_date": "1990-02-02",
+        "sex": "M", "reported_date": "2026-01-05", "restriction": "only",
+        "restriction_countries": ["DEU"]}))
+    .unwrap();
+    let hidden = w
+        .hub
+        .write_persons(&w.fra, &[hidden], "persons")
+        .unwrap()
+        .ids[0];
+    let mut input = red(hidden);
+    input.public_extract = true;
+    assert!(matches!(
+        w.hub.request_notice(&w.fra, &input),
+        Err(HubError::Invalid(e)) if e.0[0].field == "public_extract"
+    ));
+    // Published public: listed; the person restricted since, then withdrawn: gone at once.
+    let mut input = red(w.person);
+    input.public_extract = true;
+    published(&w, &input);
+    assert_eq!(search(&w), 1);
+    let restricted: PersonInput = serde_json::from_value(json!({
+        "names": [{"given": "Jean", "family": "Dupont"}], "birth_date": "1980-04-12",
+        "sex": "M", "reported_date": "2026-01-05", "restriction": "except",
+        "restriction_countries": ["ITA"]}))
+    .unwrap();
+    w.hub.update_person(&w.fra, w.person, &restricted).unwrap();
+    assert_eq!(
+        search(&w),
+        0,
+        "a restriction set on the person takes the extract away"
+    );
+    let open: PersonInput = serde_json::from_value(json!({
+        "names": [{"given": "Jean", "family": "Dupont"}], "birth_date": "1980-04-12",
+        "sex": "M", "reported_date": "2026-01-05"}))
+    .unwrap();
+    w.hub.update_person(&w.fra, w.person, &open).unwrap();
+    assert_eq!(search(&w), 1);
+    w.hub.withdraw_person(&w.fra, w.person).unwrap();
+    assert_eq!(search(&w), 0, "no extract without its person");
+}
+
+#[test]
+fn a_published_notice_is_made_public_by_review_only() {
+    let w = world();
+    let id = published(&w, &red(w.person));
+    let mut public = red(w.person);
+    public.public_extract = true;
+    let refused = w
+        .hub
+        .move_notice(
+            &w.fra,
+            id,
+            &NoticeMoveInput {
+                request: Some(public),
+                ..step("update")
+            },
+        )
+        .unwrap_err();
+    assert!(
+        matches!(&refused, HubError::Refused { state, .. } if state == "published"),
+        "{refused:?}"
+    );
+    assert_eq!(
+        w.hub
+            .public_notices(palermo_hub::public::PublicKind::Red, &[])
+            .unwrap()
+            .total,
+        0
+    );
+}
+
+#[test]
+fn reasons_and_justifications_refuse_control_and_invisible_characters() {
+    let w = world();
+    let mut input = red(w.person);
+    input.warrants[0].charge = Some("membership of a banned political party".into());
+    let id = w.hub.request_notice(&w.fra, &input).unwrap().id;
+    w.hub.move_notice(&w.fra, id, &step("submit")).unwrap();
+    w.hub
+        .move_notice(&w.reviewer, id, &step("start_review"))
+        .unwrap();
+    for justification in ["\u{7}".repeat(30), "\u{200B}".repeat(30)] {
+        let refused = w
+            .hub
+            .move_notice(
+                &w.reviewer,
+                id,
+                &NoticeMoveInput {
+                    overrides: vec![Override {
+                        rule: "exclusions.character".into(),
+                        justification,
+                    }],
+                    ..step("publish")
+                },
+            )
+            .unwrap_err();
+        assert!(matches!(refused, HubError::Invalid(_)), "{refused:?}");
+    }
+    let zero_width = w
+        .hub
+        .move_notice(&w.fra, id, &with_reason("cancel", &"\u{200B}".repeat(12)))
+        .unwrap_err();
+    assert!(matches!(zero_width, HubError::Invalid(e) if e.0[0].field == "reason"));
+}

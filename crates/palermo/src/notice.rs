@@ -1,6 +1,7 @@
-//! `palermo notice`: request, evaluate, read, list and move notices and diffusions on a data
-//! directory, through the hub's use cases (checked and audited as the API's will be). A bureau
-//! acts with `--bureau CODE`; the secretariat's reviewer with `--secretariat`.
+//! `palermo notice`: request, evaluate, read, list and move notices and diffusions, against a
+//! running hub (`--hub URL --key KEY`: the key says who acts) or on a data directory, through
+//! the hub's use cases either way (checked and audited alike). On a data directory a bureau
+//! acts with `--bureau CODE`, the secretariat's reviewer with `--secretariat`.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -10,8 +11,10 @@ use clap::{Args, Subcommand};
 use palermo_core::notice::NoticeInput;
 use palermo_core::notice::rules::Override;
 use palermo_hub::{Caller, Hub, NoticeListQuery, NoticeMoveInput};
+use serde_json::Value;
 
 use crate::Target;
+use crate::client::HubClient;
 use crate::datadir::member_code;
 
 /// Largest request file read.
@@ -128,21 +131,189 @@ fn read_request(path: &Path) -> anyhow::Result<NoticeInput> {
     })
 }
 
+/// Where the use cases run: on this process's hub over a data directory, or a running hub's.
+enum Via {
+    Local(Box<Hub>, Caller),
+    Remote(HubClient),
+}
+
+/// The API path of a request's channel (`notices` or `diffusions`).
+fn channel(input: &NoticeInput) -> &'static str {
+    let diffusion = input
+        .kind
+        .as_deref()
+        .and_then(palermo_core::notice::RequestKind::parse)
+        .is_some_and(|kind| kind.is_diffusion());
+    if diffusion { "diffusions" } else { "notices" }
+}
+
 impl Acting {
-    fn open(&self) -> anyhow::Result<(Hub, Caller)> {
-        anyhow::ensure!(
-            self.target.hub.is_none(),
-            "notices are moved on a data directory for now (--data); the hub's API for them comes next"
-        );
+    fn open(&self) -> anyhow::Result<Via> {
+        if let (Some(hub), Some(key)) = (&self.target.hub, &self.target.key) {
+            anyhow::ensure!(
+                !self.secretariat && self.target.bureau.is_none(),
+                "with --hub, the key says who acts: leave out --bureau and --secretariat"
+            );
+            return Ok(Via::Remote(HubClient::new(
+                hub,
+                key,
+                self.target.ca_cert.as_deref(),
+            )?));
+        }
         let caller = if self.secretariat {
             Caller::console()
         } else {
             let bureau = self.target.bureau.as_deref().context(
-                "say who acts: --bureau CODE for a bureau, --secretariat for the secretariat's reviewer",
+                "say who acts: --bureau CODE for a bureau, --secretariat for the secretariat's reviewer (or --hub URL --key KEY)",
             )?;
             Caller::local_operator(member_code(bureau)?)
         };
-        Ok((self.target.open_data()?.hub()?, caller))
+        Ok(Via::Local(
+            Box::new(self.target.open_data()?.hub()?),
+            caller,
+        ))
+    }
+}
+
+impl Via {
+    fn request(&self, input: &NoticeInput) -> anyhow::Result<Value> {
+        match self {
+            Via::Local(hub, caller) => {
+                Ok(serde_json::to_value(hub.request_notice(caller, input)?)?)
+            }
+            Via::Remote(client) => client.post(&format!("/api/v1/{}", channel(input)), input),
+        }
+    }
+
+    fn evaluate(&self, input: &NoticeInput) -> anyhow::Result<Value> {
+        match self {
+            Via::Local(hub, caller) => {
+                Ok(serde_json::to_value(hub.evaluate_notice(caller, input)?)?)
+            }
+            Via::Remote(client) => {
+                client.post(&format!("/api/v1/{}/evaluate", channel(input)), input)
+            }
+        }
+    }
+
+    fn show(&self, id: i64) -> anyhow::Result<Value> {
+        match self {
+            Via::Local(hub, caller) => Ok(serde_json::to_value(hub.notice(caller, id)?)?),
+            Via::Remote(client) => client.get(&format!("/api/v1/notices/{id}"), &[]),
+        }
+    }
+
+    fn history(&self, id: i64) -> anyhow::Result<Vec<Value>> {
+        match self {
+            Via::Local(hub, caller) => Ok(hub
+                .notice_history(caller, id)?
+                .iter()
+                .map(serde_json::to_value)
+                .collect::<Result<_, _>>()?),
+            Via::Remote(client) => {
+                let body = client.get(&format!("/api/v1/notices/{id}/history"), &[])?;
+                Ok(body["events"].as_array().cloned().unwrap_or_default())
+            }
+        }
+    }
+
+    /// Notices and diffusions, newest first.
+    fn list(&self, query: &NoticeListQuery) -> anyhow::Result<Vec<Value>> {
+        match self {
+            Via::Local(hub, caller) => Ok(hub
+                .notices(caller, query)?
+                .iter()
+                .map(serde_json::to_value)
+                .collect::<Result<_, _>>()?),
+            Via::Remote(client) => {
+                let limit = query.limit.map(|l| l.to_string());
+                let person = query.person.map(|p| p.to_string());
+                let mut params: Vec<(&str, &str)> = Vec::new();
+                for (name, value) in [
+                    ("owner", query.owner.as_deref()),
+                    ("kind", query.kind.as_deref()),
+                    ("state", query.state.as_deref()),
+                    ("person", person.as_deref()),
+                    ("limit", limit.as_deref()),
+                ] {
+                    if let Some(value) = value {
+                        params.push((name, value));
+                    }
+                }
+                // A kind belongs to one channel; without one, both are read.
+                let kind = query
+                    .kind
+                    .as_deref()
+                    .and_then(palermo_core::notice::RequestKind::parse);
+                let mut all = Vec::new();
+                for (path, field, diffusion) in [
+                    ("/api/v1/notices", "notices", false),
+                    ("/api/v1/diffusions", "diffusions", true),
+                ] {
+                    if kind.is_some_and(|k| k.is_diffusion() != diffusion) {
+                        continue;
+                    }
+                    let body = client.get(path, &params)?;
+                    all.extend(body[field].as_array().cloned().unwrap_or_default());
+                }
+                all.sort_by_key(|view| std::cmp::Reverse(view["id"].as_i64()));
+                all.truncate(
+                    query
+                        .limit
+                        .unwrap_or(palermo_hub::notices::NOTICES_PAGE_DEFAULT),
+                );
+                Ok(all)
+            }
+        }
+    }
+
+    fn transition(&self, id: i64, input: &NoticeMoveInput) -> anyhow::Result<Value> {
+        match self {
+            Via::Local(hub, caller) => {
+                Ok(serde_json::to_value(hub.move_notice(caller, id, input)?)?)
+            }
+            Via::Remote(client) => {
+                let mut body = serde_json::json!({"transition": input.transition});
+                if let Some(reason) = &input.reason {
+                    body["reason"] = serde_json::json!(reason);
+                }
+                if !input.overrides.is_empty() {
+                    body["overrides"] = serde_json::to_value(&input.overrides)?;
+                }
+                if let Some(request) = &input.request {
+                    body["request"] = serde_json::to_value(request)?;
+                }
+                client.send(
+                    "POST",
+                    &format!("/api/v1/notices/{id}/transitions"),
+                    Some(&body),
+                )
+            }
+        }
+    }
+}
+
+fn print_checklist(rules: &Value) {
+    for rule in rules.as_array().into_iter().flatten() {
+        let evidence: Vec<&str> = rule["evidence"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .collect();
+        println!(
+            "{} {}: {}",
+            rule["verdict"].as_str().unwrap_or_default(),
+            rule["rule"].as_str().unwrap_or_default(),
+            evidence.join("; ")
+        );
+    }
+}
+
+fn text(value: &Value) -> String {
+    match value {
+        Value::String(text) => text.clone(),
+        other => other.to_string(),
     }
 }
 
@@ -155,46 +326,43 @@ pub fn run(command: NoticeCommand) -> anyhow::Result<ExitCode> {
     let (transition, args) = match command {
         NoticeCommand::Request(args) => {
             let input = read_request(&args.file)?;
-            let (hub, caller) = args.acting.open()?;
-            let view = hub.request_notice(&caller, &input)?;
-            println!("{} {} {}", view.id, view.kind, view.state);
+            let view = args.acting.open()?.request(&input)?;
+            println!(
+                "{} {} {}",
+                text(&view["id"]),
+                text(&view["kind"]),
+                text(&view["state"])
+            );
             return Ok(ExitCode::SUCCESS);
         }
         NoticeCommand::Evaluate(args) => {
             let input = read_request(&args.file)?;
-            let (hub, caller) = args.acting.open()?;
-            let evaluation = hub.evaluate_notice(&caller, &input)?;
-            for error in &evaluation.errors {
-                println!("invalid {}: {}", error.field, error.detail);
-            }
-            for rule in &evaluation.checklist {
+            let evaluation = args.acting.open()?.evaluate(&input)?;
+            for error in evaluation["errors"].as_array().into_iter().flatten() {
                 println!(
-                    "{} {}: {}",
-                    rule.verdict,
-                    rule.rule,
-                    rule.evidence.join("; ")
+                    "invalid {}: {}",
+                    text(&error["field"]),
+                    text(&error["detail"])
                 );
             }
-            return Ok(if evaluation.valid {
+            print_checklist(&evaluation["checklist"]);
+            return Ok(if evaluation["valid"] == true {
                 ExitCode::SUCCESS
             } else {
                 ExitCode::FAILURE
             });
         }
         NoticeCommand::Show(args) => {
-            let (hub, caller) = args.acting.open()?;
-            print_json(&hub.notice(&caller, args.id)?)?;
+            print_json(&args.acting.open()?.show(args.id)?)?;
             return Ok(ExitCode::SUCCESS);
         }
         NoticeCommand::History(args) => {
-            let (hub, caller) = args.acting.open()?;
-            for event in hub.notice_history(&caller, args.id)? {
+            for event in args.acting.open()?.history(args.id)? {
                 println!("{}", serde_json::to_string(&event)?);
             }
             return Ok(ExitCode::SUCCESS);
         }
         NoticeCommand::List(args) => {
-            let (hub, caller) = args.acting.open()?;
             let query = NoticeListQuery {
                 owner: args.owner,
                 kind: args.kind,
@@ -204,7 +372,7 @@ pub fn run(command: NoticeCommand) -> anyhow::Result<ExitCode> {
                 before: None,
                 limit: args.limit,
             };
-            for view in hub.notices(&caller, &query)? {
+            for view in args.acting.open()?.list(&query)? {
                 println!("{}", serde_json::to_string(&view)?);
             }
             return Ok(ExitCode::SUCCESS);
@@ -241,23 +409,16 @@ pub fn run(command: NoticeCommand) -> anyhow::Result<ExitCode> {
         overrides,
         request,
     };
-    let (hub, caller) = args.acting.open()?;
-    let view = hub.move_notice(&caller, args.id, &input)?;
+    let view = args.acting.open()?.transition(args.id, &input)?;
     println!(
         "{} {} {} version {}",
-        view.id, view.kind, view.state, view.version
+        text(&view["id"]),
+        text(&view["kind"]),
+        text(&view["state"]),
+        text(&view["version"])
     );
-    if transition == "start_review"
-        && let Some(checklist) = &view.checklist
-    {
-        for rule in checklist {
-            println!(
-                "{} {}: {}",
-                rule.verdict,
-                rule.rule,
-                rule.evidence.join("; ")
-            );
-        }
+    if transition == "start_review" {
+        print_checklist(&view["checklist"]);
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -34,6 +34,10 @@ pub struct ServeArgs {
     /// Vehicles the demo creates.
     #[arg(long, default_value_t = 10_000)]
     demo_vehicles: u64,
+    /// The public notices service's own address (e.g. https://notices.example.org), for the
+    /// absolute links it gives; without it, links take the address each client reached.
+    #[arg(long, value_parser = public_url)]
+    public_url: Option<String>,
     /// Whether the demo loads its persons and its notices and diffusions of every kind and
     /// state (`--demo-notices false`: records only).
     #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
@@ -123,6 +127,21 @@ pub struct PolicyArgs {
     /// Days an audit entry keeps what a check asked (then erased; the chain still verifies).
     #[arg(long, default_value_t = 3 * 365)]
     audit_retention_days: i64,
+}
+
+fn public_url(text: &str) -> Result<String, String> {
+    let valid = (text.starts_with("https://") || text.starts_with("http://"))
+        && text.len() <= 200
+        && !text.contains(['?', '#', ' ', '"', '<', '>', '\\'])
+        && text
+            .split("://")
+            .nth(1)
+            .is_some_and(|rest| !rest.is_empty());
+    if valid {
+        Ok(text.trim_end_matches('/').to_owned())
+    } else {
+        Err("give http:// or https:// and a host (a path may follow; no query)".into())
+    }
 }
 
 impl PolicyArgs {
@@ -262,7 +281,13 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         }
         use std::io::Write;
         std::io::stdout().flush()?;
-        let routers = palermo_api::routers_with(hub.clone(), tls.is_some());
+        let routers = palermo_api::routers_with(
+            hub.clone(),
+            palermo_api::RouterOptions {
+                https: tls.is_some(),
+                public_url: args.public_url.clone(),
+            },
+        );
         if let Some(address) = args.metrics_listen {
             let listener = tokio::net::TcpListener::bind(address)
                 .await

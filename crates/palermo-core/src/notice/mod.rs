@@ -649,6 +649,15 @@ impl NoticeInput {
                 "public_extract",
                 "only Red, Yellow and UN persons notices may have a public extract",
             );
+        } else if self.public_extract
+            && let Some(meta) = &meta
+            && (meta.restriction != crate::record::Restriction::All
+                || meta.handling != crate::HandlingCode::H0)
+        {
+            c.fail(
+                "public_extract",
+                "a public extract is for a notice every country may see, handled H0: no restriction, no handling code",
+            );
         }
 
         let warrants = if wants == NoticeKind::Red {
@@ -752,6 +761,32 @@ impl NoticeInput {
             public_extract: self.public_extract,
             meta: meta.expect("no errors, so the meta validated"),
         })
+    }
+
+    /// A diffusion's recipients as given, no other part validated: whom a stored request
+    /// reaches whatever the day (`None` for a notice; codes that do not parse reach no one).
+    pub fn recipients_as_given(&self) -> Option<Recipients> {
+        let kind = self.kind.as_deref().and_then(RequestKind::parse)?;
+        if !kind.is_diffusion() {
+            return None;
+        }
+        let listed = self
+            .recipients
+            .as_ref()
+            .map(|list| list.0.as_slice())
+            .unwrap_or(&[]);
+        if listed
+            .iter()
+            .any(|code| code.trim().eq_ignore_ascii_case("all"))
+        {
+            return Some(Recipients::All);
+        }
+        Some(Recipients::Only(
+            listed
+                .iter()
+                .filter_map(|code| CountryCode::parse_member(code.trim()))
+                .collect(),
+        ))
     }
 
     fn recipients(&self, c: &mut Checker<'_>, kind: Option<RequestKind>) -> Option<Recipients> {

@@ -229,6 +229,16 @@ impl Checklist {
                     format!("overrides[{i}].rule"),
                     format!("{} passed: there is nothing to override", outcome.rule),
                 ),
+                Some(_)
+                    if given.justification.chars().any(|c| {
+                        (c.is_control() && c != '\n') || crate::normalise::invisible(c)
+                    }) =>
+                {
+                    errors.push(
+                        format!("overrides[{i}].justification"),
+                        "holds control or invisible characters",
+                    )
+                }
                 Some(_) => {
                     let length = given.justification.trim().chars().count();
                     if length < JUSTIFICATION_LEN_MIN {

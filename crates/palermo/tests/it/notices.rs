@@ -362,3 +362,67 @@ fn a_diffusion_reaches_its_recipients_only() {
             .contains(&"recipients".to_owned())
     );
 }
+
+#[test]
+fn the_command_line_moves_notices_on_a_running_hub_with_the_key_saying_who_acts() {
+    let server = crate::support::Server::demo();
+    let fra = server.client("FRA");
+    let person = api_person(&fra, "Anne", "Rousseau");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("red.json");
+    std::fs::write(&file, red_request(person).to_string()).unwrap();
+    let file_arg = file.to_str().unwrap();
+    let fra_key = server.key("FRA");
+    let reviewer = server.session("sg.reviewer").key.unwrap();
+    let hub = |key: &str, args: &[&str]| {
+        let mut command = palermo();
+        command
+            .args(["notice"])
+            .args(args)
+            .args(["--hub", &server.url, "--key", key]);
+        command.output().unwrap()
+    };
+    let created = ok(hub(&fra_key, &["request", file_arg]));
+    let id = created.split_whitespace().next().unwrap().to_owned();
+    assert!(created.ends_with("red draft\n"), "{created}");
+    ok(hub(&fra_key, &["submit", &id]));
+    // The owner's key may not publish: the hub's answer, with the state, reaches the shell.
+    let refused = hub(&fra_key, &["publish", &id]);
+    assert!(!refused.status.success());
+    let message = text(&refused.stderr);
+    assert!(
+        message.contains("409") && message.contains("submitted"),
+        "{message}"
+    );
+    let review = ok(hub(&reviewer, &["review", &id]));
+    assert!(
+        review.contains("in_review") && review.contains("pass identifiers.minimum"),
+        "{review}"
+    );
+    assert!(ok(hub(&reviewer, &["publish", &id])).contains("published"));
+    let listed = ok(hub(&server.key("DEU"), &["list", "--kind", "red"]));
+    assert!(listed.contains(&format!("\"id\":{id}")), "{listed}");
+    let history = ok(hub(&fra_key, &["history", &id]));
+    assert_eq!(history.lines().count(), 4, "{history}");
+    // Who acts is the key's to say, never a flag's.
+    let mixed = hub(
+        &fra_key,
+        &[
+            "cancel",
+            &id,
+            "--reason",
+            "arrested in Lyon",
+            "--bureau",
+            "DEU",
+        ],
+    );
+    assert!(!mixed.status.success());
+    assert!(text(&mixed.stderr).contains("the key says who acts"));
+    assert!(
+        ok(hub(
+            &fra_key,
+            &["cancel", &id, "--reason", "arrested in Lyon on 3 March"]
+        ))
+        .contains("cancelled")
+    );
+}

@@ -65,6 +65,14 @@ fn the_public_service_serves_consented_extracts_in_the_public_shape_and_nothing_
     );
     assert_eq!(photo.status, 201, "{}", photo.text);
     let picture = photo.body["id"].as_i64().unwrap();
+    // A restricted request has no public extract, nor one with a handling code.
+    let mut restricted = red(wanted, true);
+    restricted["restriction"] = json!("except");
+    restricted["restriction_countries"] = json!(["ITA"]);
+    assert_eq!(
+        fra.post("/api/v1/notices", &restricted).problem(422),
+        ["public_extract"]
+    );
     let id = publish(&fra, &reviewer, &red(wanted, true));
     // Without the owner's consent, nothing is public.
     let other = person(&fra, "Paul", "Girard", "1985-01-01", "M");
@@ -379,5 +387,24 @@ fn the_demo_holds_requests_of_every_kind_and_state_that_checks_and_the_public_fi
             .as_u64()
             .unwrap()
             >= 1
+    );
+}
+
+#[test]
+fn links_name_the_operators_address_never_the_clients_host() {
+    let server = Server::demo_with(&["--public-url", "https://notices.example.org/"]);
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let mut answer = agent
+        .get(format!("{}/notices/v1/red", server.url))
+        .header("Host", "evil.example:443")
+        .call()
+        .unwrap();
+    let body: Value = serde_json::from_slice(&answer.body_mut().read_to_vec().unwrap()).unwrap();
+    assert_eq!(
+        body["_links"]["self"]["href"],
+        "https://notices.example.org/notices/v1/red?&resultPerPage=20&page=1"
     );
 }
