@@ -168,7 +168,7 @@ pub fn run(count: usize, queries: usize, cancellations: usize) -> anyhow::Result
             let caller = Caller::local_operator(owner);
             let mut made = 0;
             while made < per_owner && persons.len() < count {
-                let batch: Vec<PersonInput> = (0..1000.min(per_owner - made))
+                let batch: Vec<PersonInput> = (0..1000.min(per_owner - made).min(count - persons.len()))
                     .map(|_| {
                         let year = 1950 + stream.below(60);
                         serde_json::from_value(json!({

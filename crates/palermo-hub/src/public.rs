@@ -148,10 +148,71 @@ pub struct PublicRefusal {
     pub message: String,
 }
 
+/// What a search reads of an extract, laid out in line so that a scan of a list's tens of
+/// thousands of entries reads one contiguous array (the extract itself is read only for the
+/// page's entries).
+struct Facet {
+    nationalities: [[u8; 2]; 3],
+    /// `M`, `F`, or 0 when unknown.
+    sex: u8,
+    /// `YYYYMMDD`, an unknown month or day as 01; 0 when the birth date is unknown.
+    birth: u32,
+    warrant_countries: [[u8; 2]; 3],
+    un_resolution: Option<i64>,
+    forename: Option<Box<str>>,
+    name: Option<Box<str>>,
+    free_text: Box<str>,
+    un_reference: Option<Box<str>>,
+}
+
+fn two_bytes(code: &str) -> [u8; 2] {
+    match code.as_bytes() {
+        [a, b] => [*a, *b],
+        _ => [0, 0],
+    }
+}
+
+fn alpha2_bytes<'a>(codes: impl Iterator<Item = &'a str>) -> [[u8; 2]; 3] {
+    let mut out = [[0u8; 2]; 3];
+    for (slot, code) in out.iter_mut().zip(codes) {
+        if let [a, b] = code.as_bytes() {
+            *slot = [*a, *b];
+        }
+    }
+    out
+}
+
+fn pack(year: i32, month: u8, day: u8) -> u32 {
+    (year.max(0) as u32) * 10_000 + u32::from(month) * 100 + u32::from(day)
+}
+
+impl Facet {
+    fn of(extract: &Extract) -> Facet {
+        Facet {
+            nationalities: alpha2_bytes(extract.nationalities.iter().copied()),
+            sex: extract.sex_id.map_or(0, |s| s.as_bytes()[0]),
+            birth: extract.birth.map_or(0, |b| {
+                pack(b.year, b.month.unwrap_or(1), b.day.unwrap_or(1))
+            }),
+            warrant_countries: alpha2_bytes(
+                extract
+                    .arrest_warrants
+                    .iter()
+                    .filter_map(|w| w.issuing_country_id),
+            ),
+            un_resolution: extract.un_resolution,
+            forename: extract.forename.as_deref().map(Box::from),
+            name: extract.name.as_deref().map(Box::from),
+            free_text: extract.free_text.as_str().into(),
+            un_reference: extract.un_reference.as_deref().map(Box::from),
+        }
+    }
+}
+
 #[derive(Default)]
 pub(crate) struct PublicIndex {
     /// Newest first within each list.
-    lists: BTreeMap<PublicKind, Vec<Arc<Extract>>>,
+    lists: BTreeMap<PublicKind, Vec<(Facet, Arc<Extract>)>>,
 }
 
 fn upper(text: &str) -> String {
@@ -173,17 +234,6 @@ fn iso_slash(date: time::Date) -> String {
         u8::from(date.month()),
         date.day()
     )
-}
-
-/// Whole years from `birth` to `today` (a partial date counts from its earliest day).
-fn age(birth: &PartialDate, today: time::Date) -> i32 {
-    let month = birth.month.unwrap_or(1);
-    let day = birth.day.unwrap_or(1);
-    let mut years = today.year() - birth.year;
-    if (u8::from(today.month()), today.day()) < (month, day) {
-        years -= 1;
-    }
-    years
 }
 
 /// The extract of a published notice of `kind` about `person` with these photos.
@@ -334,75 +384,85 @@ fn name_pattern(
 struct Search {
     forename: Option<regex::Regex>,
     name: Option<regex::Regex>,
-    nationality: Option<&'static str>,
+    nationality: Option<[u8; 2]>,
     age_min: Option<i32>,
     age_max: Option<i32>,
-    sex: Option<&'static str>,
-    warrant_country: Option<&'static str>,
+    sex: Option<u8>,
+    warrant_country: Option<[u8; 2]>,
     free_text: Option<String>,
     un_reference: Option<String>,
     un_resolution: Option<i64>,
 }
 
+/// A search's ages as bounds on the packed birth date, for `today`.
+struct Births {
+    /// Born on or before (at least `ageMin` years old).
+    on_or_before: Option<u32>,
+    /// Born after (at most `ageMax` years old).
+    after: Option<u32>,
+}
+
 impl Search {
-    fn matches(&self, extract: &Extract, today: time::Date) -> bool {
-        let text_matches = |pattern: &Option<regex::Regex>, value: &Option<String>| match pattern {
-            None => true,
-            Some(pattern) => value.as_deref().is_some_and(|v| pattern.is_match(v)),
-        };
-        if !text_matches(&self.forename, &extract.forename)
-            || !text_matches(&self.name, &extract.name)
+    fn births(&self, today: time::Date) -> Births {
+        let (month, day) = (u8::from(today.month()), today.day());
+        Births {
+            on_or_before: self.age_min.map(|min| pack(today.year() - min, month, day)),
+            after: self
+                .age_max
+                .map(|max| pack(today.year() - max - 1, month, day)),
+        }
+    }
+
+    /// Whether an entry matches: the cheap tests first, the patterns last.
+    fn matches(&self, facet: &Facet, births: &Births) -> bool {
+        if self
+            .nationality
+            .is_some_and(|n| !facet.nationalities.contains(&n))
         {
+            return false;
+        }
+        if self.sex.is_some_and(|s| facet.sex != s) {
             return false;
         }
         if self
-            .nationality
-            .is_some_and(|n| !extract.nationalities.contains(&n))
+            .warrant_country
+            .is_some_and(|c| !facet.warrant_countries.contains(&c))
         {
             return false;
         }
-        if self.sex.is_some_and(|s| extract.sex_id != Some(s)) {
-            return false;
-        }
-        if let Some(country) = self.warrant_country
-            && !extract
-                .arrest_warrants
-                .iter()
-                .any(|w| w.issuing_country_id == Some(country))
-        {
-            return false;
-        }
-        if self.age_min.is_some() || self.age_max.is_some() {
-            let Some(birth) = &extract.birth else {
-                return false;
-            };
-            let age = age(birth, today);
-            if self.age_min.is_some_and(|min| age < min)
-                || self.age_max.is_some_and(|max| age > max)
+        if births.on_or_before.is_some() || births.after.is_some() {
+            if facet.birth == 0
+                || births.on_or_before.is_some_and(|bound| facet.birth > bound)
+                || births.after.is_some_and(|bound| facet.birth <= bound)
             {
                 return false;
             }
         }
-        if let Some(text) = &self.free_text
-            && !extract.free_text.contains(text.as_str())
+        if self
+            .un_resolution
+            .is_some_and(|resolution| facet.un_resolution != Some(resolution))
         {
             return false;
         }
         if let Some(reference) = &self.un_reference
-            && !extract
+            && !facet
                 .un_reference
                 .as_deref()
                 .is_some_and(|r| r.eq_ignore_ascii_case(reference))
         {
             return false;
         }
-        if self
-            .un_resolution
-            .is_some_and(|resolution| extract.un_resolution != Some(resolution))
+        if let Some(text) = &self.free_text
+            && !facet.free_text.contains(text.as_str())
         {
             return false;
         }
-        true
+        let text_matches = |pattern: &Option<regex::Regex>, value: &Option<Box<str>>| match pattern
+        {
+            None => true,
+            Some(pattern) => value.as_deref().is_some_and(|v| pattern.is_match(v)),
+        };
+        text_matches(&self.forename, &facet.forename) && text_matches(&self.name, &facet.name)
     }
 }
 
@@ -437,14 +497,14 @@ fn alpha2_country(
 impl PublicIndex {
     fn remove(&mut self, notice_id: i64) {
         for list in self.lists.values_mut() {
-            list.retain(|extract| extract.notice_id != notice_id);
+            list.retain(|(_, extract)| extract.notice_id != notice_id);
         }
     }
 
     fn insert(&mut self, extract: Extract) {
         let list = self.lists.entry(extract.kind).or_default();
-        let at = list.partition_point(|other| other.notice_id > extract.notice_id);
-        list.insert(at, Arc::new(extract));
+        let at = list.partition_point(|(_, other)| other.notice_id > extract.notice_id);
+        list.insert(at, (Facet::of(&extract), Arc::new(extract)));
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -561,8 +621,8 @@ impl Hub {
             .lists
             .values()
             .flatten()
-            .filter(|extract| extract.person_id == Some(person))
-            .map(|extract| extract.notice_id)
+            .filter(|(_, extract)| extract.person_id == Some(person))
+            .map(|(_, extract)| extract.notice_id)
             .collect();
         ids.extend(self.notice_hits.read().of_person(person));
         ids.sort_unstable();
@@ -614,7 +674,8 @@ impl Hub {
             name: text("name").map(|t| name_pattern("name", t)).transpose()?,
             nationality: text("nationality")
                 .map(|t| alpha2_country("nationality", t))
-                .transpose()?,
+                .transpose()?
+                .map(two_bytes),
             age_min: text("ageMin")
                 .filter(|_| kind != PublicKind::UnPersons)
                 .map(|t| number("ageMin", t, 0, 150).map(|n| n as i32))
@@ -626,9 +687,10 @@ impl Hub {
             sex: match text("sexId").filter(|_| kind != PublicKind::UnPersons) {
                 None => None,
                 Some(t) => Some(match t.to_ascii_uppercase().as_str() {
-                    "M" => "M",
-                    "F" => "F",
-                    "U" => "U",
+                    "M" => b'M',
+                    "F" => b'F',
+                    // An unknown sex is not recorded as one: nothing matches it.
+                    "U" => b'U',
                     _ => {
                         return Err(PublicRefusal {
                             parameter: "sexId",
@@ -640,7 +702,8 @@ impl Hub {
             warrant_country: text("arrestWarrantCountryId")
                 .filter(|_| kind == PublicKind::Red)
                 .map(|t| alpha2_country("arrestWarrantCountryId", t))
-                .transpose()?,
+                .transpose()?
+                .map(two_bytes),
             free_text: text("freeText")
                 .filter(|_| kind != PublicKind::UnPersons)
                 .map(upper),
@@ -668,8 +731,9 @@ impl Hub {
         let last_page_of = |count: usize| count.min(reachable).div_ceil(result_per_page).max(1);
         // The page is known only once the total is: the matches up to the reach are kept.
         let mut kept: Vec<Arc<Extract>> = Vec::new();
-        for extract in list {
-            if search.matches(extract, today) {
+        let births = search.births(today);
+        for (facet, extract) in list {
+            if search.matches(facet, &births) {
                 if kept.len() < reachable {
                     kept.push(extract.clone());
                 }
@@ -697,8 +761,8 @@ impl Hub {
         let (year, id): (i32, i64) = (year.parse().ok()?, id.parse().ok()?);
         let index = self.public.read();
         let list = index.lists.get(&kind)?;
-        let at = list.partition_point(|other| other.notice_id > id);
-        let extract = list.get(at).filter(|e| e.notice_id == id)?;
+        let at = list.partition_point(|(_, other)| other.notice_id > id);
+        let (_, extract) = list.get(at).filter(|(_, e)| e.notice_id == id)?;
         (extract.entity_id == format!("{year}/{id}")).then(|| extract.clone())
     }
 
