@@ -525,21 +525,24 @@ fn object(required: &[&str], properties: Value, description: &str) -> Value {
         "properties": properties, "description": description})
 }
 
+/// A warrant's text fields (every one required in a request).
+const WARRANT_TEXTS: [&str; 7] = [
+    "kind",
+    "charge",
+    "description",
+    "reference",
+    "date",
+    "authority",
+    "issuing_country",
+];
+
 /// A warrant or a court decision: an arrest warrant gives the maximum penalty, a court
 /// decision the sentence imposed or left to serve.
 fn warrant() -> Value {
     use palermo_core::notice::{NOTICE_LINE_LEN_MAX as LINE, NOTICE_TEXT_LEN_MAX as TEXT};
     let months = json!({"type": ["integer", "null"], "minimum": 0, "maximum": u32::MAX});
     let mut schema = object(
-        &[
-            "kind",
-            "charge",
-            "description",
-            "reference",
-            "date",
-            "authority",
-            "issuing_country",
-        ],
+        &WARRANT_TEXTS,
         json!({
             "kind": one_of(&["arrest_warrant", "court_decision"], "Prosecution, or a sentence to serve"),
             "charge": given_text(LINE, "The offence as the law names it"),
@@ -855,15 +858,7 @@ fn notice_draft() -> Value {
     properties.insert(
         "warrants".into(),
         array_of(loose(
-            &[
-                "kind",
-                "charge",
-                "description",
-                "reference",
-                "date",
-                "authority",
-                "issuing_country",
-            ],
+            &WARRANT_TEXTS,
             json!({"max_penalty_months": months, "sentence_months": months,
                 "sentence_remaining_months": months}),
         )),

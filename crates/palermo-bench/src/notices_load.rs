@@ -498,7 +498,7 @@ pub fn run(count: usize, queries: usize, cancellations: usize) -> anyhow::Result
     let (c50, c99, cmax) = percentiles(commits);
     let (v50, v99, vmax) = percentiles(visible);
     println!(
-        "cancellation ({} cancellations, 2 threads checking the document meanwhile, {checks} checks in {:.1} s): the move committed p50 {c50:.2} ms, p99 {c99:.2} ms, max {cmax:.2} ms; the last answer still naming it ended p50 {v50:.2} ms, p99 {v99:.2} ms, max {vmax:.2} ms after the cancellation began; no check begun after the commit named it",
+        "cancellation ({} cancellations, 2 threads checking the document meanwhile, {checks} checks in {:.1} s): the last check answer still naming the notice ended p50 {v50:.2} ms, p99 {v99:.2} ms, max {vmax:.2} ms after the owner's cancel began; the owner's answer (committed, announced, its view built) came back p50 {c50:.2} ms, p99 {c99:.2} ms, max {cmax:.2} ms; no check begun after that answer named it",
         reds.len(),
         wall.elapsed().as_secs_f64()
     );

@@ -364,32 +364,85 @@ fn extract(
 }
 
 /// A name filter as the public service reads it: a regular expression, any case (`^SMITH$`,
-/// `^A.*`, or plain text found anywhere).
-fn name_pattern(
-    parameter: &'static str,
-    text: &str,
-) -> std::result::Result<regex::Regex, PublicRefusal> {
-    regex::RegexBuilder::new(text.trim())
-        .case_insensitive(true)
-        .size_limit(1 << 16)
-        .dfa_size_limit(1 << 16)
-        .build()
-        .map_err(|_| PublicRefusal {
-            parameter,
-            message: format!("{parameter} is not a valid pattern"),
-        })
+/// `^A.*`, or plain text found anywhere). The forms clients send most (a word, anchored or
+/// not) are compared as text, the others run as patterns.
+enum NamePattern {
+    Exact(String),
+    Prefix(String),
+    Suffix(String),
+    Contains(Box<memchr::memmem::Finder<'static>>),
+    Pattern(regex::Regex),
+}
+
+impl NamePattern {
+    fn parse(
+        parameter: &'static str,
+        text: &str,
+    ) -> std::result::Result<NamePattern, PublicRefusal> {
+        let text = text.trim();
+        let mut literal = text;
+        let anchored = literal.starts_with('^');
+        if anchored {
+            literal = &literal[1..];
+        }
+        let mut ended = literal.ends_with('$') && !literal.ends_with("\\$");
+        if ended {
+            literal = &literal[..literal.len() - 1];
+        }
+        // `^A.*` and `^A.*$` are prefixes.
+        if let Some(rest) = literal.strip_suffix(".*") {
+            literal = rest;
+            ended = false;
+        }
+        let plain = !literal.is_empty()
+            && !literal.contains([
+                '\\', '.', '+', '*', '?', '(', ')', '|', '[', ']', '{', '}', '^', '$',
+            ]);
+        if plain {
+            let upper = literal.to_uppercase();
+            return Ok(match (anchored, ended) {
+                (true, true) => NamePattern::Exact(upper),
+                (true, false) => NamePattern::Prefix(upper),
+                (false, true) => NamePattern::Suffix(upper),
+                (false, false) => NamePattern::Contains(Box::new(
+                    memchr::memmem::Finder::new(upper.as_bytes()).into_owned(),
+                )),
+            });
+        }
+        regex::RegexBuilder::new(text)
+            .case_insensitive(true)
+            .size_limit(1 << 16)
+            .dfa_size_limit(1 << 16)
+            .build()
+            .map(NamePattern::Pattern)
+            .map_err(|_| PublicRefusal {
+                parameter,
+                message: format!("{parameter} is not a valid pattern"),
+            })
+    }
+
+    /// Whether an upper-case name matches.
+    fn matches(&self, name: &str) -> bool {
+        match self {
+            NamePattern::Exact(text) => name == text,
+            NamePattern::Prefix(text) => name.starts_with(text.as_str()),
+            NamePattern::Suffix(text) => name.ends_with(text.as_str()),
+            NamePattern::Contains(finder) => finder.find(name.as_bytes()).is_some(),
+            NamePattern::Pattern(pattern) => pattern.is_match(name),
+        }
+    }
 }
 
 /// A parsed search.
 struct Search {
-    forename: Option<regex::Regex>,
-    name: Option<regex::Regex>,
+    forename: Option<NamePattern>,
+    name: Option<NamePattern>,
     nationality: Option<[u8; 2]>,
     age_min: Option<i32>,
     age_max: Option<i32>,
     sex: Option<u8>,
     warrant_country: Option<[u8; 2]>,
-    free_text: Option<String>,
+    free_text: Option<memchr::memmem::Finder<'static>>,
     un_reference: Option<String>,
     un_resolution: Option<i64>,
 }
@@ -430,13 +483,12 @@ impl Search {
         {
             return false;
         }
-        if births.on_or_before.is_some() || births.after.is_some() {
-            if facet.birth == 0
+        if (births.on_or_before.is_some() || births.after.is_some())
+            && (facet.birth == 0
                 || births.on_or_before.is_some_and(|bound| facet.birth > bound)
-                || births.after.is_some_and(|bound| facet.birth <= bound)
-            {
-                return false;
-            }
+                || births.after.is_some_and(|bound| facet.birth <= bound))
+        {
+            return false;
         }
         if self
             .un_resolution
@@ -452,15 +504,14 @@ impl Search {
         {
             return false;
         }
-        if let Some(text) = &self.free_text
-            && !facet.free_text.contains(text.as_str())
+        if let Some(finder) = &self.free_text
+            && finder.find(facet.free_text.as_bytes()).is_none()
         {
             return false;
         }
-        let text_matches = |pattern: &Option<regex::Regex>, value: &Option<Box<str>>| match pattern
-        {
+        let text_matches = |pattern: &Option<NamePattern>, value: &Option<Box<str>>| match pattern {
             None => true,
-            Some(pattern) => value.as_deref().is_some_and(|v| pattern.is_match(v)),
+            Some(pattern) => value.as_deref().is_some_and(|v| pattern.matches(v)),
         };
         text_matches(&self.forename, &facet.forename) && text_matches(&self.name, &facet.name)
     }
@@ -669,9 +720,11 @@ impl Hub {
         let text = |name: &'static str| value(name).map(str::trim);
         let search = Search {
             forename: text("forename")
-                .map(|t| name_pattern("forename", t))
+                .map(|t| NamePattern::parse("forename", t))
                 .transpose()?,
-            name: text("name").map(|t| name_pattern("name", t)).transpose()?,
+            name: text("name")
+                .map(|t| NamePattern::parse("name", t))
+                .transpose()?,
             nationality: text("nationality")
                 .map(|t| alpha2_country("nationality", t))
                 .transpose()?
@@ -706,7 +759,7 @@ impl Hub {
                 .map(two_bytes),
             free_text: text("freeText")
                 .filter(|_| kind != PublicKind::UnPersons)
-                .map(upper),
+                .map(|t| memchr::memmem::Finder::new(upper(t).as_bytes()).into_owned()),
             un_reference: text("unReference")
                 .filter(|_| kind == PublicKind::UnPersons)
                 .map(str::to_owned),
@@ -786,5 +839,50 @@ impl Hub {
             Some((_, meta, data)) => Ok(Some((meta.content_type, data))),
             None => Err(HubError::NotFound),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The text comparisons answer what the pattern itself would.
+    #[test]
+    fn name_forms_compared_as_text_agree_with_the_patterns() {
+        let names = [
+            "SMITH",
+            "SMITHSON",
+            "GOLDSMITH",
+            "ASMITHA",
+            "SMYTH",
+            "ÇELIK",
+            "O'NEIL",
+        ];
+        for pattern in [
+            "^SMITH$", "^smith", "smith$", "mit", "^A.*$", "^A.*", "^S.ITH$", "(SM|GO)", "çelik",
+            "^o'neil$", "ith\\$",
+        ] {
+            let fast = NamePattern::parse("name", pattern).unwrap();
+            let slow = regex::RegexBuilder::new(pattern)
+                .case_insensitive(true)
+                .build()
+                .unwrap();
+            for name in names {
+                assert_eq!(
+                    fast.matches(name),
+                    slow.is_match(name),
+                    "{pattern} on {name}"
+                );
+            }
+        }
+        assert!(matches!(
+            NamePattern::parse("name", "^SMITH$"),
+            Ok(NamePattern::Exact(_))
+        ));
+        assert!(matches!(
+            NamePattern::parse("name", "^A.*$"),
+            Ok(NamePattern::Prefix(_))
+        ));
+        assert!(NamePattern::parse("name", "(").is_err());
     }
 }
