@@ -247,3 +247,51 @@ pub(crate) const NOTICE_COLUMNS: &str = "id, kind, state, version, person_id, bo
 /// A notice's history entry's columns (after its id), in the order both backends read them.
 pub(crate) const NOTICE_EVENT_COLUMNS: &str =
     "transition, from_state, to_state, version, by_org, by_name, reason, detail, at";
+
+/// A value bound to a notice list's condition.
+pub(crate) enum NoticeParam {
+    Text(String),
+    Int(i64),
+}
+
+/// The `SELECT` of a notice list with only the conditions the filter gives (so that each
+/// backend's planner can use the index a condition has: an "absent or equal" test for every
+/// column would make it scan the whole table), and their values in placeholder order; the
+/// limit is the last placeholder.
+pub(crate) fn notice_list_sql(
+    filter: &crate::NoticeFilter,
+    before: Option<i64>,
+    placeholder: impl Fn(usize) -> String,
+) -> (String, Vec<NoticeParam>) {
+    let mut conditions = Vec::new();
+    let mut values = Vec::new();
+    let mut add = |column: &str, operator: &str, value: NoticeParam| {
+        values.push(value);
+        conditions.push(format!("{column} {operator} {}", placeholder(values.len())));
+    };
+    if let Some(owner) = filter.owner {
+        add("owner", "=", NoticeParam::Text(owner.as_str().to_owned()));
+    }
+    if let Some(kind) = &filter.kind {
+        add("kind", "=", NoticeParam::Text(kind.clone()));
+    }
+    if let Some(state) = &filter.state {
+        add("state", "=", NoticeParam::Text(state.clone()));
+    }
+    if let Some(person) = filter.person_id {
+        add("person_id", "=", NoticeParam::Int(person));
+    }
+    if let Some(before) = before {
+        add("id", "<", NoticeParam::Int(before));
+    }
+    let conditions = if conditions.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", conditions.join(" AND "))
+    };
+    let sql = format!(
+        "SELECT {NOTICE_COLUMNS} FROM notices {conditions} ORDER BY id DESC LIMIT {}",
+        placeholder(values.len() + 1)
+    );
+    (sql, values)
+}

@@ -167,23 +167,17 @@ pub(super) fn list(
     before: Option<i64>,
     limit: usize,
 ) -> Result<Vec<StoredNotice>> {
-    let rows = client.query(
-        &format!(
-            "SELECT {NOTICE_COLUMNS} FROM notices
-             WHERE ($1::text IS NULL OR owner = $1) AND ($2::text IS NULL OR kind = $2)
-                 AND ($3::text IS NULL OR state = $3) AND ($4::bigint IS NULL OR person_id = $4)
-                 AND ($5::bigint IS NULL OR id < $5)
-             ORDER BY id DESC LIMIT $6"
-        ),
-        &[
-            &filter.owner.map(|code| code.as_str()),
-            &filter.kind,
-            &filter.state,
-            &filter.person_id,
-            &before,
-            &i64::try_from(limit).unwrap_or(i64::MAX),
-        ],
-    )?;
+    let (sql, values) = crate::columns::notice_list_sql(filter, before, |i| format!("${i}"));
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let mut bound: Vec<&(dyn ToSql + Sync)> = values
+        .iter()
+        .map(|value| match value {
+            crate::columns::NoticeParam::Text(text) => text as &(dyn ToSql + Sync),
+            crate::columns::NoticeParam::Int(number) => number as &(dyn ToSql + Sync),
+        })
+        .collect();
+    bound.push(&limit);
+    let rows = client.query(&sql, &bound)?;
     rows.iter().map(read_notice).collect()
 }
 

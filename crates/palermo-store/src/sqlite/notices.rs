@@ -160,24 +160,18 @@ pub(super) fn list(
     before: Option<i64>,
     limit: usize,
 ) -> Result<Vec<StoredNotice>> {
-    let mut statement = connection.prepare_cached(&format!(
-        "SELECT {NOTICE_COLUMNS} FROM notices
-         WHERE (?1 IS NULL OR owner = ?1) AND (?2 IS NULL OR kind = ?2)
-             AND (?3 IS NULL OR state = ?3) AND (?4 IS NULL OR person_id = ?4)
-             AND (?5 IS NULL OR id < ?5)
-         ORDER BY id DESC LIMIT ?6"
-    ))?;
-    let rows = statement.query_map(
-        params![
-            filter.owner.map(|code| code.as_str()),
-            filter.kind,
-            filter.state,
-            filter.person_id,
-            before,
-            i64::try_from(limit).unwrap_or(i64::MAX)
-        ],
-        |row| Ok(read_notice(row)),
-    )?;
+    let (sql, values) = crate::columns::notice_list_sql(filter, before, |i| format!("?{i}"));
+    let mut statement = connection.prepare_cached(&sql)?;
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let mut bound: Vec<&dyn ToSql> = values
+        .iter()
+        .map(|value| match value {
+            crate::columns::NoticeParam::Text(text) => text as &dyn ToSql,
+            crate::columns::NoticeParam::Int(number) => number as &dyn ToSql,
+        })
+        .collect();
+    bound.push(&limit);
+    let rows = statement.query_map(bound.as_slice(), |row| Ok(read_notice(row)))?;
     rows.map(|row| row?).collect()
 }
 
