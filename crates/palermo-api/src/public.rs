@@ -262,38 +262,8 @@ fn encode(value: &str) -> String {
 
 /// The query string's pairs, in order, decoded (`+` is a space).
 fn pairs(query: Option<String>) -> Vec<(String, String)> {
-    fn hex(byte: u8) -> Option<u8> {
-        (byte as char).to_digit(16).map(|d| d as u8)
-    }
-    let decode = |text: &str| -> String {
-        let bytes = text.as_bytes();
-        let mut out = Vec::with_capacity(bytes.len());
-        let mut i = 0;
-        while i < bytes.len() {
-            match bytes[i] {
-                b'+' => out.push(b' '),
-                b'%' if i + 2 < bytes.len()
-                    && hex(bytes[i + 1]).is_some()
-                    && hex(bytes[i + 2]).is_some() =>
-                {
-                    out.push(hex(bytes[i + 1]).unwrap_or(0) * 16 + hex(bytes[i + 2]).unwrap_or(0));
-                    i += 3;
-                    continue;
-                }
-                byte => out.push(byte),
-            }
-            i += 1;
-        }
-        String::from_utf8_lossy(&out).into_owned()
-    };
-    query
-        .unwrap_or_default()
-        .split('&')
-        .filter(|part| !part.is_empty())
-        .map(|part| match part.split_once('=') {
-            Some((key, value)) => (decode(key), decode(value)),
-            None => (decode(part), String::new()),
-        })
+    url::form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+        .into_owned()
         .collect()
 }
 

@@ -209,13 +209,7 @@ impl Hub {
             let input: palermo_core::notice::NoticeInput =
                 serde_json::from_str(&stored.row.body)
                     .map_err(|e| HubError::Internal(format!("notice {id}: {e}")))?;
-            return Ok(match input.recipients_as_given() {
-                None | Some(palermo_core::notice::Recipients::All) => true,
-                Some(palermo_core::notice::Recipients::Only(countries)) => caller
-                    .viewpoint
-                    .country
-                    .is_some_and(|country| countries.contains(&country)),
-            });
+            return Ok(input.reach().include(caller.viewpoint.country));
         }
         if self.indexed {
             use crate::visibility::Known;

@@ -37,18 +37,12 @@ pub struct NoticeHit {
     pub person: Option<i64>,
 }
 
-/// Who a diffusion reaches (a notice reaches every bureau its restriction allows).
-#[derive(Clone, Debug, PartialEq, Eq)]
-enum Reach {
-    All,
-    Only(Vec<CountryCode>),
-}
-
 #[derive(Clone, Debug)]
 struct Hitting {
     kind: RequestKind,
     meta: RecordMeta,
-    reach: Reach,
+    /// Who a diffusion reaches (a notice: every bureau its restriction allows).
+    reach: Recipients,
     person: Option<i64>,
     summary: Option<String>,
     documents: Vec<(CountryCode, String)>,
@@ -103,13 +97,6 @@ fn references(
         })
         .collect();
     (documents, vins, plates)
-}
-
-fn reach(input: &NoticeInput) -> Reach {
-    match input.recipients_as_given() {
-        None | Some(Recipients::All) => Reach::All,
-        Some(Recipients::Only(countries)) => Reach::Only(countries),
-    }
 }
 
 fn unlist<K: std::hash::Hash + Eq>(map: &mut HashMap<K, Vec<i64>>, key: K, id: i64) {
@@ -190,7 +177,7 @@ impl NoticeHits {
             Hitting {
                 kind,
                 meta: stored.row.meta.clone(),
-                reach: reach(&input),
+                reach: input.reach(),
                 person: stored.row.person_id,
                 summary: input.summary.filter(|s| !s.trim().is_empty()),
                 documents,
@@ -228,13 +215,7 @@ impl NoticeHits {
         if !caller.may_see(&hitting.meta) {
             return false;
         }
-        match &hitting.reach {
-            Reach::All => true,
-            Reach::Only(countries) => caller
-                .viewpoint
-                .country
-                .is_some_and(|country| countries.contains(&country)),
-        }
+        hitting.reach.include(caller.viewpoint.country)
     }
 
     /// The hitting requests about a person.

@@ -523,13 +523,9 @@ impl Hub {
         if self.indexed {
             return Ok(self.notice_hits.read().reaches_id(caller, stored.id));
         }
-        Ok(match parse_body(stored)?.recipients_as_given() {
-            None | Some(Recipients::All) => true,
-            Some(Recipients::Only(countries)) => caller
-                .viewpoint
-                .country
-                .is_some_and(|country| countries.contains(&country)),
-        })
+        Ok(parse_body(stored)?
+            .reach()
+            .include(caller.viewpoint.country))
     }
 
     fn notice_view(&self, caller: &Caller, stored: &StoredNotice) -> Result<NoticeView> {

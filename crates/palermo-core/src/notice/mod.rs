@@ -494,6 +494,17 @@ pub enum Recipients {
     Only(Vec<CountryCode>),
 }
 
+impl Recipients {
+    /// Whether a reader of `country` is among them (a reader of no country, a partner, only
+    /// when all are).
+    pub fn include(&self, country: Option<CountryCode>) -> bool {
+        match self {
+            Recipients::All => true,
+            Recipients::Only(countries) => country.is_some_and(|c| countries.contains(&c)),
+        }
+    }
+}
+
 /// A validated request: every part its kind requires is there.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NoticeRequest {
@@ -761,6 +772,12 @@ impl NoticeInput {
             public_extract: self.public_extract,
             meta: meta.expect("no errors, so the meta validated"),
         })
+    }
+
+    /// Whom a stored request reaches: every bureau for a notice, a diffusion's recipients as
+    /// given (see [`NoticeInput::recipients_as_given`]).
+    pub fn reach(&self) -> Recipients {
+        self.recipients_as_given().unwrap_or(Recipients::All)
     }
 
     /// A diffusion's recipients as given, no other part validated: whom a stored request
