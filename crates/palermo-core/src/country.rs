@@ -130,6 +130,14 @@ impl serde::Serialize for CountryCode {
     }
 }
 
+impl<'de> serde::Deserialize<'de> for CountryCode {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        CountryCode::parse(&text)
+            .ok_or_else(|| serde::de::Error::custom(format!("{text:?} is not a country code")))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod audit;
+pub mod case;
 pub mod codes;
 pub mod country;
 pub mod date;

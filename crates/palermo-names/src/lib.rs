@@ -14,7 +14,7 @@
 
 mod translit;
 
-pub use translit::icao_cyrillic;
+pub use translit::{icao_cyrillic, to_latin};
 
 /// Longest name accepted, in characters.
 pub const NAME_MAX_CHARS: usize = 300;
