@@ -190,6 +190,8 @@ pub(crate) fn key_order(table: &str) -> &'static str {
         "replayed_batches" => "node, batch",
         "message_recipients" => "message_id, org",
         "notice_versions" => "notice_id, version",
+        "case_versions" => "case_id, version",
+        "case_keys" => "case_id, kind, value, entity",
         "webhooks" => "org",
         _ => "id",
     }
@@ -294,4 +296,41 @@ pub(crate) fn notice_list_sql(
         placeholder(values.len() + 1)
     );
     (sql, values)
+}
+
+/// A case's columns as every backend reads them, in this order.
+pub(crate) const CASE_COLUMNS: &str = "id, owner, reference, version, status, form, \
+    reported_date, restriction, restriction_countries, report, created_at, updated_at";
+
+/// A case's row as read back, in [`CASE_COLUMNS`] order (without the id and the timestamps).
+pub(crate) struct CaseRead<'a> {
+    pub owner: &'a str,
+    pub reference: String,
+    pub status: String,
+    pub form: String,
+    pub reported_date: String,
+    pub restriction: &'a str,
+    pub restriction_countries: &'a str,
+    pub report: String,
+}
+
+impl CaseRead<'_> {
+    pub(crate) fn parse(self, id: i64) -> Result<crate::CaseRow> {
+        let countries = self
+            .restriction_countries
+            .split_whitespace()
+            .map(|code| country(id, code))
+            .collect::<Result<Vec<_>>>()?;
+        let visibility = Visibility::parse_name(self.restriction)
+            .ok_or_else(|| corrupt("restriction", id, self.restriction))?;
+        Ok(crate::CaseRow {
+            owner: country(id, self.owner)?,
+            reference: self.reference,
+            status: self.status,
+            form: self.form,
+            reported_date: self.reported_date,
+            restriction: Restriction::from_parts(visibility, countries),
+            report: self.report,
+        })
+    }
 }

@@ -14,7 +14,7 @@ use palermo_core::{OrgCode, OrgKind, Permissions, RecordAccess, Role};
 
 use crate::Replay;
 use crate::{
-    Attempt, AuditFilter, DeliveryKind, Done, HitAnswer, HitParty, Kind, Mailbox, NewAttachment,
+    Attempt, AuditFilter, CaseKey, CaseMatch, CaseRow, CaseSubmission, DeliveryKind, Done, HitAnswer, HitParty, Kind, Mailbox, NewAttachment,
     NewHit, NewMessage, NoticeChange, NoticeEvent, NoticeFilter, NoticeRow, Organisation, Receipt,
     RecordKind, SignedHead, Store, StoreError, StoredNotice, UserRow, Webhook,
 };
@@ -92,6 +92,10 @@ pub fn run(make: MakeStore<'_>) {
         (
             "notices_move_as_decided_and_keep_every_version_and_move",
             notices_move_as_decided_and_keep_every_version_and_move,
+        ),
+        (
+            "cases_keep_every_version_and_match_on_shared_keys",
+            cases_keep_every_version_and_match_on_shared_keys,
         ),
     ];
     for (name, case) in cases {
@@ -236,6 +240,13 @@ fn fill_every_table(store: &dyn Store) {
             &ev(),
         )
         .unwrap()
+        .unwrap();
+    let row = case_row("FRA", "FR-1", "{\"v\":1}");
+    store
+        .submit_case(
+            &submission(&row, &[key("phone", "+33612345678", "C1")], "FRA", at(6)),
+            &described(),
+        )
         .unwrap();
     let (seq, hash) = store.audit_head().unwrap().unwrap();
     store
@@ -2032,6 +2043,128 @@ fn notices_move_as_decided_and_keep_every_version_and_move(store: &dyn Store) {
         )
         .unwrap();
     assert_eq!(inbox(), ["a diffusion sent", "red notice published"]);
+    assert!(verify_chain(store) > 0);
+}
+
+fn case_row(owner: &str, reference: &str, report: &str) -> CaseRow {
+    CaseRow {
+        owner: code(owner),
+        reference: reference.into(),
+        status: "active".into(),
+        form: "trafficking".into(),
+        reported_date: "2026-11-20".into(),
+        restriction: Restriction::Except(vec![code("ITA")]),
+        report: report.into(),
+    }
+}
+
+fn key(kind: &str, value: &str, entity: &str) -> CaseKey {
+    CaseKey {
+        kind: kind.into(),
+        value: value.into(),
+        entity: entity.into(),
+    }
+}
+
+fn submission<'a>(
+    row: &'a CaseRow,
+    keys: &'a [CaseKey],
+    by: &'static str,
+    when: Timestamp,
+) -> CaseSubmission<'a> {
+    static ORGS: std::sync::OnceLock<Vec<OrgCode>> = std::sync::OnceLock::new();
+    let orgs = ORGS.get_or_init(|| ["FRA", "DEU", "NLD"].map(org).to_vec());
+    CaseSubmission {
+        row,
+        keys,
+        by_org: orgs.iter().find(|o| o.as_str() == by).expect("a test organisation"),
+        by_name: "anna",
+        at: when,
+    }
+}
+
+fn cases_keep_every_version_and_match_on_shared_keys(store: &dyn Store) {
+    let first = case_row("FRA", "FR-2026-1", "{\"v\":1}");
+    let keys = [
+        key("phone", "+33612345678", "C1"),
+        key("iban", "FR7630006000011234567890189", "M1"),
+        key("phone", "+33612345678", "C1"),
+    ];
+    let created = store
+        .submit_case(&submission(&first, &keys, "FRA", at(10)), &described())
+        .unwrap();
+    assert_eq!((created.version, &created.row), (1, &first));
+    assert_eq!((created.created_at, created.updated_at), (at(10), at(10)));
+    assert_eq!(store.case(created.id).unwrap(), Some(created.clone()));
+    assert_eq!(store.case(created.id + 1000).unwrap(), None);
+    let entries = store.audit_entries(&AuditFilter::default(), 1).unwrap();
+    assert_eq!(entries[0].event.target.as_deref(), Some(&*format!("ids:{},1", created.id)));
+
+    // Another bureau's case shares the phone; a third shares nothing.
+    let german = case_row("DEU", "FR-2026-1", "{\"de\":1}");
+    let other = store
+        .submit_case(
+            &submission(&german, &[key("phone", "+33612345678", "K9")], "DEU", at(11)),
+            &described(),
+        )
+        .unwrap();
+    assert_ne!(other.id, created.id, "references are per owner");
+    let dutch = case_row("NLD", "NL-7", "{}");
+    let unrelated = store
+        .submit_case(
+            &submission(&dutch, &[key("email", "x@example.org", "E1")], "NLD", at(12)),
+            &described(),
+        )
+        .unwrap();
+    let shared = CaseMatch {
+        kind: "phone".into(),
+        value: "+33612345678".into(),
+        entity: "C1".into(),
+        other_case: other.id,
+        other_owner: code("DEU"),
+        other_entity: "K9".into(),
+    };
+    assert_eq!(store.case_matches(created.id).unwrap(), [shared]);
+    assert_eq!(store.case_matches(other.id).unwrap().len(), 1);
+    assert!(store.case_matches(unrelated.id).unwrap().is_empty());
+
+    // The next report of the reference is the case's next version; its keys replace the old.
+    let mut second = case_row("FRA", "FR-2026-1", "{\"v\":2}");
+    second.status = "closed".into();
+    second.restriction = Restriction::All;
+    let updated = store
+        .submit_case(
+            &submission(&second, &[key("email", "x@example.org", "E5")], "FRA", at(20)),
+            &described(),
+        )
+        .unwrap();
+    assert_eq!((updated.id, updated.version, &updated.row), (created.id, 2, &second));
+    assert_eq!((updated.created_at, updated.updated_at), (at(10), at(20)));
+    let matches = store.case_matches(created.id).unwrap();
+    assert_eq!(matches.len(), 1);
+    assert_eq!((matches[0].other_case, &*matches[0].kind), (unrelated.id, "email"));
+    assert!(store.case_matches(other.id).unwrap().is_empty());
+    let versions = store.case_versions(created.id).unwrap();
+    let reports: Vec<(i64, &str, &str, Timestamp)> = versions
+        .iter()
+        .map(|v| (v.version, v.report.as_str(), v.by_org.as_str(), v.at))
+        .collect();
+    assert_eq!(reports, [(1, "{\"v\":1}", "FRA", at(10)), (2, "{\"v\":2}", "FRA", at(20))]);
+    assert_eq!(versions[0].by_name, "anna");
+    assert!(store.case_versions(created.id + 1000).unwrap().is_empty());
+
+    let ids = |owner: Option<&str>, before: Option<i64>, limit: usize| -> Vec<i64> {
+        store
+            .cases(owner.map(code), before, limit)
+            .unwrap()
+            .iter()
+            .map(|c| c.id)
+            .collect()
+    };
+    assert_eq!(ids(None, None, 10), [unrelated.id, other.id, created.id]);
+    assert_eq!(ids(None, Some(unrelated.id), 1), [other.id]);
+    assert_eq!(ids(Some("FRA"), None, 10), [created.id]);
+    assert!(ids(Some("ITA"), None, 10).is_empty());
     assert!(verify_chain(store) > 0);
 }
 

@@ -12,8 +12,8 @@ pub mod sqlite;
 
 use palermo_core::audit::{AuditEntry, AuditEvent, Hash};
 use palermo_core::{
-    CountryCode, Document, OrgCode, OrgKind, Permissions, Person, RecordAccess, RecordMeta, Role,
-    Stored, Timestamp, Vehicle,
+    CountryCode, Document, OrgCode, OrgKind, Permissions, Person, RecordAccess, RecordMeta,
+    Restriction, Role, Stored, Timestamp, Vehicle,
 };
 
 pub use postgres::PostgresStore;
@@ -205,6 +205,72 @@ pub struct HitAnswer {
     pub note: Option<String>,
     pub at: Timestamp,
     pub by: String,
+}
+
+/// A case report as the hub accepted it (`palermo_core::case`): the columns lists and the
+/// visibility rule read, and the validated report (JSON) of the current version.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CaseRow {
+    pub owner: CountryCode,
+    /// The owner's reference: one case per owner and reference.
+    pub reference: String,
+    pub status: String,
+    pub form: String,
+    pub reported_date: String,
+    pub restriction: Restriction,
+    pub report: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredCase {
+    pub id: i64,
+    /// 1 at the first report; each later report of the case adds one.
+    pub version: i64,
+    pub row: CaseRow,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+/// One version of a case as it was reported, and by whom.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CaseVersion {
+    pub version: i64,
+    pub report: String,
+    pub by_org: OrgCode,
+    /// A person's user name, or a key's label.
+    pub by_name: String,
+    pub at: Timestamp,
+}
+
+/// One normalised identifier of a case's entity (`palermo_core::case::Identifier`), what
+/// cases are matched on.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct CaseKey {
+    pub kind: String,
+    pub value: String,
+    pub entity: String,
+}
+
+/// A report to store: a case's row, its identifiers, who reported it and when.
+#[derive(Clone, Copy, Debug)]
+pub struct CaseSubmission<'a> {
+    pub row: &'a CaseRow,
+    pub keys: &'a [CaseKey],
+    pub by_org: &'a OrgCode,
+    pub by_name: &'a str,
+    pub at: Timestamp,
+}
+
+/// An identifier a case shares with another case.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct CaseMatch {
+    pub kind: String,
+    pub value: String,
+    /// The entity of the case asked about.
+    pub entity: String,
+    pub other_case: i64,
+    pub other_owner: CountryCode,
+    pub other_entity: String,
 }
 
 /// A notice or a diffusion as the hub decided it (`palermo_core::notice`): the store keeps
@@ -705,6 +771,28 @@ pub const TABLES: &[(&str, &[&str])] = &[
     ),
     ("notice_versions", &["notice_id", "version", "body", "at"]),
     (
+        "cases",
+        &[
+            "id",
+            "owner",
+            "reference",
+            "version",
+            "status",
+            "form",
+            "reported_date",
+            "restriction",
+            "restriction_countries",
+            "report",
+            "created_at",
+            "updated_at",
+        ],
+    ),
+    (
+        "case_versions",
+        &["case_id", "version", "report", "by_org", "by_name", "at"],
+    ),
+    ("case_keys", &["case_id", "kind", "value", "entity"]),
+    (
         "notice_events",
         &[
             "id",
@@ -1184,6 +1272,28 @@ pub trait Store: Send + Sync {
     fn notice_history(&self, id: i64) -> Result<Vec<NoticeEvent>>;
     /// The request as submitted at `version`.
     fn notice_version(&self, id: i64, version: i64) -> Result<Option<String>>;
+
+    /// Stores a report in one transaction: a new case at version 1 or, when its owner already
+    /// has a case of that reference, the case's next version (row updated, identifiers
+    /// replaced); every version is kept. The audit entry is made from `Done::Ids(&[id,
+    /// version])`.
+    fn submit_case(
+        &self,
+        submission: &CaseSubmission<'_>,
+        audit: &Describe<'_>,
+    ) -> Result<StoredCase>;
+    fn case(&self, id: i64) -> Result<Option<StoredCase>>;
+    /// Cases, of `owner` when given, newest first, with ids below `before` when given.
+    fn cases(
+        &self,
+        owner: Option<CountryCode>,
+        before: Option<i64>,
+        limit: usize,
+    ) -> Result<Vec<StoredCase>>;
+    /// A case's versions, oldest first.
+    fn case_versions(&self, id: i64) -> Result<Vec<CaseVersion>>;
+    /// Every identifier of case `id` that another case holds too, with that case.
+    fn case_matches(&self, id: i64) -> Result<Vec<CaseMatch>>;
 
     fn counts(&self) -> Result<Counts>;
 

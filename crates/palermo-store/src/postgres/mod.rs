@@ -16,6 +16,7 @@
 //!   loads, straight in (frozen, indexes built at the end); otherwise into a staging table,
 //!   merged in one statement.
 
+mod cases;
 mod messages;
 mod notices;
 mod security;
@@ -56,6 +57,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("schema3.sql"),
     include_str!("schema4.sql"),
     include_str!("schema5.sql"),
+    include_str!("schema6.sql"),
 ];
 /// The advisory lock every write transaction takes ("PALERMO" in ASCII).
 const WRITE_LOCK: i64 = 0x0050_414c_4552_4d4f;
@@ -1104,7 +1106,7 @@ fn grant_hub_role(client: &mut Client, role: &str) -> Result<()> {
         let rights = match table.as_str() {
             "audit" => "SELECT, INSERT",
             "audit_subjects" | "replayed_batches" => "SELECT, INSERT",
-            "notice_versions" | "notice_events" => "SELECT, INSERT",
+            "notice_versions" | "notice_events" | "case_versions" => "SELECT, INSERT",
             "palermo_migrations" => "SELECT",
             _ => "SELECT, INSERT, UPDATE, DELETE",
         };
@@ -1728,6 +1730,39 @@ impl Store for PostgresStore {
 
     fn notice_version(&self, id: i64, version: i64) -> Result<Option<String>> {
         self.read(|client| notices::version(client, id, version))
+    }
+
+    fn submit_case(
+        &self,
+        submission: &crate::CaseSubmission<'_>,
+        audit: &Describe<'_>,
+    ) -> Result<crate::StoredCase> {
+        self.write_targeted(&[], |tx| {
+            let stored = cases::submit(tx, submission)?;
+            let entry = audit(Done::Ids(&[stored.id, stored.version]));
+            Ok((stored, Some(entry)))
+        })
+    }
+
+    fn case(&self, id: i64) -> Result<Option<crate::StoredCase>> {
+        self.read(|client| cases::get(client, id))
+    }
+
+    fn cases(
+        &self,
+        owner: Option<CountryCode>,
+        before: Option<i64>,
+        limit: usize,
+    ) -> Result<Vec<crate::StoredCase>> {
+        self.read(|client| cases::list(client, owner, before, limit))
+    }
+
+    fn case_versions(&self, id: i64) -> Result<Vec<crate::CaseVersion>> {
+        self.read(|client| cases::versions(client, id))
+    }
+
+    fn case_matches(&self, id: i64) -> Result<Vec<crate::CaseMatch>> {
+        self.read(|client| cases::matches(client, id))
     }
 
     fn counts(&self) -> Result<Counts> {

@@ -1,6 +1,7 @@
 //! The embedded store: SQLite in WAL mode with `synchronous = FULL`, so that a write the API
 //! acknowledged survives a killed process and a power cut.
 
+mod cases;
 mod messages;
 mod notices;
 mod security;
@@ -41,6 +42,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("schema7.sql"),
     include_str!("schema8.sql"),
     include_str!("schema9.sql"),
+    include_str!("schema10.sql"),
 ];
 /// SQLite's page cache per connection (negative: KiB), and the writer's during a bulk import.
 const CACHE_KIB: i64 = -65_536;
@@ -1356,6 +1358,39 @@ impl Store for SqliteStore {
 
     fn notice_version(&self, id: i64, version: i64) -> Result<Option<String>> {
         self.read(|connection| notices::version(connection, id, version))
+    }
+
+    fn submit_case(
+        &self,
+        submission: &crate::CaseSubmission<'_>,
+        audit: &Describe<'_>,
+    ) -> Result<crate::StoredCase> {
+        self.write_targeted(&[], |tx| {
+            let stored = cases::submit(tx, submission)?;
+            let entry = audit(Done::Ids(&[stored.id, stored.version]));
+            Ok((stored, Some(entry)))
+        })
+    }
+
+    fn case(&self, id: i64) -> Result<Option<crate::StoredCase>> {
+        self.read(|connection| cases::get(connection, id))
+    }
+
+    fn cases(
+        &self,
+        owner: Option<palermo_core::CountryCode>,
+        before: Option<i64>,
+        limit: usize,
+    ) -> Result<Vec<crate::StoredCase>> {
+        self.read(|connection| cases::list(connection, owner, before, limit))
+    }
+
+    fn case_versions(&self, id: i64) -> Result<Vec<crate::CaseVersion>> {
+        self.read(|connection| cases::versions(connection, id))
+    }
+
+    fn case_matches(&self, id: i64) -> Result<Vec<crate::CaseMatch>> {
+        self.read(|connection| cases::matches(connection, id))
     }
 
     fn counts(&self) -> Result<Counts> {
