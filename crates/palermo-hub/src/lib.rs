@@ -7,6 +7,7 @@
 
 mod audit;
 mod auth;
+pub mod cases;
 mod checks;
 pub mod clock;
 pub mod demo;

@@ -1,0 +1,409 @@
+//! Trafficking case reports: submitting (a new case, or the next version of one), reading what
+//! the caller may see of a case, its versions, and the links its identifiers make to other
+//! bureaus' cases. The API and the CLI call these; every rule and audit entry is decided here.
+//!
+//! Who sees what: the reporting bureau sees its cases whole. Another member bureau sees a
+//! case its restriction allows, and the secretariat every case, both without the victims'
+//! identities (counts and non-identifying attributes: `CaseReport::protected`). Partner
+//! organisations see no case (they get the anonymised statistics). A case the caller may not
+//! see is answered exactly like one that does not exist.
+
+use palermo_core::case::{self, CaseContext, CaseReport};
+use palermo_core::{CountryCode, FieldErrors, OrgKind, Permissions};
+use palermo_store::{CaseKey, CaseMatch, CaseRow, CaseSubmission, Done, StoredCase};
+use serde::Serialize;
+
+use crate::{Caller, Hub, HubError, Result};
+
+/// Most cases one list answers.
+pub const CASES_PAGE_MAX: usize = 200;
+
+/// A case as the caller may see it.
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct CaseView {
+    pub id: i64,
+    /// The reporting bureau: the one to contact.
+    pub owner: String,
+    pub reference: String,
+    /// 1 for the first report; each later report of the case adds one.
+    pub version: i64,
+    pub status: String,
+    pub form: String,
+    pub reported_date: String,
+    pub victims: usize,
+    pub suspects: usize,
+    /// Whether the victims' identities are in `report` (the reporting bureau only).
+    pub identities_visible: bool,
+    /// The report as the hub validated it (identifiers normalised beside what was reported),
+    /// without the victims' identities unless `identities_visible`.
+    #[schema(value_type = Object)]
+    pub report: serde_json::Value,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// A case in a list: what it is, not what it holds.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct CaseSummary {
+    pub id: i64,
+    pub owner: String,
+    pub reference: String,
+    pub version: i64,
+    pub status: String,
+    pub form: String,
+    pub reported_date: String,
+    pub updated_at: String,
+}
+
+/// One version of a case, as it was reported.
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct CaseVersionView {
+    pub version: i64,
+    pub by_org: String,
+    pub by: String,
+    pub at: String,
+    #[schema(value_type = Object)]
+    pub report: serde_json::Value,
+}
+
+/// One identifier two cases share.
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct SharedIdentifier {
+    /// `phone`, `email`, `handle`, `iban`, `document`, `vin`, `plate`, `address`,
+    /// `organisation`, `suspect-name`, `person` …
+    pub kind: String,
+    /// How sure the match is: 1 for the same identifier once normalised.
+    pub score: f64,
+    /// The entity of the case asked about (its local id in the report).
+    pub entity: String,
+    /// The identifier, normalised (it is the asking case's own).
+    pub value: String,
+    /// The entity of the other case, where the caller may see that case.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub other_entity: Option<String>,
+}
+
+/// A link from one case to another: that it exists and whom to contact always; the other
+/// case's reference and entities only where its restriction lets the caller see it.
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct CaseLink {
+    /// The bureau to contact: the other case's owner.
+    pub contact: String,
+    /// The other case, where the caller may see it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub case: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+    pub shared: Vec<SharedIdentifier>,
+}
+
+fn by_name(caller: &Caller) -> String {
+    caller
+        .user
+        .as_deref()
+        .map(str::to_owned)
+        .unwrap_or_else(|| format!("{} (api key)", caller.org))
+}
+
+fn internal(error: impl std::fmt::Display) -> HubError {
+    HubError::Internal(error.to_string())
+}
+
+impl Hub {
+    /// Refuses callers that see no case at all: partners (they get the anonymised statistics
+    /// only) and callers without the read permission.
+    fn require_case_reader(&self, caller: &Caller) -> Result<()> {
+        caller.require(Permissions::READ_RECORDS)?;
+        if caller.viewpoint.kind == OrgKind::Partner {
+            return Err(HubError::Forbidden(
+                "partner organisations receive the anonymised case statistics, not cases".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Whether the caller may see the case at all, and whether whole (its owner).
+    fn case_access(caller: &Caller, stored: &StoredCase) -> Option<bool> {
+        if caller.viewpoint.owns(stored.row.owner) {
+            return Some(true);
+        }
+        let sees = caller
+            .viewpoint
+            .may_see(stored.row.owner, &stored.row.restriction, palermo_core::HandlingCode::H1);
+        (sees && caller.viewpoint.kind != OrgKind::Partner).then_some(false)
+    }
+
+    fn visible_case(&self, caller: &Caller, id: i64) -> Result<(StoredCase, bool)> {
+        let stored = self.store.case(id)?.ok_or(HubError::NotFound)?;
+        match Self::case_access(caller, &stored) {
+            Some(whole) => Ok((stored, whole)),
+            None => Err(HubError::NotFound),
+        }
+    }
+
+    fn case_view(stored: &StoredCase, whole: bool) -> Result<CaseView> {
+        let report: CaseReport = serde_json::from_str(&stored.row.report).map_err(internal)?;
+        let shown = if whole { report.clone() } else { report.protected() };
+        Ok(CaseView {
+            id: stored.id,
+            owner: stored.row.owner.as_str().to_owned(),
+            reference: stored.row.reference.clone(),
+            version: stored.version,
+            status: stored.row.status.clone(),
+            form: stored.row.form.clone(),
+            reported_date: stored.row.reported_date.clone(),
+            victims: report.victims.len(),
+            suspects: report.suspects.len(),
+            identities_visible: whole,
+            report: serde_json::to_value(&shown).map_err(internal)?,
+            created_at: stored.created_at.to_rfc3339(),
+            updated_at: stored.updated_at.to_rfc3339(),
+        })
+    }
+
+    /// Validates a report (every problem at once, with JSON pointers) and stores it: a new
+    /// case, or the next version of the bureau's case with the same reference. Accepted whole
+    /// or not at all.
+    pub fn submit_case(&self, caller: &Caller, bytes: &[u8]) -> Result<CaseView> {
+        self.audited(
+            caller,
+            "case.submit",
+            || None,
+            || {
+                caller.require(Permissions::WRITE_RECORDS)?;
+                let Some(owner) = caller.bureau() else {
+                    return Err(HubError::Forbidden(
+                        "only a member bureau reports cases (the console acts for one with --bureau)"
+                            .into(),
+                    ));
+                };
+                let context = CaseContext {
+                    today: self.now().date(),
+                    owner,
+                };
+                let report = case::parse_report(bytes, context)?;
+                self.check_case_references(caller, &report)?;
+                let row = CaseRow {
+                    owner,
+                    reference: report.reference.clone(),
+                    status: report.status.clone(),
+                    form: report.form.clone(),
+                    reported_date: report.reported_date.clone(),
+                    restriction: report.restriction(),
+                    report: serde_json::to_string(&report).map_err(internal)?,
+                };
+                let keys: Vec<CaseKey> = report
+                    .identifiers()
+                    .into_iter()
+                    .map(|id| CaseKey {
+                        kind: id.kind.as_str().to_owned(),
+                        value: id.value,
+                        entity: id.entity,
+                    })
+                    .collect();
+                let by = by_name(caller);
+                let submission = CaseSubmission {
+                    row: &row,
+                    keys: &keys,
+                    by_org: &caller.org,
+                    by_name: &by,
+                    at: self.now(),
+                };
+                let event = self.event(caller, "case.submit", "ok");
+                let describe = |done: Done<'_>| {
+                    let mut event = event.clone();
+                    if let Done::Ids([id, version]) = done {
+                        event.target = Some(format!("case:{id}"));
+                        event.detail = Some(format!(
+                            "version {version}, {} identifiers",
+                            keys.len()
+                        ));
+                    }
+                    event
+                };
+                let stored = {
+                    let _writing = self.writes.lock();
+                    self.store.submit_case(&submission, &describe)?
+                };
+                Self::case_view(&stored, true)
+            },
+        )
+    }
+
+    /// A suspect may name a person of the persons database: it must exist and be one the
+    /// reporter sees (an unseen one is reported like an absent one).
+    fn check_case_references(&self, caller: &Caller, report: &CaseReport) -> Result<()> {
+        let mut errors = FieldErrors::default();
+        for (i, suspect) in report.suspects.iter().enumerate() {
+            let Some(person) = suspect.person_id else {
+                continue;
+            };
+            let seen = self
+                .store
+                .person(person)?
+                .is_some_and(|p| p.withdrawn_at.is_none() && caller.may_see(&p.record.meta));
+            if !seen {
+                errors.push(
+                    format!("/suspects/{i}/person_id"),
+                    format!("there is no person {person} you may see in the persons database"),
+                );
+            }
+        }
+        errors.into_result(|| ()).map_err(HubError::Invalid)
+    }
+
+    /// A case as the caller may see it; audited, the owner told through its trail.
+    pub fn case(&self, caller: &Caller, id: i64) -> Result<CaseView> {
+        let target = || Some(format!("case:{id}"));
+        let (view, owner) = self.audited(caller, "case.read", target, || {
+            self.require_case_reader(caller)?;
+            let (stored, whole) = self.visible_case(caller, id)?;
+            Ok((Self::case_view(&stored, whole)?, stored.row.owner))
+        })?;
+        let mut event = self.event(caller, "case.read", "ok");
+        event.target = target();
+        event.concern(owner.as_str());
+        self.audit(event)?;
+        Ok(view)
+    }
+
+    /// Cases the caller may see, of `owner` when given, newest first, with ids below `before`.
+    pub fn cases(
+        &self,
+        caller: &Caller,
+        owner: Option<&str>,
+        before: Option<i64>,
+        limit: usize,
+    ) -> Result<Vec<CaseSummary>> {
+        self.audited(caller, "case.list", || None, || {
+            self.require_case_reader(caller)?;
+            let owner = match owner {
+                None => None,
+                Some(text) => Some(CountryCode::parse_member(text.trim()).ok_or_else(|| {
+                    HubError::Invalid(FieldErrors::single(
+                        "owner",
+                        format!("{text:?} is not an ISO 3166-1 alpha-3 country code"),
+                    ))
+                })?),
+            };
+            let limit = limit.clamp(1, CASES_PAGE_MAX);
+            let mut out = Vec::new();
+            let mut cursor = before;
+            // Cases the caller may not see are skipped; read pages until the list is full.
+            loop {
+                let page = self.store.cases(owner, cursor, limit)?;
+                let done = page.len() < limit;
+                for stored in &page {
+                    if out.len() < limit && Self::case_access(caller, stored).is_some() {
+                        out.push(CaseSummary {
+                            id: stored.id,
+                            owner: stored.row.owner.as_str().to_owned(),
+                            reference: stored.row.reference.clone(),
+                            version: stored.version,
+                            status: stored.row.status.clone(),
+                            form: stored.row.form.clone(),
+                            reported_date: stored.row.reported_date.clone(),
+                            updated_at: stored.updated_at.to_rfc3339(),
+                        });
+                    }
+                }
+                cursor = page.last().map(|c| c.id);
+                if done || out.len() >= limit {
+                    break;
+                }
+            }
+            let mut event = self.event(caller, "case.list", "ok");
+            event.detail = Some(format!("{} cases", out.len()));
+            self.audit(event)?;
+            Ok(out)
+        })
+    }
+
+    /// A case's versions, oldest first: its owner's and the secretariat's (without victims'
+    /// identities for the secretariat).
+    pub fn case_versions(&self, caller: &Caller, id: i64) -> Result<Vec<CaseVersionView>> {
+        let target = || Some(format!("case:{id}"));
+        self.audited(caller, "case.versions", target, || {
+            self.require_case_reader(caller)?;
+            let (stored, whole) = self.visible_case(caller, id)?;
+            if !whole && !caller.is_secretariat() {
+                return Err(HubError::Forbidden(
+                    "a case's earlier versions are its owner's and the secretariat's".into(),
+                ));
+            }
+            let mut views = Vec::new();
+            for version in self.store.case_versions(id)? {
+                let report: CaseReport = serde_json::from_str(&version.report).map_err(internal)?;
+                let shown = if whole { report } else { report.protected() };
+                views.push(CaseVersionView {
+                    version: version.version,
+                    by_org: version.by_org.to_string(),
+                    by: version.by_name,
+                    at: version.at.to_rfc3339(),
+                    report: serde_json::to_value(&shown).map_err(internal)?,
+                });
+            }
+            let mut event = self.event(caller, "case.versions", "ok");
+            event.target = target();
+            event.concern(stored.row.owner.as_str());
+            self.audit(event)?;
+            Ok(views)
+        })
+    }
+
+    /// The other cases this case shares identifiers with, one link per case: the bureau to
+    /// contact always; the other case and its entities where the caller may see it.
+    pub fn case_links(&self, caller: &Caller, id: i64) -> Result<Vec<CaseLink>> {
+        let target = || Some(format!("case:{id}"));
+        self.audited(caller, "case.links", target, || {
+            self.require_case_reader(caller)?;
+            let (stored, _) = self.visible_case(caller, id)?;
+            let matches = self.store.case_matches(id)?;
+            let mut links: Vec<CaseLink> = Vec::new();
+            let mut last: Option<i64> = None;
+            let mut sees_other = false;
+            for CaseMatch {
+                kind,
+                value,
+                entity,
+                other_case,
+                other_owner,
+                other_entity,
+            } in matches
+            {
+                if last != Some(other_case) {
+                    let other = self.store.case(other_case)?;
+                    sees_other = other
+                        .as_ref()
+                        .is_some_and(|o| Self::case_access(caller, o).is_some());
+                    links.push(CaseLink {
+                        contact: other_owner.as_str().to_owned(),
+                        case: sees_other.then_some(other_case),
+                        reference: other
+                            .filter(|_| sees_other)
+                            .map(|o| o.row.reference),
+                        shared: Vec::new(),
+                    });
+                    last = Some(other_case);
+                }
+                let link = links.last_mut().expect("a link was pushed");
+                let shared = SharedIdentifier {
+                    kind,
+                    score: 1.0,
+                    entity,
+                    value,
+                    other_entity: sees_other.then_some(other_entity),
+                };
+                if !link.shared.contains(&shared) {
+                    link.shared.push(shared);
+                }
+            }
+            let mut event = self.event(caller, "case.links", "ok");
+            event.target = target();
+            event.detail = Some(format!("{} linked cases", links.len()));
+            event.concern(stored.row.owner.as_str());
+            self.audit(event)?;
+            Ok(links)
+        })
+    }
+}

@@ -1,0 +1,242 @@
+//! Case reports at the hub: submitting and versioning, who sees what (victims' identities only
+//! for the reporting bureau), links between bureaus' cases, and every refusal tried from the
+//! attacker's side (another bureau, a restricted bureau, a partner, the secretariat).
+
+use std::sync::Arc;
+
+use palermo_core::{CountryCode, OrgCode, OrgKind, Permissions, PersonInput, Timestamp, Viewpoint};
+use palermo_hub::{Caller, Hub, HubError, HubOptions, ManualClock};
+use palermo_store::SqliteStore;
+use serde_json::{Value, json};
+
+struct World {
+    hub: Hub,
+    fra: Caller,
+    deu: Caller,
+    ita: Caller,
+    secretariat: Caller,
+    partner: Caller,
+    _dir: tempfile::TempDir,
+}
+
+fn world() -> World {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(SqliteStore::open(&dir.path().join("palermo.db")).unwrap());
+    let clock = ManualClock::at(Timestamp(1_796_000_000_000)); // 2026-11-30
+    let hub = Hub::open_with(
+        store,
+        HubOptions {
+            clock: Some(Arc::new(clock)),
+            ..HubOptions::default()
+        },
+    )
+    .unwrap();
+    for (code, kind) in [
+        ("FRA", OrgKind::Member),
+        ("DEU", OrgKind::Member),
+        ("ITA", OrgKind::Member),
+        ("IPSG", OrgKind::Secretariat),
+        ("NGO1", OrgKind::Partner),
+    ] {
+        hub.add_organisation(&Caller::console(), OrgCode::parse(code).unwrap(), kind, code)
+            .unwrap();
+    }
+    let country = |code| CountryCode::parse(code).unwrap();
+    let other = |org: &str, kind: OrgKind| Caller {
+        org: OrgCode::parse(org).unwrap(),
+        viewpoint: Viewpoint {
+            kind,
+            country: None,
+        },
+        permissions: Permissions::CHECK | Permissions::READ_RECORDS | Permissions::WRITE_RECORDS,
+        user: Some(format!("{org}.user").into()),
+        api_key_id: None,
+        source: None,
+    };
+    World {
+        hub,
+        fra: Caller::local_operator(country("FRA")),
+        deu: Caller::local_operator(country("DEU")),
+        ita: Caller::local_operator(country("ITA")),
+        secretariat: other("IPSG", OrgKind::Secretariat),
+        partner: other("NGO1", OrgKind::Partner),
+        _dir: dir,
+    }
+}
+
+fn report(reference: &str) -> Value {
+    json!({
+        "format": "palermo.case-report/1",
+        "reference": reference,
+        "status": "active",
+        "form": "trafficking",
+        "reported_date": "2026-11-20",
+        "victims": [{
+            "id": "V1", "age": 19, "gender": "female", "citizenship": ["NGA"],
+            "exploitation": ["sexual-exploitation"], "control": ["debt-bondage"],
+            "identity": {"names": [{"given": "Grace", "family": "Adebayo"}], "birth_date": "2007-02-02"}
+        }],
+        "suspects": [{"id": "S1", "names": [{"given": "Osas", "family": "Igbinedion"}], "roles": ["recruiter"]}],
+        "communications": [
+            {"id": "C1", "kind": "phone", "value": "+234 803 555 0101", "used_by": "S1"},
+            {"id": "C2", "kind": "phone", "value": "+33 6 99 88 77 66", "used_by": "V1"}
+        ],
+        "route": [{"country": "NGA", "role": "recruitment"}, {"country": "FRA", "role": "exploitation"}]
+    })
+}
+
+fn bytes(value: &Value) -> Vec<u8> {
+    serde_json::to_vec(value).unwrap()
+}
+
+fn invalid_paths(error: HubError) -> Vec<String> {
+    match error {
+        HubError::Invalid(errors) => errors.0.into_iter().map(|e| e.field).collect(),
+        other => panic!("expected invalid input, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_later_report_of_a_reference_is_the_next_version_and_the_history_is_kept() {
+    let w = world();
+    let first = w.hub.submit_case(&w.fra, &bytes(&report("FR-1"))).unwrap();
+    assert_eq!((first.version, first.owner.as_str(), first.victims), (1, "FRA", 1));
+    assert!(first.identities_visible);
+    let mut later = report("FR-1");
+    later["status"] = json!("closed");
+    later["closed_date"] = json!("2026-11-25");
+    let second = w.hub.submit_case(&w.fra, &bytes(&later)).unwrap();
+    assert_eq!((second.id, second.version, second.status.as_str()), (first.id, 2, "closed"));
+    let versions = w.hub.case_versions(&w.fra, first.id).unwrap();
+    assert_eq!(versions.iter().map(|v| v.version).collect::<Vec<_>>(), [1, 2]);
+    assert_eq!(versions[0].report["status"], "active");
+    assert_eq!(w.hub.case(&w.fra, first.id).unwrap().status, "closed");
+    // Another bureau's report of the same reference is its own case: it cannot overwrite.
+    let german = w.hub.submit_case(&w.deu, &bytes(&report("FR-1"))).unwrap();
+    assert_ne!(german.id, first.id);
+    assert_eq!(w.hub.case(&w.fra, first.id).unwrap().version, 2);
+}
+
+#[test]
+fn a_bad_report_is_refused_whole_with_every_path_and_nothing_is_stored() {
+    let w = world();
+    let mut bad = report("FR-2");
+    bad["victims"][0]["age"] = json!(230);
+    bad["communications"][0]["value"] = json!("+234 1");
+    bad["route"][0]["role"] = json!("source");
+    bad["suspects"][0]["person_id"] = json!(99);
+    let paths = invalid_paths(w.hub.submit_case(&w.fra, &bytes(&bad)).unwrap_err());
+    for path in ["/victims/0/age", "/communications/0/value", "/route/0/role"] {
+        assert!(paths.contains(&path.to_owned()), "{path} in {paths:?}");
+    }
+    assert!(w.hub.cases(&w.fra, None, None, 50).unwrap().is_empty());
+    // A person the reporter may not see is reported like one that does not exist.
+    let person: PersonInput = serde_json::from_value(json!({
+        "names": [{"given": "Hidden", "family": "Person"}], "sex": "M",
+        "reported_date": "2026-01-05", "restriction": "only", "restriction_countries": ["ITA"]
+    }))
+    .unwrap();
+    let hidden = w.hub.write_persons(&w.deu, &[person], "persons").unwrap().ids[0];
+    let mut naming = report("FR-3");
+    naming["suspects"][0]["person_id"] = json!(hidden);
+    let error = w.hub.submit_case(&w.fra, &bytes(&naming)).unwrap_err();
+    assert_eq!(invalid_paths(error), ["/suspects/0/person_id"]);
+    naming["suspects"][0]["person_id"] = json!(hidden + 1000);
+    let error = w.hub.submit_case(&w.fra, &bytes(&naming)).unwrap_err();
+    assert_eq!(invalid_paths(error), ["/suspects/0/person_id"]);
+    assert!(w.hub.cases(&w.fra, None, None, 50).unwrap().is_empty());
+    // Italy sees the person: Italy may name it.
+    naming["suspects"][0]["person_id"] = json!(hidden);
+    w.hub.submit_case(&w.ita, &bytes(&naming)).unwrap();
+}
+
+#[test]
+fn only_a_member_bureau_with_the_write_permission_reports() {
+    let w = world();
+    for caller in [&w.secretariat, &w.partner] {
+        assert!(matches!(
+            w.hub.submit_case(caller, &bytes(&report("X-1"))),
+            Err(HubError::Forbidden(_))
+        ));
+    }
+    let reader = Caller {
+        permissions: Permissions::CHECK | Permissions::READ_RECORDS,
+        ..w.fra.clone()
+    };
+    assert!(matches!(
+        w.hub.submit_case(&reader, &bytes(&report("X-1"))),
+        Err(HubError::Forbidden(_))
+    ));
+    assert!(w.hub.cases(&w.fra, None, None, 50).unwrap().is_empty());
+}
+
+#[test]
+fn victims_identities_are_the_reporting_bureaus_alone() {
+    let w = world();
+    let case = w.hub.submit_case(&w.fra, &bytes(&report("FR-4"))).unwrap();
+    let own = serde_json::to_string(&w.hub.case(&w.fra, case.id).unwrap()).unwrap();
+    assert!(own.contains("Adebayo") && own.contains("+33699887766"));
+    for reader in [&w.deu, &w.secretariat] {
+        let view = w.hub.case(reader, case.id).unwrap();
+        assert!(!view.identities_visible);
+        assert_eq!(view.victims, 1);
+        let text = serde_json::to_string(&view).unwrap();
+        for secret in ["Adebayo", "Grace", "2007-02-02", "+33699887766", "\"age\":19"] {
+            assert!(!text.contains(secret), "{secret} leaked to {}", reader.org);
+        }
+        assert!(text.contains("debt-bondage") && text.contains("18-20"));
+    }
+    // The secretariat reads the versions, protected too; another bureau not at all.
+    let versions = serde_json::to_string(&w.hub.case_versions(&w.secretariat, case.id).unwrap()).unwrap();
+    assert!(!versions.contains("Adebayo"));
+    assert!(matches!(w.hub.case_versions(&w.deu, case.id), Err(HubError::Forbidden(_))));
+    // Partners see no case at all.
+    assert!(matches!(w.hub.case(&w.partner, case.id), Err(HubError::Forbidden(_))));
+    assert!(matches!(w.hub.cases(&w.partner, None, None, 10), Err(HubError::Forbidden(_))));
+}
+
+#[test]
+fn a_restricted_case_reads_like_an_absent_one() {
+    let w = world();
+    let mut only_germany = report("FR-5");
+    only_germany["restriction"] = json!({"visibility": "only", "countries": ["DEU"]});
+    let case = w.hub.submit_case(&w.fra, &bytes(&only_germany)).unwrap();
+    assert_eq!(w.hub.case(&w.deu, case.id).unwrap().id, case.id);
+    let hidden = w.hub.case(&w.ita, case.id).unwrap_err();
+    let absent = w.hub.case(&w.ita, case.id + 1000).unwrap_err();
+    assert_eq!(format!("{hidden:?}"), format!("{absent:?}"));
+    assert!(matches!(w.hub.case_links(&w.ita, case.id), Err(HubError::NotFound)));
+    assert!(matches!(w.hub.case_versions(&w.ita, case.id), Err(HubError::NotFound)));
+    assert!(w.hub.cases(&w.ita, None, None, 50).unwrap().is_empty());
+    assert_eq!(w.hub.cases(&w.deu, None, None, 50).unwrap().len(), 1);
+    assert!(matches!(w.hub.cases(&w.deu, Some("XX"), None, 50), Err(HubError::Invalid(_))));
+}
+
+#[test]
+fn cases_link_through_shared_identifiers_and_say_whom_to_contact() {
+    let w = world();
+    let french = w.hub.submit_case(&w.fra, &bytes(&report("FR-6"))).unwrap();
+    // Germany's case: the same recruiter's phone written another way, a victim with the same
+    // phone as France's victim (never matched), and Italy alone may see it.
+    let mut german = report("DE-1");
+    german["communications"][0]["value"] = json!("00234-803-555-0101");
+    german["communications"][0]["id"] = json!("T7");
+    german["suspects"][0]["names"] = json!([{"family": "Someone Else"}]);
+    german["restriction"] = json!({"visibility": "only", "countries": ["ITA"]});
+    let german = w.hub.submit_case(&w.deu, &bytes(&german)).unwrap();
+
+    let links = w.hub.case_links(&w.fra, french.id).unwrap();
+    assert_eq!(links.len(), 1, "{links:?}");
+    assert_eq!(links[0].contact, "DEU");
+    // France may not see Germany's case: that it exists and whom to ask, nothing more.
+    assert_eq!((links[0].case, links[0].reference.as_deref()), (None, None));
+    assert_eq!(links[0].shared.len(), 1);
+    let shared = &links[0].shared[0];
+    assert_eq!((shared.kind.as_str(), shared.value.as_str(), shared.entity.as_str()), ("phone", "+2348035550101", "C1"));
+    assert_eq!(shared.other_entity, None);
+    // Germany sees France's case: the whole link.
+    let links = w.hub.case_links(&w.deu, german.id).unwrap();
+    assert_eq!((links[0].case, links[0].reference.as_deref()), (Some(french.id), Some("FR-6")));
+    assert_eq!(links[0].shared[0].other_entity.as_deref(), Some("C1"));
+    assert!(links.iter().all(|l| l.shared.iter().all(|s| s.entity != "C2")), "victims are never matched");
+}
