@@ -2,6 +2,7 @@
 //! hub use cases and results into JSON or RFC 9457 problem details; they hold no rules.
 
 mod admin;
+mod cases;
 mod extract;
 pub use extract::Peer;
 mod messages;
@@ -220,6 +221,16 @@ pub fn routers_with(hub: Arc<Hub>, options: RouterOptions) -> Routers {
             "/diffusions/{id}/transitions",
             axum::routing::post(notices::move_diffusion),
         )
+        .route(
+            "/cases",
+            axum::routing::post(cases::submit)
+                .layer(DefaultBodyLimit::max(cases::CASE_BODY_LIMIT_BYTES))
+                .get(cases::list),
+        )
+        .route("/cases/{id}", get(cases::get))
+        .route("/cases/{id}/versions", get(cases::versions))
+        .route("/cases/{id}/links", get(cases::links))
+        .route("/schemas/case-report-v1.json", get(cases::schema))
         .route("/documents", axum::routing::post(create_document))
         .route("/documents/batch", axum::routing::post(write_documents))
         .route(

@@ -6,7 +6,7 @@ use utoipa::{Modify, OpenApi};
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Palermo hub API", description = "Checks and records of the Palermo hub: travel documents, vehicles, persons, notices and diffusions, hits, messages, sessions, the audit trail."),
+    info(title = "Palermo hub API", description = "Checks and records of the Palermo hub: travel documents, vehicles, persons, notices and diffusions, trafficking case reports, hits, messages, sessions, the audit trail."),
     paths(
         super::check_documents, super::check_document, super::check_vehicles, super::check_vehicle,
         super::create_document, super::write_documents, super::get_document, super::update_document,
@@ -27,7 +27,8 @@ use utoipa::{Modify, OpenApi};
         super::notices::list_notices, super::notices::list_diffusions, super::notices::get_notice,
         super::notices::get_diffusion, super::notices::notice_history,
         super::notices::diffusion_history, super::notices::move_notice,
-        super::notices::move_diffusion,
+        super::notices::move_diffusion, super::cases::submit, super::cases::list,
+        super::cases::get, super::cases::versions, super::cases::links,
     ),
     modifiers(&BearerKey),
 )]

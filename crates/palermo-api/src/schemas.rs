@@ -64,6 +64,16 @@ const MEDIA_TYPE: &str = "^[A-Za-z0-9+.-]+/[A-Za-z0-9+.-]+$";
 /// other hosts (and plain `http://`) only on the operator's allow list.
 const WEBHOOK_URL: &str = "^https://(?![^/]*xn--)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+(?!localhost(?:[:/]|$))[A-Za-z]{2,63}(?::(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}))?(?:/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*)?$";
 
+/// The case report's published schema (`/api/v1/schemas/case-report-v1.json`), as a component.
+fn case_report() -> Value {
+    let mut schema = palermo_core::case::schema::report_schema();
+    if let Some(object) = schema.as_object_mut() {
+        object.remove("$schema");
+        object.remove("$id");
+    }
+    schema
+}
+
 fn text(max: usize, description: &str) -> Value {
     json!({"type": "string", "maxLength": max, "pattern": NO_CONTROL, "description": description})
 }
@@ -986,6 +996,7 @@ fn components() -> Vec<(&'static str, Value)> {
         ("DiffusionRequestInput", notice_request(true)),
         ("NoticeMoveInput", notice_move()),
         ("NoticeDraftInput", notice_draft()),
+        ("CaseReportInput", case_report()),
         (
             "HitAnswerInput",
             json!({"type": "object", "additionalProperties": false,

@@ -161,10 +161,23 @@ impl Hub {
         })
     }
 
-    /// Validates a report (every problem at once, with JSON pointers) and stores it: a new
-    /// case, or the next version of the bureau's case with the same reference. Accepted whole
-    /// or not at all.
+    /// Validates a report (its JSON text, at most `case::REPORT_BYTES_MAX` bytes; every
+    /// problem at once, with JSON pointers) and stores it: a new case, or the next version of
+    /// the bureau's case with the same reference. Accepted whole or not at all.
     pub fn submit_case(&self, caller: &Caller, bytes: &[u8]) -> Result<CaseView> {
+        self.submit_report(caller, |context| case::parse_report(bytes, context))
+    }
+
+    /// [`Hub::submit_case`] of a report already parsed (the API's body, its size bounded).
+    pub fn submit_case_json(&self, caller: &Caller, report: &serde_json::Value) -> Result<CaseView> {
+        self.submit_report(caller, |context| case::validate(report, context))
+    }
+
+    fn submit_report(
+        &self,
+        caller: &Caller,
+        read: impl FnOnce(CaseContext) -> std::result::Result<CaseReport, FieldErrors>,
+    ) -> Result<CaseView> {
         self.audited(
             caller,
             "case.submit",
@@ -181,7 +194,7 @@ impl Hub {
                     today: self.now().date(),
                     owner,
                 };
-                let report = case::parse_report(bytes, context)?;
+                let report = read(context)?;
                 self.check_case_references(caller, &report)?;
                 let row = CaseRow {
                     owner,

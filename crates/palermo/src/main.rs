@@ -2,6 +2,7 @@
 //! the rules live in `palermo-hub` and below.
 
 mod admin;
+mod case;
 mod check;
 mod client;
 mod datadir;
@@ -76,6 +77,9 @@ enum Command {
     /// directory).
     #[command(subcommand)]
     Notice(notice::NoticeCommand),
+    /// Trafficking case reports: submit one, read cases, their versions and links.
+    #[command(subcommand)]
+    Case(case::CaseCommand),
     /// The audit trail: verify its chain, export it.
     #[command(subcommand)]
     Audit(admin::AuditCommand),
@@ -269,6 +273,7 @@ fn main() -> ExitCode {
         Command::Backup { data, to } => backup(&data, &to),
         Command::Message(command) => message::run(command),
         Command::Notice(command) => notice::run(command),
+        Command::Case(command) => case::run(command),
         Command::Screen(command) => screen::run(command),
     };
     match result {

@@ -3,6 +3,7 @@
 mod access;
 mod api;
 mod attacks;
+mod cases;
 mod cli;
 mod durability;
 mod failures;

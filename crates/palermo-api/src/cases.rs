@@ -1,0 +1,158 @@
+//! Trafficking case reports: submitting (format version 1, its JSON Schema published), lists,
+//! a case as the caller may see it, its versions and its links to other bureaus' cases.
+
+use std::collections::HashMap;
+
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
+use palermo_hub::cases::{CaseLink, CaseSummary, CaseVersionView, CaseView};
+use serde::{Deserialize, Serialize};
+
+use crate::extract::{Authed, Json};
+use crate::{ApiResult, AppState, blocking, created, integer_param, ok_json, parse_id, query_params};
+
+/// The largest body `POST /api/v1/cases` takes: the report's own limit.
+pub const CASE_BODY_LIMIT_BYTES: usize = palermo_core::case::REPORT_BYTES_MAX;
+
+/// A case report, format version 1: its exact schema is the one published at
+/// `/api/v1/schemas/case-report-v1.json` (see docs/case-report.md).
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(transparent)]
+#[schema(value_type = Object)]
+pub struct CaseReportInput(serde_json::Value);
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct CaseList {
+    /// Newest first.
+    cases: Vec<CaseSummary>,
+    /// Pass as `before` for the next page; absent on the last page.
+    next_before: Option<i64>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct CaseVersions {
+    /// Oldest first.
+    versions: Vec<CaseVersionView>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct CaseLinks {
+    /// One per linked case.
+    links: Vec<CaseLink>,
+}
+
+#[utoipa::path(post, path = "/api/v1/cases", tag = "cases", request_body = CaseReportInput,
+    responses((status = 201, body = CaseView), (status = 422, body = crate::problem::Problem)),
+    security(("api_key" = [])))]
+/// Submits a case report: a new case of the caller's bureau, or, when the bureau already has
+/// a case with the report's reference, that case's next version (the earlier ones are kept).
+/// Every problem is listed at once with its JSON pointer; nothing is stored unless the whole
+/// report is valid.
+pub async fn submit(
+    State(state): State<AppState>,
+    Authed(caller): Authed,
+    Json(body): Json<CaseReportInput>,
+) -> ApiResult<Response> {
+    let view = blocking(&state.hub, move |hub| hub.submit_case_json(&caller, &body.0)).await?;
+    Ok(created(format!("/api/v1/cases/{}", view.id), &view))
+}
+
+#[utoipa::path(get, path = "/api/v1/cases", tag = "cases",
+    params(("owner" = Option<String>, Query, description = "the reporting bureau (ISO 3166-1 alpha-3)"),
+        ("before" = Option<i64>, Query, description = "only cases with a smaller id"),
+        ("limit" = Option<usize>, Query, description = "1 to 200, default 50")),
+    responses((status = 200, body = CaseList), (status = 422, body = crate::problem::Problem)),
+    security(("api_key" = [])))]
+/// Cases the caller may see, newest first: its own, and others' as their restrictions allow
+/// (the secretariat: all; partners: none).
+pub async fn list(
+    State(state): State<AppState>,
+    Authed(caller): Authed,
+    Query(params): Query<HashMap<String, String>>,
+) -> ApiResult<Response> {
+    let mut values = query_params(params, &["owner", "before", "limit"])?.into_iter();
+    let mut next = || values.next().flatten();
+    let owner = next();
+    let before: Option<i64> = integer_param("before", next())?;
+    let limit: Option<usize> = integer_param("limit", next())?;
+    if let Some(limit) = limit
+        && !(1..=palermo_hub::cases::CASES_PAGE_MAX).contains(&limit)
+    {
+        return Err(crate::problem::ApiError::field(
+            "limit",
+            format!("{limit} is out of range: 1 to {}", palermo_hub::cases::CASES_PAGE_MAX),
+        ));
+    }
+    let limit = limit.unwrap_or(50);
+    let cases = blocking(&state.hub, move |hub| {
+        hub.cases(&caller, owner.as_deref(), before, limit)
+    })
+    .await?;
+    let next_before = (cases.len() == limit)
+        .then(|| cases.last().map(|case| case.id))
+        .flatten();
+    Ok(ok_json(&CaseList { cases, next_before }))
+}
+
+#[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "cases", params(("id" = i64, Path)),
+    responses((status = 200, body = CaseView), (status = 404, body = crate::problem::Problem)),
+    security(("api_key" = [])))]
+/// A case as the caller may see it: whole for the reporting bureau; for others, without the
+/// victims' identities (counts and non-identifying attributes).
+pub async fn get(
+    State(state): State<AppState>,
+    Authed(caller): Authed,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let id = parse_id(&id)?;
+    let view = blocking(&state.hub, move |hub| hub.case(&caller, id)).await?;
+    Ok(ok_json(&view))
+}
+
+#[utoipa::path(get, path = "/api/v1/cases/{id}/versions", tag = "cases", params(("id" = i64, Path)),
+    responses((status = 200, body = CaseVersions), (status = 404, body = crate::problem::Problem)),
+    security(("api_key" = [])))]
+/// Every version of a case as reported, oldest first (its owner and the secretariat only).
+pub async fn versions(
+    State(state): State<AppState>,
+    Authed(caller): Authed,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let id = parse_id(&id)?;
+    let versions = blocking(&state.hub, move |hub| hub.case_versions(&caller, id)).await?;
+    Ok(ok_json(&CaseVersions { versions }))
+}
+
+#[utoipa::path(get, path = "/api/v1/cases/{id}/links", tag = "cases", params(("id" = i64, Path)),
+    responses((status = 200, body = CaseLinks), (status = 404, body = crate::problem::Problem)),
+    security(("api_key" = [])))]
+/// The other cases this case shares identifiers with (phones, e-mail addresses, handles,
+/// accounts, documents, vehicles, addresses, organisations, suspects), one link per case: the
+/// bureau to contact always, the other case and its entities where the caller may see it.
+/// Victims are never matched.
+pub async fn links(
+    State(state): State<AppState>,
+    Authed(caller): Authed,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let id = parse_id(&id)?;
+    let links = blocking(&state.hub, move |hub| hub.case_links(&caller, id)).await?;
+    Ok(ok_json(&CaseLinks { links }))
+}
+
+/// The case report's JSON Schema (2020-12), version 1; public, like the API's description.
+pub async fn schema() -> Response {
+    static DOCUMENT: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    let body = DOCUMENT
+        .get_or_init(|| {
+            serde_json::to_vec_pretty(&palermo_core::case::schema::report_schema())
+                .unwrap_or_default()
+        })
+        .clone();
+    let mut response = body.into_response();
+    response.headers_mut().insert(
+        axum::http::header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static("application/schema+json"),
+    );
+    response
+}

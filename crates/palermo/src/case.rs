@@ -1,0 +1,200 @@
+//! `palermo case`: submit trafficking case reports and read cases, their versions and links,
+//! against a running hub (`--hub URL --key KEY`) or on a data directory for a bureau
+//! (`--bureau CODE`), through the hub's use cases either way (checked and audited alike).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Args, Subcommand};
+use palermo_hub::{Caller, Hub, HubError};
+use serde_json::Value;
+
+use crate::Target;
+use crate::client::HubClient;
+use crate::datadir::member_code;
+
+#[derive(Subcommand)]
+pub enum CaseCommand {
+    /// Submit a case report (format version 1, docs/case-report.md) from a JSON file: a new
+    /// case, or the next version of the bureau's case with the same reference. Every problem
+    /// is printed with its JSON pointer; nothing is stored unless the whole report is valid.
+    Submit(FileArgs),
+    /// One case, as JSON, as the caller may see it.
+    Show(IdArgs),
+    /// Cases the caller may see, newest first, as JSON lines.
+    List(ListArgs),
+    /// A case's versions, as JSON lines (its owner and the secretariat).
+    Versions(IdArgs),
+    /// The other cases a case shares identifiers with, as JSON lines.
+    Links(IdArgs),
+}
+
+#[derive(Args)]
+pub struct FileArgs {
+    file: PathBuf,
+    #[command(flatten)]
+    target: Target,
+}
+
+#[derive(Args)]
+pub struct IdArgs {
+    id: i64,
+    #[command(flatten)]
+    target: Target,
+}
+
+#[derive(Args)]
+pub struct ListArgs {
+    /// Only this bureau's cases (ISO 3166-1 alpha-3).
+    #[arg(long)]
+    owner: Option<String>,
+    #[arg(long, default_value_t = 50)]
+    limit: usize,
+    #[command(flatten)]
+    target: Target,
+}
+
+enum Via {
+    Local(Box<Hub>, Caller),
+    Remote(HubClient),
+}
+
+fn open(target: &Target) -> anyhow::Result<Via> {
+    if let (Some(hub), Some(key)) = (&target.hub, &target.key) {
+        anyhow::ensure!(
+            target.bureau.is_none(),
+            "with --hub, the key says who acts: leave out --bureau"
+        );
+        return Ok(Via::Remote(HubClient::new(hub, key, target.ca_cert.as_deref())?));
+    }
+    let bureau = target
+        .bureau
+        .as_deref()
+        .context("say who acts: --bureau CODE (or --hub URL --key KEY)")?;
+    Ok(Via::Local(
+        Box::new(target.open_data()?.hub()?),
+        Caller::local_operator(member_code(bureau)?),
+    ))
+}
+
+/// A refused report: one line per problem, with its pointer.
+fn explain(error: HubError, file: &std::path::Path) -> anyhow::Error {
+    match error {
+        HubError::Invalid(errors) => {
+            let lines: Vec<String> = errors
+                .0
+                .iter()
+                .map(|e| {
+                    let at = if e.field.is_empty() { "(the report)" } else { &e.field };
+                    format!("  {at}: {}", e.detail)
+                })
+                .collect();
+            anyhow::anyhow!(
+                "{} was refused, nothing was stored ({} problems):\n{}",
+                file.display(),
+                lines.len(),
+                lines.join("\n")
+            )
+        }
+        other => other.into(),
+    }
+}
+
+fn lines(values: &[Value]) -> anyhow::Result<ExitCode> {
+    for value in values {
+        println!("{}", serde_json::to_string(value)?);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn array(body: Value, field: &str) -> Vec<Value> {
+    body[field].as_array().cloned().unwrap_or_default()
+}
+
+fn values<T: serde::Serialize>(items: Vec<T>) -> anyhow::Result<Vec<Value>> {
+    Ok(items
+        .iter()
+        .map(serde_json::to_value)
+        .collect::<Result<_, _>>()?)
+}
+
+pub fn run(command: CaseCommand) -> anyhow::Result<ExitCode> {
+    match command {
+        CaseCommand::Submit(args) => {
+            let size = std::fs::metadata(&args.file)
+                .with_context(|| format!("cannot read {}", args.file.display()))?
+                .len();
+            let max = palermo_core::case::REPORT_BYTES_MAX as u64;
+            anyhow::ensure!(
+                size <= max,
+                "{} is {size} bytes; a report is at most {max}",
+                args.file.display()
+            );
+            let bytes = std::fs::read(&args.file)
+                .with_context(|| format!("cannot read {}", args.file.display()))?;
+            let view = match open(&args.target)? {
+                Via::Local(hub, caller) => serde_json::to_value(
+                    hub.submit_case(&caller, &bytes)
+                        .map_err(|e| explain(e, &args.file))?,
+                )?,
+                Via::Remote(client) => {
+                    let report: Value = serde_json::from_slice(&bytes).map_err(|e| {
+                        anyhow::anyhow!("{}: line {}, column {}: {e}", args.file.display(), e.line(), e.column())
+                    })?;
+                    client.send("POST", "/api/v1/cases", Some(&report))?
+                }
+            };
+            println!(
+                "case {} ({} {}), version {}",
+                view["id"], view["owner"].as_str().unwrap_or_default(),
+                view["reference"].as_str().unwrap_or_default(), view["version"]
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        CaseCommand::Show(args) => {
+            let view = match open(&args.target)? {
+                Via::Local(hub, caller) => serde_json::to_value(hub.case(&caller, args.id)?)?,
+                Via::Remote(client) => client.get(&format!("/api/v1/cases/{}", args.id), &[])?,
+            };
+            println!("{}", serde_json::to_string_pretty(&view)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        CaseCommand::List(args) => {
+            let found = match open(&args.target)? {
+                Via::Local(hub, caller) => {
+                    values(hub.cases(&caller, args.owner.as_deref(), None, args.limit)?)?
+                }
+                Via::Remote(client) => {
+                    let limit = args.limit.to_string();
+                    let mut query = vec![("limit", limit.as_str())];
+                    if let Some(owner) = &args.owner {
+                        query.push(("owner", owner));
+                    }
+                    array(client.get("/api/v1/cases", &query)?, "cases")
+                }
+            };
+            lines(&found)
+        }
+        CaseCommand::Versions(args) => {
+            let found = match open(&args.target)? {
+                Via::Local(hub, caller) => values(hub.case_versions(&caller, args.id)?)?,
+                Via::Remote(client) => array(
+                    client.get(&format!("/api/v1/cases/{}/versions", args.id), &[])?,
+                    "versions",
+                ),
+            };
+            lines(&found)
+        }
+        CaseCommand::Links(args) => {
+            let found = match open(&args.target)? {
+                Via::Local(hub, caller) => values(hub.case_links(&caller, args.id)?)?,
+                Via::Remote(client) => array(
+                    client.get(&format!("/api/v1/cases/{}/links", args.id), &[])?,
+                    "links",
+                ),
+            };
+            lines(&found)
+        }
+    }
+}
