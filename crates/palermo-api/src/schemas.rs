@@ -1106,6 +1106,8 @@ fn parameter(path: &str, name: &str, required: bool) -> Option<Value> {
         ("/api/v1/hits", "limit") => page(1000),
         ("/api/v1/notices" | "/api/v1/diffusions", "limit") => page(palermo_hub::NOTICES_PAGE_MAX),
         ("/api/v1/notices" | "/api/v1/diffusions", "owner") => member("The owner bureau"),
+        ("/api/v1/cases", "limit") => page(palermo_hub::cases::CASES_PAGE_MAX),
+        ("/api/v1/cases", "owner") => member("The reporting bureau"),
         ("/api/v1/notices", "kind") => one_of(
             &palermo_core::notice::NoticeKind::ALL.map(|k| k.as_str()),
             "",

@@ -796,6 +796,8 @@ fn restriction(
         Some(v @ ("only" | "except")) => {
             if countries.is_empty() && obj.get("countries").is_none() {
                 errors.push(obj.at("countries"), format!("is required when visibility is {v}"));
+            } else if countries.is_empty() && obj.get("countries").is_some_and(Value::is_array) {
+                errors.push(obj.at("countries"), format!("names no country: visibility {v} needs at least one"));
             }
             if countries.contains(&owner) {
                 errors.push(
@@ -1240,10 +1242,9 @@ fn communication(
 fn amount(value: &Value, path: String, errors: &mut FieldErrors) -> Option<Amount> {
     let obj = Obj::new(value, path, &["value", "currency"], errors)?;
     let raw = match obj.get("value") {
-        Some(Value::Number(n)) => Some(n.to_string()),
         Some(Value::String(s)) => Some(s.trim().to_owned()),
         Some(_) => {
-            errors.push(obj.at("value"), "expected a decimal number");
+            errors.push(obj.at("value"), "expected a decimal as a string, such as \"1500.00\"");
             None
         }
         None => {

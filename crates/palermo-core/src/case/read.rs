@@ -102,7 +102,10 @@ impl<'v> Obj<'v> {
         match normalise::text(raw, max) {
             Ok(Some(text)) => Some(text),
             Ok(None) => {
-                self.required(key, required, errors);
+                errors.push(
+                    self.at(key),
+                    "is blank: give a value, or leave the field out when there is none",
+                );
                 None
             }
             Err(reason) => {

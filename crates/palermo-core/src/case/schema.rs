@@ -17,8 +17,9 @@ pub const SCHEMA_PATH: &str = "/api/v1/schemas/case-report-v1.json";
 
 /// Text without control characters with at least one character that is not a space.
 const TEXT: &str = "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$";
-/// `YYYY-MM-DD`, years 1900 to 2099 (the date must exist and not lie in the future).
-const DATE: &str = "^(19|20)[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])$";
+/// `YYYY-MM-DD`, years 1900 to 2099, a day every year has (29 February, which only leap years
+/// have, is left to the validation; the date must also not lie in the future).
+const DATE: &str = "^(19|20)[0-9]{2}-(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])|(?:0[13-9]|1[0-2])-(?:29|30)|(?:0[13578]|1[02])-31)$";
 const LOCAL_ID: &str = "^[A-Za-z0-9._-]+$";
 
 fn text(max: usize, description: &str) -> Value {
@@ -66,18 +67,57 @@ fn list(items: Value) -> Value {
     json!({"type": "array", "items": items, "maxItems": ITEMS_MAX})
 }
 
+/// An object of these properties, `required` among them; the others may also be `null`
+/// (read as absent).
 fn object(required: &[&str], properties: Value) -> Value {
     json!({"type": "object", "additionalProperties": false, "required": required,
-           "properties": properties})
+           "properties": nullable_unless(required, properties)})
 }
 
-fn names() -> Value {
-    json!({"type": "array", "maxItems": NAMES_MAX, "items": object(&["family"], json!({
+fn nullable_unless(required: &[&str], mut properties: Value) -> Value {
+    if let Some(map) = properties.as_object_mut() {
+        for (name, schema) in map.iter_mut() {
+            if !required.contains(&name.as_str()) {
+                nullable(schema);
+            }
+        }
+    }
+    properties
+}
+
+fn names(min: usize) -> Value {
+    json!({"type": "array", "minItems": min, "maxItems": NAMES_MAX, "items": object(&["family"], json!({
         "given": text(crate::record::NAME_LEN_MAX, "Given names."),
         "family": {"type": "string", "minLength": 1, "maxLength": crate::record::NAME_LEN_MAX,
                    "pattern": "^[^\\u0000-\\u001f\\u007f-\\u009f]*[A-Za-z][^\\u0000-\\u001f\\u007f-\\u009f]*$",
                    "description": "Family name (holds a letter)."},
     }))})
+}
+
+/// Lets `schema` also be `null`: `null` joins its type and its enum.
+fn nullable(schema: &mut Value) {
+    let Some(map) = schema.as_object_mut() else {
+        return;
+    };
+    match map.get_mut("type") {
+        Some(Value::String(kind)) => {
+            let kind = kind.clone();
+            map.insert("type".into(), json!([kind, "null"]));
+        }
+        Some(Value::Array(kinds)) => {
+            if !kinds.contains(&json!("null")) {
+                kinds.push(json!("null"));
+            }
+        }
+        _ => {
+            let inner = schema.take();
+            *schema = json!({"anyOf": [inner, {"type": "null"}]});
+            return;
+        }
+    }
+    if let Some(Value::Array(values)) = map.get_mut("enum") {
+        values.push(Value::Null);
+    }
 }
 
 /// The schema, as published at [`SCHEMA_PATH`].
@@ -102,7 +142,7 @@ pub fn report_schema() -> Value {
             "trafficking_status": code(&vocab::TRAFFICKING_STATUS),
             "status_decided_by": code(&vocab::STATUS_DECIDED_BY),
             "identity": object(&[], json!({
-                "names": names(),
+                "names": names(0),
                 "birth_date": date("Date of birth; consistent with the age."),
                 "place_of_birth": text(LINE_LEN_MAX, "Place of birth."),
             })),
@@ -112,7 +152,7 @@ pub fn report_schema() -> Value {
         &["id", "names"],
         json!({
             "id": local_id(),
-            "names": names(),
+            "names": names(1),
             "gender": code(&vocab::GENDER),
             "birth_date": date("Date of birth."),
             "nationality": countries(10),
@@ -161,8 +201,9 @@ pub fn report_schema() -> Value {
     );
     let vehicle = json!({
         "type": "object", "additionalProperties": false, "required": ["id"],
-        "anyOf": [{"required": ["vin"]}, {"required": ["plate", "country"]}],
-        "properties": {
+        "anyOf": [{"required": ["vin"], "properties": {"vin": {"type": "string"}}},
+                  {"required": ["plate", "country"], "properties": {"plate": {"type": "string"}, "country": {"type": "string"}}}],
+        "properties": nullable_unless(&["id"], json!({
             "id": local_id(),
             "vin": {"type": "string", "pattern": "^[A-HJ-NPR-Z0-9]{17}$",
                     "description": "ISO 3779; the check digit (position 9) where the VIN carries one."},
@@ -170,7 +211,7 @@ pub fn report_schema() -> Value {
             "country": country(),
             "description": text(LINE_LEN_MAX, "Make, model, colour."),
             "used_by": reference("a victim, a suspect or an organisation"),
-        }
+        }))
     });
     let communication = object(
         &["id", "kind", "value"],
@@ -196,7 +237,8 @@ pub fn report_schema() -> Value {
             "reference": text(200, "A money-transfer control number, a wallet address, a payment reference."),
             "provider": text(LINE_LEN_MAX, "The bank or money service."),
             "amount": object(&["value", "currency"], json!({
-                "value": {"type": "string", "pattern": "^[0-9]{1,15}(\\.[0-9]{1,4})?$"},
+                "value": {"type": "string", "pattern": "^[0-9]{1,15}(\\.[0-9]{1,4})?$",
+                          "description": "A decimal as text, not a JSON number (no binary rounding)."},
                 "currency": {"type": "string", "pattern": "^[A-Z]{3}$", "description": "ISO 4217."},
             })),
             "date": date("Date of the transfer."),
@@ -205,8 +247,9 @@ pub fn report_schema() -> Value {
     );
     let address = json!({
         "type": "object", "additionalProperties": false, "required": ["id", "country"],
-        "anyOf": [{"required": ["street"]}, {"required": ["city"]}],
-        "properties": {
+        "anyOf": [{"required": ["street"], "properties": {"street": {"type": "string"}}},
+                  {"required": ["city"], "properties": {"city": {"type": "string"}}}],
+        "properties": nullable_unless(&["id", "country"], json!({
             "id": local_id(),
             "country": country(),
             "street": text(LINE_LEN_MAX, "Street and number."),
@@ -214,7 +257,7 @@ pub fn report_schema() -> Value {
             "city": text(LINE_LEN_MAX, "Town or city."),
             "role": code(&vocab::ADDRESS_ROLE),
             "used_by": reference("a victim, a suspect or an organisation"),
-        }
+        }))
     });
     let attachment = object(
         &["id", "sha256", "media_type"],
@@ -236,7 +279,7 @@ pub fn report_schema() -> Value {
         "type": "object",
         "additionalProperties": false,
         "required": ["format", "reference", "status", "form", "reported_date"],
-        "properties": {
+        "properties": nullable_unless(&["format", "reference", "status", "form", "reported_date"], json!({
             "format": {"const": FORMAT_V1},
             "reference": text(REFERENCE_LEN_MAX, "The reporting bureau's own reference of the case."),
             "status": code(&vocab::CASE_STATUS),
@@ -248,13 +291,13 @@ pub fn report_schema() -> Value {
                 "type": "object", "additionalProperties": false, "required": ["visibility"],
                 "description": "Who besides the reporting bureau may see the case (the reporting bureau's own country may not be listed).",
                 "oneOf": [
-                    {"properties": {"visibility": {"const": "all"}, "countries": {"type": "array", "maxItems": 0}}},
+                    {"properties": {"visibility": {"const": "all"}, "countries": {"maxItems": 0}}},
                     {"properties": {"visibility": {"enum": ["only", "except"]}, "countries": {"type": "array", "minItems": 1}}, "required": ["countries"]},
                 ],
-                "properties": {
+                "properties": nullable_unless(&["visibility"], json!({
                     "visibility": {"type": "string", "enum": ["all", "only", "except"]},
                     "countries": countries(COUNTRIES_MAX),
-                }
+                }))
             },
             "summary": text(SUMMARY_LEN_MAX, "Free text."),
             "victims": list(victim),
@@ -267,6 +310,6 @@ pub fn report_schema() -> Value {
             "money": list(money),
             "addresses": list(address),
             "attachments": list(attachment),
-        }
+        }))
     })
 }
