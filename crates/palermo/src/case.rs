@@ -28,6 +28,14 @@ pub enum CaseCommand {
     Versions(IdArgs),
     /// The other cases a case shares identifiers with, as JSON lines.
     Links(IdArgs),
+    /// Normalise identifiers as the hub does (no hub needed): JSON lines on standard input,
+    /// `{"kind": "phone", "value": "06 12 34 56 78", "country": "FRA"}` (kinds: phone, email,
+    /// iban, bic, handle:PLATFORM), one answer per line on standard output,
+    /// `{"normalised": "+33612345678", "extension": null}` or `{"error": "…"}`.
+    Identifiers,
+    /// Print the case report's JSON Schema (as the hub publishes it at
+    /// /api/v1/schemas/case-report-v1.json), to validate reports before sending them.
+    Schema,
 }
 
 #[derive(Args)]
@@ -119,8 +127,48 @@ fn values<T: serde::Serialize>(items: Vec<T>) -> anyhow::Result<Vec<Value>> {
         .collect::<Result<_, _>>()?)
 }
 
+/// `case identifiers`: each input line answered on its own line, in order.
+fn identifiers() -> anyhow::Result<ExitCode> {
+    use std::io::{BufRead, Write};
+    let stdin = std::io::stdin();
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    for (i, line) in stdin.lock().lines().enumerate() {
+        let line = line.context("cannot read standard input")?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let answer = match serde_json::from_str::<Value>(&line) {
+            Err(e) => serde_json::json!({"error": format!("line {}: not JSON: {e}", i + 1)}),
+            Ok(query) => {
+                let text = |key: &str| query[key].as_str().unwrap_or_default().to_owned();
+                let country = query["country"].as_str().map(|c| {
+                    palermo_core::CountryCode::parse(c.trim())
+                        .ok_or_else(|| format!("{c:?} is not an ISO 3166-1 alpha-3 country code"))
+                });
+                match country.transpose().and_then(|country| {
+                    palermo_core::case::ident::normalise(&text("kind"), &text("value"), country)
+                }) {
+                    Ok((normalised, extension)) => {
+                        serde_json::json!({"normalised": normalised, "extension": extension})
+                    }
+                    Err(error) => serde_json::json!({"error": error}),
+                }
+            }
+        };
+        writeln!(out, "{answer}")?;
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
 pub fn run(command: CaseCommand) -> anyhow::Result<ExitCode> {
     match command {
+        CaseCommand::Identifiers => identifiers(),
+        CaseCommand::Schema => {
+            let schema = palermo_core::case::schema::report_schema();
+            println!("{}", serde_json::to_string_pretty(&schema)?);
+            Ok(ExitCode::SUCCESS)
+        }
         CaseCommand::Submit(args) => {
             let size = std::fs::metadata(&args.file)
                 .with_context(|| format!("cannot read {}", args.file.display()))?

@@ -1134,7 +1134,7 @@ fn vehicle(
             None
         }
     });
-    let plate = obj.text("plate", normalise::PLATE_LEN_MAX, false, errors);
+    let plate = obj.text("plate", 40, false, errors);
     let plate_normalised = plate.as_deref().and_then(|p| match normalise::plate(p) {
         Ok(plate) => Some(plate),
         Err(reason) => {

@@ -274,9 +274,13 @@ fn ibans_and_bics_are_checked() {
     assert!(ident::iban("DE45 5001 0517 5407 3249 31").unwrap_err().contains("check digits"));
     assert!(ident::iban("DE44 5001 0517 5407 3249 3").is_err(), "one digit short for Germany");
     assert!(ident::iban("XX44 5001").is_err());
+    // Outside SWIFT's registry, the check digits still decide (Angola uses IBANs nationally).
+    assert_eq!(ident::iban("AO06 0044 0000 6729 5030 1010 2").unwrap(), "AO06004400006729503010102");
+    assert!(ident::iban("AO07 0044 0000 6729 5030 1010 2").is_err());
     assert_eq!(ident::bic("deutdeff").unwrap(), "DEUTDEFFXXX");
     assert_eq!(ident::bic("DEUTDEFF500").unwrap(), "DEUTDEFF500");
-    for bad in ["DEUT", "1EUTDEFF", "DEUTQQFF", "DEUTDEFF50"] {
+    assert_eq!(ident::bic("1EUTDEFF").unwrap(), "1EUTDEFFXXX", "ISO 9362:2014");
+    for bad in ["DEUT", "DEU1DEFF5", "DEUTQQFF", "DEUT12FF", "DEUTDEFF50"] {
         assert!(ident::bic(bad).is_err(), "{bad}");
     }
 }
