@@ -11,6 +11,7 @@ pub mod cases;
 mod checks;
 pub mod clock;
 pub mod demo;
+pub mod demo_cases;
 mod hits;
 pub mod json;
 mod keys;

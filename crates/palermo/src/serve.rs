@@ -42,6 +42,10 @@ pub struct ServeArgs {
     /// state (`--demo-notices false`: records only).
     #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
     demo_notices: bool,
+    /// Trafficking case reports the demo's bureaus submit: networks that cross their borders,
+    /// so that cases link through shared suspects, phones, accounts and documents.
+    #[arg(long, default_value_t = palermo_hub::demo_cases::DEMO_CASES)]
+    demo_cases: u64,
     /// Async worker threads; default one per core.
     #[arg(long)]
     workers: Option<usize>,
@@ -221,9 +225,12 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
                 demo::seed_notices(&seeding).context("cannot load the demo persons and notices")?,
             );
         }
+        let cases = palermo_hub::demo_cases::seed_cases(&seeding, args.demo_cases)
+            .context("cannot load the demo case reports")?;
         drop(seeding);
         info!(
             records = counts.inserted,
+            cases,
             elapsed_ms = started.elapsed().as_millis() as u64,
             "demo data loaded"
         );

@@ -223,3 +223,28 @@ fn case_submit_on_a_data_directory_lists_every_problem_and_versions_the_case() {
     let nobody = run(&data, &["case", "submit", path]);
     assert!(String::from_utf8_lossy(&nobody.stderr).contains("--bureau"));
 }
+
+#[test]
+fn the_demo_cases_link_across_bureaus() {
+    let server = Server::demo_with(&["--demo-cases", "300"]);
+    let fra = server.client("FRA");
+    let listed = fra.get("/api/v1/cases?owner=FRA&limit=200");
+    assert_eq!(listed.status, 200, "{}", listed.text);
+    let own: Vec<i64> = listed.body["cases"].as_array().unwrap().iter().map(|c| c["id"].as_i64().unwrap()).collect();
+    assert!(own.len() >= 20, "{}", own.len());
+    let mut contacts = std::collections::BTreeSet::new();
+    for id in &own {
+        let links = fra.get(&format!("/api/v1/cases/{id}/links"));
+        assert_eq!(links.status, 200, "{}", links.text);
+        for link in links.body["links"].as_array().unwrap() {
+            contacts.insert(link["contact"].as_str().unwrap().to_owned());
+        }
+    }
+    assert!(contacts.len() >= 3, "France's cases link to bureaus {contacts:?}");
+    // The victims' identities of another bureau's demo cases stay theirs.
+    let all = fra.get("/api/v1/cases?limit=200");
+    let other = all.body["cases"].as_array().unwrap().iter().find(|c| c["owner"] != "FRA").unwrap();
+    let seen = fra.get(&format!("/api/v1/cases/{}", other["id"]));
+    assert_eq!(seen.body["identities_visible"], false);
+    assert!(!seen.text.contains("\"Victim"), "{}", seen.text);
+}

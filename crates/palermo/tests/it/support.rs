@@ -82,6 +82,8 @@ impl Server {
                 "200",
                 "--demo-notices",
                 "false",
+                "--demo-cases",
+                "0",
             ],
         );
         server._dir = Some(dir);
@@ -373,6 +375,9 @@ impl Server {
             "--demo-notices",
             "false",
         ];
+        if !extra.contains(&"--demo-cases") {
+            args.extend(["--demo-cases", "0"]);
+        }
         args.extend_from_slice(extra);
         let mut server = Server::start(&data, &args);
         server._dir = Some(dir);
