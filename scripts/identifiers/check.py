@@ -55,6 +55,9 @@ def phone_vectors():
             yield ("phone", "e164", {"value": e164}, e164)
             international = phonenumbers.format_number(example, PhoneNumberFormat.INTERNATIONAL)
             yield ("phone", "international", {"value": international}, e164)
+            # Reported by another country's bureau: its numbering plan must not be applied.
+            other = alpha3(random.choice(["US", "GB", "FR", "DE", "RU", "BR", "NG", "TH"]))
+            yield ("phone", "international, another reporter", {"value": international, "country": other}, e164)
             national = phonenumbers.format_number(example, PhoneNumberFormat.NATIONAL)
             parsed = phonenumbers.parse(national, region)
             expected = (phonenumbers.format_number(parsed, PhoneNumberFormat.E164)

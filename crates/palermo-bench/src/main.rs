@@ -15,6 +15,7 @@
 
 mod access;
 mod audit_cost;
+mod cases_load;
 mod load;
 mod names;
 mod notice_rules;
@@ -100,6 +101,17 @@ enum Command {
     NoticeRules {
         #[arg(long, default_value_t = 100_000)]
         requests: usize,
+    },
+    /// Case reports at scale: a hub of `count` cases, then a report of 50 entities submitted
+    /// and cross-matched against all of them, `reports` times.
+    CasesLoad {
+        #[arg(long, default_value_t = 100_000)]
+        count: u64,
+        #[arg(long, default_value_t = 200)]
+        reports: usize,
+        /// Where the hub's SQLite file goes (default: the system's temporary directory).
+        #[arg(long)]
+        dir: Option<std::path::PathBuf>,
     },
     /// Notices at scale: public searches (hub and HTTP), start-up, cancellation to checks.
     NoticesLoad {
@@ -512,6 +524,11 @@ fn main() -> anyhow::Result<()> {
             postgres,
         } => audit_cost::run(count, seconds, &threads, postgres.as_deref())?,
         Command::NoticeRules { requests } => notice_rules::run(requests)?,
+        Command::CasesLoad {
+            count,
+            reports,
+            dir,
+        } => cases_load::run(count, reports, dir.as_deref())?,
         Command::NoticesLoad {
             count,
             queries,

@@ -86,12 +86,11 @@ fn phone(country: &str, h: u64) -> String {
     };
     let region = CountryCode::parse(country);
     for attempt in 0..50 {
+        // The digits after the prefix, to the plan's length of a mobile number.
         let length = match country {
-            "NGA" | "ROU" | "THA" | "UKR" | "BRA" | "POL" | "ESP" => 6,
-            "USA" => 7,
-            "DEU" => 8,
-            "NLD" => 8,
-            "ITA" => 7,
+            "ROU" | "POL" | "ESP" => 6,
+            "NGA" | "THA" | "UKR" | "USA" | "ITA" => 7,
+            "BRA" | "DEU" | "NLD" => 8,
             _ => 6,
         };
         let candidate = format!("{prefix}{}", digits(mix(h, attempt), length));
@@ -99,7 +98,7 @@ fn phone(country: &str, h: u64) -> String {
             return candidate;
         }
     }
-    "+33612345678".to_owned()
+    panic!("no valid demo phone number of {country}")
 }
 
 /// An IBAN of `country` with its check digits, from the account's digits.
@@ -134,13 +133,24 @@ fn iban(country: &str, h: u64) -> String {
 
 /// The `i`-th demo report, and the bureau that reports it.
 pub fn report(i: u64) -> (&'static str, Value) {
+    report_in(i, NETWORKS.len() as u64)
+}
+
+/// The `i`-th report of a population of `networks` networks (the demo has ten; the benchmark
+/// many, so that each case links to a few others, not to thousands).
+pub fn report_in(i: u64, networks: u64) -> (&'static str, Value) {
+    network_report(i, mix(SEED, i) % networks.max(1))
+}
+
+/// The `i`-th report, of network `group`: its members (names, phones, accounts, documents)
+/// are the network's, its route and form of exploitation those of one of ten patterns.
+pub fn network_report(i: u64, group: u64) -> (&'static str, Value) {
     let h = mix(SEED, i);
-    let n = (h % NETWORKS.len() as u64) as usize;
-    let network = &NETWORKS[n];
+    let network = &NETWORKS[(group % NETWORKS.len() as u64) as usize];
     let owner = pick(network.reporters, h >> 8);
     let year = 2021 + (h >> 16) % 5;
     // The network's members: each case names some, by the same phones and accounts.
-    let member = |k: u64| mix(SEED ^ 0xA5, n as u64 * 100 + k % 6);
+    let member = |k: u64| mix(SEED ^ 0xA5, group * 100 + k % 6);
     let members: Vec<u64> = (0..(2 + (h >> 20) % 3)).map(|k| (h >> (24 + 3 * k)) % 6 + k * 7).collect();
     let mut suspects = Vec::new();
     let mut communications = Vec::new();
@@ -205,6 +215,12 @@ pub fn report(i: u64) -> (&'static str, Value) {
     }
     route.push(json!({"country": network.destination, "role": "exploitation",
         "from": format!("{year}-{:02}-15", 3 + network.transit.len())}));
+    // The ten patterns' organisations are the demo's; beyond them, each network has its own.
+    let organisation = if group < NETWORKS.len() as u64 {
+        network.organisation.0.to_owned()
+    } else {
+        format!("{} {group}", network.organisation.0)
+    };
     let status = pick(&["active", "active", "follow-up", "closed", "closed-referred"], h >> 50);
     let mut report = json!({
         "format": palermo_core::case::FORMAT_V1,
@@ -215,7 +231,7 @@ pub fn report(i: u64) -> (&'static str, Value) {
         "summary": format!("Demo case {}: {} of victims recruited in {} and exploited in {}.", i + 1, network.exploitation, network.source, network.destination),
         "victims": victims,
         "suspects": suspects,
-        "organisations": [{"id": "O1", "name": network.organisation.0, "kind": network.organisation.1, "country": network.destination}],
+        "organisations": [{"id": "O1", "name": organisation, "kind": network.organisation.1, "country": network.destination}],
         "route": route,
         "communications": communications,
         "money": money,
@@ -262,6 +278,9 @@ mod tests {
             }
         }
         assert!(owners.len() >= 10, "{owners:?}");
+        // A network's members are its own: no identifier is shared by every network.
+        let widest = keys.values().map(|owners| owners.len()).max().unwrap_or(0);
+        assert!(widest <= 4, "an identifier reported by {widest} bureaus");
         let across = keys.values().filter(|owners| owners.len() > 1).count();
         assert!(across > 50, "identifiers shared across bureaus: {across}");
         assert_eq!(report(7), report(7), "deterministic");

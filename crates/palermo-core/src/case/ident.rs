@@ -40,6 +40,14 @@ pub fn phone(raw: &str, region: Option<CountryCode>) -> Result<Phone, String> {
         }
         _ => raw,
     };
+    // An international number is read without a region: `phonenumber` would otherwise apply
+    // the region's national prefix to it (with the United States', "+55 11 9…" lost its
+    // area code's first digit and was refused), which libphonenumber itself does not do.
+    let is_international = text.starts_with('+')
+        || text
+            .get(..5)
+            .is_some_and(|head| head.eq_ignore_ascii_case("tel:+"));
+    let id = if is_international { None } else { id };
     let number = phonenumber::parse(id, text).map_err(|_| {
         if id.is_none() && !text.starts_with('+') {
             "is not a phone number in international form (+ and the country code), and the \

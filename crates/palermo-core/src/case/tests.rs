@@ -228,6 +228,11 @@ fn phone_numbers_read_national_and_international_forms() {
     for (raw, region, e164) in cases {
         assert_eq!(ident::phone(raw, region).map(|p| p.e164), Ok(e164.to_owned()), "{raw}");
     }
+    // An international number whatever the reporting country (the library applied the
+    // region's national prefix: the United States' "1" cut São Paulo's area code).
+    let usa = CountryCode::parse("USA");
+    assert_eq!(ident::phone("+55 11 99015-2844", usa).unwrap().e164, "+5511990152844");
+    assert_eq!(ident::phone("tel:+55-11-99015-2844", usa).unwrap().e164, "+5511990152844");
     assert!(ident::phone("12345", fra).is_err());
     assert!(ident::phone("+999 123 456", None).is_err());
     assert!(ident::phone("06 12 34 56 78", None).unwrap_err().contains("international form"));
@@ -328,6 +333,16 @@ proptest! {
         report[field] = value;
         if let Err(errors) = validate(&report, context()) {
             prop_assert!(errors.0.iter().all(|e| e.field.starts_with('/')));
+        }
+    }
+}
+
+#[test]
+fn the_reference_lists_every_value() {
+    let reference = include_str!("../../../../docs/case-report.md");
+    for list in vocab::ALL {
+        for code in list.codes() {
+            assert!(reference.contains(&format!("`{code}`")), "docs/case-report.md: {} {code}", list.name);
         }
     }
 }

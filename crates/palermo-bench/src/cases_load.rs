@@ -1,0 +1,177 @@
+//! Case reports at scale: a hub holding `count` cases of many networks (each shares suspects,
+//! phones, accounts and documents with a few others, as cases of one network do), then a
+//! report of 50 entities submitted again and again (validated, normalised, stored with its
+//! identifiers, audited), and the cross-matching of that case against every other: its links.
+//! All through the hub's use cases, as a bureau's operator, on SQLite.
+
+use std::time::{Duration, Instant};
+
+use palermo_core::CountryCode;
+use palermo_hub::demo_cases;
+use palermo_hub::{Caller, Hub, HubOptions};
+use palermo_store::SqliteStore;
+use serde_json::{Value, json};
+
+fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[index].as_secs_f64() * 1000.0
+}
+
+fn summary(name: &str, mut times: Vec<Duration>) {
+    times.sort();
+    println!(
+        "{name}: n {} p50 {:.2} ms p99 {:.2} ms max {:.2} ms",
+        times.len(),
+        percentile(&times, 0.5),
+        percentile(&times, 0.99),
+        times.last().map_or(0.0, |t| t.as_secs_f64() * 1000.0)
+    );
+}
+
+/// A report of 50 entities: two victims, ten suspects, two organisations, five documents,
+/// three vehicles, twenty communications, five accounts, three addresses; of network
+/// `group`'s members where it can (so that it links to that network's other cases).
+fn big_report(reference: &str, group: u64) -> Value {
+    let (_, base) = demo_cases::network_report(1_000_000 + group, group);
+    let mut report = base;
+    report["reference"] = json!(reference);
+    let mut suspects = report["suspects"].as_array().cloned().unwrap_or_default();
+    for i in suspects.len()..10 {
+        suspects.push(json!({"id": format!("S{i}"), "names": [{"given": "Extra", "family": format!("Member{group}x{i}")}], "roles": ["controller"]}));
+    }
+    let mut communications = report["communications"].as_array().cloned().unwrap_or_default();
+    communications.retain(|c| c["kind"] == "phone");
+    communications.truncate(5);
+    let mut i = 0;
+    while communications.len() < 15 {
+        communications.push(json!({"id": format!("P{i}"), "kind": "phone", "value": format!("+4915{:09}", 100_000_000 + group * 20 + i), "used_by": format!("S{}", i % 10)}));
+        i += 1;
+    }
+    for j in 0..5 {
+        communications.push(json!({"id": format!("E{j}"), "kind": "email", "value": format!("member{group}.{j}+x@gmail.com"), "used_by": format!("S{j}")}));
+    }
+    let mut money = report["money"].as_array().cloned().unwrap_or_default();
+    money.truncate(2);
+    for j in money.len()..5 {
+        money.push(json!({"id": format!("T{j}"), "kind": "transfer", "provider": "Western Union", "reference": format!("{:010}", group * 10 + j as u64), "holder": format!("S{j}")}));
+    }
+    let mut documents = report["documents"].as_array().cloned().unwrap_or_default();
+    documents.truncate(2);
+    for j in documents.len()..5 {
+        documents.push(json!({"id": format!("XD{j}"), "number": format!("X{:08}", group * 10 + j as u64), "issuing_country": "ROU", "document_type": "P", "condition": "forged", "used_by": format!("S{j}")}));
+    }
+    let victims = report["victims"].as_array().cloned().unwrap_or_default();
+    let mut victims: Vec<Value> = victims.into_iter().take(2).collect();
+    while victims.len() < 2 {
+        victims.push(json!({"id": format!("V{}", victims.len() + 10), "age": 19, "exploitation": ["forced-labour"]}));
+    }
+    report["suspects"] = json!(suspects);
+    report["victims"] = json!(victims);
+    report["communications"] = json!(communications);
+    report["money"] = json!(money);
+    report["documents"] = json!(documents);
+    report["organisations"] = json!([
+        {"id": "O1", "name": format!("Agro Muncă {group} SRL"), "kind": "employment-agency", "country": "ROU"},
+        {"id": "O2", "name": format!("Front {group} GmbH"), "kind": "front-company", "country": "DEU"}
+    ]);
+    report["vehicles"] = json!([
+        {"id": "H1", "plate": format!("B-{group:05}"), "country": "DEU", "used_by": "S0"},
+        {"id": "H2", "plate": format!("CJ-{group:05}"), "country": "ROU", "used_by": "S1"},
+        {"id": "H3", "plate": format!("M-{group:05}"), "country": "DEU", "used_by": "S2"}
+    ]);
+    report["addresses"] = json!([
+        {"id": "A1", "country": "DEU", "street": format!("Hauptstraße {group}"), "postcode": "10115", "city": "Berlin", "used_by": "S0"},
+        {"id": "A2", "country": "ROU", "street": format!("Strada Mare {group}"), "city": "Cluj", "used_by": "S1"},
+        {"id": "A3", "country": "DEU", "street": format!("Ring {group}"), "city": "München", "used_by": "O2"}
+    ]);
+    report
+}
+
+fn entities(report: &Value) -> usize {
+    ["victims", "suspects", "organisations", "documents", "vehicles", "communications", "money", "addresses"]
+        .iter()
+        .map(|k| report[*k].as_array().map_or(0, Vec::len))
+        .sum()
+}
+
+pub fn run(count: u64, reports: usize, dir: Option<&std::path::Path>) -> anyhow::Result<()> {
+    let dir = match dir {
+        Some(dir) => tempfile::tempdir_in(dir)?,
+        None => tempfile::tempdir()?,
+    };
+    let store = std::sync::Arc::new(SqliteStore::open(&dir.path().join("palermo.db"))?);
+    let hub = Hub::open_with(store, HubOptions::default())?;
+    for (code, name) in palermo_hub::demo::DEMO_BUREAUS {
+        let org = palermo_core::OrgCode::parse(code).expect("code");
+        hub.add_organisation(&Caller::console(), org, palermo_core::OrgKind::Member, name)?;
+    }
+    // Cases of many networks, five cases to a network on average.
+    let networks = (count / 5).max(1);
+    let started = Instant::now();
+    let mut submits = Vec::with_capacity(count as usize);
+    for i in 0..count {
+        let (owner, mut report) = demo_cases::report_in(i, networks);
+        report["reference"] = json!(format!("{owner}-L-{i}"));
+        let caller = Caller::local_operator(CountryCode::parse(owner).expect("code"));
+        let bytes = serde_json::to_vec(&report)?;
+        let t = Instant::now();
+        hub.submit_case(&caller, &bytes)?;
+        submits.push(t.elapsed());
+        if (i + 1) % 20_000 == 0 {
+            eprintln!("{} cases in {:.0} s", i + 1, started.elapsed().as_secs_f64());
+        }
+    }
+    println!("seeded {count} cases of {networks} networks in {:.1} s", started.elapsed().as_secs_f64());
+    summary("a demo-sized report submitted (seeding)", submits);
+
+    let deu = Caller::local_operator(CountryCode::parse("DEU").expect("code"));
+    let sample = big_report("DE-BENCH-0", 7);
+    println!("the measured report: {} entities, {} bytes", entities(&sample), serde_json::to_vec(&sample)?.len());
+    let context = palermo_core::case::CaseContext {
+        today: hub.now().date(),
+        owner: CountryCode::parse("DEU").expect("code"),
+    };
+    let mut validate = Vec::new();
+    for i in 0..reports {
+        let report = big_report(&format!("DE-BENCH-{i}"), (i as u64 * 7919) % networks);
+        let t = Instant::now();
+        let valid = palermo_core::case::validate(&report, context).map_err(anyhow::Error::msg)?;
+        let _ = valid.identifiers();
+        validate.push(t.elapsed());
+    }
+    summary("validation and normalisation of the 50-entity report (no I/O)", validate);
+
+    let mut submit = Vec::new();
+    let mut links = Vec::new();
+    let mut linked = Vec::new();
+    for i in 0..reports {
+        let report = big_report(&format!("DE-BENCH-{i}"), (i as u64 * 7919) % networks);
+        let bytes = serde_json::to_vec(&report)?;
+        let t = Instant::now();
+        let view = hub.submit_case(&deu, &bytes)?;
+        submit.push(t.elapsed());
+        let t = Instant::now();
+        let found = hub.case_links(&deu, view.id)?;
+        links.push(t.elapsed());
+        linked.push(found.len());
+    }
+    summary("the 50-entity report submitted (validated, stored with its keys, audited, durable)", submit);
+    summary(&format!("its links: cross-matched against {count} cases"), links);
+    linked.sort();
+    println!(
+        "linked cases per report: p50 {} max {}",
+        linked[linked.len() / 2],
+        linked.last().copied().unwrap_or(0)
+    );
+    let mut both: Vec<Duration> = Vec::new();
+    for i in 0..reports {
+        let report = big_report(&format!("DE-BOTH-{i}"), (i as u64 * 104_729) % networks);
+        let bytes = serde_json::to_vec(&report)?;
+        let t = Instant::now();
+        let view = hub.submit_case(&deu, &bytes)?;
+        let _ = hub.case_links(&deu, view.id)?;
+        both.push(t.elapsed());
+    }
+    summary("submit and cross-match, end to end at the hub", both);
+    Ok(())
+}
