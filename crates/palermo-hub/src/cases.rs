@@ -9,8 +9,8 @@
 //! see is answered exactly like one that does not exist.
 
 use palermo_core::case::{self, CaseContext, CaseReport};
-use palermo_core::{CountryCode, FieldErrors, OrgKind, Permissions};
-use palermo_store::{CaseKey, CaseMatch, CaseRow, CaseSubmission, Done, StoredCase};
+use palermo_core::{CountryCode, FieldErrors, OrgCode, OrgKind, Permissions, Viewpoint};
+use palermo_store::{CaseKey, CaseMatch, CaseRow, CaseSubmission, Done, NewMessage, StoredCase};
 use serde::Serialize;
 
 use crate::{Caller, Hub, HubError, Result};
@@ -107,6 +107,85 @@ fn by_name(caller: &Caller) -> String {
 
 fn internal(error: impl std::fmt::Display) -> HubError {
     HubError::Internal(error.to_string())
+}
+
+/// What a submission tells the owners of the cases it newly links to (not linked by the
+/// case's earlier version): one message to each owner, from the submitting bureau, naming the
+/// recipient's own case and entities and the shared identifiers (which the recipient's case
+/// holds too), whom to contact, and the submitter's case only where the recipient may see it.
+fn link_messages(
+    caller: &Caller,
+    stored: &StoredCase,
+    before: &[CaseMatch],
+    after: &[CaseMatch],
+    organisations: &[palermo_store::Organisation],
+) -> Vec<NewMessage> {
+    let owner = stored.row.owner;
+    let mut out = Vec::new();
+    let mut cases: Vec<i64> = after
+        .iter()
+        .map(|m| m.other_case)
+        .filter(|other| !before.iter().any(|b| b.other_case == *other))
+        .collect();
+    cases.dedup();
+    for other in cases {
+        let shared: Vec<&CaseMatch> = after.iter().filter(|m| m.other_case == other).collect();
+        let Some(first) = shared.first() else {
+            continue;
+        };
+        let to = OrgCode::of_country(first.other_owner);
+        if first.other_owner == owner || !organisations.iter().any(|o| o.code == to) {
+            continue;
+        }
+        let sees = Viewpoint::member(first.other_owner).may_see(
+            owner,
+            &stored.row.restriction,
+            palermo_core::HandlingCode::H1,
+        );
+        let mut lines = vec![format!(
+            "A case reported by {} shares identifiers with your case {other}:",
+            owner.as_str()
+        )];
+        for m in &shared {
+            let theirs = if sees {
+                format!(", their {}", m.entity)
+            } else {
+                String::new()
+            };
+            lines.push(format!("- {} {} (your {}{theirs})", m.kind, m.value, m.other_entity));
+        }
+        lines.push(format!("Contact {} about it.", owner.as_str()));
+        let mut refs = vec![serde_json::json!({"kind": "case", "id": other})];
+        if sees {
+            lines.push(format!(
+                "Their case: {} ({}); read it with `palermo case show {}`.",
+                stored.id, stored.row.reference, stored.id
+            ));
+            refs.push(serde_json::json!({"kind": "case", "id": stored.id}));
+        }
+        lines.push(format!("The links of your case: `palermo case links {other}`."));
+        let mut kinds: Vec<&str> = shared.iter().map(|m| m.kind.as_str()).collect();
+        kinds.dedup();
+        out.push(NewMessage {
+            at: stored.updated_at,
+            in_reply_to: None,
+            thread_id: None,
+            sender_org: caller.org,
+            sender_user: caller.user.as_deref().map(str::to_owned),
+            recipients: vec![to],
+            subject: format!(
+                "Case link: your case {other} and a case of {} share {}",
+                owner.as_str(),
+                kinds.join(", ")
+            ),
+            body: lines.join("\n"),
+            priority: "routine".into(),
+            handling: "H2".into(),
+            refs: serde_json::Value::from(refs).to_string(),
+            attachments: Vec::new(),
+        });
+    }
+    out
 }
 
 impl Hub {
@@ -222,6 +301,10 @@ impl Hub {
                     by_name: &by,
                     at: self.now(),
                 };
+                let organisations = self.store.organisations()?;
+                let tell = |stored: &StoredCase, before: &[CaseMatch], after: &[CaseMatch]| {
+                    link_messages(caller, stored, before, after, &organisations)
+                };
                 let event = self.event(caller, "case.submit", "ok");
                 let describe = |done: Done<'_>| {
                     let mut event = event.clone();
@@ -236,7 +319,7 @@ impl Hub {
                 };
                 let stored = {
                     let _writing = self.writes.lock();
-                    self.store.submit_case(&submission, &describe)?
+                    self.store.submit_case(&submission, &tell, &describe)?
                 };
                 Self::case_view(&stored, true)
             },

@@ -239,4 +239,24 @@ fn cases_link_through_shared_identifiers_and_say_whom_to_contact() {
     assert_eq!((links[0].case, links[0].reference.as_deref()), (Some(french.id), Some("FR-6")));
     assert_eq!(links[0].shared[0].other_entity.as_deref(), Some("C1"));
     assert!(links.iter().all(|l| l.shared.iter().all(|s| s.entity != "C2")), "victims are never matched");
+
+    // France was told, in Germany's submission: its case, whom to contact, not Germany's case.
+    let inbox = w.hub.messages(&w.fra, palermo_store::Mailbox::Inbox, None, 10).unwrap();
+    assert_eq!(inbox.len(), 1, "{inbox:?}");
+    let told = serde_json::to_string(&inbox[0]).unwrap();
+    assert!(told.contains(&format!("your case {}", french.id)) && told.contains("Contact DEU"), "{told}");
+    assert!(!told.contains("DE-1") && !told.contains(&format!("case show {}", german.id)), "{told}");
+    // A later version with the same links tells no one again; Germany, who sees nothing new, neither.
+    let mut again = report("DE-1");
+    again["communications"][0]["value"] = json!("00234-803-555-0101");
+    again["suspects"][0]["names"] = json!([{"family": "Someone Else"}]);
+    again["restriction"] = json!({"visibility": "only", "countries": ["ITA"]});
+    w.hub.submit_case(&w.deu, &bytes(&again)).unwrap();
+    assert_eq!(w.hub.messages(&w.fra, palermo_store::Mailbox::Inbox, None, 10).unwrap().len(), 1);
+    assert!(w.hub.messages(&w.deu, palermo_store::Mailbox::Inbox, None, 10).unwrap().is_empty());
+    // Italy, who may see France's case, links to it and France is told with Italy's case.
+    let italian = w.hub.submit_case(&w.ita, &bytes(&report("IT-1"))).unwrap();
+    let inbox = w.hub.messages(&w.fra, palermo_store::Mailbox::Inbox, None, 10).unwrap();
+    let told = serde_json::to_string(&inbox[0]).unwrap();
+    assert!(told.contains(&format!("case show {}", italian.id)), "{told}");
 }

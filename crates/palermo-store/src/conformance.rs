@@ -14,7 +14,7 @@ use palermo_core::{OrgCode, OrgKind, Permissions, RecordAccess, Role};
 
 use crate::Replay;
 use crate::{
-    Attempt, AuditFilter, CaseKey, CaseMatch, CaseRow, CaseSubmission, DeliveryKind, Done, HitAnswer, HitParty, Kind, Mailbox, NewAttachment,
+    Attempt, AuditFilter, CaseKey, CaseMatch, CaseRow, CaseSubmission, StoredCase, DeliveryKind, Done, HitAnswer, HitParty, Kind, Mailbox, NewAttachment,
     NewHit, NewMessage, NoticeChange, NoticeEvent, NoticeFilter, NoticeRow, Organisation, Receipt,
     RecordKind, SignedHead, Store, StoreError, StoredNotice, UserRow, Webhook,
 };
@@ -245,6 +245,7 @@ fn fill_every_table(store: &dyn Store) {
     store
         .submit_case(
             &submission(&row, &[key("phone", "+33612345678", "C1")], "FRA", at(6)),
+            &|_, _, _| Vec::new(),
             &described(),
         )
         .unwrap();
@@ -2083,7 +2084,47 @@ fn submission<'a>(
     }
 }
 
+/// Tells the owner of every case newly linked (in `after`, not in `before`).
+fn tell_new_links(stored: &StoredCase, before: &[CaseMatch], after: &[CaseMatch]) -> Vec<NewMessage> {
+    let mut owners: Vec<OrgCode> = after
+        .iter()
+        .filter(|m| !before.iter().any(|b| b.other_case == m.other_case))
+        .map(|m| OrgCode::of_country(m.other_owner))
+        .collect();
+    owners.dedup();
+    owners
+        .into_iter()
+        .map(|to| NewMessage {
+            at: stored.updated_at,
+            in_reply_to: None,
+            thread_id: None,
+            sender_org: OrgCode::of_country(stored.row.owner),
+            sender_user: None,
+            recipients: vec![to],
+            subject: format!("link to case {} v{}", stored.id, stored.version),
+            body: "A case shares identifiers with yours.".into(),
+            priority: "routine".into(),
+            handling: "H2".into(),
+            refs: "[]".into(),
+            attachments: Vec::new(),
+        })
+        .collect()
+}
+
 fn cases_keep_every_version_and_match_on_shared_keys(store: &dyn Store) {
+    for code in ["FRA", "DEU", "NLD"] {
+        store
+            .add_organisation(&organisation(code, OrgKind::Member, code), &ev())
+            .unwrap();
+    }
+    let subjects = |to: &str| -> Vec<String> {
+        store
+            .messages(org(to), Mailbox::Inbox, None, 10)
+            .unwrap()
+            .into_iter()
+            .map(|m| m.subject)
+            .collect()
+    };
     let first = case_row("FRA", "FR-2026-1", "{\"v\":1}");
     let keys = [
         key("phone", "+33612345678", "C1"),
@@ -2091,20 +2132,22 @@ fn cases_keep_every_version_and_match_on_shared_keys(store: &dyn Store) {
         key("phone", "+33612345678", "C1"),
     ];
     let created = store
-        .submit_case(&submission(&first, &keys, "FRA", at(10)), &described())
+        .submit_case(&submission(&first, &keys, "FRA", at(10)), &tell_new_links, &described())
         .unwrap();
     assert_eq!((created.version, &created.row), (1, &first));
     assert_eq!((created.created_at, created.updated_at), (at(10), at(10)));
     assert_eq!(store.case(created.id).unwrap(), Some(created.clone()));
     assert_eq!(store.case(created.id + 1000).unwrap(), None);
-    let entries = store.audit_entries(&AuditFilter::default(), 1).unwrap();
-    assert_eq!(entries[0].event.target.as_deref(), Some(&*format!("ids:{},1", created.id)));
+    let entries = store.audit_entries(&AuditFilter::default(), 100).unwrap();
+    let target = format!("ids:{},1", created.id);
+    assert!(entries.iter().any(|e| e.event.target.as_deref() == Some(&*target)), "{entries:?}");
 
     // Another bureau's case shares the phone; a third shares nothing.
     let german = case_row("DEU", "FR-2026-1", "{\"de\":1}");
     let other = store
         .submit_case(
             &submission(&german, &[key("phone", "+33612345678", "K9")], "DEU", at(11)),
+            &tell_new_links,
             &described(),
         )
         .unwrap();
@@ -2113,6 +2156,7 @@ fn cases_keep_every_version_and_match_on_shared_keys(store: &dyn Store) {
     let unrelated = store
         .submit_case(
             &submission(&dutch, &[key("email", "x@example.org", "E1")], "NLD", at(12)),
+            &tell_new_links,
             &described(),
         )
         .unwrap();
@@ -2135,9 +2179,15 @@ fn cases_keep_every_version_and_match_on_shared_keys(store: &dyn Store) {
     let updated = store
         .submit_case(
             &submission(&second, &[key("email", "x@example.org", "E5")], "FRA", at(20)),
+            &tell_new_links,
             &described(),
         )
         .unwrap();
+    // Told in the submissions' transactions: France of Germany's link, the Netherlands of
+    // France's second version (its link to Germany was there before; the Dutch one is new).
+    assert_eq!(subjects("FRA"), [format!("link to case {} v1", other.id)]);
+    assert_eq!(subjects("NLD"), [format!("link to case {} v2", created.id)]);
+    assert!(subjects("DEU").is_empty());
     assert_eq!((updated.id, updated.version, &updated.row), (created.id, 2, &second));
     assert_eq!((updated.created_at, updated.updated_at), (at(10), at(20)));
     let matches = store.case_matches(created.id).unwrap();

@@ -261,6 +261,10 @@ pub struct CaseSubmission<'a> {
     pub at: Timestamp,
 }
 
+/// The messages a case's submission sends, made inside its transaction from the links it had
+/// before (`before`: empty for a new case) and has now (`after`).
+pub type TellLinks<'a> = dyn Fn(&StoredCase, &[CaseMatch], &[CaseMatch]) -> Vec<NewMessage> + 'a;
+
 /// An identifier a case shares with another case.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct CaseMatch {
@@ -1275,11 +1279,12 @@ pub trait Store: Send + Sync {
 
     /// Stores a report in one transaction: a new case at version 1 or, when its owner already
     /// has a case of that reference, the case's next version (row updated, identifiers
-    /// replaced); every version is kept. The audit entry is made from `Done::Ids(&[id,
-    /// version])`.
+    /// replaced); every version is kept; the messages `tell` makes of its links, before and
+    /// after, are sent. The audit entry is made from `Done::Ids(&[id, version])`.
     fn submit_case(
         &self,
         submission: &CaseSubmission<'_>,
+        tell: &TellLinks<'_>,
         audit: &Describe<'_>,
     ) -> Result<StoredCase>;
     fn case(&self, id: i64) -> Result<Option<StoredCase>>;

@@ -5,7 +5,7 @@ use postgres::{GenericClient, Row, Transaction};
 
 use super::security::org_code;
 use crate::columns::{CASE_COLUMNS, CaseRead, countries_text, country};
-use crate::{CaseMatch, CaseSubmission, CaseVersion, Result, StoreError, StoredCase};
+use crate::{CaseMatch, CaseSubmission, CaseVersion, Result, StoreError, StoredCase, TellLinks};
 
 fn read_case(row: &Row) -> Result<StoredCase> {
     let id: i64 = row.try_get(0)?;
@@ -32,6 +32,7 @@ fn read_case(row: &Row) -> Result<StoredCase> {
 pub(super) fn submit(
     tx: &mut Transaction<'_>,
     submission: &CaseSubmission<'_>,
+    tell: &TellLinks<'_>,
 ) -> Result<StoredCase> {
     let row = submission.row;
     let at = submission.at.0;
@@ -44,9 +45,11 @@ pub(super) fn submit(
         "SELECT id, version FROM cases WHERE owner = $1 AND reference = $2",
         &[&owner, &row.reference],
     )?;
+    let mut before = Vec::new();
     let (id, version) = match existing {
         Some(found) => {
             let (id, version): (i64, i64) = (found.try_get(0)?, found.try_get(1)?);
+            before = matches(tx, id)?;
             tx.execute(
                 "UPDATE cases SET version = $2, status = $3, form = $4, reported_date = $5,
                      restriction = $6, restriction_countries = $7, report = $8, updated_at = $9
@@ -111,7 +114,13 @@ pub(super) fn submit(
             &[&id, &kinds, &values, &entities],
         )?;
     }
-    get(tx, id)?.ok_or_else(|| StoreError::Corrupt(format!("case {id} vanished in its write")))
+    let stored =
+        get(tx, id)?.ok_or_else(|| StoreError::Corrupt(format!("case {id} vanished in its write")))?;
+    let after = matches(tx, id)?;
+    for message in tell(&stored, &before, &after) {
+        super::messages::send(tx, &message)?;
+    }
+    Ok(stored)
 }
 
 pub(super) fn get(client: &mut impl GenericClient, id: i64) -> Result<Option<StoredCase>> {

@@ -5,7 +5,7 @@ use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 
 use super::security::org_code;
 use crate::columns::{CASE_COLUMNS, CaseRead, countries_text, country};
-use crate::{CaseMatch, CaseSubmission, CaseVersion, Result, StoredCase};
+use crate::{CaseMatch, CaseSubmission, CaseVersion, Result, StoredCase, TellLinks};
 
 fn read_case(row: &Row<'_>) -> Result<StoredCase> {
     let id: i64 = row.get(0)?;
@@ -29,7 +29,11 @@ fn read_case(row: &Row<'_>) -> Result<StoredCase> {
     })
 }
 
-pub(super) fn submit(tx: &Transaction<'_>, submission: &CaseSubmission<'_>) -> Result<StoredCase> {
+pub(super) fn submit(
+    tx: &Transaction<'_>,
+    submission: &CaseSubmission<'_>,
+    tell: &TellLinks<'_>,
+) -> Result<StoredCase> {
     let row = submission.row;
     let at = submission.at.0;
     let visibility = row.restriction.visibility().as_str();
@@ -40,8 +44,10 @@ pub(super) fn submit(tx: &Transaction<'_>, submission: &CaseSubmission<'_>) -> R
             Ok((r.get(0)?, r.get(1)?))
         })
         .optional()?;
+    let mut before = Vec::new();
     let (id, version) = match existing {
         Some((id, version)) => {
+            before = matches(tx, id)?;
             tx.prepare_cached(
                 "UPDATE cases SET version = ?2, status = ?3, form = ?4, reported_date = ?5,
                      restriction = ?6, restriction_countries = ?7, report = ?8, updated_at = ?9
@@ -100,8 +106,13 @@ pub(super) fn submit(tx: &Transaction<'_>, submission: &CaseSubmission<'_>) -> R
     for key in submission.keys {
         insert.execute(params![id, key.kind, key.value, key.entity])?;
     }
-    let stored = get(tx, id)?;
-    stored.ok_or_else(|| crate::StoreError::Corrupt(format!("case {id} vanished in its write")))
+    let stored = get(tx, id)?
+        .ok_or_else(|| crate::StoreError::Corrupt(format!("case {id} vanished in its write")))?;
+    let after = matches(tx, id)?;
+    for message in tell(&stored, &before, &after) {
+        super::messages::send(tx, &message)?;
+    }
+    Ok(stored)
 }
 
 pub(super) fn get(connection: &Connection, id: i64) -> Result<Option<StoredCase>> {

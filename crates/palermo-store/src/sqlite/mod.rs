@@ -1363,10 +1363,11 @@ impl Store for SqliteStore {
     fn submit_case(
         &self,
         submission: &crate::CaseSubmission<'_>,
+        tell: &crate::TellLinks<'_>,
         audit: &Describe<'_>,
     ) -> Result<crate::StoredCase> {
         self.write_targeted(&[], |tx| {
-            let stored = cases::submit(tx, submission)?;
+            let stored = cases::submit(tx, submission, tell)?;
             let entry = audit(Done::Ids(&[stored.id, stored.version]));
             Ok((stored, Some(entry)))
         })
