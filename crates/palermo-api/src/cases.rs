@@ -9,7 +9,9 @@ use palermo_hub::cases::{CaseLink, CaseSummary, CaseVersionView, CaseView};
 use serde::{Deserialize, Serialize};
 
 use crate::extract::{Authed, Json};
-use crate::{ApiResult, AppState, blocking, created, integer_param, ok_json, parse_id, query_params};
+use crate::{
+    ApiResult, AppState, blocking, created, integer_param, ok_json, parse_id, query_params,
+};
 
 /// The largest body `POST /api/v1/cases` takes: the report's own limit.
 pub const CASE_BODY_LIMIT_BYTES: usize = palermo_core::case::REPORT_BYTES_MAX;
@@ -53,7 +55,10 @@ pub async fn submit(
     Authed(caller): Authed,
     Json(body): Json<CaseReportInput>,
 ) -> ApiResult<Response> {
-    let view = blocking(&state.hub, move |hub| hub.submit_case_json(&caller, &body.0)).await?;
+    let view = blocking(&state.hub, move |hub| {
+        hub.submit_case_json(&caller, &body.0)
+    })
+    .await?;
     Ok(created(format!("/api/v1/cases/{}", view.id), &view))
 }
 
@@ -80,7 +85,10 @@ pub async fn list(
     {
         return Err(crate::problem::ApiError::field(
             "limit",
-            format!("{limit} is out of range: 1 to {}", palermo_hub::cases::CASES_PAGE_MAX),
+            format!(
+                "{limit} is out of range: 1 to {}",
+                palermo_hub::cases::CASES_PAGE_MAX
+            ),
         ));
     }
     let limit = limit.unwrap_or(50);

@@ -39,7 +39,10 @@ fn big_report(reference: &str, group: u64) -> Value {
     for i in suspects.len()..10 {
         suspects.push(json!({"id": format!("S{i}"), "names": [{"given": "Extra", "family": format!("Member{group}x{i}")}], "roles": ["controller"]}));
     }
-    let mut communications = report["communications"].as_array().cloned().unwrap_or_default();
+    let mut communications = report["communications"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     communications.retain(|c| c["kind"] == "phone");
     communications.truncate(5);
     let mut i = 0;
@@ -88,10 +91,19 @@ fn big_report(reference: &str, group: u64) -> Value {
 }
 
 fn entities(report: &Value) -> usize {
-    ["victims", "suspects", "organisations", "documents", "vehicles", "communications", "money", "addresses"]
-        .iter()
-        .map(|k| report[*k].as_array().map_or(0, Vec::len))
-        .sum()
+    [
+        "victims",
+        "suspects",
+        "organisations",
+        "documents",
+        "vehicles",
+        "communications",
+        "money",
+        "addresses",
+    ]
+    .iter()
+    .map(|k| report[*k].as_array().map_or(0, Vec::len))
+    .sum()
 }
 
 pub fn run(count: u64, reports: usize, dir: Option<&std::path::Path>) -> anyhow::Result<()> {
@@ -118,15 +130,26 @@ pub fn run(count: u64, reports: usize, dir: Option<&std::path::Path>) -> anyhow:
         hub.submit_case(&caller, &bytes)?;
         submits.push(t.elapsed());
         if (i + 1) % 20_000 == 0 {
-            eprintln!("{} cases in {:.0} s", i + 1, started.elapsed().as_secs_f64());
+            eprintln!(
+                "{} cases in {:.0} s",
+                i + 1,
+                started.elapsed().as_secs_f64()
+            );
         }
     }
-    println!("seeded {count} cases of {networks} networks in {:.1} s", started.elapsed().as_secs_f64());
+    println!(
+        "seeded {count} cases of {networks} networks in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
     summary("a demo-sized report submitted (seeding)", submits);
 
     let deu = Caller::local_operator(CountryCode::parse("DEU").expect("code"));
     let sample = big_report("DE-BENCH-0", 7);
-    println!("the measured report: {} entities, {} bytes", entities(&sample), serde_json::to_vec(&sample)?.len());
+    println!(
+        "the measured report: {} entities, {} bytes",
+        entities(&sample),
+        serde_json::to_vec(&sample)?.len()
+    );
     let context = palermo_core::case::CaseContext {
         today: hub.now().date(),
         owner: CountryCode::parse("DEU").expect("code"),
@@ -139,7 +162,10 @@ pub fn run(count: u64, reports: usize, dir: Option<&std::path::Path>) -> anyhow:
         let _ = valid.identifiers();
         validate.push(t.elapsed());
     }
-    summary("validation and normalisation of the 50-entity report (no I/O)", validate);
+    summary(
+        "validation and normalisation of the 50-entity report (no I/O)",
+        validate,
+    );
 
     let mut submit = Vec::new();
     let mut links = Vec::new();
@@ -155,8 +181,14 @@ pub fn run(count: u64, reports: usize, dir: Option<&std::path::Path>) -> anyhow:
         links.push(t.elapsed());
         linked.push(found.len());
     }
-    summary("the 50-entity report submitted (validated, stored with its keys, audited, durable)", submit);
-    summary(&format!("its links: cross-matched against {count} cases"), links);
+    summary(
+        "the 50-entity report submitted (validated, stored with its keys, audited, durable)",
+        submit,
+    );
+    summary(
+        &format!("its links: cross-matched against {count} cases"),
+        links,
+    );
     linked.sort();
     println!(
         "linked cases per report: p50 {} max {}",

@@ -152,7 +152,10 @@ fn link_messages(
             } else {
                 String::new()
             };
-            lines.push(format!("- {} {} (your {}{theirs})", m.kind, m.value, m.other_entity));
+            lines.push(format!(
+                "- {} {} (your {}{theirs})",
+                m.kind, m.value, m.other_entity
+            ));
         }
         lines.push(format!("Contact {} about it.", owner.as_str()));
         let mut refs = vec![serde_json::json!({"kind": "case", "id": other})];
@@ -163,7 +166,9 @@ fn link_messages(
             ));
             refs.push(serde_json::json!({"kind": "case", "id": stored.id}));
         }
-        lines.push(format!("The links of your case: `palermo case links {other}`."));
+        lines.push(format!(
+            "The links of your case: `palermo case links {other}`."
+        ));
         let mut kinds: Vec<&str> = shared.iter().map(|m| m.kind.as_str()).collect();
         kinds.dedup();
         out.push(NewMessage {
@@ -206,9 +211,11 @@ impl Hub {
         if caller.viewpoint.owns(stored.row.owner) {
             return Some(true);
         }
-        let sees = caller
-            .viewpoint
-            .may_see(stored.row.owner, &stored.row.restriction, palermo_core::HandlingCode::H1);
+        let sees = caller.viewpoint.may_see(
+            stored.row.owner,
+            &stored.row.restriction,
+            palermo_core::HandlingCode::H1,
+        );
         (sees && caller.viewpoint.kind != OrgKind::Partner).then_some(false)
     }
 
@@ -222,7 +229,11 @@ impl Hub {
 
     fn case_view(stored: &StoredCase, whole: bool) -> Result<CaseView> {
         let report: CaseReport = serde_json::from_str(&stored.row.report).map_err(internal)?;
-        let shown = if whole { report.clone() } else { report.protected() };
+        let shown = if whole {
+            report.clone()
+        } else {
+            report.protected()
+        };
         Ok(CaseView {
             id: stored.id,
             owner: stored.row.owner.as_str().to_owned(),
@@ -248,7 +259,11 @@ impl Hub {
     }
 
     /// [`Hub::submit_case`] of a report already parsed (the API's body, its size bounded).
-    pub fn submit_case_json(&self, caller: &Caller, report: &serde_json::Value) -> Result<CaseView> {
+    pub fn submit_case_json(
+        &self,
+        caller: &Caller,
+        report: &serde_json::Value,
+    ) -> Result<CaseView> {
         self.submit_report(caller, |context| case::validate(report, context))
     }
 
@@ -371,48 +386,55 @@ impl Hub {
         before: Option<i64>,
         limit: usize,
     ) -> Result<Vec<CaseSummary>> {
-        self.audited(caller, "case.list", || None, || {
-            self.require_case_reader(caller)?;
-            let owner = match owner {
-                None => None,
-                Some(text) => Some(CountryCode::parse_member(text.trim()).ok_or_else(|| {
-                    HubError::Invalid(FieldErrors::single(
-                        "owner",
-                        format!("{text:?} is not an ISO 3166-1 alpha-3 country code"),
-                    ))
-                })?),
-            };
-            let limit = limit.clamp(1, CASES_PAGE_MAX);
-            let mut out = Vec::new();
-            let mut cursor = before;
-            // Cases the caller may not see are skipped; read pages until the list is full.
-            loop {
-                let page = self.store.cases(owner, cursor, limit)?;
-                let done = page.len() < limit;
-                for stored in &page {
-                    if out.len() < limit && Self::case_access(caller, stored).is_some() {
-                        out.push(CaseSummary {
-                            id: stored.id,
-                            owner: stored.row.owner.as_str().to_owned(),
-                            reference: stored.row.reference.clone(),
-                            version: stored.version,
-                            status: stored.row.status.clone(),
-                            form: stored.row.form.clone(),
-                            reported_date: stored.row.reported_date.clone(),
-                            updated_at: stored.updated_at.to_rfc3339(),
-                        });
+        self.audited(
+            caller,
+            "case.list",
+            || None,
+            || {
+                self.require_case_reader(caller)?;
+                let owner = match owner {
+                    None => None,
+                    Some(text) => {
+                        Some(CountryCode::parse_member(text.trim()).ok_or_else(|| {
+                            HubError::Invalid(FieldErrors::single(
+                                "owner",
+                                format!("{text:?} is not an ISO 3166-1 alpha-3 country code"),
+                            ))
+                        })?)
+                    }
+                };
+                let limit = limit.clamp(1, CASES_PAGE_MAX);
+                let mut out = Vec::new();
+                let mut cursor = before;
+                // Cases the caller may not see are skipped; read pages until the list is full.
+                loop {
+                    let page = self.store.cases(owner, cursor, limit)?;
+                    let done = page.len() < limit;
+                    for stored in &page {
+                        if out.len() < limit && Self::case_access(caller, stored).is_some() {
+                            out.push(CaseSummary {
+                                id: stored.id,
+                                owner: stored.row.owner.as_str().to_owned(),
+                                reference: stored.row.reference.clone(),
+                                version: stored.version,
+                                status: stored.row.status.clone(),
+                                form: stored.row.form.clone(),
+                                reported_date: stored.row.reported_date.clone(),
+                                updated_at: stored.updated_at.to_rfc3339(),
+                            });
+                        }
+                    }
+                    cursor = page.last().map(|c| c.id);
+                    if done || out.len() >= limit {
+                        break;
                     }
                 }
-                cursor = page.last().map(|c| c.id);
-                if done || out.len() >= limit {
-                    break;
-                }
-            }
-            let mut event = self.event(caller, "case.list", "ok");
-            event.detail = Some(format!("{} cases", out.len()));
-            self.audit(event)?;
-            Ok(out)
-        })
+                let mut event = self.event(caller, "case.list", "ok");
+                event.detail = Some(format!("{} cases", out.len()));
+                self.audit(event)?;
+                Ok(out)
+            },
+        )
     }
 
     /// A case's versions, oldest first: its owner's and the secretariat's (without victims'
@@ -475,9 +497,7 @@ impl Hub {
                     links.push(CaseLink {
                         contact: other_owner.as_str().to_owned(),
                         case: sees_other.then_some(other_case),
-                        reference: other
-                            .filter(|_| sees_other)
-                            .map(|o| o.row.reference),
+                        reference: other.filter(|_| sees_other).map(|o| o.row.reference),
                         shared: Vec::new(),
                     });
                     last = Some(other_case);

@@ -27,23 +27,139 @@ struct Network {
 }
 
 const NETWORKS: &[Network] = &[
-    Network { source: "NGA", transit: &["NER", "LBY", "ITA"], destination: "FRA", exploitation: "sexual-exploitation", reporters: &["FRA", "ITA", "NGA", "ESP"], family_names: &["Okafor", "Eze", "Igbinedion", "Osagie", "Musa"], organisation: ("Starlight Models Ltd", "modelling-agency") },
-    Network { source: "ROU", transit: &["HUN", "AUT"], destination: "DEU", exploitation: "forced-labour", reporters: &["DEU", "ROU", "NLD"], family_names: &["Popescu", "Ionescu", "Dumitru", "Stan"], organisation: ("Agro Muncă SRL", "employment-agency") },
-    Network { source: "THA", transit: &["ARE"], destination: "NLD", exploitation: "sexual-exploitation", reporters: &["NLD", "THA", "DEU"], family_names: &["Srisai", "Chaiyaporn", "Boonmee"], organisation: ("Golden Lotus Massage", "hotel-or-bar") },
-    Network { source: "UKR", transit: &["POL"], destination: "DEU", exploitation: "forced-labour", reporters: &["POL", "UKR", "DEU"], family_names: &["Kovalenko", "Shevchenko", "Bondarenko", "Tkachenko"], organisation: ("BudServis Sp. z o.o.", "employment-agency") },
-    Network { source: "BRA", transit: &["PRT"], destination: "ESP", exploitation: "sexual-exploitation", reporters: &["ESP", "BRA", "FRA"], family_names: &["Silva", "Santos", "Oliveira", "Souza"], organisation: ("Bela Vida Eventos", "modelling-agency") },
-    Network { source: "ROU", transit: &["HUN", "AUT", "DEU"], destination: "NLD", exploitation: "forced-criminality", reporters: &["NLD", "ROU", "DEU", "FRA"], family_names: &["Rostas", "Lakatos", "Varga"], organisation: ("Transport Rapid SRL", "transport-company") },
-    Network { source: "NGA", transit: &["MAR"], destination: "ESP", exploitation: "domestic-servitude", reporters: &["ESP", "NGA"], family_names: &["Adeyemi", "Bello", "Nwosu"], organisation: ("Homecare Placement Agency", "employment-agency") },
-    Network { source: "UKR", transit: &["POL", "DEU"], destination: "NLD", exploitation: "organ-removal", reporters: &["NLD", "UKR", "POL"], family_names: &["Melnyk", "Kravchenko"], organisation: ("Clinica Nova", "clinic") },
-    Network { source: "THA", transit: &[], destination: "USA", exploitation: "forced-labour", reporters: &["USA", "THA"], family_names: &["Wongsa", "Saetang", "Phongsri"], organisation: ("Pacific Farm Labor Inc", "farm-or-factory") },
-    Network { source: "BRA", transit: &["USA"], destination: "ITA", exploitation: "child-sexual-exploitation-travel-tourism", reporters: &["ITA", "BRA", "USA"], family_names: &["Pereira", "Costa", "Almeida"], organisation: ("Sol e Mar Turismo", "travel-agency") },
+    Network {
+        source: "NGA",
+        transit: &["NER", "LBY", "ITA"],
+        destination: "FRA",
+        exploitation: "sexual-exploitation",
+        reporters: &["FRA", "ITA", "NGA", "ESP"],
+        family_names: &["Okafor", "Eze", "Igbinedion", "Osagie", "Musa"],
+        organisation: ("Starlight Models Ltd", "modelling-agency"),
+    },
+    Network {
+        source: "ROU",
+        transit: &["HUN", "AUT"],
+        destination: "DEU",
+        exploitation: "forced-labour",
+        reporters: &["DEU", "ROU", "NLD"],
+        family_names: &["Popescu", "Ionescu", "Dumitru", "Stan"],
+        organisation: ("Agro Muncă SRL", "employment-agency"),
+    },
+    Network {
+        source: "THA",
+        transit: &["ARE"],
+        destination: "NLD",
+        exploitation: "sexual-exploitation",
+        reporters: &["NLD", "THA", "DEU"],
+        family_names: &["Srisai", "Chaiyaporn", "Boonmee"],
+        organisation: ("Golden Lotus Massage", "hotel-or-bar"),
+    },
+    Network {
+        source: "UKR",
+        transit: &["POL"],
+        destination: "DEU",
+        exploitation: "forced-labour",
+        reporters: &["POL", "UKR", "DEU"],
+        family_names: &["Kovalenko", "Shevchenko", "Bondarenko", "Tkachenko"],
+        organisation: ("BudServis Sp. z o.o.", "employment-agency"),
+    },
+    Network {
+        source: "BRA",
+        transit: &["PRT"],
+        destination: "ESP",
+        exploitation: "sexual-exploitation",
+        reporters: &["ESP", "BRA", "FRA"],
+        family_names: &["Silva", "Santos", "Oliveira", "Souza"],
+        organisation: ("Bela Vida Eventos", "modelling-agency"),
+    },
+    Network {
+        source: "ROU",
+        transit: &["HUN", "AUT", "DEU"],
+        destination: "NLD",
+        exploitation: "forced-criminality",
+        reporters: &["NLD", "ROU", "DEU", "FRA"],
+        family_names: &["Rostas", "Lakatos", "Varga"],
+        organisation: ("Transport Rapid SRL", "transport-company"),
+    },
+    Network {
+        source: "NGA",
+        transit: &["MAR"],
+        destination: "ESP",
+        exploitation: "domestic-servitude",
+        reporters: &["ESP", "NGA"],
+        family_names: &["Adeyemi", "Bello", "Nwosu"],
+        organisation: ("Homecare Placement Agency", "employment-agency"),
+    },
+    Network {
+        source: "UKR",
+        transit: &["POL", "DEU"],
+        destination: "NLD",
+        exploitation: "organ-removal",
+        reporters: &["NLD", "UKR", "POL"],
+        family_names: &["Melnyk", "Kravchenko"],
+        organisation: ("Clinica Nova", "clinic"),
+    },
+    Network {
+        source: "THA",
+        transit: &[],
+        destination: "USA",
+        exploitation: "forced-labour",
+        reporters: &["USA", "THA"],
+        family_names: &["Wongsa", "Saetang", "Phongsri"],
+        organisation: ("Pacific Farm Labor Inc", "farm-or-factory"),
+    },
+    Network {
+        source: "BRA",
+        transit: &["USA"],
+        destination: "ITA",
+        exploitation: "child-sexual-exploitation-travel-tourism",
+        reporters: &["ITA", "BRA", "USA"],
+        family_names: &["Pereira", "Costa", "Almeida"],
+        organisation: ("Sol e Mar Turismo", "travel-agency"),
+    },
 ];
 
-const GIVEN: &[&str] = &["Joy", "Osas", "Ana", "Ion", "Mihai", "Somchai", "Olena", "Taras", "Lucas", "Marta", "Peter", "Grace", "Andrei", "Kateryna", "Bruno", "Nok"];
-const CONTROL: &[&str] = &["debt-bondage", "threats", "withholds-documents", "restricts-movement", "psychological-abuse", "physical-abuse", "takes-earnings", "religious-or-ritual", "false-promises", "isolation"];
-const RECRUITMENT: &[&str] = &["job-offer", "personal-contact", "social-media", "marriage-or-relationship", "recruitment-agency", "travel-or-migration-offer"];
-const RELATION: &[&str] = &["acquaintance", "friend", "intimate-partner", "family", "stranger", "employer"];
-const ROLES: &[&str] = &["recruiter", "transporter", "exploiter", "controller", "financier", "document-forger", "organiser"];
+const GIVEN: &[&str] = &[
+    "Joy", "Osas", "Ana", "Ion", "Mihai", "Somchai", "Olena", "Taras", "Lucas", "Marta", "Peter",
+    "Grace", "Andrei", "Kateryna", "Bruno", "Nok",
+];
+const CONTROL: &[&str] = &[
+    "debt-bondage",
+    "threats",
+    "withholds-documents",
+    "restricts-movement",
+    "psychological-abuse",
+    "physical-abuse",
+    "takes-earnings",
+    "religious-or-ritual",
+    "false-promises",
+    "isolation",
+];
+const RECRUITMENT: &[&str] = &[
+    "job-offer",
+    "personal-contact",
+    "social-media",
+    "marriage-or-relationship",
+    "recruitment-agency",
+    "travel-or-migration-offer",
+];
+const RELATION: &[&str] = &[
+    "acquaintance",
+    "friend",
+    "intimate-partner",
+    "family",
+    "stranger",
+    "employer",
+];
+const ROLES: &[&str] = &[
+    "recruiter",
+    "transporter",
+    "exploiter",
+    "controller",
+    "financier",
+    "document-forger",
+    "organiser",
+];
 
 /// SplitMix64 of `seed` and `i`.
 fn mix(seed: u64, i: u64) -> u64 {
@@ -62,7 +178,7 @@ fn digits(h: u64, count: usize) -> String {
     let mut value = h;
     for _ in 0..count {
         out.push(char::from(b'0' + (value % 10) as u8));
-        value = value / 10 ^ mix(value, 7) >> 8;
+        value = (value / 10) ^ (mix(value, 7) >> 8);
     }
     out
 }
@@ -151,7 +267,9 @@ pub fn network_report(i: u64, group: u64) -> (&'static str, Value) {
     let year = 2021 + (h >> 16) % 5;
     // The network's members: each case names some, by the same phones and accounts.
     let member = |k: u64| mix(SEED ^ 0xA5, group * 100 + k % 6);
-    let members: Vec<u64> = (0..(2 + (h >> 20) % 3)).map(|k| (h >> (24 + 3 * k)) % 6 + k * 7).collect();
+    let members: Vec<u64> = (0..(2 + (h >> 20) % 3))
+        .map(|k| (h >> (24 + 3 * k)) % 6 + k * 7)
+        .collect();
     let mut suspects = Vec::new();
     let mut communications = Vec::new();
     let mut money = Vec::new();
@@ -159,24 +277,28 @@ pub fn network_report(i: u64, group: u64) -> (&'static str, Value) {
     for (j, k) in members.iter().enumerate() {
         let m = member(*k);
         let id = format!("S{j}");
-        let nationality = if m % 3 == 0 { network.destination } else { network.source };
+        let nationality = if m.is_multiple_of(3) {
+            network.destination
+        } else {
+            network.source
+        };
         suspects.push(json!({
             "id": id,
             "names": [{"given": pick(GIVEN, m), "family": pick(network.family_names, m >> 4)}],
-            "gender": if m % 2 == 0 { "male" } else { "female" },
+            "gender": if m.is_multiple_of(2) { "male" } else { "female" },
             "birth_date": format!("{}-{:02}-{:02}", 1965 + m % 30, 1 + (m >> 8) % 12, 1 + (m >> 12) % 28),
             "nationality": [nationality],
             "roles": [pick(ROLES, m >> 16)],
         }));
         communications.push(json!({"id": format!("C{j}"), "kind": "phone", "value": phone(nationality, m), "used_by": id}));
-        if m % 2 == 0 {
+        if m.is_multiple_of(2) {
             money.push(json!({"id": format!("M{j}"), "kind": "bank-account", "iban": iban(network.destination, m >> 3), "holder": id}));
         }
         if m % 3 == 1 {
             documents.push(json!({"id": format!("D{j}"), "number": format!("{}{}", &nationality[..2], digits(m, 7)),
                 "issuing_country": nationality, "document_type": "passport", "condition": "genuine", "used_by": id}));
         }
-        if m % 5 == 0 {
+        if m.is_multiple_of(5) {
             communications.push(json!({"id": format!("E{j}"), "kind": "email",
                 "value": format!("{}.{}@example.org", pick(GIVEN, m).to_lowercase(), m % 1000), "used_by": id}));
         }
@@ -187,14 +309,14 @@ pub fn network_report(i: u64, group: u64) -> (&'static str, Value) {
             let mut victim = json!({
                 "id": format!("V{v}"),
                 "age": 14 + g % 22,
-                "gender": if g % 5 == 0 { "male" } else { "female" },
+                "gender": if g.is_multiple_of(5) { "male" } else { "female" },
                 "citizenship": [network.source],
                 "country_of_exploitation": network.destination,
                 "exploitation": [network.exploitation],
                 "control": [pick(CONTROL, g >> 4), pick(CONTROL, (g >> 4) + 1)],
                 "recruitment": [pick(RECRUITMENT, g >> 8)],
                 "recruiter_relation": pick(RELATION, g >> 12),
-                "trafficking_status": if g % 4 == 0 { "presumed" } else { "identified" },
+                "trafficking_status": if g.is_multiple_of(4) { "presumed" } else { "identified" },
                 "status_decided_by": "law-enforcement",
                 "identity": {"names": [{"given": pick(GIVEN, g >> 16), "family": format!("Victim{}", i * 10 + v)}]}
             });
@@ -213,15 +335,20 @@ pub fn network_report(i: u64, group: u64) -> (&'static str, Value) {
         route.push(json!({"country": country, "role": "transit", "from": format!("{year}-{:02}-10", 2 + t),
             "transport": if t == 0 { "road" } else { pick(&["road", "sea", "air"], h >> (44 + t)) }}));
     }
-    route.push(json!({"country": network.destination, "role": "exploitation",
-        "from": format!("{year}-{:02}-15", 3 + network.transit.len())}));
+    route.push(
+        json!({"country": network.destination, "role": "exploitation",
+        "from": format!("{year}-{:02}-15", 3 + network.transit.len())}),
+    );
     // The ten patterns' organisations are the demo's; beyond them, each network has its own.
     let organisation = if group < NETWORKS.len() as u64 {
         network.organisation.0.to_owned()
     } else {
         format!("{} {group}", network.organisation.0)
     };
-    let status = pick(&["active", "active", "follow-up", "closed", "closed-referred"], h >> 50);
+    let status = pick(
+        &["active", "active", "follow-up", "closed", "closed-referred"],
+        h >> 50,
+    );
     let mut report = json!({
         "format": palermo_core::case::FORMAT_V1,
         "reference": format!("{owner}-{year}-{:04}", i + 1),
@@ -274,7 +401,9 @@ mod tests {
             let valid = palermo_core::case::validate(&report, context(owner))
                 .unwrap_or_else(|e| panic!("demo report {i} of {owner}: {e}"));
             for id in valid.identifiers() {
-                keys.entry(format!("{:?}|{}", id.kind, id.value)).or_default().insert(owner);
+                keys.entry(format!("{:?}|{}", id.kind, id.value))
+                    .or_default()
+                    .insert(owner);
             }
         }
         assert!(owners.len() >= 10, "{owners:?}");
@@ -288,10 +417,16 @@ mod tests {
 
     #[test]
     fn demo_ibans_carry_their_check_digits() {
-        for country in ["DEU", "NLD", "ESP", "ITA", "POL", "ROU", "UKR", "BRA", "FRA"] {
+        for country in [
+            "DEU", "NLD", "ESP", "ITA", "POL", "ROU", "UKR", "BRA", "FRA",
+        ] {
             for h in 0..20 {
                 let iban = iban(country, mix(1, h));
-                assert!(ident::iban(&iban).is_ok(), "{country}: {iban}: {:?}", ident::iban(&iban));
+                assert!(
+                    ident::iban(&iban).is_ok(),
+                    "{country}: {iban}: {:?}",
+                    ident::iban(&iban)
+                );
             }
         }
     }

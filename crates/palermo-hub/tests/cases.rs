@@ -38,8 +38,13 @@ fn world() -> World {
         ("IPSG", OrgKind::Secretariat),
         ("NGO1", OrgKind::Partner),
     ] {
-        hub.add_organisation(&Caller::console(), OrgCode::parse(code).unwrap(), kind, code)
-            .unwrap();
+        hub.add_organisation(
+            &Caller::console(),
+            OrgCode::parse(code).unwrap(),
+            kind,
+            code,
+        )
+        .unwrap();
     }
     let country = |code| CountryCode::parse(code).unwrap();
     let other = |org: &str, kind: OrgKind| Caller {
@@ -100,15 +105,24 @@ fn invalid_paths(error: HubError) -> Vec<String> {
 fn a_later_report_of_a_reference_is_the_next_version_and_the_history_is_kept() {
     let w = world();
     let first = w.hub.submit_case(&w.fra, &bytes(&report("FR-1"))).unwrap();
-    assert_eq!((first.version, first.owner.as_str(), first.victims), (1, "FRA", 1));
+    assert_eq!(
+        (first.version, first.owner.as_str(), first.victims),
+        (1, "FRA", 1)
+    );
     assert!(first.identities_visible);
     let mut later = report("FR-1");
     later["status"] = json!("closed");
     later["closed_date"] = json!("2026-11-25");
     let second = w.hub.submit_case(&w.fra, &bytes(&later)).unwrap();
-    assert_eq!((second.id, second.version, second.status.as_str()), (first.id, 2, "closed"));
+    assert_eq!(
+        (second.id, second.version, second.status.as_str()),
+        (first.id, 2, "closed")
+    );
     let versions = w.hub.case_versions(&w.fra, first.id).unwrap();
-    assert_eq!(versions.iter().map(|v| v.version).collect::<Vec<_>>(), [1, 2]);
+    assert_eq!(
+        versions.iter().map(|v| v.version).collect::<Vec<_>>(),
+        [1, 2]
+    );
     assert_eq!(versions[0].report["status"], "active");
     assert_eq!(w.hub.case(&w.fra, first.id).unwrap().status, "closed");
     // Another bureau's report of the same reference is its own case: it cannot overwrite.
@@ -136,7 +150,11 @@ fn a_bad_report_is_refused_whole_with_every_path_and_nothing_is_stored() {
         "reported_date": "2026-01-05", "restriction": "only", "restriction_countries": ["ITA"]
     }))
     .unwrap();
-    let hidden = w.hub.write_persons(&w.deu, &[person], "persons").unwrap().ids[0];
+    let hidden = w
+        .hub
+        .write_persons(&w.deu, &[person], "persons")
+        .unwrap()
+        .ids[0];
     let mut naming = report("FR-3");
     naming["suspects"][0]["person_id"] = json!(hidden);
     let error = w.hub.submit_case(&w.fra, &bytes(&naming)).unwrap_err();
@@ -181,18 +199,34 @@ fn victims_identities_are_the_reporting_bureaus_alone() {
         assert!(!view.identities_visible);
         assert_eq!(view.victims, 1);
         let text = serde_json::to_string(&view).unwrap();
-        for secret in ["Adebayo", "Grace", "2007-02-02", "+33699887766", "\"age\":19"] {
+        for secret in [
+            "Adebayo",
+            "Grace",
+            "2007-02-02",
+            "+33699887766",
+            "\"age\":19",
+        ] {
             assert!(!text.contains(secret), "{secret} leaked to {}", reader.org);
         }
         assert!(text.contains("debt-bondage") && text.contains("18-20"));
     }
     // The secretariat reads the versions, protected too; another bureau not at all.
-    let versions = serde_json::to_string(&w.hub.case_versions(&w.secretariat, case.id).unwrap()).unwrap();
+    let versions =
+        serde_json::to_string(&w.hub.case_versions(&w.secretariat, case.id).unwrap()).unwrap();
     assert!(!versions.contains("Adebayo"));
-    assert!(matches!(w.hub.case_versions(&w.deu, case.id), Err(HubError::Forbidden(_))));
+    assert!(matches!(
+        w.hub.case_versions(&w.deu, case.id),
+        Err(HubError::Forbidden(_))
+    ));
     // Partners see no case at all.
-    assert!(matches!(w.hub.case(&w.partner, case.id), Err(HubError::Forbidden(_))));
-    assert!(matches!(w.hub.cases(&w.partner, None, None, 10), Err(HubError::Forbidden(_))));
+    assert!(matches!(
+        w.hub.case(&w.partner, case.id),
+        Err(HubError::Forbidden(_))
+    ));
+    assert!(matches!(
+        w.hub.cases(&w.partner, None, None, 10),
+        Err(HubError::Forbidden(_))
+    ));
 }
 
 #[test]
@@ -205,11 +239,20 @@ fn a_restricted_case_reads_like_an_absent_one() {
     let hidden = w.hub.case(&w.ita, case.id).unwrap_err();
     let absent = w.hub.case(&w.ita, case.id + 1000).unwrap_err();
     assert_eq!(format!("{hidden:?}"), format!("{absent:?}"));
-    assert!(matches!(w.hub.case_links(&w.ita, case.id), Err(HubError::NotFound)));
-    assert!(matches!(w.hub.case_versions(&w.ita, case.id), Err(HubError::NotFound)));
+    assert!(matches!(
+        w.hub.case_links(&w.ita, case.id),
+        Err(HubError::NotFound)
+    ));
+    assert!(matches!(
+        w.hub.case_versions(&w.ita, case.id),
+        Err(HubError::NotFound)
+    ));
     assert!(w.hub.cases(&w.ita, None, None, 50).unwrap().is_empty());
     assert_eq!(w.hub.cases(&w.deu, None, None, 50).unwrap().len(), 1);
-    assert!(matches!(w.hub.cases(&w.deu, Some("XX"), None, 50), Err(HubError::Invalid(_))));
+    assert!(matches!(
+        w.hub.cases(&w.deu, Some("XX"), None, 50),
+        Err(HubError::Invalid(_))
+    ));
 }
 
 #[test]
@@ -232,31 +275,72 @@ fn cases_link_through_shared_identifiers_and_say_whom_to_contact() {
     assert_eq!((links[0].case, links[0].reference.as_deref()), (None, None));
     assert_eq!(links[0].shared.len(), 1);
     let shared = &links[0].shared[0];
-    assert_eq!((shared.kind.as_str(), shared.value.as_str(), shared.entity.as_str()), ("phone", "+2348035550101", "C1"));
+    assert_eq!(
+        (
+            shared.kind.as_str(),
+            shared.value.as_str(),
+            shared.entity.as_str()
+        ),
+        ("phone", "+2348035550101", "C1")
+    );
     assert_eq!(shared.other_entity, None);
     // Germany sees France's case: the whole link.
     let links = w.hub.case_links(&w.deu, german.id).unwrap();
-    assert_eq!((links[0].case, links[0].reference.as_deref()), (Some(french.id), Some("FR-6")));
+    assert_eq!(
+        (links[0].case, links[0].reference.as_deref()),
+        (Some(french.id), Some("FR-6"))
+    );
     assert_eq!(links[0].shared[0].other_entity.as_deref(), Some("C1"));
-    assert!(links.iter().all(|l| l.shared.iter().all(|s| s.entity != "C2")), "victims are never matched");
+    assert!(
+        links
+            .iter()
+            .all(|l| l.shared.iter().all(|s| s.entity != "C2")),
+        "victims are never matched"
+    );
 
     // France was told, in Germany's submission: its case, whom to contact, not Germany's case.
-    let inbox = w.hub.messages(&w.fra, palermo_store::Mailbox::Inbox, None, 10).unwrap();
+    let inbox = w
+        .hub
+        .messages(&w.fra, palermo_store::Mailbox::Inbox, None, 10)
+        .unwrap();
     assert_eq!(inbox.len(), 1, "{inbox:?}");
     let told = serde_json::to_string(&inbox[0]).unwrap();
-    assert!(told.contains(&format!("your case {}", french.id)) && told.contains("Contact DEU"), "{told}");
-    assert!(!told.contains("DE-1") && !told.contains(&format!("case show {}", german.id)), "{told}");
+    assert!(
+        told.contains(&format!("your case {}", french.id)) && told.contains("Contact DEU"),
+        "{told}"
+    );
+    assert!(
+        !told.contains("DE-1") && !told.contains(&format!("case show {}", german.id)),
+        "{told}"
+    );
     // A later version with the same links tells no one again; Germany, who sees nothing new, neither.
     let mut again = report("DE-1");
     again["communications"][0]["value"] = json!("00234-803-555-0101");
     again["suspects"][0]["names"] = json!([{"family": "Someone Else"}]);
     again["restriction"] = json!({"visibility": "only", "countries": ["ITA"]});
     w.hub.submit_case(&w.deu, &bytes(&again)).unwrap();
-    assert_eq!(w.hub.messages(&w.fra, palermo_store::Mailbox::Inbox, None, 10).unwrap().len(), 1);
-    assert!(w.hub.messages(&w.deu, palermo_store::Mailbox::Inbox, None, 10).unwrap().is_empty());
+    assert_eq!(
+        w.hub
+            .messages(&w.fra, palermo_store::Mailbox::Inbox, None, 10)
+            .unwrap()
+            .len(),
+        1
+    );
+    assert!(
+        w.hub
+            .messages(&w.deu, palermo_store::Mailbox::Inbox, None, 10)
+            .unwrap()
+            .is_empty()
+    );
     // Italy, who may see France's case, links to it and France is told with Italy's case.
     let italian = w.hub.submit_case(&w.ita, &bytes(&report("IT-1"))).unwrap();
-    let inbox = w.hub.messages(&w.fra, palermo_store::Mailbox::Inbox, None, 10).unwrap();
+    let inbox = w
+        .hub
+        .messages(&w.fra, palermo_store::Mailbox::Inbox, None, 10)
+        .unwrap();
     let told = serde_json::to_string(&inbox[0]).unwrap();
-    assert!(told.contains(&format!("case show {}", italian.id)), "{told}");
+    assert!(
+        told.contains(&format!("case show {}", italian.id)),
+        "{told}"
+    );
 }

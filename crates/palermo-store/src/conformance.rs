@@ -14,9 +14,10 @@ use palermo_core::{OrgCode, OrgKind, Permissions, RecordAccess, Role};
 
 use crate::Replay;
 use crate::{
-    Attempt, AuditFilter, CaseKey, CaseMatch, CaseRow, CaseSubmission, StoredCase, DeliveryKind, Done, HitAnswer, HitParty, Kind, Mailbox, NewAttachment,
-    NewHit, NewMessage, NoticeChange, NoticeEvent, NoticeFilter, NoticeRow, Organisation, Receipt,
-    RecordKind, SignedHead, Store, StoreError, StoredNotice, UserRow, Webhook,
+    Attempt, AuditFilter, CaseKey, CaseMatch, CaseRow, CaseSubmission, DeliveryKind, Done,
+    HitAnswer, HitParty, Kind, Mailbox, NewAttachment, NewHit, NewMessage, NoticeChange,
+    NoticeEvent, NoticeFilter, NoticeRow, Organisation, Receipt, RecordKind, SignedHead, Store,
+    StoreError, StoredCase, StoredNotice, UserRow, Webhook,
 };
 
 /// Makes an empty store; the second value is dropped after the store (a temporary directory,
@@ -2078,14 +2079,21 @@ fn submission<'a>(
     CaseSubmission {
         row,
         keys,
-        by_org: orgs.iter().find(|o| o.as_str() == by).expect("a test organisation"),
+        by_org: orgs
+            .iter()
+            .find(|o| o.as_str() == by)
+            .expect("a test organisation"),
         by_name: "anna",
         at: when,
     }
 }
 
 /// Tells the owner of every case newly linked (in `after`, not in `before`).
-fn tell_new_links(stored: &StoredCase, before: &[CaseMatch], after: &[CaseMatch]) -> Vec<NewMessage> {
+fn tell_new_links(
+    stored: &StoredCase,
+    before: &[CaseMatch],
+    after: &[CaseMatch],
+) -> Vec<NewMessage> {
     let mut owners: Vec<OrgCode> = after
         .iter()
         .filter(|m| !before.iter().any(|b| b.other_case == m.other_case))
@@ -2132,7 +2140,11 @@ fn cases_keep_every_version_and_match_on_shared_keys(store: &dyn Store) {
         key("phone", "+33612345678", "C1"),
     ];
     let created = store
-        .submit_case(&submission(&first, &keys, "FRA", at(10)), &tell_new_links, &described())
+        .submit_case(
+            &submission(&first, &keys, "FRA", at(10)),
+            &tell_new_links,
+            &described(),
+        )
         .unwrap();
     assert_eq!((created.version, &created.row), (1, &first));
     assert_eq!((created.created_at, created.updated_at), (at(10), at(10)));
@@ -2140,13 +2152,23 @@ fn cases_keep_every_version_and_match_on_shared_keys(store: &dyn Store) {
     assert_eq!(store.case(created.id + 1000).unwrap(), None);
     let entries = store.audit_entries(&AuditFilter::default(), 100).unwrap();
     let target = format!("ids:{},1", created.id);
-    assert!(entries.iter().any(|e| e.event.target.as_deref() == Some(&*target)), "{entries:?}");
+    assert!(
+        entries
+            .iter()
+            .any(|e| e.event.target.as_deref() == Some(&*target)),
+        "{entries:?}"
+    );
 
     // Another bureau's case shares the phone; a third shares nothing.
     let german = case_row("DEU", "FR-2026-1", "{\"de\":1}");
     let other = store
         .submit_case(
-            &submission(&german, &[key("phone", "+33612345678", "K9")], "DEU", at(11)),
+            &submission(
+                &german,
+                &[key("phone", "+33612345678", "K9")],
+                "DEU",
+                at(11),
+            ),
             &tell_new_links,
             &described(),
         )
@@ -2155,7 +2177,12 @@ fn cases_keep_every_version_and_match_on_shared_keys(store: &dyn Store) {
     let dutch = case_row("NLD", "NL-7", "{}");
     let unrelated = store
         .submit_case(
-            &submission(&dutch, &[key("email", "x@example.org", "E1")], "NLD", at(12)),
+            &submission(
+                &dutch,
+                &[key("email", "x@example.org", "E1")],
+                "NLD",
+                at(12),
+            ),
             &tell_new_links,
             &described(),
         )
@@ -2178,7 +2205,12 @@ fn cases_keep_every_version_and_match_on_shared_keys(store: &dyn Store) {
     second.restriction = Restriction::All;
     let updated = store
         .submit_case(
-            &submission(&second, &[key("email", "x@example.org", "E5")], "FRA", at(20)),
+            &submission(
+                &second,
+                &[key("email", "x@example.org", "E5")],
+                "FRA",
+                at(20),
+            ),
             &tell_new_links,
             &described(),
         )
@@ -2188,18 +2220,30 @@ fn cases_keep_every_version_and_match_on_shared_keys(store: &dyn Store) {
     assert_eq!(subjects("FRA"), [format!("link to case {} v1", other.id)]);
     assert_eq!(subjects("NLD"), [format!("link to case {} v2", created.id)]);
     assert!(subjects("DEU").is_empty());
-    assert_eq!((updated.id, updated.version, &updated.row), (created.id, 2, &second));
+    assert_eq!(
+        (updated.id, updated.version, &updated.row),
+        (created.id, 2, &second)
+    );
     assert_eq!((updated.created_at, updated.updated_at), (at(10), at(20)));
     let matches = store.case_matches(created.id).unwrap();
     assert_eq!(matches.len(), 1);
-    assert_eq!((matches[0].other_case, &*matches[0].kind), (unrelated.id, "email"));
+    assert_eq!(
+        (matches[0].other_case, &*matches[0].kind),
+        (unrelated.id, "email")
+    );
     assert!(store.case_matches(other.id).unwrap().is_empty());
     let versions = store.case_versions(created.id).unwrap();
     let reports: Vec<(i64, &str, &str, Timestamp)> = versions
         .iter()
         .map(|v| (v.version, v.report.as_str(), v.by_org.as_str(), v.at))
         .collect();
-    assert_eq!(reports, [(1, "{\"v\":1}", "FRA", at(10)), (2, "{\"v\":2}", "FRA", at(20))]);
+    assert_eq!(
+        reports,
+        [
+            (1, "{\"v\":1}", "FRA", at(10)),
+            (2, "{\"v\":2}", "FRA", at(20))
+        ]
+    );
     assert_eq!(versions[0].by_name, "anna");
     assert!(store.case_versions(created.id + 1000).unwrap().is_empty());
 

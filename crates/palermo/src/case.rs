@@ -74,7 +74,11 @@ fn open(target: &Target) -> anyhow::Result<Via> {
             target.bureau.is_none(),
             "with --hub, the key says who acts: leave out --bureau"
         );
-        return Ok(Via::Remote(HubClient::new(hub, key, target.ca_cert.as_deref())?));
+        return Ok(Via::Remote(HubClient::new(
+            hub,
+            key,
+            target.ca_cert.as_deref(),
+        )?));
     }
     let bureau = target
         .bureau
@@ -94,7 +98,11 @@ fn explain(error: HubError, file: &std::path::Path) -> anyhow::Error {
                 .0
                 .iter()
                 .map(|e| {
-                    let at = if e.field.is_empty() { "(the report)" } else { &e.field };
+                    let at = if e.field.is_empty() {
+                        "(the report)"
+                    } else {
+                        &e.field
+                    };
                     format!("  {at}: {}", e.detail)
                 })
                 .collect();
@@ -188,15 +196,22 @@ pub fn run(command: CaseCommand) -> anyhow::Result<ExitCode> {
                 )?,
                 Via::Remote(client) => {
                     let report: Value = serde_json::from_slice(&bytes).map_err(|e| {
-                        anyhow::anyhow!("{}: line {}, column {}: {e}", args.file.display(), e.line(), e.column())
+                        anyhow::anyhow!(
+                            "{}: line {}, column {}: {e}",
+                            args.file.display(),
+                            e.line(),
+                            e.column()
+                        )
                     })?;
                     client.send("POST", "/api/v1/cases", Some(&report))?
                 }
             };
             println!(
                 "case {} ({} {}), version {}",
-                view["id"], view["owner"].as_str().unwrap_or_default(),
-                view["reference"].as_str().unwrap_or_default(), view["version"]
+                view["id"],
+                view["owner"].as_str().unwrap_or_default(),
+                view["reference"].as_str().unwrap_or_default(),
+                view["version"]
             );
             Ok(ExitCode::SUCCESS)
         }

@@ -108,7 +108,9 @@ pub fn email(raw: &str) -> Result<String, String> {
         return Err("is not an e-mail address: it has no @".into());
     };
     if local.is_empty() || local.len() > 64 {
-        return Err("is not an e-mail address: the part before @ must hold 1 to 64 characters".into());
+        return Err(
+            "is not an e-mail address: the part before @ must hold 1 to 64 characters".into(),
+        );
     }
     if local.contains('@') || local.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err("is not an e-mail address: the part before @ holds a space, a control character or another @".into());
@@ -122,10 +124,19 @@ pub fn email(raw: &str) -> Result<String, String> {
             && !l.ends_with('-')
             && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
     };
-    if labels.len() < 2 || !labels.iter().all(label_ok) || labels.last().is_some_and(|tld| tld.len() < 2) {
-        return Err(format!("is not an e-mail address: {domain:?} is not a domain name"));
+    if labels.len() < 2
+        || !labels.iter().all(label_ok)
+        || labels.last().is_some_and(|tld| tld.len() < 2)
+    {
+        return Err(format!(
+            "is not an e-mail address: {domain:?} is not a domain name"
+        ));
     }
-    let domain = if domain == "googlemail.com" { "gmail.com".to_owned() } else { domain };
+    let domain = if domain == "googlemail.com" {
+        "gmail.com".to_owned()
+    } else {
+        domain
+    };
     let mut local = local.to_lowercase();
     if PLUS_SUBADDRESSING.contains(&domain.as_str())
         && let Some(at) = local.find('+')
@@ -141,7 +152,9 @@ pub fn email(raw: &str) -> Result<String, String> {
         local.retain(|c| c != '.');
     }
     if local.is_empty() {
-        return Err("is not an e-mail address: nothing is left before @ once the tag is removed".into());
+        return Err(
+            "is not an e-mail address: nothing is left before @ once the tag is removed".into(),
+        );
     }
     Ok(format!("{local}@{domain}"))
 }
@@ -159,14 +172,62 @@ struct Platform {
 }
 
 const PLATFORMS: &[Platform] = &[
-    Platform { code: "instagram", hosts: &["instagram.com", "instagr.am"], len: (1, 30), extra: "._", case_sensitive: false },
-    Platform { code: "tiktok", hosts: &["tiktok.com"], len: (2, 24), extra: "._", case_sensitive: false },
-    Platform { code: "telegram", hosts: &["t.me", "telegram.me", "telegram.dog"], len: (5, 32), extra: "_", case_sensitive: false },
-    Platform { code: "x", hosts: &["x.com", "twitter.com", "mobile.twitter.com"], len: (1, 15), extra: "_", case_sensitive: false },
-    Platform { code: "facebook", hosts: &["facebook.com", "fb.com", "m.facebook.com"], len: (5, 50), extra: ".", case_sensitive: false },
-    Platform { code: "snapchat", hosts: &["snapchat.com"], len: (3, 15), extra: "._-", case_sensitive: false },
-    Platform { code: "vk", hosts: &["vk.com", "vk.ru"], len: (5, 32), extra: "._", case_sensitive: false },
-    Platform { code: "onlyfans", hosts: &["onlyfans.com"], len: (1, 50), extra: "._-", case_sensitive: false },
+    Platform {
+        code: "instagram",
+        hosts: &["instagram.com", "instagr.am"],
+        len: (1, 30),
+        extra: "._",
+        case_sensitive: false,
+    },
+    Platform {
+        code: "tiktok",
+        hosts: &["tiktok.com"],
+        len: (2, 24),
+        extra: "._",
+        case_sensitive: false,
+    },
+    Platform {
+        code: "telegram",
+        hosts: &["t.me", "telegram.me", "telegram.dog"],
+        len: (5, 32),
+        extra: "_",
+        case_sensitive: false,
+    },
+    Platform {
+        code: "x",
+        hosts: &["x.com", "twitter.com", "mobile.twitter.com"],
+        len: (1, 15),
+        extra: "_",
+        case_sensitive: false,
+    },
+    Platform {
+        code: "facebook",
+        hosts: &["facebook.com", "fb.com", "m.facebook.com"],
+        len: (5, 50),
+        extra: ".",
+        case_sensitive: false,
+    },
+    Platform {
+        code: "snapchat",
+        hosts: &["snapchat.com"],
+        len: (3, 15),
+        extra: "._-",
+        case_sensitive: false,
+    },
+    Platform {
+        code: "vk",
+        hosts: &["vk.com", "vk.ru"],
+        len: (5, 32),
+        extra: "._",
+        case_sensitive: false,
+    },
+    Platform {
+        code: "onlyfans",
+        hosts: &["onlyfans.com"],
+        len: (1, 50),
+        extra: "._-",
+        case_sensitive: false,
+    },
 ];
 
 /// An online handle as matching reads it, per platform: `@` and profile URLs
@@ -181,7 +242,9 @@ pub fn handle(platform: &str, raw: &str) -> Result<String, String> {
         .strip_prefix("https://")
         .or_else(|| text.strip_prefix("http://"))
         .unwrap_or(text);
-    let without_www = without_scheme.strip_prefix("www.").unwrap_or(without_scheme);
+    let without_www = without_scheme
+        .strip_prefix("www.")
+        .unwrap_or(without_scheme);
     if let Some(platform) = known
         && let Some((host, rest)) = without_www.split_once('/')
         && platform.hosts.iter().any(|h| h.eq_ignore_ascii_case(host))
@@ -213,16 +276,25 @@ pub fn handle(platform: &str, raw: &str) -> Result<String, String> {
                     p.code, p.len.0, p.len.1
                 ));
             }
-            if let Some(bad) = text.chars().find(|c| !c.is_ascii_alphanumeric() && !p.extra.contains(*c)) {
+            if let Some(bad) = text
+                .chars()
+                .find(|c| !c.is_ascii_alphanumeric() && !p.extra.contains(*c))
+            {
                 return Err(format!(
                     "is not a {} handle: {bad:?} is not allowed (letters, digits and {:?})",
                     p.code, p.extra
                 ));
             }
-            Ok(if p.case_sensitive { text.to_owned() } else { text.to_ascii_lowercase() })
+            Ok(if p.case_sensitive {
+                text.to_owned()
+            } else {
+                text.to_ascii_lowercase()
+            })
         }
         None => {
-            if text.chars().count() > 100 || text.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            if text.chars().count() > 100
+                || text.chars().any(|c| c.is_whitespace() || c.is_control())
+            {
                 return Err("is not a handle: at most 100 characters, no spaces".into());
             }
             Ok(text.to_lowercase())
@@ -233,7 +305,10 @@ pub fn handle(platform: &str, raw: &str) -> Result<String, String> {
 /// An IBAN in its electronic form (no spaces, upper case), its check digits and its country's
 /// length and format verified.
 pub fn iban(raw: &str) -> Result<String, String> {
-    let compact: String = raw.chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
+    let compact: String = raw
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .collect();
     let compact = compact.to_ascii_uppercase();
     match compact.parse::<iban::Iban>() {
         Ok(iban) => Ok(iban.electronic_str().to_owned()),
@@ -242,7 +317,8 @@ pub fn iban(raw: &str) -> Result<String, String> {
                 "is not an IBAN: its check digits do not match (ISO 13616 mod 97)".to_owned()
             }
             iban::ParseBaseIbanError::InvalidFormat => {
-                "is not an IBAN: two letters, two check digits, then up to 30 letters and digits".to_owned()
+                "is not an IBAN: two letters, two check digits, then up to 30 letters and digits"
+                    .to_owned()
             }
         }),
         Err(iban::ParseIbanError::InvalidBban(_)) => Err(
@@ -267,7 +343,12 @@ pub fn iban(raw: &str) -> Result<String, String> {
 /// A BIC (ISO 9362:2014): institution (4 letters or digits), ISO country, location, optional
 /// branch; 8 characters are the head office (`XXX`).
 pub fn bic(raw: &str) -> Result<String, String> {
-    let bic: String = raw.trim().to_ascii_uppercase().chars().filter(|c| *c != ' ').collect();
+    let bic: String = raw
+        .trim()
+        .to_ascii_uppercase()
+        .chars()
+        .filter(|c| *c != ' ')
+        .collect();
     let bytes = bic.as_bytes();
     if !(bytes.len() == 8 || bytes.len() == 11) {
         return Err("is not a BIC: 8 or 11 letters and digits".into());
@@ -280,9 +361,16 @@ pub fn bic(raw: &str) -> Result<String, String> {
         return Err("is not a BIC: characters 5 and 6 are the country's two letters".into());
     }
     if CountryCode::from_alpha2(&bic[4..6]).is_none() && &bic[4..6] != "XK" {
-        return Err(format!("is not a BIC: {:?} is not an ISO 3166-1 alpha-2 country", &bic[4..6]));
+        return Err(format!(
+            "is not a BIC: {:?} is not an ISO 3166-1 alpha-2 country",
+            &bic[4..6]
+        ));
     }
-    Ok(if bic.len() == 8 { format!("{bic}XXX") } else { bic })
+    Ok(if bic.len() == 8 {
+        format!("{bic}XXX")
+    } else {
+        bic
+    })
 }
 
 /// A key for text that should match across spelling: letters and digits only, diacritics and
@@ -304,17 +392,28 @@ pub fn text_key(raw: &str) -> String {
 
 /// Legal-form words that do not tell one organisation from another.
 const LEGAL_FORMS: &[&str] = &[
-    "LTD", "LIMITED", "LLC", "INC", "CORP", "CO", "GMBH", "AG", "SA", "SARL", "SAS", "SRL",
-    "SPA", "BV", "NV", "OOO", "PLC", "SP", "ZOO", "KFT", "AB", "AS", "OY",
+    "LTD", "LIMITED", "LLC", "INC", "CORP", "CO", "GMBH", "AG", "SA", "SARL", "SAS", "SRL", "SPA",
+    "BV", "NV", "OOO", "PLC", "SP", "ZOO", "KFT", "AB", "AS", "OY",
 ];
 
 /// An organisation's name as matching reads it: [`text_key`] without legal forms, with the
 /// country.
 pub fn organisation_key(name: &str, country: Option<CountryCode>) -> String {
     let key = text_key(name);
-    let words: Vec<&str> = key.split(' ').filter(|w| !LEGAL_FORMS.contains(w)).collect();
-    let words = if words.is_empty() { key.split(' ').collect() } else { words };
-    format!("{}|{}", country.map_or("", CountryCode::as_str), words.join(" "))
+    let words: Vec<&str> = key
+        .split(' ')
+        .filter(|w| !LEGAL_FORMS.contains(w))
+        .collect();
+    let words = if words.is_empty() {
+        key.split(' ').collect()
+    } else {
+        words
+    };
+    format!(
+        "{}|{}",
+        country.map_or("", CountryCode::as_str),
+        words.join(" ")
+    )
 }
 
 /// An address as matching reads it: country, postcode without spaces, street and city keys.
@@ -358,7 +457,10 @@ pub fn normalise(
             }
             _ => Err(format!(
                 "{kind:?} is not a kind of identifier: phone, email, iban, bic or handle:PLATFORM ({})",
-                super::vocab::PLATFORM.codes().collect::<Vec<_>>().join(", ")
+                super::vocab::PLATFORM
+                    .codes()
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )),
         },
     }

@@ -415,11 +415,8 @@ impl CaseReport {
     /// victim uses. Victims are never matched.
     pub fn identifiers(&self) -> Vec<Identifier> {
         let victims = self.victim_ids();
-        let of_victim = |used_by: &Option<String>| {
-            used_by
-                .as_deref()
-                .is_some_and(|id| victims.contains(&id))
-        };
+        let of_victim =
+            |used_by: &Option<String>| used_by.as_deref().is_some_and(|id| victims.contains(&id));
         let mut out = Vec::new();
         let mut add = |kind: IdKind, value: &str, entity: &str| {
             if !value.is_empty() {
@@ -451,7 +448,11 @@ impl CaseReport {
             add(IdKind::Organisation, &organisation.key, &organisation.id);
         }
         for document in self.documents.iter().filter(|d| !of_victim(&d.used_by)) {
-            let key = format!("{}|{}", document.issuing_country.as_str(), document.number_normalised);
+            let key = format!(
+                "{}|{}",
+                document.issuing_country.as_str(),
+                document.number_normalised
+            );
             add(IdKind::Document, &key, &document.id);
         }
         for vehicle in self.vehicles.iter().filter(|v| !of_victim(&v.used_by)) {
@@ -459,10 +460,18 @@ impl CaseReport {
                 add(IdKind::Vin, vin, &vehicle.id);
             }
             if let (Some(plate), Some(country)) = (&vehicle.plate_normalised, vehicle.country) {
-                add(IdKind::Plate, &format!("{}|{plate}", country.as_str()), &vehicle.id);
+                add(
+                    IdKind::Plate,
+                    &format!("{}|{plate}", country.as_str()),
+                    &vehicle.id,
+                );
             }
         }
-        for communication in self.communications.iter().filter(|c| !of_victim(&c.used_by)) {
+        for communication in self
+            .communications
+            .iter()
+            .filter(|c| !of_victim(&c.used_by))
+        {
             let (kind, value) = match communication.kind.as_str() {
                 "phone" => (IdKind::Phone, communication.normalised.clone()),
                 "email" => (IdKind::Email, communication.normalised.clone()),
@@ -482,12 +491,24 @@ impl CaseReport {
                 add(IdKind::Iban, iban, &money.id);
             }
             if let Some(account) = &money.account {
-                add(IdKind::Account, &ident::text_key(account).replace(' ', ""), &money.id);
+                add(
+                    IdKind::Account,
+                    &ident::text_key(account).replace(' ', ""),
+                    &money.id,
+                );
             }
             if let Some(reference) = &money.reference {
-                let provider = money.provider.as_deref().map(ident::text_key).unwrap_or_default();
+                let provider = money
+                    .provider
+                    .as_deref()
+                    .map(ident::text_key)
+                    .unwrap_or_default();
                 let reference = ident::text_key(reference).replace(' ', "");
-                add(IdKind::TransferReference, &format!("{provider}|{reference}"), &money.id);
+                add(
+                    IdKind::TransferReference,
+                    &format!("{provider}|{reference}"),
+                    &money.id,
+                );
             }
         }
         for address in self.addresses.iter().filter(|a| !of_victim(&a.used_by)) {
@@ -504,7 +525,8 @@ impl CaseReport {
     pub fn protected(&self) -> CaseReport {
         let mut out = self.clone();
         let victims: Vec<String> = self.victims.iter().map(|v| v.id.clone()).collect();
-        let of_victim = |used_by: &Option<String>| used_by.as_ref().is_some_and(|id| victims.contains(id));
+        let of_victim =
+            |used_by: &Option<String>| used_by.as_ref().is_some_and(|id| victims.contains(id));
         for victim in &mut out.victims {
             if let Some(age) = victim.age.take() {
                 victim.age_band = Some(vocab::age_band(age).to_owned());
@@ -576,7 +598,10 @@ impl LocalIds {
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
         {
-            errors.push(obj.at("id"), "a local id holds letters, digits, '-', '_' and '.' only");
+            errors.push(
+                obj.at("id"),
+                "a local id holds letters, digits, '-', '_' and '.' only",
+            );
             return String::new();
         }
         if let Some((_, first)) = self.all.iter().find(|(known, _)| *known == id) {
@@ -605,7 +630,10 @@ impl LocalIds {
             } else {
                 "a victim or a suspect"
             };
-            errors.push(obj.at(key), format!("{id:?} is not the id of {what} of this report"));
+            errors.push(
+                obj.at(key),
+                format!("{id:?} is not the id of {what} of this report"),
+            );
             None
         }
     }
@@ -673,7 +701,10 @@ pub fn validate(value: &Value, context: CaseContext) -> Result<CaseReport, Field
         errors.push(root.at("closed_date"), "is before /opened_date");
     }
     if closed.is_some() && status.as_deref().is_some_and(|s| !s.starts_with("closed")) {
-        errors.push(root.at("closed_date"), "is given, but /status is not closed or closed-referred");
+        errors.push(
+            root.at("closed_date"),
+            "is given, but /status is not closed or closed-referred",
+        );
     }
     let restriction = match root.get("restriction") {
         None => RestrictionWire {
@@ -795,14 +826,23 @@ fn restriction(
         }
         Some(v @ ("only" | "except")) => {
             if countries.is_empty() && obj.get("countries").is_none() {
-                errors.push(obj.at("countries"), format!("is required when visibility is {v}"));
+                errors.push(
+                    obj.at("countries"),
+                    format!("is required when visibility is {v}"),
+                );
             } else if countries.is_empty() && obj.get("countries").is_some_and(Value::is_array) {
-                errors.push(obj.at("countries"), format!("names no country: visibility {v} needs at least one"));
+                errors.push(
+                    obj.at("countries"),
+                    format!("names no country: visibility {v} needs at least one"),
+                );
             }
             if countries.contains(&owner) {
                 errors.push(
                     obj.at("countries"),
-                    format!("names {}, the reporting bureau, which always sees its cases", owner.as_str()),
+                    format!(
+                        "names {}, the reporting bureau, which always sees its cases",
+                        owner.as_str()
+                    ),
                 );
             }
             RestrictionWire {
@@ -849,14 +889,19 @@ fn victim(
 ) -> Option<Victim> {
     let obj = Obj::new(value, path, VICTIM_FIELDS, errors)?;
     let id = ids.declare(&obj, errors);
-    let age = obj.integer("age", 0, AGE_MAX, false, errors).map(|a| a as u8);
+    let age = obj
+        .integer("age", 0, AGE_MAX, false, errors)
+        .map(|a| a as u8);
     let band = obj.code("age_band", &vocab::AGE_BAND, false, errors);
     if let (Some(age), Some(band)) = (age, &band)
         && vocab::age_band(age) != band
     {
         errors.push(
             obj.at("age_band"),
-            format!("is {band:?}, but an age of {age} is in the band {:?}", vocab::age_band(age)),
+            format!(
+                "is {band:?}, but an age of {age} is in the band {:?}",
+                vocab::age_band(age)
+            ),
         );
     }
     let exploitation = obj.codes("exploitation", &vocab::EXPLOITATION, errors);
@@ -887,10 +932,25 @@ fn victim(
         labour_sectors: obj.codes("labour_sectors", &vocab::LABOUR_SECTOR, errors),
         control: obj.codes("control", &vocab::CONTROL, errors),
         recruitment: obj.codes("recruitment", &vocab::RECRUITMENT, errors),
-        recruiter_relation: obj.code("recruiter_relation", &vocab::RECRUITER_RELATION, false, errors),
+        recruiter_relation: obj.code(
+            "recruiter_relation",
+            &vocab::RECRUITER_RELATION,
+            false,
+            errors,
+        ),
         platforms: obj.codes("platforms", &vocab::PLATFORM, errors),
-        trafficking_status: obj.code("trafficking_status", &vocab::TRAFFICKING_STATUS, false, errors),
-        status_decided_by: obj.code("status_decided_by", &vocab::STATUS_DECIDED_BY, false, errors),
+        trafficking_status: obj.code(
+            "trafficking_status",
+            &vocab::TRAFFICKING_STATUS,
+            false,
+            errors,
+        ),
+        status_decided_by: obj.code(
+            "status_decided_by",
+            &vocab::STATUS_DECIDED_BY,
+            false,
+            errors,
+        ),
         identity,
         identity_withheld: false,
     };
@@ -904,7 +964,12 @@ fn victim_identity(
     today: Date,
     errors: &mut FieldErrors,
 ) -> Option<VictimIdentity> {
-    let obj = Obj::new(value, path, &["names", "birth_date", "place_of_birth"], errors)?;
+    let obj = Obj::new(
+        value,
+        path,
+        &["names", "birth_date", "place_of_birth"],
+        errors,
+    )?;
     let names = names(&obj, false, errors);
     let birth = obj.date("birth_date", today, false, errors);
     if let (Some(birth), Some(age)) = (birth, age) {
@@ -913,7 +978,9 @@ fn victim_identity(
         if i32::from(age) > years_now {
             errors.push(
                 obj.at("birth_date"),
-                format!("makes the victim at most {years_now} today, younger than the age given ({age})"),
+                format!(
+                    "makes the victim at most {years_now} today, younger than the age given ({age})"
+                ),
             );
         }
     }
@@ -949,7 +1016,10 @@ fn suspect(
     if let Some(birth) = birth
         && today.year() - birth.year() > i32::from(AGE_MAX as u8)
     {
-        errors.push(obj.at("birth_date"), format!("makes the suspect older than {AGE_MAX}"));
+        errors.push(
+            obj.at("birth_date"),
+            format!("makes the suspect older than {AGE_MAX}"),
+        );
     }
     let organisation = match obj.get("organisation") {
         None => None,
@@ -987,7 +1057,14 @@ fn organisation(
     let obj = Obj::new(
         value,
         path,
-        &["id", "name", "kind", "country", "registration_number", "labour_sector"],
+        &[
+            "id",
+            "name",
+            "kind",
+            "country",
+            "registration_number",
+            "labour_sector",
+        ],
         errors,
     )?;
     let id = ids.declare(&obj, errors);
@@ -1016,7 +1093,15 @@ fn legs(root: &Obj<'_>, today: Date, errors: &mut FieldErrors) -> Vec<Leg> {
         let Some(obj) = Obj::new(
             item,
             path,
-            &["country", "role", "place", "from", "to", "transport", "border_crossing"],
+            &[
+                "country",
+                "role",
+                "place",
+                "from",
+                "to",
+                "transport",
+                "border_crossing",
+            ],
             errors,
         ) else {
             continue;
@@ -1075,32 +1160,49 @@ fn document(
     let obj = Obj::new(
         value,
         path,
-        &["id", "number", "issuing_country", "document_type", "condition", "used_by"],
+        &[
+            "id",
+            "number",
+            "issuing_country",
+            "document_type",
+            "condition",
+            "used_by",
+        ],
         errors,
     )?;
     let id = ids.declare(&obj, errors);
-    let number = obj.text("number", normalise::DOCUMENT_NUMBER_INPUT_LEN_MAX, true, errors);
-    let normalised = number.as_deref().and_then(|n| match normalise::document_number(n) {
-        Ok(key) => Some(key),
-        Err(reason) => {
-            errors.push(obj.at("number"), reason);
-            None
-        }
-    });
-    let issuing_country = obj.country("issuing_country", true, errors);
-    let document_type = obj.text("document_type", 40, true, errors).and_then(|t| {
-        match DocumentType::parse(&t) {
-            Some(kind) => Some(kind.as_str().to_owned()),
-            None => {
-                let known: Vec<&str> = DocumentType::ALL.iter().map(|k| k.as_str()).collect();
-                errors.push(
-                    obj.at("document_type"),
-                    format!("{t:?} is not known: expected one of {}, or an ICAO 9303 code", known.join(", ")),
-                );
+    let number = obj.text(
+        "number",
+        normalise::DOCUMENT_NUMBER_INPUT_LEN_MAX,
+        true,
+        errors,
+    );
+    let normalised = number
+        .as_deref()
+        .and_then(|n| match normalise::document_number(n) {
+            Ok(key) => Some(key),
+            Err(reason) => {
+                errors.push(obj.at("number"), reason);
                 None
             }
-        }
-    });
+        });
+    let issuing_country = obj.country("issuing_country", true, errors);
+    let document_type =
+        obj.text("document_type", 40, true, errors)
+            .and_then(|t| match DocumentType::parse(&t) {
+                Some(kind) => Some(kind.as_str().to_owned()),
+                None => {
+                    let known: Vec<&str> = DocumentType::ALL.iter().map(|k| k.as_str()).collect();
+                    errors.push(
+                        obj.at("document_type"),
+                        format!(
+                            "{t:?} is not known: expected one of {}, or an ICAO 9303 code",
+                            known.join(", ")
+                        ),
+                    );
+                    None
+                }
+            });
     let condition = obj.code("condition", &vocab::DOCUMENT_CONDITION, true, errors);
     let used_by = ids.resolve(&obj, "used_by", false, errors);
     Some(CaseDocument {
@@ -1127,13 +1229,15 @@ fn vehicle(
         errors,
     )?;
     let id = ids.declare(&obj, errors);
-    let vin = obj.text("vin", 40, false, errors).and_then(|v| match normalise::vin_for_record(&v) {
-        Ok(vin) => Some(vin),
-        Err(reason) => {
-            errors.push(obj.at("vin"), reason);
-            None
-        }
-    });
+    let vin =
+        obj.text("vin", 40, false, errors)
+            .and_then(|v| match normalise::vin_for_record(&v) {
+                Ok(vin) => Some(vin),
+                Err(reason) => {
+                    errors.push(obj.at("vin"), reason);
+                    None
+                }
+            });
     let plate = obj.text("plate", 40, false, errors);
     let plate_normalised = plate.as_deref().and_then(|p| match normalise::plate(p) {
         Ok(plate) => Some(plate),
@@ -1225,7 +1329,10 @@ fn communication(
         }
     };
     if kind != "handle" && platform.is_some() && kind != "phone" {
-        errors.push(obj.at("platform"), "is for handles (and phones' messaging apps) only");
+        errors.push(
+            obj.at("platform"),
+            "is for handles (and phones' messaging apps) only",
+        );
     }
     Some(Communication {
         id,
@@ -1244,7 +1351,10 @@ fn amount(value: &Value, path: String, errors: &mut FieldErrors) -> Option<Amoun
     let raw = match obj.get("value") {
         Some(Value::String(s)) => Some(s.trim().to_owned()),
         Some(_) => {
-            errors.push(obj.at("value"), "expected a decimal as a string, such as \"1500.00\"");
+            errors.push(
+                obj.at("value"),
+                "expected a decimal as a string, such as \"1500.00\"",
+            );
             None
         }
         None => {
@@ -1274,7 +1384,10 @@ fn amount(value: &Value, path: String, errors: &mut FieldErrors) -> Option<Amoun
         if upper.len() == 3 && upper.bytes().all(|b| b.is_ascii_uppercase()) {
             Some(upper)
         } else {
-            errors.push(obj.at("currency"), format!("{c:?} is not an ISO 4217 currency code (three letters)"));
+            errors.push(
+                obj.at("currency"),
+                format!("{c:?} is not an ISO 4217 currency code (three letters)"),
+            );
             None
         }
     });
@@ -1294,34 +1407,54 @@ fn money(
     let obj = Obj::new(
         value,
         path,
-        &["id", "kind", "iban", "account", "bic", "reference", "provider", "amount", "date", "holder"],
+        &[
+            "id",
+            "kind",
+            "iban",
+            "account",
+            "bic",
+            "reference",
+            "provider",
+            "amount",
+            "date",
+            "holder",
+        ],
         errors,
     )?;
     let id = ids.declare(&obj, errors);
     let kind = obj.code("kind", &vocab::MONEY_KIND, true, errors);
-    let iban = obj.text("iban", 50, false, errors).and_then(|i| match ident::iban(&i) {
-        Ok(iban) => Some(iban),
-        Err(reason) => {
-            errors.push(obj.at("iban"), reason);
-            None
-        }
-    });
-    let bic = obj.text("bic", 20, false, errors).and_then(|b| match ident::bic(&b) {
-        Ok(bic) => Some(bic),
-        Err(reason) => {
-            errors.push(obj.at("bic"), reason);
-            None
-        }
-    });
+    let iban = obj
+        .text("iban", 50, false, errors)
+        .and_then(|i| match ident::iban(&i) {
+            Ok(iban) => Some(iban),
+            Err(reason) => {
+                errors.push(obj.at("iban"), reason);
+                None
+            }
+        });
+    let bic = obj
+        .text("bic", 20, false, errors)
+        .and_then(|b| match ident::bic(&b) {
+            Ok(bic) => Some(bic),
+            Err(reason) => {
+                errors.push(obj.at("bic"), reason);
+                None
+            }
+        });
     let account = obj.text("account", 60, false, errors);
     let reference = obj.text("reference", 200, false, errors);
     if kind.as_deref() == Some("bank-account")
         && obj.get("iban").is_none()
         && obj.get("account").is_none()
     {
-        errors.push(obj.path.clone(), "a bank account needs an iban or an account number");
+        errors.push(
+            obj.path.clone(),
+            "a bank account needs an iban or an account number",
+        );
     }
-    let amount = obj.get("amount").and_then(|a| amount(a, obj.at("amount"), errors));
+    let amount = obj
+        .get("amount")
+        .and_then(|a| amount(a, obj.at("amount"), errors));
     Some(Money {
         id,
         kind: kind?,
@@ -1345,7 +1478,9 @@ fn address(
     let obj = Obj::new(
         value,
         path,
-        &["id", "country", "street", "postcode", "city", "role", "used_by"],
+        &[
+            "id", "country", "street", "postcode", "city", "role", "used_by",
+        ],
         errors,
     )?;
     let id = ids.declare(&obj, errors);
@@ -1361,7 +1496,12 @@ fn address(
     let country = country?;
     Some(Address {
         id,
-        key: ident::address_key(country, postcode.as_deref(), street.as_deref(), city.as_deref()),
+        key: ident::address_key(
+            country,
+            postcode.as_deref(),
+            street.as_deref(),
+            city.as_deref(),
+        ),
         country,
         street,
         postcode,
@@ -1377,14 +1517,22 @@ fn attachment(
     ids: &mut LocalIds,
     errors: &mut FieldErrors,
 ) -> Option<Attachment> {
-    let obj = Obj::new(value, path, &["id", "sha256", "media_type", "description"], errors)?;
+    let obj = Obj::new(
+        value,
+        path,
+        &["id", "sha256", "media_type", "description"],
+        errors,
+    )?;
     let id = ids.declare(&obj, errors);
     let sha256 = obj.text("sha256", 64, true, errors).and_then(|h| {
         let lower = h.to_ascii_lowercase();
         if lower.len() == 64 && lower.bytes().all(|b| b.is_ascii_hexdigit()) {
             Some(lower)
         } else {
-            errors.push(obj.at("sha256"), "is not a SHA-256 digest: 64 hexadecimal digits");
+            errors.push(
+                obj.at("sha256"),
+                "is not a SHA-256 digest: 64 hexadecimal digits",
+            );
             None
         }
     });
@@ -1398,7 +1546,10 @@ fn attachment(
         if ok {
             Some(m.to_ascii_lowercase())
         } else {
-            errors.push(obj.at("media_type"), format!("{m:?} is not a media type such as image/jpeg"));
+            errors.push(
+                obj.at("media_type"),
+                format!("{m:?} is not a media type such as image/jpeg"),
+            );
             None
         }
     });

@@ -53,7 +53,10 @@ impl<'v> Obj<'v> {
         errors: &mut FieldErrors,
     ) -> Option<Obj<'v>> {
         let Value::Object(map) = value else {
-            errors.push(path, format!("expected an object, found {}", kind_of(value)));
+            errors.push(
+                path,
+                format!("expected an object, found {}", kind_of(value)),
+            );
             return None;
         };
         for key in map.keys() {
@@ -96,7 +99,10 @@ impl<'v> Obj<'v> {
             return None;
         };
         let Value::String(raw) = value else {
-            errors.push(self.at(key), format!("expected a string, found {}", kind_of(value)));
+            errors.push(
+                self.at(key),
+                format!("expected a string, found {}", kind_of(value)),
+            );
             return None;
         };
         match normalise::text(raw, max) {
@@ -157,7 +163,10 @@ impl<'v> Obj<'v> {
             return Vec::new();
         };
         let Value::Array(items) = value else {
-            errors.push(self.at(key), format!("expected an array, found {}", kind_of(value)));
+            errors.push(
+                self.at(key),
+                format!("expected an array, found {}", kind_of(value)),
+            );
             return Vec::new();
         };
         if items.len() > max {
@@ -188,17 +197,26 @@ impl<'v> Obj<'v> {
             self.required(key, required, errors);
             return None;
         };
-        let number = value
-            .as_i64()
-            .or_else(|| value.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 1e15).map(|f| f as i64));
+        let number = value.as_i64().or_else(|| {
+            value
+                .as_f64()
+                .filter(|f| f.fract() == 0.0 && f.abs() < 1e15)
+                .map(|f| f as i64)
+        });
         match number {
             Some(n) if (min..=max).contains(&n) => Some(n),
             Some(n) => {
-                errors.push(self.at(key), format!("{n} is out of range: expected {min} to {max}"));
+                errors.push(
+                    self.at(key),
+                    format!("{n} is out of range: expected {min} to {max}"),
+                );
                 None
             }
             None => {
-                errors.push(self.at(key), format!("expected an integer, found {}", kind_of(value)));
+                errors.push(
+                    self.at(key),
+                    format!("expected an integer, found {}", kind_of(value)),
+                );
                 None
             }
         }
@@ -266,7 +284,10 @@ fn code_of(text: &str, vocab: &Vocab, path: String, errors: &mut FieldErrors) ->
     if vocab.contains(text) {
         Some(text.to_owned())
     } else {
-        errors.push(path, format!("{text:?} is not known: expected {}", vocab.expected()));
+        errors.push(
+            path,
+            format!("{text:?} is not known: expected {}", vocab.expected()),
+        );
         None
     }
 }
@@ -274,7 +295,10 @@ fn code_of(text: &str, vocab: &Vocab, path: String, errors: &mut FieldErrors) ->
 fn country_of(text: &str, path: String, errors: &mut FieldErrors) -> Option<CountryCode> {
     let found = CountryCode::parse(text.trim());
     if found.is_none() {
-        errors.push(path, format!("{text:?} is not an ISO 3166-1 alpha-3 country code"));
+        errors.push(
+            path,
+            format!("{text:?} is not an ISO 3166-1 alpha-3 country code"),
+        );
     }
     found
 }

@@ -185,9 +185,18 @@ pub fn report_schema() -> Value {
             "border_crossing": text(LINE_LEN_MAX, "The border crossing point at which the leg was entered."),
         }),
     );
-    let document_types: Vec<&str> = crate::DocumentType::ALL.iter().map(|t| t.as_str()).collect();
+    let document_types: Vec<&str> = crate::DocumentType::ALL
+        .iter()
+        .map(|t| t.as_str())
+        .collect();
     let document = object(
-        &["id", "number", "issuing_country", "document_type", "condition"],
+        &[
+            "id",
+            "number",
+            "issuing_country",
+            "document_type",
+            "condition",
+        ],
         json!({
             "id": local_id(),
             "number": {"type": "string", "maxLength": crate::normalise::DOCUMENT_NUMBER_INPUT_LEN_MAX,

@@ -88,17 +88,30 @@ fn a_full_report_is_read_and_its_identifiers_normalised() {
     // A national French form is read in France's plan (the reporting bureau's country).
     assert_eq!(
         phones,
-        [("+33612345678", None), ("+2348031234567", Some("12")), ("+33781234567", None)]
+        [
+            ("+33612345678", None),
+            ("+2348031234567", Some("12")),
+            ("+33781234567", None)
+        ]
     );
     assert_eq!(report.communications[2].normalised, "joyeze@gmail.com");
     assert_eq!(report.communications[3].normalised, "starlight.models");
-    assert_eq!(report.money[0].iban.as_deref(), Some("FR7630006000011234567890189"));
+    assert_eq!(
+        report.money[0].iban.as_deref(),
+        Some("FR7630006000011234567890189")
+    );
     assert_eq!(report.money[0].bic.as_deref(), Some("BNPAFRPPXXX"));
     assert_eq!(report.money[1].amount.as_ref().unwrap().currency, "EUR");
     assert_eq!(report.documents[0].number_normalised, "A01234567");
-    assert_eq!(report.vehicles[0].plate_normalised.as_deref(), Some("AB123CD"));
+    assert_eq!(
+        report.vehicles[0].plate_normalised.as_deref(),
+        Some("AB123CD")
+    );
     assert_eq!(report.organisations[0].key, "NGA|STARLIGHT MODELS");
-    assert_eq!(report.addresses[0].key, "FRA|69002|12 RUE DE LA REPUBLIQUE|LYON");
+    assert_eq!(
+        report.addresses[0].key,
+        "FRA|69002|12 RUE DE LA REPUBLIQUE|LYON"
+    );
     // The stored form reads back as itself.
     let text = serde_json::to_string(&report).unwrap();
     let again: CaseReport = serde_json::from_str(&text).unwrap();
@@ -117,9 +130,15 @@ fn nothing_of_a_victim_is_matched() {
     assert!(values.contains(&"JOY EZE|1984-06-02"));
     // The victim's own phone, document and address are not identifiers; nor is the name.
     for victim_value in ["+33781234567", "NGA|A01234567", "BLESSING OKAFOR"] {
-        assert!(!values.iter().any(|v| v.contains(victim_value)), "{victim_value}");
+        assert!(
+            !values.iter().any(|v| v.contains(victim_value)),
+            "{victim_value}"
+        );
     }
-    assert!(!ids.iter().any(|i| i.entity == "V1" || i.entity == "A2" || i.entity == "D1"));
+    assert!(
+        !ids.iter()
+            .any(|i| i.entity == "V1" || i.entity == "A2" || i.entity == "D1")
+    );
 }
 
 #[test]
@@ -133,7 +152,14 @@ fn others_see_counts_and_attributes_never_identities() {
     assert_eq!(victim.age_band.as_deref(), Some("9-17"));
     assert_eq!(victim.exploitation, ["sexual-exploitation"]);
     let text = serde_json::to_string(&seen).unwrap();
-    for secret in ["Blessing", "Okafor", "2009-03-14", "78123", "A01234567", "Lilas"] {
+    for secret in [
+        "Blessing",
+        "Okafor",
+        "2009-03-14",
+        "78123",
+        "A01234567",
+        "Lilas",
+    ] {
         assert!(!text.contains(secret), "{secret} leaked: {text}");
     }
     // What is not the victim's stays.
@@ -159,21 +185,62 @@ fn every_problem_is_reported_at_once_with_its_pointer() {
     bad["documents"][1]["used_by"] = json!("nobody");
     bad["addresses"][0]["id"] = json!("S1");
     let errors = errors_of(&bad);
-    assert!(has(&errors, "/status", "\"open\" is not known: expected one of the case status values: active, follow-up, closed, closed-referred"), "{errors:?}");
+    assert!(
+        has(
+            &errors,
+            "/status",
+            "\"open\" is not known: expected one of the case status values: active, follow-up, closed, closed-referred"
+        ),
+        "{errors:?}"
+    );
     assert!(has(&errors, "/reported_date", "in the future"));
     assert!(has(&errors, "/colour", "is not a field here"));
-    assert!(has(&errors, "/victims/0/age", "140 is out of range: expected 0 to 120"));
-    assert!(has(&errors, "/victims/0/control/1", "\"juju\" is not known"));
+    assert!(has(
+        &errors,
+        "/victims/0/age",
+        "140 is out of range: expected 0 to 120"
+    ));
+    assert!(has(
+        &errors,
+        "/victims/0/control/1",
+        "\"juju\" is not known"
+    ));
     assert!(has(&errors, "/victims/0/control/1", "religious-or-ritual"));
-    assert!(has(&errors, "/victims/0/sexual_exploitation", "lists no sexual exploitation"));
-    assert!(has(&errors, "/suspects/0/organisation", "\"O9\" is not the id of an organisation"));
-    assert!(has(&errors, "/route/2/from", "is before /route/1/from"), "{errors:?}");
-    assert!(has(&errors, "/communications/0/value", "not a valid number"), "{errors:?}");
+    assert!(has(
+        &errors,
+        "/victims/0/sexual_exploitation",
+        "lists no sexual exploitation"
+    ));
+    assert!(has(
+        &errors,
+        "/suspects/0/organisation",
+        "\"O9\" is not the id of an organisation"
+    ));
+    assert!(
+        has(&errors, "/route/2/from", "is before /route/1/from"),
+        "{errors:?}"
+    );
+    assert!(
+        has(&errors, "/communications/0/value", "not a valid number"),
+        "{errors:?}"
+    );
     assert!(has(&errors, "/communications/2/value", "no @"));
     assert!(has(&errors, "/money/0/iban", "check digits"));
-    assert!(has(&errors, "/money/0/bic", "\"ZZ\" is not an ISO 3166-1 alpha-2"));
-    assert!(has(&errors, "/documents/1/used_by", "\"nobody\" is not the id"));
-    assert!(has(&errors, "/addresses/0/id", "\"S1\" is already the id of /suspects/0"));
+    assert!(has(
+        &errors,
+        "/money/0/bic",
+        "\"ZZ\" is not an ISO 3166-1 alpha-2"
+    ));
+    assert!(has(
+        &errors,
+        "/documents/1/used_by",
+        "\"nobody\" is not the id"
+    ));
+    assert!(has(
+        &errors,
+        "/addresses/0/id",
+        "\"S1\" is already the id of /suspects/0"
+    ));
     assert_eq!(errors.len(), 14, "{errors:#?}");
 }
 
@@ -184,14 +251,32 @@ fn the_shape_and_the_size_are_checked_first() {
     let errors = parse_report(b"{\"format\": ", context()).unwrap_err();
     assert!(errors.0[0].detail.contains("line 1 column"), "{errors}");
     let big = vec![b' '; REPORT_BYTES_MAX + 1];
-    assert!(parse_report(&big, context()).unwrap_err().0[0].detail.contains("at most"));
+    assert!(
+        parse_report(&big, context()).unwrap_err().0[0]
+            .detail
+            .contains("at most")
+    );
     let errors = errors_of(&json!({}));
-    for field in ["/format", "/reference", "/status", "/form", "/reported_date"] {
+    for field in [
+        "/format",
+        "/reference",
+        "/status",
+        "/form",
+        "/reported_date",
+    ] {
         assert!(has(&errors, field, "is required"), "{field}: {errors:?}");
     }
     let errors = errors_of(&json!({"format": "palermo.case-report/2", "victims": {"id": 1}}));
-    assert!(has(&errors, "/format", "expected \"palermo.case-report/1\""));
-    assert!(has(&errors, "/victims", "expected an array, found an object"));
+    assert!(has(
+        &errors,
+        "/format",
+        "expected \"palermo.case-report/1\""
+    ));
+    assert!(has(
+        &errors,
+        "/victims",
+        "expected an array, found an object"
+    ));
     let mut many = good();
     many["victims"] = json!(vec![json!({"id": "x"}); ITEMS_MAX + 1]);
     assert!(has(&errors_of(&many), "/victims", "at most 500"));
@@ -202,15 +287,31 @@ fn ages_and_bands_agree() {
     let mut bad = good();
     bad["victims"][0]["age_band"] = json!("18-20");
     bad["victims"][0]["age"] = json!(-1);
-    assert!(has(&errors_of(&bad), "/victims/0/age", "-1 is out of range"));
+    assert!(has(
+        &errors_of(&bad),
+        "/victims/0/age",
+        "-1 is out of range"
+    ));
     bad["victims"][0]["age"] = json!(17);
-    assert!(has(&errors_of(&bad), "/victims/0/age_band", "in the band \"9-17\""));
+    assert!(has(
+        &errors_of(&bad),
+        "/victims/0/age_band",
+        "in the band \"9-17\""
+    ));
     bad["victims"][0]["age_band"] = json!("9-17");
     bad["victims"][0]["age"] = json!(30);
     // Born in 2009, the victim cannot have been 30.
-    assert!(has(&errors_of(&bad), "/victims/0/identity/birth_date", "younger than the age given"));
+    assert!(has(
+        &errors_of(&bad),
+        "/victims/0/identity/birth_date",
+        "younger than the age given"
+    ));
     bad["victims"][0]["age"] = json!(16.5);
-    assert!(has(&errors_of(&bad), "/victims/0/age", "expected an integer"));
+    assert!(has(
+        &errors_of(&bad),
+        "/victims/0/age",
+        "expected an integer"
+    ));
 }
 
 #[test]
@@ -226,28 +327,62 @@ fn phone_numbers_read_national_and_international_forms() {
         ("tel:+1-202-555-0143", None, "+12025550143"),
     ];
     for (raw, region, e164) in cases {
-        assert_eq!(ident::phone(raw, region).map(|p| p.e164), Ok(e164.to_owned()), "{raw}");
+        assert_eq!(
+            ident::phone(raw, region).map(|p| p.e164),
+            Ok(e164.to_owned()),
+            "{raw}"
+        );
     }
     // An international number whatever the reporting country (the library applied the
     // region's national prefix: the United States' "1" cut São Paulo's area code).
     let usa = CountryCode::parse("USA");
-    assert_eq!(ident::phone("+55 11 99015-2844", usa).unwrap().e164, "+5511990152844");
-    assert_eq!(ident::phone("tel:+55-11-99015-2844", usa).unwrap().e164, "+5511990152844");
+    assert_eq!(
+        ident::phone("+55 11 99015-2844", usa).unwrap().e164,
+        "+5511990152844"
+    );
+    assert_eq!(
+        ident::phone("tel:+55-11-99015-2844", usa).unwrap().e164,
+        "+5511990152844"
+    );
     assert!(ident::phone("12345", fra).is_err());
     assert!(ident::phone("+999 123 456", None).is_err());
-    assert!(ident::phone("06 12 34 56 78", None).unwrap_err().contains("international form"));
+    assert!(
+        ident::phone("06 12 34 56 78", None)
+            .unwrap_err()
+            .contains("international form")
+    );
     assert!(ident::phone("", fra).is_err());
 }
 
 #[test]
 fn e_mail_addresses_fold_what_the_provider_ignores() {
     assert_eq!(ident::email("J.Doe+x@gmail.com").unwrap(), "jdoe@gmail.com");
-    assert_eq!(ident::email("jdoe@GOOGLEMAIL.COM").unwrap(), "jdoe@gmail.com");
-    assert_eq!(ident::email("Anna+tag@outlook.com").unwrap(), "anna@outlook.com");
-    assert_eq!(ident::email("anna-tag@yahoo.com").unwrap(), "anna@yahoo.com");
+    assert_eq!(
+        ident::email("jdoe@GOOGLEMAIL.COM").unwrap(),
+        "jdoe@gmail.com"
+    );
+    assert_eq!(
+        ident::email("Anna+tag@outlook.com").unwrap(),
+        "anna@outlook.com"
+    );
+    assert_eq!(
+        ident::email("anna-tag@yahoo.com").unwrap(),
+        "anna@yahoo.com"
+    );
     // Elsewhere, dots and tags may be real parts of the address.
-    assert_eq!(ident::email("a.b+c@example.org").unwrap(), "a.b+c@example.org");
-    for bad in ["@x.org", "a@", "a@b", "a b@x.org", "a@-x.org", "+t@gmail.com", "a@x.c"] {
+    assert_eq!(
+        ident::email("a.b+c@example.org").unwrap(),
+        "a.b+c@example.org"
+    );
+    for bad in [
+        "@x.org",
+        "a@",
+        "a@b",
+        "a b@x.org",
+        "a@-x.org",
+        "+t@gmail.com",
+        "a@x.c",
+    ] {
         assert!(ident::email(bad).is_err(), "{bad}");
     }
 }
@@ -259,14 +394,25 @@ fn handles_are_read_from_profile_urls() {
         ("instagram", "instagram.com/some.name?hl=en", "some.name"),
         ("telegram", "https://t.me/Escort_Lyon", "escort_lyon"),
         ("tiktok", "https://www.tiktok.com/@dance_girl", "dance_girl"),
-        ("x", "https://twitter.com/Jobs_Abroad/status/1", "jobs_abroad"),
-        ("facebook", "https://www.facebook.com/profile.php?id=100012345678", "100012345678"),
+        (
+            "x",
+            "https://twitter.com/Jobs_Abroad/status/1",
+            "jobs_abroad",
+        ),
+        (
+            "facebook",
+            "https://www.facebook.com/profile.php?id=100012345678",
+            "100012345678",
+        ),
         ("other", "SomeUser#1234", "someuser#1234"),
     ];
     for (platform, raw, handle) in cases {
         assert_eq!(ident::handle(platform, raw).as_deref(), Ok(handle), "{raw}");
     }
-    assert!(ident::handle("telegram", "abc").is_err(), "too short for Telegram");
+    assert!(
+        ident::handle("telegram", "abc").is_err(),
+        "too short for Telegram"
+    );
     assert!(ident::handle("instagram", "https://example.com/name").is_err());
     assert!(ident::handle("x", "this_is_far_too_long_for_x").is_err());
     assert!(ident::handle("instagram", "bad name").is_err());
@@ -274,17 +420,37 @@ fn handles_are_read_from_profile_urls() {
 
 #[test]
 fn ibans_and_bics_are_checked() {
-    assert_eq!(ident::iban("DE44 5001 0517 5407 3249 31").unwrap(), "DE44500105175407324931");
-    assert_eq!(ident::iban("gb29nwbk60161331926819").unwrap(), "GB29NWBK60161331926819");
-    assert!(ident::iban("DE45 5001 0517 5407 3249 31").unwrap_err().contains("check digits"));
-    assert!(ident::iban("DE44 5001 0517 5407 3249 3").is_err(), "one digit short for Germany");
+    assert_eq!(
+        ident::iban("DE44 5001 0517 5407 3249 31").unwrap(),
+        "DE44500105175407324931"
+    );
+    assert_eq!(
+        ident::iban("gb29nwbk60161331926819").unwrap(),
+        "GB29NWBK60161331926819"
+    );
+    assert!(
+        ident::iban("DE45 5001 0517 5407 3249 31")
+            .unwrap_err()
+            .contains("check digits")
+    );
+    assert!(
+        ident::iban("DE44 5001 0517 5407 3249 3").is_err(),
+        "one digit short for Germany"
+    );
     assert!(ident::iban("XX44 5001").is_err());
     // Outside SWIFT's registry, the check digits still decide (Angola uses IBANs nationally).
-    assert_eq!(ident::iban("AO06 0044 0000 6729 5030 1010 2").unwrap(), "AO06004400006729503010102");
+    assert_eq!(
+        ident::iban("AO06 0044 0000 6729 5030 1010 2").unwrap(),
+        "AO06004400006729503010102"
+    );
     assert!(ident::iban("AO07 0044 0000 6729 5030 1010 2").is_err());
     assert_eq!(ident::bic("deutdeff").unwrap(), "DEUTDEFFXXX");
     assert_eq!(ident::bic("DEUTDEFF500").unwrap(), "DEUTDEFF500");
-    assert_eq!(ident::bic("1EUTDEFF").unwrap(), "1EUTDEFFXXX", "ISO 9362:2014");
+    assert_eq!(
+        ident::bic("1EUTDEFF").unwrap(),
+        "1EUTDEFFXXX",
+        "ISO 9362:2014"
+    );
     for bad in ["DEUT", "DEU1DEFF5", "DEUTQQFF", "DEUT12FF", "DEUTDEFF50"] {
         assert!(ident::bic(bad).is_err(), "{bad}");
     }
@@ -296,14 +462,20 @@ fn the_schema_names_every_value_of_every_list() {
     let text = schema.to_string();
     for list in vocab::ALL {
         for code in list.codes() {
-            assert!(text.contains(&format!("\"{code}\"")), "{} {code}", list.name);
+            assert!(
+                text.contains(&format!("\"{code}\"")),
+                "{} {code}",
+                list.name
+            );
         }
     }
     let properties = schema["properties"].as_object().unwrap();
     for field in ROOT_FIELDS {
         assert!(properties.contains_key(*field), "{field}");
     }
-    let victim = schema["properties"]["victims"]["items"]["properties"].as_object().unwrap();
+    let victim = schema["properties"]["victims"]["items"]["properties"]
+        .as_object()
+        .unwrap();
     for field in VICTIM_FIELDS {
         assert!(victim.contains_key(*field), "{field}");
     }
@@ -342,7 +514,11 @@ fn the_reference_lists_every_value() {
     let reference = include_str!("../../../../docs/case-report.md");
     for list in vocab::ALL {
         for code in list.codes() {
-            assert!(reference.contains(&format!("`{code}`")), "docs/case-report.md: {} {code}", list.name);
+            assert!(
+                reference.contains(&format!("`{code}`")),
+                "docs/case-report.md: {} {code}",
+                list.name
+            );
         }
     }
 }

@@ -24,7 +24,10 @@ impl Vocab {
     }
 
     pub fn label(&self, code: &str) -> Option<&'static str> {
-        self.values.iter().find(|(c, _)| *c == code).map(|(_, l)| *l)
+        self.values
+            .iter()
+            .find(|(c, _)| *c == code)
+            .map(|(_, l)| *l)
     }
 
     /// What an error says was expected: every allowed code.
@@ -42,9 +45,15 @@ pub static CASE_STATUS: Vocab = Vocab {
     name: "case status",
     values: &[
         ("active", "Active: under investigation"),
-        ("follow-up", "Follow-up: investigation done, proceedings or support under way"),
+        (
+            "follow-up",
+            "Follow-up: investigation done, proceedings or support under way",
+        ),
         ("closed", "Closed"),
-        ("closed-referred", "Closed, referred to another authority or organisation"),
+        (
+            "closed-referred",
+            "Closed, referred to another authority or organisation",
+        ),
     ],
 };
 
@@ -54,7 +63,10 @@ pub static CASE_FORM: Vocab = Vocab {
     values: &[
         ("trafficking", "Trafficking in persons"),
         ("smuggling", "Smuggling of migrants"),
-        ("trafficking-and-smuggling", "Smuggling that turned into trafficking"),
+        (
+            "trafficking-and-smuggling",
+            "Smuggling that turned into trafficking",
+        ),
     ],
 };
 
@@ -70,8 +82,14 @@ pub static EXPLOITATION: Vocab = Vocab {
         ("forced-begging", "Forced begging"),
         ("forced-military", "Forced military service, child soldiers"),
         ("organ-removal", "Removal of organs"),
-        ("slavery-and-similar-practices", "Slavery and practices similar to slavery"),
-        ("child-sexual-exploitation-travel-tourism", "Child sexual exploitation in travel and tourism"),
+        (
+            "slavery-and-similar-practices",
+            "Slavery and practices similar to slavery",
+        ),
+        (
+            "child-sexual-exploitation-travel-tourism",
+            "Child sexual exploitation in travel and tourism",
+        ),
         ("other", "Other exploitation"),
     ],
 };
@@ -82,7 +100,10 @@ pub static SEXUAL_EXPLOITATION: Vocab = Vocab {
     values: &[
         ("prostitution", "Prostitution"),
         ("pornography", "Pornography"),
-        ("remote-interactive-services", "Remote interactive services (webcam, live streaming)"),
+        (
+            "remote-interactive-services",
+            "Remote interactive services (webcam, live streaming)",
+        ),
         ("private-sexual-services", "Private sexual services"),
         ("other", "Other"),
     ],
@@ -96,7 +117,10 @@ pub static LABOUR_SECTOR: Vocab = Vocab {
         ("B", "Mining and quarrying"),
         ("C", "Manufacturing"),
         ("D", "Electricity, gas, steam and air conditioning supply"),
-        ("E", "Water supply; sewerage, waste management and remediation"),
+        (
+            "E",
+            "Water supply; sewerage, waste management and remediation",
+        ),
         ("F", "Construction"),
         ("G", "Wholesale and retail trade; repair of motor vehicles"),
         ("H", "Transportation and storage"),
@@ -106,13 +130,19 @@ pub static LABOUR_SECTOR: Vocab = Vocab {
         ("L", "Real estate activities"),
         ("M", "Professional, scientific and technical activities"),
         ("N", "Administrative and support service activities"),
-        ("O", "Public administration and defence; compulsory social security"),
+        (
+            "O",
+            "Public administration and defence; compulsory social security",
+        ),
         ("P", "Education"),
         ("Q", "Human health and social work activities"),
         ("R", "Arts, entertainment and recreation"),
         ("S", "Other service activities"),
         ("T", "Activities of households as employers"),
-        ("U", "Activities of extraterritorial organisations and bodies"),
+        (
+            "U",
+            "Activities of extraterritorial organisations and bodies",
+        ),
     ],
 };
 
@@ -122,7 +152,10 @@ pub static CONTROL: Vocab = Vocab {
     values: &[
         ("debt-bondage", "Debt bondage"),
         ("takes-earnings", "Takes earnings"),
-        ("restricts-financial-access", "Restricts access to money or accounts"),
+        (
+            "restricts-financial-access",
+            "Restricts access to money or accounts",
+        ),
         ("threats", "Threats to the victim or the victim's family"),
         ("psychological-abuse", "Psychological abuse"),
         ("physical-abuse", "Physical abuse"),
@@ -132,11 +165,26 @@ pub static CONTROL: Vocab = Vocab {
         ("restricts-movement", "Restricts movement, confinement"),
         ("restricts-medical-care", "Restricts medical care"),
         ("excessive-working-hours", "Excessive working hours"),
-        ("uses-children", "Threats against or use of the victim's children"),
-        ("threat-of-law-enforcement", "Threat of law enforcement, deportation"),
-        ("withholds-necessities", "Withholds food, sleep or other necessities"),
-        ("withholds-documents", "Withholds identity or travel documents"),
-        ("religious-or-ritual", "Religious or ritual oaths (e.g. juju)"),
+        (
+            "uses-children",
+            "Threats against or use of the victim's children",
+        ),
+        (
+            "threat-of-law-enforcement",
+            "Threat of law enforcement, deportation",
+        ),
+        (
+            "withholds-necessities",
+            "Withholds food, sleep or other necessities",
+        ),
+        (
+            "withholds-documents",
+            "Withholds identity or travel documents",
+        ),
+        (
+            "religious-or-ritual",
+            "Religious or ritual oaths (e.g. juju)",
+        ),
         ("isolation", "Isolation from family, language or community"),
         ("other", "Other"),
     ],
@@ -149,7 +197,10 @@ pub static RECRUITMENT: Vocab = Vocab {
         ("personal-contact", "Personal contact, word of mouth"),
         ("job-offer", "Offer of a job"),
         ("education-offer", "Offer of education or training"),
-        ("marriage-or-relationship", "Promise of marriage or a relationship (lover boy)"),
+        (
+            "marriage-or-relationship",
+            "Promise of marriage or a relationship (lover boy)",
+        ),
         ("travel-or-migration-offer", "Offer of travel or migration"),
         ("online-advertisement", "Advertisement online"),
         ("social-media", "Social media or messaging contact"),

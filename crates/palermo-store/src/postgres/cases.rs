@@ -114,8 +114,8 @@ pub(super) fn submit(
             &[&id, &kinds, &values, &entities],
         )?;
     }
-    let stored =
-        get(tx, id)?.ok_or_else(|| StoreError::Corrupt(format!("case {id} vanished in its write")))?;
+    let stored = get(tx, id)?
+        .ok_or_else(|| StoreError::Corrupt(format!("case {id} vanished in its write")))?;
     let after = matches(tx, id)?;
     for message in tell(&stored, &before, &after) {
         super::messages::send(tx, &message)?;

@@ -39,10 +39,15 @@ fn a_report_over_http_is_accepted_whole_or_refused_with_every_pointer() {
     let fra = server.client("FRA");
 
     // The schema is public, like the API's description, and is the report's.
-    let schema = server.anonymous().get("/api/v1/schemas/case-report-v1.json");
+    let schema = server
+        .anonymous()
+        .get("/api/v1/schemas/case-report-v1.json");
     assert_eq!(schema.status, 200);
     assert_eq!(schema.content_type, "application/schema+json");
-    assert_eq!(schema.body["$schema"], "https://json-schema.org/draft/2020-12/schema");
+    assert_eq!(
+        schema.body["$schema"],
+        "https://json-schema.org/draft/2020-12/schema"
+    );
     assert!(schema.text.contains("debt-bondage") && schema.text.contains("closed-referred"));
 
     let mut bad = report("FR-HTTP-1");
@@ -68,11 +73,32 @@ fn a_report_over_http_is_accepted_whole_or_refused_with_every_pointer() {
         "{}",
         refused.text
     );
-    assert!(refused.text.contains("active, follow-up, closed, closed-referred"));
-    assert!(fra.get("/api/v1/cases").body["cases"].as_array().unwrap().is_empty());
+    assert!(
+        refused
+            .text
+            .contains("active, follow-up, closed, closed-referred")
+    );
+    assert!(
+        fra.get("/api/v1/cases").body["cases"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
     // Not JSON, not declared as JSON, too large: refused before the hub reads a field.
-    fra.send("POST", "/api/v1/cases", "application/json", b"{\"format\":".to_vec()).problem(400);
-    fra.send("POST", "/api/v1/cases", "text/plain", report("X").to_string().into_bytes()).problem(415);
+    fra.send(
+        "POST",
+        "/api/v1/cases",
+        "application/json",
+        b"{\"format\":".to_vec(),
+    )
+    .problem(400);
+    fra.send(
+        "POST",
+        "/api/v1/cases",
+        "text/plain",
+        report("X").to_string().into_bytes(),
+    )
+    .problem(415);
     let mut huge = report("FR-HUGE");
     huge["summary"] = json!("x".repeat(palermo_core::case::REPORT_BYTES_MAX));
     fra.expect_too_large("/api/v1/cases", huge.to_string().into_bytes());
@@ -80,14 +106,28 @@ fn a_report_over_http_is_accepted_whole_or_refused_with_every_pointer() {
     let created = fra.post("/api/v1/cases", &report("FR-HTTP-1"));
     assert_eq!(created.status, 201, "{}", created.text);
     let id = created.body["id"].as_i64().unwrap();
-    assert_eq!(created.body["report"]["communications"][0]["normalised"], "+40721234567");
-    assert_eq!(created.body["report"]["money"][0]["iban"], "RO49AAAA1B31007593840000");
+    assert_eq!(
+        created.body["report"]["communications"][0]["normalised"],
+        "+40721234567"
+    );
+    assert_eq!(
+        created.body["report"]["money"][0]["iban"],
+        "RO49AAAA1B31007593840000"
+    );
     let mut later = report("FR-HTTP-1");
     later["status"] = json!("follow-up");
     let again = fra.post("/api/v1/cases", &later);
-    assert_eq!((again.status, &again.body["id"], &again.body["version"]), (201, &json!(id), &json!(2)));
+    assert_eq!(
+        (again.status, &again.body["id"], &again.body["version"]),
+        (201, &json!(id), &json!(2))
+    );
     let versions = fra.get(&format!("/api/v1/cases/{id}/versions"));
-    assert_eq!(versions.body["versions"].as_array().unwrap().len(), 2, "{}", versions.text);
+    assert_eq!(
+        versions.body["versions"].as_array().unwrap().len(),
+        2,
+        "{}",
+        versions.text
+    );
 
     // Another bureau reads the case without the victim's identity; the list shows it.
     let deu = server.client("DEU");
@@ -97,8 +137,12 @@ fn a_report_over_http_is_accepted_whole_or_refused_with_every_pointer() {
     assert_eq!(seen.body["victims"], 1);
     assert_eq!(seen.body["report"]["victims"][0]["age_band"], "9-17");
     assert_eq!(seen.body["report"]["victims"][0]["identity_withheld"], true);
-    deu.get(&format!("/api/v1/cases/{id}/versions")).problem(403);
-    assert_eq!(deu.get("/api/v1/cases?owner=FRA").body["cases"][0]["id"], id);
+    deu.get(&format!("/api/v1/cases/{id}/versions"))
+        .problem(403);
+    assert_eq!(
+        deu.get("/api/v1/cases?owner=FRA").body["cases"][0]["id"],
+        id
+    );
     deu.get("/api/v1/cases?owner=XYZ").problem(422);
     deu.get("/api/v1/cases?limit=0").problem(422);
     deu.get("/api/v1/cases/abc").problem(404);
@@ -107,7 +151,11 @@ fn a_report_over_http_is_accepted_whole_or_refused_with_every_pointer() {
 #[test]
 fn restricted_cases_read_like_absent_ones_and_links_name_whom_to_contact() {
     let server = Server::demo();
-    let (fra, deu, ita) = (server.client("FRA"), server.client("DEU"), server.client("ITA"));
+    let (fra, deu, ita) = (
+        server.client("FRA"),
+        server.client("DEU"),
+        server.client("ITA"),
+    );
     let mut only_germany = report("FR-LINK-1");
     only_germany["restriction"] = json!({"visibility": "only", "countries": ["DEU"]});
     let french = fra.post("/api/v1/cases", &only_germany);
@@ -118,8 +166,14 @@ fn restricted_cases_read_like_absent_ones_and_links_name_whom_to_contact() {
     hidden.problem(404);
     absent.problem(404);
     assert_eq!(hidden.body["detail"], absent.body["detail"]);
-    ita.get(&format!("/api/v1/cases/{french}/links")).problem(404);
-    assert!(ita.get("/api/v1/cases").body["cases"].as_array().unwrap().is_empty());
+    ita.get(&format!("/api/v1/cases/{french}/links"))
+        .problem(404);
+    assert!(
+        ita.get("/api/v1/cases").body["cases"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
 
     // Italy's case shares the recruiter's phone, written in national form, and the IBAN.
     let mut italian = report("IT-9");
@@ -132,8 +186,16 @@ fn restricted_cases_read_like_absent_ones_and_links_name_whom_to_contact() {
     assert_eq!(links.status, 200, "{}", links.text);
     let link = &links.body["links"][0];
     assert_eq!(link["contact"], "FRA");
-    assert!(link.get("case").is_none() && link.get("reference").is_none(), "{link}");
-    let kinds: Vec<&str> = link["shared"].as_array().unwrap().iter().map(|s| s["kind"].as_str().unwrap()).collect();
+    assert!(
+        link.get("case").is_none() && link.get("reference").is_none(),
+        "{link}"
+    );
+    let kinds: Vec<&str> = link["shared"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["kind"].as_str().unwrap())
+        .collect();
     assert_eq!(kinds, ["iban", "phone"]);
     // Germany may see both cases: the whole link, both ways.
     let links = deu.get(&format!("/api/v1/cases/{french}/links"));
@@ -148,12 +210,16 @@ fn restricted_cases_read_like_absent_ones_and_links_name_whom_to_contact() {
 fn partners_and_callers_without_the_scopes_see_no_case() {
     let server = Server::demo();
     let fra = server.client("FRA");
-    let id = fra.post("/api/v1/cases", &report("FR-P-1")).body["id"].as_i64().unwrap();
+    let id = fra.post("/api/v1/cases", &report("FR-P-1")).body["id"]
+        .as_i64()
+        .unwrap();
     let secretariat = server.session("sg.admin");
     let key = |org: &str, scopes: &[&str]| {
         let made = secretariat.post("/api/v1/admin/keys", &json!({"org": org, "scopes": scopes}));
         assert_eq!(made.status, 201, "{}", made.text);
-        server.anonymous().with_key(made.body["key"].as_str().unwrap())
+        server
+            .anonymous()
+            .with_key(made.body["key"].as_str().unwrap())
     };
     let partner = key("EUROPOL", &["check"]);
     partner.get(&format!("/api/v1/cases/{id}")).problem(403);
@@ -173,7 +239,12 @@ fn partners_and_callers_without_the_scopes_see_no_case() {
 }
 
 fn run(data: &Path, args: &[&str]) -> Output {
-    palermo().args(args).arg("--data").arg(data).output().unwrap()
+    palermo()
+        .args(args)
+        .arg("--data")
+        .arg(data)
+        .output()
+        .unwrap()
 }
 
 #[test]
@@ -198,19 +269,31 @@ fn case_submit_on_a_data_directory_lists_every_problem_and_versions_the_case() {
     let refused = run(&data, &["case", "submit", path, "--bureau", "FRA"]);
     assert!(!refused.status.success());
     let stderr = String::from_utf8_lossy(&refused.stderr);
-    assert!(stderr.contains("nothing was stored (2 problems)"), "{stderr}");
-    assert!(stderr.contains("/victims/0/control/0: \"juju\" is not known"), "{stderr}");
+    assert!(
+        stderr.contains("nothing was stored (2 problems)"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("/victims/0/control/0: \"juju\" is not known"),
+        "{stderr}"
+    );
     assert!(stderr.contains("/communications/0/kind"), "{stderr}");
     std::fs::write(&file, "{\"format\": \n  \"palermo").unwrap();
     let broken = run(&data, &["case", "submit", path, "--bureau", "FRA"]);
-    assert!(String::from_utf8_lossy(&broken.stderr).contains("line 2"), "{broken:?}");
+    assert!(
+        String::from_utf8_lossy(&broken.stderr).contains("line 2"),
+        "{broken:?}"
+    );
 
     std::fs::write(&file, report("FR-CLI-1").to_string()).unwrap();
     for version in [1, 2] {
         let done = run(&data, &["case", "submit", path, "--bureau", "FRA"]);
         assert!(done.status.success(), "{done:?}");
         let stdout = String::from_utf8_lossy(&done.stdout);
-        assert_eq!(stdout.trim(), format!("case 1 (FRA FR-CLI-1), version {version}"));
+        assert_eq!(
+            stdout.trim(),
+            format!("case 1 (FRA FR-CLI-1), version {version}")
+        );
     }
     let versions = run(&data, &["case", "versions", "1", "--bureau", "FRA"]);
     assert_eq!(String::from_utf8_lossy(&versions.stdout).lines().count(), 2);
@@ -230,7 +313,12 @@ fn the_demo_cases_link_across_bureaus() {
     let fra = server.client("FRA");
     let listed = fra.get("/api/v1/cases?owner=FRA&limit=200");
     assert_eq!(listed.status, 200, "{}", listed.text);
-    let own: Vec<i64> = listed.body["cases"].as_array().unwrap().iter().map(|c| c["id"].as_i64().unwrap()).collect();
+    let own: Vec<i64> = listed.body["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_i64().unwrap())
+        .collect();
     assert!(own.len() >= 20, "{}", own.len());
     let mut contacts = std::collections::BTreeSet::new();
     for id in &own {
@@ -240,10 +328,18 @@ fn the_demo_cases_link_across_bureaus() {
             contacts.insert(link["contact"].as_str().unwrap().to_owned());
         }
     }
-    assert!(contacts.len() >= 3, "France's cases link to bureaus {contacts:?}");
+    assert!(
+        contacts.len() >= 3,
+        "France's cases link to bureaus {contacts:?}"
+    );
     // The victims' identities of another bureau's demo cases stay theirs.
     let all = fra.get("/api/v1/cases?limit=200");
-    let other = all.body["cases"].as_array().unwrap().iter().find(|c| c["owner"] != "FRA").unwrap();
+    let other = all.body["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["owner"] != "FRA")
+        .unwrap();
     let seen = fra.get(&format!("/api/v1/cases/{}", other["id"]));
     assert_eq!(seen.body["identities_visible"], false);
     assert!(!seen.text.contains("\"Victim"), "{}", seen.text);
