@@ -13,6 +13,7 @@ use palermo_core::{CountryCode, FieldErrors, OrgCode, OrgKind, Permissions, View
 use palermo_store::{CaseKey, CaseMatch, CaseRow, CaseSubmission, Done, NewMessage, StoredCase};
 use serde::Serialize;
 
+use crate::notices::by_name;
 use crate::{Caller, Hub, HubError, Result};
 
 /// Most cases one list answers.
@@ -95,14 +96,6 @@ pub struct CaseLink {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     pub shared: Vec<SharedIdentifier>,
-}
-
-fn by_name(caller: &Caller) -> String {
-    caller
-        .user
-        .as_deref()
-        .map(str::to_owned)
-        .unwrap_or_else(|| format!("{} (api key)", caller.org))
 }
 
 fn internal(error: impl std::fmt::Display) -> HubError {

@@ -88,14 +88,14 @@ const VEHICLE_STATUSES: &[&str] = &["stolen", "stolen", "stolen", "misappropriat
 const VIN_CHARS: &[u8] = b"ABCDEFGHJKLMNPRSTUVWXYZ0123456789";
 
 /// SplitMix64 of `seed` and `i`: a stateless, well-mixed stream.
-fn mix(seed: u64, i: u64) -> u64 {
+pub(crate) fn mix(seed: u64, i: u64) -> u64 {
     let mut z = seed ^ i.wrapping_mul(0x9E37_79B9_7F4A_7C15);
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     z ^ (z >> 31)
 }
 
-fn pick<T: Copy>(items: &[T], value: u64) -> T {
+pub(crate) fn pick<T: Copy>(items: &[T], value: u64) -> T {
     items[(value % items.len() as u64) as usize]
 }
 

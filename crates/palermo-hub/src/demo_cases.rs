@@ -8,6 +8,7 @@ use palermo_core::CountryCode;
 use palermo_core::case::ident;
 use serde_json::{Value, json};
 
+use crate::demo::{mix, pick};
 use crate::{Caller, Hub, HubError};
 
 /// Reports the demo submits by default.
@@ -160,18 +161,6 @@ const ROLES: &[&str] = &[
     "document-forger",
     "organiser",
 ];
-
-/// SplitMix64 of `seed` and `i`.
-fn mix(seed: u64, i: u64) -> u64 {
-    let mut z = seed ^ i.wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
-
-fn pick<T: Copy>(items: &[T], value: u64) -> T {
-    items[(value % items.len() as u64) as usize]
-}
 
 fn digits(h: u64, count: usize) -> String {
     let mut out = String::with_capacity(count);

@@ -206,7 +206,8 @@ fn refused_move(refusal: MoveRefused) -> HubError {
     }
 }
 
-fn by_name(caller: &Caller) -> String {
+/// Who acted, as histories record it: a person's user name, or the organisation's key.
+pub(crate) fn by_name(caller: &Caller) -> String {
     caller
         .user
         .as_deref()
