@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
-use palermo_hub::cases::{CaseLink, CaseSummary, CaseVersionView, CaseView};
+use palermo_hub::cases::{CaseLink, CaseSummary, CaseVersionView, CaseView, NetworkView};
 use serde::{Deserialize, Serialize};
 
 use crate::extract::{Authed, Json};
@@ -146,6 +146,30 @@ pub async fn links(
     let id = parse_id(&id)?;
     let links = blocking(&state.hub, move |hub| hub.case_links(&caller, id)).await?;
     Ok(ok_json(&CaseLinks { links }))
+}
+
+#[utoipa::path(get, path = "/api/v1/cases/{id}/network", tag = "cases",
+    params(("id" = i64, Path), ("hops" = Option<usize>, Query, description = "1 to 3, default 2")),
+    responses((status = 200, body = NetworkView), (status = 404, body = crate::problem::Problem),
+        (status = 422, body = crate::problem::Problem)),
+    security(("api_key" = [])))]
+/// The graph of cases and entities within `hops` links of the case that the caller may see,
+/// shaped for drawing: nodes (cases, suspects, organisations, phones, accounts …, victims only
+/// for their reporting bureau) and edges (within a case; between cases, the identifier they
+/// share). A linked case the caller may not see is a node naming only whom to contact, and is
+/// not followed further. At most 1,000 nodes (`truncated` says when more were left out).
+pub async fn network(
+    State(state): State<AppState>,
+    Authed(caller): Authed,
+    Path(id): Path<String>,
+    Query(params): Query<HashMap<String, String>>,
+) -> ApiResult<Response> {
+    let id = parse_id(&id)?;
+    let mut values = query_params(params, &["hops"])?.into_iter();
+    let hops: Option<usize> = integer_param("hops", values.next().flatten())?;
+    let hops = hops.unwrap_or(2);
+    let view = blocking(&state.hub, move |hub| hub.case_network(&caller, id, hops)).await?;
+    Ok(ok_json(&view))
 }
 
 /// The case report's JSON Schema (2020-12), version 1; public, like the API's description.

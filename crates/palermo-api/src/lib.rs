@@ -230,6 +230,7 @@ pub fn routers_with(hub: Arc<Hub>, options: RouterOptions) -> Routers {
         .route("/cases/{id}", get(cases::get))
         .route("/cases/{id}/versions", get(cases::versions))
         .route("/cases/{id}/links", get(cases::links))
+        .route("/cases/{id}/network", get(cases::network))
         .route("/schemas/case-report-v1.json", get(cases::schema))
         .route("/documents", axum::routing::post(create_document))
         .route("/documents/batch", axum::routing::post(write_documents))

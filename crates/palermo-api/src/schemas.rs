@@ -1108,6 +1108,7 @@ fn parameter(path: &str, name: &str, required: bool) -> Option<Value> {
         ("/api/v1/notices" | "/api/v1/diffusions", "owner") => member("The owner bureau"),
         ("/api/v1/cases", "limit") => page(palermo_hub::cases::CASES_PAGE_MAX),
         ("/api/v1/cases", "owner") => member("The reporting bureau"),
+        ("/api/v1/cases/{id}/network", "hops") => page(palermo_hub::cases::NETWORK_HOPS_MAX),
         ("/api/v1/notices", "kind") => one_of(
             &palermo_core::notice::NoticeKind::ALL.map(|k| k.as_str()),
             "",

@@ -205,5 +205,25 @@ pub fn run(count: u64, reports: usize, dir: Option<&std::path::Path>) -> anyhow:
         both.push(t.elapsed());
     }
     summary("submit and cross-match, end to end at the hub", both);
+    // The network around a case of the measured kind, three hops out.
+    let mut networks_times = Vec::new();
+    let mut sizes = Vec::new();
+    for i in 0..reports.min(100) {
+        let report = big_report(&format!("DE-NET-{i}"), (i as u64 * 65_537) % networks);
+        let view = hub.submit_case(&deu, &serde_json::to_vec(&report)?)?;
+        let t = Instant::now();
+        let graph = hub.case_network(&deu, view.id, 3)?;
+        networks_times.push(t.elapsed());
+        sizes.push((graph.nodes.len(), graph.edges.len(), graph.truncated));
+    }
+    summary("its network, 3 hops", networks_times);
+    sizes.sort();
+    let (nodes, edges, _) = sizes[sizes.len() / 2];
+    println!(
+        "network size: p50 {nodes} nodes, {edges} edges; largest {} nodes; truncated at 1,000 in {} of {}",
+        sizes.last().map_or(0, |s| s.0),
+        sizes.iter().filter(|s| s.2).count(),
+        sizes.len()
+    );
     Ok(())
 }

@@ -516,3 +516,347 @@ impl Hub {
         })
     }
 }
+
+/// Most nodes a network view answers; beyond them it is cut (`truncated`).
+pub const NETWORK_NODES_MAX: usize = 1000;
+/// Most hops a network view follows from its case.
+pub const NETWORK_HOPS_MAX: usize = 3;
+
+/// A node of a network view: a case, or an entity of a case.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct NetworkNode {
+    /// `case:ID`, or `case:ID/ENTITY` for an entity of a case.
+    pub id: String,
+    /// `case`, `victim`, `suspect`, `organisation`, `document`, `vehicle`, `phone`, `email`,
+    /// `handle`, `money`, `address`; `case-restricted` for a linked case the reader may not
+    /// see (only its owner, whom to contact).
+    pub kind: String,
+    pub label: String,
+    /// The owner bureau for a case; the country of an entity, where it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+    /// Hops from the case asked about (its own nodes: 0).
+    pub hop: usize,
+}
+
+/// An edge of a network view.
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct NetworkEdge {
+    pub from: String,
+    pub to: String,
+    /// `in-case` (a case and its entity), `used-by`, `holder`, `member-of` (within a case), or
+    /// the kind of identifier two cases' entities share (`phone`, `iban` …).
+    pub kind: String,
+    /// 1 within a case and for an identifier shared once normalised.
+    pub score: f64,
+}
+
+/// The graph around a case, shaped for drawing.
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct NetworkView {
+    pub nodes: Vec<NetworkNode>,
+    pub edges: Vec<NetworkEdge>,
+    /// Whether nodes were left out to stay within the bound.
+    pub truncated: bool,
+}
+
+#[derive(Default)]
+struct Graph {
+    nodes: Vec<NetworkNode>,
+    edges: Vec<NetworkEdge>,
+    ids: std::collections::HashSet<String>,
+    /// Each edge once, whichever way it was found.
+    edge_keys: std::collections::HashSet<(String, String, String)>,
+    /// The linked cases the reader may not see, by their place in this answer (their ids are
+    /// not told).
+    restricted: Vec<i64>,
+    truncated: bool,
+}
+
+impl Graph {
+    fn node(
+        &mut self,
+        id: String,
+        kind: &str,
+        label: String,
+        country: Option<String>,
+        hop: usize,
+    ) -> bool {
+        if self.ids.contains(&id) {
+            return true;
+        }
+        if self.nodes.len() >= NETWORK_NODES_MAX {
+            self.truncated = true;
+            return false;
+        }
+        self.ids.insert(id.clone());
+        self.nodes.push(NetworkNode {
+            id,
+            kind: kind.to_owned(),
+            label,
+            country,
+            hop,
+        });
+        true
+    }
+
+    fn edge(&mut self, from: String, to: String, kind: &str) {
+        if !self.ids.contains(&from) || !self.ids.contains(&to) {
+            return;
+        }
+        let key = if from <= to {
+            (from.clone(), to.clone(), kind.to_owned())
+        } else {
+            (to.clone(), from.clone(), kind.to_owned())
+        };
+        if self.edge_keys.insert(key) {
+            self.edges.push(NetworkEdge {
+                from,
+                to,
+                kind: kind.to_owned(),
+                score: 1.0,
+            });
+        }
+    }
+
+    /// A case and its entities as the reader may see them (victims only whole).
+    fn case(&mut self, stored: &StoredCase, report: &CaseReport, whole: bool, hop: usize) {
+        let case = format!("case:{}", stored.id);
+        let label = format!(
+            "{} {} ({} victims)",
+            stored.row.owner.as_str(),
+            stored.row.reference,
+            report.victims.len()
+        );
+        if !self.node(
+            case.clone(),
+            "case",
+            label,
+            Some(stored.row.owner.as_str().to_owned()),
+            hop,
+        ) {
+            return;
+        }
+        let shown = if whole {
+            report.clone()
+        } else {
+            report.protected()
+        };
+        let at = |entity: &str| format!("{case}/{entity}");
+        let mut entities: Vec<(String, &str, String, Option<String>)> = Vec::new();
+        if whole {
+            for v in &shown.victims {
+                let band = v.age_band.clone().unwrap_or_else(|| "age unknown".into());
+                entities.push((
+                    v.id.clone(),
+                    "victim",
+                    format!("victim, {band}"),
+                    v.citizenship.first().map(|c| c.as_str().to_owned()),
+                ));
+            }
+        }
+        for s in &shown.suspects {
+            let name = s
+                .names
+                .first()
+                .map(|n| match &n.given {
+                    Some(g) => format!("{g} {}", n.family),
+                    None => n.family.clone(),
+                })
+                .unwrap_or_default();
+            entities.push((
+                s.id.clone(),
+                "suspect",
+                name,
+                s.nationality.first().map(|c| c.as_str().to_owned()),
+            ));
+        }
+        for o in &shown.organisations {
+            entities.push((
+                o.id.clone(),
+                "organisation",
+                o.name.clone(),
+                o.country.map(|c| c.as_str().to_owned()),
+            ));
+        }
+        for d in &shown.documents {
+            entities.push((
+                d.id.clone(),
+                "document",
+                format!("{} {}", d.issuing_country.as_str(), d.number_normalised),
+                Some(d.issuing_country.as_str().to_owned()),
+            ));
+        }
+        for v in &shown.vehicles {
+            let label = v
+                .vin
+                .clone()
+                .or_else(|| v.plate_normalised.clone())
+                .unwrap_or_default();
+            entities.push((
+                v.id.clone(),
+                "vehicle",
+                label,
+                v.country.map(|c| c.as_str().to_owned()),
+            ));
+        }
+        for c in &shown.communications {
+            let kind = match c.kind.as_str() {
+                "phone" => "phone",
+                "email" => "email",
+                _ => "handle",
+            };
+            entities.push((c.id.clone(), kind, c.normalised.clone(), None));
+        }
+        for m in &shown.money {
+            let label = m
+                .iban
+                .clone()
+                .or_else(|| m.reference.clone())
+                .or_else(|| m.account.clone())
+                .unwrap_or_else(|| m.kind.clone());
+            entities.push((m.id.clone(), "money", label, None));
+        }
+        for a in &shown.addresses {
+            let label = [a.street.as_deref(), a.city.as_deref()]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(", ");
+            entities.push((
+                a.id.clone(),
+                "address",
+                label,
+                Some(a.country.as_str().to_owned()),
+            ));
+        }
+        for (id, kind, label, country) in entities {
+            if self.node(at(&id), kind, label, country, hop) {
+                self.edge(case.clone(), at(&id), "in-case");
+            }
+        }
+        let used = shown
+            .documents
+            .iter()
+            .map(|d| (&d.id, &d.used_by, "used-by"))
+            .chain(
+                shown
+                    .vehicles
+                    .iter()
+                    .map(|v| (&v.id, &v.used_by, "used-by")),
+            )
+            .chain(
+                shown
+                    .communications
+                    .iter()
+                    .map(|c| (&c.id, &c.used_by, "used-by")),
+            )
+            .chain(
+                shown
+                    .addresses
+                    .iter()
+                    .map(|a| (&a.id, &a.used_by, "used-by")),
+            )
+            .chain(shown.money.iter().map(|m| (&m.id, &m.holder, "holder")))
+            .chain(
+                shown
+                    .suspects
+                    .iter()
+                    .map(|s| (&s.id, &s.organisation, "member-of")),
+            );
+        for (from, to, kind) in used {
+            if let Some(to) = to {
+                self.edge(at(from), at(to), kind);
+            }
+        }
+    }
+}
+
+impl Hub {
+    /// The graph of cases and entities within `hops` links of case `id` that the reader may
+    /// see: the cases it may see with their entities (victims only for their reporting
+    /// bureau), the identifiers they share as edges, and each linked case it may not see as a
+    /// node naming only its owner (whom to contact), never followed further.
+    pub fn case_network(&self, caller: &Caller, id: i64, hops: usize) -> Result<NetworkView> {
+        let target = || Some(format!("case:{id}"));
+        self.audited(caller, "case.network", target, || {
+            self.require_case_reader(caller)?;
+            if !(1..=NETWORK_HOPS_MAX).contains(&hops) {
+                return Err(HubError::Invalid(FieldErrors::single(
+                    "hops",
+                    format!("{hops} is out of range: 1 to {NETWORK_HOPS_MAX}"),
+                )));
+            }
+            let (start, whole) = self.visible_case(caller, id)?;
+            let mut graph = Graph::default();
+            let report: CaseReport = serde_json::from_str(&start.row.report).map_err(internal)?;
+            graph.case(&start, &report, whole, 0);
+            let mut frontier = vec![id];
+            let mut visited = std::collections::HashSet::from([id]);
+            for hop in 1..=hops {
+                let mut next = Vec::new();
+                for case in std::mem::take(&mut frontier) {
+                    for m in self.store.case_matches(case)? {
+                        let mine = format!("case:{case}/{}", m.entity);
+                        let theirs = match self.store.case(m.other_case)? {
+                            Some(other) => match Self::case_access(caller, &other) {
+                                Some(whole) => {
+                                    if visited.insert(other.id) {
+                                        let report: CaseReport =
+                                            serde_json::from_str(&other.row.report)
+                                                .map_err(internal)?;
+                                        graph.case(&other, &report, whole, hop);
+                                        next.push(other.id);
+                                    }
+                                    format!("case:{}/{}", other.id, m.other_entity)
+                                }
+                                None => {
+                                    let place = match graph
+                                        .restricted
+                                        .iter()
+                                        .position(|c| *c == m.other_case)
+                                    {
+                                        Some(place) => place,
+                                        None => {
+                                            graph.restricted.push(m.other_case);
+                                            graph.restricted.len() - 1
+                                        }
+                                    };
+                                    let node = format!("restricted:{}", place + 1);
+                                    graph.node(
+                                        node.clone(),
+                                        "case-restricted",
+                                        format!(
+                                            "a case of {}: contact {}",
+                                            m.other_owner.as_str(),
+                                            m.other_owner.as_str()
+                                        ),
+                                        Some(m.other_owner.as_str().to_owned()),
+                                        hop,
+                                    );
+                                    node
+                                }
+                            },
+                            None => continue,
+                        };
+                        graph.edge(mine, theirs, &m.kind);
+                    }
+                }
+                frontier = next;
+                if frontier.is_empty() || graph.truncated {
+                    break;
+                }
+            }
+            let mut event = self.event(caller, "case.network", "ok");
+            event.target = target();
+            event.detail = Some(format!("{hops} hops, {} nodes", graph.nodes.len()));
+            event.concern(start.row.owner.as_str());
+            self.audit(event)?;
+            Ok(NetworkView {
+                nodes: graph.nodes,
+                edges: graph.edges,
+                truncated: graph.truncated,
+            })
+        })
+    }
+}

@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use palermo_core::{CountryCode, OrgCode, OrgKind, Permissions, PersonInput, Timestamp, Viewpoint};
+use palermo_hub::cases::NetworkNode;
 use palermo_hub::{Caller, Hub, HubError, HubOptions, ManualClock};
 use palermo_store::SqliteStore;
 use serde_json::{Value, json};
@@ -343,4 +344,104 @@ fn cases_link_through_shared_identifiers_and_say_whom_to_contact() {
         told.contains(&format!("case show {}", italian.id)),
         "{told}"
     );
+}
+
+#[test]
+fn the_network_follows_links_the_reader_may_see_and_names_only_whom_to_contact_beyond() {
+    let w = world();
+    // France's case shares the recruiter's phone with Germany's; Germany's shares an IBAN with
+    // Italy's, which Germany alone may see.
+    let french = w.hub.submit_case(&w.fra, &bytes(&report("FR-N"))).unwrap();
+    let mut german = report("DE-N");
+    german["suspects"][0]["names"] = json!([{"family": "Brauer"}]);
+    german["money"] = json!([{"id": "M1", "kind": "bank-account", "iban": "DE44 5001 0517 5407 3249 31", "holder": "S1"}]);
+    let german = w.hub.submit_case(&w.deu, &bytes(&german)).unwrap();
+    let mut italian = report("IT-N");
+    italian["suspects"][0]["names"] = json!([{"family": "Rossi"}]);
+    italian["communications"] = json!([]);
+    italian["money"] = json!([{"id": "Z9", "kind": "bank-account", "iban": "DE44500105175407324931", "holder": "S1"}]);
+    italian["restriction"] = json!({"visibility": "only", "countries": ["DEU"]});
+    let italian = w.hub.submit_case(&w.ita, &bytes(&italian)).unwrap();
+
+    let one = w.hub.case_network(&w.fra, french.id, 1).unwrap();
+    let cases: Vec<&str> = one
+        .nodes
+        .iter()
+        .filter(|n| n.kind == "case")
+        .map(|n| n.id.as_str())
+        .collect();
+    assert_eq!(
+        cases,
+        [format!("case:{}", french.id), format!("case:{}", german.id)]
+    );
+    assert!(
+        one.edges.iter().any(|e| e.kind == "phone"
+            && e.from == format!("case:{}/C1", french.id)
+            && e.to == format!("case:{}/C1", german.id)),
+        "{:?}",
+        one.edges
+    );
+    // France's own victim is in its view; Germany's victim is not (counts only, in the label).
+    assert!(
+        one.nodes
+            .iter()
+            .any(|n| n.id == format!("case:{}/V1", french.id) && n.kind == "victim")
+    );
+    assert!(
+        !one.nodes
+            .iter()
+            .any(|n| n.id == format!("case:{}/V1", german.id))
+    );
+    let text = serde_json::to_string(&one).unwrap();
+    assert!(!text.contains("Adebayo"), "no identity in any label");
+
+    // Two hops reach Italy's case, which France may not see: a node naming only whom to ask.
+    let two = w.hub.case_network(&w.fra, french.id, 2).unwrap();
+    let restricted: Vec<&NetworkNode> = two
+        .nodes
+        .iter()
+        .filter(|n| n.kind == "case-restricted")
+        .collect();
+    assert_eq!(restricted.len(), 1, "{:?}", two.nodes);
+    assert_eq!(
+        (
+            restricted[0].label.as_str(),
+            restricted[0].country.as_deref()
+        ),
+        ("a case of ITA: contact ITA", Some("ITA"))
+    );
+    let text = serde_json::to_string(&two).unwrap();
+    assert!(
+        !text.contains("IT-N")
+            && !text.contains("Rossi")
+            && !text.contains(&format!("case:{}", italian.id)),
+        "{text}"
+    );
+    assert!(
+        two.edges
+            .iter()
+            .any(|e| e.kind == "iban" && e.to == restricted[0].id)
+    );
+    // Germany sees all three.
+    let german_view = w.hub.case_network(&w.deu, german.id, 1).unwrap();
+    assert_eq!(
+        german_view
+            .nodes
+            .iter()
+            .filter(|n| n.kind == "case")
+            .count(),
+        3
+    );
+    assert!(matches!(
+        w.hub.case_network(&w.fra, french.id, 4),
+        Err(HubError::Invalid(_))
+    ));
+    assert!(matches!(
+        w.hub.case_network(&w.fra, italian.id, 1),
+        Err(HubError::NotFound)
+    ));
+    assert!(matches!(
+        w.hub.case_network(&w.partner, french.id, 1),
+        Err(HubError::Forbidden(_))
+    ));
 }
