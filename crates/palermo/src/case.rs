@@ -28,6 +28,8 @@ pub enum CaseCommand {
     Versions(IdArgs),
     /// The other cases a case shares identifiers with, as JSON lines.
     Links(IdArgs),
+    /// The graph of cases and entities around a case, as JSON (nodes, edges).
+    Network(NetworkArgs),
     /// Normalise identifiers as the hub does (no hub needed): JSON lines on standard input,
     /// `{"kind": "phone", "value": "06 12 34 56 78", "country": "FRA"}` (kinds: phone, email,
     /// iban, bic, handle:PLATFORM), one answer per line on standard output,
@@ -48,6 +50,16 @@ pub struct FileArgs {
 #[derive(Args)]
 pub struct IdArgs {
     id: i64,
+    #[command(flatten)]
+    target: Target,
+}
+
+#[derive(Args)]
+pub struct NetworkArgs {
+    id: i64,
+    /// How many links out from the case (1 to 3).
+    #[arg(long, default_value_t = 2)]
+    hops: usize,
     #[command(flatten)]
     target: Target,
 }
@@ -248,6 +260,22 @@ pub fn run(command: CaseCommand) -> anyhow::Result<ExitCode> {
                 ),
             };
             lines(&found)
+        }
+        CaseCommand::Network(args) => {
+            let view = match open(&args.target)? {
+                Via::Local(hub, caller) => {
+                    serde_json::to_value(hub.case_network(&caller, args.id, args.hops)?)?
+                }
+                Via::Remote(client) => {
+                    let hops = args.hops.to_string();
+                    client.get(
+                        &format!("/api/v1/cases/{}/network", args.id),
+                        &[("hops", hops.as_str())],
+                    )?
+                }
+            };
+            println!("{}", serde_json::to_string_pretty(&view)?);
+            Ok(ExitCode::SUCCESS)
         }
         CaseCommand::Links(args) => {
             let found = match open(&args.target)? {

@@ -301,6 +301,19 @@ fn case_submit_on_a_data_directory_lists_every_problem_and_versions_the_case() {
     let view: Value = serde_json::from_slice(&shown.stdout).unwrap();
     assert_eq!(view["identities_visible"], false);
     assert!(!String::from_utf8_lossy(&shown.stdout).contains("Marinescu"));
+    let network = run(
+        &data,
+        &["case", "network", "1", "--hops", "1", "--bureau", "FRA"],
+    );
+    assert!(network.status.success(), "{network:?}");
+    let graph: Value = serde_json::from_slice(&network.stdout).unwrap();
+    assert!(
+        graph["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n["kind"] == "victim")
+    );
     let listed = run(&data, &["case", "list", "--bureau", "DEU"]);
     assert_eq!(String::from_utf8_lossy(&listed.stdout).lines().count(), 1);
     let nobody = run(&data, &["case", "submit", path]);
