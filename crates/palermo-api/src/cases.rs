@@ -5,7 +5,9 @@ use std::collections::HashMap;
 
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
-use palermo_hub::cases::{CaseLink, CaseSummary, CaseVersionView, CaseView, NetworkView};
+use palermo_hub::cases::{
+    CaseLink, CaseSummary, CaseVersionView, CaseView, NetworkView, RouteStatistics,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::extract::{Authed, Json};
@@ -169,6 +171,29 @@ pub async fn network(
     let hops: Option<usize> = integer_param("hops", values.next().flatten())?;
     let hops = hops.unwrap_or(2);
     let view = blocking(&state.hub, move |hub| hub.case_network(&caller, id, hops)).await?;
+    Ok(ok_json(&view))
+}
+
+#[utoipa::path(get, path = "/api/v1/statistics/routes", tag = "cases",
+    params(("year" = Option<i32>, Query, description = "the year of the reports"),
+        ("exploitation" = Option<String>, Query, description = "a type of exploitation")),
+    responses((status = 200, body = RouteStatistics), (status = 422, body = crate::problem::Problem)),
+    security(("api_key" = [])))]
+/// Flows of people over the routes of the cases the caller may see: source, transit and
+/// destination countries, by type of exploitation and year, with the cases and victims each
+/// counts, largest first.
+pub async fn routes(
+    State(state): State<AppState>,
+    Authed(caller): Authed,
+    Query(params): Query<HashMap<String, String>>,
+) -> ApiResult<Response> {
+    let mut values = query_params(params, &["year", "exploitation"])?.into_iter();
+    let year: Option<i32> = integer_param("year", values.next().flatten())?;
+    let exploitation = values.next().flatten();
+    let view = blocking(&state.hub, move |hub| {
+        hub.route_statistics(&caller, year, exploitation.as_deref())
+    })
+    .await?;
     Ok(ok_json(&view))
 }
 

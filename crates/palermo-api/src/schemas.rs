@@ -1109,6 +1109,15 @@ fn parameter(path: &str, name: &str, required: bool) -> Option<Value> {
         ("/api/v1/cases", "limit") => page(palermo_hub::cases::CASES_PAGE_MAX),
         ("/api/v1/cases", "owner") => member("The reporting bureau"),
         ("/api/v1/cases/{id}/network", "hops") => page(palermo_hub::cases::NETWORK_HOPS_MAX),
+        ("/api/v1/statistics/routes", "year") => {
+            json!({"type": "integer", "minimum": 1900, "maximum": 2100})
+        }
+        ("/api/v1/statistics/routes", "exploitation") => one_of(
+            &palermo_core::case::vocab::EXPLOITATION
+                .codes()
+                .collect::<Vec<_>>(),
+            "",
+        ),
         ("/api/v1/notices", "kind") => one_of(
             &palermo_core::notice::NoticeKind::ALL.map(|k| k.as_str()),
             "",

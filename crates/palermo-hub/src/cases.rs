@@ -860,3 +860,188 @@ impl Hub {
         })
     }
 }
+
+/// One flow of people: where they were recruited, through where, where they were exploited,
+/// for which form of exploitation, in which year (of the report).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct RouteFlow {
+    pub source: String,
+    pub transit: Vec<String>,
+    pub destination: String,
+    /// A type of exploitation (`vocab::EXPLOITATION`), or `unknown` for a case without
+    /// victims' exploitation reported.
+    pub exploitation: String,
+    pub year: i32,
+    pub cases: usize,
+    pub victims: usize,
+}
+
+/// Route statistics, shaped for drawing: the flows, largest first, and the countries in them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct RouteStatistics {
+    pub flows: Vec<RouteFlow>,
+    /// Every country of a flow, ISO 3166-1 alpha-3, in order.
+    pub countries: Vec<String>,
+    /// The cases the figures are made of: those the caller may see, with a route.
+    pub cases: usize,
+}
+
+/// The source, transit and destination of a route: the first recruitment leg's country (else
+/// the first leg's), the transit legs' in order, the last exploitation leg's (else the last
+/// leg's). `None` for a report without a route.
+fn route_ends(report: &CaseReport) -> Option<(String, Vec<String>, String)> {
+    let first = report.route.first()?;
+    let last = report.route.last()?;
+    let source = report
+        .route
+        .iter()
+        .find(|leg| leg.role == "recruitment")
+        .unwrap_or(first);
+    let destination = report
+        .route
+        .iter()
+        .rev()
+        .find(|leg| leg.role == "exploitation")
+        .unwrap_or(last);
+    let mut transit: Vec<String> = report
+        .route
+        .iter()
+        .filter(|leg| leg.role == "transit")
+        .map(|leg| leg.country.as_str().to_owned())
+        .collect();
+    transit.dedup();
+    Some((
+        source.country.as_str().to_owned(),
+        transit,
+        destination.country.as_str().to_owned(),
+    ))
+}
+
+impl Hub {
+    /// Flows of people over the routes of the cases the caller may see (source, transit,
+    /// destination countries, by form of exploitation and year of the report), counting cases
+    /// and victims; of `year` and `exploitation` when given. Members and the secretariat;
+    /// every case is read (no summary table yet).
+    pub fn route_statistics(
+        &self,
+        caller: &Caller,
+        year: Option<i32>,
+        exploitation: Option<&str>,
+    ) -> Result<RouteStatistics> {
+        self.audited(
+            caller,
+            "case.statistics",
+            || None,
+            || {
+                self.require_case_reader(caller)?;
+                let mut errors = FieldErrors::default();
+                if let Some(year) = year
+                    && !(1900..=2100).contains(&year)
+                {
+                    errors.push("year", format!("{year} is out of range: 1900 to 2100"));
+                }
+                if let Some(code) = exploitation
+                    && !case::vocab::EXPLOITATION.contains(code)
+                {
+                    errors.push(
+                        "exploitation",
+                        format!(
+                            "{code:?} is not known: expected {}",
+                            case::vocab::EXPLOITATION.expected()
+                        ),
+                    );
+                }
+                errors.into_result(|| ()).map_err(HubError::Invalid)?;
+                type Key = (String, Vec<String>, String, String, i32);
+                let mut flows: std::collections::BTreeMap<Key, (usize, usize)> = Default::default();
+                let mut counted = 0;
+                let mut before = None;
+                loop {
+                    let page = self.store.cases(None, before, CASES_PAGE_MAX)?;
+                    for stored in &page {
+                        if Self::case_access(caller, stored).is_none() {
+                            continue;
+                        }
+                        let report_year: i32 = stored
+                            .row
+                            .reported_date
+                            .get(..4)
+                            .and_then(|y| y.parse().ok())
+                            .unwrap_or(0);
+                        if year.is_some_and(|y| y != report_year) {
+                            continue;
+                        }
+                        let report: CaseReport =
+                            serde_json::from_str(&stored.row.report).map_err(internal)?;
+                        let Some((source, transit, destination)) = route_ends(&report) else {
+                            continue;
+                        };
+                        // Victims by form of exploitation (a victim of two forms counts in both).
+                        let mut forms: std::collections::BTreeMap<String, usize> =
+                            Default::default();
+                        for victim in &report.victims {
+                            for form in &victim.exploitation {
+                                *forms.entry(form.clone()).or_default() += 1;
+                            }
+                        }
+                        if forms.is_empty() {
+                            forms.insert("unknown".into(), 0);
+                        }
+                        let mut any = false;
+                        for (form, victims) in forms {
+                            if exploitation.is_some_and(|e| e != form) {
+                                continue;
+                            }
+                            any = true;
+                            let entry = flows
+                                .entry((
+                                    source.clone(),
+                                    transit.clone(),
+                                    destination.clone(),
+                                    form,
+                                    report_year,
+                                ))
+                                .or_default();
+                            entry.0 += 1;
+                            entry.1 += victims;
+                        }
+                        counted += usize::from(any);
+                    }
+                    if page.len() < CASES_PAGE_MAX {
+                        break;
+                    }
+                    before = page.last().map(|c| c.id);
+                }
+                let mut countries = std::collections::BTreeSet::new();
+                let mut flows: Vec<RouteFlow> = flows
+                    .into_iter()
+                    .map(
+                        |((source, transit, destination, exploitation, year), (cases, victims))| {
+                            countries.insert(source.clone());
+                            countries.insert(destination.clone());
+                            countries.extend(transit.iter().cloned());
+                            RouteFlow {
+                                source,
+                                transit,
+                                destination,
+                                exploitation,
+                                year,
+                                cases,
+                                victims,
+                            }
+                        },
+                    )
+                    .collect();
+                flows.sort_by_key(|f| std::cmp::Reverse((f.victims, f.cases)));
+                let mut event = self.event(caller, "case.statistics", "ok");
+                event.detail = Some(format!("routes of {counted} cases"));
+                self.audit(event)?;
+                Ok(RouteStatistics {
+                    flows,
+                    countries: countries.into_iter().collect(),
+                    cases: counted,
+                })
+            },
+        )
+    }
+}

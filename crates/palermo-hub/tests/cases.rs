@@ -445,3 +445,77 @@ fn the_network_follows_links_the_reader_may_see_and_names_only_whom_to_contact_b
         Err(HubError::Forbidden(_))
     ));
 }
+
+#[test]
+fn route_statistics_count_what_the_reader_may_see() {
+    let w = world();
+    w.hub.submit_case(&w.fra, &bytes(&report("FR-R1"))).unwrap();
+    w.hub.submit_case(&w.deu, &bytes(&report("DE-R1"))).unwrap();
+    let mut hidden = report("IT-R1");
+    hidden["restriction"] = json!({"visibility": "only", "countries": ["DEU"]});
+    hidden["victims"] = json!([
+        {"id": "V1", "exploitation": ["sexual-exploitation", "forced-criminality"]},
+        {"id": "V2", "exploitation": ["sexual-exploitation"]}
+    ]);
+    w.hub.submit_case(&w.ita, &bytes(&hidden)).unwrap();
+    let mut other = report("FR-R2");
+    other["reported_date"] = json!("2025-05-05");
+    other["route"] = json!([{"country": "ROU", "role": "recruitment"}, {"country": "HUN", "role": "transit"},
+        {"country": "AUT", "role": "transit"}, {"country": "DEU", "role": "exploitation"}]);
+    other["victims"] = json!([]);
+    other["communications"] = json!([]);
+    w.hub.submit_case(&w.fra, &bytes(&other)).unwrap();
+
+    let seen = w.hub.route_statistics(&w.fra, None, None).unwrap();
+    assert_eq!(seen.cases, 3, "Italy's case is not France's to count");
+    let top = &seen.flows[0];
+    assert_eq!(
+        (
+            top.source.as_str(),
+            top.destination.as_str(),
+            top.exploitation.as_str(),
+            top.year,
+            top.cases,
+            top.victims
+        ),
+        ("NGA", "FRA", "sexual-exploitation", 2026, 2, 2)
+    );
+    let romanian = seen.flows.iter().find(|f| f.source == "ROU").unwrap();
+    assert_eq!(
+        (
+            romanian.transit.clone(),
+            romanian.exploitation.as_str(),
+            romanian.year
+        ),
+        (vec!["HUN".to_owned(), "AUT".to_owned()], "unknown", 2025)
+    );
+    assert_eq!(seen.countries, ["AUT", "DEU", "FRA", "HUN", "NGA", "ROU"]);
+    // Germany sees Italy's case too: its victims counted under each of their forms.
+    let german = w.hub.route_statistics(&w.deu, Some(2026), None).unwrap();
+    assert_eq!(german.cases, 3);
+    assert_eq!(german.flows[0].victims, 4);
+    let criminality = w
+        .hub
+        .route_statistics(&w.deu, None, Some("forced-criminality"))
+        .unwrap();
+    assert_eq!(
+        (
+            criminality.cases,
+            criminality.flows.len(),
+            criminality.flows[0].victims
+        ),
+        (1, 1, 1)
+    );
+    assert!(matches!(
+        w.hub.route_statistics(&w.fra, Some(1066), None),
+        Err(HubError::Invalid(_))
+    ));
+    assert!(matches!(
+        w.hub.route_statistics(&w.fra, None, Some("juju")),
+        Err(HubError::Invalid(_))
+    ));
+    assert!(matches!(
+        w.hub.route_statistics(&w.partner, None, None),
+        Err(HubError::Forbidden(_))
+    ));
+}

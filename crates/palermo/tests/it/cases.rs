@@ -345,6 +345,43 @@ fn the_demo_cases_link_across_bureaus() {
         contacts.len() >= 3,
         "France's cases link to bureaus {contacts:?}"
     );
+    // The network around one of them, shaped for drawing, within the bound.
+    let network = fra.get(&format!("/api/v1/cases/{}/network?hops=2", own[0]));
+    assert_eq!(network.status, 200, "{}", network.text);
+    let nodes = network.body["nodes"].as_array().unwrap();
+    assert!(
+        nodes.iter().filter(|n| n["kind"] == "case").count() > 1,
+        "{}",
+        network.text
+    );
+    assert!(nodes.len() <= 1000);
+    let edges = network.body["edges"].as_array().unwrap();
+    assert!(
+        edges
+            .iter()
+            .any(|e| e["kind"] == "phone" || e["kind"] == "iban"),
+        "{}",
+        network.text
+    );
+    fra.get(&format!("/api/v1/cases/{}/network?hops=9", own[0]))
+        .problem(422);
+    // The routes of the cases France may see, by form of exploitation and year.
+    let routes = fra.get("/api/v1/statistics/routes");
+    assert_eq!(routes.status, 200, "{}", routes.text);
+    assert!(
+        routes.body["flows"].as_array().unwrap().len() >= 5,
+        "{}",
+        routes.text
+    );
+    assert!(
+        routes.body["countries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c == "NGA")
+    );
+    fra.get("/api/v1/statistics/routes?exploitation=juju")
+        .problem(422);
     // The victims' identities of another bureau's demo cases stay theirs.
     let all = fra.get("/api/v1/cases?limit=200");
     let other = all.body["cases"]
