@@ -197,6 +197,41 @@ pub async fn routes(
     Ok(ok_json(&view))
 }
 
+#[utoipa::path(get, path = "/api/v1/statistics/victims.csv", tag = "cases",
+    params(("k" = Option<usize>, Query, description = "the least group size, 2 to 1000, default 11")),
+    responses((status = 200, content_type = "text/csv", body = String,
+        description = "One row per victim, k-anonymised; `X-Victims`, `X-Generalised` and `X-Suppressed` give the counts"),
+        (status = 422, body = crate::problem::Problem)),
+    security(("api_key" = [])))]
+/// The anonymised victims dataset, in the style of the Counter Trafficking Data Collaborative's
+/// public one: one row per victim of every case (year, gender, age band, citizenship, country
+/// of exploitation, recruiter relation, a flag per type of exploitation and method of
+/// control), no identity, no case, no bureau, k-anonymised. Partners may read it.
+pub async fn victims(
+    State(state): State<AppState>,
+    Authed(caller): Authed,
+    Query(params): Query<HashMap<String, String>>,
+) -> ApiResult<Response> {
+    let mut values = query_params(params, &["k"])?.into_iter();
+    let k: Option<usize> = integer_param("k", values.next().flatten())?;
+    let k = k.unwrap_or(palermo_hub::cases::K_DEFAULT);
+    let dataset = blocking(&state.hub, move |hub| hub.victim_dataset(&caller, k)).await?;
+    let mut response = dataset.to_csv().into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        axum::http::header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    for (name, value) in [
+        ("x-victims", dataset.victims),
+        ("x-generalised", dataset.generalised),
+        ("x-suppressed", dataset.suppressed),
+    ] {
+        headers.insert(name, axum::http::HeaderValue::from(value as u64));
+    }
+    Ok(response)
+}
+
 /// The case report's JSON Schema (2020-12), version 1; public, like the API's description.
 pub async fn schema() -> Response {
     static DOCUMENT: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();

@@ -232,6 +232,7 @@ pub fn routers_with(hub: Arc<Hub>, options: RouterOptions) -> Routers {
         .route("/cases/{id}/links", get(cases::links))
         .route("/cases/{id}/network", get(cases::network))
         .route("/statistics/routes", get(cases::routes))
+        .route("/statistics/victims.csv", get(cases::victims))
         .route("/schemas/case-report-v1.json", get(cases::schema))
         .route("/documents", axum::routing::post(create_document))
         .route("/documents/batch", axum::routing::post(write_documents))

@@ -28,7 +28,7 @@ use utoipa::{Modify, OpenApi};
         super::notices::get_diffusion, super::notices::notice_history,
         super::notices::diffusion_history, super::notices::move_notice,
         super::notices::move_diffusion, super::cases::submit, super::cases::list,
-        super::cases::get, super::cases::versions, super::cases::links, super::cases::network, super::cases::routes,
+        super::cases::get, super::cases::versions, super::cases::links, super::cases::network, super::cases::routes, super::cases::victims,
     ),
     modifiers(&BearerKey),
 )]

@@ -1109,6 +1109,9 @@ fn parameter(path: &str, name: &str, required: bool) -> Option<Value> {
         ("/api/v1/cases", "limit") => page(palermo_hub::cases::CASES_PAGE_MAX),
         ("/api/v1/cases", "owner") => member("The reporting bureau"),
         ("/api/v1/cases/{id}/network", "hops") => page(palermo_hub::cases::NETWORK_HOPS_MAX),
+        ("/api/v1/statistics/victims.csv", "k") => {
+            json!({"type": "integer", "minimum": 2, "maximum": 1000})
+        }
         ("/api/v1/statistics/routes", "year") => {
             json!({"type": "integer", "minimum": 1900, "maximum": 2100})
         }

@@ -1045,3 +1045,193 @@ impl Hub {
         )
     }
 }
+
+/// The least group size of the anonymised victims dataset by default (the Counter Trafficking
+/// Data Collaborative's).
+pub const K_DEFAULT: usize = 11;
+
+/// The anonymised victims dataset: one row per victim, in the style of the Counter Trafficking
+/// Data Collaborative's public dataset, k-anonymised.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VictimDataset {
+    pub header: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+    /// Victims of every case.
+    pub victims: usize,
+    /// Rows kept only once generalised (countries, recruiter relation, age band, methods of
+    /// control, year left blank or widened).
+    pub generalised: usize,
+    /// Rows left out: their group stayed smaller than k.
+    pub suppressed: usize,
+}
+
+impl VictimDataset {
+    /// As CSV (RFC 4180), header first.
+    pub fn to_csv(&self) -> String {
+        let mut out = String::new();
+        for line in std::iter::once(&self.header).chain(self.rows.iter()) {
+            let cells: Vec<String> = line
+                .iter()
+                .map(|cell| {
+                    if cell.contains([',', '"', '\n']) {
+                        format!("\"{}\"", cell.replace('"', "\"\""))
+                    } else {
+                        cell.clone()
+                    }
+                })
+                .collect();
+            out.push_str(&cells.join(","));
+            out.push_str("\r\n");
+        }
+        out
+    }
+}
+
+/// A victim's row: year, gender, age band, citizenship, country of exploitation, recruiter
+/// relation, then a 0/1 flag for each type of exploitation and each method of control.
+fn victim_row(year: &str, victim: &case::Victim) -> Vec<String> {
+    let mut row = vec![
+        year.to_owned(),
+        victim.gender.clone().unwrap_or_default(),
+        victim
+            .age_band
+            .clone()
+            .or_else(|| victim.age.map(|a| case::vocab::age_band(a).to_owned()))
+            .unwrap_or_default(),
+        victim
+            .citizenship
+            .first()
+            .map(|c| c.as_str().to_owned())
+            .unwrap_or_default(),
+        victim
+            .country_of_exploitation
+            .map(|c| c.as_str().to_owned())
+            .unwrap_or_default(),
+        victim.recruiter_relation.clone().unwrap_or_default(),
+    ];
+    let flag = |on: bool| if on { "1" } else { "0" }.to_owned();
+    row.extend(
+        case::vocab::EXPLOITATION
+            .codes()
+            .map(|code| flag(victim.exploitation.iter().any(|e| e == code))),
+    );
+    row.extend(
+        case::vocab::CONTROL
+            .codes()
+            .map(|code| flag(victim.control.iter().any(|c| c == code))),
+    );
+    row
+}
+
+/// The generalisations a row whose group is smaller than k goes through, in order, until its
+/// group reaches k: the countries blanked; then the recruiter relation blanked and the age band
+/// widened to child or adult; then the methods of control blanked; then the year. A row whose
+/// group is still smaller is suppressed.
+fn generalise(row: &mut [String], level: usize) {
+    let controls = 6 + case::vocab::EXPLOITATION.values.len();
+    match level {
+        1 => {
+            row[3].clear();
+            row[4].clear();
+        }
+        2 => {
+            row[5].clear();
+            if !row[2].is_empty() {
+                row[2] = if matches!(row[2].as_str(), "0-8" | "9-17") {
+                    "0-17"
+                } else {
+                    "18+"
+                }
+                .into();
+            }
+        }
+        3 => row[controls..].iter_mut().for_each(String::clear),
+        _ => row[0].clear(),
+    }
+}
+
+/// Keeps the rows whose identical group has at least `k` members; takes the others through
+/// [`generalise`] level by level, keeping those whose group then reaches `k`; suppresses the
+/// rest. Returns the rows kept, how many of them were generalised, how many were suppressed.
+fn k_anonymise(rows: Vec<Vec<String>>, k: usize) -> (Vec<Vec<String>>, usize, usize) {
+    let count = |rows: &[Vec<String>]| {
+        let mut groups: std::collections::HashMap<Vec<String>, usize> = Default::default();
+        for row in rows {
+            *groups.entry(row.clone()).or_default() += 1;
+        }
+        groups
+    };
+    let mut kept = Vec::new();
+    let mut generalised = 0;
+    let mut pending = rows;
+    for level in 0..=4 {
+        if level > 0 {
+            pending.iter_mut().for_each(|row| generalise(row, level));
+        }
+        let groups = count(&pending);
+        let (enough, small): (Vec<_>, Vec<_>) =
+            pending.into_iter().partition(|row| groups[row] >= k);
+        if level > 0 {
+            generalised += enough.len();
+        }
+        kept.extend(enough);
+        pending = small;
+    }
+    let suppressed = pending.len();
+    kept.sort();
+    (kept, generalised, suppressed)
+}
+
+impl Hub {
+    /// The anonymised victims dataset of every case (partners get this and nothing else of
+    /// the cases): one row per victim, no identity, no case, no bureau; every row's
+    /// combination of values shared by at least `k` rows (a row of a smaller group is
+    /// generalised step by step, then suppressed).
+    pub fn victim_dataset(&self, caller: &Caller, k: usize) -> Result<VictimDataset> {
+        self.audited(caller, "case.dataset", || None, || {
+            caller.require(Permissions::CHECK)?;
+            if !(2..=1000).contains(&k) {
+                return Err(HubError::Invalid(FieldErrors::single(
+                    "k",
+                    format!("{k} is out of range: 2 to 1000"),
+                )));
+            }
+            let mut header: Vec<String> = [
+                "year",
+                "gender",
+                "age_band",
+                "citizenship",
+                "country_of_exploitation",
+                "recruiter_relation",
+            ]
+            .map(str::to_owned)
+            .to_vec();
+            header.extend(case::vocab::EXPLOITATION.codes().map(|c| format!("exploitation_{c}")));
+            header.extend(case::vocab::CONTROL.codes().map(|c| format!("control_{c}")));
+            let mut rows = Vec::new();
+            let mut before = None;
+            loop {
+                let page = self.store.cases(None, before, CASES_PAGE_MAX)?;
+                for stored in &page {
+                    let report: CaseReport =
+                        serde_json::from_str(&stored.row.report).map_err(internal)?;
+                    let year = stored.row.reported_date.get(..4).unwrap_or("");
+                    rows.extend(report.victims.iter().map(|victim| victim_row(year, victim)));
+                }
+                if page.len() < CASES_PAGE_MAX {
+                    break;
+                }
+                before = page.last().map(|c| c.id);
+            }
+            let victims = rows.len();
+            let (rows, generalised, suppressed) = k_anonymise(rows, k);
+            let mut event = self.event(caller, "case.dataset", "ok");
+            event.detail = Some(format!(
+                "k {k}: {} rows of {victims} victims ({generalised} generalised, {suppressed} suppressed)",
+                rows.len()
+            ));
+            self.audit(event)?;
+            Ok(VictimDataset { header, rows, victims, generalised, suppressed })
+        })
+    }
+}

@@ -366,7 +366,20 @@ pub fn seed_cases(hub: &Hub, count: u64) -> Result<usize, HubError> {
         let (owner, report) = report(i);
         let caller = Caller::local_operator(CountryCode::parse(owner).expect("a demo bureau"));
         let bytes = serde_json::to_vec(&report).expect("JSON");
-        hub.submit_case(&caller, &bytes)?;
+        // A database shared with other hubs may be busy for a moment: wait and try again.
+        let mut attempt = 0;
+        loop {
+            match hub.submit_case(&caller, &bytes) {
+                Err(HubError::Unavailable(_)) if attempt < 10 => {
+                    attempt += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(50 << attempt.min(5)));
+                }
+                other => {
+                    other?;
+                    break;
+                }
+            }
+        }
         cases += 1;
     }
     Ok(cases)

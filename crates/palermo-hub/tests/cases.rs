@@ -519,3 +519,53 @@ fn route_statistics_count_what_the_reader_may_see() {
         Err(HubError::Forbidden(_))
     ));
 }
+
+#[test]
+fn the_victims_dataset_is_k_anonymous_and_the_partners() {
+    let w = world();
+    palermo_hub::demo_cases::seed_cases(&w.hub, 300).unwrap();
+    let victims: usize = (0..300)
+        .map(|i| {
+            palermo_hub::demo_cases::report(i).1["victims"]
+                .as_array()
+                .unwrap()
+                .len()
+        })
+        .sum();
+    let dataset = w.hub.victim_dataset(&w.partner, 11).unwrap();
+    eprintln!(
+        "k 11: {} victims, {} rows kept ({} generalised), {} suppressed",
+        dataset.victims,
+        dataset.rows.len(),
+        dataset.generalised,
+        dataset.suppressed
+    );
+    assert_eq!(dataset.victims, victims);
+    assert_eq!(dataset.rows.len() + dataset.suppressed, victims);
+    assert!(
+        !dataset.rows.is_empty() && dataset.suppressed > 0,
+        "{} kept, {} suppressed",
+        dataset.rows.len(),
+        dataset.suppressed
+    );
+    // Every row's combination of values is shared by at least k rows.
+    let mut groups = std::collections::HashMap::<&Vec<String>, usize>::new();
+    for row in &dataset.rows {
+        *groups.entry(row).or_default() += 1;
+        assert_eq!(row.len(), dataset.header.len());
+    }
+    assert!(groups.values().all(|n| *n >= 11), "{groups:?}");
+    // Nothing of an identity, a case or a bureau.
+    let csv = dataset.to_csv();
+    assert!(csv.starts_with("year,gender,age_band,citizenship,country_of_exploitation,recruiter_relation,exploitation_sexual-exploitation"));
+    for secret in ["Victim", "FRA-", "DEU-", "case"] {
+        assert!(!csv.contains(secret), "{secret}");
+    }
+    // A smaller k keeps more; k below 2 is no anonymisation.
+    let looser = w.hub.victim_dataset(&w.fra, 2).unwrap();
+    assert!(looser.rows.len() > dataset.rows.len());
+    assert!(matches!(
+        w.hub.victim_dataset(&w.fra, 1),
+        Err(HubError::Invalid(_))
+    ));
+}

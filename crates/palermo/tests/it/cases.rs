@@ -223,6 +223,24 @@ fn partners_and_callers_without_the_scopes_see_no_case() {
     };
     let partner = key("EUROPOL", &["check"]);
     partner.get(&format!("/api/v1/cases/{id}")).problem(403);
+    // The anonymised dataset is what a partner gets.
+    let dataset = partner.get("/api/v1/statistics/victims.csv");
+    assert_eq!(dataset.status, 200, "{}", dataset.text);
+    assert!(
+        dataset.content_type.starts_with("text/csv"),
+        "{}",
+        dataset.content_type
+    );
+    assert!(
+        dataset.text.starts_with("year,gender,age_band,"),
+        "{}",
+        dataset.text
+    );
+    assert!(!dataset.text.contains("Marinescu"));
+    partner
+        .get("/api/v1/statistics/victims.csv?k=1")
+        .problem(422);
+    partner.get("/api/v1/statistics/routes").problem(403);
     partner.get("/api/v1/cases").problem(403);
     partner.post("/api/v1/cases", &report("EU-1")).problem(403);
     let border = key("FRA", &["check"]);
