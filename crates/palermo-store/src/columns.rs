@@ -19,6 +19,17 @@ pub(crate) fn date(id: i64, text: &str) -> Result<time::Date> {
     parse_date(text).map_err(|_| corrupt("date", id, text))
 }
 
+/// A restriction as stored: its visibility's name and its countries, space-separated.
+pub(crate) fn restriction(id: i64, visibility: &str, countries: &str) -> Result<Restriction> {
+    let countries = countries
+        .split_whitespace()
+        .map(|code| country(id, code))
+        .collect::<Result<Vec<_>>>()?;
+    let visibility =
+        Visibility::parse_name(visibility).ok_or_else(|| corrupt("restriction", id, visibility))?;
+    Ok(Restriction::from_parts(visibility, countries))
+}
+
 pub(crate) fn countries_text(restriction: &Restriction) -> String {
     restriction
         .countries()
@@ -93,19 +104,12 @@ pub(crate) struct MetaRead<'a> {
 
 impl MetaRead<'_> {
     pub(crate) fn parse(self, id: i64) -> Result<RecordMeta> {
-        let countries = self
-            .restriction_countries
-            .split_whitespace()
-            .map(|code| country(id, code))
-            .collect::<Result<Vec<_>>>()?;
-        let visibility = Visibility::parse_name(self.restriction)
-            .ok_or_else(|| corrupt("restriction", id, self.restriction))?;
         Ok(RecordMeta {
             owner: country(id, self.owner)?,
             external_ref: self.external_ref,
             reported_date: date(id, self.reported_date)?,
             review_date: date(id, self.review_date)?,
-            restriction: Restriction::from_parts(visibility, countries),
+            restriction: restriction(id, self.restriction, self.restriction_countries)?,
             handling: HandlingCode::parse_name(self.handling)
                 .ok_or_else(|| corrupt("handling", id, self.handling))?,
             handling_note: self.handling_note,
@@ -316,20 +320,13 @@ pub(crate) struct CaseRead<'a> {
 
 impl CaseRead<'_> {
     pub(crate) fn parse(self, id: i64) -> Result<crate::CaseRow> {
-        let countries = self
-            .restriction_countries
-            .split_whitespace()
-            .map(|code| country(id, code))
-            .collect::<Result<Vec<_>>>()?;
-        let visibility = Visibility::parse_name(self.restriction)
-            .ok_or_else(|| corrupt("restriction", id, self.restriction))?;
         Ok(crate::CaseRow {
             owner: country(id, self.owner)?,
             reference: self.reference,
             status: self.status,
             form: self.form,
             reported_date: self.reported_date,
-            restriction: Restriction::from_parts(visibility, countries),
+            restriction: restriction(id, self.restriction, self.restriction_countries)?,
             report: self.report,
         })
     }
