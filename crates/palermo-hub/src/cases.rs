@@ -102,6 +102,11 @@ fn internal(error: impl std::fmt::Display) -> HubError {
     HubError::Internal(error.to_string())
 }
 
+/// A stored report (the hub validated it before storing it: a failure is corruption).
+fn report_of(json: &str) -> Result<CaseReport> {
+    serde_json::from_str(json).map_err(internal)
+}
+
 /// What a submission tells the owners of the cases it newly links to (not linked by the
 /// case's earlier version): one message to each owner, from the submitting bureau, naming the
 /// recipient's own case and entities and the shared identifiers (which the recipient's case
@@ -221,12 +226,8 @@ impl Hub {
     }
 
     fn case_view(stored: &StoredCase, whole: bool) -> Result<CaseView> {
-        let report: CaseReport = serde_json::from_str(&stored.row.report).map_err(internal)?;
-        let shown = if whole {
-            report.clone()
-        } else {
-            report.protected()
-        };
+        let report = report_of(&stored.row.report)?;
+        let shown = report.seen(whole);
         Ok(CaseView {
             id: stored.id,
             owner: stored.row.owner.as_str().to_owned(),
@@ -444,8 +445,8 @@ impl Hub {
             }
             let mut views = Vec::new();
             for version in self.store.case_versions(id)? {
-                let report: CaseReport = serde_json::from_str(&version.report).map_err(internal)?;
-                let shown = if whole { report } else { report.protected() };
+                let report = report_of(&version.report)?;
+                let shown = report.seen(whole);
                 views.push(CaseVersionView {
                     version: version.version,
                     by_org: version.by_org.to_string(),
@@ -637,11 +638,7 @@ impl Graph {
         ) {
             return;
         }
-        let shown = if whole {
-            report.clone()
-        } else {
-            report.protected()
-        };
+        let shown = report.seen(whole);
         let at = |entity: &str| format!("{case}/{entity}");
         let mut entities: Vec<(String, &str, String, Option<String>)> = Vec::new();
         if whole {
@@ -789,7 +786,7 @@ impl Hub {
             }
             let (start, whole) = self.visible_case(caller, id)?;
             let mut graph = Graph::default();
-            let report: CaseReport = serde_json::from_str(&start.row.report).map_err(internal)?;
+            let report = report_of(&start.row.report)?;
             graph.case(&start, &report, whole, 0);
             let mut frontier = vec![id];
             let mut visited = std::collections::HashSet::from([id]);
@@ -802,9 +799,7 @@ impl Hub {
                             Some(other) => match Self::case_access(caller, &other) {
                                 Some(whole) => {
                                     if visited.insert(other.id) {
-                                        let report: CaseReport =
-                                            serde_json::from_str(&other.row.report)
-                                                .map_err(internal)?;
+                                        let report = report_of(&other.row.report)?;
                                         graph.case(&other, &report, whole, hop);
                                         next.push(other.id);
                                     }
@@ -918,6 +913,21 @@ fn route_ends(report: &CaseReport) -> Option<(String, Vec<String>, String)> {
 }
 
 impl Hub {
+    /// Visits every case, oldest page last, a page of the store at a time.
+    fn each_case(&self, mut visit: impl FnMut(&StoredCase) -> Result<()>) -> Result<()> {
+        let mut before = None;
+        loop {
+            let page = self.store.cases(None, before, CASES_PAGE_MAX)?;
+            for stored in &page {
+                visit(stored)?;
+            }
+            if page.len() < CASES_PAGE_MAX {
+                return Ok(());
+            }
+            before = page.last().map(|c| c.id);
+        }
+    }
+
     /// Flows of people over the routes of the cases the caller may see (source, transit,
     /// destination countries, by form of exploitation and year of the report), counting cases
     /// and victims; of `year` and `exploitation` when given. Members and the secretariat;
@@ -955,63 +965,54 @@ impl Hub {
                 type Key = (String, Vec<String>, String, String, i32);
                 let mut flows: std::collections::BTreeMap<Key, (usize, usize)> = Default::default();
                 let mut counted = 0;
-                let mut before = None;
-                loop {
-                    let page = self.store.cases(None, before, CASES_PAGE_MAX)?;
-                    for stored in &page {
-                        if Self::case_access(caller, stored).is_none() {
-                            continue;
-                        }
-                        let report_year: i32 = stored
-                            .row
-                            .reported_date
-                            .get(..4)
-                            .and_then(|y| y.parse().ok())
-                            .unwrap_or(0);
-                        if year.is_some_and(|y| y != report_year) {
-                            continue;
-                        }
-                        let report: CaseReport =
-                            serde_json::from_str(&stored.row.report).map_err(internal)?;
-                        let Some((source, transit, destination)) = route_ends(&report) else {
-                            continue;
-                        };
-                        // Victims by form of exploitation (a victim of two forms counts in both).
-                        let mut forms: std::collections::BTreeMap<String, usize> =
-                            Default::default();
-                        for victim in &report.victims {
-                            for form in &victim.exploitation {
-                                *forms.entry(form.clone()).or_default() += 1;
-                            }
-                        }
-                        if forms.is_empty() {
-                            forms.insert("unknown".into(), 0);
-                        }
-                        let mut any = false;
-                        for (form, victims) in forms {
-                            if exploitation.is_some_and(|e| e != form) {
-                                continue;
-                            }
-                            any = true;
-                            let entry = flows
-                                .entry((
-                                    source.clone(),
-                                    transit.clone(),
-                                    destination.clone(),
-                                    form,
-                                    report_year,
-                                ))
-                                .or_default();
-                            entry.0 += 1;
-                            entry.1 += victims;
-                        }
-                        counted += usize::from(any);
+                self.each_case(|stored| {
+                    if Self::case_access(caller, stored).is_none() {
+                        return Ok(());
                     }
-                    if page.len() < CASES_PAGE_MAX {
-                        break;
+                    let report_year: i32 = stored
+                        .row
+                        .reported_date
+                        .get(..4)
+                        .and_then(|y| y.parse().ok())
+                        .unwrap_or(0);
+                    if year.is_some_and(|y| y != report_year) {
+                        return Ok(());
                     }
-                    before = page.last().map(|c| c.id);
-                }
+                    let report = report_of(&stored.row.report)?;
+                    let Some((source, transit, destination)) = route_ends(&report) else {
+                        return Ok(());
+                    };
+                    // Victims by form of exploitation (a victim of two forms counts in both).
+                    let mut forms: std::collections::BTreeMap<String, usize> = Default::default();
+                    for victim in &report.victims {
+                        for form in &victim.exploitation {
+                            *forms.entry(form.clone()).or_default() += 1;
+                        }
+                    }
+                    if forms.is_empty() {
+                        forms.insert("unknown".into(), 0);
+                    }
+                    let mut any = false;
+                    for (form, victims) in forms {
+                        if exploitation.is_some_and(|e| e != form) {
+                            continue;
+                        }
+                        any = true;
+                        let entry = flows
+                            .entry((
+                                source.clone(),
+                                transit.clone(),
+                                destination.clone(),
+                                form,
+                                report_year,
+                            ))
+                            .or_default();
+                        entry.0 += 1;
+                        entry.1 += victims;
+                    }
+                    counted += usize::from(any);
+                    Ok(())
+                })?;
                 let mut countries = std::collections::BTreeSet::new();
                 let mut flows: Vec<RouteFlow> = flows
                     .into_iter()
@@ -1209,20 +1210,12 @@ impl Hub {
             header.extend(case::vocab::EXPLOITATION.codes().map(|c| format!("exploitation_{c}")));
             header.extend(case::vocab::CONTROL.codes().map(|c| format!("control_{c}")));
             let mut rows = Vec::new();
-            let mut before = None;
-            loop {
-                let page = self.store.cases(None, before, CASES_PAGE_MAX)?;
-                for stored in &page {
-                    let report: CaseReport =
-                        serde_json::from_str(&stored.row.report).map_err(internal)?;
-                    let year = stored.row.reported_date.get(..4).unwrap_or("");
-                    rows.extend(report.victims.iter().map(|victim| victim_row(year, victim)));
-                }
-                if page.len() < CASES_PAGE_MAX {
-                    break;
-                }
-                before = page.last().map(|c| c.id);
-            }
+            self.each_case(|stored| {
+                let report = report_of(&stored.row.report)?;
+                let year = stored.row.reported_date.get(..4).unwrap_or("");
+                rows.extend(report.victims.iter().map(|victim| victim_row(year, victim)));
+                Ok(())
+            })?;
             let victims = rows.len();
             let (rows, generalised, suppressed) = k_anonymise(rows, k);
             let mut event = self.event(caller, "case.dataset", "ok");

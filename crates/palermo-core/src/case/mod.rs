@@ -519,6 +519,16 @@ impl CaseReport {
         out
     }
 
+    /// The report as a reader sees it: whole for the reporting bureau (`identities`), else
+    /// [`CaseReport::protected`].
+    pub fn seen(&self, identities: bool) -> CaseReport {
+        if identities {
+            self.clone()
+        } else {
+            self.protected()
+        }
+    }
+
     /// What a reader other than the reporting bureau (and those it granted) sees: each victim's
     /// non-identifying attributes (the age as its band), no identity, and none of the phones,
     /// addresses, documents, vehicles and accounts a victim uses.
