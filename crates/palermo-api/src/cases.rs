@@ -5,6 +5,8 @@ use std::collections::HashMap;
 
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
+use palermo_hub::case_records::RecordLink;
+use palermo_hub::case_work::{CaseChecklistView, CaseGrantView, GrantInput, TickInput};
 use palermo_hub::cases::{
     CaseLink, CaseSummary, CaseVersionView, CaseView, NetworkView, RouteStatistics,
 };
@@ -148,6 +150,157 @@ pub async fn links(
     let id = parse_id(&id)?;
     let links = blocking(&state.hub, move |hub| hub.case_links(&caller, id)).await?;
     Ok(ok_json(&CaseLinks { links }))
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct CaseRecordLinks {
+    /// One per record and entity of the case.
+    records: Vec<RecordLink>,
+}
+
+#[utoipa::path(get, path = "/api/v1/cases/{id}/records", tag = "cases", params(("id" = i64, Path)),
+    responses((status = 200, body = CaseRecordLinks), (status = 404, body = crate::problem::Problem)),
+    security(("api_key" = [])))]
+/// The records of the hub's databases the case's entities match: its suspects screened
+/// against the persons by the name engine (with birth date and nationality) or named by id,
+/// its documents against the travel documents, its vehicles by VIN and plate. Victims are
+/// never matched. The record's bureau (whom to contact) always; the record where the caller
+/// may see it.
+pub async fn records(
+    State(state): State<AppState>,
+    Authed(caller): Authed,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let id = parse_id(&id)?;
+    let records = blocking(&state.hub, move |hub| hub.case_record_links(&caller, id)).await?;
+    Ok(ok_json(&CaseRecordLinks { records }))
+}
+
+#[utoipa::path(get, path = "/api/v1/cases/{id}/checklist", tag = "cases", params(("id" = i64, Path)),
+    responses((status = 200, body = CaseChecklistView), (status = 404, body = crate::problem::Problem)),
+    security(("api_key" = [])))]
+/// The case's investigation checklist: the general list and one per form of exploitation its
+/// victims suffered (sexual exploitation, forced labour, domestic servitude, organ removal,
+/// child sexual exploitation in travel and tourism), each item with where it stands. The
+/// reporting bureau's, the secretariat's and the users granted.
+pub async fn checklist(
+    State(state): State<AppState>,
+    Authed(caller): Authed,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let id = parse_id(&id)?;
+    let view = blocking(&state.hub, move |hub| hub.case_checklist(&caller, id)).await?;
+    Ok(ok_json(&view))
+}
+
+#[utoipa::path(post, path = "/api/v1/cases/{id}/checklist", tag = "cases", params(("id" = i64, Path)),
+    request_body = TickInput,
+    responses((status = 200, body = CaseChecklistView), (status = 404, body = crate::problem::Problem),
+        (status = 422, body = crate::problem::Problem)),
+    security(("api_key" = [])))]
+/// Ticks (or, with `done: false`, unticks) one item of the case's checklist, with a note: the
+/// reporting bureau only. Answers the checklist as it now stands.
+pub async fn tick(
+    State(state): State<AppState>,
+    Authed(caller): Authed,
+    Path(id): Path<String>,
+    Json(input): Json<TickInput>,
+) -> ApiResult<Response> {
+    let id = parse_id(&id)?;
+    let view = blocking(&state.hub, move |hub| {
+        hub.tick_case_item(&caller, id, &input)
+    })
+    .await?;
+    Ok(ok_json(&view))
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct CaseGrants {
+    grants: Vec<CaseGrantView>,
+}
+
+#[utoipa::path(get, path = "/api/v1/cases/{id}/grants", tag = "cases", params(("id" = i64, Path)),
+    responses((status = 200, body = CaseGrants), (status = 404, body = crate::problem::Problem)),
+    security(("api_key" = [])))]
+/// The users of other organisations the reporting bureau lets see the case's victims'
+/// identities: the bureau's and the secretariat's to read.
+pub async fn grants(
+    State(state): State<AppState>,
+    Authed(caller): Authed,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let id = parse_id(&id)?;
+    let grants = blocking(&state.hub, move |hub| hub.case_grants(&caller, id)).await?;
+    Ok(ok_json(&CaseGrants { grants }))
+}
+
+#[utoipa::path(post, path = "/api/v1/cases/{id}/grants", tag = "cases", params(("id" = i64, Path)),
+    request_body = GrantInput,
+    responses((status = 201, body = CaseGrantView), (status = 404, body = crate::problem::Problem),
+        (status = 422, body = crate::problem::Problem)),
+    security(("api_key" = [])))]
+/// Lets a named user of another member bureau, or of the secretariat, see the case's victims'
+/// identities (the reporting bureau only; the user's organisation must be one the case's
+/// restriction lets see the case). Audited; the user's organisation is told in its trail.
+pub async fn grant(
+    State(state): State<AppState>,
+    Authed(caller): Authed,
+    Path(id): Path<String>,
+    Json(input): Json<GrantInput>,
+) -> ApiResult<Response> {
+    let id = parse_id(&id)?;
+    let view = blocking(&state.hub, move |hub| hub.grant_case(&caller, id, &input)).await?;
+    Ok(created(
+        format!("/api/v1/cases/{id}/grants/{}", view.username),
+        &view,
+    ))
+}
+
+#[utoipa::path(delete, path = "/api/v1/cases/{id}/grants/{username}", tag = "cases",
+    params(("id" = i64, Path), ("username" = String, Path)),
+    responses((status = 204), (status = 404, body = crate::problem::Problem)),
+    security(("api_key" = [])))]
+/// Withdraws a user's grant (the reporting bureau only).
+pub async fn revoke(
+    State(state): State<AppState>,
+    Authed(caller): Authed,
+    Path((id, username)): Path<(String, String)>,
+) -> ApiResult<Response> {
+    let id = parse_id(&id)?;
+    blocking(&state.hub, move |hub| {
+        hub.revoke_case_grant(&caller, id, &username)
+    })
+    .await?;
+    Ok(axum::http::StatusCode::NO_CONTENT.into_response())
+}
+
+#[utoipa::path(get, path = "/api/v1/cases/{id}/ftm", tag = "cases", params(("id" = i64, Path)),
+    responses((status = 200, content_type = "application/x-ndjson", body = String,
+        description = "FollowTheMoney entities, one JSON object per line"),
+        (status = 404, body = crate::problem::Problem)),
+    security(("api_key" = [])))]
+/// The case as FollowTheMoney entities (JSON lines: Project, Person, Organization, Passport,
+/// Identification, Vehicle, Address, UserAccount, BankAccount, Payment, ProjectParticipant,
+/// Membership, Ownership), for investigative tools that read that model; what the caller may
+/// see of the case only (victims' identities for the reporting bureau and the users granted).
+pub async fn ftm(
+    State(state): State<AppState>,
+    Authed(caller): Authed,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let id = parse_id(&id)?;
+    let entities = blocking(&state.hub, move |hub| hub.case_ftm(&caller, id)).await?;
+    let mut body = String::new();
+    for entity in &entities {
+        body.push_str(&entity.to_string());
+        body.push('\n');
+    }
+    let mut response = body.into_response();
+    response.headers_mut().insert(
+        axum::http::header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static("application/x-ndjson"),
+    );
+    Ok(response)
 }
 
 #[utoipa::path(get, path = "/api/v1/cases/{id}/network", tag = "cases",

@@ -231,6 +231,17 @@ pub fn routers_with(hub: Arc<Hub>, options: RouterOptions) -> Routers {
         .route("/cases/{id}/versions", get(cases::versions))
         .route("/cases/{id}/links", get(cases::links))
         .route("/cases/{id}/network", get(cases::network))
+        .route("/cases/{id}/records", get(cases::records))
+        .route(
+            "/cases/{id}/checklist",
+            get(cases::checklist).post(cases::tick),
+        )
+        .route("/cases/{id}/grants", get(cases::grants).post(cases::grant))
+        .route(
+            "/cases/{id}/grants/{username}",
+            axum::routing::delete(cases::revoke),
+        )
+        .route("/cases/{id}/ftm", get(cases::ftm))
         .route("/statistics/routes", get(cases::routes))
         .route("/statistics/victims.csv", get(cases::victims))
         .route("/schemas/case-report-v1.json", get(cases::schema))

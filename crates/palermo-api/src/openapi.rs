@@ -29,6 +29,8 @@ use utoipa::{Modify, OpenApi};
         super::notices::diffusion_history, super::notices::move_notice,
         super::notices::move_diffusion, super::cases::submit, super::cases::list,
         super::cases::get, super::cases::versions, super::cases::links, super::cases::network, super::cases::routes, super::cases::victims,
+        super::cases::records, super::cases::checklist, super::cases::tick, super::cases::grants,
+        super::cases::grant, super::cases::revoke, super::cases::ftm,
     ),
     modifiers(&BearerKey),
 )]

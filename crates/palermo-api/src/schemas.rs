@@ -998,6 +998,25 @@ fn components() -> Vec<(&'static str, Value)> {
         ("NoticeDraftInput", notice_draft()),
         ("CaseReportInput", case_report()),
         (
+            "TickInput",
+            json!({"type": "object", "additionalProperties": false, "required": ["item"],
+            "properties": {
+                "item": {"type": "string", "minLength": 1, "maxLength": 200,
+                    "description": "The item's id, list/item (GET …/checklist lists them)"},
+                "done": {"type": ["boolean", "null"], "description": "Default true"},
+                "note": {"type": ["string", "null"],
+                    "maxLength": palermo_core::case::checklist::NOTE_LEN_MAX}
+            }}),
+        ),
+        (
+            "GrantInput",
+            json!({"type": "object", "additionalProperties": false, "required": ["username"],
+            "properties": {
+                "username": {"type": "string", "pattern": USERNAME,
+                    "description": "A user of another member bureau or of the secretariat"}
+            }}),
+        ),
+        (
             "HitAnswerInput",
             json!({"type": "object", "additionalProperties": false,
             "required": ["answer"],

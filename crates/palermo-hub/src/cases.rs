@@ -103,7 +103,7 @@ fn internal(error: impl std::fmt::Display) -> HubError {
 }
 
 /// A stored report (the hub validated it before storing it: a failure is corruption).
-fn report_of(json: &str) -> Result<CaseReport> {
+pub(crate) fn report_of(json: &str) -> Result<CaseReport> {
     serde_json::from_str(json).map_err(internal)
 }
 
@@ -194,7 +194,7 @@ fn link_messages(
 impl Hub {
     /// Refuses callers that see no case at all: partners (they get the anonymised statistics
     /// only) and callers without the read permission.
-    fn require_case_reader(&self, caller: &Caller) -> Result<()> {
+    pub(crate) fn require_case_reader(&self, caller: &Caller) -> Result<()> {
         caller.require(Permissions::READ_RECORDS)?;
         if caller.viewpoint.kind == OrgKind::Partner {
             return Err(HubError::Forbidden(
@@ -217,12 +217,36 @@ impl Hub {
         (sees && caller.viewpoint.kind != OrgKind::Partner).then_some(false)
     }
 
-    fn visible_case(&self, caller: &Caller, id: i64) -> Result<(StoredCase, bool)> {
+    /// The case and whether the caller sees it whole: its owner, or a user its owner granted
+    /// the victims' identities by name.
+    pub(crate) fn visible_case(&self, caller: &Caller, id: i64) -> Result<(StoredCase, bool)> {
         let stored = self.store.case(id)?.ok_or(HubError::NotFound)?;
         match Self::case_access(caller, &stored) {
-            Some(whole) => Ok((stored, whole)),
+            Some(true) => Ok((stored, true)),
+            Some(false) => {
+                let granted = self.granted_cases(caller)?.contains(&id);
+                Ok((stored, granted))
+            }
             None => Err(HubError::NotFound),
         }
+    }
+
+    /// The cases whose victims' identities the caller was granted by name: a signed-in user
+    /// of the organisation the grant was made to (never a key, never the console).
+    pub(crate) fn granted_cases(&self, caller: &Caller) -> Result<Vec<i64>> {
+        let Some(user) = caller.user.as_deref() else {
+            return Ok(Vec::new());
+        };
+        if caller.api_key_id.is_some() || caller.viewpoint.kind == OrgKind::Partner {
+            return Ok(Vec::new());
+        }
+        let Some(row) = self.store.user(user)? else {
+            return Ok(Vec::new());
+        };
+        if row.org != caller.org {
+            return Ok(Vec::new());
+        }
+        Ok(self.store.user_case_grants(user)?)
     }
 
     fn case_view(stored: &StoredCase, whole: bool) -> Result<CaseView> {
@@ -311,9 +335,7 @@ impl Hub {
                     at: self.now(),
                 };
                 let organisations = self.store.organisations()?;
-                let tell = |stored: &StoredCase, before: &[CaseMatch], after: &[CaseMatch]| {
-                    link_messages(caller, stored, before, after, &organisations)
-                };
+                let records_after = self.record_links(&report)?;
                 let event = self.event(caller, "case.submit", "ok");
                 let describe = |done: Done<'_>| {
                     let mut event = event.clone();
@@ -328,6 +350,24 @@ impl Hub {
                 };
                 let stored = {
                     let _writing = self.writes.lock();
+                    // What the case's last version linked to, read under the writes lock: only
+                    // records newly linked are told.
+                    let records_before = match self.store.case_of(owner, &report.reference)? {
+                        Some(earlier) => self.record_links(&report_of(&earlier.row.report)?)?,
+                        None => Vec::new(),
+                    };
+                    let tell = |stored: &StoredCase, before: &[CaseMatch], after: &[CaseMatch]| {
+                        let mut messages =
+                            link_messages(caller, stored, before, after, &organisations);
+                        messages.extend(crate::case_records::record_messages(
+                            caller,
+                            stored,
+                            &records_before,
+                            &records_after,
+                            &organisations,
+                        ));
+                        messages
+                    };
                     self.store.submit_case(&submission, &tell, &describe)?
                 };
                 Self::case_view(&stored, true)
@@ -530,7 +570,9 @@ pub struct NetworkNode {
     pub id: String,
     /// `case`, `victim`, `suspect`, `organisation`, `document`, `vehicle`, `phone`, `email`,
     /// `handle`, `money`, `address`; `case-restricted` for a linked case the reader may not
-    /// see (only its owner, whom to contact).
+    /// see (only its owner, whom to contact); `record` for a record of the persons, documents
+    /// or vehicles databases the case links to (`record:KIND:ID`), `record-restricted` for one
+    /// the reader may not see.
     pub kind: String,
     pub label: String,
     /// The owner bureau for a case; the country of an entity, where it has one.
@@ -602,6 +644,10 @@ impl Graph {
     }
 
     fn edge(&mut self, from: String, to: String, kind: &str) {
+        self.edge_scored(from, to, kind, 1.0);
+    }
+
+    fn edge_scored(&mut self, from: String, to: String, kind: &str, score: f64) {
         if !self.ids.contains(&from) || !self.ids.contains(&to) {
             return;
         }
@@ -615,7 +661,7 @@ impl Graph {
                 from,
                 to,
                 kind: kind.to_owned(),
-                score: 1.0,
+                score,
             });
         }
     }
@@ -788,6 +834,49 @@ impl Hub {
             let mut graph = Graph::default();
             let report = report_of(&start.row.report)?;
             graph.case(&start, &report, whole, 0);
+            let granted = self.granted_cases(caller)?;
+            // The records the case links to, one hop away, never followed further; a record
+            // the reader may not see is a node naming only its owner.
+            let mut hidden: Vec<(&str, i64)> = Vec::new();
+            let records = self.record_links(&report)?;
+            for linked in &records {
+                let seen = linked.seen_by(&caller.viewpoint);
+                let node = match seen.record_id {
+                    Some(record) => {
+                        let node = format!("record:{}:{record}", seen.record_kind);
+                        let label =
+                            format!("{} {} record {record}", seen.contact, seen.record_kind);
+                        graph.node(node.clone(), "record", label, Some(seen.contact.clone()), 1);
+                        node
+                    }
+                    None => {
+                        let key = (linked.link.record_kind, linked.record_id);
+                        let place = hidden.iter().position(|k| *k == key).unwrap_or_else(|| {
+                            hidden.push(key);
+                            hidden.len() - 1
+                        });
+                        let node = format!("restricted-record:{}", place + 1);
+                        let label = format!(
+                            "a {} record of {}: contact {}",
+                            seen.record_kind, seen.contact, seen.contact
+                        );
+                        graph.node(
+                            node.clone(),
+                            "record-restricted",
+                            label,
+                            Some(seen.contact.clone()),
+                            1,
+                        );
+                        node
+                    }
+                };
+                graph.edge_scored(
+                    format!("case:{id}/{}", seen.entity),
+                    node,
+                    seen.matched_on,
+                    seen.score,
+                );
+            }
             let mut frontier = vec![id];
             let mut visited = std::collections::HashSet::from([id]);
             for hop in 1..=hops {
@@ -800,6 +889,7 @@ impl Hub {
                                 Some(whole) => {
                                     if visited.insert(other.id) {
                                         let report = report_of(&other.row.report)?;
+                                        let whole = whole || granted.contains(&other.id);
                                         graph.case(&other, &report, whole, hop);
                                         next.push(other.id);
                                     }

@@ -786,6 +786,50 @@ impl Hub {
     }
 }
 
+impl Hub {
+    /// The records bearing exactly this VIN or plate (`matched_on`: `vin`, `plate`), among
+    /// those the caller may see: the lookup of a check, for reading (it records no hit).
+    pub(crate) fn vehicle_matches(
+        &self,
+        caller: &Caller,
+        query: &VehicleQuery,
+        matched_on: &'static str,
+    ) -> Result<Vec<(i64, CountryCode)>> {
+        self.require_indexes()?;
+        let mut errors = FieldErrors::default();
+        let Some(parsed) = parse_vehicle_query(query, 0, &mut errors) else {
+            return Ok(Vec::new());
+        };
+        let mut candidates = Vec::new();
+        {
+            let index = self.vehicles.read();
+            let mut visible = |c: Candidate| {
+                if let Some(owner) = index.access.visible_owner(&caller.viewpoint, c.row) {
+                    candidates.push((c.row, c.exact, owner));
+                }
+            };
+            match (matched_on, &parsed.vin, &parsed.plate) {
+                ("vin", Some(vin), _) => index.keys.by_vin.lookup(vin_key(vin), &mut visible),
+                ("plate", _, Some((country, plate))) => index
+                    .keys
+                    .by_plate
+                    .lookup(plate_key(*country, plate), &mut visible),
+                _ => {}
+            }
+        }
+        let mut ids = Vec::new();
+        for (row, _) in fair_candidates(candidates, CANDIDATES_PER_OWNER_MAX) {
+            if let Some(stored) = self.store.vehicle(i64::from(row))?
+                && confirm_vehicle(caller, &parsed, &stored, matched_on) == Some(MatchKind::Exact)
+            {
+                ids.push((stored.id, stored.record.meta.owner));
+            }
+        }
+        ids.sort_unstable();
+        Ok(ids)
+    }
+}
+
 /// Confirms an index candidate against its record: still active, the caller may see it, and
 /// the identifiers really agree (the index holds hashes only).
 fn confirm_document(

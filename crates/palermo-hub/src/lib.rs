@@ -7,6 +7,8 @@
 
 mod audit;
 mod auth;
+pub mod case_records;
+pub mod case_work;
 pub mod cases;
 mod checks;
 pub mod clock;

@@ -569,3 +569,432 @@ fn the_victims_dataset_is_k_anonymous_and_the_partners() {
         Err(HubError::Invalid(_))
     ));
 }
+
+/// A signed-in user of `org` (a member bureau's, unless `kind` says otherwise), created in the
+/// hub so that grants by name can find them.
+fn user(w: &World, org: &str, kind: OrgKind, name: &str) -> Caller {
+    let role = match kind {
+        OrgKind::Partner => palermo_core::Role::Partner,
+        _ => palermo_core::Role::Operator,
+    };
+    w.hub
+        .add_user(
+            &Caller::console(),
+            OrgCode::parse(org).unwrap(),
+            name,
+            name,
+            &[role],
+            "a long enough passphrase 1",
+        )
+        .unwrap();
+    Caller {
+        org: OrgCode::parse(org).unwrap(),
+        viewpoint: Viewpoint {
+            kind,
+            country: CountryCode::parse(org),
+        },
+        permissions: Permissions::CHECK | Permissions::READ_RECORDS | Permissions::WRITE_RECORDS,
+        user: Some(name.into()),
+        api_key_id: None,
+        source: None,
+    }
+}
+
+fn record<T: serde::de::DeserializeOwned>(value: Value) -> T {
+    serde_json::from_value(value).unwrap()
+}
+
+#[test]
+fn a_case_links_to_the_records_its_suspects_documents_and_vehicles_match() {
+    let w = world();
+    // Germany's databases: a passport France may see, one only Italy may see, a stolen car,
+    // the recruiter as a wanted person, and a passport a victim of France's case travelled on.
+    let seen: palermo_core::DocumentInput = record(json!({"number": "C01X00T47",
+        "issuing_country": "DEU", "type": "P", "status": "stolen", "reported_date": "2026-01-10"}));
+    let seen = w.hub.create_document(&w.deu, &seen).unwrap().id;
+    let hidden: palermo_core::DocumentInput = record(json!({"number": "C01X99Z11",
+        "issuing_country": "DEU", "type": "P", "status": "stolen", "reported_date": "2026-01-10",
+        "restriction": "only", "restriction_countries": ["ITA"]}));
+    let hidden = w.hub.create_document(&w.deu, &hidden).unwrap().id;
+    let victims: palermo_core::DocumentInput = record(json!({"number": "A1234567",
+        "issuing_country": "NGA", "type": "P", "status": "lost", "reported_date": "2026-01-10"}));
+    w.hub.create_document(&w.deu, &victims).unwrap();
+    let car: palermo_core::VehicleInput = record(json!({"vin": "1M8GDM9AXKP042788",
+        "status": "stolen", "reported_date": "2026-01-10"}));
+    let car = w.hub.create_vehicle(&w.deu, &car).unwrap().id;
+    let wanted: PersonInput = record(json!({"names": [{"given": "Osas", "family": "Igbinedion"}],
+        "birth_date": "1985-04-12", "sex": "M", "reported_date": "2026-01-05"}));
+    let wanted = w
+        .hub
+        .write_persons(&w.deu, &[wanted], "persons")
+        .unwrap()
+        .ids[0];
+
+    let mut french = report("FR-R");
+    french["suspects"][0]["birth_date"] = json!("1985-04-12");
+    french["documents"] = json!([
+        {"id": "D1", "number": "c01x00t47", "issuing_country": "DEU", "document_type": "passport", "condition": "genuine", "used_by": "S1"},
+        {"id": "D2", "number": "C01X99Z11", "issuing_country": "DEU", "document_type": "passport", "condition": "forged", "used_by": "S1"},
+        {"id": "D3", "number": "A1234567", "issuing_country": "NGA", "document_type": "passport", "condition": "genuine", "used_by": "V1"}
+    ]);
+    french["vehicles"] = json!([{"id": "K1", "vin": "1M8GDM9AXKP042788", "used_by": "S1"}]);
+    let case = w.hub.submit_case(&w.fra, &bytes(&french)).unwrap();
+
+    let links = w.hub.case_record_links(&w.fra, case.id).unwrap();
+    let found: Vec<(&str, &str, &str, Option<i64>)> = links
+        .iter()
+        .map(|l| (l.record_kind, l.matched_on, l.entity.as_str(), l.record_id))
+        .collect();
+    assert!(
+        found.contains(&("document", "document", "D1", Some(seen))),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&("vehicle", "vin", "K1", Some(car))),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&("person", "name", "S1", Some(wanted))),
+        "{found:?}"
+    );
+    // The passport only Italy may see: France learns whom to contact, not the record.
+    assert!(
+        found.contains(&("document", "document", "D2", None)),
+        "{found:?}"
+    );
+    assert!(!found.iter().any(|l| l.3 == Some(hidden)));
+    // A victim's passport is never matched, whoever holds a record of it.
+    assert!(
+        !found.iter().any(|l| l.2 == "D3" || l.2 == "V1"),
+        "{found:?}"
+    );
+    assert!(links.iter().all(|l| l.contact == "DEU"));
+    let name = links.iter().find(|l| l.matched_on == "name").unwrap();
+    assert!((0.8..=1.0).contains(&name.score), "{}", name.score);
+    // Italy, whom the hidden passport's restriction lets see it, sees it in France's case.
+    let italian = w.hub.case_record_links(&w.ita, case.id).unwrap();
+    assert!(italian.iter().any(|l| l.record_id == Some(hidden)));
+
+    // Germany is told once, in one message naming its records, the case it may see.
+    let inbox = |who: &Caller| {
+        w.hub
+            .messages(who, palermo_store::Mailbox::Inbox, None, 10)
+            .unwrap()
+    };
+    let told = inbox(&w.deu);
+    assert_eq!(told.len(), 1, "{told:?}");
+    assert!(
+        told[0]
+            .subject
+            .contains("names your document and person and vehicle records"),
+        "{}",
+        told[0].subject
+    );
+    for id in [seen, hidden, car, wanted] {
+        assert!(
+            told[0].body.contains(&format!("record {id}")),
+            "{}",
+            told[0].body
+        );
+    }
+    assert!(!told[0].body.contains("A1234567") && !told[0].body.contains("Adebayo"));
+    // The next version links nothing new: nobody is told again.
+    let mut later = french.clone();
+    later["status"] = json!("follow-up");
+    w.hub.submit_case(&w.fra, &bytes(&later)).unwrap();
+    assert_eq!(inbox(&w.deu).len(), 1);
+    assert!(inbox(&w.ita).is_empty());
+
+    // The network draws the records one hop out: the hidden one as a contact-only node.
+    let network = w.hub.case_network(&w.fra, case.id, 1).unwrap();
+    let record_nodes: Vec<(&str, &str)> = network
+        .nodes
+        .iter()
+        .filter(|n| n.kind.starts_with("record"))
+        .map(|n| (n.id.as_str(), n.kind.as_str()))
+        .collect();
+    assert!(
+        record_nodes.contains(&(&*format!("record:document:{seen}"), "record")),
+        "{record_nodes:?}"
+    );
+    assert!(
+        record_nodes.contains(&("restricted-record:1", "record-restricted")),
+        "{record_nodes:?}"
+    );
+    let text = serde_json::to_string(&network).unwrap();
+    assert!(
+        !text.contains(&format!("record:document:{hidden}")),
+        "{text}"
+    );
+    assert!(network.edges.iter().any(|e| e.kind == "name"
+        && e.from == format!("case:{}/S1", case.id)
+        && e.to == format!("record:person:{wanted}")
+        && e.score < 1.0 + f64::EPSILON));
+
+    // A withdrawn record links no more; partners read no record links.
+    w.hub.withdraw_person(&w.deu, wanted).unwrap();
+    let links = w.hub.case_record_links(&w.fra, case.id).unwrap();
+    assert!(
+        !links.iter().any(|l| l.record_kind == "person"),
+        "{links:?}"
+    );
+    assert!(matches!(
+        w.hub.case_record_links(&w.partner, case.id),
+        Err(HubError::Forbidden(_))
+    ));
+}
+
+#[test]
+fn victims_identities_reach_a_user_granted_by_name_and_nobody_else() {
+    let w = world();
+    let dieter = user(&w, "DEU", OrgKind::Member, "dieter");
+    let doris = user(&w, "DEU", OrgKind::Member, "doris");
+    let _francois = user(&w, "FRA", OrgKind::Member, "francois");
+    let _ngo = user(&w, "NGO1", OrgKind::Partner, "ngo.worker");
+    let case = w.hub.submit_case(&w.fra, &bytes(&report("FR-G"))).unwrap();
+    let sees_identity = |who: &Caller| {
+        let view = w.hub.case(who, case.id).unwrap();
+        let text = view.report.to_string();
+        assert_eq!(view.identities_visible, text.contains("Adebayo"));
+        view.identities_visible
+    };
+    assert!(!sees_identity(&dieter));
+
+    let grant = |who: &Caller, name: &str| {
+        w.hub.grant_case(
+            who,
+            case.id,
+            &palermo_hub::case_work::GrantInput {
+                username: Some(name.into()),
+            },
+        )
+    };
+    // Only the reporting bureau grants; Germany cannot grant itself.
+    assert!(matches!(
+        grant(&dieter, "dieter"),
+        Err(HubError::Forbidden(_))
+    ));
+    assert!(matches!(
+        grant(&w.secretariat, "dieter"),
+        Err(HubError::Forbidden(_))
+    ));
+    let granted = grant(&w.fra, "dieter").unwrap();
+    assert_eq!(
+        (granted.username.as_str(), granted.org.as_str()),
+        ("dieter", "DEU")
+    );
+    assert!(sees_identity(&dieter));
+    // Not his colleague, not his bureau's machines, not Italy.
+    assert!(!sees_identity(&doris));
+    let machine = Caller {
+        user: None,
+        api_key_id: Some(7),
+        ..dieter.clone()
+    };
+    assert!(!sees_identity(&machine));
+    let as_key = Caller {
+        api_key_id: Some(7),
+        ..dieter.clone()
+    };
+    assert!(
+        !sees_identity(&as_key),
+        "a key never carries a person's grant"
+    );
+    assert!(!sees_identity(&w.ita));
+    // A grant claimed by a caller of another organisation under the granted name is worthless.
+    let impostor = Caller {
+        user: Some("dieter".into()),
+        ..w.ita.clone()
+    };
+    assert!(!sees_identity(&impostor));
+    // What the granted user sees everywhere: versions, the network's victims, the export.
+    assert!(
+        w.hub.case_versions(&dieter, case.id).unwrap()[0]
+            .report
+            .to_string()
+            .contains("Adebayo")
+    );
+    let network = w.hub.case_network(&dieter, case.id, 1).unwrap();
+    assert!(network.nodes.iter().any(|n| n.kind == "victim"));
+    let export = serde_json::to_string(&w.hub.case_ftm(&dieter, case.id).unwrap()).unwrap();
+    assert!(export.contains("Adebayo"));
+    let export = serde_json::to_string(&w.hub.case_ftm(&doris, case.id).unwrap()).unwrap();
+    assert!(
+        !export.contains("Adebayo") && !export.contains("2007-02-02"),
+        "{export}"
+    );
+
+    // Refusals: unknown and partner users read alike; the bureau's own users need none.
+    let detail = |error: HubError| match error {
+        HubError::Invalid(errors) => (errors.0[0].field.clone(), errors.0[0].detail.clone()),
+        other => panic!("expected invalid input, got {other:?}"),
+    };
+    let (field, unknown) = detail(grant(&w.fra, "nobody").unwrap_err());
+    assert_eq!(field, "username");
+    let (_, partner) = detail(grant(&w.fra, "ngo.worker").unwrap_err());
+    assert_eq!(unknown.replace("nobody", "ngo.worker"), partner);
+    assert!(
+        detail(grant(&w.fra, "francois").unwrap_err())
+            .1
+            .contains("see its cases whole already")
+    );
+    // A restricted case cannot be granted to a bureau its restriction keeps out.
+    let mut closed = report("FR-G2");
+    closed["restriction"] = json!({"visibility": "only", "countries": ["ITA"]});
+    let closed = w.hub.submit_case(&w.fra, &bytes(&closed)).unwrap();
+    let refused = w.hub.grant_case(
+        &w.fra,
+        closed.id,
+        &palermo_hub::case_work::GrantInput {
+            username: Some("dieter".into()),
+        },
+    );
+    assert!(
+        detail(refused.unwrap_err())
+            .1
+            .contains("restriction keeps DEU")
+    );
+    assert!(matches!(
+        w.hub.case(&dieter, closed.id),
+        Err(HubError::NotFound)
+    ));
+
+    // Grants are listed to the bureau and the secretariat; withdrawn, they end.
+    assert_eq!(w.hub.case_grants(&w.fra, case.id).unwrap().len(), 1);
+    assert_eq!(w.hub.case_grants(&w.secretariat, case.id).unwrap().len(), 1);
+    assert!(matches!(
+        w.hub.case_grants(&dieter, case.id),
+        Err(HubError::Forbidden(_))
+    ));
+    assert!(matches!(
+        w.hub.revoke_case_grant(&dieter, case.id, "dieter"),
+        Err(HubError::Forbidden(_))
+    ));
+    w.hub.revoke_case_grant(&w.fra, case.id, "dieter").unwrap();
+    assert!(!sees_identity(&dieter));
+    assert!(matches!(
+        w.hub.revoke_case_grant(&w.fra, case.id, "dieter"),
+        Err(HubError::NotFound)
+    ));
+    let trail = w
+        .hub
+        .store()
+        .audit_entries(&Default::default(), 1000)
+        .unwrap();
+    for action in ["case.grant", "case.revoke"] {
+        assert!(
+            trail
+                .iter()
+                .any(|e| e.event.action == action && e.event.outcome == "ok"),
+            "{action}"
+        );
+    }
+}
+
+#[test]
+fn the_checklist_follows_the_forms_of_exploitation_and_only_the_bureau_ticks() {
+    let w = world();
+    let case = w.hub.submit_case(&w.fra, &bytes(&report("FR-C"))).unwrap();
+    let list = w.hub.case_checklist(&w.fra, case.id).unwrap();
+    let lists: std::collections::BTreeSet<&str> = list
+        .items
+        .iter()
+        .map(|i| i.id.split('/').next().unwrap())
+        .collect();
+    assert_eq!(
+        lists.into_iter().collect::<Vec<_>>(),
+        ["general", "sexual-exploitation"]
+    );
+    assert_eq!((list.done, list.total), (0, list.items.len()));
+    let tick = |who: &Caller, item: &str, done: bool, note: Option<&str>| {
+        w.hub.tick_case_item(
+            who,
+            case.id,
+            &palermo_hub::case_work::TickInput {
+                item: Some(item.into()),
+                done: Some(done),
+                note: note.map(str::to_owned),
+            },
+        )
+    };
+    let ticked = tick(
+        &w.fra,
+        "sexual-exploitation/advertisements-preserved",
+        true,
+        Some("3 ads kept"),
+    )
+    .unwrap();
+    assert_eq!(ticked.done, 1);
+    let item = ticked.items.iter().find(|i| i.done).unwrap();
+    assert_eq!(
+        (item.note.as_deref(), item.by.is_some()),
+        (Some("3 ads kept"), true)
+    );
+    assert_eq!(
+        tick(
+            &w.fra,
+            "sexual-exploitation/advertisements-preserved",
+            false,
+            None
+        )
+        .unwrap()
+        .done,
+        0
+    );
+
+    // Bad ticks: an item of another form's list, none, a note with control characters.
+    let paths = |error: HubError| invalid_paths(error);
+    let wrong = tick(&w.fra, "organ-removal/donor-follow-up", true, None).unwrap_err();
+    match &wrong {
+        HubError::Invalid(errors) => {
+            assert!(errors.0[0].detail.contains("general/victims-referred"))
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(paths(wrong), ["item"]);
+    assert_eq!(paths(tick(&w.fra, " ", true, None).unwrap_err()), ["item"]);
+    assert_eq!(
+        paths(tick(&w.fra, "general/victims-referred", true, Some("a\u{7}b")).unwrap_err()),
+        ["note"]
+    );
+    assert_eq!(
+        paths(tick(&w.fra, "general/victims-referred", true, Some("a\u{202e}b")).unwrap_err()),
+        ["note"]
+    );
+
+    // Germany sees the case, not its checklist, and ticks nothing; the secretariat reads it.
+    assert!(matches!(
+        tick(&w.deu, "general/victims-referred", true, None),
+        Err(HubError::Forbidden(_))
+    ));
+    assert!(matches!(
+        w.hub.case_checklist(&w.deu, case.id),
+        Err(HubError::Forbidden(_))
+    ));
+    assert!(w.hub.case_checklist(&w.secretariat, case.id).is_ok());
+    assert!(matches!(
+        w.hub.case_checklist(&w.partner, case.id),
+        Err(HubError::Forbidden(_))
+    ));
+    assert!(matches!(
+        w.hub.case_checklist(&w.fra, case.id + 99),
+        Err(HubError::NotFound)
+    ));
+
+    // A later version with a victim of forced labour adds that list; ticks are kept.
+    tick(&w.fra, "general/records-checked", true, None).unwrap();
+    let mut later = report("FR-C");
+    later["victims"][0]["exploitation"] = json!(["sexual-exploitation", "forced-labour"]);
+    w.hub.submit_case(&w.fra, &bytes(&later)).unwrap();
+    let list = w.hub.case_checklist(&w.fra, case.id).unwrap();
+    assert!(
+        list.items
+            .iter()
+            .any(|i| i.id == "forced-labour/labour-inspection")
+    );
+    assert!(
+        list.items
+            .iter()
+            .any(|i| i.id == "general/records-checked" && i.done)
+    );
+}

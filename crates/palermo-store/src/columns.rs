@@ -196,6 +196,8 @@ pub(crate) fn key_order(table: &str) -> &'static str {
         "notice_versions" => "notice_id, version",
         "case_versions" => "case_id, version",
         "case_keys" => "case_id, kind, value, entity",
+        "case_checklist" => "case_id, item",
+        "case_grants" => "case_id, username",
         "webhooks" => "org",
         _ => "id",
     }

@@ -14,10 +14,10 @@ use palermo_core::{OrgCode, OrgKind, Permissions, RecordAccess, Role};
 
 use crate::Replay;
 use crate::{
-    Attempt, AuditFilter, CaseKey, CaseMatch, CaseRow, CaseSubmission, DeliveryKind, Done,
-    HitAnswer, HitParty, Kind, Mailbox, NewAttachment, NewHit, NewMessage, NoticeChange,
-    NoticeEvent, NoticeFilter, NoticeRow, Organisation, Receipt, RecordKind, SignedHead, Store,
-    StoreError, StoredCase, StoredNotice, UserRow, Webhook,
+    Attempt, AuditFilter, CaseGrant, CaseKey, CaseMatch, CaseRow, CaseSubmission, ChecklistTick,
+    DeliveryKind, Done, HitAnswer, HitParty, Kind, Mailbox, NewAttachment, NewHit, NewMessage,
+    NoticeChange, NoticeEvent, NoticeFilter, NoticeRow, Organisation, Receipt, RecordKind,
+    SignedHead, Store, StoreError, StoredCase, StoredNotice, UserRow, Webhook,
 };
 
 /// Makes an empty store; the second value is dropped after the store (a temporary directory,
@@ -97,6 +97,10 @@ pub fn run(make: MakeStore<'_>) {
         (
             "cases_keep_every_version_and_match_on_shared_keys",
             cases_keep_every_version_and_match_on_shared_keys,
+        ),
+        (
+            "case_checklists_and_grants_keep_their_last_state",
+            case_checklists_and_grants_keep_their_last_state,
         ),
     ];
     for (name, case) in cases {
@@ -243,12 +247,22 @@ fn fill_every_table(store: &dyn Store) {
         .unwrap()
         .unwrap();
     let row = case_row("FRA", "FR-1", "{\"v\":1}");
-    store
+    let case = store
         .submit_case(
             &submission(&row, &[key("phone", "+33612345678", "C1")], "FRA", at(6)),
             &|_, _, _| Vec::new(),
             &described(),
         )
+        .unwrap();
+    store
+        .tick_case_item(
+            case.id,
+            &tick("general/victim-referred", true, at(6)),
+            &ev(),
+        )
+        .unwrap();
+    store
+        .grant_case(&grant(case.id, "bert", "DEU", at(6)), &ev())
         .unwrap();
     let (seq, hash) = store.audit_head().unwrap().unwrap();
     store
@@ -2259,6 +2273,129 @@ fn cases_keep_every_version_and_match_on_shared_keys(store: &dyn Store) {
     assert_eq!(ids(None, Some(unrelated.id), 1), [other.id]);
     assert_eq!(ids(Some("FRA"), None, 10), [created.id]);
     assert!(ids(Some("ITA"), None, 10).is_empty());
+    assert!(verify_chain(store) > 0);
+}
+
+fn tick(item: &str, done: bool, when: Timestamp) -> ChecklistTick {
+    ChecklistTick {
+        item: item.into(),
+        done,
+        note: done.then(|| format!("{item} done")),
+        by_org: org("FRA"),
+        by_name: "anna".into(),
+        at: when,
+    }
+}
+
+fn grant(case_id: i64, username: &str, of: &str, when: Timestamp) -> CaseGrant {
+    CaseGrant {
+        case_id,
+        username: username.into(),
+        org: org(of),
+        by_org: org("FRA"),
+        by_name: "anna".into(),
+        at: when,
+    }
+}
+
+fn case_checklists_and_grants_keep_their_last_state(store: &dyn Store) {
+    for code in ["FRA", "DEU"] {
+        store
+            .add_organisation(&organisation(code, OrgKind::Member, code), &ev())
+            .unwrap();
+    }
+    let row = case_row("FRA", "FR-9", "{}");
+    let case = store
+        .submit_case(
+            &submission(&row, &[], "FRA", at(1)),
+            &|_, _, _| Vec::new(),
+            &described(),
+        )
+        .unwrap();
+    let other_row = case_row("FRA", "FR-10", "{}");
+    let other = store
+        .submit_case(
+            &submission(&other_row, &[], "FRA", at(1)),
+            &|_, _, _| Vec::new(),
+            &described(),
+        )
+        .unwrap();
+    assert_eq!(
+        store.case_of(code("FRA"), "FR-9").unwrap(),
+        Some(case.clone())
+    );
+    assert_eq!(store.case_of(code("DEU"), "FR-9").unwrap(), None);
+    assert_eq!(
+        store.case_of(code("FRA"), "fr-9").unwrap(),
+        None,
+        "references are exact"
+    );
+
+    // Ticked, unticked, ticked again: the last state is kept, per case.
+    assert!(store.case_checklist(case.id).unwrap().is_empty());
+    let entries = |store: &dyn Store| {
+        store
+            .audit_entries(&AuditFilter::default(), 1000)
+            .unwrap()
+            .len()
+    };
+    let before = entries(store);
+    store
+        .tick_case_item(case.id, &tick("sexual/ads", true, at(2)), &ev())
+        .unwrap();
+    store
+        .tick_case_item(case.id, &tick("general/a", true, at(3)), &ev())
+        .unwrap();
+    store
+        .tick_case_item(case.id, &tick("sexual/ads", false, at(4)), &ev())
+        .unwrap();
+    assert_eq!(entries(store), before + 3, "each tick has its entry");
+    assert_eq!(
+        store.case_checklist(case.id).unwrap(),
+        [
+            tick("general/a", true, at(3)),
+            tick("sexual/ads", false, at(4))
+        ]
+    );
+    assert!(store.case_checklist(other.id).unwrap().is_empty());
+
+    // Grants by name: granted again replaces, revoked once.
+    store
+        .grant_case(&grant(case.id, "bert", "DEU", at(5)), &ev())
+        .unwrap();
+    store
+        .grant_case(&grant(case.id, "carl", "DEU", at(5)), &ev())
+        .unwrap();
+    store
+        .grant_case(&grant(case.id, "bert", "DEU", at(6)), &ev())
+        .unwrap();
+    store
+        .grant_case(&grant(other.id, "bert", "DEU", at(6)), &ev())
+        .unwrap();
+    assert_eq!(
+        store.case_grants(case.id).unwrap(),
+        [
+            grant(case.id, "bert", "DEU", at(6)),
+            grant(case.id, "carl", "DEU", at(5))
+        ]
+    );
+    let mut both = vec![case.id, other.id];
+    both.sort_unstable();
+    assert_eq!(store.user_case_grants("bert").unwrap(), both);
+    assert!(
+        store.user_case_grants("Bert").unwrap().is_empty(),
+        "names are exact"
+    );
+    let before = entries(store);
+    assert!(store.revoke_case_grant(case.id, "bert", &ev()).unwrap());
+    assert!(!store.revoke_case_grant(case.id, "bert", &ev()).unwrap());
+    assert_eq!(
+        entries(store),
+        before + 1,
+        "only a revocation that revoked has its entry"
+    );
+    assert_eq!(store.user_case_grants("bert").unwrap(), [other.id]);
+    assert_eq!(store.case_grants(case.id).unwrap().len(), 1);
     assert!(verify_chain(store) > 0);
 }
 

@@ -265,6 +265,29 @@ pub struct CaseSubmission<'a> {
 /// before (`before`: empty for a new case) and has now (`after`).
 pub type TellLinks<'a> = dyn Fn(&StoredCase, &[CaseMatch], &[CaseMatch]) -> Vec<NewMessage> + 'a;
 
+/// One item of a case's investigation checklist as it was last ticked or unticked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChecklistTick {
+    pub item: String,
+    pub done: bool,
+    pub note: Option<String>,
+    pub by_org: OrgCode,
+    pub by_name: String,
+    pub at: Timestamp,
+}
+
+/// A user whom a case's owner lets see the case's victims' identities.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CaseGrant {
+    pub case_id: i64,
+    pub username: String,
+    /// The user's organisation when granted.
+    pub org: OrgCode,
+    pub by_org: OrgCode,
+    pub by_name: String,
+    pub at: Timestamp,
+}
+
 /// An identifier a case shares with another case.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct CaseMatch {
@@ -797,6 +820,14 @@ pub const TABLES: &[(&str, &[&str])] = &[
     ),
     ("case_keys", &["case_id", "kind", "value", "entity"]),
     (
+        "case_checklist",
+        &["case_id", "item", "done", "note", "by_org", "by_name", "at"],
+    ),
+    (
+        "case_grants",
+        &["case_id", "username", "org", "by_org", "by_name", "at"],
+    ),
+    (
         "notice_events",
         &[
             "id",
@@ -1299,6 +1330,20 @@ pub trait Store: Send + Sync {
     fn case_versions(&self, id: i64) -> Result<Vec<CaseVersion>>;
     /// Every identifier of case `id` that another case holds too, with that case.
     fn case_matches(&self, id: i64) -> Result<Vec<CaseMatch>>;
+    /// The case of `owner` with that reference.
+    fn case_of(&self, owner: CountryCode, reference: &str) -> Result<Option<StoredCase>>;
+    /// The items of case `case_id`'s checklist ticked (or unticked) so far, by item.
+    fn case_checklist(&self, case_id: i64) -> Result<Vec<ChecklistTick>>;
+    /// Records the item's state (replacing any earlier one) with its audit entry.
+    fn tick_case_item(&self, case_id: i64, tick: &ChecklistTick, audit: &AuditEvent) -> Result<()>;
+    /// The users case `case_id`'s owner lets see the victims' identities, by name.
+    fn case_grants(&self, case_id: i64) -> Result<Vec<CaseGrant>>;
+    /// The cases whose victims' identities `username` was granted, in order.
+    fn user_case_grants(&self, username: &str) -> Result<Vec<i64>>;
+    /// Grants (or grants again, replacing who and when) with its audit entry.
+    fn grant_case(&self, grant: &CaseGrant, audit: &AuditEvent) -> Result<()>;
+    /// Withdraws a grant with its audit entry; `false` (and no entry) if there was none.
+    fn revoke_case_grant(&self, case_id: i64, username: &str, audit: &AuditEvent) -> Result<bool>;
 
     fn counts(&self) -> Result<Counts>;
 

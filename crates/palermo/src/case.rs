@@ -30,6 +30,21 @@ pub enum CaseCommand {
     Links(IdArgs),
     /// The graph of cases and entities around a case, as JSON (nodes, edges).
     Network(NetworkArgs),
+    /// The records of the persons, documents and vehicles databases a case's entities match,
+    /// as JSON lines (whom to contact; the record where the caller may see it).
+    Records(IdArgs),
+    /// A case's investigation checklist, as JSON; `--tick ITEM` (or `--untick ITEM`) with an
+    /// optional `--note` ticks one item first (the reporting bureau only).
+    Checklist(ChecklistArgs),
+    /// The users the reporting bureau lets see a case's victims' identities, as JSON lines.
+    Grants(IdArgs),
+    /// Let a named user of another member bureau, or of the secretariat, see a case's
+    /// victims' identities (the reporting bureau only).
+    Grant(GrantArgs),
+    /// Withdraw a user's grant.
+    Revoke(GrantArgs),
+    /// A case as FollowTheMoney entities, one JSON object per line, as the caller may see it.
+    Export(IdArgs),
     /// Normalise identifiers as the hub does (no hub needed): JSON lines on standard input,
     /// `{"kind": "phone", "value": "06 12 34 56 78", "country": "FRA"}` (kinds: phone, email,
     /// iban, bic, handle:PLATFORM), one answer per line on standard output,
@@ -60,6 +75,31 @@ pub struct NetworkArgs {
     /// How many links out from the case (1 to 3).
     #[arg(long, default_value_t = 2)]
     hops: usize,
+    #[command(flatten)]
+    target: Target,
+}
+
+#[derive(Args)]
+pub struct ChecklistArgs {
+    id: i64,
+    /// Tick this item (`list/item`, as the checklist lists it).
+    #[arg(long, conflicts_with = "untick")]
+    tick: Option<String>,
+    /// Untick this item.
+    #[arg(long)]
+    untick: Option<String>,
+    /// What was done, or why not.
+    #[arg(long)]
+    note: Option<String>,
+    #[command(flatten)]
+    target: Target,
+}
+
+#[derive(Args)]
+pub struct GrantArgs {
+    id: i64,
+    /// The user's sign-in name.
+    username: String,
     #[command(flatten)]
     target: Target,
 }
@@ -277,6 +317,109 @@ pub fn run(command: CaseCommand) -> anyhow::Result<ExitCode> {
             println!("{}", serde_json::to_string_pretty(&view)?);
             Ok(ExitCode::SUCCESS)
         }
+        CaseCommand::Records(args) => {
+            let found = match open(&args.target)? {
+                Via::Local(hub, caller) => values(hub.case_record_links(&caller, args.id)?)?,
+                Via::Remote(client) => array(
+                    client.get(&format!("/api/v1/cases/{}/records", args.id), &[])?,
+                    "records",
+                ),
+            };
+            lines(&found)
+        }
+        CaseCommand::Checklist(args) => {
+            let tick = match (&args.tick, &args.untick) {
+                (Some(item), _) => Some((item.clone(), true)),
+                (None, Some(item)) => Some((item.clone(), false)),
+                (None, None) => {
+                    anyhow::ensure!(args.note.is_none(), "--note goes with --tick or --untick");
+                    None
+                }
+            };
+            let input = tick.map(|(item, done)| palermo_hub::case_work::TickInput {
+                item: Some(item),
+                done: Some(done),
+                note: args.note.clone(),
+            });
+            let view = match (open(&args.target)?, input) {
+                (Via::Local(hub, caller), Some(input)) => {
+                    serde_json::to_value(hub.tick_case_item(&caller, args.id, &input)?)?
+                }
+                (Via::Local(hub, caller), None) => {
+                    serde_json::to_value(hub.case_checklist(&caller, args.id)?)?
+                }
+                (Via::Remote(client), Some(input)) => client.send(
+                    "POST",
+                    &format!("/api/v1/cases/{}/checklist", args.id),
+                    Some(&serde_json::to_value(&input)?),
+                )?,
+                (Via::Remote(client), None) => {
+                    client.get(&format!("/api/v1/cases/{}/checklist", args.id), &[])?
+                }
+            };
+            println!("{}", serde_json::to_string_pretty(&view)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        CaseCommand::Grants(args) => {
+            let found = match open(&args.target)? {
+                Via::Local(hub, caller) => values(hub.case_grants(&caller, args.id)?)?,
+                Via::Remote(client) => array(
+                    client.get(&format!("/api/v1/cases/{}/grants", args.id), &[])?,
+                    "grants",
+                ),
+            };
+            lines(&found)
+        }
+        CaseCommand::Grant(args) => {
+            let input = palermo_hub::case_work::GrantInput {
+                username: Some(args.username.clone()),
+            };
+            let view = match open(&args.target)? {
+                Via::Local(hub, caller) => {
+                    serde_json::to_value(hub.grant_case(&caller, args.id, &input)?)?
+                }
+                Via::Remote(client) => client.send(
+                    "POST",
+                    &format!("/api/v1/cases/{}/grants", args.id),
+                    Some(&serde_json::to_value(&input)?),
+                )?,
+            };
+            println!(
+                "{} may see the victims' identities of case {}",
+                view["username"].as_str().unwrap_or_default(),
+                args.id
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        CaseCommand::Revoke(args) => {
+            match open(&args.target)? {
+                Via::Local(hub, caller) => {
+                    hub.revoke_case_grant(&caller, args.id, &args.username)?
+                }
+                Via::Remote(client) => {
+                    client.send(
+                        "DELETE",
+                        &format!("/api/v1/cases/{}/grants/{}", args.id, args.username),
+                        None,
+                    )?;
+                }
+            }
+            println!(
+                "{} no longer sees the victims' identities of case {}",
+                args.username, args.id
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        CaseCommand::Export(args) => match open(&args.target)? {
+            Via::Local(hub, caller) => lines(&hub.case_ftm(&caller, args.id)?),
+            Via::Remote(client) => {
+                print!(
+                    "{}",
+                    client.get_text(&format!("/api/v1/cases/{}/ftm", args.id))?
+                );
+                Ok(ExitCode::SUCCESS)
+            }
+        },
         CaseCommand::Links(args) => {
             let found = match open(&args.target)? {
                 Via::Local(hub, caller) => values(hub.case_links(&caller, args.id)?)?,

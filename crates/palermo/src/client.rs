@@ -65,6 +65,23 @@ impl HubClient {
         answer(response)
     }
 
+    /// The text of a success (JSON lines, CSV), or the problem as an error.
+    pub fn get_text(&self, path: &str) -> anyhow::Result<String> {
+        let mut response = self
+            .agent
+            .get(format!("{}{path}", self.base))
+            .header("Authorization", &self.authorization)
+            .call()
+            .with_context(|| format!("cannot reach the hub at {}", self.base))?;
+        if response.status().is_success() {
+            return response
+                .body_mut()
+                .read_to_string()
+                .context("cannot read the hub's answer");
+        }
+        answer(response).map(|_| String::new())
+    }
+
     /// Any method, with an optional JSON body.
     pub fn send(&self, method: &str, path: &str, body: Option<&Value>) -> anyhow::Result<Value> {
         let url = format!("{}{path}", self.base);

@@ -8,6 +8,8 @@
 //! The value lists live in [`vocab`]; the published JSON Schema is [`schema::report_schema`];
 //! the human-readable reference is `docs/case-report.md`.
 
+pub mod checklist;
+pub mod ftm;
 pub mod ident;
 mod read;
 pub mod schema;

@@ -5,7 +5,10 @@ use postgres::{GenericClient, Row, Transaction};
 
 use super::security::org_code;
 use crate::columns::{CASE_COLUMNS, CaseRead, countries_text, country};
-use crate::{CaseMatch, CaseSubmission, CaseVersion, Result, StoreError, StoredCase, TellLinks};
+use crate::{
+    CaseGrant, CaseMatch, CaseSubmission, CaseVersion, ChecklistTick, Result, StoreError,
+    StoredCase, TellLinks,
+};
 
 fn read_case(row: &Row) -> Result<StoredCase> {
     let id: i64 = row.try_get(0)?;
@@ -200,4 +203,114 @@ pub(super) fn matches(client: &mut impl GenericClient, id: i64) -> Result<Vec<Ca
             })
         })
         .collect()
+}
+
+pub(super) fn of_reference(
+    client: &mut impl GenericClient,
+    owner: CountryCode,
+    reference: &str,
+) -> Result<Option<StoredCase>> {
+    client
+        .query_opt(
+            &format!("SELECT {CASE_COLUMNS} FROM cases WHERE owner = $1 AND reference = $2"),
+            &[&owner.as_str(), &reference],
+        )?
+        .map(|row| read_case(&row))
+        .transpose()
+}
+
+pub(super) fn checklist(
+    client: &mut impl GenericClient,
+    case_id: i64,
+) -> Result<Vec<ChecklistTick>> {
+    let rows = client.query(
+        "SELECT item, done, note, by_org, by_name, at FROM case_checklist
+         WHERE case_id = $1 ORDER BY item",
+        &[&case_id],
+    )?;
+    rows.iter()
+        .map(|row| {
+            Ok(ChecklistTick {
+                item: row.try_get(0)?,
+                done: row.try_get::<_, i64>(1)? != 0,
+                note: row.try_get(2)?,
+                by_org: org_code(row.try_get(3)?)?,
+                by_name: row.try_get(4)?,
+                at: Timestamp(row.try_get(5)?),
+            })
+        })
+        .collect()
+}
+
+pub(super) fn tick(tx: &mut Transaction<'_>, case_id: i64, tick: &ChecklistTick) -> Result<()> {
+    tx.execute(
+        "INSERT INTO case_checklist (case_id, item, done, note, by_org, by_name, at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT (case_id, item) DO UPDATE SET done = excluded.done, note = excluded.note,
+             by_org = excluded.by_org, by_name = excluded.by_name, at = excluded.at",
+        &[
+            &case_id,
+            &tick.item,
+            &i64::from(tick.done),
+            &tick.note,
+            &tick.by_org.as_str(),
+            &tick.by_name,
+            &tick.at.0,
+        ],
+    )?;
+    Ok(())
+}
+
+pub(super) fn grants(client: &mut impl GenericClient, case_id: i64) -> Result<Vec<CaseGrant>> {
+    let rows = client.query(
+        "SELECT case_id, username, org, by_org, by_name, at FROM case_grants
+         WHERE case_id = $1 ORDER BY username",
+        &[&case_id],
+    )?;
+    rows.iter()
+        .map(|row| {
+            Ok(CaseGrant {
+                case_id: row.try_get(0)?,
+                username: row.try_get(1)?,
+                org: org_code(row.try_get(2)?)?,
+                by_org: org_code(row.try_get(3)?)?,
+                by_name: row.try_get(4)?,
+                at: Timestamp(row.try_get(5)?),
+            })
+        })
+        .collect()
+}
+
+pub(super) fn user_grants(client: &mut impl GenericClient, username: &str) -> Result<Vec<i64>> {
+    let rows = client.query(
+        "SELECT case_id FROM case_grants WHERE username = $1 ORDER BY case_id",
+        &[&username],
+    )?;
+    rows.iter().map(|row| Ok(row.try_get(0)?)).collect()
+}
+
+pub(super) fn grant(tx: &mut Transaction<'_>, grant: &CaseGrant) -> Result<()> {
+    tx.execute(
+        "INSERT INTO case_grants (case_id, username, org, by_org, by_name, at)
+         VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (case_id, username) DO UPDATE SET org = excluded.org,
+             by_org = excluded.by_org, by_name = excluded.by_name, at = excluded.at",
+        &[
+            &grant.case_id,
+            &grant.username,
+            &grant.org.as_str(),
+            &grant.by_org.as_str(),
+            &grant.by_name,
+            &grant.at.0,
+        ],
+    )?;
+    Ok(())
+}
+
+pub(super) fn revoke(tx: &mut Transaction<'_>, case_id: i64, username: &str) -> Result<bool> {
+    let removed = tx.execute(
+        "DELETE FROM case_grants WHERE case_id = $1 AND username = $2",
+        &[&case_id, &username],
+    )?;
+    Ok(removed > 0)
 }

@@ -58,6 +58,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("schema4.sql"),
     include_str!("schema5.sql"),
     include_str!("schema6.sql"),
+    include_str!("schema7.sql"),
 ];
 /// The advisory lock every write transaction takes ("PALERMO" in ASCII).
 const WRITE_LOCK: i64 = 0x0050_414c_4552_4d4f;
@@ -1764,6 +1765,44 @@ impl Store for PostgresStore {
 
     fn case_matches(&self, id: i64) -> Result<Vec<crate::CaseMatch>> {
         self.read(|client| cases::matches(client, id))
+    }
+
+    fn case_of(&self, owner: CountryCode, reference: &str) -> Result<Option<crate::StoredCase>> {
+        self.read(|client| cases::of_reference(client, owner, reference))
+    }
+
+    fn case_checklist(&self, case_id: i64) -> Result<Vec<crate::ChecklistTick>> {
+        self.read(|client| cases::checklist(client, case_id))
+    }
+
+    fn tick_case_item(
+        &self,
+        case_id: i64,
+        tick: &crate::ChecklistTick,
+        audit: &AuditEvent,
+    ) -> Result<()> {
+        self.write(std::slice::from_ref(audit), |tx| {
+            cases::tick(tx, case_id, tick)
+        })
+    }
+
+    fn case_grants(&self, case_id: i64) -> Result<Vec<crate::CaseGrant>> {
+        self.read(|client| cases::grants(client, case_id))
+    }
+
+    fn user_case_grants(&self, username: &str) -> Result<Vec<i64>> {
+        self.read(|client| cases::user_grants(client, username))
+    }
+
+    fn grant_case(&self, grant: &crate::CaseGrant, audit: &AuditEvent) -> Result<()> {
+        self.write(std::slice::from_ref(audit), |tx| cases::grant(tx, grant))
+    }
+
+    fn revoke_case_grant(&self, case_id: i64, username: &str, audit: &AuditEvent) -> Result<bool> {
+        self.write_targeted(&[], |tx| {
+            let removed = cases::revoke(tx, case_id, username)?;
+            Ok((removed, removed.then(|| audit.clone())))
+        })
     }
 
     fn counts(&self) -> Result<Counts> {

@@ -5,7 +5,9 @@ use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 
 use super::security::org_code;
 use crate::columns::{CASE_COLUMNS, CaseRead, countries_text, country};
-use crate::{CaseMatch, CaseSubmission, CaseVersion, Result, StoredCase, TellLinks};
+use crate::{
+    CaseGrant, CaseMatch, CaseSubmission, CaseVersion, ChecklistTick, Result, StoredCase, TellLinks,
+};
 
 fn read_case(row: &Row<'_>) -> Result<StoredCase> {
     let id: i64 = row.get(0)?;
@@ -197,4 +199,111 @@ pub(super) fn matches(connection: &Connection, id: i64) -> Result<Vec<CaseMatch>
         });
     }
     Ok(out)
+}
+
+pub(super) fn of_reference(
+    connection: &Connection,
+    owner: palermo_core::CountryCode,
+    reference: &str,
+) -> Result<Option<StoredCase>> {
+    connection
+        .prepare_cached(&format!(
+            "SELECT {CASE_COLUMNS} FROM cases WHERE owner = ?1 AND reference = ?2"
+        ))?
+        .query_row(params![owner.as_str(), reference], |row| Ok(read_case(row)))
+        .optional()?
+        .transpose()
+}
+
+pub(super) fn checklist(connection: &Connection, case_id: i64) -> Result<Vec<ChecklistTick>> {
+    let mut statement = connection.prepare_cached(
+        "SELECT item, done, note, by_org, by_name, at FROM case_checklist
+         WHERE case_id = ?1 ORDER BY item",
+    )?;
+    let mut rows = statement.query([case_id])?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        out.push(ChecklistTick {
+            item: row.get(0)?,
+            done: row.get::<_, i64>(1)? != 0,
+            note: row.get(2)?,
+            by_org: org_code(row.get_ref(3)?.as_str()?)?,
+            by_name: row.get(4)?,
+            at: Timestamp(row.get(5)?),
+        });
+    }
+    Ok(out)
+}
+
+pub(super) fn tick(tx: &Transaction<'_>, case_id: i64, tick: &ChecklistTick) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO case_checklist (case_id, item, done, note, by_org, by_name, at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+         ON CONFLICT (case_id, item) DO UPDATE SET done = excluded.done, note = excluded.note,
+             by_org = excluded.by_org, by_name = excluded.by_name, at = excluded.at",
+    )?
+    .execute(params![
+        case_id,
+        tick.item,
+        i64::from(tick.done),
+        tick.note,
+        tick.by_org.as_str(),
+        tick.by_name,
+        tick.at.0
+    ])?;
+    Ok(())
+}
+
+pub(super) fn grants(connection: &Connection, case_id: i64) -> Result<Vec<CaseGrant>> {
+    let mut statement = connection.prepare_cached(
+        "SELECT case_id, username, org, by_org, by_name, at FROM case_grants
+         WHERE case_id = ?1 ORDER BY username",
+    )?;
+    let mut rows = statement.query([case_id])?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        out.push(CaseGrant {
+            case_id: row.get(0)?,
+            username: row.get(1)?,
+            org: org_code(row.get_ref(2)?.as_str()?)?,
+            by_org: org_code(row.get_ref(3)?.as_str()?)?,
+            by_name: row.get(4)?,
+            at: Timestamp(row.get(5)?),
+        });
+    }
+    Ok(out)
+}
+
+pub(super) fn user_grants(connection: &Connection, username: &str) -> Result<Vec<i64>> {
+    let mut statement = connection
+        .prepare_cached("SELECT case_id FROM case_grants WHERE username = ?1 ORDER BY case_id")?;
+    let ids = statement
+        .query_map([username], |row| row.get(0))?
+        .collect::<rusqlite::Result<Vec<i64>>>()?;
+    Ok(ids)
+}
+
+pub(super) fn grant(tx: &Transaction<'_>, grant: &CaseGrant) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO case_grants (case_id, username, org, by_org, by_name, at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (case_id, username) DO UPDATE SET org = excluded.org,
+             by_org = excluded.by_org, by_name = excluded.by_name, at = excluded.at",
+    )?
+    .execute(params![
+        grant.case_id,
+        grant.username,
+        grant.org.as_str(),
+        grant.by_org.as_str(),
+        grant.by_name,
+        grant.at.0
+    ])?;
+    Ok(())
+}
+
+pub(super) fn revoke(tx: &Transaction<'_>, case_id: i64, username: &str) -> Result<bool> {
+    let removed = tx
+        .prepare_cached("DELETE FROM case_grants WHERE case_id = ?1 AND username = ?2")?
+        .execute(params![case_id, username])?;
+    Ok(removed > 0)
 }

@@ -43,6 +43,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("schema8.sql"),
     include_str!("schema9.sql"),
     include_str!("schema10.sql"),
+    include_str!("schema11.sql"),
 ];
 /// SQLite's page cache per connection (negative: KiB), and the writer's during a bulk import.
 const CACHE_KIB: i64 = -65_536;
@@ -1392,6 +1393,48 @@ impl Store for SqliteStore {
 
     fn case_matches(&self, id: i64) -> Result<Vec<crate::CaseMatch>> {
         self.read(|connection| cases::matches(connection, id))
+    }
+
+    fn case_of(
+        &self,
+        owner: palermo_core::CountryCode,
+        reference: &str,
+    ) -> Result<Option<crate::StoredCase>> {
+        self.read(|connection| cases::of_reference(connection, owner, reference))
+    }
+
+    fn case_checklist(&self, case_id: i64) -> Result<Vec<crate::ChecklistTick>> {
+        self.read(|connection| cases::checklist(connection, case_id))
+    }
+
+    fn tick_case_item(
+        &self,
+        case_id: i64,
+        tick: &crate::ChecklistTick,
+        audit: &AuditEvent,
+    ) -> Result<()> {
+        self.write(std::slice::from_ref(audit), |tx| {
+            cases::tick(tx, case_id, tick)
+        })
+    }
+
+    fn case_grants(&self, case_id: i64) -> Result<Vec<crate::CaseGrant>> {
+        self.read(|connection| cases::grants(connection, case_id))
+    }
+
+    fn user_case_grants(&self, username: &str) -> Result<Vec<i64>> {
+        self.read(|connection| cases::user_grants(connection, username))
+    }
+
+    fn grant_case(&self, grant: &crate::CaseGrant, audit: &AuditEvent) -> Result<()> {
+        self.write(std::slice::from_ref(audit), |tx| cases::grant(tx, grant))
+    }
+
+    fn revoke_case_grant(&self, case_id: i64, username: &str, audit: &AuditEvent) -> Result<bool> {
+        self.write_targeted(&[], |tx| {
+            let removed = cases::revoke(tx, case_id, username)?;
+            Ok((removed, removed.then(|| audit.clone())))
+        })
     }
 
     fn counts(&self) -> Result<Counts> {
