@@ -225,18 +225,27 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
                 demo::seed_notices(&seeding).context("cannot load the demo persons and notices")?,
             );
         }
-        let cases = palermo_hub::demo_cases::seed_cases(&seeding, args.demo_cases)
-            .context("cannot load the demo case reports")?;
         drop(seeding);
         info!(
             records = counts.inserted,
-            cases,
             elapsed_ms = started.elapsed().as_millis() as u64,
             "demo data loaded"
         );
     }
     let started = Instant::now();
     let hub = Arc::new(data.hub_with(store, policy)?);
+    if args.demo && fresh {
+        // Case reports are matched against the records as they are submitted: after the
+        // indexes are built.
+        let started = Instant::now();
+        let cases = palermo_hub::demo_cases::seed_cases(&hub, args.demo_cases)
+            .context("cannot load the demo case reports")?;
+        info!(
+            cases,
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "demo case reports loaded"
+        );
+    }
     crate::message::spawn_deliverer(hub.clone(), args.webhook_workers);
     let stats = hub.index_stats();
     info!(

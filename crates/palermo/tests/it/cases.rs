@@ -412,3 +412,159 @@ fn the_demo_cases_link_across_bureaus() {
     assert_eq!(seen.body["identities_visible"], false);
     assert!(!seen.text.contains("\"Victim"), "{}", seen.text);
 }
+
+#[test]
+fn over_http_a_case_names_the_records_it_matches_grants_identities_by_name_and_exports_ftm() {
+    let server = Server::demo();
+    let (fra, deu, ita) = (
+        server.client("FRA"),
+        server.client("DEU"),
+        server.client("ITA"),
+    );
+    // Germany holds the recruiter's passport as stolen.
+    let passport = deu.post(
+        "/api/v1/documents",
+        &json!({"number": "C4J9K2L7", "issuing_country": "DEU", "type": "P",
+            "status": "stolen", "reported_date": "2026-02-01"}),
+    );
+    assert_eq!(passport.status, 201, "{}", passport.text);
+    let passport = passport.body["id"].as_i64().unwrap();
+    let mut with_passport = report("FR-REC-1");
+    with_passport["documents"] = json!([{"id": "D1", "number": "C4J9K2L7", "issuing_country": "DEU",
+        "document_type": "passport", "condition": "stolen", "used_by": "S1"}]);
+    let id = fra.post("/api/v1/cases", &with_passport).body["id"]
+        .as_i64()
+        .unwrap();
+    let records = fra.get(&format!("/api/v1/cases/{id}/records"));
+    assert_eq!(records.status, 200, "{}", records.text);
+    let link = records.body["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["entity"] == "D1")
+        .cloned()
+        .unwrap_or_else(|| panic!("{}", records.text));
+    assert_eq!(
+        (&link["record_kind"], &link["contact"], &link["record_id"]),
+        (&json!("document"), &json!("DEU"), &json!(passport))
+    );
+    let inbox = deu.get("/api/v1/messages?box=inbox");
+    assert!(
+        inbox.text.contains("names your document records"),
+        "{}",
+        inbox.text
+    );
+
+    // The checklist: read and ticked by France; Germany may not tick it.
+    let checklist = fra.get(&format!("/api/v1/cases/{id}/checklist"));
+    assert_eq!(checklist.status, 200, "{}", checklist.text);
+    assert!(
+        checklist
+            .text
+            .contains("sexual-exploitation/advertisements-preserved")
+    );
+    let ticked = fra.post(
+        &format!("/api/v1/cases/{id}/checklist"),
+        &json!({"item": "general/victims-referred", "note": "referred to the NRM"}),
+    );
+    assert_eq!(ticked.status, 200, "{}", ticked.text);
+    assert_eq!(ticked.body["done"], 1);
+    let wrong = fra.post(
+        &format!("/api/v1/cases/{id}/checklist"),
+        &json!({"item": "organ-removal/recipient-traced"}),
+    );
+    assert_eq!(wrong.problem(422), ["item"]);
+    fra.post(
+        &format!("/api/v1/cases/{id}/checklist"),
+        &json!({"item": "general/victims-referred", "colour": "red"}),
+    )
+    .problem(422);
+    deu.post(
+        &format!("/api/v1/cases/{id}/checklist"),
+        &json!({"item": "general/victims-referred"}),
+    )
+    .problem(403);
+    ita.get(&format!("/api/v1/cases/{}/checklist", id + 100_000))
+        .problem(404);
+
+    // Grants: the secretariat's reviewer sees the victim's identity once France grants it.
+    let reviewer = server.session("sg.reviewer");
+    assert!(
+        !reviewer
+            .get(&format!("/api/v1/cases/{id}"))
+            .text
+            .contains("Marinescu")
+    );
+    deu.post(
+        &format!("/api/v1/cases/{id}/grants"),
+        &json!({"username": "sg.reviewer"}),
+    )
+    .problem(403);
+    let granted = fra.post(
+        &format!("/api/v1/cases/{id}/grants"),
+        &json!({"username": "sg.reviewer"}),
+    );
+    assert_eq!(granted.status, 201, "{}", granted.text);
+    let seen = reviewer.get(&format!("/api/v1/cases/{id}"));
+    assert!(seen.text.contains("Marinescu"), "{}", seen.text);
+    assert_eq!(seen.body["identities_visible"], true);
+    // Another secretariat person does not; a partner's user is refused like nobody.
+    let auditor_like = server.session("sg.admin");
+    assert!(
+        !auditor_like
+            .get(&format!("/api/v1/cases/{id}"))
+            .text
+            .contains("Marinescu")
+    );
+    let nobody = fra.post(
+        &format!("/api/v1/cases/{id}/grants"),
+        &json!({"username": "nobody.here"}),
+    );
+    let partner = fra.post(
+        &format!("/api/v1/cases/{id}/grants"),
+        &json!({"username": "europol.analyst"}),
+    );
+    assert_eq!(nobody.problem(422), ["username"]);
+    assert_eq!(partner.problem(422), ["username"]);
+    assert_eq!(
+        nobody.body["errors"][0]["detail"]
+            .as_str()
+            .unwrap()
+            .replace("nobody.here", "europol.analyst"),
+        partner.body["errors"][0]["detail"]
+    );
+    let export = reviewer.get(&format!("/api/v1/cases/{id}/ftm"));
+    assert_eq!(export.status, 200, "{}", export.text);
+    assert_eq!(export.content_type, "application/x-ndjson");
+    for line in export.text.lines() {
+        let entity: Value = serde_json::from_str(line).unwrap();
+        assert!(
+            entity["schema"].is_string() && entity["id"].is_string(),
+            "{line}"
+        );
+    }
+    assert!(export.text.contains("Marinescu"));
+    assert!(
+        !deu.get(&format!("/api/v1/cases/{id}/ftm"))
+            .text
+            .contains("Marinescu")
+    );
+    let grants = fra.get(&format!("/api/v1/cases/{id}/grants"));
+    assert_eq!(grants.body["grants"][0]["username"], "sg.reviewer");
+    deu.get(&format!("/api/v1/cases/{id}/grants")).problem(403);
+    deu.delete(&format!("/api/v1/cases/{id}/grants/sg.reviewer"))
+        .problem(403);
+    assert_eq!(
+        fra.delete(&format!("/api/v1/cases/{id}/grants/sg.reviewer"))
+            .status,
+        204
+    );
+    fra.delete(&format!("/api/v1/cases/{id}/grants/sg.reviewer"))
+        .problem(404);
+    assert!(
+        !reviewer
+            .get(&format!("/api/v1/cases/{id}"))
+            .text
+            .contains("Marinescu")
+    );
+}
