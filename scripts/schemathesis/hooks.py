@@ -266,6 +266,16 @@ def map_case(context, case):
     elif operation == ("POST", "/api/v1/cases"):
         fix_case_report(body)
         case.body = body
+    elif operation == ("POST", "/api/v1/cases/{id}/checklist") and isinstance(body, dict):
+        # Every case gets the general list; the others only with a victim of their form.
+        if not str(body.get("item", "")).startswith("general/"):
+            body["item"] = "general/victims-referred"
+        case.body = body
+    elif operation == ("POST", "/api/v1/cases/{id}/grants") and isinstance(body, dict):
+        # The user must exist, and be of another bureau than the reporter's, or of the
+        # secretariat.
+        body["username"] = "sg.reviewer"
+        case.body = body
     elif operation == ("GET", "/api/v1/checks/vehicles"):
         # A VIN, or a plate with its country.
         query = dict(case.query or {})

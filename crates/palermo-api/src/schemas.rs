@@ -957,6 +957,14 @@ fn notice_move() -> Value {
 }
 
 /// The component schemas replaced by their exact form.
+/// Every item of every investigation checklist, `list/item`.
+fn checklist_items() -> Vec<String> {
+    palermo_core::case::checklist::items(palermo_core::case::checklist::CHECKLISTS)
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect()
+}
+
 fn components() -> Vec<(&'static str, Value)> {
     let admin_org = json!({"type": "string", "pattern": ORG_CODE});
     vec![
@@ -1001,11 +1009,13 @@ fn components() -> Vec<(&'static str, Value)> {
             "TickInput",
             json!({"type": "object", "additionalProperties": false, "required": ["item"],
             "properties": {
-                "item": {"type": "string", "minLength": 1, "maxLength": 200,
-                    "description": "The item's id, list/item (GET …/checklist lists them)"},
+                "item": {"type": "string", "enum": checklist_items(),
+                    "description": "The item's id, list/item: one of the lists the case gets \
+                     (GET …/checklist lists them)"},
                 "done": {"type": ["boolean", "null"], "description": "Default true"},
                 "note": {"type": ["string", "null"],
-                    "maxLength": palermo_core::case::checklist::NOTE_LEN_MAX}
+                    "maxLength": palermo_core::case::checklist::NOTE_LEN_MAX,
+                    "pattern": "^[^\\u0000-\\u001f\\u007f-\\u009f\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u2069\\ufeff]*$"}
             }}),
         ),
         (

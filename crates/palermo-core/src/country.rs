@@ -138,6 +138,53 @@ impl<'de> serde::Deserialize<'de> for CountryCode {
     }
 }
 
+/// Where a map places a country: its capital.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Capital {
+    pub name: &'static str,
+    /// WGS 84, degrees.
+    pub latitude: f64,
+    pub longitude: f64,
+}
+
+/// Every country's capital and its coordinates (GeoNames, CC BY 4.0; made by
+/// `scripts/data/capitals.py`).
+const CAPITALS: &str = include_str!("../data/capitals.tsv");
+
+fn capitals() -> &'static std::collections::HashMap<&'static str, Capital> {
+    static TABLE: std::sync::OnceLock<std::collections::HashMap<&'static str, Capital>> =
+        std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        CAPITALS
+            .lines()
+            .filter(|line| !line.starts_with('#') && !line.is_empty())
+            .filter_map(|line| {
+                let mut cells = line.split('\t');
+                let code = cells.next()?;
+                let latitude = cells.next()?.parse().ok()?;
+                let longitude = cells.next()?.parse().ok()?;
+                let name = cells.next()?;
+                Some((
+                    code,
+                    Capital {
+                        name,
+                        latitude,
+                        longitude,
+                    },
+                ))
+            })
+            .collect()
+    })
+}
+
+impl CountryCode {
+    /// The country's capital, where a map places it (of the ISO code an ICAO code stands for:
+    /// Germany's `D` is Berlin); `None` for a code without one (Antarctica, organisations).
+    pub fn capital(self) -> Option<Capital> {
+        capitals().get(self.canonical().as_str()).copied()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -179,5 +226,27 @@ mod tests {
         for bad in ["", "FR", "ZZZ", "FRAN", "ÉTA", "fr "] {
             assert!(CountryCode::parse(bad).is_none(), "{bad}");
         }
+    }
+
+    #[test]
+    fn countries_have_their_capitals_on_the_map() {
+        let paris = CountryCode::parse("FRA").unwrap().capital().unwrap();
+        assert_eq!(paris.name, "Paris");
+        assert!((paris.latitude - 48.85).abs() < 0.1 && (paris.longitude - 2.35).abs() < 0.1);
+        assert_eq!(
+            CountryCode::parse("D").unwrap().capital().map(|c| c.name),
+            Some("Berlin")
+        );
+        let table = capitals();
+        assert!(table.len() >= 240, "{}", table.len());
+        for (code, capital) in table {
+            assert!(CountryCode::parse(code).is_some(), "{code} is no country");
+            assert!((-90.0..=90.0).contains(&capital.latitude), "{code}");
+            assert!((-180.0..=180.0).contains(&capital.longitude), "{code}");
+        }
+        // Every row of the file was read.
+        let rows = CAPITALS.lines().filter(|l| !l.starts_with('#')).count();
+        assert_eq!(rows, table.len());
+        assert_eq!(CountryCode::parse("ATA").unwrap().capital(), None);
     }
 }

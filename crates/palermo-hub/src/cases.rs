@@ -73,8 +73,14 @@ pub struct SharedIdentifier {
     /// `phone`, `email`, `handle`, `iban`, `document`, `vin`, `plate`, `address`,
     /// `organisation`, `suspect-name`, `person` …
     pub kind: String,
-    /// How sure the match is: 1 for the same identifier once normalised.
+    /// How sure and how telling the match is: 1 for the same identifier once normalised,
+    /// less for one so many cases share that it says little (`COMMON_FROM / cases_sharing`).
     pub score: f64,
+    /// How many cases hold the identifier, the two linked included.
+    pub cases_sharing: usize,
+    /// Shared by more than `COMMON_FROM` cases: listed, not announced, not followed in the
+    /// network.
+    pub common: bool,
     /// The entity of the case asked about (its local id in the report).
     pub entity: String,
     /// The identifier, normalised (it is the asking case's own).
@@ -96,6 +102,37 @@ pub struct CaseLink {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     pub shared: Vec<SharedIdentifier>,
+}
+
+/// Cases one identifier may be shared by before its links weigh less: an identifier that
+/// more cases share (a money-transfer office's account, a busy hotel's phone, a bus company)
+/// says less about each pair. Beyond it a shared identifier scores `COMMON_FROM / cases`, is
+/// `common`: its links are listed, but not announced and not followed in the network.
+pub const COMMON_FROM: usize = 10;
+
+/// How many cases hold each identifier of `matches` (the case asked about included).
+fn sharing(matches: &[CaseMatch]) -> std::collections::HashMap<(&str, &str), usize> {
+    let mut cases: std::collections::HashMap<(&str, &str), std::collections::HashSet<i64>> =
+        Default::default();
+    for m in matches {
+        cases
+            .entry((m.kind.as_str(), m.value.as_str()))
+            .or_default()
+            .insert(m.other_case);
+    }
+    cases
+        .into_iter()
+        .map(|(key, others)| (key, others.len() + 1))
+        .collect()
+}
+
+/// The score of an identifier `cases` cases share.
+fn shared_score(cases: usize) -> f64 {
+    if cases <= COMMON_FROM {
+        1.0
+    } else {
+        COMMON_FROM as f64 / cases as f64
+    }
 }
 
 fn internal(error: impl std::fmt::Display) -> HubError {
@@ -120,14 +157,22 @@ fn link_messages(
 ) -> Vec<NewMessage> {
     let owner = stored.row.owner;
     let mut out = Vec::new();
+    // Identifiers so common that they link everything are not announced.
+    let counts = sharing(after);
+    let telling = |m: &&CaseMatch| counts[&(m.kind.as_str(), m.value.as_str())] <= COMMON_FROM;
     let mut cases: Vec<i64> = after
         .iter()
+        .filter(telling)
         .map(|m| m.other_case)
         .filter(|other| !before.iter().any(|b| b.other_case == *other))
         .collect();
     cases.dedup();
     for other in cases {
-        let shared: Vec<&CaseMatch> = after.iter().filter(|m| m.other_case == other).collect();
+        let shared: Vec<&CaseMatch> = after
+            .iter()
+            .filter(telling)
+            .filter(|m| m.other_case == other)
+            .collect();
         let Some(first) = shared.first() else {
             continue;
         };
@@ -511,6 +556,7 @@ impl Hub {
             self.require_case_reader(caller)?;
             let (stored, _) = self.visible_case(caller, id)?;
             let matches = self.store.case_matches(id)?;
+            let counts = sharing(&matches);
             let mut links: Vec<CaseLink> = Vec::new();
             let mut last: Option<i64> = None;
             let mut sees_other = false;
@@ -521,7 +567,7 @@ impl Hub {
                 other_case,
                 other_owner,
                 other_entity,
-            } in matches
+            } in matches.clone()
             {
                 if last != Some(other_case) {
                     let other = self.store.case(other_case)?;
@@ -537,9 +583,12 @@ impl Hub {
                     last = Some(other_case);
                 }
                 let link = links.last_mut().expect("a link was pushed");
+                let cases_sharing = counts[&(kind.as_str(), value.as_str())];
                 let shared = SharedIdentifier {
+                    score: shared_score(cases_sharing),
+                    cases_sharing,
+                    common: cases_sharing > COMMON_FROM,
                     kind,
-                    score: 1.0,
                     entity,
                     value,
                     other_entity: sees_other.then_some(other_entity),
@@ -564,7 +613,7 @@ pub const NETWORK_NODES_MAX: usize = 1000;
 pub const NETWORK_HOPS_MAX: usize = 3;
 
 /// A node of a network view: a case, or an entity of a case.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct NetworkNode {
     /// `case:ID`, or `case:ID/ENTITY` for an entity of a case.
     pub id: String,
@@ -578,8 +627,39 @@ pub struct NetworkNode {
     /// The owner bureau for a case; the country of an entity, where it has one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
+    /// Where a map places the country: its capital, `[latitude, longitude]` (WGS 84).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub coordinates: Option<[f64; 2]>,
     /// Hops from the case asked about (its own nodes: 0).
     pub hop: usize,
+}
+
+/// A country's place on a map: its capital.
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Place {
+    /// ISO 3166-1 alpha-3.
+    pub country: String,
+    pub capital: String,
+    /// WGS 84, degrees.
+    pub latitude: f64,
+    pub longitude: f64,
+}
+
+/// The coordinates of a country's capital, `[latitude, longitude]`.
+fn coordinates(country: &str) -> Option<[f64; 2]> {
+    CountryCode::parse(country)?
+        .capital()
+        .map(|c| [c.latitude, c.longitude])
+}
+
+fn place(country: &str) -> Option<Place> {
+    let capital = CountryCode::parse(country)?.capital()?;
+    Some(Place {
+        country: country.to_owned(),
+        capital: capital.name.to_owned(),
+        latitude: capital.latitude,
+        longitude: capital.longitude,
+    })
 }
 
 /// An edge of a network view.
@@ -601,6 +681,9 @@ pub struct NetworkView {
     pub edges: Vec<NetworkEdge>,
     /// Whether nodes were left out to stay within the bound.
     pub truncated: bool,
+    /// Links left out because their identifier is common (shared by more than `COMMON_FROM`
+    /// cases): `…/links` lists them.
+    pub common_links_left_out: usize,
 }
 
 #[derive(Default)]
@@ -614,6 +697,8 @@ struct Graph {
     /// not told).
     restricted: Vec<i64>,
     truncated: bool,
+    /// Links through common identifiers left out.
+    common: usize,
 }
 
 impl Graph {
@@ -637,6 +722,7 @@ impl Graph {
             id,
             kind: kind.to_owned(),
             label,
+            coordinates: country.as_deref().and_then(coordinates),
             country,
             hop,
         });
@@ -882,7 +968,15 @@ impl Hub {
             for hop in 1..=hops {
                 let mut next = Vec::new();
                 for case in std::mem::take(&mut frontier) {
-                    for m in self.store.case_matches(case)? {
+                    let matches = self.store.case_matches(case)?;
+                    let counts = sharing(&matches);
+                    for m in &matches {
+                        // Identifiers that link everything are not followed.
+                        let cases_sharing = counts[&(m.kind.as_str(), m.value.as_str())];
+                        if cases_sharing > COMMON_FROM {
+                            graph.common += 1;
+                            continue;
+                        }
                         let mine = format!("case:{case}/{}", m.entity);
                         let theirs = match self.store.case(m.other_case)? {
                             Some(other) => match Self::case_access(caller, &other) {
@@ -924,7 +1018,7 @@ impl Hub {
                             },
                             None => continue,
                         };
-                        graph.edge(mine, theirs, &m.kind);
+                        graph.edge_scored(mine, theirs, &m.kind, shared_score(cases_sharing));
                     }
                 }
                 frontier = next;
@@ -941,6 +1035,7 @@ impl Hub {
                 nodes: graph.nodes,
                 edges: graph.edges,
                 truncated: graph.truncated,
+                common_links_left_out: graph.common,
             })
         })
     }
@@ -962,11 +1057,14 @@ pub struct RouteFlow {
 }
 
 /// Route statistics, shaped for drawing: the flows, largest first, and the countries in them.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct RouteStatistics {
     pub flows: Vec<RouteFlow>,
     /// Every country of a flow, ISO 3166-1 alpha-3, in order.
     pub countries: Vec<String>,
+    /// Where a map places each of those countries (its capital), in the same order; a country
+    /// without a capital (an organisation's code) has no place.
+    pub places: Vec<Place>,
     /// The cases the figures are made of: those the caller may see, with a route.
     pub cases: usize,
 }
@@ -1127,9 +1225,11 @@ impl Hub {
                 let mut event = self.event(caller, "case.statistics", "ok");
                 event.detail = Some(format!("routes of {counted} cases"));
                 self.audit(event)?;
+                let countries: Vec<String> = countries.into_iter().collect();
                 Ok(RouteStatistics {
                     flows,
-                    countries: countries.into_iter().collect(),
+                    places: countries.iter().filter_map(|c| place(c)).collect(),
+                    countries,
                     cases: counted,
                 })
             },

@@ -394,6 +394,14 @@ fn the_network_follows_links_the_reader_may_see_and_names_only_whom_to_contact_b
     );
     let text = serde_json::to_string(&one).unwrap();
     assert!(!text.contains("Adebayo"), "no identity in any label");
+    // Nodes with a country carry where a map places it.
+    let case_node = one
+        .nodes
+        .iter()
+        .find(|n| n.id == format!("case:{}", french.id))
+        .unwrap();
+    let [latitude, longitude] = case_node.coordinates.unwrap();
+    assert!((latitude - 48.85).abs() < 0.1 && (longitude - 2.35).abs() < 0.1);
 
     // Two hops reach Italy's case, which France may not see: a node naming only whom to ask.
     let two = w.hub.case_network(&w.fra, french.id, 2).unwrap();
@@ -490,6 +498,25 @@ fn route_statistics_count_what_the_reader_may_see() {
         (vec!["HUN".to_owned(), "AUT".to_owned()], "unknown", 2025)
     );
     assert_eq!(seen.countries, ["AUT", "DEU", "FRA", "HUN", "NGA", "ROU"]);
+    // Each country has its place on a map: its capital.
+    let places: Vec<(&str, &str)> = seen
+        .places
+        .iter()
+        .map(|p| (p.country.as_str(), p.capital.as_str()))
+        .collect();
+    assert_eq!(
+        places,
+        [
+            ("AUT", "Vienna"),
+            ("DEU", "Berlin"),
+            ("FRA", "Paris"),
+            ("HUN", "Budapest"),
+            ("NGA", "Abuja"),
+            ("ROU", "Bucharest")
+        ]
+    );
+    let abuja = &seen.places[4];
+    assert!((abuja.latitude - 9.06).abs() < 0.1 && (abuja.longitude - 7.5).abs() < 0.1);
     // Germany sees Italy's case too: its victims counted under each of their forms.
     let german = w.hub.route_statistics(&w.deu, Some(2026), None).unwrap();
     assert_eq!(german.cases, 3);
@@ -997,4 +1024,86 @@ fn the_checklist_follows_the_forms_of_exploitation_and_only_the_bureau_ticks() {
             .iter()
             .any(|i| i.id == "general/records-checked" && i.done)
     );
+}
+
+#[test]
+fn an_identifier_that_links_everything_weighs_less_is_not_followed_and_not_announced() {
+    let w = world();
+    // A money-transfer office's phone in twelve of Germany's cases, and one of France's; the
+    // French case also shares its recruiter's phone with one German case.
+    let office = "+49 30 1234567";
+    let mut german_ids = Vec::new();
+    for i in 0..12 {
+        let mut german = report(&format!("DE-OFFICE-{i}"));
+        german["suspects"][0]["names"] = json!([{"family": format!("Keller{i}")}]);
+        german["communications"] = json!([{"id": "C9", "kind": "phone", "value": office}]);
+        if i == 0 {
+            german["communications"] = json!([
+                {"id": "C9", "kind": "phone", "value": office},
+                {"id": "C1", "kind": "phone", "value": "+234 803 555 0101", "used_by": "S1"}
+            ]);
+        }
+        german_ids.push(w.hub.submit_case(&w.deu, &bytes(&german)).unwrap().id);
+    }
+    let before = w
+        .hub
+        .messages(&w.deu, palermo_store::Mailbox::Inbox, None, 50)
+        .unwrap()
+        .len();
+    let mut french = report("FR-OFFICE");
+    french["communications"] = json!([
+        {"id": "C1", "kind": "phone", "value": "+234 803 555 0101", "used_by": "S1"},
+        {"id": "C7", "kind": "phone", "value": office}
+    ]);
+    let french = w.hub.submit_case(&w.fra, &bytes(&french)).unwrap();
+
+    let links = w.hub.case_links(&w.fra, french.id).unwrap();
+    assert_eq!(
+        links.len(),
+        12,
+        "every case sharing the office's phone is listed"
+    );
+    let office_phone = links
+        .iter()
+        .flat_map(|l| &l.shared)
+        .find(|s| s.entity == "C7")
+        .unwrap();
+    assert_eq!(office_phone.cases_sharing, 13);
+    assert!(office_phone.common);
+    assert!(
+        (office_phone.score - 10.0 / 13.0).abs() < 1e-9,
+        "{}",
+        office_phone.score
+    );
+    let recruiter = links
+        .iter()
+        .flat_map(|l| &l.shared)
+        .find(|s| s.entity == "C1")
+        .unwrap();
+    assert_eq!((recruiter.score, recruiter.common), (1.0, false));
+
+    // Germany is told of the one link that says something, not of twelve through the office.
+    let told = w
+        .hub
+        .messages(&w.deu, palermo_store::Mailbox::Inbox, None, 50)
+        .unwrap();
+    assert_eq!(
+        told.len(),
+        before + 1,
+        "{:?}",
+        told.iter().map(|m| &m.subject).collect::<Vec<_>>()
+    );
+    assert!(
+        told[0]
+            .body
+            .contains(&format!("your case {}", german_ids[0])),
+        "{}",
+        told[0].body
+    );
+
+    // The network follows the recruiter's phone, not the office's.
+    let network = w.hub.case_network(&w.fra, french.id, 2).unwrap();
+    let cases = network.nodes.iter().filter(|n| n.kind == "case").count();
+    assert_eq!(cases, 2, "{:?}", network.nodes);
+    assert!(network.common_links_left_out > 0);
 }
