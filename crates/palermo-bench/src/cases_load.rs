@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use palermo_core::CountryCode;
 use palermo_hub::demo_cases;
 use palermo_hub::{Caller, Hub, HubOptions};
-use palermo_store::SqliteStore;
+use palermo_store::{SqliteStore, Store};
 use serde_json::{Value, json};
 
 fn percentile(sorted: &[Duration], p: f64) -> f64 {
@@ -28,7 +28,7 @@ fn summary(name: &str, mut times: Vec<Duration>) {
     );
 }
 
-/// A report of 50 entities: two victims, ten suspects, two organisations, five documents,
+/// A report of 50 entities (with the two go-between phones of its network, see `run`): two victims, ten suspects, two organisations, five documents,
 /// three vehicles, twenty communications, five accounts, three addresses; of network
 /// `group`'s members where it can (so that it links to that network's other cases).
 fn big_report(reference: &str, group: u64) -> Value {
@@ -44,7 +44,11 @@ fn big_report(reference: &str, group: u64) -> Value {
         .cloned()
         .unwrap_or_default();
     communications.retain(|c| c["kind"] == "phone");
-    communications.truncate(5);
+    communications.truncate(3);
+    for (k, bridge) in [group, group + 1].into_iter().enumerate() {
+        communications.push(json!({"id": format!("B{k}"), "kind": "phone",
+            "value": format!("+4915{:09}", 200_000_000 + bridge)}));
+    }
     let mut i = 0;
     while communications.len() < 15 {
         communications.push(json!({"id": format!("P{i}"), "kind": "phone", "value": format!("+4915{:09}", 100_000_000 + group * 20 + i), "used_by": format!("S{}", i % 10)}));
@@ -106,24 +110,148 @@ fn entities(report: &Value) -> usize {
     .sum()
 }
 
-pub fn run(count: u64, reports: usize, dir: Option<&std::path::Path>) -> anyhow::Result<()> {
+/// The persons and travel documents a hub holds, loaded as bureaus load them (the hub's
+/// import); among the persons, namesakes of some measured reports' suspects (born the same
+/// day), so that a share of the screenings find their person.
+fn seed_records(
+    store: &std::sync::Arc<SqliteStore>,
+    persons: u64,
+    documents: u64,
+    networks: u64,
+) -> anyhow::Result<()> {
+    use palermo_core::{PersonInput, Timestamp, ValidationContext};
+    let seeding = Hub::open_with(
+        store.clone(),
+        HubOptions {
+            without_indexes: true,
+            ..HubOptions::default()
+        },
+    )?;
+    for (code, name) in palermo_hub::demo::DEMO_BUREAUS {
+        let org = palermo_core::OrgCode::parse(code).expect("code");
+        seeding.add_organisation(&Caller::console(), org, palermo_core::OrgKind::Member, name)?;
+    }
+    let context = |owner: &str| ValidationContext {
+        today: Timestamp::now().date(),
+        default_owner: CountryCode::parse(owner).expect("code"),
+        prefix: "",
+    };
+    let started = Instant::now();
+    if documents > 0 {
+        let mut records = (0..documents).map(|i| {
+            palermo_hub::demo::document(17, i)
+                .validate(context("DEU"))
+                .expect("a valid demo document")
+        });
+        let event = Caller::console().event_at(Timestamp::now(), "document.import", "ok");
+        store
+            .import_documents(
+                &mut records,
+                Timestamp::now(),
+                &|| true,
+                &palermo_store::as_given(&event),
+            )?
+            .ok_or_else(|| anyhow::anyhow!("the document import rolled back"))?;
+        println!(
+            "loaded {documents} travel documents in {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
+    }
+    let started = Instant::now();
+    if persons > 0 {
+        let mut stream = crate::notices_load::Stream(0x5DEE_CE66_D1CE_4E5B);
+        let namesakes: Vec<Value> = (0..networks)
+            .step_by(50)
+            .filter_map(|group| {
+                let report = big_report("namesake", group);
+                report["suspects"][0].get("names").map(|names| {
+                    json!({"names": names, "birth_date": report["suspects"][0].get("birth_date"),
+                        "sex": "M", "category": "wanted", "reported_date": "2026-01-05"})
+                })
+            })
+            .collect();
+        let planted = namesakes.len() as u64;
+        let mut inputs = (0..persons).map(|i| {
+            let value = match namesakes.get(i as usize) {
+                Some(namesake) => namesake.clone(),
+                None => {
+                    let nationality = crate::notices_load::NATIONALITIES
+                        [stream.below(crate::notices_load::NATIONALITIES.len())];
+                    let year = 1950 + stream.below(60);
+                    json!({
+                        "names": [{"given": stream.word(2), "family": stream.word(3)}],
+                        "sex": if stream.below(2) == 0 { "M" } else { "F" },
+                        "birth_date": format!("{year}-{:02}-{:02}", 1 + stream.below(12), 1 + stream.below(28)),
+                        "nationality": [nationality],
+                        "category": "wanted", "reported_date": "2026-01-05"
+                    })
+                }
+            };
+            let input: PersonInput = serde_json::from_value(value).expect("a person");
+            let owner = palermo_hub::demo::DEMO_BUREAUS[(i % 12) as usize].0;
+            input.validate(context(owner)).expect("a valid person")
+        });
+        let event = Caller::console().event_at(Timestamp::now(), "person.import", "ok");
+        store
+            .import_persons(
+                &mut inputs,
+                Timestamp::now(),
+                &|| true,
+                &palermo_store::as_given(&event),
+            )?
+            .ok_or_else(|| anyhow::anyhow!("the person import rolled back"))?;
+        println!(
+            "loaded {persons} persons ({planted} namesakes of measured suspects) in {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
+    }
+    Ok(())
+}
+
+pub fn run(
+    count: u64,
+    reports: usize,
+    dir: Option<&std::path::Path>,
+    persons: u64,
+    documents: u64,
+) -> anyhow::Result<()> {
     let dir = match dir {
         Some(dir) => tempfile::tempdir_in(dir)?,
         None => tempfile::tempdir()?,
     };
     let store = std::sync::Arc::new(SqliteStore::open(&dir.path().join("palermo.db"))?);
-    let hub = Hub::open_with(store, HubOptions::default())?;
-    for (code, name) in palermo_hub::demo::DEMO_BUREAUS {
-        let org = palermo_core::OrgCode::parse(code).expect("code");
-        hub.add_organisation(&Caller::console(), org, palermo_core::OrgKind::Member, name)?;
-    }
     // Cases of many networks, five cases to a network on average.
     let networks = (count / 5).max(1);
+    seed_records(&store, persons, documents, networks)?;
+    let started = Instant::now();
+    let hub = Hub::open_with(store, HubOptions::default())?;
+    println!(
+        "hub open with its indexes ({} persons, {} documents) in {:.1} s",
+        hub.persons_indexed(),
+        hub.index_stats().documents,
+        started.elapsed().as_secs_f64()
+    );
+    if persons == 0 && documents == 0 {
+        for (code, name) in palermo_hub::demo::DEMO_BUREAUS {
+            let org = palermo_core::OrgCode::parse(code).expect("code");
+            hub.add_organisation(&Caller::console(), org, palermo_core::OrgKind::Member, name)?;
+        }
+    }
     let started = Instant::now();
     let mut submits = Vec::with_capacity(count as usize);
     for i in 0..count {
         let (owner, mut report) = demo_cases::report_in(i, networks);
         report["reference"] = json!(format!("{owner}-L-{i}"));
+        // Networks overlap as real ones do: each case also names a go-between phone its
+        // network shares with the next one (about ten cases hold each: not a common
+        // identifier), so that three hops reach several networks.
+        let group = demo_cases::network_of(i, networks);
+        if let Some(communications) = report["communications"].as_array_mut() {
+            for (k, bridge) in [group, (group + 1) % networks].into_iter().enumerate() {
+                communications.push(json!({"id": format!("B{k}"), "kind": "phone",
+                    "value": format!("+4915{:09}", 200_000_000 + bridge)}));
+            }
+        }
         let caller = Caller::local_operator(CountryCode::parse(owner).expect("code"));
         let bytes = serde_json::to_vec(&report)?;
         let t = Instant::now();
@@ -189,6 +317,37 @@ pub fn run(count: u64, reports: usize, dir: Option<&std::path::Path>) -> anyhow:
         &format!("its links: cross-matched against {count} cases"),
         links,
     );
+    let mut records = Vec::new();
+    let mut found_records = Vec::new();
+    for i in 0..reports {
+        let report = big_report(&format!("DE-BENCH-{i}"), (i as u64 * 7919) % networks);
+        let id = hub
+            .store()
+            .case_of(
+                CountryCode::parse("DEU").expect("code"),
+                report["reference"].as_str().unwrap_or_default(),
+            )?
+            .map(|c| c.id)
+            .ok_or_else(|| anyhow::anyhow!("the measured case is stored"))?;
+        let t = Instant::now();
+        let found = hub.case_record_links(&deu, id)?;
+        records.push(t.elapsed());
+        found_records.push(found.len());
+    }
+    summary(
+        &format!(
+            "its record links: 10 suspects screened against {} persons, 5 documents and 3 vehicles looked up among {} documents",
+            hub.persons_indexed(),
+            hub.index_stats().documents
+        ),
+        records,
+    );
+    found_records.sort();
+    println!(
+        "linked records per report: p50 {} max {}",
+        found_records[found_records.len() / 2],
+        found_records.last().copied().unwrap_or(0)
+    );
     linked.sort();
     println!(
         "linked cases per report: p50 {} max {}",
@@ -202,9 +361,13 @@ pub fn run(count: u64, reports: usize, dir: Option<&std::path::Path>) -> anyhow:
         let t = Instant::now();
         let view = hub.submit_case(&deu, &bytes)?;
         let _ = hub.case_links(&deu, view.id)?;
+        let _ = hub.case_record_links(&deu, view.id)?;
         both.push(t.elapsed());
     }
-    summary("submit and cross-match, end to end at the hub", both);
+    summary(
+        "submit and cross-match (cases and records), end to end at the hub",
+        both,
+    );
     // The network around a case of the measured kind, three hops out.
     let mut networks_times = Vec::new();
     let mut sizes = Vec::new();
@@ -224,6 +387,18 @@ pub fn run(count: u64, reports: usize, dir: Option<&std::path::Path>) -> anyhow:
         sizes.last().map_or(0, |s| s.0),
         sizes.iter().filter(|s| s.2).count(),
         sizes.len()
+    );
+    // Route statistics read every case the reader may see (no summary table yet).
+    let mut routes = Vec::new();
+    let mut flows = 0;
+    for _ in 0..5 {
+        let t = Instant::now();
+        flows = hub.route_statistics(&deu, None, None)?.flows.len();
+        routes.push(t.elapsed());
+    }
+    summary(
+        &format!("route statistics over every case ({flows} flows)"),
+        routes,
     );
     Ok(())
 }

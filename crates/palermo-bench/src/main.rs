@@ -112,6 +112,12 @@ enum Command {
         /// Where the hub's SQLite file goes (default: the system's temporary directory).
         #[arg(long)]
         dir: Option<std::path::PathBuf>,
+        /// Persons in the persons database the reports' suspects are screened against.
+        #[arg(long, default_value_t = 0)]
+        persons: u64,
+        /// Travel documents the reports' documents are looked up in.
+        #[arg(long, default_value_t = 0)]
+        documents: u64,
     },
     /// Notices at scale: public searches (hub and HTTP), start-up, cancellation to checks.
     NoticesLoad {
@@ -528,7 +534,9 @@ fn main() -> anyhow::Result<()> {
             count,
             reports,
             dir,
-        } => cases_load::run(count, reports, dir.as_deref())?,
+            persons,
+            documents,
+        } => cases_load::run(count, reports, dir.as_deref(), persons, documents)?,
         Command::NoticesLoad {
             count,
             queries,

@@ -17,10 +17,10 @@ use palermo_hub::{Caller, DocumentQuery, Hub, HubOptions, NoticeMoveInput, Polic
 use palermo_store::{NoticeEvent, NoticeRow, SqliteStore, Store};
 use serde_json::json;
 
-const SYLLABLES: [&str; 16] = [
+pub(crate) const SYLLABLES: [&str; 16] = [
     "ka", "lo", "mi", "ra", "ne", "to", "vi", "sa", "du", "po", "re", "an", "el", "or", "ba", "zu",
 ];
-const NATIONALITIES: [&str; 20] = [
+pub(crate) const NATIONALITIES: [&str; 20] = [
     "FRA", "DEU", "ITA", "ESP", "POL", "ROU", "UKR", "NGA", "THA", "BRA", "USA", "NLD", "MAR",
     "ALB", "VNM", "CHN", "IND", "TUR", "GHA", "COL",
 ];
@@ -36,7 +36,7 @@ const CHARGES: [&str; 4] = [
 type Search = (&'static str, PublicKind, Vec<(String, String)>);
 
 /// A deterministic pseudo-random stream (xorshift64*).
-struct Stream(u64);
+pub(crate) struct Stream(pub(crate) u64);
 
 impl Stream {
     fn next(&mut self) -> u64 {
@@ -46,11 +46,11 @@ impl Stream {
         self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
     }
 
-    fn below(&mut self, n: usize) -> usize {
+    pub(crate) fn below(&mut self, n: usize) -> usize {
         (self.next() % n as u64) as usize
     }
 
-    fn word(&mut self, parts: usize) -> String {
+    pub(crate) fn word(&mut self, parts: usize) -> String {
         let mut word: String = (0..parts)
             .map(|_| SYLLABLES[self.below(SYLLABLES.len())])
             .collect();

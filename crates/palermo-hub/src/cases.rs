@@ -251,14 +251,21 @@ impl Hub {
 
     /// Whether the caller may see the case at all, and whether whole (its owner).
     fn case_access(caller: &Caller, stored: &StoredCase) -> Option<bool> {
-        if caller.viewpoint.owns(stored.row.owner) {
+        Self::access_to(caller, stored.row.owner, &stored.row.restriction)
+    }
+
+    /// [`Hub::case_access`] of a case of `owner` under `restriction`.
+    fn access_to(
+        caller: &Caller,
+        owner: CountryCode,
+        restriction: &palermo_core::Restriction,
+    ) -> Option<bool> {
+        if caller.viewpoint.owns(owner) {
             return Some(true);
         }
-        let sees = caller.viewpoint.may_see(
-            stored.row.owner,
-            &stored.row.restriction,
-            palermo_core::HandlingCode::H1,
-        );
+        let sees = caller
+            .viewpoint
+            .may_see(owner, restriction, palermo_core::HandlingCode::H1);
         (sees && caller.viewpoint.kind != OrgKind::Partner).then_some(false)
     }
 
@@ -1100,6 +1107,46 @@ fn route_ends(report: &CaseReport) -> Option<(String, Vec<String>, String)> {
     ))
 }
 
+/// What the route statistics need of one case.
+#[derive(Clone, Debug)]
+pub(crate) struct RouteSummary {
+    version: i64,
+    owner: CountryCode,
+    restriction: palermo_core::Restriction,
+    /// Of the report; 0 when unreadable.
+    year: i32,
+    ends: Option<(String, Vec<String>, String)>,
+    /// Victims by type of exploitation (a victim of two counts under each); `unknown` with
+    /// none for a case without its victims' exploitation.
+    forms: Vec<(String, usize)>,
+}
+
+fn route_summary(stored: &StoredCase) -> Result<RouteSummary> {
+    let report = report_of(&stored.row.report)?;
+    let mut forms: std::collections::BTreeMap<String, usize> = Default::default();
+    for victim in &report.victims {
+        for form in &victim.exploitation {
+            *forms.entry(form.clone()).or_default() += 1;
+        }
+    }
+    if forms.is_empty() {
+        forms.insert("unknown".into(), 0);
+    }
+    Ok(RouteSummary {
+        version: stored.version,
+        owner: stored.row.owner,
+        restriction: stored.row.restriction.clone(),
+        year: stored
+            .row
+            .reported_date
+            .get(..4)
+            .and_then(|y| y.parse().ok())
+            .unwrap_or(0),
+        ends: route_ends(&report),
+        forms: forms.into_iter().collect(),
+    })
+}
+
 impl Hub {
     /// Visits every case, oldest page last, a page of the store at a time.
     fn each_case(&self, mut visit: impl FnMut(&StoredCase) -> Result<()>) -> Result<()> {
@@ -1116,10 +1163,41 @@ impl Hub {
         }
     }
 
+    /// Brings the route summaries up to date with the store: the cases added or given a new
+    /// version since the last query (by this node or another) are read again; the others are
+    /// not read at all.
+    fn refresh_routes(
+        &self,
+        summaries: &mut std::collections::HashMap<i64, RouteSummary>,
+    ) -> Result<()> {
+        if summaries.is_empty() {
+            // The first query reads every case, a page at a time.
+            self.each_case(|stored| {
+                summaries.insert(stored.id, route_summary(stored)?);
+                Ok(())
+            })?;
+        }
+        let stamps = self.store.case_stamps()?;
+        if summaries.len() > stamps.len() {
+            let live: std::collections::HashSet<i64> = stamps.iter().map(|(id, _)| *id).collect();
+            summaries.retain(|id, _| live.contains(id));
+        }
+        for (id, version) in stamps {
+            if summaries.get(&id).map(|s| s.version) == Some(version) {
+                continue;
+            }
+            if let Some(stored) = self.store.case(id)? {
+                summaries.insert(id, route_summary(&stored)?);
+            }
+        }
+        Ok(())
+    }
+
     /// Flows of people over the routes of the cases the caller may see (source, transit,
     /// destination countries, by form of exploitation and year of the report), counting cases
-    /// and victims; of `year` and `exploitation` when given. Members and the secretariat;
-    /// every case is read (no summary table yet).
+    /// and victims; of `year` and `exploitation` when given. Members and the secretariat.
+    /// Made from a summary of each case kept in memory (a case is read again only when it has
+    /// a new version).
     pub fn route_statistics(
         &self,
         caller: &Caller,
@@ -1153,35 +1231,19 @@ impl Hub {
                 type Key = (String, Vec<String>, String, String, i32);
                 let mut flows: std::collections::BTreeMap<Key, (usize, usize)> = Default::default();
                 let mut counted = 0;
-                self.each_case(|stored| {
-                    if Self::case_access(caller, stored).is_none() {
-                        return Ok(());
+                let mut summaries = self.routes.lock();
+                self.refresh_routes(&mut summaries)?;
+                for summary in summaries.values() {
+                    if Self::access_to(caller, summary.owner, &summary.restriction).is_none()
+                        || year.is_some_and(|y| y != summary.year)
+                    {
+                        continue;
                     }
-                    let report_year: i32 = stored
-                        .row
-                        .reported_date
-                        .get(..4)
-                        .and_then(|y| y.parse().ok())
-                        .unwrap_or(0);
-                    if year.is_some_and(|y| y != report_year) {
-                        return Ok(());
-                    }
-                    let report = report_of(&stored.row.report)?;
-                    let Some((source, transit, destination)) = route_ends(&report) else {
-                        return Ok(());
+                    let Some((source, transit, destination)) = &summary.ends else {
+                        continue;
                     };
-                    // Victims by form of exploitation (a victim of two forms counts in both).
-                    let mut forms: std::collections::BTreeMap<String, usize> = Default::default();
-                    for victim in &report.victims {
-                        for form in &victim.exploitation {
-                            *forms.entry(form.clone()).or_default() += 1;
-                        }
-                    }
-                    if forms.is_empty() {
-                        forms.insert("unknown".into(), 0);
-                    }
                     let mut any = false;
-                    for (form, victims) in forms {
+                    for (form, victims) in &summary.forms {
                         if exploitation.is_some_and(|e| e != form) {
                             continue;
                         }
@@ -1191,16 +1253,16 @@ impl Hub {
                                 source.clone(),
                                 transit.clone(),
                                 destination.clone(),
-                                form,
-                                report_year,
+                                form.clone(),
+                                summary.year,
                             ))
                             .or_default();
                         entry.0 += 1;
                         entry.1 += victims;
                     }
                     counted += usize::from(any);
-                    Ok(())
-                })?;
+                }
+                drop(summaries);
                 let mut countries = std::collections::BTreeSet::new();
                 let mut flows: Vec<RouteFlow> = flows
                     .into_iter()

@@ -404,6 +404,24 @@ struct DemoPerson {
     photo: bool,
 }
 
+/// The `k`-th demo person sought as a suspect (wanted, offender, suspect; never a missing
+/// person), as a case report names a suspect: it is the person the name engine finds.
+pub(crate) fn sought_suspect(k: usize, id: &str) -> serde_json::Value {
+    let sought: Vec<&DemoPerson> = DEMO_PERSONS
+        .iter()
+        .filter(|p| p.category != "missing")
+        .collect();
+    let person = sought[k % sought.len()];
+    serde_json::json!({
+        "id": id,
+        "names": [{"given": person.given, "family": person.family}],
+        "gender": if person.sex == "F" { "female" } else { "male" },
+        "birth_date": person.birth,
+        "nationality": [person.nationality],
+        "roles": ["recruiter"],
+    })
+}
+
 const DEMO_PERSONS: &[DemoPerson] = &[
     DemoPerson {
         owner: "FRA",

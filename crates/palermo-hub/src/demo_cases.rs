@@ -244,7 +244,12 @@ pub fn report(i: u64) -> (&'static str, Value) {
 /// The `i`-th report of a population of `networks` networks (the demo has ten; the benchmark
 /// many, so that each case links to a few others, not to thousands).
 pub fn report_in(i: u64, networks: u64) -> (&'static str, Value) {
-    network_report(i, mix(SEED, i) % networks.max(1))
+    network_report(i, network_of(i, networks))
+}
+
+/// The network the `i`-th report of [`report_in`] is of.
+pub fn network_of(i: u64, networks: u64) -> u64 {
+    mix(SEED, i) % networks.max(1)
 }
 
 /// The `i`-th report, of network `group`: its members (names, phones, accounts, documents)
@@ -362,8 +367,18 @@ pub fn network_report(i: u64, group: u64) -> (&'static str, Value) {
 /// Submits `count` demo reports, each as its bureau; returns how many cases they made.
 pub fn seed_cases(hub: &Hub, count: u64) -> Result<usize, HubError> {
     let mut cases = 0;
+    let mut first_of: Vec<&str> = Vec::new();
     for i in 0..count {
-        let (owner, report) = report(i);
+        let (owner, mut report) = report(i);
+        // Each bureau's first case names one of the persons the demo's bureaus seek: the
+        // case's links to the hub's records find them.
+        if !first_of.contains(&owner) {
+            first_of.push(owner);
+            let sought = crate::demo::sought_suspect(first_of.len() - 1, "SX");
+            if let Some(suspects) = report["suspects"].as_array_mut() {
+                suspects.push(sought);
+            }
+        }
         let caller = Caller::local_operator(CountryCode::parse(owner).expect("a demo bureau"));
         let bytes = serde_json::to_vec(&report).expect("JSON");
         // A database shared with other hubs may be busy for a moment: wait and try again.

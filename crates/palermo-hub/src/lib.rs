@@ -299,6 +299,9 @@ pub struct Hub {
     public: RwLock<public::PublicIndex>,
     /// Signed-in people, by the SHA-256 of their session token.
     sessions: Mutex<HashMap<[u8; 32], auth::Session>>,
+    /// What the route statistics need of each case, by case id, brought up to date with the
+    /// cases' versions at each query.
+    routes: Mutex<HashMap<i64, cases::RouteSummary>>,
     policy: Policy,
     signing_key: Option<SigningKey>,
     /// The key every signed head must carry (see [`HubOptions::audit_public_key`]).
@@ -446,6 +449,7 @@ impl Hub {
             api_keys: RwLock::new(HashMap::new()),
             writes: Mutex::new(()),
             sessions: Mutex::new(HashMap::new()),
+            routes: Mutex::new(HashMap::new()),
             limits: Limits::of(&options.policy),
             hashing: limits::HashingGate::new(
                 options.policy.hashing_concurrency,

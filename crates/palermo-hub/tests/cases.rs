@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 
 struct World {
     hub: Hub,
+    store: Arc<SqliteStore>,
     fra: Caller,
     deu: Caller,
     ita: Caller,
@@ -25,7 +26,7 @@ fn world() -> World {
     let store = Arc::new(SqliteStore::open(&dir.path().join("palermo.db")).unwrap());
     let clock = ManualClock::at(Timestamp(1_796_000_000_000)); // 2026-11-30
     let hub = Hub::open_with(
-        store,
+        store.clone(),
         HubOptions {
             clock: Some(Arc::new(clock)),
             ..HubOptions::default()
@@ -61,6 +62,7 @@ fn world() -> World {
     };
     World {
         hub,
+        store,
         fra: Caller::local_operator(country("FRA")),
         deu: Caller::local_operator(country("DEU")),
         ita: Caller::local_operator(country("ITA")),
@@ -1106,4 +1108,29 @@ fn an_identifier_that_links_everything_weighs_less_is_not_followed_and_not_annou
     let cases = network.nodes.iter().filter(|n| n.kind == "case").count();
     assert_eq!(cases, 2, "{:?}", network.nodes);
     assert!(network.common_links_left_out > 0);
+}
+
+#[test]
+fn route_statistics_follow_new_versions_and_another_nodes_cases() {
+    let w = world();
+    w.hub.submit_case(&w.fra, &bytes(&report("FR-R1"))).unwrap();
+    let sources = |hub: &Hub| -> Vec<String> {
+        let stats = hub.route_statistics(&w.fra, None, None).unwrap();
+        let mut sources: Vec<String> = stats.flows.iter().map(|f| f.source.clone()).collect();
+        sources.sort();
+        sources
+    };
+    assert_eq!(sources(&w.hub), ["NGA"]);
+    // Another node on the same database reports a case: the first node counts it.
+    let other = Hub::open_with(w.store.clone(), HubOptions::default()).unwrap();
+    let mut romanian = report("FR-R2");
+    romanian["route"] = json!([{"country": "ROU", "role": "recruitment"}, {"country": "FRA", "role": "exploitation"}]);
+    other.submit_case(&w.fra, &bytes(&romanian)).unwrap();
+    assert_eq!(sources(&w.hub), ["NGA", "ROU"]);
+    // A new version of the first case moves its flow.
+    let mut later = report("FR-R1");
+    later["route"] = json!([{"country": "THA", "role": "recruitment"}, {"country": "FRA", "role": "exploitation"}]);
+    other.submit_case(&w.fra, &bytes(&later)).unwrap();
+    assert_eq!(sources(&w.hub), ["ROU", "THA"]);
+    assert_eq!(w.hub.route_statistics(&w.fra, None, None).unwrap().cases, 2);
 }

@@ -2330,6 +2330,15 @@ fn case_checklists_and_grants_keep_their_last_state(store: &dyn Store) {
         None,
         "references are exact"
     );
+    assert_eq!(store.case_stamps().unwrap(), [(case.id, 1), (other.id, 1)]);
+    store
+        .submit_case(
+            &submission(&row, &[], "FRA", at(2)),
+            &|_, _, _| Vec::new(),
+            &described(),
+        )
+        .unwrap();
+    assert_eq!(store.case_stamps().unwrap(), [(case.id, 2), (other.id, 1)]);
 
     // Ticked, unticked, ticked again: the last state is kept, per case.
     assert!(store.case_checklist(case.id).unwrap().is_empty());

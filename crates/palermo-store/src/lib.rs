@@ -1330,6 +1330,9 @@ pub trait Store: Send + Sync {
     fn case_versions(&self, id: i64) -> Result<Vec<CaseVersion>>;
     /// Every identifier of case `id` that another case holds too, with that case.
     fn case_matches(&self, id: i64) -> Result<Vec<CaseMatch>>;
+    /// Every case's id and version, in id order: what a summary of the cases kept elsewhere
+    /// needs to know it is current.
+    fn case_stamps(&self) -> Result<Vec<(i64, i64)>>;
     /// The case of `owner` with that reference.
     fn case_of(&self, owner: CountryCode, reference: &str) -> Result<Option<StoredCase>>;
     /// The items of case `case_id`'s checklist ticked (or unticked) so far, by item.

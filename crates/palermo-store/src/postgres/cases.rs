@@ -314,3 +314,10 @@ pub(super) fn revoke(tx: &mut Transaction<'_>, case_id: i64, username: &str) -> 
     )?;
     Ok(removed > 0)
 }
+
+pub(super) fn stamps(client: &mut impl GenericClient) -> Result<Vec<(i64, i64)>> {
+    let rows = client.query("SELECT id, version FROM cases ORDER BY id", &[])?;
+    rows.iter()
+        .map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
+        .collect()
+}

@@ -1767,6 +1767,10 @@ impl Store for PostgresStore {
         self.read(|client| cases::matches(client, id))
     }
 
+    fn case_stamps(&self) -> Result<Vec<(i64, i64)>> {
+        self.read(|client| cases::stamps(client))
+    }
+
     fn case_of(&self, owner: CountryCode, reference: &str) -> Result<Option<crate::StoredCase>> {
         self.read(|client| cases::of_reference(client, owner, reference))
     }

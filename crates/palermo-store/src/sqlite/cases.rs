@@ -307,3 +307,11 @@ pub(super) fn revoke(tx: &Transaction<'_>, case_id: i64, username: &str) -> Resu
         .execute(params![case_id, username])?;
     Ok(removed > 0)
 }
+
+pub(super) fn stamps(connection: &Connection) -> Result<Vec<(i64, i64)>> {
+    let mut statement = connection.prepare_cached("SELECT id, version FROM cases ORDER BY id")?;
+    let stamps = statement
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
+        .collect::<rusqlite::Result<Vec<(i64, i64)>>>()?;
+    Ok(stamps)
+}

@@ -1395,6 +1395,10 @@ impl Store for SqliteStore {
         self.read(|connection| cases::matches(connection, id))
     }
 
+    fn case_stamps(&self) -> Result<Vec<(i64, i64)>> {
+        self.read(cases::stamps)
+    }
+
     fn case_of(
         &self,
         owner: palermo_core::CountryCode,

@@ -340,7 +340,7 @@ fn case_submit_on_a_data_directory_lists_every_problem_and_versions_the_case() {
 
 #[test]
 fn the_demo_cases_link_across_bureaus() {
-    let server = Server::demo_with(&["--demo-cases", "300"]);
+    let server = Server::demo_with(&["--demo-cases", "300", "--demo-notices", "true"]);
     let fra = server.client("FRA");
     let listed = fra.get("/api/v1/cases?owner=FRA&limit=200");
     assert_eq!(listed.status, 200, "{}", listed.text);
@@ -383,6 +383,19 @@ fn the_demo_cases_link_across_bureaus() {
     );
     fra.get(&format!("/api/v1/cases/{}/network?hops=9", own[0]))
         .problem(422);
+    // France's first case names a person a bureau seeks: the name engine links it.
+    let first = own.last().unwrap();
+    let records = fra.get(&format!("/api/v1/cases/{first}/records"));
+    assert_eq!(records.status, 200, "{}", records.text);
+    assert!(
+        records.body["records"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["record_kind"] == "person" && r["entity"] == "SX"),
+        "{}",
+        records.text
+    );
     // The routes of the cases France may see, by form of exploitation and year.
     let routes = fra.get("/api/v1/statistics/routes");
     assert_eq!(routes.status, 200, "{}", routes.text);

@@ -379,9 +379,10 @@ impl Server {
             "2000",
             "--demo-vehicles",
             "200",
-            "--demo-notices",
-            "false",
         ];
+        if !extra.contains(&"--demo-notices") {
+            args.extend(["--demo-notices", "false"]);
+        }
         args.extend_from_slice(extra);
         let mut server = Server::start(&data, &args);
         server._dir = Some(dir);
