@@ -1768,7 +1768,7 @@ impl Store for PostgresStore {
     }
 
     fn case_stamps(&self) -> Result<Vec<(i64, i64)>> {
-        self.read(|client| cases::stamps(client))
+        self.read(cases::stamps)
     }
 
     fn case_of(&self, owner: CountryCode, reference: &str) -> Result<Option<crate::StoredCase>> {
