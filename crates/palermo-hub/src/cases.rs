@@ -107,8 +107,10 @@ pub struct CaseLink {
 /// Cases one identifier may be shared by before its links weigh less: an identifier that
 /// more cases share (a money-transfer office's account, a busy hotel's phone, a bus company)
 /// says less about each pair. Beyond it a shared identifier scores `COMMON_FROM / cases`, is
-/// `common`: its links are listed, but not announced and not followed in the network.
-pub const COMMON_FROM: usize = 10;
+/// `common`: its links are listed, but not announced and not followed in the network. A
+/// network's own recruiter's phone in thirty of its cases is telling; an office's in hundreds
+/// is not.
+pub const COMMON_FROM: usize = 50;
 
 /// How many cases hold each identifier of `matches` (the case asked about included).
 fn sharing(matches: &[CaseMatch]) -> std::collections::HashMap<(&str, &str), usize> {

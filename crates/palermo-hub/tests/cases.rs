@@ -1031,11 +1031,11 @@ fn the_checklist_follows_the_forms_of_exploitation_and_only_the_bureau_ticks() {
 #[test]
 fn an_identifier_that_links_everything_weighs_less_is_not_followed_and_not_announced() {
     let w = world();
-    // A money-transfer office's phone in twelve of Germany's cases, and one of France's; the
+    // A money-transfer office's phone in 52 of Germany's cases, and one of France's; the
     // French case also shares its recruiter's phone with one German case.
     let office = "+49 30 1234567";
     let mut german_ids = Vec::new();
-    for i in 0..12 {
+    for i in 0..52 {
         let mut german = report(&format!("DE-OFFICE-{i}"));
         german["suspects"][0]["names"] = json!([{"family": format!("Keller{i}")}]);
         german["communications"] = json!([{"id": "C9", "kind": "phone", "value": office}]);
@@ -1062,7 +1062,7 @@ fn an_identifier_that_links_everything_weighs_less_is_not_followed_and_not_annou
     let links = w.hub.case_links(&w.fra, french.id).unwrap();
     assert_eq!(
         links.len(),
-        12,
+        52,
         "every case sharing the office's phone is listed"
     );
     let office_phone = links
@@ -1070,10 +1070,10 @@ fn an_identifier_that_links_everything_weighs_less_is_not_followed_and_not_annou
         .flat_map(|l| &l.shared)
         .find(|s| s.entity == "C7")
         .unwrap();
-    assert_eq!(office_phone.cases_sharing, 13);
+    assert_eq!(office_phone.cases_sharing, 53);
     assert!(office_phone.common);
     assert!(
-        (office_phone.score - 10.0 / 13.0).abs() < 1e-9,
+        (office_phone.score - 50.0 / 53.0).abs() < 1e-9,
         "{}",
         office_phone.score
     );
@@ -1084,7 +1084,7 @@ fn an_identifier_that_links_everything_weighs_less_is_not_followed_and_not_annou
         .unwrap();
     assert_eq!((recruiter.score, recruiter.common), (1.0, false));
 
-    // Germany is told of the one link that says something, not of twelve through the office.
+    // Germany is told of the one link that says something, not of 52 through the office.
     let told = w
         .hub
         .messages(&w.deu, palermo_store::Mailbox::Inbox, None, 50)
