@@ -281,35 +281,17 @@ pub(crate) fn record_messages(
             refs.push(serde_json::json!({"kind": l.link.record_kind, "id": l.record_id}));
         }
         lines.push(format!("Contact {} about it.", reporter.as_str()));
-        if sees {
-            lines.push(format!(
-                "Their case: {} ({}); read it with `palermo case show {}`.",
-                stored.id, stored.row.reference, stored.id
-            ));
-            refs.push(serde_json::json!({"kind": "case", "id": stored.id}));
-        }
         let mut kinds: Vec<&str> = mine.iter().map(|l| l.link.record_kind).collect();
         kinds.sort_unstable();
         kinds.dedup();
-        refs.truncate(crate::messages::REFERENCES_MAX);
-        out.push(NewMessage {
-            at: stored.updated_at,
-            in_reply_to: None,
-            thread_id: None,
-            sender_org: caller.org,
-            sender_user: caller.user.as_deref().map(str::to_owned),
-            recipients: vec![to],
-            subject: format!(
-                "Case link: a case of {} names your {} records",
-                reporter.as_str(),
-                kinds.join(" and ")
-            ),
-            body: lines.join("\n"),
-            priority: "routine".into(),
-            handling: "H2".into(),
-            refs: serde_json::Value::from(refs).to_string(),
-            attachments: Vec::new(),
-        });
+        let subject = format!(
+            "Case link: a case of {} names your {} records",
+            reporter.as_str(),
+            kinds.join(" and ")
+        );
+        out.push(crate::cases::link_message(
+            caller, stored, to, sees, subject, lines, refs,
+        ));
     }
     out
 }

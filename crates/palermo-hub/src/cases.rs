@@ -203,39 +203,55 @@ fn link_messages(
             ));
         }
         lines.push(format!("Contact {} about it.", owner.as_str()));
-        let mut refs = vec![serde_json::json!({"kind": "case", "id": other})];
-        if sees {
-            lines.push(format!(
-                "Their case: {} ({}); read it with `palermo case show {}`.",
-                stored.id, stored.row.reference, stored.id
-            ));
-            refs.push(serde_json::json!({"kind": "case", "id": stored.id}));
-        }
+        let refs = vec![serde_json::json!({"kind": "case", "id": other})];
         lines.push(format!(
             "The links of your case: `palermo case links {other}`."
         ));
         let mut kinds: Vec<&str> = shared.iter().map(|m| m.kind.as_str()).collect();
         kinds.dedup();
-        out.push(NewMessage {
-            at: stored.updated_at,
-            in_reply_to: None,
-            thread_id: None,
-            sender_org: caller.org,
-            sender_user: caller.user.as_deref().map(str::to_owned),
-            recipients: vec![to],
-            subject: format!(
-                "Case link: your case {other} and a case of {} share {}",
-                owner.as_str(),
-                kinds.join(", ")
-            ),
-            body: lines.join("\n"),
-            priority: "routine".into(),
-            handling: "H2".into(),
-            refs: serde_json::Value::from(refs).to_string(),
-            attachments: Vec::new(),
-        });
+        let subject = format!(
+            "Case link: your case {other} and a case of {} share {}",
+            owner.as_str(),
+            kinds.join(", ")
+        );
+        out.push(link_message(caller, stored, to, sees, subject, lines, refs));
     }
     out
+}
+
+/// A message from the reporter about its case's links: the lines told, then the reporter's
+/// case where the recipient may see it (`sees`), handled H2 (not to be passed on).
+pub(crate) fn link_message(
+    caller: &Caller,
+    stored: &StoredCase,
+    to: OrgCode,
+    sees: bool,
+    subject: String,
+    mut lines: Vec<String>,
+    mut refs: Vec<serde_json::Value>,
+) -> NewMessage {
+    if sees {
+        lines.push(format!(
+            "Their case: {} ({}); read it with `palermo case show {}`.",
+            stored.id, stored.row.reference, stored.id
+        ));
+        refs.push(serde_json::json!({"kind": "case", "id": stored.id}));
+    }
+    refs.truncate(crate::messages::REFERENCES_MAX);
+    NewMessage {
+        at: stored.updated_at,
+        in_reply_to: None,
+        thread_id: None,
+        sender_org: caller.org,
+        sender_user: caller.user.as_deref().map(str::to_owned),
+        recipients: vec![to],
+        subject,
+        body: lines.join("\n"),
+        priority: "routine".into(),
+        handling: "H2".into(),
+        refs: serde_json::Value::from(refs).to_string(),
+        attachments: Vec::new(),
+    }
 }
 
 impl Hub {
