@@ -165,10 +165,17 @@ impl Hub {
             .suspects
             .iter()
             .filter_map(|s| {
-                let mut names = s.names.iter().map(|n| match &n.given {
-                    Some(given) => format!("{given} {}", n.family),
-                    None => n.family.clone(),
-                });
+                // Names the engine cannot read (no letter, too long) are left out, not refused:
+                // the report is valid whatever the engine makes of it.
+                let mut names = s
+                    .names
+                    .iter()
+                    .map(|n| match &n.given {
+                        Some(given) => format!("{given} {}", n.family),
+                        None => n.family.clone(),
+                    })
+                    .filter(|name| palermo_names::check(name).is_ok())
+                    .take(20);
                 let name = names.next()?;
                 Some((
                     s.id.as_str(),
@@ -184,8 +191,23 @@ impl Hub {
             .collect();
         for chunk in suspects.chunks(crate::persons::SCREEN_BATCH_MAX) {
             let queries: Vec<PersonQuery> = chunk.iter().map(|(_, q)| q.clone()).collect();
-            let (results, _) = self.screen_results(&hub, &queries, None)?;
+            let results = match self.screen_results(&hub, &queries, None) {
+                Ok((results, _)) => results.into_iter().map(Some).collect(),
+                // One query the engine refuses: the others are screened one by one.
+                Err(crate::HubError::Invalid(_)) => queries
+                    .iter()
+                    .map(|q| {
+                        self.screen_results(&hub, std::slice::from_ref(q), None)
+                            .ok()
+                            .and_then(|(mut r, _)| r.pop())
+                    })
+                    .collect::<Vec<_>>(),
+                Err(other) => return Err(other),
+            };
             for ((entity, query), result) in chunk.iter().zip(results) {
+                let Some(result) = result else {
+                    continue;
+                };
                 for candidate in result.candidates.into_iter().filter(|c| c.hit) {
                     let Some(stored) = self.store.person(candidate.record_id)? else {
                         continue;

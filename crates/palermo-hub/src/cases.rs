@@ -1246,8 +1246,11 @@ impl Hub {
                     );
                 }
                 errors.into_result(|| ()).map_err(HubError::Invalid)?;
-                type Key = (String, Vec<String>, String, String, i32);
-                let mut flows: std::collections::BTreeMap<Key, (usize, usize)> = Default::default();
+                // Counted by reference into the summaries (held under their lock), made owned
+                // once per flow at the end.
+                type Key<'a> = (&'a str, &'a [String], &'a str, &'a str, i32);
+                let mut flows: std::collections::HashMap<Key<'_>, (usize, usize)> =
+                    Default::default();
                 let mut counted = 0;
                 let mut summaries = self.routes.lock();
                 self.refresh_routes(&mut summaries)?;
@@ -1268,10 +1271,10 @@ impl Hub {
                         any = true;
                         let entry = flows
                             .entry((
-                                source.clone(),
-                                transit.clone(),
-                                destination.clone(),
-                                form.clone(),
+                                source.as_str(),
+                                transit.as_slice(),
+                                destination.as_str(),
+                                form.as_str(),
                                 summary.year,
                             ))
                             .or_default();
@@ -1280,6 +1283,24 @@ impl Hub {
                     }
                     counted += usize::from(any);
                 }
+                type Owned = (String, Vec<String>, String, String, i32);
+                let mut flows: Vec<(Owned, (usize, usize))> = flows
+                    .into_iter()
+                    .map(|((source, transit, destination, form, year), counts)| {
+                        (
+                            (
+                                source.to_owned(),
+                                transit.to_vec(),
+                                destination.to_owned(),
+                                form.to_owned(),
+                                year,
+                            ),
+                            counts,
+                        )
+                    })
+                    .collect();
+                // In the order of their keys, then largest first (below): a stable answer.
+                flows.sort_by(|a, b| a.0.cmp(&b.0));
                 drop(summaries);
                 let mut countries = std::collections::BTreeSet::new();
                 let mut flows: Vec<RouteFlow> = flows

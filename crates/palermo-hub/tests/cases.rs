@@ -667,6 +667,12 @@ fn a_case_links_to_the_records_its_suspects_documents_and_vehicles_match() {
         {"id": "D3", "number": "A1234567", "issuing_country": "NGA", "document_type": "passport", "condition": "genuine", "used_by": "V1"}
     ]);
     french["vehicles"] = json!([{"id": "K1", "vin": "1M8GDM9AXKP042788", "used_by": "S1"}]);
+    // A suspect known by a name the engine cannot read (given and family names of 180
+    // letters each: 361 together) is no reason to refuse the report.
+    let long = "a".repeat(180);
+    french["suspects"].as_array_mut().unwrap().push(
+        json!({"id": "S9", "names": [{"given": long, "family": long}], "roles": ["transporter"]}),
+    );
     let case = w.hub.submit_case(&w.fra, &bytes(&french)).unwrap();
 
     let links = w.hub.case_record_links(&w.fra, case.id).unwrap();

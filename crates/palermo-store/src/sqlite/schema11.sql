@@ -21,3 +21,6 @@ CREATE TABLE case_grants (
     PRIMARY KEY (case_id, username)
 ) STRICT, WITHOUT ROWID;
 CREATE INDEX case_grants_user ON case_grants (username, case_id);
+
+-- Every case's version, read without the reports (the route statistics' summaries).
+CREATE INDEX cases_stamps ON cases (id, version);
