@@ -296,9 +296,16 @@ pub(crate) fn record_messages(
             } else {
                 String::new()
             };
+            // An identifier is the record's own; a name is the case's spelling of it: told
+            // only to a bureau that may see the case.
+            let value = if sees || l.link.matched_on != "name" {
+                format!(" {}", l.link.value)
+            } else {
+                String::new()
+            };
             lines.push(format!(
-                "- your {} record {}: {} {}{theirs}, score {:.2}",
-                l.link.record_kind, l.record_id, l.link.matched_on, l.link.value, l.link.score
+                "- your {} record {}: {}{value}{theirs}, score {:.2}",
+                l.link.record_kind, l.record_id, l.link.matched_on, l.link.score
             ));
             refs.push(serde_json::json!({"kind": l.link.record_kind, "id": l.record_id}));
         }

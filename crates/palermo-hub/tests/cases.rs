@@ -733,12 +733,50 @@ fn a_case_links_to_the_records_its_suspects_documents_and_vehicles_match() {
         );
     }
     assert!(!told[0].body.contains("A1234567") && !told[0].body.contains("Adebayo"));
+    assert!(
+        told[0].body.contains("name Osas Igbinedion"),
+        "{}",
+        told[0].body
+    );
+    // A bureau the case is restricted from learns of the link to its record, not the case's
+    // spelling of the suspect's name.
+    let italians_wanted: PersonInput =
+        record(json!({"names": [{"given": "Osas", "family": "Igbinedion"}],
+        "birth_date": "1985-04-12", "sex": "M", "reported_date": "2026-01-05"}));
+    w.hub
+        .write_persons(&w.ita, &[italians_wanted], "persons")
+        .unwrap();
+    let mut only_germany = french.clone();
+    only_germany["reference"] = json!("FR-R-2");
+    only_germany["restriction"] = json!({"visibility": "only", "countries": ["DEU"]});
+    w.hub.submit_case(&w.fra, &bytes(&only_germany)).unwrap();
+    let italy_told = inbox(&w.ita);
+    assert_eq!(italy_told.len(), 1, "{italy_told:?}");
+    assert!(
+        italy_told[0].body.contains("person record"),
+        "{}",
+        italy_told[0].body
+    );
+    assert!(
+        !italy_told[0].body.contains("Igbinedion"),
+        "{}",
+        italy_told[0].body
+    );
+    assert!(
+        !italy_told[0].body.contains("FR-R-2"),
+        "{}",
+        italy_told[0].body
+    );
     // The next version links nothing new: nobody is told again.
     let mut later = french.clone();
     later["status"] = json!("follow-up");
     w.hub.submit_case(&w.fra, &bytes(&later)).unwrap();
-    assert_eq!(inbox(&w.deu).len(), 1);
-    assert!(inbox(&w.ita).is_empty());
+    assert_eq!(
+        inbox(&w.deu).len(),
+        2,
+        "the second case is told, the second version not"
+    );
+    assert_eq!(inbox(&w.ita).len(), 1);
 
     // The network draws the records one hop out: the hidden one as a contact-only node.
     let network = w.hub.case_network(&w.fra, case.id, 1).unwrap();
@@ -770,7 +808,9 @@ fn a_case_links_to_the_records_its_suspects_documents_and_vehicles_match() {
     w.hub.withdraw_person(&w.deu, wanted).unwrap();
     let links = w.hub.case_record_links(&w.fra, case.id).unwrap();
     assert!(
-        !links.iter().any(|l| l.record_kind == "person"),
+        !links
+            .iter()
+            .any(|l| l.record_kind == "person" && l.record_id == Some(wanted)),
         "{links:?}"
     );
     assert!(matches!(

@@ -2,9 +2,9 @@
 //! tools they know. The same behaviour as SQLite (the conformance suite holds both to it);
 //! what differs is how it is reached:
 //!
-//! - Several hub processes may share one database: every write transaction first takes one
-//!   advisory lock, then reads the audit chain's head, so entries are linked in one order
-//!   whichever process writes.
+//! - Several hub processes may share one database: every write transaction first takes the
+//!   schema's advisory lock, then reads the audit chain's head, so entries are linked in one
+//!   order whichever process writes.
 //! - Connections are opened on demand and dropped when broken: a lost server is a refusal to
 //!   retry ([`StoreError::Unreachable`]) until it is back, then the next call reconnects.
 //! - A commit is durable when PostgreSQL says so (`synchronous_commit` as the server has it,
@@ -60,8 +60,11 @@ const MIGRATIONS: &[&str] = &[
     include_str!("schema6.sql"),
     include_str!("schema7.sql"),
 ];
-/// The advisory lock every write transaction takes ("PALERMO" in ASCII).
-const WRITE_LOCK: i64 = 0x0050_414c_4552_4d4f;
+/// The advisory lock every write transaction takes: one per schema ("PLRM" in ASCII and the
+/// schema's hash), so that the hubs of one schema write in one order and hubs in different
+/// schemas of one database (tests, several hubs on one server) never wait for each other.
+const WRITE_LOCK: &str =
+    "SELECT pg_advisory_xact_lock(1347179085, hashtext(coalesce(current_schema(), '')))";
 /// Readers kept open between calls.
 const READERS_IDLE_MAX: usize = 8;
 const REFERENCE_TAKEN: &str = "another record of this owner has that external reference";
@@ -770,7 +773,7 @@ impl PostgresStore {
 /// protocol: two statements, text results). Every write transaction begins so.
 fn lock_and_read_head(tx: &mut Transaction<'_>) -> Result<Head> {
     let messages = tx.simple_query(&format!(
-        "SELECT pg_advisory_xact_lock({WRITE_LOCK});
+        "{WRITE_LOCK};
          SELECT seq, encode(hash, 'hex') FROM audit ORDER BY seq DESC LIMIT 1"
     ))?;
     for message in messages {
@@ -1007,7 +1010,7 @@ fn is_empty<T: Table>(tx: &mut Transaction<'_>) -> Result<bool> {
 /// the schema: a hub connected as a role that owns nothing starts on it.
 fn migrate(client: &mut Client) -> Result<()> {
     let mut tx = client.transaction()?;
-    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK])?;
+    tx.batch_execute(WRITE_LOCK)?;
     let tracked: bool = tx
         .query_one("SELECT to_regclass('palermo_migrations') IS NOT NULL", &[])?
         .try_get(0)?;
