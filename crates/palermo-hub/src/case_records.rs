@@ -42,7 +42,7 @@ pub struct RecordLink {
 pub(crate) struct Linked {
     pub link: RecordLink,
     pub record_id: i64,
-    pub owner: CountryCode,
+    /// The record's owner, restriction and handling.
     pub meta: RecordMeta,
 }
 
@@ -84,13 +84,14 @@ impl Hub {
                 out.push(Linked {
                     link,
                     record_id: id,
-                    owner: meta.owner,
                     meta,
                 });
             }
         };
         for id in report.identifiers() {
-            let found: Vec<(i64, &'static str, &'static str)> = match id.kind {
+            // The records each identifier matches, confirmed against the stored record (still
+            // active, the same identifier), with their metadata.
+            let (record_kind, matched_on, found) = match id.kind {
                 IdKind::Document => {
                     let Some(document) = report.documents.iter().find(|d| d.id == id.entity) else {
                         continue;
@@ -100,20 +101,14 @@ impl Hub {
                         issuing_country: Some(document.issuing_country.as_str().to_owned()),
                         ..DocumentQuery::default()
                     };
-                    self.document_matches(&hub, &query)?
-                        .into_iter()
-                        .map(|(record, _)| (record, "document", "document"))
-                        .collect()
+                    ("document", "document", self.document_matches(&hub, &query)?)
                 }
                 IdKind::Vin => {
                     let query = VehicleQuery {
                         vin: Some(id.value.clone()),
                         ..VehicleQuery::default()
                     };
-                    self.vehicle_matches(&hub, &query, "vin")?
-                        .into_iter()
-                        .map(|(record, _)| (record, "vehicle", "vin"))
-                        .collect()
+                    ("vehicle", "vin", self.vehicle_matches(&hub, &query, "vin")?)
                 }
                 IdKind::Plate => {
                     let Some((country, plate)) = id.value.split_once('|') else {
@@ -124,30 +119,26 @@ impl Hub {
                         plate_country: Some(country.to_owned()),
                         ..VehicleQuery::default()
                     };
-                    self.vehicle_matches(&hub, &query, "plate")?
-                        .into_iter()
-                        .map(|(record, _)| (record, "vehicle", "plate"))
-                        .collect()
+                    (
+                        "vehicle",
+                        "plate",
+                        self.vehicle_matches(&hub, &query, "plate")?,
+                    )
                 }
-                IdKind::Person => match id.value.parse::<i64>() {
-                    Ok(record) => vec![(record, "person", "person-id")],
-                    Err(_) => continue,
-                },
-                _ => continue,
-            };
-            for (record, record_kind, matched_on) in found {
-                let meta = match record_kind {
-                    "document" => self.store.document(record)?.map(|s| s.record.meta),
-                    "vehicle" => self.store.vehicle(record)?.map(|s| s.record.meta),
-                    _ => self
+                IdKind::Person => {
+                    let Ok(record) = id.value.parse::<i64>() else {
+                        continue;
+                    };
+                    let person = self
                         .store
                         .person(record)?
                         .filter(|p| p.withdrawn_at.is_none())
-                        .map(|p| p.record.meta),
-                };
-                let Some(meta) = meta else {
-                    continue;
-                };
+                        .map(|p| (record, p.record.meta));
+                    ("person", "person-id", person.into_iter().collect())
+                }
+                _ => continue,
+            };
+            for (record, meta) in found {
                 let link = RecordLink {
                     record_kind,
                     matched_on,
@@ -270,8 +261,8 @@ pub(crate) fn record_messages(
                 .any(|b| b.record_id == l.record_id && b.link.record_kind == l.link.record_kind)
         })
         .collect();
-    let mut owners: Vec<CountryCode> = new.iter().map(|l| l.owner).collect();
-    owners.sort_unstable_by_key(|c| c.as_str().to_owned());
+    let mut owners: Vec<CountryCode> = new.iter().map(|l| l.meta.owner).collect();
+    owners.sort_unstable();
     owners.dedup();
     let mut out = Vec::new();
     for owner in owners {
@@ -284,7 +275,7 @@ pub(crate) fn record_messages(
             &stored.row.restriction,
             palermo_core::HandlingCode::H1,
         );
-        let mine: Vec<&&Linked> = new.iter().filter(|l| l.owner == owner).collect();
+        let mine: Vec<&&Linked> = new.iter().filter(|l| l.meta.owner == owner).collect();
         let mut lines = vec![format!(
             "A case reported by {} names records of yours:",
             reporter.as_str()

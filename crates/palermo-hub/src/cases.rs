@@ -592,8 +592,9 @@ impl Hub {
                 other_case,
                 other_owner,
                 other_entity,
-            } in matches.clone()
+            } in &matches
             {
+                let (other_case, other_owner) = (*other_case, *other_owner);
                 if last != Some(other_case) {
                     let other = self.store.case(other_case)?;
                     sees_other = other
@@ -613,10 +614,10 @@ impl Hub {
                     score: shared_score(cases_sharing),
                     cases_sharing,
                     common: cases_sharing > COMMON_FROM,
-                    kind,
-                    entity,
-                    value,
-                    other_entity: sees_other.then_some(other_entity),
+                    kind: kind.clone(),
+                    entity: entity.clone(),
+                    value: value.clone(),
+                    other_entity: sees_other.then(|| other_entity.clone()),
                 };
                 if !link.shared.contains(&shared) {
                     link.shared.push(shared);

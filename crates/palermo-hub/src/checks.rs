@@ -749,13 +749,13 @@ impl Hub {
 }
 
 impl Hub {
-    /// The records bearing exactly this document number, among those the caller may see: the
-    /// lookup of a check, for reading (it records no hit).
+    /// The records bearing exactly this document number, among those the caller may see, with
+    /// their metadata: the lookup of a check, for reading (it records no hit).
     pub(crate) fn document_matches(
         &self,
         caller: &Caller,
         query: &DocumentQuery,
-    ) -> Result<Vec<(i64, CountryCode)>> {
+    ) -> Result<Vec<(i64, RecordMeta)>> {
         self.require_indexes()?;
         let mut errors = FieldErrors::default();
         let Some(parsed) = parse_document_query(query, 0, &mut errors) else {
@@ -778,10 +778,10 @@ impl Hub {
             if let Some(stored) = self.store.document(i64::from(row))?
                 && confirm_document(caller, &parsed, &stored) == Some(MatchKind::Exact)
             {
-                ids.push((stored.id, stored.record.meta.owner));
+                ids.push((stored.id, stored.record.meta));
             }
         }
-        ids.sort_unstable();
+        ids.sort_unstable_by_key(|(id, _)| *id);
         Ok(ids)
     }
 }
@@ -794,7 +794,7 @@ impl Hub {
         caller: &Caller,
         query: &VehicleQuery,
         matched_on: &'static str,
-    ) -> Result<Vec<(i64, CountryCode)>> {
+    ) -> Result<Vec<(i64, RecordMeta)>> {
         self.require_indexes()?;
         let mut errors = FieldErrors::default();
         let Some(parsed) = parse_vehicle_query(query, 0, &mut errors) else {
@@ -822,10 +822,10 @@ impl Hub {
             if let Some(stored) = self.store.vehicle(i64::from(row))?
                 && confirm_vehicle(caller, &parsed, &stored, matched_on) == Some(MatchKind::Exact)
             {
-                ids.push((stored.id, stored.record.meta.owner));
+                ids.push((stored.id, stored.record.meta));
             }
         }
-        ids.sort_unstable();
+        ids.sort_unstable_by_key(|(id, _)| *id);
         Ok(ids)
     }
 }

@@ -654,9 +654,9 @@ impl Hub {
                 issuing_country: Some(country.as_str().to_owned()),
                 ..crate::DocumentQuery::default()
             };
-            for (record_id, owner) in self.document_matches(caller, &query)? {
+            for (record_id, meta) in self.document_matches(caller, &query)? {
                 document.record_ids.push(record_id);
-                event.concern(owner.as_str());
+                event.concern(meta.owner.as_str());
                 found += 1;
             }
         }
