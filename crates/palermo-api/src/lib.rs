@@ -4,6 +4,7 @@
 mod admin;
 mod cases;
 mod extract;
+mod frontline;
 pub use extract::Peer;
 mod messages;
 mod metrics;
@@ -174,6 +175,7 @@ pub fn routers_with(hub: Arc<Hub>, options: RouterOptions) -> Routers {
             get(check_document).post(check_documents),
         )
         .route("/checks/vehicles", get(check_vehicle).post(check_vehicles))
+        .route("/checks/mrz", axum::routing::post(frontline::check_mrz))
         .route(
             "/checks/persons",
             get(persons::screen_one).post(persons::screen),

@@ -8,6 +8,7 @@ pub mod codes;
 pub mod country;
 pub mod date;
 pub mod error;
+pub mod mrz;
 pub mod normalise;
 pub mod notice;
 pub mod person;

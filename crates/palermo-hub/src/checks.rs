@@ -184,6 +184,15 @@ pub struct Checked<R> {
 }
 
 impl<R> Checked<R> {
+    /// Results with the trace a use case made for them.
+    pub(crate) fn from_parts(results: Vec<R>, hits: Vec<NewHit>, audit: AuditEvent) -> Checked<R> {
+        Checked {
+            results,
+            hits,
+            audit,
+        }
+    }
+
     /// Results of a check whose trace (audit entry, hits) is yet to be made durable.
     pub(crate) fn new(
         hub: &Hub,
@@ -249,7 +258,7 @@ impl<R> Submitted<R> {
     }
 }
 
-struct ParsedDocumentQuery {
+pub(crate) struct ParsedDocumentQuery {
     country: CountryCode,
     number: String,
     document_type: Option<DocumentType>,
@@ -260,7 +269,7 @@ fn query_path(field: &str, index: usize, name: &str) -> String {
     field_path(&format!("{field}[{index}]"), name)
 }
 
-fn parse_document_query(
+pub(crate) fn parse_document_query(
     query: &DocumentQuery,
     index: usize,
     errors: &mut FieldErrors,
@@ -441,7 +450,7 @@ pub(crate) fn notice_hit(
 /// The audit entry of a check request: what was asked goes in the erasable payload; the
 /// owners of the records it hit are concerned by it (their auditors see the entry, without
 /// the payload, which holds other travellers' data).
-fn check_event(
+pub(crate) fn check_event(
     hub: &Hub,
     caller: &Caller,
     action: &str,
@@ -487,6 +496,30 @@ impl Hub {
         caller: &Caller,
         queries: &[DocumentQuery],
     ) -> Result<Checked<DocumentCheckResult>> {
+        let (results, hits) = self.document_results(caller, queries, true)?;
+        let audit = check_event(
+            self,
+            caller,
+            "check.documents",
+            &queries,
+            queries.len(),
+            &hits,
+        );
+        Ok(Checked {
+            results,
+            hits,
+            audit,
+        })
+    }
+
+    /// The results of document checks and the hits they make, unaudited; with `holders`, the
+    /// holders the queries name are screened too.
+    pub(crate) fn document_results(
+        &self,
+        caller: &Caller,
+        queries: &[DocumentQuery],
+        holders: bool,
+    ) -> Result<(Vec<DocumentCheckResult>, Vec<NewHit>)> {
         caller.require(Permissions::CHECK)?;
         self.require_indexes()?;
         batch_size_ok(queries.len(), "documents")?;
@@ -570,6 +603,7 @@ impl Hub {
         let holders: Vec<(usize, crate::PersonQuery)> = queries
             .iter()
             .enumerate()
+            .filter(|_| holders)
             .filter_map(|(i, q)| {
                 q.holder_name.as_ref().map(|name| {
                     (
@@ -592,19 +626,7 @@ impl Hub {
             }
             hits.extend(person_hits);
         }
-        let audit = check_event(
-            self,
-            caller,
-            "check.documents",
-            &queries,
-            queries.len(),
-            &hits,
-        );
-        Ok(Checked {
-            results,
-            hits,
-            audit,
-        })
+        Ok((results, hits))
     }
 
     /// Checks up to [`CHECK_BATCH_MAX`] vehicles by VIN and/or plate.

@@ -14,6 +14,7 @@ mod checks;
 pub mod clock;
 pub mod demo;
 pub mod demo_cases;
+pub mod frontline;
 mod hits;
 pub mod json;
 mod keys;

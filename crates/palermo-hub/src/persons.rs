@@ -480,14 +480,18 @@ pub struct PersonScreenResult {
     pub candidates: Vec<PersonCandidate>,
 }
 
-struct ParsedQuery {
+pub(crate) struct ParsedQuery {
     names: Vec<Name>,
     birth: Option<PartialDate>,
     nationality: Option<CountryCode>,
     sex: Option<char>,
 }
 
-fn parse_query(query: &PersonQuery, index: usize, errors: &mut FieldErrors) -> Option<ParsedQuery> {
+pub(crate) fn parse_query(
+    query: &PersonQuery,
+    index: usize,
+    errors: &mut FieldErrors,
+) -> Option<ParsedQuery> {
     let path = |field: &str| format!("persons[{index}].{field}");
     let before = errors.0.len();
     if let Some(qid) = &query.qid

@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Subcommand;
+use palermo_hub::frontline::MrzCheckInput;
 use palermo_hub::{Caller, DocumentQuery, VehicleQuery};
 use serde_json::Value;
 
@@ -29,6 +30,24 @@ pub enum CheckCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Read a machine-readable zone (TD1, TD2, TD3, MRV-A, MRV-B) and check its document and
+    /// its holder. Exit status 1 when the zone has problems (wrong check digits, OCR
+    /// confusions…), whatever the check found.
+    Mrz {
+        /// The zone's 2 or 3 lines (quote each: `<` is special to shells).
+        #[arg(required = true, num_args = 1..=3)]
+        lines: Vec<String>,
+        /// Where the holder is going (ISO 3166-1 alpha-3), for a travel warning.
+        #[arg(long)]
+        destination: Option<String>,
+        /// The crossing point or flight, for a travel warning.
+        #[arg(long)]
+        crossing: Option<String>,
+        #[command(flatten)]
+        target: Target,
+        #[arg(long)]
+        json: bool,
+    },
     /// Is this vehicle reported stolen? By VIN, by plate and country, or both.
     Vehicle {
         #[arg(long)]
@@ -47,6 +66,13 @@ pub enum CheckCommand {
 
 pub fn run(command: CheckCommand) -> anyhow::Result<ExitCode> {
     let (result, json) = match command {
+        CheckCommand::Mrz {
+            lines,
+            destination,
+            crossing,
+            target,
+            json,
+        } => return mrz(lines, destination, crossing, target, json),
         CheckCommand::Document {
             number,
             country,
@@ -117,6 +143,100 @@ pub fn run(command: CheckCommand) -> anyhow::Result<ExitCode> {
         print_result(&result);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn mrz(
+    lines: Vec<String>,
+    destination: Option<String>,
+    crossing: Option<String>,
+    target: Target,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
+    let input = MrzCheckInput {
+        lines,
+        destination,
+        crossing,
+    };
+    let result = match (&target.hub, &target.key) {
+        (Some(hub), Some(key)) => HubClient::new(hub, key, target.ca_cert.as_deref())?
+            .post("/api/v1/checks/mrz", &input)?,
+        _ => local(&target, |hub, caller| {
+            let mut results = hub.check_mrz(caller, &input)?.record(hub)?;
+            Ok(serde_json::to_value(results.pop())?)
+        })?,
+    };
+    if json {
+        println!("{}", serde_json::to_string_pretty(&result)?);
+    } else {
+        print_mrz(&result);
+    }
+    let valid = result["mrz"]["valid"].as_bool().unwrap_or(false);
+    Ok(if valid {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// The zone as read, its problems, then the check's findings.
+fn print_mrz(result: &Value) {
+    let zone = &result["mrz"];
+    let text = |value: &Value| value.as_str().unwrap_or("-").to_owned();
+    println!(
+        "{} {} issued by {}: {} {}, born {}, {}, nationality {}, expires {}",
+        text(&zone["format"]),
+        text(&zone["document_number"]),
+        text(&zone["issuing_state"]),
+        text(&zone["given_names"]),
+        text(&zone["surname"]),
+        zone["birth_date"]["date"].as_str().unwrap_or("unknown"),
+        text(&zone["sex"]),
+        text(&zone["nationality"]),
+        zone["expiry_date"]["date"].as_str().unwrap_or("unknown"),
+    );
+    for problem in zone["problems"].as_array().into_iter().flatten() {
+        println!(
+            "  PROBLEM line {} column {} ({}): {}",
+            problem["line"],
+            problem["column"],
+            text(&problem["field"]),
+            text(&problem["message"])
+        );
+    }
+    if let Some(document) = result.get("document").filter(|d| !d.is_null()) {
+        print!("document: ");
+        print_result(document);
+        print_notices(document);
+    }
+    let persons = result["persons"].as_array().cloned().unwrap_or_default();
+    if persons.is_empty() {
+        println!("holder: NO HIT");
+    }
+    for person in &persons {
+        println!(
+            "holder: HIT person {} {} (score {}), owner {}",
+            person["record_id"],
+            text(&person["name"]),
+            person["score"],
+            text(&person["owner"])
+        );
+        print_notices(person);
+    }
+    for reason in result["not_checked"].as_array().into_iter().flatten() {
+        println!("  not checked: {}", text(reason));
+    }
+}
+
+fn print_notices(result: &Value) {
+    for notice in result["notices"].as_array().into_iter().flatten() {
+        println!(
+            "  NOTICE {} {}: {}; contact {}",
+            notice["kind"].as_str().unwrap_or("?"),
+            notice["notice_id"],
+            notice["action"].as_str().unwrap_or("?"),
+            notice["owner"].as_str().unwrap_or("?")
+        );
+    }
 }
 
 fn local(

@@ -9,6 +9,7 @@ mod datadir;
 mod import;
 mod message;
 mod moving;
+mod mrz;
 mod notice;
 mod screen;
 mod serve;
@@ -67,6 +68,9 @@ enum Command {
     /// keys. Audited.
     #[command(subcommand)]
     Admin(admin::AdminCommand),
+    /// Machine-readable zones of travel documents, read and verified without a hub.
+    #[command(subcommand)]
+    Mrz(mrz::MrzCommand),
     /// Screen persons by name, birth date, nationality and sex.
     #[command(subcommand)]
     Screen(screen::ScreenCommand),
@@ -275,6 +279,7 @@ fn main() -> ExitCode {
         Command::Notice(command) => notice::run(command),
         Command::Case(command) => case::run(command),
         Command::Screen(command) => screen::run(command),
+        Command::Mrz(command) => mrz::run(command),
     };
     match result {
         Ok(code) => code,

@@ -7,6 +7,7 @@ mod cases;
 mod cli;
 mod durability;
 mod failures;
+mod frontline;
 mod import;
 mod messages;
 mod notices;

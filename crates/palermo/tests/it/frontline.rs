@@ -1,0 +1,282 @@
+//! The frontline's inputs on a running hub: machine-readable zones checked in one call, the
+//! zone's problems reported with line and column, and `palermo mrz parse` / `palermo check mrz`.
+
+use std::io::Write;
+use std::process::Stdio;
+
+use serde_json::{Value, json};
+
+use crate::support::{Server, palermo};
+
+/// ICAO 9303's check digit, written apart from the hub's.
+fn digit(data: &str) -> char {
+    let sum: u32 = data
+        .bytes()
+        .zip([7, 3, 1].iter().cycle())
+        .map(|(b, w)| {
+            w * match b {
+                b'0'..=b'9' => u32::from(b - b'0'),
+                b'A'..=b'Z' => u32::from(b - b'A') + 10,
+                _ => 0,
+            }
+        })
+        .sum();
+    char::from_digit(sum % 10, 10).unwrap()
+}
+
+fn fill(text: &str, len: usize) -> String {
+    format!("{text:<<len$}")
+}
+
+/// A passport's zone (TD3), every check digit right.
+pub fn td3(
+    state: &str,
+    names: &str,
+    number: &str,
+    birth: &str,
+    sex: char,
+    expiry: &str,
+) -> [String; 2] {
+    let line1 = format!("P<{}{}", fill(state, 3), fill(names, 39));
+    let number = fill(number, 9);
+    let head = format!(
+        "{number}{}{}{birth}{}{sex}{expiry}{}{}",
+        digit(&number),
+        fill(state, 3),
+        digit(birth),
+        digit(expiry),
+        fill("", 14)
+    );
+    let head = format!("{head}{}", digit(&fill("", 14)));
+    let composite = format!("{}{}{}", &head[0..10], &head[13..20], &head[21..43]);
+    [line1, format!("{head}{}", digit(&composite))]
+}
+
+#[test]
+fn a_passport_zone_is_checked_with_its_holder_in_one_call() {
+    let server = Server::demo_with(&["--demo-notices", "true"]);
+    // France reports the passport of the man under Thailand's Green notice stolen.
+    let fra = server.client("FRA");
+    let created = fra.post(
+        "/api/v1/documents",
+        &json!({"number": "AA1234567", "issuing_country": "THA", "type": "passport",
+            "status": "stolen", "reported_date": "2026-01-10"}),
+    );
+    assert_eq!(created.status, 201, "{}", created.text);
+    let zone = td3(
+        "THA",
+        "WONGSAKUL<<SOMCHAI",
+        "AA1234567",
+        "810214",
+        'M',
+        "310101",
+    );
+
+    let deu = server.client("DEU");
+    let answer = deu.post("/api/v1/checks/mrz", &json!({"lines": zone}));
+    assert_eq!(answer.status, 200, "{}", answer.text);
+    let body = &answer.body;
+    assert_eq!(body["mrz"]["valid"], true, "{}", answer.text);
+    assert_eq!(body["mrz"]["format"], "TD3");
+    assert_eq!(body["mrz"]["surname"], "WONGSAKUL");
+    assert_eq!(body["mrz"]["birth_date"]["date"], "1981-02-14");
+    assert_eq!(body["hit"], true);
+    assert_eq!(body["document"]["match"], "exact", "{}", answer.text);
+    assert_eq!(body["document"]["matches"][0]["owner"], "FRA");
+    let person = &body["persons"][0];
+    assert_eq!(person["owner"], "THA", "{}", answer.text);
+    let kinds: Vec<&str> = person["notices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["kind"].as_str().unwrap())
+        .collect();
+    assert!(kinds.contains(&"green"), "{kinds:?}");
+    // The owners see the hits: the document's and the person's.
+    let hits = fra.get("/api/v1/hits");
+    assert!(hits.text.contains("AA1234567"), "{}", hits.text);
+    let tha = server.client("THA").get("/api/v1/hits");
+    assert!(
+        tha.body["hits"].as_array().is_some_and(|h| !h.is_empty()),
+        "{}",
+        tha.text
+    );
+    // The check is audited under its own action.
+    let audit = server
+        .session("sg.auditor")
+        .get("/api/v1/audit?action=check.mrz");
+    assert!(audit.text.contains("check.mrz"), "{}", audit.text);
+
+    // Read as a reader gives it: one string, lowercase, spaces.
+    let pasted = format!("{}\n {} ", zone[0].to_lowercase(), zone[1]);
+    let answer = deu.post("/api/v1/checks/mrz", &json!({"lines": [pasted]}));
+    assert_eq!(answer.body["mrz"]["valid"], true, "{}", answer.text);
+    assert_eq!(answer.body["hit"], true);
+}
+
+#[test]
+fn a_zone_with_problems_is_checked_as_read_and_every_problem_located() {
+    let server = Server::demo();
+    let deu = server.client("DEU");
+    let [line1, line2] = td3("FRA", "DUPONT<<JEAN", "XK1002003", "800412", 'M', "300101");
+    // The document number's check digit is wrong, and an O was read for a 0 in the expiry.
+    let mut bad = line2.clone().into_bytes();
+    bad[9] = if bad[9] == b'1' { b'2' } else { b'1' };
+    bad[22] = b'O';
+    let bad = String::from_utf8(bad).unwrap();
+    let answer = deu.post("/api/v1/checks/mrz", &json!({"lines": [line1, bad]}));
+    assert_eq!(answer.status, 200, "{}", answer.text);
+    assert_eq!(answer.body["mrz"]["valid"], false);
+    let problems: Vec<(i64, i64, String, String)> = answer.body["mrz"]["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["line"].as_i64().unwrap(),
+                p["column"].as_i64().unwrap(),
+                p["field"].as_str().unwrap().to_owned(),
+                p["kind"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert!(
+        problems.contains(&(2, 10, "document_number_check".into(), "check_digit".into())),
+        "{problems:?}"
+    );
+    assert!(
+        problems.contains(&(2, 23, "expiry_date".into(), "ocr_confusion".into())),
+        "{problems:?}"
+    );
+    // The document was still checked as read.
+    assert!(answer.body["document"].is_object(), "{}", answer.text);
+
+    // A zone of no format is refused, naming the line.
+    let short = deu.post(
+        "/api/v1/checks/mrz",
+        &json!({"lines": [line1, &line2[..40]]}),
+    );
+    assert_eq!(short.problem(422), vec!["lines[1]"]);
+    for body in [
+        json!({"lines": []}),
+        json!({"lines": ["a", "b", "c", "d"]}),
+        json!({"lines": [line1, line2], "extra": 1}),
+        json!({"lines": ["x".repeat(500), "y"]}),
+        json!({"lines": "P<UTO"}),
+    ] {
+        let answer = deu.post("/api/v1/checks/mrz", &body);
+        assert_eq!(answer.status, 422, "{body}: {}", answer.text);
+        answer.problem(422);
+    }
+    // Checking needs the check permission: an auditor may not.
+    let auditor = server.session("sg.auditor");
+    let refused = auditor.post("/api/v1/checks/mrz", &json!({"lines": [line1, line2]}));
+    assert_eq!(refused.status, 403, "{}", refused.text);
+    let anonymous = server.anonymous();
+    assert_eq!(
+        anonymous
+            .post("/api/v1/checks/mrz", &json!({"lines": [line1, line2]}))
+            .status,
+        401
+    );
+}
+
+#[test]
+fn mrz_parse_reads_json_lines_without_a_hub() {
+    let [line1, line2] = td3(
+        "D",
+        "MUSTERMANN<<ERIKA",
+        "C01X00T47",
+        "640812",
+        'F',
+        "310131",
+    );
+    let input = format!(
+        "{}\n{}\nnot json\n{}\n",
+        json!({"lines": [line1, line2]}),
+        json!({"lines": [line1, line2.replace("C01X00T47", "C01X00T48")]}),
+        json!({"lines": ["P<D"]}),
+    );
+    let mut child = palermo()
+        .args(["mrz", "parse", "--today", "2026-12-03"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let out: Vec<Value> = String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(out.len(), 4);
+    assert_eq!(out[0]["valid"], true, "{}", out[0]);
+    assert_eq!(out[0]["issuing_state"], "D");
+    assert_eq!(out[0]["given_names"], "ERIKA");
+    assert_eq!(out[0]["birth_date"]["date"], "1964-08-12");
+    assert_eq!(out[1]["valid"], false);
+    assert_eq!(out[1]["problems"][0]["field"], "document_number_check");
+    assert_eq!(out[2]["input_line"], 3);
+    assert_eq!(out[3]["problems"][0]["kind"], "shape");
+}
+
+#[test]
+fn check_mrz_on_the_command_line() {
+    let server = Server::demo();
+    let key = server.key("DEU");
+    let [line1, line2] = td3("FRA", "DUPONT<<JEAN", "XK1002003", "800412", 'M', "300101");
+    let output = palermo()
+        .args([
+            "check",
+            "mrz",
+            &line1,
+            &line2,
+            "--hub",
+            &server.url,
+            "--key",
+            &key,
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{text} {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        text.contains("TD3 XK1002003 issued by FRA: JEAN DUPONT"),
+        "{text}"
+    );
+    assert!(text.contains("holder: NO HIT"), "{text}");
+    // A bad check digit: told, and the exit status says so.
+    let other = if line2.as_bytes()[9] == b'9' {
+        '8'
+    } else {
+        '9'
+    };
+    let bad = format!("{}{other}{}", &line2[..9], &line2[10..]);
+    let output = palermo()
+        .args([
+            "check",
+            "mrz",
+            &line1,
+            &bad,
+            "--hub",
+            &server.url,
+            "--key",
+            &key,
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    assert!(text.contains("PROBLEM line 2 column 10"), "{text}");
+}
