@@ -177,6 +177,12 @@ pub fn routers_with(hub: Arc<Hub>, options: RouterOptions) -> Routers {
         .route("/checks/vehicles", get(check_vehicle).post(check_vehicles))
         .route("/checks/mrz", axum::routing::post(frontline::check_mrz))
         .route(
+            "/checks/manifests",
+            axum::routing::post(frontline::screen_manifest).layer(DefaultBodyLimit::max(
+                palermo_hub::frontline::MANIFEST_BYTES_MAX,
+            )),
+        )
+        .route(
             "/checks/persons",
             get(persons::screen_one).post(persons::screen),
         )

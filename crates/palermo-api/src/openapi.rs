@@ -31,7 +31,7 @@ use utoipa::{Modify, OpenApi};
         super::cases::get, super::cases::versions, super::cases::links, super::cases::network, super::cases::routes, super::cases::victims,
         super::cases::records, super::cases::checklist, super::cases::tick, super::cases::grants,
         super::cases::grant, super::cases::revoke, super::cases::ftm,
-        super::frontline::check_mrz,
+        super::frontline::check_mrz, super::frontline::screen_manifest,
     ),
     modifiers(&BearerKey),
 )]

@@ -11,6 +11,7 @@ pub mod error;
 pub mod mrz;
 pub mod normalise;
 pub mod notice;
+pub mod paxlst;
 pub mod person;
 pub mod record;
 

@@ -34,9 +34,9 @@ pub struct MrzCheckInput {
 pub struct TravellerResult {
     /// Whether anything hit: the document, a person, a notice.
     pub hit: bool,
-    /// The document's check; absent when the traveller gave no usable document (see
+    /// The checks of the traveller's documents (none when no usable document was given: see
     /// `not_checked`).
-    pub document: Option<DocumentCheckResult>,
+    pub documents: Vec<DocumentCheckResult>,
     /// The persons the traveller matches (hits only), with their notices and diffusions.
     pub persons: Vec<PersonCandidate>,
     /// What could not be checked, and why (`document: the number holds "*"`).
@@ -55,7 +55,7 @@ pub struct MrzCheckResult {
 /// One traveller to check: the document, the person, either or both.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Traveller {
-    pub document: Option<DocumentQuery>,
+    pub documents: Vec<DocumentQuery>,
     pub person: Option<PersonQuery>,
 }
 
@@ -63,17 +63,17 @@ pub(crate) struct Traveller {
 /// holder if the zone names one.
 fn mrz_traveller(zone: &Mrz) -> (Traveller, Vec<String>) {
     let mut skipped = Vec::new();
-    let document = if zone.document_number.is_empty() {
+    let documents = if zone.document_number.is_empty() {
         skipped.push("document: the zone holds no document number".to_owned());
-        None
+        Vec::new()
     } else {
-        Some(DocumentQuery {
+        vec![DocumentQuery {
             number: Some(zone.document_number.clone()),
             issuing_country: Some(zone.issuing_state.clone()),
             document_type: Some(zone.document_code.clone()),
             holder_name: None,
             holder_birth_date: None,
-        })
+        }]
     };
     let name = zone.holder_name();
     let person = if name.is_empty() {
@@ -91,7 +91,7 @@ fn mrz_traveller(zone: &Mrz) -> (Traveller, Vec<String>) {
             ..PersonQuery::default()
         })
     };
-    (Traveller { document, person }, skipped)
+    (Traveller { documents, person }, skipped)
 }
 
 impl Hub {
@@ -161,7 +161,7 @@ impl Hub {
             .iter()
             .map(|_| TravellerResult {
                 hit: false,
-                document: None,
+                documents: Vec::new(),
                 persons: Vec::new(),
                 not_checked: Vec::new(),
             })
@@ -169,7 +169,7 @@ impl Hub {
         let mut documents = Vec::new();
         let mut persons = Vec::new();
         for (i, traveller) in travellers.iter().enumerate() {
-            if let Some(query) = &traveller.document {
+            for query in &traveller.documents {
                 let mut errors = FieldErrors::default();
                 crate::checks::parse_document_query(query, 0, &mut errors);
                 if errors.is_empty() {
@@ -201,26 +201,346 @@ impl Hub {
             }
         }
         let mut hits = Vec::new();
-        if !documents.is_empty() {
-            let queries: Vec<DocumentQuery> = documents.iter().map(|(_, q)| q.clone()).collect();
+        for chunk in documents.chunks(crate::checks::CHECK_BATCH_MAX) {
+            let queries: Vec<DocumentQuery> = chunk.iter().map(|(_, q)| q.clone()).collect();
             let (checked, document_hits) = self.document_results(caller, &queries, false)?;
-            for ((i, _), result) in documents.iter().zip(checked) {
-                results[*i].document = Some(result);
+            for ((i, _), result) in chunk.iter().zip(checked) {
+                results[*i].documents.push(result);
             }
             hits.extend(document_hits);
         }
-        if !persons.is_empty() {
-            let queries: Vec<PersonQuery> = persons.iter().map(|(_, q)| q.clone()).collect();
+        for chunk in persons.chunks(crate::persons::SCREEN_BATCH_MAX) {
+            let queries: Vec<PersonQuery> = chunk.iter().map(|(_, q)| q.clone()).collect();
             let (screened, person_hits) = self.screen_results(caller, &queries, None)?;
-            for ((i, _), result) in persons.iter().zip(screened) {
+            for ((i, _), result) in chunk.iter().zip(screened) {
                 results[*i].persons = result.candidates.into_iter().filter(|c| c.hit).collect();
             }
             hits.extend(person_hits);
         }
         for result in &mut results {
-            result.hit =
-                result.document.as_ref().is_some_and(|d| d.hit) || !result.persons.is_empty();
+            result.hit = result.documents.iter().any(|d| d.hit) || !result.persons.is_empty();
         }
         Ok((results, hits))
+    }
+}
+
+/// Most travellers of one manifest screened in one call (an interchange of several messages
+/// included): the largest aircraft carry some 850.
+pub const MANIFEST_TRAVELLERS_MAX: usize = 1000;
+/// Largest interchange read.
+pub const MANIFEST_BYTES_MAX: usize = 2 * 1024 * 1024;
+
+/// How a traveller of a manifest came out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// A record, a notice or a person matched: act on it.
+    Hit,
+    /// Only a possible match (a document number equal once commonly confused characters are
+    /// treated alike, or of another type): an officer must compare.
+    Possible,
+}
+
+/// A traveller the screening flagged, with why.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct FlaggedTraveller {
+    pub verdict: Verdict,
+    /// One line per finding: what matched, whose it is, what to do.
+    pub reasons: Vec<String>,
+    pub traveller: palermo_core::paxlst::PaxTraveller,
+    #[serde(flatten)]
+    pub result: TravellerResult,
+}
+
+/// A traveller who could not be screened whole, and why.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct UnscreenedTraveller {
+    pub segment: usize,
+    pub name: String,
+    pub reasons: Vec<String>,
+}
+
+/// The screening of a passenger manifest.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct ManifestReport {
+    pub sender: String,
+    pub interchange_reference: String,
+    pub flight: palermo_core::paxlst::Flight,
+    pub travellers: usize,
+    pub hits: usize,
+    pub possible: usize,
+    /// Hits first, then possible hits, each in the manifest's order.
+    pub flagged: Vec<FlaggedTraveller>,
+    /// Travellers screened with doubtful or missing data (a birth date that is no date, no
+    /// document, a document number that is no number …): what of them could be screened was,
+    /// and the reasons say what was not.
+    pub unscreened: Vec<UnscreenedTraveller>,
+    /// Doubtful data of the manifest itself (a declared count that disagrees …).
+    pub problems: Vec<palermo_core::paxlst::EdiProblem>,
+    /// The report as an officer reads it, line by line.
+    pub summary: Vec<String>,
+}
+
+/// The queries of a manifest's traveller.
+fn pax_traveller(traveller: &palermo_core::paxlst::PaxTraveller) -> Traveller {
+    let documents = traveller
+        .documents
+        .iter()
+        .filter(|d| !d.number.is_empty())
+        .map(|d| DocumentQuery {
+            number: Some(d.number.clone()),
+            // Without its issuing country, the document is taken as the nationality's.
+            issuing_country: d
+                .issuing_country
+                .clone()
+                .or_else(|| traveller.nationality.clone()),
+            document_type: Some(d.code.clone()).filter(|c| !c.is_empty()),
+            holder_name: None,
+            holder_birth_date: None,
+        })
+        .collect();
+    let name = traveller.name();
+    let person = (!name.is_empty()).then(|| PersonQuery {
+        name: Some(name),
+        birth_date: traveller.birth_date.clone(),
+        nationality: traveller
+            .nationality
+            .as_deref()
+            .and_then(palermo_core::CountryCode::parse)
+            .filter(|c| c.is_iso_3166())
+            .map(|c| c.as_str().to_owned()),
+        sex: traveller
+            .sex
+            .clone()
+            .filter(|s| matches!(s.as_str(), "M" | "F")),
+        ..PersonQuery::default()
+    });
+    Traveller { documents, person }
+}
+
+/// The findings of one traveller, as lines.
+fn reasons(result: &TravellerResult) -> Vec<String> {
+    let mut lines = Vec::new();
+    let notice_line = |notice: &crate::NoticeHit| {
+        format!(
+            "{} {} {} of {}: {}",
+            notice.kind,
+            if notice.diffusion {
+                "diffusion"
+            } else {
+                "notice"
+            },
+            notice.notice_id,
+            notice.owner.as_str(),
+            notice.action
+        )
+    };
+    for document in &result.documents {
+        for m in &document.matches {
+            lines.push(format!(
+                "document {} {} of {}: {} match with record {} ({}), reported {} by {}",
+                m.document_type.as_str(),
+                m.number,
+                m.issuing_country.as_str(),
+                match m.matched.match_kind {
+                    crate::MatchKind::Exact => "exact",
+                    crate::MatchKind::Possible => "possible",
+                },
+                m.matched.record_id,
+                m.status.as_str(),
+                m.matched.reported_date,
+                m.matched.owner.as_str()
+            ));
+        }
+        for notice in &document.notices {
+            lines.push(format!("document named in a {}", notice_line(notice)));
+        }
+    }
+    for person in &result.persons {
+        lines.push(format!(
+            "person {} (record {}, {}), score {:.2}",
+            person.name,
+            person.record_id,
+            person.owner.as_str(),
+            person.score
+        ));
+        for notice in &person.notices {
+            lines.push(format!("the person is under a {}", notice_line(notice)));
+        }
+    }
+    lines
+}
+
+impl Hub {
+    /// Reads a PAXLST interchange and screens every traveller: documents against the travel
+    /// documents, names against the persons and their notices and diffusions, in one audited
+    /// check. A message that breaks the syntax or its envelopes is refused (422), every error
+    /// with its segment and position; a traveller's doubtful data is reported with the
+    /// traveller, who is screened with the rest.
+    pub fn screen_manifest(
+        &self,
+        caller: &Caller,
+        message: &[u8],
+    ) -> Result<Checked<ManifestReport>> {
+        self.screen_manifest_unaudited(caller, message)
+            .map_err(|error| refuse(self, caller, "check.manifest", error))
+    }
+
+    fn screen_manifest_unaudited(
+        &self,
+        caller: &Caller,
+        message: &[u8],
+    ) -> Result<Checked<ManifestReport>> {
+        caller.require(palermo_core::Permissions::CHECK)?;
+        self.require_indexes()?;
+        if message.len() > MANIFEST_BYTES_MAX {
+            return Err(HubError::Invalid(FieldErrors::single(
+                "message",
+                format!(
+                    "holds {} bytes; at most {MANIFEST_BYTES_MAX}",
+                    message.len()
+                ),
+            )));
+        }
+        let manifest =
+            palermo_core::paxlst::parse(message, self.now().date()).map_err(|problems| {
+                let mut errors = FieldErrors::default();
+                for p in problems.iter().take(100) {
+                    let mut at = format!("segment {} ({})", p.segment, p.tag);
+                    if let Some(element) = p.element {
+                        at.push_str(&format!(" element {element}"));
+                    }
+                    if let Some(component) = p.component {
+                        at.push_str(&format!(" component {component}"));
+                    }
+                    errors.push(
+                        format!("message[{}]", p.segment),
+                        format!("{at}, line {} column {}: {}", p.line, p.column, p.message),
+                    );
+                }
+                HubError::Invalid(errors)
+            })?;
+        if manifest.travellers.len() > MANIFEST_TRAVELLERS_MAX {
+            return Err(HubError::Invalid(FieldErrors::single(
+                "message",
+                format!(
+                    "lists {} travellers; at most {MANIFEST_TRAVELLERS_MAX} per request",
+                    manifest.travellers.len()
+                ),
+            )));
+        }
+        let travellers: Vec<Traveller> = manifest.travellers.iter().map(pax_traveller).collect();
+        let (results, hits) = self.traveller_results(caller, &travellers)?;
+        let mut flagged = Vec::new();
+        let mut unscreened = Vec::new();
+        for (traveller, result) in manifest.travellers.iter().zip(results) {
+            let mut not_checked: Vec<String> = traveller
+                .problems
+                .iter()
+                .map(|p| format!("segment {} ({}): {}", p.segment, p.tag, p.message))
+                .collect();
+            not_checked.extend(result.not_checked.iter().cloned());
+            if traveller.documents.is_empty() {
+                not_checked.push("document: none declared".into());
+            }
+            if !not_checked.is_empty() {
+                unscreened.push(UnscreenedTraveller {
+                    segment: traveller.segment,
+                    name: traveller.name(),
+                    reasons: not_checked,
+                });
+            }
+            let possible = result.documents.iter().any(|d| !d.matches.is_empty());
+            let verdict = if result.hit {
+                let exact = !result.persons.is_empty()
+                    || result.documents.iter().any(|d| {
+                        !d.notices.is_empty()
+                            || d.matches
+                                .iter()
+                                .any(|m| m.matched.match_kind == crate::MatchKind::Exact)
+                    });
+                if exact {
+                    Verdict::Hit
+                } else {
+                    Verdict::Possible
+                }
+            } else if possible {
+                Verdict::Possible
+            } else {
+                continue;
+            };
+            flagged.push(FlaggedTraveller {
+                verdict,
+                reasons: reasons(&result),
+                traveller: traveller.clone(),
+                result,
+            });
+        }
+        flagged.sort_by_key(|f| (f.verdict != Verdict::Hit, f.traveller.segment));
+        let count = |v: Verdict| flagged.iter().filter(|f| f.verdict == v).count();
+        let (hit_count, possible_count) = (count(Verdict::Hit), count(Verdict::Possible));
+        let flight = &manifest.flight;
+        let text = |v: &Option<String>| v.clone().unwrap_or_else(|| "?".into());
+        let mut summary = vec![format!(
+            "Flight {} from {} ({}) to {} ({}): {} travellers screened, {} hits, {} possible hits.",
+            text(&flight.number),
+            text(&flight.departure_airport),
+            text(&flight.departure_time),
+            text(&flight.arrival_airport),
+            text(&flight.arrival_time),
+            manifest.travellers.len(),
+            hit_count,
+            possible_count
+        )];
+        for f in &flagged {
+            summary.push(format!(
+                "{} {} {} (segment {}, born {}, {}):",
+                match f.verdict {
+                    Verdict::Hit => "HIT",
+                    Verdict::Possible => "POSSIBLE",
+                },
+                f.traveller.role,
+                f.traveller.name(),
+                f.traveller.segment,
+                f.traveller.birth_date.as_deref().unwrap_or("?"),
+                f.traveller.nationality.as_deref().unwrap_or("?")
+            ));
+            summary.extend(f.reasons.iter().map(|r| format!("  - {r}")));
+        }
+        for u in &unscreened {
+            summary.push(format!(
+                "NOT FULLY SCREENED {} (segment {}): {}",
+                u.name,
+                u.segment,
+                u.reasons.join("; ")
+            ));
+        }
+        for p in &manifest.problems {
+            summary.push(format!(
+                "PROBLEM segment {} ({}): {}",
+                p.segment, p.tag, p.message
+            ));
+        }
+        let report = ManifestReport {
+            sender: manifest.sender.clone(),
+            interchange_reference: manifest.interchange_reference.clone(),
+            flight: manifest.flight.clone(),
+            travellers: manifest.travellers.len(),
+            hits: hit_count,
+            possible: possible_count,
+            flagged,
+            unscreened,
+            problems: manifest.problems.clone(),
+            summary,
+        };
+        let audit = check_event(
+            self,
+            caller,
+            "check.manifest",
+            &manifest,
+            manifest.travellers.len(),
+            &hits,
+        );
+        Ok(Checked::from_parts(vec![report], hits, audit))
     }
 }

@@ -203,7 +203,7 @@ fn print_mrz(result: &Value) {
             text(&problem["message"])
         );
     }
-    if let Some(document) = result.get("document").filter(|d| !d.is_null()) {
+    for document in result["documents"].as_array().into_iter().flatten() {
         print!("document: ");
         print_result(document);
         print_notices(document);

@@ -99,6 +99,18 @@ impl HubClient {
         answer(response)
     }
 
+    /// POSTs a body as it is, of `content_type`.
+    pub fn post_raw(&self, path: &str, content_type: &str, body: &[u8]) -> anyhow::Result<Value> {
+        let response = self
+            .agent
+            .post(format!("{}{path}", self.base))
+            .header("Authorization", &self.authorization)
+            .header("Content-Type", content_type)
+            .send(body)
+            .with_context(|| format!("cannot reach the hub at {}", self.base))?;
+        answer(response)
+    }
+
     pub fn post(&self, path: &str, body: &impl Serialize) -> anyhow::Result<Value> {
         let response = self
             .agent

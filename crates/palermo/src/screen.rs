@@ -22,6 +22,54 @@ pub enum ScreenCommand {
     /// Screen a JSONL file of {"qid", "name", "birth_date", "nationality", "sex"} lines;
     /// writes {"qid", "candidates": […]} lines, best candidate first, to standard output.
     Persons(FileArgs),
+    /// Screen a passenger manifest (a UN/EDIFACT PAXLST interchange): every traveller's
+    /// documents and every traveller. Prints the summary (hits, possible hits, the reasons).
+    Manifest(ManifestArgs),
+}
+
+#[derive(Args)]
+pub struct ManifestArgs {
+    /// The interchange, as the airline sent it (`-` for standard input).
+    file: PathBuf,
+    /// Print the whole report as JSON.
+    #[arg(long)]
+    json: bool,
+    #[command(flatten)]
+    target: Target,
+}
+
+fn manifest(args: ManifestArgs) -> anyhow::Result<ExitCode> {
+    let message = if args.file.as_os_str() == "-" {
+        let mut buffer = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin(), &mut buffer)?;
+        buffer
+    } else {
+        std::fs::read(&args.file).with_context(|| format!("cannot read {}", args.file.display()))?
+    };
+    let target = &args.target;
+    let report = if let (Some(hub), Some(key)) = (&target.hub, &target.key) {
+        HubClient::new(hub, key, target.ca_cert.as_deref())?.post_raw(
+            "/api/v1/checks/manifests",
+            "application/edifact",
+            &message,
+        )?
+    } else {
+        let bureau = target.bureau.as_deref().context(
+            "say which bureau you act for with --bureau CODE (or use --hub URL --key KEY)",
+        )?;
+        let caller = Caller::local_operator(member_code(bureau)?);
+        let hub = target.open_data()?.hub()?;
+        let mut reports = hub.screen_manifest(&caller, &message)?.record(&hub)?;
+        serde_json::to_value(reports.pop())?
+    };
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        for line in report["summary"].as_array().into_iter().flatten() {
+            println!("{}", line.as_str().unwrap_or_default());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 #[derive(Args)]
@@ -87,6 +135,7 @@ fn screen(
 
 pub fn run(command: ScreenCommand) -> anyhow::Result<ExitCode> {
     match command {
+        ScreenCommand::Manifest(args) => manifest(args),
         ScreenCommand::Person(args) => {
             let query = PersonQuery {
                 qid: None,

@@ -81,8 +81,8 @@ fn a_passport_zone_is_checked_with_its_holder_in_one_call() {
     assert_eq!(body["mrz"]["surname"], "WONGSAKUL");
     assert_eq!(body["mrz"]["birth_date"]["date"], "1981-02-14");
     assert_eq!(body["hit"], true);
-    assert_eq!(body["document"]["match"], "exact", "{}", answer.text);
-    assert_eq!(body["document"]["matches"][0]["owner"], "FRA");
+    assert_eq!(body["documents"][0]["match"], "exact", "{}", answer.text);
+    assert_eq!(body["documents"][0]["matches"][0]["owner"], "FRA");
     let person = &body["persons"][0];
     assert_eq!(person["owner"], "THA", "{}", answer.text);
     let kinds: Vec<&str> = person["notices"]
@@ -149,7 +149,12 @@ fn a_zone_with_problems_is_checked_as_read_and_every_problem_located() {
         "{problems:?}"
     );
     // The document was still checked as read.
-    assert!(answer.body["document"].is_object(), "{}", answer.text);
+    assert_eq!(
+        answer.body["documents"].as_array().map(Vec::len),
+        Some(1),
+        "{}",
+        answer.text
+    );
 
     // A zone of no format is refused, naming the line.
     let short = deu.post(
@@ -279,4 +284,225 @@ fn check_mrz_on_the_command_line() {
     let text = String::from_utf8_lossy(&output.stdout);
     assert_eq!(output.status.code(), Some(1), "{text}");
     assert!(text.contains("PROBLEM line 2 column 10"), "{text}");
+}
+
+/// A PAXLST interchange for flight `flight` into `arrival`, its travellers' segments given,
+/// every count and reference right.
+pub fn paxlst(flight: &str, arrival: &str, travellers: &[Vec<String>]) -> String {
+    let mut body = vec![
+        "UNH+M1+PAXLST:D:05B:UN:IATA+API01+01:F".to_owned(),
+        "BGM+745".to_owned(),
+        "NAD+MS+++CARRIER CONTROL".to_owned(),
+        format!("TDT+20+{flight}+++{}", &flight[..2]),
+        "LOC+125+CDG".to_owned(),
+        "DTM+189:2612031030:201".to_owned(),
+        format!("LOC+87+{arrival}"),
+        "DTM+232:2612031415:201".to_owned(),
+    ];
+    for segments in travellers {
+        body.extend(segments.iter().cloned());
+    }
+    body.push(format!("CNT+42:{}", travellers.len()));
+    body.push(format!("UNT+{}+M1", body.len() + 1));
+    let mut lines = vec![
+        "UNA:+.? '".to_owned(),
+        "UNB+UNOA:4+AFAPI:ZZ+FRAPIU:ZZ+261203:0930+REF42".to_owned(),
+    ];
+    lines.extend(body);
+    lines.push("UNZ+1+REF42".to_owned());
+    let mut text = lines[0].clone();
+    text.push('\n');
+    for line in &lines[1..] {
+        text.push_str(line);
+        text.push_str("'\n");
+    }
+    text
+}
+
+pub fn pax(
+    family: &str,
+    given: &str,
+    sex: &str,
+    birth: &str,
+    nationality: &str,
+    document: &str,
+) -> Vec<String> {
+    vec![
+        format!("NAD+FL+++{family}:{given}"),
+        format!("ATT+2++{sex}"),
+        format!("DTM+329:{birth}"),
+        "LOC+178+CDG".into(),
+        "LOC+179+BKK".into(),
+        format!("NAT+2+{nationality}"),
+        format!("DOC+P:110:111+{document}"),
+        "DTM+36:310101".into(),
+        format!("LOC+91+{nationality}"),
+    ]
+}
+
+#[test]
+fn a_passenger_manifest_is_screened_traveller_by_traveller() {
+    let server = Server::demo_with(&["--demo-notices", "true"]);
+    let fra = server.client("FRA");
+    for number in ["FR5550001", "FR5550OO2"] {
+        let created = fra.post(
+            "/api/v1/documents",
+            &json!({"number": number, "issuing_country": "FRA", "type": "passport",
+                "status": "stolen", "reported_date": "2026-01-10"}),
+        );
+        assert_eq!(created.status, 201, "{}", created.text);
+    }
+    let manifest = paxlst(
+        "AF1234",
+        "BKK",
+        &[
+            pax("MARTIN", "CLAIRE", "F", "850101", "FRA", "FR1112223"),
+            pax("DURAND", "PAUL", "M", "790505", "FRA", "FR5550001"),
+            pax("WONGSAKUL", "SOMCHAI", "M", "810214", "THA", "TH9998887"),
+            // A number that equals a stolen one only once O and 0 are taken alike.
+            pax("PETIT", "LEA", "F", "920303", "FRA", "FR5550002"),
+            // A birth date that is no date: reported with the traveller, who is screened.
+            pax("ROUX", "ANNE", "F", "921332", "FRA", "FR7776665"),
+        ],
+    );
+    let deu = server.client("DEU");
+    let answer = deu.send(
+        "POST",
+        "/api/v1/checks/manifests",
+        "application/edifact",
+        manifest.clone().into_bytes(),
+    );
+    assert_eq!(answer.status, 200, "{}", answer.text);
+    let report = &answer.body;
+    assert_eq!(report["travellers"], 5);
+    assert_eq!(report["flight"]["number"], "AF1234");
+    assert_eq!(report["flight"]["arrival_airport"], "BKK");
+    assert_eq!(report["hits"], 2, "{}", answer.text);
+    assert_eq!(report["possible"], 1, "{}", answer.text);
+    let flagged: Vec<(&str, &str)> = report["flagged"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["verdict"].as_str().unwrap(),
+                f["traveller"]["surname"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        flagged,
+        vec![
+            ("hit", "DURAND"),
+            ("hit", "WONGSAKUL"),
+            ("possible", "PETIT")
+        ]
+    );
+    let reasons = report["flagged"][1]["reasons"].to_string();
+    assert!(reasons.contains("green notice"), "{reasons}");
+    let unscreened = report["unscreened"].to_string();
+    assert!(unscreened.contains("ROUX"), "{unscreened}");
+    let roux_problem = report["unscreened"][0]["reasons"].to_string();
+    assert!(roux_problem.contains("birth"), "{roux_problem}");
+    let summary = report["summary"][0].as_str().unwrap();
+    assert!(
+        summary.contains("5 travellers screened, 2 hits, 1 possible hits"),
+        "{summary}"
+    );
+
+    // The same as text, for a reader.
+    let text = deu.send_with_accept(
+        "POST",
+        "/api/v1/checks/manifests",
+        "application/edifact",
+        "text/plain",
+        manifest.clone().into_bytes(),
+    );
+    assert_eq!(text.status, 200);
+    assert!(
+        text.content_type.starts_with("text/plain"),
+        "{}",
+        text.content_type
+    );
+    assert!(
+        text.text.contains("HIT passenger PAUL DURAND"),
+        "{}",
+        text.text
+    );
+
+    // The owners of what hit see the hits, and the check is audited with its travellers.
+    assert!(fra.get("/api/v1/hits").text.contains("FR5550001"));
+    let audit = server
+        .session("sg.auditor")
+        .get("/api/v1/audit?action=check.manifest");
+    assert!(audit.text.contains("check.manifest"), "{}", audit.text);
+
+    // On the command line, against the hub.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("af1234.edi");
+    std::fs::write(&file, &manifest).unwrap();
+    let output = palermo()
+        .args(["screen", "manifest"])
+        .arg(&file)
+        .args(["--hub", &server.url, "--key", &server.key("DEU")])
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{out} {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(out.contains("HIT passenger SOMCHAI WONGSAKUL"), "{out}");
+}
+
+#[test]
+fn a_malformed_manifest_is_refused_with_its_segment_and_position() {
+    let server = Server::demo();
+    let deu = server.client("DEU");
+    let good = paxlst(
+        "AF1234",
+        "BKK",
+        &[pax("MARTIN", "CLAIRE", "F", "850101", "FRA", "FR1112223")],
+    );
+    let post = |body: String| {
+        deu.send(
+            "POST",
+            "/api/v1/checks/manifests",
+            "application/edifact",
+            body.into_bytes(),
+        )
+    };
+    assert_eq!(post(good.clone()).status, 200);
+    // A wrong segment count in UNT: the UNT is segment 20 (line 21).
+    let bad = good.replace("UNT+19+M1", "UNT+18+M1");
+    assert_ne!(bad, good);
+    let answer = post(bad);
+    assert_eq!(answer.problem(422), vec!["message[20]"]);
+    let detail = answer.body["errors"][0]["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("segment 20 (UNT) element 1, line 21"),
+        "{detail}"
+    );
+    // Cut short, another message type, no envelope, empty, binary noise: each refused.
+    for body in [
+        good[..good.len() / 2].to_owned(),
+        good.replace("PAXLST:D:05B", "CUSRES:D:05B"),
+        "NAD+FL+++DOE:JOHN'".to_owned(),
+        String::new(),
+        "\u{0}\u{1}garbage".to_owned(),
+    ] {
+        let answer = post(body.clone());
+        assert_eq!(answer.status, 422, "{body:?}: {}", answer.text);
+        answer.problem(422);
+    }
+    // Checking needs the check permission.
+    let auditor = server.session("sg.auditor");
+    let refused = auditor.send(
+        "POST",
+        "/api/v1/checks/manifests",
+        "application/edifact",
+        good.into_bytes(),
+    );
+    assert_eq!(refused.status, 403, "{}", refused.text);
 }

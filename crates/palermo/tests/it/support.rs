@@ -258,6 +258,18 @@ impl Client {
     }
 
     pub fn send(&self, method: &str, path: &str, content_type: &str, body: Vec<u8>) -> Answer {
+        self.send_with_accept(method, path, content_type, "*/*", body)
+    }
+
+    /// [`Client::send`] asking for the answer in `accept`.
+    pub fn send_with_accept(
+        &self,
+        method: &str,
+        path: &str,
+        content_type: &str,
+        accept: &str,
+        body: Vec<u8>,
+    ) -> Answer {
         let url = format!("{}{path}", self.base);
         let agent = Self::agent();
         let mut request = match method {
@@ -265,7 +277,9 @@ impl Client {
             "PUT" => agent.put(url),
             other => panic!("method {other}"),
         };
-        request = request.header("Content-Type", content_type);
+        request = request
+            .header("Content-Type", content_type)
+            .header("Accept", accept);
         if let Some(key) = &self.key {
             request = request.header("Authorization", format!("Bearer {key}"));
         }
