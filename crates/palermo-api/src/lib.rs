@@ -176,6 +176,12 @@ pub fn routers_with(hub: Arc<Hub>, options: RouterOptions) -> Routers {
         )
         .route("/checks/vehicles", get(check_vehicle).post(check_vehicles))
         .route("/checks/mrz", axum::routing::post(frontline::check_mrz))
+        .route("/manifests", get(frontline::manifests))
+        .route("/manifests/{id}", get(frontline::manifest))
+        .route(
+            "/travel-warnings",
+            get(frontline::warnings).post(frontline::send_warning),
+        )
         .route(
             "/checks/manifests",
             axum::routing::post(frontline::screen_manifest).layer(DefaultBodyLimit::max(

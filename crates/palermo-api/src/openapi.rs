@@ -32,6 +32,8 @@ use utoipa::{Modify, OpenApi};
         super::cases::records, super::cases::checklist, super::cases::tick, super::cases::grants,
         super::cases::grant, super::cases::revoke, super::cases::ftm,
         super::frontline::check_mrz, super::frontline::screen_manifest,
+        super::frontline::manifests, super::frontline::manifest, super::frontline::warnings,
+        super::frontline::send_warning,
     ),
     modifiers(&BearerKey),
 )]

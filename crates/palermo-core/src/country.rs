@@ -177,7 +177,35 @@ fn capitals() -> &'static std::collections::HashMap<&'static str, Capital> {
     })
 }
 
+/// Every airport with an IATA code and its country's alpha-2 code (from `airportsdata`; made
+/// by `scripts/data/airports.py`), sorted by code.
+const AIRPORTS: &str = include_str!("../data/airports.tsv");
+
+fn airports() -> &'static [(&'static str, &'static str)] {
+    static TABLE: std::sync::OnceLock<Vec<(&'static str, &'static str)>> =
+        std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut rows: Vec<(&str, &str)> = AIRPORTS
+            .lines()
+            .filter(|line| !line.starts_with('#') && !line.is_empty())
+            .filter_map(|line| line.split_once('\t'))
+            .collect();
+        rows.sort_unstable();
+        rows
+    })
+}
+
 impl CountryCode {
+    /// The country an airport is in, by its IATA code (`BKK` → `THA`), in any case.
+    pub fn of_airport(iata: &str) -> Option<CountryCode> {
+        let code = iata.trim().to_ascii_uppercase();
+        let table = airports();
+        let at = table
+            .binary_search_by(|(c, _)| (*c).cmp(code.as_str()))
+            .ok()?;
+        CountryCode::from_alpha2(table[at].1)
+    }
+
     /// The country's capital, where a map places it (of the ISO code an ICAO code stands for:
     /// Germany's `D` is Berlin); `None` for a code without one (Antarctica, organisations).
     pub fn capital(self) -> Option<Capital> {
@@ -233,6 +261,24 @@ mod tests {
         let paris = CountryCode::parse("FRA").unwrap().capital().unwrap();
         assert_eq!(paris.name, "Paris");
         assert!((paris.latitude - 48.85).abs() < 0.1 && (paris.longitude - 2.35).abs() < 0.1);
+        assert_eq!(
+            CountryCode::parse("D").unwrap().capital().map(|c| c.name),
+            Some("Berlin")
+        );
+        assert_eq!(
+            CountryCode::of_airport("bkk").map(|c| c.as_str()),
+            Some("THA")
+        );
+        assert_eq!(
+            CountryCode::of_airport("CDG").map(|c| c.as_str()),
+            Some("FRA")
+        );
+        assert_eq!(
+            CountryCode::of_airport("JFK").map(|c| c.as_str()),
+            Some("USA")
+        );
+        assert_eq!(CountryCode::of_airport("QQQ"), None);
+        assert_eq!(CountryCode::of_airport(""), None);
         assert_eq!(
             CountryCode::parse("D").unwrap().capital().map(|c| c.name),
             Some("Berlin")

@@ -757,7 +757,9 @@ impl<'a> Reader<'a> {
             // The rest of the number, then its check digit, then a filler (ICAO 9303-5, 4.2.4).
             let bytes = self.bytes(extra).to_vec();
             let end = bytes.iter().position(|&b| b == b'<').unwrap_or(bytes.len());
-            if end == 0 {
+            if end < 2 {
+                // A filler in the check digit's place says the number goes on: its rest, then
+                // its check digit. A check digit alone is no rest.
                 self.problem(
                     check,
                     0,
@@ -824,8 +826,10 @@ impl<'a> Reader<'a> {
         let (document_number, overflow) =
             self.document_number(At(0, 5, 9), At(0, 14, 1), Some(At(0, 15, 15)));
         self.alphabet(At(0, 15, 15), "optional_data");
+        // After a long number's check digit comes the filler that ends it, then the data.
         let optional_data = match overflow {
-            Some(end) => self.text(At(0, 15 + end, 15 - end)),
+            Some(end) if end + 1 < 15 => self.text(At(0, 16 + end, 14 - end)),
+            Some(_) => String::new(),
             None => self.text(At(0, 15, 15)),
         };
         let birth_date = self.date(At(1, 0, 6), "birth_date", true, today);
@@ -885,7 +889,10 @@ impl<'a> Reader<'a> {
         self.verify_date(At(1, 21, 6), At(1, 27, 1), "expiry_date_check");
         self.alphabet(optional, "optional_data");
         let optional_data = match overflowed {
-            Some(end) => self.text(At(optional.0, optional.1 + end, optional.2 - end)),
+            Some(end) if end + 1 < optional.2 => {
+                self.text(At(optional.0, optional.1 + end + 1, optional.2 - end - 1))
+            }
+            Some(_) => String::new(),
             None => self.text(optional),
         };
         match format {
@@ -1182,6 +1189,32 @@ mod tests {
         let mrz = ok(&[&line0, &line1, TD1[2]]);
         assert_eq!(mrz.document_number, "D23145890734");
         assert_eq!(mrz.optional_data, "");
+    }
+
+    #[test]
+    fn a_filler_check_digit_needs_the_rest_of_the_number() {
+        // The number D23145890 with its digit 7 after a filler: no rest, so a problem.
+        let line0 = "I<UTOD23145890<7<<<<<<<<<<<<<<";
+        let found = kinds(&[line0, TD1[1], TD1[2]]);
+        assert!(
+            found.contains(&(1, 15, "document_number_check", ProblemKind::CheckDigit)),
+            "{found:?}"
+        );
+        // A long number's data begin after the filler that ends it.
+        let number = b"D23145890734";
+        let digit = char::from(check_digit(number));
+        let line0 = format!("I<UTOD23145890<734{digit}<AB12<<<<<<");
+        let head = "7408122F1204159UTO<<<<<<<<<<<";
+        let data = format!(
+            "{}{}{}{}",
+            &line0[5..30],
+            &head[0..7],
+            &head[8..15],
+            &head[18..29]
+        );
+        let line1 = format!("{head}{}", char::from(check_digit(data.as_bytes())));
+        let mrz = ok(&[&line0, &line1, TD1[2]]);
+        assert_eq!(mrz.optional_data, "AB12");
     }
 
     #[test]

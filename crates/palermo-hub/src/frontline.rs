@@ -7,6 +7,7 @@ use palermo_core::FieldErrors;
 use palermo_core::mrz::{self, Mrz};
 use palermo_store::NewHit;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use crate::checks::{Checked, DocumentCheckResult, DocumentQuery, check_event, refuse};
 use crate::{Caller, Hub, HubError, PersonCandidate, PersonQuery, Result};
@@ -50,6 +51,9 @@ pub struct MrzCheckResult {
     pub mrz: Mrz,
     #[serde(flatten)]
     pub result: TravellerResult,
+    /// The travel warnings this check sent (a holder under a Green notice or a warning
+    /// diffusion): to the destination's bureau and the notice's owner.
+    pub warnings: Vec<crate::travel::TravelWarningView>,
 }
 
 /// One traveller to check: the document, the person, either or both.
@@ -94,18 +98,110 @@ fn mrz_traveller(zone: &Mrz) -> (Traveller, Vec<String>) {
     (Traveller { documents, person }, skipped)
 }
 
+/// The warnings a traveller's results call for: every Green notice or warning diffusion met,
+/// once each.
+fn warranted(
+    result: &TravellerResult,
+    traveller: &crate::travel::TravellerInput,
+) -> Vec<crate::travel::Warranted> {
+    let mut out: Vec<crate::travel::Warranted> = Vec::new();
+    let persons = result
+        .persons
+        .iter()
+        .flat_map(|p| p.notices.iter().map(move |n| (n, Some(p.record_id))));
+    let documents = result
+        .documents
+        .iter()
+        .flat_map(|d| d.notices.iter().map(|n| (n, n.person)));
+    for (notice, person) in persons.chain(documents) {
+        if crate::travel::warns(notice)
+            && !out.iter().any(|w| w.notice.notice_id == notice.notice_id)
+        {
+            out.push(crate::travel::Warranted {
+                traveller: traveller.clone(),
+                notice: notice.clone(),
+                person,
+            });
+        }
+    }
+    out
+}
+
 impl Hub {
-    /// Parses a machine-readable zone and checks its document and its holder in one call.
-    /// A zone whose shape fits no format is refused (422, each problem with its line and
+    /// Parses a machine-readable zone and checks its document and its holder in one call,
+    /// then warns of the holder's travel if a Green notice or a warning diffusion calls for
+    /// it. A zone whose shape fits no format is refused (422, each problem with its line and
     /// column); a zone with wrong check digits or unknown codes is checked as read, and the
-    /// answer lists every problem.
-    pub fn check_mrz(
+    /// answer lists every problem. Blocks until the check's trace is durable.
+    pub fn check_mrz(&self, caller: &Caller, input: &MrzCheckInput) -> Result<MrzCheckResult> {
+        let (destination, crossing) = self
+            .journey_of_mrz(input)
+            .map_err(|error| refuse(self, caller, "check.mrz", error))?;
+        let checked = self
+            .check_mrz_unaudited(caller, input)
+            .map_err(|error| refuse(self, caller, "check.mrz", error))?;
+        let mut result = checked.record(self)?.pop().expect("one zone, one result");
+        let traveller = crate::travel::TravellerInput {
+            name: result.mrz.holder_name(),
+            birth_date: result.mrz.birth_date.date.clone(),
+            nationality: Some(result.mrz.nationality.clone()).filter(|n| !n.is_empty()),
+            document: Some(result.mrz.document_number.clone()).filter(|n| !n.is_empty()),
+            document_country: Some(result.mrz.issuing_state.clone()).filter(|n| !n.is_empty()),
+        };
+        let journey = crate::travel::JourneyInput {
+            crossing: crossing.clone(),
+            ..Default::default()
+        };
+        let key = format!(
+            "mrz/{}/{}/{}",
+            result.mrz.document_number,
+            crossing.unwrap_or_default(),
+            palermo_core::date::format_date(self.now().date())
+        );
+        let warranted = warranted(&result.result, &traveller);
+        result.warnings =
+            self.send_travel_warnings(caller, "mrz", warranted, destination, &journey, &key)?;
+        Ok(result)
+    }
+
+    /// The destination and crossing an MRZ check names, checked.
+    fn journey_of_mrz(
         &self,
-        caller: &Caller,
         input: &MrzCheckInput,
-    ) -> Result<Checked<MrzCheckResult>> {
-        self.check_mrz_unaudited(caller, input)
-            .map_err(|error| refuse(self, caller, "check.mrz", error))
+    ) -> Result<(Option<palermo_core::CountryCode>, Option<String>)> {
+        let mut errors = FieldErrors::default();
+        let destination = match input.destination.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(text) => {
+                let code =
+                    palermo_core::CountryCode::parse_member(text).filter(|c| c.is_iso_3166());
+                if code.is_none() {
+                    errors.push(
+                        "destination",
+                        format!("{text:?} is not an ISO 3166-1 alpha-3 country code"),
+                    );
+                }
+                code
+            }
+        };
+        let crossing = input
+            .crossing
+            .as_deref()
+            .map(str::trim)
+            .filter(|c| !c.is_empty());
+        if let Some(text) = crossing
+            && (text.chars().count() > 200 || text.chars().any(char::is_control))
+        {
+            errors.push(
+                "crossing",
+                "is longer than 200 characters or holds control characters",
+            );
+        }
+        if errors.is_empty() {
+            Ok((destination, crossing.map(str::to_owned)))
+        } else {
+            Err(HubError::Invalid(errors))
+        }
     }
 
     fn check_mrz_unaudited(
@@ -143,7 +239,11 @@ impl Hub {
         result.not_checked.splice(0..0, skipped);
         let audit = check_event(self, caller, "check.mrz", input, 1, &hits);
         Ok(Checked::from_parts(
-            vec![MrzCheckResult { mrz: zone, result }],
+            vec![MrzCheckResult {
+                mrz: zone,
+                result,
+                warnings: Vec::new(),
+            }],
             hits,
             audit,
         ))
@@ -263,6 +363,8 @@ pub struct UnscreenedTraveller {
 /// The screening of a passenger manifest.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct ManifestReport {
+    /// The stored report's id (`GET /api/v1/manifests/{id}`).
+    pub id: i64,
     pub sender: String,
     pub interchange_reference: String,
     pub flight: palermo_core::paxlst::Flight,
@@ -277,8 +379,28 @@ pub struct ManifestReport {
     pub unscreened: Vec<UnscreenedTraveller>,
     /// Doubtful data of the manifest itself (a declared count that disagrees …).
     pub problems: Vec<palermo_core::paxlst::EdiProblem>,
+    /// The travel warnings the screening sent: to the arrival country's bureau and the
+    /// notices' owners.
+    pub warnings: Vec<crate::travel::TravelWarningView>,
     /// The report as an officer reads it, line by line.
     pub summary: Vec<String>,
+}
+
+/// A screened manifest in a list.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct ManifestSummary {
+    pub id: i64,
+    /// Milliseconds since the epoch.
+    pub at: i64,
+    pub sender: String,
+    pub flight: Option<String>,
+    pub departure_airport: Option<String>,
+    pub departure_time: Option<String>,
+    pub arrival_airport: Option<String>,
+    pub arrival_time: Option<String>,
+    pub travellers: i64,
+    pub hits: i64,
+    pub possible: i64,
 }
 
 /// The queries of a manifest's traveller.
@@ -377,13 +499,152 @@ impl Hub {
     /// check. A message that breaks the syntax or its envelopes is refused (422), every error
     /// with its segment and position; a traveller's doubtful data is reported with the
     /// traveller, who is screened with the rest.
-    pub fn screen_manifest(
+    pub fn screen_manifest(&self, caller: &Caller, message: &[u8]) -> Result<ManifestReport> {
+        let checked = self
+            .screen_manifest_unaudited(caller, message)
+            .map_err(|error| refuse(self, caller, "check.manifest", error))?;
+        let mut report = checked
+            .record(self)?
+            .pop()
+            .expect("one manifest, one report");
+        let flight = report.flight.clone();
+        let destination = flight
+            .arrival_airport
+            .as_deref()
+            .and_then(palermo_core::CountryCode::of_airport);
+        let journey = crate::travel::JourneyInput {
+            flight: flight.number.clone(),
+            crossing: None,
+            departure_airport: flight.departure_airport.clone(),
+            departure_time: flight.departure_time.clone(),
+            arrival_airport: flight.arrival_airport.clone(),
+            arrival_time: flight.arrival_time.clone(),
+        };
+        let mut warnings = Vec::new();
+        for flagged in &report.flagged {
+            let t = &flagged.traveller;
+            let traveller = crate::travel::TravellerInput {
+                name: t.name(),
+                birth_date: t.birth_date.clone(),
+                nationality: t.nationality.clone(),
+                document: t.documents.first().map(|d| d.number.clone()),
+                document_country: t.documents.first().and_then(|d| d.issuing_country.clone()),
+            };
+            let key = format!(
+                "manifest/{}/{}/{}",
+                flight.number.as_deref().unwrap_or("?"),
+                flight
+                    .departure_time
+                    .as_deref()
+                    .map_or("?", |t| t.get(..10).unwrap_or(t)),
+                traveller.document.as_deref().unwrap_or(&traveller.name)
+            );
+            let warranted = warranted(&flagged.result, &traveller);
+            warnings.extend(self.send_travel_warnings(
+                caller,
+                "manifest",
+                warranted,
+                destination,
+                &journey,
+                &key,
+            )?);
+        }
+        for warning in &warnings {
+            report.summary.push(format!(
+                "TRAVEL WARNING {} sent to {} (notice {} of {})",
+                warning.id,
+                warning.destination.as_str(),
+                warning.notice_id.unwrap_or_default(),
+                warning.notice_owner.map_or("?", |o| o.as_str())
+            ));
+        }
+        report.warnings = warnings;
+        let row = palermo_store::ManifestRow {
+            at: self.now(),
+            checking_org: caller.org,
+            checking_user: caller.user.as_deref().map(str::to_owned),
+            sender: report.sender.clone(),
+            reference: report.interchange_reference.clone(),
+            flight: report.flight.number.clone(),
+            departure_airport: report.flight.departure_airport.clone(),
+            departure_time: report.flight.departure_time.clone(),
+            arrival_airport: report.flight.arrival_airport.clone(),
+            arrival_time: report.flight.arrival_time.clone(),
+            travellers: report.travellers as i64,
+            hits: report.hits as i64,
+            possible: report.possible as i64,
+            report: serde_json::to_string(&report).unwrap_or_default(),
+        };
+        let event = self.event(caller, "manifest.store", "ok");
+        let describe = |done: palermo_store::Done<'_>| {
+            let mut event = event.clone();
+            if let palermo_store::Done::Ids(ids) = done {
+                event.target = ids.first().map(|id| format!("manifest:{id}"));
+                event.detail = Some(format!(
+                    "flight {}: {} travellers, {} hits, {} possible",
+                    row.flight.as_deref().unwrap_or("?"),
+                    row.travellers,
+                    row.hits,
+                    row.possible
+                ));
+            }
+            event
+        };
+        report.id = self.store.record_manifest(&row, &describe)?;
+        Ok(report)
+    }
+
+    /// A manifest the caller's organisation screened, as reported then.
+    pub fn manifest(&self, caller: &Caller, id: i64) -> Result<Value> {
+        self.audited(
+            caller,
+            "manifest.read",
+            || Some(format!("manifest:{id}")),
+            || {
+                caller.require(palermo_core::Permissions::CHECK)?;
+                let stored = self
+                    .store
+                    .manifest(id)?
+                    .filter(|m| m.row.checking_org == caller.org)
+                    .ok_or(HubError::NotFound)?;
+                let mut report: Value = serde_json::from_str(&stored.row.report)
+                    .map_err(|e| HubError::Internal(format!("manifest {id}: {e}")))?;
+                report["id"] = Value::from(stored.id);
+                let mut event = self.event(caller, "manifest.read", "ok");
+                event.target = Some(format!("manifest:{id}"));
+                self.audit(event)?;
+                Ok(report)
+            },
+        )
+    }
+
+    /// The manifests the caller's organisation screened, newest first: the flight and the
+    /// counts.
+    pub fn manifests(
         &self,
         caller: &Caller,
-        message: &[u8],
-    ) -> Result<Checked<ManifestReport>> {
-        self.screen_manifest_unaudited(caller, message)
-            .map_err(|error| refuse(self, caller, "check.manifest", error))
+        before: Option<i64>,
+        limit: usize,
+    ) -> Result<Vec<ManifestSummary>> {
+        caller.require(palermo_core::Permissions::CHECK)?;
+        Ok(self
+            .store
+            .manifests(caller.org, before, limit.clamp(1, 200))?
+            .into_iter()
+            .map(|m| ManifestSummary {
+                id: m.id,
+                at: m.row.at.0,
+                sender: m.row.sender,
+                flight: m.row.flight,
+                departure_airport: m.row.departure_airport,
+                departure_time: m.row.departure_time,
+                arrival_airport: m.row.arrival_airport,
+                arrival_time: m.row.arrival_time,
+                travellers: m.row.travellers,
+                hits: m.row.hits,
+                possible: m.row.possible,
+            })
+            .collect())
     }
 
     fn screen_manifest_unaudited(
@@ -522,6 +783,7 @@ impl Hub {
             ));
         }
         let report = ManifestReport {
+            id: 0,
             sender: manifest.sender.clone(),
             interchange_reference: manifest.interchange_reference.clone(),
             flight: manifest.flight.clone(),
@@ -531,6 +793,7 @@ impl Hub {
             flagged,
             unscreened,
             problems: manifest.problems.clone(),
+            warnings: Vec::new(),
             summary,
         };
         let audit = check_event(

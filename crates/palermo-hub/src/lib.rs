@@ -24,6 +24,7 @@ mod notice_hits;
 pub mod notices;
 pub mod persons;
 pub mod public;
+pub mod travel;
 mod visibility;
 pub mod webhooks;
 mod writes;

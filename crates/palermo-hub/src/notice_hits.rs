@@ -304,6 +304,11 @@ impl NoticeHits {
         shown
     }
 
+    /// The request `id` as the caller's checks see it, if they are answered with it.
+    pub(crate) fn hit_of(&self, caller: &Caller, id: i64) -> Option<NoticeHit> {
+        self.shown(caller, Some(&vec![id]), "person").pop()
+    }
+
     pub(crate) fn for_person(&self, caller: &Caller, person: i64) -> Vec<NoticeHit> {
         self.shown(caller, self.by_person.get(&person), "person")
     }

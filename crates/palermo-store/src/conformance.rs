@@ -15,9 +15,10 @@ use palermo_core::{OrgCode, OrgKind, Permissions, RecordAccess, Role};
 use crate::Replay;
 use crate::{
     Attempt, AuditFilter, CaseGrant, CaseKey, CaseMatch, CaseRow, CaseSubmission, ChecklistTick,
-    DeliveryKind, Done, HitAnswer, HitParty, Kind, Mailbox, NewAttachment, NewHit, NewMessage,
-    NoticeChange, NoticeEvent, NoticeFilter, NoticeRow, Organisation, Receipt, RecordKind,
-    SignedHead, Store, StoreError, StoredCase, StoredNotice, UserRow, Webhook,
+    DeliveryKind, Done, HitAnswer, HitParty, Kind, Mailbox, ManifestRow, NewAttachment, NewHit,
+    NewMessage, NewTravelWarning, NoticeChange, NoticeEvent, NoticeFilter, NoticeRow, Organisation,
+    Receipt, RecordKind, SignedHead, Store, StoreError, StoredCase, StoredManifest, StoredNotice,
+    TravelWarningRow, UserRow, Webhook,
 };
 
 /// Makes an empty store; the second value is dropped after the store (a temporary directory,
@@ -101,6 +102,10 @@ pub fn run(make: MakeStore<'_>) {
         (
             "case_checklists_and_grants_keep_their_last_state",
             case_checklists_and_grants_keep_their_last_state,
+        ),
+        (
+            "manifests_and_travel_warnings_are_kept_for_their_parties",
+            manifests_and_travel_warnings_are_kept_for_their_parties,
         ),
     ];
     for (name, case) in cases {
@@ -263,6 +268,18 @@ fn fill_every_table(store: &dyn Store) {
         .unwrap();
     store
         .grant_case(&grant(case.id, "bert", "DEU", at(6)), &ev())
+        .unwrap();
+    store
+        .record_manifest(&manifest_row("FRA", "AF1", at(6)), &described())
+        .unwrap();
+    store
+        .record_travel_warnings(
+            &[NewTravelWarning {
+                row: warning_row("FRA", "THA", Some("DEU"), "w-1", at(6)),
+                messages: Vec::new(),
+            }],
+            &described(),
+        )
         .unwrap();
     let (seq, hash) = store.audit_head().unwrap().unwrap();
     store
@@ -2405,6 +2422,151 @@ fn case_checklists_and_grants_keep_their_last_state(store: &dyn Store) {
     );
     assert_eq!(store.user_case_grants("bert").unwrap(), [other.id]);
     assert_eq!(store.case_grants(case.id).unwrap().len(), 1);
+    assert!(verify_chain(store) > 0);
+}
+
+fn manifest_row(org_text: &str, flight: &str, when: Timestamp) -> ManifestRow {
+    ManifestRow {
+        at: when,
+        checking_org: org(org_text),
+        checking_user: Some("anna".into()),
+        sender: "AFAPI".into(),
+        reference: "REF1".into(),
+        flight: Some(flight.into()),
+        departure_airport: Some("CDG".into()),
+        departure_time: Some("2026-12-03T10:30".into()),
+        arrival_airport: Some("BKK".into()),
+        arrival_time: None,
+        travellers: 400,
+        hits: 1,
+        possible: 2,
+        report: "{\"travellers\":400}".into(),
+    }
+}
+
+fn warning_row(
+    sender: &str,
+    destination: &str,
+    owner: Option<&str>,
+    dedup: &str,
+    when: Timestamp,
+) -> TravelWarningRow {
+    TravelWarningRow {
+        at: when,
+        sender_org: org(sender),
+        sender_user: None,
+        source: "manifest".into(),
+        destination: code(destination),
+        notice_id: owner.map(|_| 7),
+        notice_owner: owner.map(code),
+        person_id: Some(3),
+        dedup: dedup.into(),
+        traveller: "{\"name\":\"SOMCHAI WONGSAKUL\"}".into(),
+        journey: "{\"flight\":\"AF1\"}".into(),
+        note: None,
+    }
+}
+
+/// Manifests are read by who screened them; a warning by its sender, the country warned and
+/// the notice's owner, no one else; a warning of a stored key is not stored nor sent again.
+fn manifests_and_travel_warnings_are_kept_for_their_parties(store: &dyn Store) {
+    for code in ["FRA", "DEU", "THA", "ITA"] {
+        store
+            .add_organisation(&organisation(code, OrgKind::Member, code), &ev())
+            .unwrap();
+    }
+    let first = store
+        .record_manifest(&manifest_row("FRA", "AF1", at(1)), &described())
+        .unwrap();
+    let second = store
+        .record_manifest(&manifest_row("FRA", "AF2", at(2)), &described())
+        .unwrap();
+    store
+        .record_manifest(&manifest_row("DEU", "LH1", at(3)), &described())
+        .unwrap();
+    assert_eq!(
+        store.manifest(first).unwrap().unwrap().row,
+        manifest_row("FRA", "AF1", at(1))
+    );
+    assert!(store.manifest(first + 100).unwrap().is_none());
+    let ids = |list: Vec<StoredManifest>| list.into_iter().map(|m| m.id).collect::<Vec<_>>();
+    assert_eq!(
+        ids(store.manifests(org("FRA"), None, 10).unwrap()),
+        [second, first]
+    );
+    assert_eq!(
+        ids(store.manifests(org("FRA"), Some(second), 10).unwrap()),
+        [first]
+    );
+    assert_eq!(ids(store.manifests(org("FRA"), None, 1).unwrap()), [second]);
+    assert!(store.manifests(org("ITA"), None, 10).unwrap().is_empty());
+
+    let message = |to: &str| NewMessage {
+        at: at(4),
+        in_reply_to: None,
+        thread_id: None,
+        sender_org: org("FRA"),
+        sender_user: None,
+        recipients: vec![org(to)],
+        subject: "Travel warning".into(),
+        body: "On flight AF1.".into(),
+        priority: "urgent".into(),
+        handling: "H2".into(),
+        refs: "[]".into(),
+        attachments: Vec::new(),
+    };
+    let warning = |dedup: &str, to: &[&str]| NewTravelWarning {
+        row: warning_row("FRA", "THA", Some("DEU"), dedup, at(4)),
+        messages: to.iter().map(|t| message(t)).collect(),
+    };
+    let stored = store
+        .record_travel_warnings(
+            &[warning("a", &["THA", "DEU"]), warning("b", &["THA"])],
+            &described(),
+        )
+        .unwrap();
+    assert!(stored.iter().all(Option::is_some), "{stored:?}");
+    let inbox = |code: &str| {
+        store
+            .messages(org(code), Mailbox::Inbox, None, 100)
+            .unwrap()
+            .len()
+    };
+    assert_eq!((inbox("THA"), inbox("DEU")), (2, 1));
+    // Sent again with a new one: only the new one is stored, only its messages sent.
+    let again = store
+        .record_travel_warnings(
+            &[warning("a", &["THA", "DEU"]), warning("c", &["THA"])],
+            &described(),
+        )
+        .unwrap();
+    assert_eq!(again[0], None);
+    assert!(again[1].is_some());
+    assert_eq!((inbox("THA"), inbox("DEU")), (3, 1));
+    let listed = |o: &str| {
+        store
+            .travel_warnings(org(o), Some(code(o)), None, 100)
+            .unwrap()
+            .into_iter()
+            .map(|w| w.row.dedup)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(listed("FRA"), ["c", "b", "a"], "the sender");
+    assert_eq!(listed("THA"), ["c", "b", "a"], "the country warned");
+    assert_eq!(listed("DEU"), ["c", "b", "a"], "the notice's owner");
+    assert!(listed("ITA").is_empty(), "no one else");
+    let first_page = store
+        .travel_warnings(org("THA"), Some(code("THA")), None, 2)
+        .unwrap();
+    assert_eq!(first_page.len(), 2);
+    let rest = store
+        .travel_warnings(org("THA"), Some(code("THA")), Some(first_page[1].id), 10)
+        .unwrap();
+    assert_eq!(rest.len(), 1);
+    assert_eq!(
+        rest[0].row,
+        warning_row("FRA", "THA", Some("DEU"), "a", at(4))
+    );
     assert!(verify_chain(store) > 0);
 }
 

@@ -276,6 +276,69 @@ pub struct ChecklistTick {
     pub at: Timestamp,
 }
 
+/// A screened passenger manifest as the hub keeps it: the flight, the counts, the report.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ManifestRow {
+    pub at: Timestamp,
+    pub checking_org: OrgCode,
+    pub checking_user: Option<String>,
+    /// The interchange's sender and control reference (`UNB`).
+    pub sender: String,
+    pub reference: String,
+    pub flight: Option<String>,
+    pub departure_airport: Option<String>,
+    pub departure_time: Option<String>,
+    pub arrival_airport: Option<String>,
+    pub arrival_time: Option<String>,
+    pub travellers: i64,
+    pub hits: i64,
+    pub possible: i64,
+    /// The screening's report, JSON.
+    pub report: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredManifest {
+    pub id: i64,
+    pub row: ManifestRow,
+}
+
+/// A travel warning to one country: a traveller under a Green notice (or a warning diffusion)
+/// is on the way, or a bureau warns of one itself.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TravelWarningRow {
+    pub at: Timestamp,
+    pub sender_org: OrgCode,
+    pub sender_user: Option<String>,
+    /// `mrz`, `manifest` or `bureau` (sent by hand).
+    pub source: String,
+    /// The country warned.
+    pub destination: CountryCode,
+    pub notice_id: Option<i64>,
+    pub notice_owner: Option<CountryCode>,
+    pub person_id: Option<i64>,
+    /// Warnings of one key are one: a manifest sent again warns no one twice.
+    pub dedup: String,
+    /// Who travels, JSON.
+    pub traveller: String,
+    /// Flight or crossing and times, JSON.
+    pub journey: String,
+    pub note: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredTravelWarning {
+    pub id: i64,
+    pub row: TravelWarningRow,
+}
+
+/// A warning to store with the messages that carry it.
+#[derive(Clone, Debug)]
+pub struct NewTravelWarning {
+    pub row: TravelWarningRow,
+    pub messages: Vec<NewMessage>,
+}
+
 /// A user whom a case's owner lets see the case's victims' identities.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CaseGrant {
@@ -828,6 +891,44 @@ pub const TABLES: &[(&str, &[&str])] = &[
         &["case_id", "username", "org", "by_org", "by_name", "at"],
     ),
     (
+        "manifests",
+        &[
+            "id",
+            "at",
+            "checking_org",
+            "checking_user",
+            "sender",
+            "reference",
+            "flight",
+            "departure_airport",
+            "departure_time",
+            "arrival_airport",
+            "arrival_time",
+            "travellers",
+            "hits",
+            "possible",
+            "report",
+        ],
+    ),
+    (
+        "travel_warnings",
+        &[
+            "id",
+            "at",
+            "sender_org",
+            "sender_user",
+            "source",
+            "destination",
+            "notice_id",
+            "notice_owner",
+            "person_id",
+            "dedup",
+            "traveller",
+            "journey",
+            "note",
+        ],
+    ),
+    (
         "notice_events",
         &[
             "id",
@@ -1340,6 +1441,33 @@ pub trait Store: Send + Sync {
     /// Records the item's state (replacing any earlier one) with its audit entry.
     fn tick_case_item(&self, case_id: i64, tick: &ChecklistTick, audit: &AuditEvent) -> Result<()>;
     /// The users case `case_id`'s owner lets see the victims' identities, by name.
+    /// Stores a screened manifest; the audit entry is made from `Done::Ids(&[id])`.
+    fn record_manifest(&self, row: &ManifestRow, audit: &Describe<'_>) -> Result<i64>;
+    fn manifest(&self, id: i64) -> Result<Option<StoredManifest>>;
+    /// The manifests `org` screened, newest first, with ids below `before` when given.
+    fn manifests(
+        &self,
+        org: OrgCode,
+        before: Option<i64>,
+        limit: usize,
+    ) -> Result<Vec<StoredManifest>>;
+    /// Stores travel warnings and sends their messages in one transaction. A warning whose
+    /// `dedup` key is stored already is skipped, its messages with it (`None` in its place).
+    /// The audit entry is made from the new warnings' ids.
+    fn record_travel_warnings(
+        &self,
+        warnings: &[NewTravelWarning],
+        audit: &Describe<'_>,
+    ) -> Result<Vec<Option<i64>>>;
+    /// The warnings `org` sent, or that went to `country`, or whose notice `country` owns;
+    /// newest first, with ids below `before` when given.
+    fn travel_warnings(
+        &self,
+        org: OrgCode,
+        country: Option<CountryCode>,
+        before: Option<i64>,
+        limit: usize,
+    ) -> Result<Vec<StoredTravelWarning>>;
     fn case_grants(&self, case_id: i64) -> Result<Vec<CaseGrant>>;
     /// The cases whose victims' identities `username` was granted, in order.
     fn user_case_grants(&self, username: &str) -> Result<Vec<i64>>;

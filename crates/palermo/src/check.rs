@@ -161,8 +161,7 @@ fn mrz(
         (Some(hub), Some(key)) => HubClient::new(hub, key, target.ca_cert.as_deref())?
             .post("/api/v1/checks/mrz", &input)?,
         _ => local(&target, |hub, caller| {
-            let mut results = hub.check_mrz(caller, &input)?.record(hub)?;
-            Ok(serde_json::to_value(results.pop())?)
+            Ok(serde_json::to_value(hub.check_mrz(caller, &input)?)?)
         })?,
     };
     if json {
@@ -224,6 +223,15 @@ fn print_mrz(result: &Value) {
     }
     for reason in result["not_checked"].as_array().into_iter().flatten() {
         println!("  not checked: {}", text(reason));
+    }
+    for warning in result["warnings"].as_array().into_iter().flatten() {
+        println!(
+            "TRAVEL WARNING {} sent to {} (notice {} of {})",
+            warning["id"],
+            text(&warning["destination"]),
+            warning["notice_id"],
+            text(&warning["notice_owner"])
+        );
     }
 }
 

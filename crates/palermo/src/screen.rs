@@ -59,8 +59,7 @@ fn manifest(args: ManifestArgs) -> anyhow::Result<ExitCode> {
         )?;
         let caller = Caller::local_operator(member_code(bureau)?);
         let hub = target.open_data()?.hub()?;
-        let mut reports = hub.screen_manifest(&caller, &message)?.record(&hub)?;
-        serde_json::to_value(reports.pop())?
+        serde_json::to_value(hub.screen_manifest(&caller, &message)?)?
     };
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);

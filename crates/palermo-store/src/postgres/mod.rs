@@ -17,6 +17,7 @@
 //!   merged in one statement.
 
 mod cases;
+mod frontline;
 mod messages;
 mod notices;
 mod security;
@@ -59,6 +60,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("schema5.sql"),
     include_str!("schema6.sql"),
     include_str!("schema7.sql"),
+    include_str!("schema8.sql"),
 ];
 /// The advisory lock every write transaction takes: one per schema ("PLRM" in ASCII and the
 /// schema's hash), so that the hubs of one schema write in one order and hubs in different
@@ -1791,6 +1793,48 @@ impl Store for PostgresStore {
         self.write(std::slice::from_ref(audit), |tx| {
             cases::tick(tx, case_id, tick)
         })
+    }
+
+    fn record_manifest(&self, row: &crate::ManifestRow, audit: &Describe<'_>) -> Result<i64> {
+        self.write_targeted(&[], |tx| {
+            let id = frontline::record_manifest(tx, row)?;
+            Ok((id, Some(audit(Done::Ids(&[id])))))
+        })
+    }
+
+    fn manifest(&self, id: i64) -> Result<Option<crate::StoredManifest>> {
+        self.read(|client| frontline::manifest(client, id))
+    }
+
+    fn manifests(
+        &self,
+        org: palermo_core::OrgCode,
+        before: Option<i64>,
+        limit: usize,
+    ) -> Result<Vec<crate::StoredManifest>> {
+        self.read(|client| frontline::manifests(client, org, before, limit))
+    }
+
+    fn record_travel_warnings(
+        &self,
+        warnings: &[crate::NewTravelWarning],
+        audit: &Describe<'_>,
+    ) -> Result<Vec<Option<i64>>> {
+        self.write_targeted(&[], |tx| {
+            let ids = frontline::record_warnings(tx, warnings)?;
+            let new: Vec<i64> = ids.iter().flatten().copied().collect();
+            Ok((ids, Some(audit(Done::Ids(&new)))))
+        })
+    }
+
+    fn travel_warnings(
+        &self,
+        org: palermo_core::OrgCode,
+        country: Option<palermo_core::CountryCode>,
+        before: Option<i64>,
+        limit: usize,
+    ) -> Result<Vec<crate::StoredTravelWarning>> {
+        self.read(|client| frontline::warnings(client, org, country, before, limit))
     }
 
     fn case_grants(&self, case_id: i64) -> Result<Vec<crate::CaseGrant>> {

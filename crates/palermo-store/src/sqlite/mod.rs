@@ -2,6 +2,7 @@
 //! acknowledged survives a killed process and a power cut.
 
 mod cases;
+mod frontline;
 mod messages;
 mod notices;
 mod security;
@@ -44,6 +45,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("schema9.sql"),
     include_str!("schema10.sql"),
     include_str!("schema11.sql"),
+    include_str!("schema12.sql"),
 ];
 /// SQLite's page cache per connection (negative: KiB), and the writer's during a bulk import.
 const CACHE_KIB: i64 = -65_536;
@@ -1420,6 +1422,48 @@ impl Store for SqliteStore {
         self.write(std::slice::from_ref(audit), |tx| {
             cases::tick(tx, case_id, tick)
         })
+    }
+
+    fn record_manifest(&self, row: &crate::ManifestRow, audit: &Describe<'_>) -> Result<i64> {
+        self.write_targeted(&[], |tx| {
+            let id = frontline::record_manifest(tx, row)?;
+            Ok((id, Some(audit(Done::Ids(&[id])))))
+        })
+    }
+
+    fn manifest(&self, id: i64) -> Result<Option<crate::StoredManifest>> {
+        self.read(|connection| frontline::manifest(connection, id))
+    }
+
+    fn manifests(
+        &self,
+        org: palermo_core::OrgCode,
+        before: Option<i64>,
+        limit: usize,
+    ) -> Result<Vec<crate::StoredManifest>> {
+        self.read(|connection| frontline::manifests(connection, org, before, limit))
+    }
+
+    fn record_travel_warnings(
+        &self,
+        warnings: &[crate::NewTravelWarning],
+        audit: &Describe<'_>,
+    ) -> Result<Vec<Option<i64>>> {
+        self.write_targeted(&[], |tx| {
+            let ids = frontline::record_warnings(tx, warnings)?;
+            let new: Vec<i64> = ids.iter().flatten().copied().collect();
+            Ok((ids, Some(audit(Done::Ids(&new)))))
+        })
+    }
+
+    fn travel_warnings(
+        &self,
+        org: palermo_core::OrgCode,
+        country: Option<palermo_core::CountryCode>,
+        before: Option<i64>,
+        limit: usize,
+    ) -> Result<Vec<crate::StoredTravelWarning>> {
+        self.read(|connection| frontline::warnings(connection, org, country, before, limit))
     }
 
     fn case_grants(&self, case_id: i64) -> Result<Vec<crate::CaseGrant>> {

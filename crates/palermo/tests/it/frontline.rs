@@ -354,7 +354,7 @@ fn a_passenger_manifest_is_screened_traveller_by_traveller() {
     }
     let manifest = paxlst(
         "AF1234",
-        "BKK",
+        "FCO",
         &[
             pax("MARTIN", "CLAIRE", "F", "850101", "FRA", "FR1112223"),
             pax("DURAND", "PAUL", "M", "790505", "FRA", "FR5550001"),
@@ -376,7 +376,7 @@ fn a_passenger_manifest_is_screened_traveller_by_traveller() {
     let report = &answer.body;
     assert_eq!(report["travellers"], 5);
     assert_eq!(report["flight"]["number"], "AF1234");
-    assert_eq!(report["flight"]["arrival_airport"], "BKK");
+    assert_eq!(report["flight"]["arrival_airport"], "FCO");
     assert_eq!(report["hits"], 2, "{}", answer.text);
     assert_eq!(report["possible"], 1, "{}", answer.text);
     let flagged: Vec<(&str, &str)> = report["flagged"]
@@ -503,6 +503,121 @@ fn a_malformed_manifest_is_refused_with_its_segment_and_position() {
         "/api/v1/checks/manifests",
         "application/edifact",
         good.into_bytes(),
+    );
+    assert_eq!(refused.status, 403, "{}", refused.text);
+}
+
+#[test]
+fn travel_warnings_from_a_zone_and_by_hand() {
+    let server = Server::demo_with(&["--demo-notices", "true"]);
+    let deu = server.client("DEU");
+    let zone = td3(
+        "THA",
+        "WONGSAKUL<<SOMCHAI",
+        "TH4445556",
+        "810214",
+        'M',
+        "310101",
+    );
+    let answer = deu.post(
+        "/api/v1/checks/mrz",
+        &json!({"lines": zone, "destination": "ESP", "crossing": "Frankfurt Airport T1"}),
+    );
+    assert_eq!(answer.status, 200, "{}", answer.text);
+    let warnings = answer.body["warnings"].as_array().unwrap();
+    assert_eq!(warnings.len(), 1, "{}", answer.text);
+    assert_eq!(warnings[0]["destination"], "ESP");
+    assert_eq!(warnings[0]["journey"]["crossing"], "Frankfurt Airport T1");
+    let notice = warnings[0]["notice_id"].as_i64().unwrap();
+    let inbox = server.client("ESP").get("/api/v1/messages");
+    assert!(inbox.text.contains("Travel warning"), "{}", inbox.text);
+    // The same crossing the same day: one warning.
+    let again = deu.post(
+        "/api/v1/checks/mrz",
+        &json!({"lines": zone, "destination": "ESP", "crossing": "Frankfurt Airport T1"}),
+    );
+    assert_eq!(again.body["warnings"], json!([]), "{}", again.text);
+    // A destination that is no country is refused before anything is checked.
+    let bad = deu.post(
+        "/api/v1/checks/mrz",
+        &json!({"lines": zone, "destination": "Spain"}),
+    );
+    assert_eq!(bad.problem(422), vec!["destination"]);
+
+    // By hand: Germany warns Poland and Austria of the man under the Green notice.
+    let sent = deu.post(
+        "/api/v1/travel-warnings",
+        &json!({"destinations": ["POL", "AUT"], "notice": notice,
+            "traveller": {"name": "Somchai Wongsakul", "birth_date": "1981-02-14"},
+            "journey": {"crossing": "Görlitz", "departure_time": "2026-12-04T08:00"},
+            "note": "Seen boarding a coach to Wrocław."}),
+    );
+    assert_eq!(sent.status, 201, "{}", sent.text);
+    let destinations: Vec<&str> = sent.body["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["destination"].as_str().unwrap())
+        .collect();
+    assert_eq!(destinations, ["POL", "AUT"]);
+    let pol = server.client("POL").get("/api/v1/messages");
+    assert!(pol.text.contains("Seen boarding a coach"), "{}", pol.text);
+    let tha = server.client("THA").get("/api/v1/travel-warnings");
+    assert_eq!(
+        tha.body["warnings"].as_array().unwrap().len(),
+        3,
+        "{}",
+        tha.text
+    );
+    // Bad input: each field named; a notice that is no Green notice refused.
+    for (body, field) in [
+        (
+            json!({"destinations": [], "traveller": {"name": "A B"}}),
+            "destinations",
+        ),
+        (
+            json!({"destinations": ["XXX"], "traveller": {"name": "A B"}}),
+            "destinations[0]",
+        ),
+        (
+            json!({"destinations": ["POL", "POL"], "traveller": {"name": "A B"}}),
+            "destinations[1]",
+        ),
+        (
+            json!({"destinations": ["POL"], "traveller": {"name": ""}}),
+            "traveller.name",
+        ),
+        (
+            json!({"destinations": ["POL"], "traveller": {"name": "A B", "birth_date": "1980-13-01"}}),
+            "traveller.birth_date",
+        ),
+        (
+            json!({"destinations": ["POL"], "traveller": {"name": "A B"}, "notice": 999999}),
+            "notice",
+        ),
+        (
+            json!({"destinations": ["POL"], "traveller": {"name": "A B"}, "note": "x".repeat(501)}),
+            "note",
+        ),
+    ] {
+        let answer = deu.post("/api/v1/travel-warnings", &body);
+        assert_eq!(answer.problem(422), vec![field], "{body}");
+    }
+    // A Red notice is not a travel warning's.
+    let reds = server
+        .client("FRA")
+        .get("/api/v1/notices?kind=red&owner=FRA");
+    let red = reds.body["notices"][0]["id"].as_i64().expect(&reds.text);
+    let answer = deu.post(
+        "/api/v1/travel-warnings",
+        &json!({"destinations": ["POL"], "traveller": {"name": "A B"}, "notice": red}),
+    );
+    assert_eq!(answer.problem(422), vec!["notice"]);
+    // An auditor sends no warning.
+    let auditor = server.session("sg.auditor");
+    let refused = auditor.post(
+        "/api/v1/travel-warnings",
+        &json!({"destinations": ["POL"], "traveller": {"name": "A B"}}),
     );
     assert_eq!(refused.status, 403, "{}", refused.text);
 }
