@@ -113,7 +113,7 @@ fn entities(report: &Value) -> usize {
 /// The persons and travel documents a hub holds, loaded as bureaus load them (the hub's
 /// import); among the persons, namesakes of some measured reports' suspects (born the same
 /// day), so that a share of the screenings find their person.
-fn seed_records(
+pub(crate) fn seed_records(
     store: &std::sync::Arc<SqliteStore>,
     persons: u64,
     documents: u64,

@@ -16,6 +16,7 @@
 mod access;
 mod audit_cost;
 mod cases_load;
+mod frontline;
 mod load;
 mod names;
 mod notice_rules;
@@ -101,6 +102,28 @@ enum Command {
     NoticeRules {
         #[arg(long, default_value_t = 100_000)]
         requests: usize,
+    },
+    /// The frontline's inputs: MRZ parsing on one core; passenger manifests parsed and
+    /// screened at a hub holding `persons` persons and `documents` travel documents.
+    Frontline {
+        #[arg(long, default_value_t = 1_000_000)]
+        persons: u64,
+        #[arg(long, default_value_t = 10_000_000)]
+        documents: u64,
+        /// Where the hub's SQLite file goes (default: the system's temporary directory).
+        #[arg(long)]
+        dir: Option<std::path::PathBuf>,
+        #[arg(long, default_value_t = 100)]
+        manifests: usize,
+        #[arg(long, default_value_t = 400)]
+        travellers: usize,
+        /// The persons, from `scripts/eval/make_persons.py` (its persons.jsonl), instead of
+        /// syllables; with `--queries`.
+        #[arg(long, requires = "queries")]
+        persons_file: Option<std::path::PathBuf>,
+        /// The evaluation set's queries.jsonl: those naming no one become the travellers.
+        #[arg(long, requires = "persons_file")]
+        queries: Option<std::path::PathBuf>,
     },
     /// Case reports at scale: a hub of `count` cases, then a report of 50 entities submitted
     /// and cross-matched against all of them, `reports` times.
@@ -530,6 +553,25 @@ fn main() -> anyhow::Result<()> {
             postgres,
         } => audit_cost::run(count, seconds, &threads, postgres.as_deref())?,
         Command::NoticeRules { requests } => notice_rules::run(requests)?,
+        Command::Frontline {
+            persons,
+            documents,
+            dir,
+            manifests,
+            travellers,
+            persons_file,
+            queries,
+        } => frontline::run(
+            persons,
+            documents,
+            dir.as_deref(),
+            manifests,
+            travellers,
+            persons_file
+                .as_deref()
+                .zip(queries.as_deref())
+                .map(|(persons, queries)| frontline::NameFiles { persons, queries }),
+        )?,
         Command::CasesLoad {
             count,
             reports,

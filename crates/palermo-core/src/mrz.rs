@@ -210,10 +210,21 @@ pub fn normalise_lines<S: AsRef<str>>(input: &[S]) -> Vec<String> {
         .iter()
         .flat_map(|text| text.as_ref().lines())
         .map(|line| {
-            line.chars()
-                .filter(|c| !c.is_whitespace())
-                .map(|c| c.to_ascii_uppercase())
-                .collect::<String>()
+            if line.is_ascii() {
+                // The usual case, byte by byte.
+                let mut out = String::with_capacity(line.len());
+                out.extend(
+                    line.bytes()
+                        .filter(|b| !b.is_ascii_whitespace())
+                        .map(|b| char::from(b.to_ascii_uppercase())),
+                );
+                out
+            } else {
+                line.chars()
+                    .filter(|c| !c.is_whitespace())
+                    .map(|c| c.to_ascii_uppercase())
+                    .collect::<String>()
+            }
         })
         .filter(|line| !line.is_empty())
         .collect();
@@ -338,8 +349,8 @@ struct At(usize, usize, usize);
 struct Reader<'a> {
     lines: &'a [String],
     /// The lines as bytes, one per character: a character outside ASCII is `0xFF` here (and
-    /// reported as it was read, from `lines`).
-    bytes: Vec<Vec<u8>>,
+    /// reported as it was read, from `lines`). ASCII lines are borrowed as they are.
+    bytes: Vec<std::borrow::Cow<'a, [u8]>>,
     problems: Vec<Problem>,
 }
 
@@ -349,11 +360,13 @@ impl<'a> Reader<'a> {
             .iter()
             .map(|line| {
                 if line.is_ascii() {
-                    line.as_bytes().to_vec()
+                    std::borrow::Cow::Borrowed(line.as_bytes())
                 } else {
-                    line.chars()
-                        .map(|c| if c.is_ascii() { c as u8 } else { 0xFF })
-                        .collect()
+                    std::borrow::Cow::Owned(
+                        line.chars()
+                            .map(|c| if c.is_ascii() { c as u8 } else { 0xFF })
+                            .collect(),
+                    )
                 }
             })
             .collect();
@@ -400,7 +413,8 @@ impl<'a> Reader<'a> {
         let mut clean = true;
         // The line may hold multi-byte characters: the shape was checked by characters, so
         // columns are counted in characters, and the bytes read only where the line is ASCII.
-        for (offset, byte) in self.bytes(at).to_vec().into_iter().enumerate() {
+        for offset in 0..at.2 {
+            let byte = self.bytes[at.0][at.1 + offset];
             if !(byte.is_ascii_uppercase() || byte.is_ascii_digit() || byte == b'<') {
                 clean = false;
                 self.problem(
@@ -428,7 +442,8 @@ impl<'a> Reader<'a> {
     /// Reports letters in a field of digits (and fillers, where `fillers`): OCR confusions.
     fn digits(&mut self, at: At, field: &'static str, fillers: bool) -> bool {
         let mut clean = true;
-        for (offset, byte) in self.bytes(at).to_vec().into_iter().enumerate() {
+        for offset in 0..at.2 {
+            let byte = self.bytes[at.0][at.1 + offset];
             if byte.is_ascii_digit() || (fillers && byte == b'<') {
                 continue;
             }
@@ -467,16 +482,19 @@ impl<'a> Reader<'a> {
         kind: ProblemKind,
         filler_allowed: bool,
     ) {
-        let mut data = Vec::with_capacity(64);
+        let mut buffer = [0u8; 64];
+        let mut len = 0;
         for &at in covered {
-            data.extend_from_slice(self.bytes(at));
+            buffer[len..len + at.2].copy_from_slice(self.bytes(at));
+            len += at.2;
         }
+        let data = &buffer[..len];
         let found = self.bytes(check)[0];
         if filler_allowed && found == b'<' && data.iter().all(|&b| b == b'<') {
             return;
         }
         if !found.is_ascii_digit() {
-            let expected = char::from(check_digit(&data));
+            let expected = char::from(check_digit(data));
             let (kind, hint) = match confused_digit(found) {
                 Some(digit) => (
                     ProblemKind::OcrConfusion,
@@ -496,7 +514,7 @@ impl<'a> Reader<'a> {
             );
             return;
         }
-        let expected = check_digit(&data);
+        let expected = check_digit(data);
         if found != expected {
             let what = match kind {
                 ProblemKind::CompositeCheckDigit => "the composite check digit".to_owned(),
@@ -539,8 +557,13 @@ impl<'a> Reader<'a> {
     }
 
     fn date(&mut self, at: At, field: &'static str, birth: bool, today: Date) -> MrzDate {
-        let raw: String = self.lines[at.0].chars().skip(at.1).take(at.2).collect();
-        let bytes = self.bytes(at).to_vec();
+        let raw: String = if self.lines[at.0].is_ascii() {
+            self.lines[at.0][at.1..at.1 + at.2].to_owned()
+        } else {
+            self.lines[at.0].chars().skip(at.1).take(at.2).collect()
+        };
+        let mut bytes = [0u8; 6];
+        bytes.copy_from_slice(self.bytes(at));
         if bytes.iter().all(|&b| b == b'<') {
             // Wholly unknown, as ICAO 9303 writes it.
             return MrzDate { raw, date: None };
@@ -646,7 +669,9 @@ impl<'a> Reader<'a> {
 
     /// The name field: primary and secondary identifiers split at the first `<<`.
     fn names(&mut self, at: At) -> (String, String, bool) {
-        let bytes = self.bytes(at).to_vec();
+        let mut buffer = [0u8; 44];
+        buffer[..at.2].copy_from_slice(self.bytes(at));
+        let bytes = &buffer[..at.2];
         let truncated = bytes.last().is_some_and(|&b| b != b'<');
         let mut clean = true;
         for (offset, &byte) in bytes.iter().enumerate() {
@@ -664,16 +689,20 @@ impl<'a> Reader<'a> {
         if !self.alphabet(at, "names") {
             clean = false;
         }
-        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let text = String::from_utf8_lossy(bytes);
         let (primary, secondary) = match text.find("<<") {
             Some(split) => (&text[..split], &text[split + 2..]),
-            None => (text.as_str(), ""),
+            None => (&*text, ""),
         };
         let words = |part: &str| {
-            part.split('<')
-                .filter(|w| !w.is_empty())
-                .collect::<Vec<_>>()
-                .join(" ")
+            let mut out = String::with_capacity(part.len());
+            for word in part.split('<').filter(|w| !w.is_empty()) {
+                if !out.is_empty() {
+                    out.push(' ');
+                }
+                out.push_str(word);
+            }
+            out
         };
         let surname = words(primary);
         if clean && surname.is_empty() {

@@ -203,14 +203,18 @@ fn segments(input: &[u8]) -> Result<Vec<Segment>, Vec<EdiProblem>> {
     while at < input.len() && input[at].is_ascii_whitespace() {
         at += 1;
     }
-    let position = |offset: usize| -> (usize, usize) {
-        let before = &input[..offset];
-        let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-        let start = before
-            .iter()
-            .rposition(|&b| b == b'\n')
-            .map_or(0, |i| i + 1);
-        (line, offset - start + 1)
+    // Line and column of an offset, counted on from the last one asked (offsets only grow):
+    // one pass over the input, however many segments.
+    let mut cursor = (0usize, 1usize, 0usize); // offset, line, the line's first offset
+    let mut position = |offset: usize| -> (usize, usize) {
+        while cursor.0 < offset {
+            if input[cursor.0] == b'\n' {
+                cursor.1 += 1;
+                cursor.2 = cursor.0 + 1;
+            }
+            cursor.0 += 1;
+        }
+        (cursor.1, offset - cursor.2 + 1)
     };
     if input[at..].starts_with(b"UNA") {
         let advice = &input[at + 3..input.len().min(at + 9)];
@@ -247,6 +251,27 @@ fn segments(input: &[u8]) -> Result<Vec<Segment>, Vec<EdiProblem>> {
         }
         at += 9;
     }
+    // The character set the interchange declares (UNB's syntax identifier) decides how its
+    // bytes are read: UNOC is ISO 8859-1; UNOA, UNOB, UNOW and UNOY are read as UTF-8 (ASCII is
+    // both); the other ISO 8859 parts are refused rather than read wrong.
+    let encoding = match syntax_identifier(&input[at..], syntax).as_deref() {
+        Some("UNOC") => Encoding::Latin1,
+        Some(other @ ("UNOD" | "UNOE" | "UNOF" | "UNOG" | "UNOH" | "UNOI" | "UNOJ" | "UNOK")) => {
+            let (line, column) = position(at);
+            return Err(vec![EdiProblem {
+                segment: 1,
+                tag: "UNB".into(),
+                element: Some(1),
+                component: Some(1),
+                line,
+                column,
+                message: format!(
+                    "the character set {other} is not read: send UNOA, UNOB, UNOC (ISO 8859-1) or UNOY (UTF-8)"
+                ),
+            }]);
+        }
+        _ => Encoding::Utf8,
+    };
     let mut out = Vec::new();
     let mut problems = Vec::new();
     while at < input.len() {
@@ -275,6 +300,7 @@ fn segments(input: &[u8]) -> Result<Vec<Segment>, Vec<EdiProblem>> {
         let mut element: Vec<String> = Vec::new();
         let mut value: Vec<u8> = Vec::new();
         let mut terminated = false;
+        let mut undecodable = false;
         while at < input.len() {
             let byte = input[at];
             if byte == syntax.release {
@@ -290,11 +316,11 @@ fn segments(input: &[u8]) -> Result<Vec<Segment>, Vec<EdiProblem>> {
                 terminated = true;
                 break;
             } else if byte == syntax.element {
-                element.push(String::from_utf8_lossy(&value).into_owned());
+                element.push(encoding.decode(&value, &mut undecodable));
                 value.clear();
                 elements.push(std::mem::take(&mut element));
             } else if byte == syntax.component {
-                element.push(String::from_utf8_lossy(&value).into_owned());
+                element.push(encoding.decode(&value, &mut undecodable));
                 value.clear();
             } else if byte == b'\r' || byte == b'\n' {
                 // Line breaks inside a segment are a transport's, not the data's.
@@ -302,7 +328,7 @@ fn segments(input: &[u8]) -> Result<Vec<Segment>, Vec<EdiProblem>> {
                 value.push(byte);
             }
         }
-        element.push(String::from_utf8_lossy(&value).into_owned());
+        element.push(encoding.decode(&value, &mut undecodable));
         elements.push(element);
         let tag = elements.remove(0).join(":");
         if !terminated {
@@ -319,6 +345,17 @@ fn segments(input: &[u8]) -> Result<Vec<Segment>, Vec<EdiProblem>> {
                 ),
             });
             break;
+        }
+        if undecodable {
+            problems.push(EdiProblem {
+                segment: number,
+                tag: tag.chars().take(3).collect(),
+                element: None,
+                component: None,
+                line,
+                column,
+                message: "the segment holds bytes that are not UTF-8: declare UNOC in UNB if the interchange is ISO 8859-1".into(),
+            });
         }
         if tag.len() != 3
             || !tag
@@ -351,6 +388,41 @@ fn segments(input: &[u8]) -> Result<Vec<Segment>, Vec<EdiProblem>> {
     } else {
         Err(problems)
     }
+}
+
+/// How an interchange's bytes become text.
+#[derive(Clone, Copy)]
+enum Encoding {
+    Utf8,
+    Latin1,
+}
+
+impl Encoding {
+    /// The text of a value; bytes that are no text under the encoding set `undecodable`.
+    fn decode(self, bytes: &[u8], undecodable: &mut bool) -> String {
+        match self {
+            Encoding::Latin1 => bytes.iter().map(|&b| char::from(b)).collect(),
+            Encoding::Utf8 => match std::str::from_utf8(bytes) {
+                Ok(text) => text.to_owned(),
+                Err(_) => {
+                    *undecodable = true;
+                    String::from_utf8_lossy(bytes).into_owned()
+                }
+            },
+        }
+    }
+}
+
+/// The syntax identifier of the `UNB` at the start of `input` (`UNOA`, `UNOC` …).
+fn syntax_identifier(input: &[u8], syntax: Syntax) -> Option<String> {
+    let start = input.iter().position(|b| !b.is_ascii_whitespace())?;
+    let rest = input[start..]
+        .strip_prefix(b"UNB")?
+        .strip_prefix(&[syntax.element])?;
+    let end = rest
+        .iter()
+        .position(|&b| b == syntax.component || b == syntax.element || b == syntax.terminator)?;
+    std::str::from_utf8(&rest[..end]).ok().map(str::to_owned)
 }
 
 /// Two-digit years: a birth year is the latest not after today, any other of this century
@@ -789,7 +861,12 @@ pub fn parse(input: &[u8], today: Date) -> Result<Manifest, Vec<EdiProblem>> {
                         segment,
                         &mut manifest.problems,
                     ),
-                    ("92", None) if in_flight_group => manifest.flight.routing.push(place),
+                    // Every part of a manifest repeats its flight: an airport once.
+                    ("92", None)
+                        if in_flight_group && !manifest.flight.routing.contains(&place) =>
+                    {
+                        manifest.flight.routing.push(place)
+                    }
                     ("178", Some(t)) => t.embarkation = Some(place),
                     ("179", Some(t)) => t.debarkation = Some(place),
                     ("174", Some(t)) => t.residence = country(segment, 2, 1, &mut t.problems),
@@ -1171,6 +1248,58 @@ UNZ+1+000000001'\n";
                 .message
                 .contains("declares 3 passengers")
         );
+    }
+
+    #[test]
+    fn the_declared_character_set_is_read() {
+        let latin1: Vec<u8> = EXAMPLE
+            .replace("UNOA:4", "UNOC:3")
+            .replace("DOE:JOHN", "M\u{DC}LLER:J\u{D6}RG")
+            .chars()
+            .map(|c| u8::try_from(u32::from(c)).expect("Latin-1"))
+            .collect();
+        let manifest = parse(&latin1, today()).unwrap();
+        assert_eq!(manifest.travellers[0].surname, "MÜLLER");
+        assert_eq!(manifest.travellers[0].given_names, "JÖRG WAYNE");
+        // The same bytes declared as UNOA are no UTF-8: refused, not read as U+FFFD.
+        let wrong: Vec<u8> = String::from_utf8_lossy(&latin1)
+            .replace("UNOC:3", "UNOA:4")
+            .chars()
+            .map(|c| if c == '\u{FFFD}' { 0xDC } else { c as u8 })
+            .collect();
+        let errors = parse(&wrong, today()).unwrap_err();
+        assert_eq!(
+            (errors[0].segment, errors[0].tag.as_str()),
+            (12, "NAD"),
+            "{errors:?}"
+        );
+        let utf8 = EXAMPLE
+            .replace("UNOA:4", "UNOY:4")
+            .replace("DOE:JOHN", "МЮЛЛЕР:ЙОРГ");
+        assert_eq!(
+            parse(utf8.as_bytes(), today()).unwrap().travellers[0].surname,
+            "МЮЛЛЕР"
+        );
+        let errors = parse(EXAMPLE.replace("UNOA:4", "UNOE:3").as_bytes(), today()).unwrap_err();
+        assert_eq!((errors[0].segment, errors[0].element), (1, Some(1)));
+    }
+
+    #[test]
+    fn a_flight_repeated_in_every_part_is_one_flight() {
+        let part = |reference: &str| {
+            format!(
+                "UNH+{reference}+PAXLST:D:05B:UN:IATA'TDT+20+UA123+++UA'LOC+125+YVR'LOC+92+HNL'LOC+87+AKL'NAD+FL+++DOE:JOHN'UNT+7+{reference}'"
+            )
+        };
+        let text = format!(
+            "UNB+UNOA:4+A+B+260101:0000+R'{}{}UNZ+2+R'",
+            part("1"),
+            part("2")
+        );
+        let manifest = parse(text.as_bytes(), today()).unwrap();
+        assert_eq!(manifest.flight.routing, ["HNL"]);
+        assert_eq!(manifest.messages, 2);
+        assert_eq!(manifest.travellers.len(), 2);
     }
 
     #[test]

@@ -12,6 +12,10 @@ use serde_json::Value;
 use crate::checks::{Checked, DocumentCheckResult, DocumentQuery, check_event, refuse};
 use crate::{Caller, Hub, HubError, PersonCandidate, PersonQuery, Result};
 
+/// Travellers from which a check screens its persons on several threads, and the most threads.
+const PARALLEL_FROM: usize = 32;
+const PARALLEL_MAX: usize = 4;
+
 /// Most characters of an MRZ check's input: a zone is at most 90, a reader's noise aside.
 const MRZ_INPUT_MAX: usize = 400;
 
@@ -309,9 +313,40 @@ impl Hub {
             }
             hits.extend(document_hits);
         }
-        for chunk in persons.chunks(crate::persons::SCREEN_BATCH_MAX) {
+        // A manifest's hundreds of travellers are screened on the machine's cores side by
+        // side (screening reads the persons' index under shared locks).
+        let threads = std::thread::available_parallelism()
+            .map_or(1, std::num::NonZeroUsize::get)
+            .min(PARALLEL_MAX);
+        let chunk_len = if persons.len() >= PARALLEL_FROM && threads > 1 {
+            persons.len().div_ceil(threads)
+        } else {
+            persons.len().max(1)
+        }
+        .min(crate::persons::SCREEN_BATCH_MAX);
+        let chunks: Vec<&[(usize, PersonQuery)]> = persons.chunks(chunk_len).collect();
+        let screen = |chunk: &[(usize, PersonQuery)]| {
             let queries: Vec<PersonQuery> = chunk.iter().map(|(_, q)| q.clone()).collect();
-            let (screened, person_hits) = self.screen_results(caller, &queries, None)?;
+            self.screen_results(caller, &queries, None)
+        };
+        let outcomes: Vec<Result<_>> = std::thread::scope(|scope| {
+            let others: Vec<_> = chunks
+                .iter()
+                .skip(1)
+                .map(|chunk| scope.spawn(move || screen(chunk)))
+                .collect();
+            let first = chunks.first().map(|chunk| screen(chunk));
+            first
+                .into_iter()
+                .chain(
+                    others
+                        .into_iter()
+                        .map(|handle| handle.join().expect("a screening thread panicked")),
+                )
+                .collect()
+        });
+        for (chunk, outcome) in chunks.iter().zip(outcomes) {
+            let (screened, person_hits) = outcome?;
             for ((i, _), result) in chunk.iter().zip(screened) {
                 results[*i].persons = result.candidates.into_iter().filter(|c| c.hit).collect();
             }

@@ -71,6 +71,9 @@ enum Command {
     /// Machine-readable zones of travel documents, read and verified without a hub.
     #[command(subcommand)]
     Mrz(mrz::MrzCommand),
+    /// Passenger manifests (UN/EDIFACT PAXLST), read without a hub.
+    #[command(subcommand)]
+    Paxlst(mrz::PaxlstCommand),
     /// Screen persons by name, birth date, nationality and sex.
     #[command(subcommand)]
     Screen(screen::ScreenCommand),
@@ -280,6 +283,7 @@ fn main() -> ExitCode {
         Command::Case(command) => case::run(command),
         Command::Screen(command) => screen::run(command),
         Command::Mrz(command) => mrz::run(command),
+        Command::Paxlst(command) => mrz::run_paxlst(command),
     };
     match result {
         Ok(code) => code,

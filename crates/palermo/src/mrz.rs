@@ -22,6 +22,56 @@ pub enum MrzCommand {
     },
 }
 
+/// `palermo paxlst parse`: a passenger manifest read without a hub.
+#[derive(Subcommand)]
+pub enum PaxlstCommand {
+    /// Reads a UN/EDIFACT PAXLST interchange (a file, or `-` for standard input) and prints
+    /// what was read as JSON: the flight, every traveller with their doubtful data, the
+    /// manifest's problems; or, for a malformed interchange, `{"errors": [...]}` (segment,
+    /// tag, element, component, line, column) and exit status 1.
+    Parse {
+        file: std::path::PathBuf,
+        /// The day two-digit years are resolved against (`YYYY-MM-DD`; default today, UTC).
+        #[arg(long)]
+        today: Option<String>,
+    },
+}
+
+pub fn run_paxlst(command: PaxlstCommand) -> anyhow::Result<ExitCode> {
+    let PaxlstCommand::Parse { file, today } = command;
+    let today = today_of(today)?;
+    let message = if file.as_os_str() == "-" {
+        let mut buffer = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin(), &mut buffer)?;
+        buffer
+    } else {
+        std::fs::read(&file).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?
+    };
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let code = match palermo_core::paxlst::parse(&message, today) {
+        Ok(manifest) => {
+            serde_json::to_writer_pretty(&mut out, &manifest)?;
+            ExitCode::SUCCESS
+        }
+        Err(errors) => {
+            serde_json::to_writer_pretty(&mut out, &json!({"errors": errors}))?;
+            ExitCode::from(1)
+        }
+    };
+    out.write_all(b"\n")?;
+    Ok(code)
+}
+
+fn today_of(text: Option<String>) -> anyhow::Result<palermo_core::date::CalendarDate> {
+    match text {
+        Some(text) => {
+            palermo_core::date::parse_date(&text).map_err(|e| anyhow::anyhow!("--today: {e}"))
+        }
+        None => Ok(palermo_core::Timestamp::now().date()),
+    }
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Input {
