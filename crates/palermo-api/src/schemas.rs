@@ -965,6 +965,54 @@ fn checklist_items() -> Vec<String> {
         .collect()
 }
 
+/// An MRZ check: the zone's lines as a reader gives them (what fits the zone's shape is the
+/// parser's to say: a line of another length is a 422 naming it), where the holder goes.
+fn mrz_check_input() -> Value {
+    let text =
+        |max: usize| json!({"type": ["string", "null"], "maxLength": max, "pattern": NO_CONTROL});
+    let mut destinations = members().into_iter().map(Value::from).collect::<Vec<_>>();
+    destinations.extend([Value::Null, Value::from("")]);
+    json!({"type": "object", "additionalProperties": false, "required": ["lines"],
+    "properties": {
+        "lines": {"type": "array", "minItems": 1, "maxItems": 3,
+            "items": {"type": "string", "maxLength": 130},
+            "description": "The zone's 2 or 3 lines (TD1 3 of 30; TD2, MRV-B 2 of 36; TD3, \
+             MRV-A 2 of 44), or the whole zone in one string; lowercase, spaces and line \
+             breaks are taken; at most 400 bytes in all"},
+        "destination": {"enum": destinations,
+            "description": "Where the holder is going (ISO 3166-1 alpha-3): the country a \
+             travel warning goes to"},
+        "crossing": text(200),
+    }})
+}
+
+/// A travel warning sent by hand.
+fn travel_warning_input() -> Value {
+    let text = || json!({"type": ["string", "null"], "maxLength": 500, "pattern": NO_CONTROL});
+    json!({"type": "object", "additionalProperties": false, "required": ["destinations", "traveller"],
+    "properties": {
+        "destinations": {"type": "array", "minItems": 1, "maxItems": palermo_hub::travel::DESTINATIONS_MAX,
+            "uniqueItems": true, "items": member("A country to warn")},
+        "notice": {"type": ["integer", "null"], "minimum": 1, "format": "int64",
+            "description": "A Green notice or warning diffusion the caller's checks are \
+             answered with (any other is refused)"},
+        "traveller": {"type": "object", "additionalProperties": false, "required": ["name"],
+            "properties": {
+                "name": {"type": "string", "pattern": NAME, "maxLength": palermo_names::NAME_MAX_CHARS},
+                "birth_date": optional(partial_date(false)),
+                "nationality": text(),
+                "document": text(),
+                "document_country": text(),
+            }},
+        "journey": {"type": "object", "additionalProperties": false,
+            "properties": {
+                "flight": text(), "crossing": text(), "departure_airport": text(),
+                "departure_time": text(), "arrival_airport": text(), "arrival_time": text(),
+            }},
+        "note": text(),
+    }})
+}
+
 fn components() -> Vec<(&'static str, Value)> {
     let admin_org = json!({"type": "string", "pattern": ORG_CODE});
     vec![
@@ -1018,6 +1066,8 @@ fn components() -> Vec<(&'static str, Value)> {
                     "pattern": "^[^\\u0000-\\u001f\\u007f-\\u009f\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u2069\\ufeff]*$"}
             }}),
         ),
+        ("MrzCheckInput", mrz_check_input()),
+        ("TravelWarningInput", travel_warning_input()),
         (
             "GrantInput",
             json!({"type": "object", "additionalProperties": false, "required": ["username"],
@@ -1168,6 +1218,7 @@ fn parameter(path: &str, name: &str, required: bool) -> Option<Value> {
         ("/api/v1/hits", "state") => one_of(&["open", "overdue", "answered"], ""),
         (_, "before" | "after") => json!({"type": "integer", "format": "int64"}),
         ("/api/v1/messages", "limit") => page(200),
+        ("/api/v1/manifests" | "/api/v1/travel-warnings", "limit") => page(200),
         ("/api/v1/messages", "box") => one_of(&["inbox", "outbox"], ""),
         ("/api/v1/audit", "limit") => page(1000),
         ("/api/v1/audit", "from" | "to") => json!({"anyOf": [
@@ -1228,6 +1279,16 @@ pub(crate) fn constrain(document: &mut Value) {
         upload["requestBody"] = json!({"required": true,
             "description": "A JPEG or PNG image (told by its first bytes), at most 2 MiB",
             "content": {"image/jpeg": image, "image/png": image}});
+    }
+    if let Some(manifest) = paths
+        .get_mut("/api/v1/checks/manifests")
+        .and_then(|item| item.get_mut("post"))
+    {
+        manifest["requestBody"] = json!({"required": true,
+            "description": "A UN/EDIFACT PAXLST interchange (UNA … UNZ) as the airline sent it; \
+             one that breaks the syntax or its envelopes is a 422 naming the segment",
+            "content": {"application/edifact": {"schema": {"type": "string",
+                "maxLength": palermo_hub::frontline::MANIFEST_BYTES_MAX}}}});
     }
     for (path, item) in paths.iter_mut() {
         let Some(item) = item.as_object_mut() else {

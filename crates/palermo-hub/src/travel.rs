@@ -358,7 +358,6 @@ impl Hub {
             errors.push("traveller.name", problem);
         }
         let texts = [
-            ("traveller.birth_date", traveller.birth_date.as_deref()),
             ("traveller.nationality", traveller.nationality.as_deref()),
             ("traveller.document", traveller.document.as_deref()),
             (
@@ -395,7 +394,10 @@ impl Hub {
                 );
             }
         }
-        if let Some(birth) = &traveller.birth_date
+        if let Some(birth) = traveller
+            .birth_date
+            .as_deref()
+            .filter(|b| !b.trim().is_empty())
             && let Err(problem) = palermo_core::PartialDate::parse(birth)
         {
             errors.push("traveller.birth_date", problem);
