@@ -38,6 +38,31 @@ const ICAO_9303_SPECIAL: &[&str] = &[
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct CountryCode(&'static str);
 
+/// The slot of three capital letters in [`three_letter_codes`].
+fn three_letter_slot(code: [u8; 3]) -> Option<usize> {
+    code.iter().try_fold(0usize, |slot, &b| {
+        b.is_ascii_uppercase()
+            .then(|| slot * 26 + usize::from(b - b'A'))
+    })
+}
+
+/// Every three-letter code, ISO 3166-1 and ICAO 9303's, by its slot (26³ slots).
+fn three_letter_codes() -> &'static [Option<CountryCode>] {
+    static TABLE: std::sync::OnceLock<Vec<Option<CountryCode>>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut table = vec![None; 26 * 26 * 26];
+        for code in ISO_3166_ALPHA3.iter().chain(ICAO_9303_SPECIAL) {
+            if let Ok(bytes) = <[u8; 3]>::try_from(code.as_bytes())
+                && let Some(slot) = three_letter_slot(bytes)
+                && table[slot].is_none()
+            {
+                table[slot] = Some(CountryCode(code));
+            }
+        }
+        table
+    })
+}
+
 impl CountryCode {
     /// Accepts an ISO 3166-1 alpha-3 code or an ICAO 9303 code, in any case.
     pub fn parse(text: &str) -> Option<CountryCode> {
@@ -47,6 +72,13 @@ impl CountryCode {
         let mut buffer = [0u8; 3];
         buffer[..text.len()].copy_from_slice(text.as_bytes());
         buffer.make_ascii_uppercase();
+        if text.len() == 3 {
+            // Three letters, the usual case: one look in a table of every three-letter code.
+            return three_letter_codes()
+                .get(three_letter_slot(buffer)?)
+                .copied()
+                .flatten();
+        }
         let upper = std::str::from_utf8(&buffer[..text.len()]).expect("ASCII");
         ISO_3166_ALPHA3
             .binary_search(&upper)

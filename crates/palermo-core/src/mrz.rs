@@ -103,14 +103,87 @@ pub struct MrzProblem {
     pub message: String,
 }
 
+/// A short text held in place (no allocation: the parser's fields of a few characters), read
+/// as a `str`, serialized as a string.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ZoneText<const N: usize> {
+    bytes: [u8; N],
+    len: u8,
+}
+
+impl<const N: usize> ZoneText<N> {
+    /// `text`, cut at a character's boundary if longer than `N` bytes.
+    pub fn new(text: &str) -> ZoneText<N> {
+        let mut end = text.len().min(N);
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        let mut bytes = [0u8; N];
+        bytes[..end].copy_from_slice(&text.as_bytes()[..end]);
+        ZoneText {
+            bytes,
+            len: end as u8,
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.bytes[..usize::from(self.len)]).unwrap_or_default()
+    }
+}
+
+impl<const N: usize> std::ops::Deref for ZoneText<N> {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl<const N: usize> std::fmt::Debug for ZoneText<N> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.as_str().fmt(f)
+    }
+}
+
+impl<const N: usize> std::fmt::Display for ZoneText<N> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl<const N: usize> PartialEq<&str> for ZoneText<N> {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl<const N: usize> PartialEq<String> for ZoneText<N> {
+    fn eq(&self, other: &String) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl<const N: usize> PartialEq<str> for ZoneText<N> {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl<const N: usize> Serialize for ZoneText<N> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
 /// A date as the zone gives it: six characters `YYMMDD`, resolved to four-digit years; a day or
 /// month the issuer did not know is written `<<` and stays unknown.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct MrzDate {
     /// The six characters as read.
-    pub raw: String,
+    #[schema(value_type = String)]
+    pub raw: ZoneText<24>,
     /// `YYYY-MM-DD`, `YYYY-MM` or `YYYY` as far as known; absent if the characters are no date.
-    pub date: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub date: Option<ZoneText<10>>,
 }
 
 /// The fields of a zone. Every field is as read, fillers removed; `problems` lists what is
@@ -121,9 +194,11 @@ pub struct Mrz {
     /// The zone as read, normalised: one string per line.
     pub lines: Vec<String>,
     /// `P`, `PD`, `I`, `ID`, `AC`, `V` …: the first character says what the document is.
-    pub document_code: String,
+    #[schema(value_type = String)]
+    pub document_code: ZoneText<8>,
     /// The issuing state or organisation as written (`D`, `GBD`, `UNO`, `XXA` …).
-    pub issuing_state: String,
+    #[schema(value_type = String)]
+    pub issuing_state: ZoneText<12>,
     /// The holder's primary identifier (surname), fillers as spaces.
     pub surname: String,
     /// The secondary identifier (given names), fillers as spaces.
@@ -133,7 +208,8 @@ pub struct Mrz {
     /// Without fillers; a TD1 or TD2 number longer than nine characters is read on into the
     /// optional data, as ICAO 9303 provides.
     pub document_number: String,
-    pub nationality: String,
+    #[schema(value_type = String)]
+    pub nationality: ZoneText<12>,
     pub birth_date: MrzDate,
     /// `M`, `F` or `X` (unspecified; `<` in the zone).
     pub sex: char,
@@ -165,6 +241,34 @@ impl Mrz {
     pub fn nationality_country(&self) -> Option<CountryCode> {
         CountryCode::parse(&self.nationality)
     }
+}
+
+/// `YYYY-MM-DD`, `YYYY-MM` or `YYYY`, written in place.
+fn iso_date(year: i32, month: Option<u8>, day: Option<u8>) -> ZoneText<10> {
+    let year = year.clamp(0, 9999) as u32;
+    let digit = |value: u32| b'0' + (value % 10) as u8;
+    let mut bytes = [b'-'; 10];
+    bytes[..4].copy_from_slice(&[
+        digit(year / 1000),
+        digit(year / 100),
+        digit(year / 10),
+        digit(year),
+    ]);
+    let mut len = 4;
+    if let Some(month) = month {
+        bytes[5..7].copy_from_slice(&[digit(u32::from(month) / 10), digit(u32::from(month))]);
+        len = 7;
+        if let Some(day) = day {
+            bytes[8..10].copy_from_slice(&[digit(u32::from(day) / 10), digit(u32::from(day))]);
+            len = 10;
+        }
+    }
+    ZoneText::new(std::str::from_utf8(&bytes[..len]).expect("ASCII"))
+}
+
+/// Whether a byte is of the zone's alphabet: `A`–`Z`, `0`–`9`, `<`.
+fn zone_character(byte: u8) -> bool {
+    byte.is_ascii_uppercase() || byte.is_ascii_digit() || byte == b'<'
 }
 
 /// The value of a zone character in a check digit: digits their value, `A` 10 … `Z` 35, the
@@ -216,8 +320,11 @@ pub fn normalise_lines<S: AsRef<str>>(input: &[S]) -> Vec<String> {
     let mut lines: Vec<String> = Vec::with_capacity(input.len().max(3));
     for text in input {
         for line in text.as_ref().split('\n') {
-            let out = if line.is_ascii() {
-                // The usual case, byte by byte.
+            let out = if line.bytes().all(zone_character) {
+                // What readers send: the zone as it is.
+                line.to_owned()
+            } else if line.is_ascii() {
+                // Lowercase or spaces, byte by byte.
                 let mut out = String::with_capacity(line.len());
                 for &byte in line.as_bytes() {
                     if !byte.is_ascii_whitespace() {
@@ -282,7 +389,16 @@ fn shape_problem(line: usize, column: usize, message: String) -> MrzProblem {
 }
 
 fn detect(lines: &[String]) -> Result<Format, Vec<MrzProblem>> {
-    let lengths: Vec<usize> = lines.iter().map(|l| l.chars().count()).collect();
+    let lengths: Vec<usize> = lines
+        .iter()
+        .map(|l| {
+            if l.is_ascii() {
+                l.len()
+            } else {
+                l.chars().count()
+            }
+        })
+        .collect();
     let first_is_visa = lines.first().is_some_and(|l| l.starts_with('V'));
     match (lengths.as_slice(), first_is_visa) {
         ([30, 30, 30], _) => Ok(Format::Td1),
@@ -359,12 +475,15 @@ struct Reader<'a> {
     /// The lines as bytes, one per character: a character outside ASCII is `0xFF` here (and
     /// reported as it was read, from `lines`). ASCII lines are borrowed as they are.
     bytes: Vec<std::borrow::Cow<'a, [u8]>>,
+    /// Per line: whether every character is of the zone's alphabet (no field of it needs its
+    /// characters checked one by one).
+    clean: [bool; 3],
     problems: Vec<MrzProblem>,
 }
 
 impl<'a> Reader<'a> {
     fn new(lines: &'a [String]) -> Reader<'a> {
-        let bytes = lines
+        let bytes: Vec<std::borrow::Cow<'a, [u8]>> = lines
             .iter()
             .map(|line| {
                 if line.is_ascii() {
@@ -378,9 +497,14 @@ impl<'a> Reader<'a> {
                 }
             })
             .collect();
+        let mut clean = [false; 3];
+        for (flag, line) in clean.iter_mut().zip(&bytes) {
+            *flag = line.iter().all(|&b| zone_character(b));
+        }
         Reader {
             lines,
             bytes,
+            clean,
             problems: Vec::new(),
         }
     }
@@ -418,6 +542,9 @@ impl<'a> Reader<'a> {
 
     /// Reports characters outside the zone's alphabet; returns whether there were none.
     fn alphabet(&mut self, at: At, field: &'static str) -> bool {
+        if self.clean[at.0] {
+            return true;
+        }
         let mut clean = true;
         // The line may hold multi-byte characters: the shape was checked by characters, so
         // columns are counted in characters, and the bytes read only where the line is ASCII.
@@ -444,7 +571,20 @@ impl<'a> Reader<'a> {
     fn text(&self, at: At) -> String {
         let bytes = self.bytes(at);
         let end = bytes.iter().rposition(|&b| b != b'<').map_or(0, |i| i + 1);
-        String::from_utf8_lossy(&bytes[..end]).into_owned()
+        match std::str::from_utf8(&bytes[..end]) {
+            Ok(text) => text.to_owned(),
+            Err(_) => String::from_utf8_lossy(&bytes[..end]).into_owned(),
+        }
+    }
+
+    /// [`Reader::text`], held in place.
+    fn short<const N: usize>(&self, at: At) -> ZoneText<N> {
+        let bytes = self.bytes(at);
+        let end = bytes.iter().rposition(|&b| b != b'<').map_or(0, |i| i + 1);
+        match std::str::from_utf8(&bytes[..end]) {
+            Ok(text) => ZoneText::new(text),
+            Err(_) => ZoneText::new(&String::from_utf8_lossy(&bytes[..end])),
+        }
     }
 
     /// Reports letters in a field of digits (and fillers, where `fillers`): OCR confusions.
@@ -542,8 +682,8 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn code(&mut self, at: At, field: &'static str) -> String {
-        let text = self.text(at);
+    fn code(&mut self, at: At, field: &'static str) -> ZoneText<12> {
+        let text = self.short::<12>(at);
         if text.is_empty() {
             self.problem(
                 at,
@@ -565,10 +705,16 @@ impl<'a> Reader<'a> {
     }
 
     fn date(&mut self, at: At, field: &'static str, birth: bool, today: Date) -> MrzDate {
-        let raw: String = if self.lines[at.0].is_ascii() {
-            self.lines[at.0][at.1..at.1 + at.2].to_owned()
+        let raw: ZoneText<24> = if self.lines[at.0].is_ascii() {
+            ZoneText::new(&self.lines[at.0][at.1..at.1 + at.2])
         } else {
-            self.lines[at.0].chars().skip(at.1).take(at.2).collect()
+            ZoneText::new(
+                &self.lines[at.0]
+                    .chars()
+                    .skip(at.1)
+                    .take(at.2)
+                    .collect::<String>(),
+            )
         };
         let mut bytes = [0u8; 6];
         bytes.copy_from_slice(self.bytes(at));
@@ -652,7 +798,7 @@ impl<'a> Reader<'a> {
                                 format!("{raw:?} is a birth date in the future"),
                             );
                         }
-                        crate::date::format_date(date)
+                        iso_date(year, Some(m), Some(d))
                     }
                     Err(_) => {
                         self.problem(
@@ -666,8 +812,8 @@ impl<'a> Reader<'a> {
                     }
                 }
             }
-            (Some(m), None) => format!("{year:04}-{m:02}"),
-            (None, _) => format!("{year:04}"),
+            (Some(m), None) => iso_date(year, Some(m), None),
+            (None, _) => iso_date(year, None, None),
         };
         MrzDate {
             raw,
@@ -697,9 +843,14 @@ impl<'a> Reader<'a> {
         if !self.alphabet(at, "names") {
             clean = false;
         }
-        let text = String::from_utf8_lossy(bytes);
+        let text = match std::str::from_utf8(bytes) {
+            Ok(text) => std::borrow::Cow::Borrowed(text),
+            Err(_) => String::from_utf8_lossy(bytes),
+        };
         let split = if text.len() == bytes.len() {
-            bytes.windows(2).position(|pair| pair == b"<<")
+            bytes
+                .windows(2)
+                .position(|pair| pair[0] == b'<' && pair[1] == b'<')
         } else {
             text.find("<<")
         };
@@ -751,9 +902,9 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn document_code(&mut self, format: Format) -> String {
+    fn document_code(&mut self, format: Format) -> ZoneText<8> {
         let at = At(0, 0, 2);
-        let code = self.text(at);
+        let code = self.short::<8>(at);
         self.alphabet(at, "document_code");
         let first = self.bytes(at)[0];
         let allowed: &[u8] = match format {
@@ -864,7 +1015,7 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn td1(&mut self, document_code: String, issuing_state: String, today: Date) -> Mrz {
+    fn td1(&mut self, document_code: ZoneText<8>, issuing_state: ZoneText<12>, today: Date) -> Mrz {
         let (document_number, overflow) =
             self.document_number(At(0, 5, 9), At(0, 14, 1), Some(At(0, 15, 15)));
         self.alphabet(At(0, 15, 15), "optional_data");
@@ -908,8 +1059,8 @@ impl<'a> Reader<'a> {
     fn two_lines(
         &mut self,
         format: Format,
-        document_code: String,
-        issuing_state: String,
+        document_code: ZoneText<8>,
+        issuing_state: ZoneText<12>,
         today: Date,
     ) -> Mrz {
         let width = self.bytes[0].len();

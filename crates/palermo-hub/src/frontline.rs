@@ -77,8 +77,8 @@ fn mrz_traveller(zone: &Mrz) -> (Traveller, Vec<String>) {
     } else {
         vec![DocumentQuery {
             number: Some(zone.document_number.clone()),
-            issuing_country: Some(zone.issuing_state.clone()),
-            document_type: Some(zone.document_code.clone()),
+            issuing_country: Some(zone.issuing_state.to_string()),
+            document_type: Some(zone.document_code.to_string()),
             holder_name: None,
             holder_birth_date: None,
         }]
@@ -90,7 +90,7 @@ fn mrz_traveller(zone: &Mrz) -> (Traveller, Vec<String>) {
     } else {
         Some(PersonQuery {
             name: Some(name),
-            birth_date: zone.birth_date.date.clone(),
+            birth_date: zone.birth_date.date.map(|d| d.to_string()),
             nationality: zone
                 .nationality_country()
                 .filter(|c| c.is_iso_3166())
@@ -147,10 +147,10 @@ impl Hub {
         let mut result = checked.record(self)?.pop().expect("one zone, one result");
         let traveller = crate::travel::TravellerInput {
             name: result.mrz.holder_name(),
-            birth_date: result.mrz.birth_date.date.clone(),
-            nationality: Some(result.mrz.nationality.clone()).filter(|n| !n.is_empty()),
+            birth_date: result.mrz.birth_date.date.map(|d| d.to_string()),
+            nationality: Some(result.mrz.nationality.to_string()).filter(|n| !n.is_empty()),
             document: Some(result.mrz.document_number.clone()).filter(|n| !n.is_empty()),
-            document_country: Some(result.mrz.issuing_state.clone()).filter(|n| !n.is_empty()),
+            document_country: Some(result.mrz.issuing_state.to_string()).filter(|n| !n.is_empty()),
         };
         let journey = crate::travel::JourneyInput {
             crossing: crossing.clone(),
