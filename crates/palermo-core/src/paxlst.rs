@@ -611,28 +611,14 @@ pub fn parse(input: &[u8], today: Date) -> Result<Manifest, Vec<EdiProblem>> {
                 match group.take() {
                     None => fail(&mut errors, segment, None, "UNE without its UNG".into()),
                     Some((reference, count)) => {
-                        if segment.get(1, 1) != count.to_string() {
-                            fail(
-                                &mut errors,
-                                segment,
-                                Some(1),
-                                format!(
-                                    "UNE counts {:?} messages; the group holds {count}",
-                                    segment.get(1, 1)
-                                ),
-                            );
-                        }
-                        if segment.get(2, 1) != reference {
-                            fail(
-                                &mut errors,
-                                segment,
-                                Some(2),
-                                format!(
-                                    "UNE's reference {:?} is not its UNG's {reference:?}",
-                                    segment.get(2, 1)
-                                ),
-                            );
-                        }
+                        let trailer = Trailer {
+                            count,
+                            counted: "messages",
+                            container: "group",
+                            reference: &reference,
+                            opener: "UNG",
+                        };
+                        trailer.check(segment, &mut errors);
                     }
                 }
                 if in_message {
@@ -703,29 +689,14 @@ pub fn parse(input: &[u8], today: Date) -> Result<Manifest, Vec<EdiProblem>> {
                 match message.take() {
                     None => fail(&mut errors, segment, None, "UNT without its UNH".into()),
                     Some((reference, first_number, _)) => {
-                        let count = segment.number - first_number + 1;
-                        if segment.get(1, 1) != count.to_string() {
-                            fail(
-                                &mut errors,
-                                segment,
-                                Some(1),
-                                format!(
-                                    "UNT counts {:?} segments; the message holds {count} (UNH to UNT)",
-                                    segment.get(1, 1)
-                                ),
-                            );
-                        }
-                        if segment.get(2, 1) != reference {
-                            fail(
-                                &mut errors,
-                                segment,
-                                Some(2),
-                                format!(
-                                    "UNT's reference {:?} is not its UNH's {reference:?}",
-                                    segment.get(2, 1)
-                                ),
-                            );
-                        }
+                        let trailer = Trailer {
+                            count: segment.number - first_number + 1,
+                            counted: "segments",
+                            container: "message (UNH to UNT)",
+                            reference: &reference,
+                            opener: "UNH",
+                        };
+                        trailer.check(segment, &mut errors);
                     }
                 }
             }
@@ -747,31 +718,14 @@ pub fn parse(input: &[u8], today: Date) -> Result<Manifest, Vec<EdiProblem>> {
                         "UNZ inside a group: UNE is missing".into(),
                     );
                 }
-                let expected = if groups > 0 { groups } else { messages };
-                if segment.get(1, 1) != expected.to_string() {
-                    let what = if groups > 0 { "groups" } else { "messages" };
-                    fail(
-                        &mut errors,
-                        segment,
-                        Some(1),
-                        format!(
-                            "UNZ counts {:?} {what}; the interchange holds {expected}",
-                            segment.get(1, 1)
-                        ),
-                    );
-                }
-                if segment.get(2, 1) != manifest.interchange_reference {
-                    fail(
-                        &mut errors,
-                        segment,
-                        Some(2),
-                        format!(
-                            "UNZ's reference {:?} is not UNB's {:?}",
-                            segment.get(2, 1),
-                            manifest.interchange_reference
-                        ),
-                    );
-                }
+                let trailer = Trailer {
+                    count: if groups > 0 { groups } else { messages },
+                    counted: if groups > 0 { "groups" } else { "messages" },
+                    container: "interchange",
+                    reference: &manifest.interchange_reference,
+                    opener: "UNB",
+                };
+                trailer.check(segment, &mut errors);
                 closed = true;
             }
             _ if !in_message => {
@@ -1052,6 +1006,37 @@ pub fn parse(input: &[u8], today: Date) -> Result<Manifest, Vec<EdiProblem>> {
         }
     }
     Ok(manifest)
+}
+
+/// What a trailer (`UNT`, `UNE`, `UNZ`) must say of its envelope: how many of what it holds
+/// (element 1), and the reference its opening segment gave (element 2).
+struct Trailer<'a> {
+    count: usize,
+    counted: &'static str,
+    container: &'static str,
+    reference: &'a str,
+    opener: &'static str,
+}
+
+impl Trailer<'_> {
+    fn check(&self, segment: &Segment, errors: &mut Vec<EdiProblem>) {
+        let said = segment.get(1, 1);
+        if said != self.count.to_string() {
+            let message = format!(
+                "{} counts {said:?} {}; the {} holds {}",
+                segment.tag, self.counted, self.container, self.count
+            );
+            errors.push(segment.problem(Some(1), None, message));
+        }
+        let given = segment.get(2, 1);
+        if given != self.reference {
+            let message = format!(
+                "{}'s reference {given:?} is not its {}'s {:?}",
+                segment.tag, self.opener, self.reference
+            );
+            errors.push(segment.problem(Some(2), None, message));
+        }
+    }
 }
 
 /// Sets a flight's field; a later message of the interchange giving another value is a problem.

@@ -163,6 +163,52 @@ fn traveller_text(traveller: &TravellerInput) -> String {
     text
 }
 
+/// The bureaus of `countries` that exist on the hub, each once, the caller's own left out.
+fn bureaus_of(
+    caller: &Caller,
+    countries: &[CountryCode],
+    organisations: &[palermo_store::Organisation],
+) -> Vec<OrgCode> {
+    let mut out: Vec<OrgCode> = Vec::new();
+    for country in countries {
+        let org = OrgCode::of_country(*country);
+        if org != caller.org && organisations.iter().any(|o| o.code == org) && !out.contains(&org) {
+            out.push(org);
+        }
+    }
+    out
+}
+
+/// A warning's message: urgent, not to be passed on (H2), referring to its notice; none when
+/// no one is to receive it.
+fn warning_message(
+    caller: &Caller,
+    at: palermo_core::Timestamp,
+    recipients: Vec<OrgCode>,
+    subject: String,
+    lines: Vec<String>,
+    notice: Option<i64>,
+) -> Vec<NewMessage> {
+    if recipients.is_empty() {
+        return Vec::new();
+    }
+    let refs = notice.map_or_else(|| json!([]), |id| json!([{"kind": "notice", "id": id}]));
+    vec![NewMessage {
+        at,
+        in_reply_to: None,
+        thread_id: None,
+        sender_org: caller.org,
+        sender_user: caller.user.as_deref().map(str::to_owned),
+        recipients,
+        subject,
+        body: lines.join("\n"),
+        priority: "urgent".into(),
+        handling: "H2".into(),
+        refs: refs.to_string(),
+        attachments: Vec::new(),
+    }]
+}
+
 impl Hub {
     /// Stores and sends the warnings a check's results call for: to the destination's
     /// bureau (when the notice reaches it) and to the notice's owner, once per notice,
@@ -180,7 +226,6 @@ impl Hub {
             return Ok(Vec::new());
         }
         let organisations = self.store.organisations()?;
-        let exists = |code: OrgCode| organisations.iter().any(|o| o.code == code);
         let at = self.now();
         let mut new = Vec::new();
         let mut concerned = Vec::new();
@@ -194,13 +239,7 @@ impl Hub {
                     .reaches_id(&Caller::local_operator(*country), warrant.notice.notice_id)
             });
             let warned = reached.unwrap_or(owner);
-            let mut recipients: Vec<OrgCode> = Vec::new();
-            for country in [Some(warned), Some(owner)].into_iter().flatten() {
-                let org = OrgCode::of_country(country);
-                if org != caller.org && exists(org) && !recipients.contains(&org) {
-                    recipients.push(org);
-                }
-            }
+            let recipients = bureaus_of(caller, &[warned, owner], &organisations);
             let what = format!(
                 "{} {} {}",
                 warrant.notice.kind,
@@ -232,24 +271,19 @@ impl Hub {
                 lines.push("The destination was not warned: the notice does not reach it.".into());
             }
             lines.push(format!("Contact {} about it.", caller.org.as_str()));
-            let message = NewMessage {
+            let subject = format!(
+                "Travel warning: {} ({what}) travelling to {}",
+                warrant.traveller.name,
+                destination.map_or("?", |d| d.as_str())
+            );
+            let messages = warning_message(
+                caller,
                 at,
-                in_reply_to: None,
-                thread_id: None,
-                sender_org: caller.org,
-                sender_user: caller.user.as_deref().map(str::to_owned),
-                recipients: recipients.clone(),
-                subject: format!(
-                    "Travel warning: {} ({what}) travelling to {}",
-                    warrant.traveller.name,
-                    destination.map_or("?", |d| d.as_str())
-                ),
-                body: lines.join("\n"),
-                priority: "urgent".into(),
-                handling: "H2".into(),
-                refs: json!([{"kind": "notice", "id": warrant.notice.notice_id}]).to_string(),
-                attachments: Vec::new(),
-            };
+                recipients,
+                subject,
+                lines,
+                Some(warrant.notice.notice_id),
+            );
             concerned.push(warned);
             concerned.push(owner);
             new.push(NewTravelWarning {
@@ -272,11 +306,7 @@ impl Hub {
                     journey: serde_json::to_string(journey).unwrap_or_default(),
                     note: None,
                 },
-                messages: if recipients.is_empty() {
-                    Vec::new()
-                } else {
-                    vec![message]
-                },
+                messages,
             });
         }
         self.record_warnings(caller, new, &concerned)
@@ -427,21 +457,14 @@ impl Hub {
         }
         let at = self.now();
         let organisations = self.store.organisations()?;
-        let exists = |code: OrgCode| organisations.iter().any(|o| o.code == code);
         let mut warnings = Vec::new();
         let mut concerned = Vec::new();
         for destination in destinations {
-            let mut recipients = Vec::new();
             let mut countries = vec![destination];
             if let Some(n) = &notice {
                 countries.push(n.owner);
             }
-            for country in countries {
-                let org = OrgCode::of_country(country);
-                if org != caller.org && exists(org) && !recipients.contains(&org) {
-                    recipients.push(org);
-                }
-            }
+            let recipients = bureaus_of(caller, &countries, &organisations);
             concerned.push(destination);
             let mut lines = vec![
                 format!("{} warns of a traveller:", caller.org.as_str()),
@@ -464,28 +487,19 @@ impl Hub {
                 lines.push(note.clone());
             }
             lines.push(format!("Contact {} about it.", caller.org.as_str()));
-            let refs = notice.as_ref().map_or_else(
-                || json!([]),
-                |n| json!([{"kind": "notice", "id": n.notice_id}]),
+            let subject = format!(
+                "Travel warning: {} travelling to {}",
+                traveller.name,
+                destination.as_str()
             );
-            let message = NewMessage {
+            let messages = warning_message(
+                caller,
                 at,
-                in_reply_to: None,
-                thread_id: None,
-                sender_org: caller.org,
-                sender_user: caller.user.as_deref().map(str::to_owned),
-                recipients: recipients.clone(),
-                subject: format!(
-                    "Travel warning: {} travelling to {}",
-                    traveller.name,
-                    destination.as_str()
-                ),
-                body: lines.join("\n"),
-                priority: "urgent".into(),
-                handling: "H2".into(),
-                refs: refs.to_string(),
-                attachments: Vec::new(),
-            };
+                recipients,
+                subject,
+                lines,
+                notice.as_ref().map(|n| n.notice_id),
+            );
             warnings.push(NewTravelWarning {
                 row: TravelWarningRow {
                     at,
@@ -507,11 +521,7 @@ impl Hub {
                     journey: serde_json::to_string(&input.journey).unwrap_or_default(),
                     note: input.note.clone(),
                 },
-                messages: if recipients.is_empty() {
-                    Vec::new()
-                } else {
-                    vec![message]
-                },
+                messages,
             });
         }
         self.record_warnings(caller, warnings, &concerned)
