@@ -15,6 +15,9 @@ use time::Date;
 
 use crate::CountryCode;
 
+/// Most documents read for one traveller (a passport, visas, a residence permit …).
+pub const DOCUMENTS_PER_TRAVELLER_MAX: usize = 10;
+
 /// Most segments read from one interchange: 1,000 travellers of some 20 segments each.
 pub const SEGMENTS_MAX: usize = 40_000;
 
@@ -569,6 +572,9 @@ pub fn parse(input: &[u8], today: Date) -> Result<Manifest, Vec<EdiProblem>> {
     let mut messages = 0;
     let mut closed = false;
     let mut traveller: Option<PaxTraveller> = None;
+    // Whether the traveller's documents beyond the most read are being passed over (their
+    // DTM+36 and LOC+91 with them).
+    let mut skipping_documents = false;
     let mut passengers: Option<u32> = None;
     let mut crew: Option<u32> = None;
     let mut in_flight_group = false;
@@ -766,6 +772,7 @@ pub fn parse(input: &[u8], today: Date) -> Result<Manifest, Vec<EdiProblem>> {
             }
             "NAD" => {
                 finish(&mut traveller, &mut manifest);
+                skipping_documents = false;
                 in_flight_group = false;
                 let role = match segment.get(1, 1) {
                     "FL" => Some("passenger"),
@@ -824,6 +831,7 @@ pub fn parse(input: &[u8], today: Date) -> Result<Manifest, Vec<EdiProblem>> {
                     ("178", Some(t)) => t.embarkation = Some(place),
                     ("179", Some(t)) => t.debarkation = Some(place),
                     ("174", Some(t)) => t.residence = country(segment, 2, 1, &mut t.problems),
+                    ("91", Some(_)) if skipping_documents => {}
                     ("91", Some(t)) => {
                         let issuing = country(segment, 2, 1, &mut t.problems);
                         match t.documents.last_mut() {
@@ -868,6 +876,7 @@ pub fn parse(input: &[u8], today: Date) -> Result<Manifest, Vec<EdiProblem>> {
                             format!("the birth date: {message}"),
                         )),
                     },
+                    ("36", Some(_)) if skipping_documents => {}
                     ("36", Some(t)) => {
                         let expiry = dtm(text, format, false, today);
                         match (t.documents.last_mut(), expiry) {
@@ -914,6 +923,19 @@ pub fn parse(input: &[u8], today: Date) -> Result<Manifest, Vec<EdiProblem>> {
                 }
             }
             "DOC" => match traveller.as_mut() {
+                Some(t) if t.documents.len() >= DOCUMENTS_PER_TRAVELLER_MAX => {
+                    if !skipping_documents {
+                        // Said once; the traveller's later documents are not read.
+                        t.problems.push(segment.problem(
+                            None,
+                            None,
+                            format!(
+                                "more than {DOCUMENTS_PER_TRAVELLER_MAX} documents: the rest are not read"
+                            ),
+                        ));
+                    }
+                    skipping_documents = true;
+                }
                 Some(t) => {
                     let code = segment.get(1, 1).trim().to_owned();
                     let number = segment.get(2, 1).trim().to_owned();
@@ -1285,6 +1307,25 @@ UNZ+1+000000001'\n";
         assert_eq!(manifest.flight.routing, ["HNL"]);
         assert_eq!(manifest.messages, 2);
         assert_eq!(manifest.travellers.len(), 2);
+    }
+
+    #[test]
+    fn a_traveller_s_documents_are_bounded() {
+        let many: String = (0..15)
+            .map(|i| format!("DOC+P+N{i:07}'\nDTM+36:3{}0101'\n", i % 10))
+            .collect();
+        let text = EXAMPLE
+            .replace("DOC+P:110:111+MB140241'\nDTM+36:301021'\n", &many)
+            .replace("UNT+28+", &format!("UNT+{}+", 28 - 2 + 30));
+        let manifest = parse(text.as_bytes(), today()).unwrap();
+        let john = &manifest.travellers[0];
+        assert_eq!(john.documents.len(), DOCUMENTS_PER_TRAVELLER_MAX);
+        assert_eq!(john.documents[9].expiry.as_deref(), Some("2039-01-01"));
+        assert_eq!(
+            john.documents[9].issuing_country, None,
+            "LOC+91 came after a skipped one"
+        );
+        assert_eq!(john.problems.len(), 1, "{:?}", john.problems);
     }
 
     #[test]

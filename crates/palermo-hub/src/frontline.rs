@@ -156,12 +156,9 @@ impl Hub {
             crossing: crossing.clone(),
             ..Default::default()
         };
-        let key = format!(
-            "mrz/{}/{}/{}",
-            result.mrz.document_number,
-            crossing.unwrap_or_default(),
-            palermo_core::date::format_date(self.now().date())
-        );
+        // One warning a day per notice, destination and checking bureau, however the
+        // crossing is worded: a check's free text makes no warning new.
+        let key = format!("mrz/{}", palermo_core::date::format_date(self.now().date()));
         let warranted = warranted(&result.result, &traveller);
         result.warnings =
             self.send_travel_warnings(caller, "mrz", warranted, destination, &journey, &key)?;
@@ -565,14 +562,15 @@ impl Hub {
                 document: t.documents.first().map(|d| d.number.clone()),
                 document_country: t.documents.first().and_then(|d| d.issuing_country.clone()),
             };
+            // One warning per notice, destination, flight and its day, and screening bureau:
+            // a thousand namesakes on one flight warn once.
             let key = format!(
-                "manifest/{}/{}/{}",
+                "manifest/{}/{}",
                 flight.number.as_deref().unwrap_or("?"),
                 flight
                     .departure_time
                     .as_deref()
                     .map_or("?", |t| t.get(..10).unwrap_or(t)),
-                traveller.document.as_deref().unwrap_or(&traveller.name)
             );
             let warranted = warranted(&flagged.result, &traveller);
             warnings.extend(self.send_travel_warnings(
@@ -661,7 +659,15 @@ impl Hub {
         before: Option<i64>,
         limit: usize,
     ) -> Result<Vec<ManifestSummary>> {
-        caller.require(palermo_core::Permissions::CHECK)?;
+        self.audited(
+            caller,
+            "manifest.list",
+            || None,
+            || caller.require(palermo_core::Permissions::CHECK),
+        )?;
+        let mut event = self.event(caller, "manifest.list", "ok");
+        event.detail = Some(format!("before {before:?}, limit {limit}"));
+        self.audit(event)?;
         Ok(self
             .store
             .manifests(caller.org, before, limit.clamp(1, 200))?

@@ -179,6 +179,17 @@ fn bureaus_of(
     out
 }
 
+/// Text for a message, without the characters that change how text around them reads
+/// (bidirectional overrides and isolates, zero-width characters, the byte-order mark).
+fn plain(text: &str) -> String {
+    text.chars()
+        .filter(|c| {
+            !matches!(*c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2064}'
+                | '\u{2066}'..='\u{2069}' | '\u{feff}')
+        })
+        .collect()
+}
+
 /// A warning's message: urgent, not to be passed on (H2), referring to its notice; none when
 /// no one is to receive it.
 fn warning_message(
@@ -200,8 +211,8 @@ fn warning_message(
         sender_org: caller.org,
         sender_user: caller.user.as_deref().map(str::to_owned),
         recipients,
-        subject,
-        body: lines.join("\n"),
+        subject: plain(&subject),
+        body: plain(&lines.join("\n")),
         priority: "urgent".into(),
         handling: "H2".into(),
         refs: refs.to_string(),
@@ -296,10 +307,13 @@ impl Hub {
                     notice_id: Some(warrant.notice.notice_id),
                     notice_owner: Some(owner),
                     person_id: warrant.person,
+                    // The sender is in the key: no bureau's check, true or made up, keeps
+                    // another's from warning.
                     dedup: format!(
-                        "{}/{}/{}",
+                        "{}/{}/{}/{}",
                         warrant.notice.notice_id,
                         warned.as_str(),
+                        caller.org.as_str(),
                         journey_key
                     ),
                     traveller: serde_json::to_string(&warrant.traveller).unwrap_or_default(),
@@ -318,7 +332,19 @@ impl Hub {
         warnings: Vec<NewTravelWarning>,
         concerned: &[CountryCode],
     ) -> Result<Vec<TravelWarningView>> {
+        self.record_warnings_with(caller, warnings, concerned, None)
+    }
+
+    /// [`Hub::record_warnings`], with what was asked in the entry's (erasable) payload.
+    fn record_warnings_with(
+        &self,
+        caller: &Caller,
+        warnings: Vec<NewTravelWarning>,
+        concerned: &[CountryCode],
+        payload: Option<String>,
+    ) -> Result<Vec<TravelWarningView>> {
         let mut event: AuditEvent = self.event(caller, "travel.warning", "ok");
+        event.payload = payload;
         for country in concerned {
             event.concern(country.as_str());
         }
@@ -459,12 +485,16 @@ impl Hub {
         let organisations = self.store.organisations()?;
         let mut warnings = Vec::new();
         let mut concerned = Vec::new();
+        let mut owner_lines = Vec::new();
         for destination in destinations {
-            let mut countries = vec![destination];
-            if let Some(n) = &notice {
-                countries.push(n.owner);
-            }
-            let recipients = bureaus_of(caller, &countries, &organisations);
+            // A notice is named to a destination only if it reaches it: a warning by hand
+            // discloses no more than a check's warning would.
+            let reached = notice.as_ref().filter(|n| {
+                self.notice_hits
+                    .read()
+                    .reaches_id(&Caller::local_operator(destination), n.notice_id)
+            });
+            let recipients = bureaus_of(caller, &[destination], &organisations);
             concerned.push(destination);
             let mut lines = vec![
                 format!("{} warns of a traveller:", caller.org.as_str()),
@@ -472,8 +502,7 @@ impl Hub {
                 format!("- {}", journey_text(&input.journey)),
                 format!("- travelling to {}", destination.as_str()),
             ];
-            if let Some(n) = &notice {
-                concerned.push(n.owner);
+            if let Some(n) = reached {
                 lines.push(format!(
                     "The person is under {} {} {} of {}: {}.",
                     n.kind,
@@ -482,6 +511,18 @@ impl Hub {
                     n.owner.as_str(),
                     n.action
                 ));
+            }
+            if let Some(n) = &notice {
+                owner_lines.push(format!(
+                    "- {}{}",
+                    destination.as_str(),
+                    if reached.is_some() {
+                        ""
+                    } else {
+                        " (not told of the notice: it does not reach it)"
+                    }
+                ));
+                concerned.push(n.owner);
             }
             if let Some(note) = &input.note {
                 lines.push(note.clone());
@@ -498,7 +539,7 @@ impl Hub {
                 recipients,
                 subject,
                 lines,
-                notice.as_ref().map(|n| n.notice_id),
+                reached.map(|n| n.notice_id),
             );
             warnings.push(NewTravelWarning {
                 row: TravelWarningRow {
@@ -507,9 +548,9 @@ impl Hub {
                     sender_user: caller.user.as_deref().map(str::to_owned),
                     source: "bureau".into(),
                     destination,
-                    notice_id: notice.as_ref().map(|n| n.notice_id),
-                    notice_owner: notice.as_ref().map(|n| n.owner),
-                    person_id: notice.as_ref().and_then(|n| n.person),
+                    notice_id: reached.map(|n| n.notice_id),
+                    notice_owner: reached.map(|n| n.owner),
+                    person_id: reached.and_then(|n| n.person),
                     // Sent by hand, every warning is new.
                     dedup: format!(
                         "bureau/{}/{}/{}",
@@ -524,7 +565,36 @@ impl Hub {
                 messages,
             });
         }
-        self.record_warnings(caller, warnings, &concerned)
+        // The notice's owner is told once, of every country warned.
+        if let Some(n) = &notice
+            && let Some(first) = warnings.first_mut()
+        {
+            let mut lines = vec![
+                format!(
+                    "{} warned of a traveller under your {} {} {}:",
+                    caller.org.as_str(),
+                    n.kind,
+                    if n.diffusion { "diffusion" } else { "notice" },
+                    n.notice_id
+                ),
+                format!("- {}", traveller_text(traveller)),
+                format!("- {}", journey_text(&input.journey)),
+                "The countries warned:".to_owned(),
+            ];
+            lines.append(&mut owner_lines);
+            lines.push(format!("Contact {} about it.", caller.org.as_str()));
+            let subject = format!("Travel warning sent about {}", traveller.name);
+            first.messages.extend(warning_message(
+                caller,
+                at,
+                bureaus_of(caller, &[n.owner], &organisations),
+                subject,
+                lines,
+                Some(n.notice_id),
+            ));
+        }
+        let payload = serde_json::to_string(input).ok();
+        self.record_warnings_with(caller, warnings, &concerned, payload)
     }
 
     /// The warnings the caller's organisation sent, received as the country warned, or of
@@ -535,14 +605,24 @@ impl Hub {
         before: Option<i64>,
         limit: usize,
     ) -> Result<Vec<TravelWarningView>> {
-        caller.require(Permissions::READ_RECORDS)?;
+        self.audited(
+            caller,
+            "travel.warning.list",
+            || None,
+            || caller.require(Permissions::READ_RECORDS),
+        )?;
         let country = CountryCode::parse_member(caller.org.as_str());
         let limit = limit.clamp(1, WARNINGS_PAGE_MAX);
-        Ok(self
+        let warnings: Vec<TravelWarningView> = self
             .store
             .travel_warnings(caller.org, country, before, limit)?
             .into_iter()
             .map(TravelWarningView::from)
-            .collect())
+            .collect();
+        // Warnings name travellers: who read them is kept.
+        let mut event = self.event(caller, "travel.warning.list", "ok");
+        event.detail = Some(format!("{} warnings", warnings.len()));
+        self.audit(event)?;
+        Ok(warnings)
     }
 }

@@ -531,12 +531,26 @@ fn travel_warnings_from_a_zone_and_by_hand() {
     let notice = warnings[0]["notice_id"].as_i64().unwrap();
     let inbox = server.client("ESP").get("/api/v1/messages");
     assert!(inbox.text.contains("Travel warning"), "{}", inbox.text);
-    // The same crossing the same day: one warning.
-    let again = deu.post(
+    // The same destination the same day, however the crossing is worded: one warning.
+    for crossing in ["Frankfurt Airport T1", "Frankfurt T1 gate 4", "spam 1"] {
+        let again = deu.post(
+            "/api/v1/checks/mrz",
+            &json!({"lines": zone, "destination": "ESP", "crossing": crossing}),
+        );
+        assert_eq!(again.body["warnings"], json!([]), "{}", again.text);
+    }
+    // Another bureau's check is its own: a first check, true or made up, silences no one.
+    let fra = server.client("FRA");
+    let other = fra.post(
         "/api/v1/checks/mrz",
-        &json!({"lines": zone, "destination": "ESP", "crossing": "Frankfurt Airport T1"}),
+        &json!({"lines": zone, "destination": "ESP"}),
     );
-    assert_eq!(again.body["warnings"], json!([]), "{}", again.text);
+    assert_eq!(
+        other.body["warnings"].as_array().map(Vec::len),
+        Some(1),
+        "{}",
+        other.text
+    );
     // A destination that is no country is refused before anything is checked.
     let bad = deu.post(
         "/api/v1/checks/mrz",
@@ -565,7 +579,7 @@ fn travel_warnings_from_a_zone_and_by_hand() {
     let tha = server.client("THA").get("/api/v1/travel-warnings");
     assert_eq!(
         tha.body["warnings"].as_array().unwrap().len(),
-        3,
+        4,
         "{}",
         tha.text
     );
@@ -620,4 +634,74 @@ fn travel_warnings_from_a_zone_and_by_hand() {
         &json!({"destinations": ["POL"], "traveller": {"name": "A B"}}),
     );
     assert_eq!(refused.status, 403, "{}", refused.text);
+}
+
+/// A warning sent by hand names a notice only to the countries the notice reaches: Germany's
+/// warning diffusion goes to France alone, and France's warning to Italy says nothing of it.
+#[test]
+fn a_warning_by_hand_discloses_no_notice_beyond_its_reach() {
+    let server = Server::demo();
+    let deu = server.client("DEU");
+    let person = deu.post(
+        "/api/v1/persons",
+        &json!({"names": [{"given": "Karl", "family": "Gefahr"}], "birth_date": "1970-05-05",
+            "sex": "M", "category": "wanted", "reported_date": "2026-01-05"}),
+    );
+    assert_eq!(person.status, 201, "{}", person.text);
+    let diffusion = deu.post(
+        "/api/v1/diffusions",
+        &json!({"kind": "warning", "person": person.body["id"], "recipients": ["FRA"],
+            "warning": "Violent; travels under other names"}),
+    );
+    assert_eq!(diffusion.status, 201, "{}", diffusion.text);
+    let id = diffusion.body["id"].as_i64().unwrap();
+    let fra = server.client("FRA");
+    let sent = fra.post(
+        "/api/v1/travel-warnings",
+        &json!({"destinations": ["ITA", "ESP"], "notice": id,
+            "traveller": {"name": "Karl Gefahr"}, "journey": {"flight": "AF999"}}),
+    );
+    assert_eq!(sent.status, 201, "{}", sent.text);
+    for bureau in ["ITA", "ESP"] {
+        let inbox = server.client(bureau).get("/api/v1/messages");
+        assert!(
+            inbox.text.contains("Travel warning: Karl Gefahr"),
+            "{}",
+            inbox.text
+        );
+        assert!(
+            !inbox.text.contains("diffusion"),
+            "{bureau}: {}",
+            inbox.text
+        );
+        let listed = server.client(bureau).get("/api/v1/travel-warnings");
+        let warning = &listed.body["warnings"][0];
+        assert_eq!(warning["notice_id"], Value::Null, "{}", listed.text);
+        assert_eq!(warning["person_id"], Value::Null, "{}", listed.text);
+    }
+    // The owner is told once, of every country, and that neither was told of its diffusion.
+    let owner = deu.get("/api/v1/messages");
+    let told: Vec<&Value> = owner.body["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| {
+            m["subject"]
+                .as_str()
+                .unwrap_or_default()
+                .starts_with("Travel warning")
+        })
+        .collect();
+    assert_eq!(told.len(), 1, "{}", owner.text);
+    let read = deu.get(&format!("/api/v1/messages/{}", told[0]["id"]));
+    assert!(
+        read.text.contains("not told of the notice"),
+        "{}",
+        read.text
+    );
+    // Reading the warnings is audited.
+    let audit = server
+        .session("sg.auditor")
+        .get("/api/v1/audit?action=travel.warning.list");
+    assert!(audit.text.contains("travel.warning.list"), "{}", audit.text);
 }
