@@ -9,7 +9,7 @@ use palermo_hub::travel::{TravelWarningInput, TravelWarningView};
 
 use crate::extract::{Authed, Json};
 use crate::problem::ApiError;
-use crate::{ApiResult, AppState, blocking, ok_json, parse_id, query_params};
+use crate::{ApiResult, AppState, blocking, integer_param, ok_json, parse_id, query_params};
 
 #[utoipa::path(post, path = "/api/v1/checks/mrz", tag = "checks",
     request_body = MrzCheckInput,
@@ -153,24 +153,16 @@ pub async fn send_warning(
 /// `before` and `limit` of a list; nothing else.
 fn page(params: HashMap<String, String>) -> ApiResult<(Option<i64>, usize)> {
     let mut values = query_params(params, &["before", "limit"])?.into_iter();
-    let before = values
-        .next()
-        .flatten()
-        .map(|text| {
-            text.parse::<i64>()
-                .map_err(|_| ApiError::field("before", "is not an id"))
-        })
-        .transpose()?;
-    let limit = values
-        .next()
-        .flatten()
-        .map(|text| {
-            text.parse::<usize>()
-                .ok()
-                .filter(|l| (1..=200).contains(l))
-                .ok_or_else(|| ApiError::field("limit", "is not a number from 1 to 200"))
-        })
-        .transpose()?
-        .unwrap_or(50);
-    Ok((before, limit))
+    let before = integer_param("before", values.next().flatten())?;
+    let limit: Option<usize> = integer_param("limit", values.next().flatten())?;
+    match limit {
+        Some(limit) if !(1..=PAGE_MAX).contains(&limit) => Err(ApiError::field(
+            "limit",
+            format!("{limit} is out of range: 1 to {PAGE_MAX}"),
+        )),
+        _ => Ok((before, limit.unwrap_or(50))),
+    }
 }
+
+/// Most manifests or warnings listed at once.
+const PAGE_MAX: usize = 200;

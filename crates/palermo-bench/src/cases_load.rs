@@ -113,6 +113,24 @@ fn entities(report: &Value) -> usize {
 /// The persons and travel documents a hub holds, loaded as bureaus load them (the hub's
 /// import); among the persons, namesakes of some measured reports' suspects (born the same
 /// day), so that a share of the screenings find their person.
+/// Persons loaded through the store's import, as a bureau's import loads them.
+pub(crate) fn import_persons(
+    store: &SqliteStore,
+    persons: &mut dyn Iterator<Item = palermo_core::Person>,
+) -> anyhow::Result<()> {
+    use palermo_core::Timestamp;
+    let event = Caller::console().event_at(Timestamp::now(), "person.import", "ok");
+    store
+        .import_persons(
+            persons,
+            Timestamp::now(),
+            &|| true,
+            &palermo_store::as_given(&event),
+        )?
+        .ok_or_else(|| anyhow::anyhow!("the person import rolled back"))?;
+    Ok(())
+}
+
 pub(crate) fn seed_records(
     store: &std::sync::Arc<SqliteStore>,
     persons: u64,
@@ -191,15 +209,7 @@ pub(crate) fn seed_records(
             let owner = palermo_hub::demo::DEMO_BUREAUS[(i % 12) as usize].0;
             input.validate(context(owner)).expect("a valid person")
         });
-        let event = Caller::console().event_at(Timestamp::now(), "person.import", "ok");
-        store
-            .import_persons(
-                &mut inputs,
-                Timestamp::now(),
-                &|| true,
-                &palermo_store::as_given(&event),
-            )?
-            .ok_or_else(|| anyhow::anyhow!("the person import rolled back"))?;
+        import_persons(store, &mut inputs)?;
         println!(
             "loaded {persons} persons ({planted} namesakes of measured suspects) in {:.1} s",
             started.elapsed().as_secs_f64()

@@ -512,13 +512,13 @@ impl Hub {
         })
     }
 
-    /// The results of document checks and the hits they make, unaudited; with `holders`, the
-    /// holders the queries name are screened too.
+    /// The results of document checks and the hits they make, unaudited; with
+    /// `screen_holders`, the holders the queries name are screened too.
     pub(crate) fn document_results(
         &self,
         caller: &Caller,
         queries: &[DocumentQuery],
-        holders: bool,
+        screen_holders: bool,
     ) -> Result<(Vec<DocumentCheckResult>, Vec<NewHit>)> {
         caller.require(Permissions::CHECK)?;
         self.require_indexes()?;
@@ -600,10 +600,10 @@ impl Hub {
             });
         }
         // Document checks find people too: the holders named are screened.
-        let holders: Vec<(usize, crate::PersonQuery)> = queries
+        let named: &[DocumentQuery] = if screen_holders { queries } else { &[] };
+        let holders: Vec<(usize, crate::PersonQuery)> = named
             .iter()
             .enumerate()
-            .filter(|_| holders)
             .filter_map(|(i, q)| {
                 q.holder_name.as_ref().map(|name| {
                     (
