@@ -15,6 +15,7 @@ mod public;
 mod schemas;
 mod security;
 pub mod tls;
+mod web;
 pub use openapi::document as openapi_document;
 pub mod problem;
 
@@ -346,6 +347,7 @@ pub fn routers_with(hub: Arc<Hub>, options: RouterOptions) -> Routers {
         )
         .route("/notices/v1", get(public::unknown))
         .route("/problems/{slug}", get(problem_page))
+        .merge(web::router())
         .fallback(|| async { ApiError::new(Code::NotFound, "no such endpoint") })
         .method_not_allowed_fallback(|| async {
             ApiError::new(Code::MethodNotAllowed, "method not allowed here")

@@ -239,6 +239,31 @@ fn totp_accepts(secret: &[u8], code: &str, now: Timestamp, last_step: Option<i64
         .find(|step| totp_code(secret, *step) == code)
 }
 
+/// An authenticator app's enrolment address (the QR code's content).
+fn totp_uri(username: &str, secret: &[u8]) -> String {
+    format!(
+        "otpauth://totp/Palermo:{username}?secret={}&issuer=Palermo&algorithm=SHA1&digits={TOTP_DIGITS}&period={TOTP_STEP_SECONDS}",
+        base32(secret)
+    )
+}
+
+/// Fresh single-use recovery codes (`XXXX-XXXX-XXXX-XXXX`) and their hashes.
+fn recovery_codes() -> Result<(Vec<String>, Vec<Hash>)> {
+    let mut codes = Vec::with_capacity(RECOVERY_CODES);
+    for _ in 0..RECOVERY_CODES {
+        let text = base32(&random::<10>()?);
+        codes.push(format!(
+            "{}-{}-{}-{}",
+            &text[..4],
+            &text[4..8],
+            &text[8..12],
+            &text[12..16]
+        ));
+    }
+    let hashes = codes.iter().map(|code| recovery_hash(code)).collect();
+    Ok((codes, hashes))
+}
+
 fn recovery_hash(code: &str) -> Hash {
     let canonical: String = code
         .chars()
@@ -293,6 +318,15 @@ pub(crate) struct Session {
     user_id: i64,
     started: Timestamp,
     last_seen: Timestamp,
+    /// A new authenticator's secret, shown to the person and waiting for its first code.
+    pending_totp: Option<[u8; 20]>,
+}
+
+/// A new authenticator to enrol: the secret to type or scan, until its first code confirms it.
+#[derive(Clone, Debug, Serialize)]
+pub struct PendingEnrolment {
+    pub totp_secret: String,
+    pub totp_uri: String,
 }
 
 /// A new session's token, shown once.
@@ -373,27 +407,12 @@ impl Hub {
         let secret = random::<20>()?;
         user.totp_secret = Some(secret.to_vec());
         user.totp_last_step = None;
-        let mut codes = Vec::with_capacity(RECOVERY_CODES);
-        for _ in 0..RECOVERY_CODES {
-            let text = base32(&random::<10>()?);
-            codes.push(format!(
-                "{}-{}-{}-{}",
-                &text[..4],
-                &text[4..8],
-                &text[8..12],
-                &text[12..16]
-            ));
-        }
-        let hashes = codes.iter().map(|code| recovery_hash(code)).collect();
-        let encoded = base32(&secret);
+        let (codes, hashes) = recovery_codes()?;
         Ok((
             NewSecrets {
                 username: user.username.clone(),
-                totp_uri: format!(
-                    "otpauth://totp/Palermo:{}?secret={encoded}&issuer=Palermo&algorithm=SHA1&digits={TOTP_DIGITS}&period={TOTP_STEP_SECONDS}",
-                    user.username
-                ),
-                totp_secret: encoded,
+                totp_uri: totp_uri(&user.username, &secret),
+                totp_secret: base32(&secret),
                 recovery_codes: codes,
             },
             hashes,
@@ -866,6 +885,7 @@ impl Hub {
                 user_id: user.id,
                 started: now,
                 last_seen: now,
+                pending_totp: None,
             },
         );
         Ok(SessionToken {
@@ -988,6 +1008,114 @@ impl Hub {
 
     fn end_sessions_of(&self, user_id: i64) {
         self.sessions.lock().retain(|_, s| s.user_id != user_id);
+    }
+
+    /// Starts enrolling a new authenticator for the person signed in with `token`: a fresh
+    /// secret, kept with the session (never stored) until [`Hub::finish_enrolment`] confirms
+    /// it with the password and a first code. The authenticator in use stays valid till then.
+    pub fn begin_enrolment(&self, token: &str) -> Result<PendingEnrolment> {
+        let secret = random::<20>()?;
+        let mut sessions = self.sessions.lock();
+        let session = sessions
+            .get_mut(&session_hash(token))
+            .ok_or_else(|| HubError::Unauthenticated("the session is unknown or expired".into()))?;
+        session.pending_totp = Some(secret);
+        let username = session
+            .caller
+            .user
+            .as_deref()
+            .unwrap_or_default()
+            .to_owned();
+        Ok(PendingEnrolment {
+            totp_secret: base32(&secret),
+            totp_uri: totp_uri(&username, &secret),
+        })
+    }
+
+    /// Replaces the signed-in person's authenticator by the one [`Hub::begin_enrolment`]
+    /// showed, once the password and a code of the new one prove both; returns new recovery
+    /// codes (the old ones no longer work). Audited either way; a wrong password or code counts
+    /// towards the account's lockout like a failed sign-in.
+    pub fn finish_enrolment(&self, token: &str, password: &str, code: &str) -> Result<Vec<String>> {
+        let (caller, user_id, pending) = {
+            let sessions = self.sessions.lock();
+            let session = sessions.get(&session_hash(token)).ok_or_else(|| {
+                HubError::Unauthenticated("the session is unknown or expired".into())
+            })?;
+            (
+                session.caller.clone(),
+                session.user_id,
+                session.pending_totp,
+            )
+        };
+        let username = caller.user.as_deref().unwrap_or_default().to_owned();
+        let target = || Some(format!("user:{username}"));
+        self.audited(&caller, "user.enrol-second-factor", target, || {
+            let secret = pending.ok_or_else(|| {
+                HubError::Conflict(
+                    "start the enrolment again: no new authenticator is waiting".into(),
+                )
+            })?;
+            if password.chars().count() > SIGN_IN_FIELD_MAX_CHARS
+                || code.chars().count() > SIGN_IN_FIELD_MAX_CHARS
+            {
+                return Err(HubError::Invalid(FieldErrors::single(
+                    "code",
+                    "is too long",
+                )));
+            }
+            let mut user = self.user_row(&username)?;
+            if user.id != user_id {
+                return Err(HubError::NotFound);
+            }
+            let password_ok = {
+                let _turn = self.hashing.enter()?;
+                password_matches(password, &user.password_hash)
+            };
+            let step = totp_accepts(&secret, code, self.now(), None);
+            let mut errors = FieldErrors::default();
+            if !password_ok {
+                errors.push("password", "is not your password");
+            }
+            if step.is_none() {
+                errors.push("code", "is not the new authenticator's current code");
+            }
+            if !errors.is_empty() {
+                let now = self.now();
+                user.failures
+                    .retain(|at| now.0 - at.0 < self.policy.lockout_window_ms);
+                user.failures.push(now);
+                if user.failures.len() >= self.policy.lockout_failures {
+                    user.locked_at = Some(now);
+                }
+                let mut event = self.event(&caller, "user.enrol-second-factor", "failed");
+                event.target = target();
+                event.detail = Some(if user.locked_at == Some(now) {
+                    "wrong password or code; account locked".into()
+                } else {
+                    "wrong password or code".into()
+                });
+                self.store.update_user(&user, &event)?;
+                if user.locked_at == Some(now) {
+                    self.end_sessions_of(user.id);
+                }
+                return Err(HubError::Invalid(errors));
+            }
+            user.totp_secret = Some(secret.to_vec());
+            user.totp_last_step = step;
+            user.failures.clear();
+            let mut event = self.event(&caller, "user.enrol-second-factor", "ok");
+            event.target = target();
+            self.store.update_user(&user, &event)?;
+            let (codes, hashes) = recovery_codes()?;
+            let mut event = self.event(&caller, "user.recovery-codes", "ok");
+            event.target = target();
+            self.store.set_recovery_codes(user.id, &hashes, &event)?;
+            if let Some(session) = self.sessions.lock().get_mut(&session_hash(token)) {
+                session.pending_totp = None;
+            }
+            Ok(codes)
+        })
     }
 
     /// Moves every session's clock (tests of idle and absolute timeouts).

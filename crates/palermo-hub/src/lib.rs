@@ -47,7 +47,7 @@ pub use audit::{
     AUDIT_PAGE_MAX, AuditEntryView, AuditHead, AuditVerification, SigningKey, head_signature_valid,
     parse_head,
 };
-pub use auth::{NewSecrets, Policy, SessionToken, UserView, totp_now};
+pub use auth::{NewSecrets, PendingEnrolment, Policy, SessionToken, UserView, totp_now};
 pub use checks::{
     CHECK_BATCH_MAX, Checked, DocumentCheckResult, DocumentMatch, DocumentQuery, MatchKind,
     Matched, Submitted, VehicleCheckResult, VehicleMatch, VehicleQuery,
@@ -56,7 +56,7 @@ pub use clock::{Clock, ManualClock, SystemClock};
 pub use hits::{HITS_PAGE_MAX, HitAnswerInput, HitView};
 pub use keys::{ApiKey, DEFAULT_KEY_SCOPES, NATIONAL_SYSTEM_SCOPES, hash_api_key};
 pub use limits::RateLimit;
-pub use messages::{MessageInput, MessageView, OutgoingWebhook, verify_webhook};
+pub use messages::{MessageHeader, MessageInput, MessageView, OutgoingWebhook, verify_webhook};
 pub use notice_hits::NoticeHit;
 pub use notices::{
     EvaluationView, NOTICES_PAGE_MAX, NoticeEventView, NoticeListQuery, NoticeMoveInput,

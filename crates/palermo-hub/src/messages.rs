@@ -118,6 +118,22 @@ pub struct MessageView {
     pub attachments: Vec<AttachmentView>,
 }
 
+/// A message in a list, unread: who, when, what about.
+#[derive(Clone, Debug, Serialize)]
+pub struct MessageHeader {
+    pub id: i64,
+    pub thread_id: i64,
+    pub at: Timestamp,
+    pub from: String,
+    pub to: Vec<String>,
+    pub subject: String,
+    pub priority: String,
+    pub handling: String,
+    pub attachments: usize,
+    /// Whether the caller's organisation, a recipient, has not read it yet.
+    pub unread: bool,
+}
+
 impl MessageView {
     fn of(message: StoredMessage, caller: &Caller) -> MessageView {
         let sender = message.sender_org == caller.org;
@@ -601,6 +617,58 @@ impl Hub {
             return Ok(Vec::new());
         }
         self.bodies_read(caller, messages, "message.list")
+    }
+
+    /// The caller's inbox or outbox as a list of headers, newest first, without reading any
+    /// message: each says whether the caller's organisation has read it yet (the inbox's
+    /// unread count). Audited as a listing; no read receipt is given.
+    pub fn message_headers(
+        &self,
+        caller: &Caller,
+        mailbox: Mailbox,
+        before: Option<i64>,
+        limit: usize,
+    ) -> Result<Vec<MessageHeader>> {
+        let messages = self.audited(
+            caller,
+            "message.list",
+            || None,
+            || {
+                caller.require(Permissions::MESSAGES)?;
+                if limit == 0 || limit > MESSAGES_PAGE_MAX {
+                    return Err(HubError::Invalid(FieldErrors::single(
+                        "limit",
+                        format!("must be 1 to {MESSAGES_PAGE_MAX}"),
+                    )));
+                }
+                Ok(self.store.messages(caller.org, mailbox, before, limit)?)
+            },
+        )?;
+        let mut event = self.event(caller, "message.list", "ok");
+        event.detail = Some(format!("{} headers", messages.len()));
+        self.audit(event)?;
+        Ok(messages
+            .into_iter()
+            .map(|message| MessageHeader {
+                unread: message
+                    .recipients
+                    .iter()
+                    .any(|r| r.org == caller.org && r.read_at.is_none()),
+                id: message.id,
+                thread_id: message.thread_id,
+                at: message.at,
+                from: message.sender_org.to_string(),
+                to: message
+                    .recipients
+                    .iter()
+                    .map(|r| r.org.to_string())
+                    .collect(),
+                subject: message.subject,
+                priority: message.priority,
+                handling: message.handling,
+                attachments: message.attachments.len(),
+            })
+            .collect())
     }
 
     /// The thread of message `id`: the messages of it the caller's organisation is party to,

@@ -717,6 +717,42 @@ impl Hub {
             },
         )
     }
+    /// The moves the caller may make now on a notice it reads (what a page offers as
+    /// buttons): the owner's and the secretariat's, as [`Hub::move_notice`] decides them, and
+    /// only those the notice's state allows. An update is left out (it brings a new request).
+    pub fn notice_moves(&self, caller: &Caller, notice: &NoticeView) -> Vec<&'static str> {
+        let (Some(kind), Some(state)) = (
+            RequestKind::parse(&notice.kind),
+            State::parse(&notice.state),
+        ) else {
+            return Vec::new();
+        };
+        let owner = caller.viewpoint.owns(notice.meta.owner)
+            && caller.permissions.contains(Permissions::WRITE_RECORDS);
+        let secretariat = !caller.viewpoint.owns(notice.meta.owner)
+            && caller.is_secretariat()
+            && caller.permissions.contains(Permissions::REVIEW);
+        Transition::ALL
+            .into_iter()
+            .filter(|t| !matches!(t, Transition::Expire | Transition::Update))
+            .filter(|&t| {
+                let actor = if owner {
+                    Actor::Owner
+                } else if secretariat {
+                    match t {
+                        Transition::Suspend | Transition::Resume | Transition::Cancel => {
+                            Actor::Secretariat
+                        }
+                        _ => Actor::Reviewer,
+                    }
+                } else {
+                    return false;
+                };
+                t.actors().contains(&actor) && lifecycle::next(kind, state, t, actor).is_ok()
+            })
+            .map(Transition::as_str)
+            .collect()
+    }
 
     /// Moves a notice: submit, review, publish or refuse, update, suspend, resume, confirm,
     /// cancel, find a diffusion compliant or not. Who may make which move from which state is

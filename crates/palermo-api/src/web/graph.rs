@@ -1,0 +1,296 @@
+//! A case's network drawn as SVG on the server: a force-directed layout (Fruchterman and
+//! Reingold, 1991) run a fixed number of rounds from a deterministic start, so the same
+//! network draws the same way every time. No script is needed to see it; each case and
+//! record node is a link. Colours by kind are in `app.css` (`.node-KIND`).
+
+use std::fmt::Write;
+
+use palermo_hub::cases::NetworkView;
+
+const WIDTH: f64 = 960.0;
+const HEIGHT: f64 = 640.0;
+const MARGIN: f64 = 60.0;
+const ROUNDS: usize = 300;
+
+/// The kinds of node, in the legend's order, with what the legend says.
+pub(crate) const KINDS: &[(&str, &str)] = &[
+    ("case", "case"),
+    ("case-restricted", "case you may not see"),
+    ("victim", "victim"),
+    ("suspect", "suspect"),
+    ("organisation", "organisation"),
+    ("document", "document"),
+    ("vehicle", "vehicle"),
+    ("phone", "phone"),
+    ("email", "e-mail"),
+    ("handle", "online handle"),
+    ("money", "money"),
+    ("address", "address"),
+    ("record", "record of the hub"),
+    ("record-restricted", "record you may not see"),
+];
+
+/// Where each node goes: `(x, y)` in the drawing's coordinates.
+pub(crate) fn layout(network: &NetworkView) -> Vec<(f64, f64)> {
+    let n = network.nodes.len();
+    if n == 0 {
+        return Vec::new();
+    }
+    let index: std::collections::HashMap<&str, usize> = network
+        .nodes
+        .iter()
+        .enumerate()
+        .map(|(i, node)| (node.id.as_str(), i))
+        .collect();
+    let edges: Vec<(usize, usize)> = network
+        .edges
+        .iter()
+        .filter_map(|e| Some((*index.get(e.from.as_str())?, *index.get(e.to.as_str())?)))
+        .filter(|(a, b)| a != b)
+        .collect();
+    // Start on a spiral (golden angle), the case asked about in the middle.
+    let mut at: Vec<(f64, f64)> = (0..n)
+        .map(|i| {
+            let radius = 20.0 * (i as f64).sqrt();
+            let angle = i as f64 * 2.399_963;
+            (
+                WIDTH / 2.0 + radius * angle.cos(),
+                HEIGHT / 2.0 + radius * angle.sin(),
+            )
+        })
+        .collect();
+    let area = (WIDTH - 2.0 * MARGIN) * (HEIGHT - 2.0 * MARGIN);
+    let k = (area / n as f64).sqrt() * 0.8;
+    let mut temperature = WIDTH / 8.0;
+    for _ in 0..ROUNDS {
+        let mut moves = vec![(0.0f64, 0.0f64); n];
+        for i in 0..n {
+            for j in (i + 1)..n {
+                let (dx, dy) = (at[i].0 - at[j].0, at[i].1 - at[j].1);
+                let distance = (dx * dx + dy * dy).sqrt().max(0.01);
+                let force = k * k / distance;
+                let (fx, fy) = (dx / distance * force, dy / distance * force);
+                moves[i].0 += fx;
+                moves[i].1 += fy;
+                moves[j].0 -= fx;
+                moves[j].1 -= fy;
+            }
+        }
+        for &(a, b) in &edges {
+            let (dx, dy) = (at[a].0 - at[b].0, at[a].1 - at[b].1);
+            let distance = (dx * dx + dy * dy).sqrt().max(0.01);
+            let force = distance * distance / k;
+            let (fx, fy) = (dx / distance * force, dy / distance * force);
+            moves[a].0 -= fx;
+            moves[a].1 -= fy;
+            moves[b].0 += fx;
+            moves[b].1 += fy;
+        }
+        for i in 0..n {
+            let (mx, my) = moves[i];
+            let length = (mx * mx + my * my).sqrt().max(0.01);
+            let step = length.min(temperature);
+            at[i].0 = (at[i].0 + mx / length * step).clamp(MARGIN, WIDTH - MARGIN);
+            at[i].1 = (at[i].1 + my / length * step).clamp(MARGIN, HEIGHT - MARGIN);
+        }
+        temperature = (temperature * 0.985).max(1.0);
+    }
+    at
+}
+
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Where a node leads: a case's page, a record's page.
+fn href(id: &str, kind: &str) -> Option<String> {
+    if kind == "case" {
+        let case = id.strip_prefix("case:")?;
+        return case.parse::<i64>().ok().map(|id| format!("/cases/{id}"));
+    }
+    if kind == "record" {
+        let mut parts = id.strip_prefix("record:")?.split(':');
+        let (record_kind, record) = (parts.next()?, parts.next()?.parse::<i64>().ok()?);
+        let path = match record_kind {
+            "document" => "documents",
+            "vehicle" => "vehicles",
+            "person" => "persons",
+            _ => return None,
+        };
+        return Some(format!("/records/{path}/{record}"));
+    }
+    None
+}
+
+fn kind_class(kind: &str) -> &'static str {
+    KINDS
+        .iter()
+        .find(|(k, _)| *k == kind)
+        .map(|(k, _)| *k)
+        .unwrap_or("other")
+}
+
+/// The network as an SVG document: edges, then nodes with their labels; every text escaped.
+pub(crate) fn svg(network: &NetworkView) -> String {
+    let at = layout(network);
+    let index: std::collections::HashMap<&str, usize> = network
+        .nodes
+        .iter()
+        .enumerate()
+        .map(|(i, node)| (node.id.as_str(), i))
+        .collect();
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" class="network" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-labelledby="network-title"><title id="network-title">The case's network: {} entities, {} links</title>"#,
+        network.nodes.len(),
+        network.edges.len()
+    );
+    for edge in &network.edges {
+        let (Some(&a), Some(&b)) = (index.get(edge.from.as_str()), index.get(edge.to.as_str()))
+        else {
+            continue;
+        };
+        let shared = !matches!(
+            edge.kind.as_str(),
+            "in-case" | "used-by" | "holder" | "member-of"
+        );
+        let _ = write!(
+            out,
+            r#"<line class="edge{}" x1="{:.1}" y1="{:.1}" x2="{:.1}" y2="{:.1}"><title>{}</title></line>"#,
+            if shared { " shared" } else { "" },
+            at[a].0,
+            at[a].1,
+            at[b].0,
+            at[b].1,
+            escape(&edge.kind)
+        );
+    }
+    for (i, node) in network.nodes.iter().enumerate() {
+        let (x, y) = at[i];
+        let radius = if node.kind == "case" || node.kind == "case-restricted" {
+            14
+        } else {
+            8
+        };
+        let label: String = node.label.chars().take(28).collect();
+        let title = format!(
+            "{} — {}{}",
+            node.kind,
+            node.label,
+            node.country
+                .as_deref()
+                .map(|c| format!(" ({c})"))
+                .unwrap_or_default()
+        );
+        let shape = format!(
+            r#"<g class="node node-{}" data-node="{}"><circle cx="{x:.1}" cy="{y:.1}" r="{radius}"/><text x="{:.1}" y="{:.1}">{}</text><title>{}</title></g>"#,
+            kind_class(&node.kind),
+            escape(&node.id),
+            x + radius as f64 + 3.0,
+            y + 4.0,
+            escape(&label),
+            escape(&title)
+        );
+        match href(&node.id, &node.kind) {
+            Some(link) => {
+                let _ = write!(out, r#"<a href="{}">{shape}</a>"#, escape(&link));
+            }
+            None => out.push_str(&shape),
+        }
+    }
+    out.push_str("</svg>");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use palermo_hub::cases::{NetworkEdge, NetworkNode};
+
+    fn node(id: &str, kind: &str, label: &str) -> NetworkNode {
+        NetworkNode {
+            id: id.into(),
+            kind: kind.into(),
+            label: label.into(),
+            country: None,
+            coordinates: None,
+            hop: 0,
+        }
+    }
+
+    #[test]
+    fn labels_are_escaped_and_cases_are_links() {
+        let network = NetworkView {
+            nodes: vec![
+                node("case:1", "case", "FRA-1"),
+                node("case:1/s1", "suspect", "<script>alert(1)</script>"),
+                node("record:person:7", "record", "person 7"),
+            ],
+            edges: vec![NetworkEdge {
+                from: "case:1".into(),
+                to: "case:1/s1".into(),
+                kind: "in-case".into(),
+                score: 1.0,
+            }],
+            truncated: false,
+            common_links_left_out: 0,
+        };
+        let drawn = svg(&network);
+        assert!(!drawn.contains("<script>"), "{drawn}");
+        assert!(drawn.contains("&lt;script&gt;"));
+        assert!(drawn.contains(r#"href="/cases/1""#));
+        assert!(drawn.contains(r#"href="/records/persons/7""#));
+        assert_eq!(drawn.matches("<circle").count(), 3);
+    }
+
+    #[test]
+    fn the_layout_is_the_same_each_time_and_within_the_drawing() {
+        let nodes: Vec<NetworkNode> = (0..40)
+            .map(|i| node(&format!("case:1/e{i}"), "phone", "p"))
+            .collect();
+        let edges = (1..40)
+            .map(|i| NetworkEdge {
+                from: "case:1/e0".into(),
+                to: format!("case:1/e{i}"),
+                kind: "in-case".into(),
+                score: 1.0,
+            })
+            .collect();
+        let network = NetworkView {
+            nodes,
+            edges,
+            truncated: false,
+            common_links_left_out: 0,
+        };
+        let first = layout(&network);
+        assert_eq!(first, layout(&network));
+        for (x, y) in &first {
+            assert!(
+                (MARGIN..=WIDTH - MARGIN).contains(x) && (MARGIN..=HEIGHT - MARGIN).contains(y)
+            );
+        }
+        // Nodes are spread out, not piled on one another.
+        let mut closest = f64::MAX;
+        for i in 0..first.len() {
+            for j in (i + 1)..first.len() {
+                let d =
+                    ((first[i].0 - first[j].0).powi(2) + (first[i].1 - first[j].1).powi(2)).sqrt();
+                closest = closest.min(d);
+            }
+        }
+        assert!(closest > 5.0, "closest pair {closest}");
+    }
+}

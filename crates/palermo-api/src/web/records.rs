@@ -1,0 +1,430 @@
+//! Records: travel documents, vehicles and persons, read as the hub lets the caller see them
+//! (another bureau's restricted record is "not found", exactly as an absent one), created
+//! from forms, and withdrawn by their owner. Every read and write is the hub's, audited.
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use maud::{Markup, html};
+use palermo_core::{DocumentInput, FieldErrors, Permissions, VehicleInput};
+use palermo_hub::HubError;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::html::{csrf, field_error, layout, other_errors, value};
+use super::{Form, Posted, WebUser, blocking, failure};
+use crate::AppState;
+
+/// The fields of a record form: (name, label, hint, list?).
+const DOCUMENT_FIELDS: &[(&str, &str, &str)] = &[
+    ("number", "Document number", ""),
+    (
+        "issuing_country",
+        "Issuing country",
+        "FRA, DEU … or an ICAO code",
+    ),
+    (
+        "type",
+        "Type",
+        "passport, id_card, visa, residence_permit …",
+    ),
+    (
+        "status",
+        "Status",
+        "stolen, lost, revoked, invalidated, stolen_blank",
+    ),
+    ("holder_name", "Holder's name", "optional"),
+    (
+        "holder_birth_date",
+        "Holder's birth date",
+        "YYYY-MM-DD, optional",
+    ),
+    ("external_ref", "Your reference", "optional"),
+    (
+        "restriction",
+        "Who may see it",
+        "all (default), only or except",
+    ),
+    (
+        "restriction_countries",
+        "Countries of the restriction",
+        "comma-separated",
+    ),
+    ("handling", "Handling code", "H0 (default) to H3"),
+    ("handling_note", "Handling note", "required with H3"),
+];
+
+const VEHICLE_FIELDS: &[(&str, &str, &str)] = &[
+    ("vin", "VIN", "17 characters"),
+    ("plate", "Plate", ""),
+    ("plate_country", "Plate's country", "FRA, DEU …"),
+    ("make", "Make", ""),
+    ("model", "Model", ""),
+    ("colour", "Colour", ""),
+    ("year", "Year", ""),
+    ("status", "Status", "stolen, misappropriated, lost"),
+    ("external_ref", "Your reference", "optional"),
+    (
+        "restriction",
+        "Who may see it",
+        "all (default), only or except",
+    ),
+    (
+        "restriction_countries",
+        "Countries of the restriction",
+        "comma-separated",
+    ),
+    ("handling", "Handling code", "H0 (default) to H3"),
+    ("handling_note", "Handling note", "required with H3"),
+];
+
+const LISTS: &[&str] = &["restriction_countries"];
+
+/// A record input from a form, read as the API reads its JSON (errors name the same fields).
+fn input_of<T: DeserializeOwned>(
+    form: &Form,
+    fields: &[(&str, &str, &str)],
+) -> Result<T, FieldErrors> {
+    let mut object = serde_json::Map::new();
+    for (name, _, _) in fields {
+        if let Some(text) = form.get(name) {
+            let value = if LISTS.contains(name) {
+                serde_json::Value::Array(
+                    text.split(',')
+                        .map(|c| serde_json::Value::String(c.trim().to_uppercase()))
+                        .collect(),
+                )
+            } else {
+                serde_json::Value::String(text.to_owned())
+            };
+            object.insert((*name).to_owned(), value);
+        }
+    }
+    let bytes = serde_json::to_vec(&object).unwrap_or_default();
+    palermo_hub::json::parse(&bytes).map_err(|error| match error {
+        palermo_hub::json::JsonError::Data { path, message } => FieldErrors::single(path, message),
+        palermo_hub::json::JsonError::Syntax { message, .. } => {
+            FieldErrors::single("form", message)
+        }
+    })
+}
+
+fn record_form(
+    user: &WebUser,
+    action: &str,
+    legend: &str,
+    fields: &[(&str, &str, &str)],
+    form: &Form,
+    errors: Option<&FieldErrors>,
+) -> Markup {
+    let names: Vec<&str> = fields.iter().map(|(n, _, _)| *n).collect();
+    html! {
+        form.stack method="post" action=(action) {
+            (csrf(user))
+            fieldset {
+                legend { (legend) }
+                (other_errors(errors, &names))
+                @for (name, label, hint) in fields {
+                    @let id = format!("{}-{}", action.trim_start_matches("/records/"), name);
+                    label for=(id) { (label) @if !hint.is_empty() { small { " (" (hint) ")" } } }
+                    input id=(id) name=(name) value=(form.get(name).unwrap_or_default())
+                        aria-describedby={(id) "-error"};
+                    (field_error(errors, &[name], &id))
+                }
+                button.primary type="submit" { "Create" }
+            }
+        }
+    }
+}
+
+fn records_page(
+    user: &WebUser,
+    document: (&Form, Option<&FieldErrors>),
+    vehicle: (&Form, Option<&FieldErrors>),
+) -> Response {
+    let writes = user.may(Permissions::WRITE_RECORDS);
+    let content = html! {
+        form.row.open-record method="get" action="/records/open" {
+            label for="open-kind" { "Open record" }
+            select #open-kind name="kind" {
+                option value="documents" { "travel document" }
+                option value="vehicles" { "vehicle" }
+                option value="persons" { "person" }
+            }
+            input name="id" inputmode="numeric" aria-label="record number" required;
+            button type="submit" { "Open" }
+        }
+        p { "To find a record by its number or a name, use " a href="/check" { "Check" } ": it searches every record you may see." }
+        @if writes {
+            div.columns {
+                (record_form(user, "/records/documents", "New travel document", DOCUMENT_FIELDS, document.0, document.1))
+                (record_form(user, "/records/vehicles", "New vehicle", VEHICLE_FIELDS, vehicle.0, vehicle.1))
+            }
+        }
+    };
+    layout(user, "Records", "/records", content)
+}
+
+pub(crate) async fn page(user: WebUser) -> Response {
+    let empty = Form::default();
+    records_page(&user, (&empty, None), (&empty, None))
+}
+
+pub(crate) async fn open(
+    user: WebUser,
+    axum::extract::Query(query): axum::extract::Query<std::collections::HashMap<String, String>>,
+) -> Response {
+    let kind = query.get("kind").map(String::as_str).unwrap_or("documents");
+    let id = query.get("id").map(|id| id.trim()).unwrap_or_default();
+    match (kind, id.parse::<i64>()) {
+        ("documents" | "vehicles" | "persons", Ok(id)) => {
+            super::see_other(&format!("/records/{kind}/{id}"))
+        }
+        _ => failure(Some(&user), HubError::NotFound),
+    }
+}
+
+async fn create<T, V>(
+    state: AppState,
+    posted: Posted,
+    fields: &'static [(&'static str, &'static str, &'static str)],
+    path: &'static str,
+    write: fn(&palermo_hub::Hub, &palermo_hub::Caller, &T) -> palermo_hub::Result<V>,
+    id_of: fn(&V) -> i64,
+) -> Response
+where
+    T: DeserializeOwned + Send + 'static,
+    V: Send + 'static,
+{
+    let Posted { user, form } = posted;
+    let empty = Form::default();
+    let refuse = |errors: &FieldErrors| {
+        let mut response = if path == "documents" {
+            records_page(&user, (&form, Some(errors)), (&empty, None))
+        } else {
+            records_page(&user, (&empty, None), (&form, Some(errors)))
+        };
+        *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+        response
+    };
+    let input: T = match input_of(&form, fields) {
+        Ok(input) => input,
+        Err(errors) => return refuse(&errors),
+    };
+    let caller = user.caller.clone();
+    match blocking(&state, move |hub| write(hub, &caller, &input)).await {
+        Ok(view) => super::see_other(&format!("/records/{path}/{}", id_of(&view))),
+        Err(HubError::Invalid(errors)) => refuse(&errors),
+        Err(other) => failure(Some(&user), other),
+    }
+}
+
+pub(crate) async fn create_document(State(state): State<AppState>, posted: Posted) -> Response {
+    create::<DocumentInput, _>(
+        state,
+        posted,
+        DOCUMENT_FIELDS,
+        "documents",
+        palermo_hub::Hub::create_document,
+        |v| v.id,
+    )
+    .await
+}
+
+pub(crate) async fn create_vehicle(State(state): State<AppState>, posted: Posted) -> Response {
+    create::<VehicleInput, _>(
+        state,
+        posted,
+        VEHICLE_FIELDS,
+        "vehicles",
+        palermo_hub::Hub::create_vehicle,
+        |v| v.id,
+    )
+    .await
+}
+
+fn record_page<V: Serialize>(
+    user: &WebUser,
+    kind: &str,
+    title: &str,
+    id: i64,
+    view: &V,
+    extra: Markup,
+) -> Response {
+    let json = serde_json::to_value(view).unwrap_or_default();
+    let owner = json
+        .pointer("/meta/owner")
+        .or_else(|| json.get("owner"))
+        .and_then(|o| o.as_str())
+        .unwrap_or_default();
+    let owns = owner == user.caller.org.as_str() && user.may(Permissions::WRITE_RECORDS);
+    let content = html! {
+        (extra)
+        (value(&json))
+        @if owns {
+            form method="post" action={"/records/" (kind) "/" (id) "/withdraw"} {
+                (csrf(user))
+                button.danger type="submit" { "Withdraw this record" }
+            }
+        }
+        p { a href={"/messages/new?references=" (kind.trim_end_matches('s')) "%20" (id)} { "Write about this record" } }
+    };
+    layout(user, title, "/records", content)
+}
+
+fn parse(id: &str) -> Option<i64> {
+    id.parse().ok()
+}
+
+pub(crate) async fn document(
+    State(state): State<AppState>,
+    user: WebUser,
+    Path(id): Path<String>,
+) -> Response {
+    let Some(id) = parse(&id) else {
+        return failure(Some(&user), HubError::NotFound);
+    };
+    let caller = user.caller.clone();
+    match blocking(&state, move |hub| hub.document(&caller, id)).await {
+        Ok(view) => record_page(
+            &user,
+            "documents",
+            &format!("Travel document {id}"),
+            id,
+            &view,
+            html! {},
+        ),
+        Err(error) => failure(Some(&user), error),
+    }
+}
+
+pub(crate) async fn vehicle(
+    State(state): State<AppState>,
+    user: WebUser,
+    Path(id): Path<String>,
+) -> Response {
+    let Some(id) = parse(&id) else {
+        return failure(Some(&user), HubError::NotFound);
+    };
+    let caller = user.caller.clone();
+    match blocking(&state, move |hub| hub.vehicle(&caller, id)).await {
+        Ok(view) => record_page(
+            &user,
+            "vehicles",
+            &format!("Vehicle {id}"),
+            id,
+            &view,
+            html! {},
+        ),
+        Err(error) => failure(Some(&user), error),
+    }
+}
+
+pub(crate) async fn person(
+    State(state): State<AppState>,
+    user: WebUser,
+    Path(id): Path<String>,
+) -> Response {
+    let Some(id) = parse(&id) else {
+        return failure(Some(&user), HubError::NotFound);
+    };
+    let caller = user.caller.clone();
+    let found = blocking(&state, move |hub| {
+        let person = hub.person(&caller, id)?;
+        let photos = hub.person_photos(&caller, id).unwrap_or_default();
+        Ok((person, photos))
+    })
+    .await;
+    match found {
+        Ok((view, photos)) => {
+            let gallery = html! {
+                @if !photos.is_empty() {
+                    div.photos {
+                        @for photo in &photos {
+                            img src={"/records/persons/" (id) "/photos/" (photo.id)} alt={"Photo " (photo.id) " of the person"} width="160";
+                        }
+                    }
+                }
+            };
+            record_page(
+                &user,
+                "persons",
+                &format!("Person {id}"),
+                id,
+                &view,
+                gallery,
+            )
+        }
+        Err(error) => failure(Some(&user), error),
+    }
+}
+
+pub(crate) async fn photo(
+    State(state): State<AppState>,
+    user: WebUser,
+    Path((id, photo)): Path<(String, String)>,
+) -> Response {
+    let (Some(id), Some(photo)) = (parse(&id), parse(&photo)) else {
+        return failure(Some(&user), HubError::NotFound);
+    };
+    let caller = user.caller.clone();
+    match blocking(&state, move |hub| hub.person_photo(&caller, id, photo)).await {
+        Ok((view, bytes)) => {
+            let mut response = (StatusCode::OK, bytes).into_response();
+            let kind = if view.content_type == "image/png" {
+                "image/png"
+            } else {
+                "image/jpeg"
+            };
+            response
+                .headers_mut()
+                .insert(header::CONTENT_TYPE, HeaderValue::from_static(kind));
+            response
+        }
+        Err(error) => failure(Some(&user), error),
+    }
+}
+
+async fn withdraw(
+    state: AppState,
+    posted: Posted,
+    id: String,
+    work: fn(&palermo_hub::Hub, &palermo_hub::Caller, i64) -> palermo_hub::Result<()>,
+) -> Response {
+    let user = posted.user;
+    let Some(id) = parse(&id) else {
+        return failure(Some(&user), HubError::NotFound);
+    };
+    let caller = user.caller.clone();
+    match blocking(&state, move |hub| work(hub, &caller, id)).await {
+        Ok(()) => {
+            let content = html! { p.notice role="status" { "Record " (id) " is withdrawn: checks no longer find it." } p { a href="/records" { "Records" } } };
+            layout(&user, "Withdrawn", "/records", content)
+        }
+        Err(error) => failure(Some(&user), error),
+    }
+}
+
+pub(crate) async fn withdraw_document(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    posted: Posted,
+) -> Response {
+    withdraw(state, posted, id, palermo_hub::Hub::withdraw_document).await
+}
+
+pub(crate) async fn withdraw_vehicle(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    posted: Posted,
+) -> Response {
+    withdraw(state, posted, id, palermo_hub::Hub::withdraw_vehicle).await
+}
+
+pub(crate) async fn withdraw_person(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    posted: Posted,
+) -> Response {
+    withdraw(state, posted, id, palermo_hub::Hub::withdraw_person).await
+}
