@@ -512,6 +512,7 @@ fn demo_credentials(
 const DEMO_PEOPLE: &[(&str, &str, &str)] = &[
     ("fra.operator", "FRA", "operator,frontline"),
     ("deu.officer", "DEU", "frontline"),
+    ("deu.operator", "DEU", "operator,frontline"),
     ("sg.reviewer", "SECRETARIAT", "reviewer"),
     ("sg.auditor", "SECRETARIAT", "auditor"),
     ("sg.admin", "SECRETARIAT", "administrator"),

@@ -3,7 +3,9 @@
 //! the hub's records, its network drawn on the server, and the investigation checklist.
 //! The hub submits, matches, protects victims and audits.
 
-use axum::extract::{Path, State};
+use std::collections::HashMap;
+
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use maud::{Markup, html};
@@ -16,8 +18,17 @@ use super::html::{csrf, layout, svg, value};
 use super::{Form, Posted, WebUser, blocking, failure};
 use crate::AppState;
 
-/// Hops of the network drawn around a case.
-const NETWORK_HOPS: usize = 2;
+/// Hops of the network drawn around a case unless the reader asks for more (`?hops=`).
+const NETWORK_HOPS: usize = 1;
+const NETWORK_HOPS_MAX: usize = 3;
+
+fn hops_of(query: &HashMap<String, String>) -> usize {
+    query
+        .get("hops")
+        .and_then(|h| h.parse::<usize>().ok())
+        .unwrap_or(NETWORK_HOPS)
+        .clamp(1, NETWORK_HOPS_MAX)
+}
 /// The example report, to start from.
 const EXAMPLE: &str = include_str!("../../../../docs/examples/case-report.json");
 
@@ -91,6 +102,21 @@ pub(crate) async fn submit(State(state): State<AppState>, posted: Posted) -> Res
     }
 }
 
+/// One shared identifier in a line: its kind, its value, how much it says.
+fn shared_text(shared: &palermo_hub::cases::SharedIdentifier) -> String {
+    let mut line = format!("{} {}", shared.kind, shared.value);
+    if shared.score < 1.0 {
+        line.push_str(&format!(" (score {:.2})", shared.score));
+    }
+    if shared.common {
+        line.push_str(&format!(
+            " — in {} cases: says little",
+            shared.cases_sharing
+        ));
+    }
+    line
+}
+
 fn legend() -> Markup {
     html! {
         ul.legend aria-label="Kinds of node" {
@@ -105,7 +131,9 @@ pub(crate) async fn page(
     State(state): State<AppState>,
     user: WebUser,
     Path(id): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
 ) -> Response {
+    let hops = hops_of(&query);
     let Ok(id) = id.parse::<i64>() else {
         return failure(Some(&user), HubError::NotFound);
     };
@@ -114,7 +142,7 @@ pub(crate) async fn page(
         let case = hub.case(&caller, id)?;
         let links = hub.case_links(&caller, id)?;
         let records = hub.case_record_links(&caller, id)?;
-        let network = hub.case_network(&caller, id, NETWORK_HOPS)?;
+        let network = hub.case_network(&caller, id, hops)?;
         let checklist = hub.case_checklist(&caller, id).ok();
         Ok((case, links, records, network, checklist))
     })
@@ -135,8 +163,16 @@ pub(crate) async fn page(
             dt { "victims" } dd { (case.victims) @if !case.identities_visible { " (identities withheld)" } }
             dt { "suspects" } dd { (case.suspects) }
         }
-        section {
+        section #network {
             h2 { "Network" }
+            nav.tabs aria-label="How far the network reaches" {
+                @for h in 1..=NETWORK_HOPS_MAX {
+                    a href={"/cases/" (id) "?hops=" (h) "#network"} aria-current=[(h == hops).then_some("page")] {
+                        (h) @if h == 1 { " link" } @else { " links" } " away"
+                    }
+                }
+                a href={"/cases/" (id) "/network.svg?hops=" (hops)} download { "Download (SVG)" }
+            }
             @if network.truncated { p.note { "The network is larger than shown." } }
             @if network.common_links_left_out > 0 {
                 p.note { (network.common_links_left_out) " links through identifiers many cases share are left out." }
@@ -149,14 +185,15 @@ pub(crate) async fn page(
         section {
             h2 { "Linked cases (" (links.len()) ")" }
             @if links.is_empty() { p { "No other case shares an identifier with this one." } }
-            @for link in &links {
-                article.link {
-                    h3 {
-                        @match link.case { Some(other) => { a href={"/cases/" (other)} { "Case " (other) } @if let Some(r) = &link.reference { " (" (r) ")" } }, None => { "A case you may not see" } }
-                        " — contact " (link.contact)
-                    }
-                    ul { @for shared in &link.shared { li { (value(&serde_json::to_value(shared).unwrap_or_default())) } } }
-                }
+            @if !links.is_empty() {
+                div.scroll { table {
+                    thead { tr { th { "Case" } th { "Contact" } th { "Shared" } } }
+                    tbody { @for link in &links { tr {
+                        td { @match link.case { Some(other) => { a href={"/cases/" (other)} { (other) } @if let Some(r) = &link.reference { " " small { (r) } } }, None => { "one you may not see" } } }
+                        td { (link.contact) }
+                        td { ul.values { @for shared in &link.shared { li { (shared_text(shared)) } } } }
+                    } } }
+                } }
             }
         }
         section {
@@ -210,16 +247,14 @@ pub(crate) async fn network_svg(
     State(state): State<AppState>,
     user: WebUser,
     Path(id): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
 ) -> Response {
+    let hops = hops_of(&query);
     let Ok(id) = id.parse::<i64>() else {
         return failure(Some(&user), HubError::NotFound);
     };
     let caller = user.caller.clone();
-    match blocking(&state, move |hub| {
-        hub.case_network(&caller, id, NETWORK_HOPS)
-    })
-    .await
-    {
+    match blocking(&state, move |hub| hub.case_network(&caller, id, hops)).await {
         Ok(network) => {
             let mut response = (StatusCode::OK, graph::svg(&network)).into_response();
             response.headers_mut().insert(

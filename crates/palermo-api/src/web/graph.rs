@@ -7,10 +7,12 @@ use std::fmt::Write;
 
 use palermo_hub::cases::NetworkView;
 
-const WIDTH: f64 = 960.0;
-const HEIGHT: f64 = 640.0;
 const MARGIN: f64 = 60.0;
+/// Beyond this many nodes only cases and the case's own entities are labelled (the rest say
+/// what they are when pointed at).
+const LABELS_ALL_MAX: usize = 40;
 const ROUNDS: usize = 300;
+const GRAVITY: f64 = 0.02;
 
 /// The kinds of node, in the legend's order, with what the legend says.
 pub(crate) const KINDS: &[(&str, &str)] = &[
@@ -30,9 +32,16 @@ pub(crate) const KINDS: &[(&str, &str)] = &[
     ("record-restricted", "record you may not see"),
 ];
 
+/// The drawing's size: it grows with the network, so that nodes keep their room.
+fn size(n: usize) -> (f64, f64) {
+    let width = (90.0 * (n as f64).sqrt()).clamp(720.0, 2400.0);
+    (width, (width * 2.0 / 3.0).round())
+}
+
 /// Where each node goes: `(x, y)` in the drawing's coordinates.
 pub(crate) fn layout(network: &NetworkView) -> Vec<(f64, f64)> {
     let n = network.nodes.len();
+    let (width, height) = size(n);
     if n == 0 {
         return Vec::new();
     }
@@ -54,14 +63,14 @@ pub(crate) fn layout(network: &NetworkView) -> Vec<(f64, f64)> {
             let radius = 20.0 * (i as f64).sqrt();
             let angle = i as f64 * 2.399_963;
             (
-                WIDTH / 2.0 + radius * angle.cos(),
-                HEIGHT / 2.0 + radius * angle.sin(),
+                width / 2.0 + radius * angle.cos(),
+                height / 2.0 + radius * angle.sin(),
             )
         })
         .collect();
-    let area = (WIDTH - 2.0 * MARGIN) * (HEIGHT - 2.0 * MARGIN);
+    let area = (width - 2.0 * MARGIN) * (height - 2.0 * MARGIN);
     let k = (area / n as f64).sqrt() * 0.8;
-    let mut temperature = WIDTH / 8.0;
+    let mut temperature = width / 8.0;
     for _ in 0..ROUNDS {
         let mut moves = vec![(0.0f64, 0.0f64); n];
         for i in 0..n {
@@ -86,16 +95,40 @@ pub(crate) fn layout(network: &NetworkView) -> Vec<(f64, f64)> {
             moves[b].0 += fx;
             moves[b].1 += fy;
         }
+        // A pull towards the middle keeps loose clusters off the drawing's edges.
+        for i in 0..n {
+            moves[i].0 -= (at[i].0 - width / 2.0) * GRAVITY;
+            moves[i].1 -= (at[i].1 - height / 2.0) * GRAVITY;
+        }
         for i in 0..n {
             let (mx, my) = moves[i];
             let length = (mx * mx + my * my).sqrt().max(0.01);
             let step = length.min(temperature);
-            at[i].0 = (at[i].0 + mx / length * step).clamp(MARGIN, WIDTH - MARGIN);
-            at[i].1 = (at[i].1 + my / length * step).clamp(MARGIN, HEIGHT - MARGIN);
+            at[i].0 += mx / length * step;
+            at[i].1 += my / length * step;
         }
         temperature = (temperature * 0.985).max(1.0);
     }
+    fit(&mut at, width, height);
     at
+}
+
+/// Scales and moves the layout to fill the drawing within its margins, keeping its shape.
+fn fit(at: &mut [(f64, f64)], width: f64, height: f64) {
+    let (mut min_x, mut min_y, mut max_x, mut max_y) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
+    for &(x, y) in at.iter() {
+        (min_x, min_y, max_x, max_y) = (min_x.min(x), min_y.min(y), max_x.max(x), max_y.max(y));
+    }
+    let (span_x, span_y) = ((max_x - min_x).max(1.0), (max_y - min_y).max(1.0));
+    let scale = ((width - 2.0 * MARGIN) / span_x).min((height - 2.0 * MARGIN) / span_y);
+    let (offset_x, offset_y) = (
+        (width - span_x * scale) / 2.0,
+        (height - span_y * scale) / 2.0,
+    );
+    for point in at.iter_mut() {
+        point.0 = offset_x + (point.0 - min_x) * scale;
+        point.1 = offset_y + (point.1 - min_y) * scale;
+    }
 }
 
 fn escape(text: &str) -> String {
@@ -145,6 +178,8 @@ fn kind_class(kind: &str) -> &'static str {
 /// The network as an SVG document: edges, then nodes with their labels; every text escaped.
 pub(crate) fn svg(network: &NetworkView) -> String {
     let at = layout(network);
+    let (width, height) = size(network.nodes.len());
+    let label_all = network.nodes.len() <= LABELS_ALL_MAX;
     let index: std::collections::HashMap<&str, usize> = network
         .nodes
         .iter()
@@ -154,7 +189,7 @@ pub(crate) fn svg(network: &NetworkView) -> String {
     let mut out = String::new();
     let _ = write!(
         out,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" class="network" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-labelledby="network-title"><title id="network-title">The case's network: {} entities, {} links</title>"#,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" class="network" viewBox="0 0 {width} {height}" role="img" aria-labelledby="network-title"><title id="network-title">The case's network: {} entities, {} links</title>"#,
         network.nodes.len(),
         network.edges.len()
     );
@@ -185,7 +220,12 @@ pub(crate) fn svg(network: &NetworkView) -> String {
         } else {
             8
         };
-        let label: String = node.label.chars().take(28).collect();
+        let labelled = label_all || node.hop == 0 || node.kind.starts_with("case");
+        let label: String = if labelled {
+            node.label.chars().take(28).collect()
+        } else {
+            String::new()
+        };
         let title = format!(
             "{} — {}{}",
             node.kind,
@@ -196,8 +236,9 @@ pub(crate) fn svg(network: &NetworkView) -> String {
                 .unwrap_or_default()
         );
         let shape = format!(
-            r#"<g class="node node-{}" data-node="{}"><circle cx="{x:.1}" cy="{y:.1}" r="{radius}"/><text x="{:.1}" y="{:.1}">{}</text><title>{}</title></g>"#,
+            r#"<g class="node node-{}{}" data-node="{}"><circle cx="{x:.1}" cy="{y:.1}" r="{radius}"/><text x="{:.1}" y="{:.1}">{}</text><title>{}</title></g>"#,
             kind_class(&node.kind),
+            if node.hop == 0 { " own" } else { "" },
             escape(&node.id),
             x + radius as f64 + 3.0,
             y + 4.0,

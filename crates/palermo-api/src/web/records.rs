@@ -15,7 +15,7 @@ use super::html::{csrf, field_error, layout, other_errors, value};
 use super::{Form, Posted, WebUser, blocking, failure};
 use crate::AppState;
 
-/// The fields of a record form: (name, label, hint, list?).
+/// The fields of a record form: (name, label, hint).
 const DOCUMENT_FIELDS: &[(&str, &str, &str)] = &[
     ("number", "Document number", ""),
     (
@@ -33,6 +33,7 @@ const DOCUMENT_FIELDS: &[(&str, &str, &str)] = &[
         "Status",
         "stolen, lost, revoked, invalidated, stolen_blank",
     ),
+    ("reported_date", "Reported on", "YYYY-MM-DD"),
     ("holder_name", "Holder's name", "optional"),
     (
         "holder_birth_date",
@@ -63,6 +64,7 @@ const VEHICLE_FIELDS: &[(&str, &str, &str)] = &[
     ("colour", "Colour", ""),
     ("year", "Year", ""),
     ("status", "Status", "stolen, misappropriated, lost"),
+    ("reported_date", "Reported on", "YYYY-MM-DD"),
     ("external_ref", "Your reference", "optional"),
     (
         "restriction",
@@ -118,6 +120,12 @@ fn record_form(
     errors: Option<&FieldErrors>,
 ) -> Markup {
     let names: Vec<&str> = fields.iter().map(|(n, _, _)| *n).collect();
+    let today = palermo_core::Timestamp::now().to_rfc3339()[..10].to_owned();
+    let shown = |name: &str| match form.get(name) {
+        Some(value) => value.to_owned(),
+        None if name == "reported_date" => today.clone(),
+        None => String::new(),
+    };
     html! {
         form.stack method="post" action=(action) {
             (csrf(user))
@@ -127,7 +135,7 @@ fn record_form(
                 @for (name, label, hint) in fields {
                     @let id = format!("{}-{}", action.trim_start_matches("/records/"), name);
                     label for=(id) { (label) @if !hint.is_empty() { small { " (" (hint) ")" } } }
-                    input id=(id) name=(name) value=(form.get(name).unwrap_or_default())
+                    input id=(id) name=(name) value=(shown(name))
                         aria-describedby={(id) "-error"};
                     (field_error(errors, &[name], &id))
                 }

@@ -16,3 +16,4 @@ mod postgres_crash;
 mod public;
 mod security;
 mod support;
+mod web;

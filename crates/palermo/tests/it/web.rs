@@ -1,0 +1,448 @@
+//! The web application over real HTTP, from the attacker's side: no page without a session,
+//! no form without its session's token or from another site, no other bureau's record by
+//! URL, nothing a sender wrote run as markup, no redirect off the site. (The flows in a real
+//! browser are in `scripts/web`.)
+
+use std::time::Duration;
+
+use serde_json::json;
+
+use crate::support::Server;
+
+/// A browser-like client: a cookie, no redirects followed, every header kept.
+struct Page {
+    status: u16,
+    location: Option<String>,
+    headers: Vec<(String, String)>,
+    text: String,
+}
+
+impl Page {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn all(&self, name: &str) -> Vec<&str> {
+        self.headers
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .timeout_global(Some(Duration::from_secs(30)))
+        .build()
+        .into()
+}
+
+fn page_of(response: ureq::http::Response<ureq::Body>) -> Page {
+    let status = response.status().as_u16();
+    let headers: Vec<(String, String)> = response
+        .headers()
+        .iter()
+        .map(|(n, v)| {
+            (
+                n.as_str().to_owned(),
+                v.to_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    let location = headers
+        .iter()
+        .find(|(n, _)| n == "location")
+        .map(|(_, v)| v.clone());
+    let text = response.into_body().read_to_string().unwrap_or_default();
+    Page {
+        status,
+        location,
+        headers,
+        text,
+    }
+}
+
+/// Percent-encodes a form value (every byte but unreserved ones).
+fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+struct Browser {
+    base: String,
+    cookie: Option<String>,
+}
+
+impl Browser {
+    fn anonymous(server: &Server) -> Browser {
+        Browser {
+            base: server.url.clone(),
+            cookie: None,
+        }
+    }
+
+    /// Signed in as a demo person: the web's cookie holds the hub's session token.
+    fn signed_in(server: &Server, username: &str) -> Browser {
+        let session = server.session(username);
+        Browser {
+            base: server.url.clone(),
+            cookie: Some(format!("__Host-palermo={}", session.key.unwrap())),
+        }
+    }
+
+    fn get(&self, path: &str) -> Page {
+        let mut request = agent().get(format!("{}{path}", self.base));
+        if let Some(cookie) = &self.cookie {
+            request = request.header("Cookie", cookie);
+        }
+        page_of(request.call().unwrap())
+    }
+
+    fn post(&self, path: &str, fields: &[(&str, &str)], site: &str) -> Page {
+        let body: String = fields
+            .iter()
+            .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        let mut request = agent()
+            .post(format!("{}{path}", self.base))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .header("Sec-Fetch-Site", site);
+        if let Some(cookie) = &self.cookie {
+            request = request.header("Cookie", cookie);
+        }
+        page_of(request.send(body.as_bytes()).unwrap())
+    }
+
+    /// The form token of this session, as its pages carry it.
+    fn csrf(&self) -> String {
+        let page = self.get("/account");
+        assert_eq!(page.status, 200, "{}", page.text);
+        let marker = r#"name="csrf" value=""#;
+        let start = page.text.find(marker).expect("a form token") + marker.len();
+        page.text[start..start + 32].to_owned()
+    }
+}
+
+#[test]
+fn pages_need_a_session_and_forms_need_their_token_from_this_site() {
+    let server = Server::demo();
+    let anonymous = Browser::anonymous(&server);
+    // Every page sends the person to sign in first, and back afterwards.
+    for path in [
+        "/check",
+        "/hits",
+        "/messages",
+        "/records/documents/1",
+        "/cases",
+        "/notices/1",
+    ] {
+        let page = anonymous.get(path);
+        assert_eq!(page.status, 303, "{path}: {}", page.text);
+        let location = page.location.unwrap();
+        assert!(location.starts_with("/signin?next="), "{path}: {location}");
+    }
+    // A form posted without a session does nothing either.
+    let page = anonymous.post("/records/documents", &[("number", "X1")], "same-origin");
+    assert_eq!(page.status, 303);
+
+    let operator = Browser::signed_in(&server, "fra.operator");
+    let token = operator.csrf();
+    let document = [
+        ("number", "WEB123456"),
+        ("issuing_country", "FRA"),
+        ("type", "passport"),
+        ("status", "stolen"),
+        ("reported_date", "2026-11-30"),
+    ];
+    // Without the token, with another session's token, or from another site: refused, and
+    // nothing is written.
+    let mut without: Vec<(&str, &str)> = document.to_vec();
+    let refused = operator.post("/records/documents", &without, "same-origin");
+    assert_eq!(refused.status, 403, "{}", refused.text);
+    without.push(("csrf", "00000000000000000000000000000000"));
+    assert_eq!(
+        operator
+            .post("/records/documents", &without, "same-origin")
+            .status,
+        403
+    );
+    let mut with: Vec<(&str, &str)> = document.to_vec();
+    with.push(("csrf", &token));
+    assert_eq!(
+        operator
+            .post("/records/documents", &with, "cross-site")
+            .status,
+        403
+    );
+    assert_eq!(
+        operator
+            .post("/records/documents", &with, "same-site")
+            .status,
+        403
+    );
+    let key = server.client("FRA");
+    let check = key.post(
+        "/api/v1/checks/documents",
+        &json!({"documents": [{"number": "WEB123456", "issuing_country": "FRA"}]}),
+    );
+    assert_eq!(check.body["results"][0]["hit"], false, "{}", check.text);
+
+    // With it, from this site: created, and the browser is sent to the record's page.
+    let created = operator.post("/records/documents", &with, "same-origin");
+    assert_eq!(created.status, 303, "{}", created.text);
+    let location = created.location.unwrap();
+    assert!(location.starts_with("/records/documents/"), "{location}");
+    let record = operator.get(&location);
+    assert_eq!(record.status, 200);
+    assert!(record.text.contains("WEB123456"));
+    let check = key.post(
+        "/api/v1/checks/documents",
+        &json!({"documents": [{"number": "WEB123456", "issuing_country": "FRA"}]}),
+    );
+    assert_eq!(check.body["results"][0]["hit"], true, "{}", check.text);
+
+    // A bad field is shown beside the field, with 422, and nothing is written.
+    let mut bad: Vec<(&str, &str)> = vec![
+        ("number", "WEB9"),
+        ("issuing_country", "ZZZ"),
+        ("csrf", &token),
+    ];
+    bad.push(("status", "stolen"));
+    let page = operator.post("/records/documents", &bad, "same-origin");
+    assert_eq!(page.status, 422, "{}", page.text);
+    assert!(
+        page.text
+            .contains(r#"id="documents-issuing_country-error""#),
+        "{}",
+        page.text
+    );
+
+    // Signing out ends the session: the cookie opens nothing any more.
+    let out = operator.post("/signout", &[("csrf", &token)], "same-origin");
+    assert_eq!(out.status, 303);
+    assert!(
+        out.all("set-cookie")
+            .iter()
+            .any(|c| c.contains("Max-Age=0"))
+    );
+    assert_eq!(operator.get("/check").status, 303);
+}
+
+#[test]
+fn another_bureau_reaches_no_restricted_record_by_url_and_a_missing_one_reads_alike() {
+    let server = Server::demo();
+    // Germany's passport, for Germany's eyes only.
+    let germany = server.client("DEU");
+    let created = germany.post(
+        "/api/v1/documents",
+        &json!({"number": "DE0WEB777", "issuing_country": "DEU", "type": "passport",
+                "status": "stolen", "reported_date": "2026-11-30", "restriction": "only", "restriction_countries": ["DEU"]}),
+    );
+    assert_eq!(created.status, 201, "{}", created.text);
+    let id = created.body["id"].as_i64().unwrap();
+
+    let officer = Browser::signed_in(&server, "deu.operator");
+    let own = officer.get(&format!("/records/documents/{id}"));
+    assert_eq!(own.status, 200, "{}", own.text);
+    assert!(own.text.contains("DE0WEB777"));
+
+    let france = Browser::signed_in(&server, "fra.operator");
+    let hidden = france.get(&format!("/records/documents/{id}"));
+    let absent = france.get("/records/documents/987654321");
+    assert_eq!(hidden.status, 404);
+    assert_eq!(absent.status, 404);
+    assert!(!hidden.text.contains("DE0WEB777"));
+    // The two pages are the same but for nothing: what a 404 hides, its page does not tell.
+    assert_eq!(hidden.text, absent.text);
+    // Nor can France withdraw it with a form.
+    let token = france.csrf();
+    let refused = france.post(
+        &format!("/records/documents/{id}/withdraw"),
+        &[("csrf", &token)],
+        "same-origin",
+    );
+    assert_eq!(refused.status, 404, "{}", refused.text);
+    assert_eq!(germany.get(&format!("/api/v1/documents/{id}")).status, 200);
+    // A check by France finds nothing either.
+    let page = france.post(
+        "/check",
+        &[("q", "DE0WEB777"), ("country", "DEU"), ("csrf", &token)],
+        "same-origin",
+    );
+    assert_eq!(page.status, 200, "{}", page.text);
+    assert!(page.text.contains("NO HIT"), "{}", page.text);
+}
+
+#[test]
+fn pages_carry_a_strict_policy_and_the_session_cookie_its_flags() {
+    let server = Server::demo();
+    let anonymous = Browser::anonymous(&server);
+    let form = anonymous.get("/signin");
+    assert_eq!(form.status, 200);
+    let policy = form.header("content-security-policy").unwrap();
+    for directive in [
+        "default-src 'none'",
+        "script-src 'self'",
+        "frame-ancestors 'none'",
+        "form-action 'self'",
+    ] {
+        assert!(policy.contains(directive), "{policy}");
+    }
+    assert!(!policy.contains("unsafe-inline"), "{policy}");
+    assert_eq!(form.header("x-frame-options"), Some("DENY"));
+    assert_eq!(form.header("x-content-type-options"), Some("nosniff"));
+    assert_eq!(form.header("cache-control"), Some("no-store"));
+    // No inline script or style anywhere in the page.
+    assert!(!form.text.contains("<script>") && !form.text.contains("style="));
+
+    // The sign-in form's own token: a sign-in posted without it (from a forged form) fails.
+    let person = server.person("deu.officer");
+    let code = palermo_hub::totp_now(person["totp_secret"].as_str().unwrap()).unwrap();
+    let forged = anonymous.post(
+        "/signin",
+        &[
+            ("username", "deu.officer"),
+            ("password", person["password"].as_str().unwrap()),
+            ("code", &code),
+        ],
+        "same-origin",
+    );
+    assert_eq!(forged.status, 403, "{}", forged.text);
+    assert!(
+        forged
+            .all("set-cookie")
+            .iter()
+            .all(|c| !c.starts_with("__Host-palermo="))
+    );
+
+    // With it: a session cookie bound to this origin, out of scripts' reach, never sent
+    // cross-site; and the next page is this site's own whatever `next` says.
+    let cookie = form
+        .all("set-cookie")
+        .into_iter()
+        .find(|c| c.starts_with("__Host-palermo-signin="))
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let token = cookie.split_once('=').unwrap().1.to_owned();
+    let browser = Browser {
+        base: server.url.clone(),
+        cookie: Some(cookie),
+    };
+    let signed = browser.post(
+        "/signin",
+        &[
+            ("username", "deu.officer"),
+            ("password", person["password"].as_str().unwrap()),
+            ("code", &code),
+            ("signin", &token),
+            ("next", "//evil.example/phish"),
+        ],
+        "same-origin",
+    );
+    assert_eq!(signed.status, 303, "{}", signed.text);
+    assert_eq!(signed.location.as_deref(), Some("/"));
+    let session = signed
+        .all("set-cookie")
+        .into_iter()
+        .find(|c| c.starts_with("__Host-palermo=pls_"))
+        .unwrap()
+        .to_owned();
+    for flag in ["Path=/", "Secure", "HttpOnly", "SameSite=Strict"] {
+        assert!(session.contains(flag), "{session}");
+    }
+    // A wrong password reads like an unknown user, with 401.
+    let wrong = Browser::anonymous(&server).get("/signin");
+    let cookie = wrong.all("set-cookie")[0]
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let token = cookie.split_once('=').unwrap().1.to_owned();
+    let again = Browser {
+        base: server.url.clone(),
+        cookie: Some(cookie),
+    };
+    let page = again.post(
+        "/signin",
+        &[
+            ("username", "deu.officer"),
+            ("password", "nope"),
+            ("code", "123456"),
+            ("signin", &token),
+        ],
+        "same-origin",
+    );
+    assert_eq!(page.status, 401);
+    assert!(page.text.contains("wrong user name, password or code"));
+}
+
+#[test]
+fn what_another_bureau_wrote_is_shown_as_text_and_attachments_never_render() {
+    let server = Server::demo();
+    let germany = server.client("DEU");
+    let sent = germany.post(
+        "/api/v1/messages",
+        &json!({"to": ["FRA"], "subject": "<script>alert('s')</script>",
+                "body": "<img src=x onerror=alert(1)>\nline two",
+                "attachments": [{"name": "page.html", "content_type": "text/html",
+                                 "data": "PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg=="}]}),
+    );
+    assert_eq!(sent.status, 201, "{}", sent.text);
+    let id = sent.body["id"].as_i64().unwrap();
+    let attachment = sent.body["attachments"][0]["id"].as_i64().unwrap();
+    let france = Browser::signed_in(&server, "fra.operator");
+    let inbox = france.get("/messages");
+    assert_eq!(inbox.status, 200);
+    assert!(!inbox.text.contains("<script>alert"), "{}", inbox.text);
+    assert!(inbox.text.contains("&lt;script&gt;alert"));
+    // Listing reads nothing: the message is still unread for Germany's receipts.
+    assert!(inbox.text.contains(r#"class="unread""#), "{}", inbox.text);
+    let thread = france.get(&format!("/messages/{id}"));
+    assert_eq!(thread.status, 200);
+    assert!(!thread.text.contains("<img src=x"), "{}", thread.text);
+    assert!(thread.text.contains("&lt;img src=x onerror=alert(1)&gt;"));
+    let file = france.get(&format!("/messages/{id}/attachments/{attachment}"));
+    assert_eq!(file.status, 200);
+    assert_eq!(
+        file.header("content-type"),
+        Some("application/octet-stream")
+    );
+    assert!(
+        file.header("content-disposition")
+            .unwrap()
+            .starts_with("attachment")
+    );
+    // Reading it gave Germany its receipt.
+    let receipt = germany.get(&format!("/api/v1/messages/{id}"));
+    assert!(
+        receipt.body["to"][0]["read_at"].is_string(),
+        "{}",
+        receipt.text
+    );
+    // An organisation not party to it reaches neither the thread nor the file.
+    let partner = Browser::signed_in(&server, "europol.analyst");
+    assert_eq!(partner.get(&format!("/messages/{id}")).status, 404);
+    assert_eq!(
+        partner
+            .get(&format!("/messages/{id}/attachments/{attachment}"))
+            .status,
+        404
+    );
+}
