@@ -340,12 +340,18 @@ impl Entered {
     }
 }
 
-fn check_form(user: &WebUser, entered: &Entered, errors: Option<&FieldErrors>) -> Markup {
+fn check_form(
+    user: &WebUser,
+    entered: &Entered,
+    errors: Option<&FieldErrors>,
+    answered: Option<&Answer>,
+) -> Markup {
     html! {
         form.check.stack method="post" action="/check" {
             (csrf(user))
             label for="q" { "Document number, machine-readable zone, VIN, plate or name" }
-            textarea #q name="q" rows="3" required autofocus autocomplete="off" spellcheck="false"
+            // After an answer the verdict has the focus: the input would scroll it away.
+            textarea #q name="q" rows="3" required autofocus[answered.is_none()] autocomplete="off" spellcheck="false"
                 autocapitalize="characters" aria-describedby="q-error" { (entered.q) }
             (field_error(errors, &["q", "lines", "number", "vin", "plate", "name", "documents", "vehicles", "persons"], "q"))
             div.row {
@@ -393,7 +399,7 @@ fn check_page(
     let content = html! {
         @if let Some(answer) = answer { (render_answer(answer)) }
         (other_errors(errors, &["q", "lines", "number", "vin", "plate", "name", "documents", "vehicles", "persons", "country", "issuing_country", "plate_country", "nationality", "birth_date", "destination", "crossing"]))
-        (check_form(user, entered, errors))
+        (check_form(user, entered, errors, answer))
         @if manifests {
             section.secondary {
                 h2 { "Passenger manifest" }

@@ -30,6 +30,7 @@ pub(crate) fn layout(user: &WebUser, title: &str, section: &str, content: Markup
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) " · Palermo" }
                 link rel="stylesheet" href="/assets/app.css";
+                link rel="icon" href="/assets/icon.svg" type="image/svg+xml";
                 script src="/assets/app.js" defer {}
             }
             body data-idle-seconds=(user.idle_seconds) {
@@ -82,6 +83,7 @@ pub(crate) fn bare(title: &str, content: Markup) -> Html<String> {
                     meta name="viewport" content="width=device-width, initial-scale=1";
                     title { (title) " · Palermo" }
                     link rel="stylesheet" href="/assets/app.css";
+                link rel="icon" href="/assets/icon.svg" type="image/svg+xml";
                     script src="/assets/app.js" defer {}
                 }
                 body.bare {
@@ -212,7 +214,7 @@ impl Verdict {
 
 pub(crate) fn verdict(verdict: Verdict) -> Markup {
     html! {
-        div class=(verdict.class()) role="status" aria-live="assertive" {
+        div class=(verdict.class()) #verdict role="status" aria-live="assertive" tabindex="-1" data-focus {
             p.verdict-label { (verdict.label()) }
             p.verdict-advice { (verdict.advice()) }
         }

@@ -83,6 +83,7 @@ pub(crate) fn router() -> Router<AppState> {
             "/records/vehicles/{id}/withdraw",
             post(records::withdraw_vehicle),
         )
+        .route("/records/persons", post(records::create_person))
         .route("/records/persons/{id}", get(records::person))
         .route(
             "/records/persons/{id}/withdraw",

@@ -102,6 +102,11 @@ fn request_of(form: &Form) -> Result<NoticeInput, FieldErrors> {
                     .map(|c| serde_json::Value::String(c.trim().to_uppercase()))
                     .collect()
             }
+        } else if *name == "person" {
+            // A record number; anything else is left for the reader to refuse by name.
+            text.parse::<i64>()
+                .map(serde_json::Value::from)
+                .unwrap_or_else(|_| text.into())
         } else {
             serde_json::Value::String(text.to_owned())
         };

@@ -80,7 +80,32 @@ const VEHICLE_FIELDS: &[(&str, &str, &str)] = &[
     ("handling_note", "Handling note", "required with H3"),
 ];
 
-const LISTS: &[&str] = &["restriction_countries"];
+const PERSON_FIELDS: &[(&str, &str, &str)] = &[
+    ("family", "Family name", "as in the passport"),
+    ("given", "Given names", ""),
+    ("birth_date", "Birth date", "YYYY-MM-DD, YYYY-MM or YYYY"),
+    ("nationality", "Nationality", "FRA, DEU …; comma-separated"),
+    ("sex", "Sex", "M, F or U"),
+    ("category", "Category", "wanted, missing, suspect, offender"),
+    ("reported_date", "Reported on", "YYYY-MM-DD"),
+    ("external_ref", "Your reference", "optional"),
+    (
+        "restriction",
+        "Who may see it",
+        "all (default), only or except",
+    ),
+    (
+        "restriction_countries",
+        "Countries of the restriction",
+        "comma-separated",
+    ),
+    ("handling", "Handling code", "H0 (default) to H3"),
+    ("handling_note", "Handling note", "required with H3"),
+];
+
+const LISTS: &[&str] = &["restriction_countries", "nationality"];
+/// Fields that make a person's name, not members of their own.
+const NAME_PARTS: &[&str] = &["family", "given"];
 
 /// A record input from a form, read as the API reads its JSON (errors name the same fields).
 fn input_of<T: DeserializeOwned>(
@@ -88,7 +113,14 @@ fn input_of<T: DeserializeOwned>(
     fields: &[(&str, &str, &str)],
 ) -> Result<T, FieldErrors> {
     let mut object = serde_json::Map::new();
+    let mut primary = serde_json::Map::new();
     for (name, _, _) in fields {
+        if NAME_PARTS.contains(name) {
+            if let Some(text) = form.get(name) {
+                primary.insert((*name).to_owned(), text.into());
+            }
+            continue;
+        }
         if let Some(text) = form.get(name) {
             let value = if LISTS.contains(name) {
                 serde_json::Value::Array(
@@ -102,9 +134,22 @@ fn input_of<T: DeserializeOwned>(
             object.insert((*name).to_owned(), value);
         }
     }
+    if !primary.is_empty() {
+        object.insert(
+            "names".into(),
+            vec![serde_json::Value::Object(primary)].into(),
+        );
+    }
     let bytes = serde_json::to_vec(&object).unwrap_or_default();
     palermo_hub::json::parse(&bytes).map_err(|error| match error {
-        palermo_hub::json::JsonError::Data { path, message } => FieldErrors::single(path, message),
+        palermo_hub::json::JsonError::Data { path, message } => {
+            // A name's part is the form's own field.
+            let path = path
+                .strip_prefix("names[0].")
+                .map(str::to_owned)
+                .unwrap_or(path);
+            FieldErrors::single(path, message)
+        }
         palermo_hub::json::JsonError::Syntax { message, .. } => {
             FieldErrors::single("form", message)
         }
@@ -145,12 +190,17 @@ fn record_form(
     }
 }
 
-fn records_page(
-    user: &WebUser,
-    document: (&Form, Option<&FieldErrors>),
-    vehicle: (&Form, Option<&FieldErrors>),
-) -> Response {
+/// The kinds of record a bureau creates here: (path, legend, fields).
+const FORMS: &[(&str, &str, &[(&str, &str, &str)])] = &[
+    ("documents", "New travel document", DOCUMENT_FIELDS),
+    ("vehicles", "New vehicle", VEHICLE_FIELDS),
+    ("persons", "New person", PERSON_FIELDS),
+];
+
+/// The records page; `failed` is the form sent back with its errors (its kind, its fields).
+fn records_page(user: &WebUser, failed: Option<(&str, &Form, &FieldErrors)>) -> Response {
     let writes = user.may(Permissions::WRITE_RECORDS);
+    let empty = Form::default();
     let content = html! {
         form.row.open-record method="get" action="/records/open" {
             label for="open-kind" { "Open record" }
@@ -165,8 +215,13 @@ fn records_page(
         p { "To find a record by its number or a name, use " a href="/check" { "Check" } ": it searches every record you may see." }
         @if writes {
             div.columns {
-                (record_form(user, "/records/documents", "New travel document", DOCUMENT_FIELDS, document.0, document.1))
-                (record_form(user, "/records/vehicles", "New vehicle", VEHICLE_FIELDS, vehicle.0, vehicle.1))
+                @for (path, legend, fields) in FORMS {
+                    @let (form, errors) = match failed {
+                        Some((kind, form, errors)) if kind == *path => (form, Some(errors)),
+                        _ => (&empty, None),
+                    };
+                    (record_form(user, &format!("/records/{path}"), legend, fields, form, errors))
+                }
             }
         }
     };
@@ -174,8 +229,7 @@ fn records_page(
 }
 
 pub(crate) async fn page(user: WebUser) -> Response {
-    let empty = Form::default();
-    records_page(&user, (&empty, None), (&empty, None))
+    records_page(&user, None)
 }
 
 pub(crate) async fn open(
@@ -205,13 +259,8 @@ where
     V: Send + 'static,
 {
     let Posted { user, form } = posted;
-    let empty = Form::default();
     let refuse = |errors: &FieldErrors| {
-        let mut response = if path == "documents" {
-            records_page(&user, (&form, Some(errors)), (&empty, None))
-        } else {
-            records_page(&user, (&empty, None), (&form, Some(errors)))
-        };
+        let mut response = records_page(&user, Some((path, &form, errors)));
         *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
         response
     };
@@ -234,6 +283,18 @@ pub(crate) async fn create_document(State(state): State<AppState>, posted: Poste
         DOCUMENT_FIELDS,
         "documents",
         palermo_hub::Hub::create_document,
+        |v| v.id,
+    )
+    .await
+}
+
+pub(crate) async fn create_person(State(state): State<AppState>, posted: Posted) -> Response {
+    create::<palermo_core::PersonInput, _>(
+        state,
+        posted,
+        PERSON_FIELDS,
+        "persons",
+        palermo_hub::Hub::create_person,
         |v| v.id,
     )
     .await

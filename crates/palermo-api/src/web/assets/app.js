@@ -51,6 +51,9 @@
   evaluate();
 })();
 
+// An answer takes the focus (screen readers read it first; the page starts at it).
+document.querySelector('[data-focus]')?.focus();
+
 for (const button of document.querySelectorAll('button.danger')) {
   button.addEventListener('click', (event) => {
     if (!window.confirm(button.textContent.trim() + '?')) event.preventDefault();

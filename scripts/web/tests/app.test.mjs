@@ -1,0 +1,320 @@
+// The web application driven in headless Chromium, as its users use it. One demo hub for the
+// run (scripts/web/run); the steps run in order and leave a screenshot each.
+import assert from 'node:assert/strict';
+import { after, describe, test } from 'node:test';
+
+import { as, base, close, credentials, freshCode, newPage, noProblems, person, shot, signIn, totp } from './lib.mjs';
+
+after(close);
+
+describe('signing in', () => {
+  test('with password and second factor; a wrong code is refused and says nothing more', async () => {
+    const page = await newPage();
+    await page.goto(`${base}/check`);
+    await page.waitForURL(/\/signin\?next=%2Fcheck/);
+    const who = person('deu.operator');
+    await page.getByLabel('User name').fill(who.username);
+    await page.getByLabel('Password').fill(who.password);
+    await page.getByLabel(/Code from your authenticator/).fill('000000');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').waitFor();
+    assert.match(await page.getByRole('alert').textContent(), /wrong user name, password or code/);
+    assert.equal(await page.getByLabel('Password').inputValue(), '', 'the password is not sent back');
+    await page.getByLabel('Password').fill(who.password);
+    await page.getByLabel(/Code from your authenticator/).fill(await freshCode(who.totp_secret));
+    await shot(page, 'signin');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(`${base}/check`);
+    assert.match(await page.locator('.who').textContent(), /deu\.operator · DEU/);
+    const cookies = await page.context().cookies();
+    const session = cookies.find((c) => c.name === '__Host-palermo');
+    assert.ok(session.httpOnly && session.secure && session.sameSite === 'Strict');
+    noProblems(page);
+    await page.context().close();
+  });
+
+  test('enrolling a new authenticator, then signing in with a new recovery code', async () => {
+    const page = await signIn(await newPage(), 'sg.auditor');
+    await page.waitForURL(`${base}/account`);
+    await page.getByRole('button', { name: 'Enrol a new authenticator' }).click();
+    const secret = (await page.locator('#totp-secret').textContent()).trim();
+    assert.match(secret, /^[A-Z2-7]{32}$/);
+    assert.equal(await page.locator('figure.qr svg').count(), 1, 'a QR code to scan');
+    await shot(page, 'enrol');
+    // A code of the old authenticator does not confirm the new one.
+    await page.getByLabel('Password').fill(person('sg.auditor').password);
+    await page.getByLabel('Code from the new authenticator').fill(totp(person('sg.auditor').totp_secret));
+    await page.getByRole('button', { name: 'Confirm the new authenticator' }).click();
+    assert.match(await page.locator('#code-error').textContent(), /not the new authenticator's current code/);
+    await page.getByLabel('Password').fill(person('sg.auditor').password);
+    await page.getByLabel('Code from the new authenticator').fill(totp(secret));
+    await page.getByRole('button', { name: 'Confirm the new authenticator' }).click();
+    await page.getByText('Your new authenticator is enrolled').waitFor();
+    const codes = await page.locator('#recovery-codes code').allTextContents();
+    assert.equal(codes.length, 10);
+    await shot(page, 'enrolled');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL(/\/signin/);
+    // The old authenticator no longer opens the account; a new recovery code does.
+    await signIn(page, 'sg.auditor', codes[0]);
+    await page.waitForURL(`${base}/account`);
+    noProblems(page);
+    await page.context().close();
+  });
+});
+
+describe('checking at the border', () => {
+  test('a stolen passport hits; a clean one does not; a confusable number is a possible hit', async () => {
+    const page = await as('fra.operator');
+    await page.goto(`${base}/check`);
+    const hit = credentials.examples.document_hit;
+    await page.getByLabel(/Document number, machine-readable zone/).fill(hit.number);
+    await page.getByLabel(/^Country/).fill(hit.issuing_country);
+    await page.getByRole('button', { name: 'Check', exact: true }).click();
+    await page.locator('.verdict').waitFor();
+    assert.equal((await page.locator('.verdict-label').textContent()).trim(), 'HIT');
+    assert.match(await page.locator('.finding.hit').first().textContent(), new RegExp(`bureau of ${hit.owner} must confirm`));
+    await shot(page, 'check-hit');
+
+    await page.getByLabel(/Document number, machine-readable zone/).fill('ZZ0000001');
+    await page.getByLabel(/^Country/).fill('FRA');
+    await page.getByRole('button', { name: 'Check', exact: true }).click();
+    await page.waitForLoadState();
+    assert.equal((await page.locator('.verdict-label').textContent()).trim(), 'NO HIT');
+    await shot(page, 'check-no-hit');
+
+    const possible = credentials.examples.document_possible_hit;
+    await page.getByLabel(/Document number, machine-readable zone/).fill(possible.number);
+    await page.getByLabel(/^Country/).fill(possible.issuing_country);
+    await page.getByRole('button', { name: 'Check', exact: true }).click();
+    await page.waitForLoadState();
+    assert.equal((await page.locator('.verdict-label').textContent()).trim(), 'POSSIBLE HIT');
+    noProblems(page);
+  });
+
+  test('a pasted machine-readable zone is read, located problems shown, and checked', async () => {
+    const page = await as('fra.operator');
+    await page.goto(`${base}/check`);
+    // ICAO Doc 9303 part 4's specimen, with the birth date's check digit broken.
+    const zone = 'P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C36UTO7408123F1204159ZE184226B<<<<<10';
+    await page.getByLabel(/Document number, machine-readable zone/).fill(zone);
+    await page.getByRole('button', { name: 'Check', exact: true }).click();
+    await page.locator('.zone').waitFor();
+    assert.match(await page.locator('.zone').textContent(), /ANNA MARIA ERIKSSON|ERIKSSON/);
+    assert.match(await page.locator('.zone .problems').textContent(), /line 2, column \d+/);
+    await shot(page, 'check-mrz');
+    noProblems(page);
+  });
+
+  test('the check page reads at 360 px, one-handed', async () => {
+    const page = await newPage({ viewport: { width: 360, height: 780 }, isMobile: true, hasTouch: true });
+    await signIn(page, 'deu.officer');
+    await page.waitForURL(`${base}/check`);
+    const hit = credentials.examples.document_hit;
+    await page.getByLabel(/Document number, machine-readable zone/).fill(hit.number);
+    await page.getByLabel(/^Country/).fill(hit.issuing_country);
+    await page.getByRole('button', { name: 'Check', exact: true }).tap();
+    await page.locator('.verdict').waitFor();
+    const box = await page.locator('.verdict').boundingBox();
+    assert.ok(box.width <= 360 && box.y >= 0 && box.y < 200, `the verdict is in view: ${JSON.stringify(box)}`);
+    const scroll = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(scroll <= 360, `no sideways scrolling (${scroll} px)`);
+    await shot(page, 'check-phone', { fullPage: false });
+    noProblems(page);
+    await page.context().close();
+  });
+});
+
+describe('a hit and its answer', () => {
+  test("France's record hits Germany's check; France confirms; Germany reads the answer", async () => {
+    const france = await as('fra.operator');
+    await france.goto(`${base}/records`);
+    const number = `WB${Date.now() % 10000000}`;
+    const form = france.locator('form[action="/records/documents"]');
+    await form.getByLabel('Document number').fill(number);
+    await form.getByLabel('Issuing country').fill('FRA');
+    await form.getByLabel('Type').fill('passport');
+    await form.getByLabel('Status').fill('stolen');
+    await form.getByRole('button', { name: 'Create' }).click();
+    await france.waitForURL(/\/records\/documents\/\d+$/);
+    assert.match(await france.locator('main').textContent(), new RegExp(number));
+
+    const germany = await as('deu.operator');
+    await germany.goto(`${base}/check`);
+    await germany.getByLabel(/Document number, machine-readable zone/).fill(number);
+    await germany.getByLabel(/^Country/).fill('FRA');
+    await germany.getByRole('button', { name: 'Check', exact: true }).click();
+    await germany.locator('.verdict').waitFor();
+    assert.equal((await germany.locator('.verdict-label').textContent()).trim(), 'HIT');
+
+    await france.goto(`${base}/hits`);
+    const card = france.locator('article.hit-card', { hasText: 'DEU' }).filter({ hasText: number });
+    await card.first().waitFor();
+    await shot(france, 'hits-to-confirm');
+    await card.first().getByLabel('Confirmed: the record is still valid').check();
+    await card.first().getByLabel('Note for the checking bureau').fill('Hold him; our liaison officer calls you.');
+    await card.first().getByRole('button', { name: 'Send the answer' }).click();
+    await france.waitForURL(/\/hits/);
+    assert.equal(await france.locator('article.hit-card', { hasText: number }).count(), 0, 'no longer waiting');
+
+    await germany.goto(`${base}/hits`);
+    const row = germany.locator('tr', { hasText: 'still-valid' }).filter({ hasText: 'FRA' });
+    await row.first().waitFor();
+    assert.match(await row.first().textContent(), /our liaison officer calls you/);
+    await shot(germany, 'hit-answered');
+    noProblems(france);
+    noProblems(germany);
+  });
+});
+
+describe('messages', () => {
+  test('France writes to Germany; Germany sees it unread, reads it; France sees the receipt', async () => {
+    const france = await as('fra.operator');
+    await france.goto(`${base}/messages/new`);
+    const subject = `Convoy through Strasbourg ${Date.now()}`;
+    await france.getByLabel(/^To/).fill('DEU');
+    await france.getByLabel('Subject').fill(subject);
+    await france.getByLabel('Message').fill('Two vans, Romanian plates, tomorrow 06:00.\nPlease advise.');
+    await france.getByLabel('Priority').selectOption('urgent');
+    await france.getByLabel('Handling code').selectOption('H2');
+    await france.getByLabel('Files').setInputFiles({ name: 'route.txt', mimeType: 'text/plain', buffer: Buffer.from('A4 then E52') });
+    await shot(france, 'message-compose');
+    await france.getByRole('button', { name: 'Send' }).click();
+    await france.waitForURL(/\/messages\/\d+$/);
+
+    const germany = await as('deu.operator');
+    await germany.goto(`${base}/messages`);
+    const line = germany.locator('ul.mail li', { hasText: subject });
+    assert.match(await line.getAttribute('class'), /unread/);
+    assert.ok(Number(await germany.locator('.count').textContent()) >= 1, 'an unread count');
+    await shot(germany, 'inbox');
+    await line.locator('a').click();
+    await germany.waitForURL(/\/messages\/\d+$/);
+    assert.match(await germany.locator('article.message').textContent(), /Two vans, Romanian plates/);
+    assert.match(await germany.locator('ul.files').textContent(), /route\.txt/);
+    await shot(germany, 'message-read');
+
+    await france.goto(`${base}/messages?box=outbox`);
+    await france.locator('ul.mail li', { hasText: subject }).locator('a').click();
+    assert.match(await france.locator('article.message').textContent(), /DEU read it/);
+    noProblems(france);
+    noProblems(germany);
+  });
+});
+
+describe('case reports', () => {
+  test('a bureau submits a report and sees its network; a bad report is refused at its field', async () => {
+    const page = await as('fra.operator');
+    await page.goto(`${base}/cases/new`);
+    const example = await page.getByLabel('The report (JSON)').inputValue();
+    // A broken report: the error names the field by its JSON pointer.
+    const broken = JSON.parse(example);
+    broken.reference = `FRA-WEB-${Date.now()}`;
+    broken.victims[0].age = 'seventeen';
+    await page.getByLabel('The report (JSON)').fill(JSON.stringify(broken, null, 2));
+    await page.getByRole('button', { name: 'Submit the report' }).click();
+    await page.locator('#report-errors').waitFor();
+    assert.match(await page.locator('#report-errors').textContent(), /\/victims\/0/);
+    const report = JSON.parse(example);
+    report.reference = broken.reference;
+    await page.getByLabel('The report (JSON)').fill(JSON.stringify(report, null, 2));
+    await page.getByRole('button', { name: 'Submit the report' }).click();
+    await page.waitForURL(/\/cases\/\d+$/);
+    const svg = page.locator('svg.network');
+    await svg.waitFor();
+    assert.ok((await svg.locator('circle').count()) >= 3, 'entities drawn');
+    assert.ok((await svg.locator('line').count()) >= 2, 'links drawn');
+    await shot(page, 'case');
+    await page.locator('figure.network-figure').screenshot({ path: `${process.env.PALERMO_WEB_ARTIFACTS}/case-network.png` });
+    // The checklist is ticked by the reporting bureau.
+    const first = page.locator('ul.checklist li').first();
+    await first.getByRole('button').click();
+    await page.waitForURL(/#checklist$/);
+    assert.equal(await page.locator('ul.checklist li').first().getAttribute('class'), 'done');
+    noProblems(page);
+  });
+});
+
+describe('notices', () => {
+  test('France requests a Blue notice, seeing the rules as it types; the secretariat reviews and publishes it', async () => {
+    const france = await as('fra.operator');
+    // The person first, in France's persons database.
+    await france.goto(`${base}/records`);
+    const people = france.locator('form[action="/records/persons"]');
+    await people.getByLabel('Family name').fill('Moreau');
+    await people.getByLabel('Given names').fill('Lucien');
+    await people.getByLabel('Birth date').fill('1984-06-02');
+    await people.getByLabel('Nationality').fill('FRA');
+    await people.getByLabel('Sex').fill('M');
+    await people.getByLabel('Category').fill('suspect');
+    await people.getByRole('button', { name: 'Create' }).click();
+    await france.waitForURL(/\/records\/persons\/\d+$/);
+    const personId = france.url().match(/(\d+)$/)[1];
+
+    await france.goto(`${base}/notices/new`);
+    await france.getByLabel('Kind').selectOption('blue');
+    await france.locator('#verdicts .rule').first().waitFor();
+    await france.getByLabel(/^Person/).fill(personId);
+    await france.getByLabel(/^What is sought/).fill('Whereabouts of a recruiter of seasonal workers');
+    // The verdicts follow the typing (no button pressed).
+    await france.waitForFunction(() => {
+      const verdicts = document.querySelector('#verdicts')?.textContent ?? '';
+      return verdicts.includes('PASS') && !verdicts.includes('To complete');
+    });
+    await shot(france, 'notice-request');
+    await france.getByRole('button', { name: 'Request', exact: true }).click();
+    await france.waitForLoadState();
+    assert.match(france.url(), /\/notices\/\d+$/, await france.locator('main').textContent());
+    const url = france.url();
+    assert.equal((await france.locator('#notice-state').textContent()).trim(), 'draft');
+    await france.getByRole('button', { name: 'submit' }).click();
+    await france.waitForLoadState();
+    assert.equal(france.url(), url, await france.locator('main').textContent());
+    assert.equal((await france.locator('#notice-state').textContent()).trim(), 'submitted');
+
+    const reviewer = await as('sg.reviewer');
+    await reviewer.goto(`${base}/notices`);
+    assert.match(await reviewer.locator('h1').textContent(), /Review queue/);
+    await reviewer.locator(`a[href="${new URL(url).pathname}"]`).click();
+    await reviewer.getByRole('button', { name: 'start review' }).click();
+    await reviewer.waitForURL(url);
+    assert.equal((await reviewer.locator('#notice-state').textContent()).trim(), 'in_review');
+    for (const box of await reviewer.locator('textarea[name^="override:"]').all()) {
+      await box.fill('Checked with the French bureau by telephone.');
+    }
+    await shot(reviewer, 'notice-review');
+    await reviewer.getByRole('button', { name: 'publish' }).click();
+    await reviewer.waitForURL(url);
+    assert.equal((await reviewer.locator('#notice-state').textContent()).trim(), 'published');
+    assert.match(await reviewer.locator('ol.history').textContent(), /publish by sg\.reviewer/);
+    noProblems(france);
+    noProblems(reviewer);
+  });
+});
+
+describe('access by address', () => {
+  test("another bureau's restricted record cannot be reached by its URL", async () => {
+    const germany = await as('deu.operator');
+    await germany.goto(`${base}/records`);
+    const form = germany.locator('form[action="/records/documents"]');
+    const number = `DR${Date.now() % 10000000}`;
+    await form.getByLabel('Document number').fill(number);
+    await form.getByLabel('Issuing country').fill('DEU');
+    await form.getByLabel('Type').fill('passport');
+    await form.getByLabel('Status').fill('stolen');
+    await form.getByLabel('Who may see it').fill('only');
+    await form.getByLabel('Countries of the restriction').fill('DEU');
+    await form.getByRole('button', { name: 'Create' }).click();
+    await germany.waitForURL(/\/records\/documents\/\d+$/);
+    const address = germany.url();
+
+    const france = await as('fra.operator');
+    const response = await france.goto(address);
+    assert.equal(response.status(), 404);
+    assert.match(await france.locator('main').textContent(), /no such record, or it is not yours to see/);
+    assert.doesNotMatch(await france.content(), new RegExp(number));
+    await shot(france, 'restricted-record');
+    // The API answers France the same.
+    noProblems(france);
+  });
+});
