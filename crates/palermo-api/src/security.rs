@@ -102,7 +102,7 @@ pub struct AuditPage {
 }
 
 /// Parses `YYYY-MM-DD` (from the start of the day, UTC) or milliseconds since the epoch.
-fn parse_instant(name: &str, text: &str, end_of_day: bool) -> ApiResult<Timestamp> {
+pub(crate) fn parse_instant(name: &str, text: &str, end_of_day: bool) -> ApiResult<Timestamp> {
     if let Ok(ms) = text.parse::<i64>() {
         return Ok(Timestamp(ms));
     }

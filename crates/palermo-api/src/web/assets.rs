@@ -6,6 +6,7 @@ use axum::extract::Path;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
+/// (name, media type, content).
 const ASSETS: &[(&str, &str, &str)] = &[
     (
         "app.css",
@@ -16,6 +17,13 @@ const ASSETS: &[(&str, &str, &str)] = &[
         "app.js",
         "text/javascript; charset=utf-8",
         include_str!("assets/app.js"),
+    ),
+    ("icon.svg", "image/svg+xml", include_str!("assets/icon.svg")),
+    // Natural Earth's land, made by scripts/data/world.mjs (docs/web.md says whence).
+    (
+        "world.svg",
+        "image/svg+xml",
+        include_str!("assets/world.svg"),
     ),
 ];
 

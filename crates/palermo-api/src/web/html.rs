@@ -17,6 +17,9 @@ const NAVIGATION: &[(&str, &str, Option<Permissions>)] = &[
     ("/messages", "Messages", Some(Permissions::MESSAGES)),
     ("/notices", "Notices", Some(Permissions::READ_RECORDS)),
     ("/cases", "Cases", Some(Permissions::READ_RECORDS)),
+    ("/statistics", "Statistics", Some(Permissions::READ_RECORDS)),
+    ("/audit", "Audit", Some(Permissions::READ_AUDIT)),
+    ("/admin", "Administration", Some(Permissions::ADMINISTER)),
     ("/account", "Account", None),
 ];
 

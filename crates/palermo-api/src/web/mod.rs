@@ -5,7 +5,9 @@
 //! Content-Security-Policy: scripts, styles and images come from this server only, and no
 //! inline script or style runs. See `docs/web.md`.
 
+mod admin;
 mod assets;
+mod audit;
 mod cases;
 mod check;
 mod graph;
@@ -13,8 +15,10 @@ mod hits;
 mod html;
 mod messages;
 mod notices;
+mod public;
 mod records;
 mod signin;
+mod statistics;
 
 use std::net::IpAddr;
 
@@ -100,6 +104,18 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/cases/{id}", get(cases::page))
         .route("/cases/{id}/network.svg", get(cases::network_svg))
         .route("/cases/{id}/checklist", post(cases::tick))
+        .route("/public", get(public::search))
+        .route("/statistics", get(statistics::page))
+        .route("/statistics/flows.csv", get(statistics::flows_csv))
+        .route("/statistics/hits.csv", get(statistics::hits_csv))
+        .route("/statistics/victims.csv", get(statistics::victims_csv))
+        .route("/audit", get(audit::page))
+        .route("/admin", get(admin::page))
+        .route("/admin/users", post(admin::add_user))
+        .route("/admin/users/{username}", post(admin::user_action))
+        .route("/admin/keys", post(admin::create_key))
+        .route("/admin/keys/revoke", post(admin::revoke_key))
+        .route("/admin/organisations", post(admin::add_organisation))
         .route("/assets/{name}", get(assets::serve))
         .layer(middleware::from_fn(headers))
 }
@@ -143,6 +159,12 @@ async fn home(user: Option<WebUser>) -> Response {
         }
         Some(user) if user.caller.permissions.contains(Permissions::HITS) => {
             Redirect::to("/hits").into_response()
+        }
+        Some(user) if user.caller.permissions.contains(Permissions::READ_AUDIT) => {
+            Redirect::to("/audit").into_response()
+        }
+        Some(user) if user.caller.permissions.contains(Permissions::ADMINISTER) => {
+            Redirect::to("/admin").into_response()
         }
         Some(_) => Redirect::to("/account").into_response(),
         None => Redirect::to("/signin").into_response(),
