@@ -34,19 +34,20 @@ describe('signing in', () => {
   });
 
   test('enrolling a new authenticator, then signing in with a new recovery code', async () => {
-    const page = await signIn(await newPage(), 'sg.auditor');
-    await page.waitForURL(`${base}/account`);
+    const page = await signIn(await newPage(), 'europol.analyst');
+    await page.waitForURL(`${base}/check`);
+    await page.goto(`${base}/account`);
     await page.getByRole('button', { name: 'Enrol a new authenticator' }).click();
     const secret = (await page.locator('#totp-secret').textContent()).trim();
     assert.match(secret, /^[A-Z2-7]{32}$/);
     assert.equal(await page.locator('figure.qr svg').count(), 1, 'a QR code to scan');
     await shot(page, 'enrol');
     // A code of the old authenticator does not confirm the new one.
-    await page.getByLabel('Password').fill(person('sg.auditor').password);
-    await page.getByLabel('Code from the new authenticator').fill(totp(person('sg.auditor').totp_secret));
+    await page.getByLabel('Password').fill(person('europol.analyst').password);
+    await page.getByLabel('Code from the new authenticator').fill(totp(person('europol.analyst').totp_secret));
     await page.getByRole('button', { name: 'Confirm the new authenticator' }).click();
     assert.match(await page.locator('#code-error').textContent(), /not the new authenticator's current code/);
-    await page.getByLabel('Password').fill(person('sg.auditor').password);
+    await page.getByLabel('Password').fill(person('europol.analyst').password);
     await page.getByLabel('Code from the new authenticator').fill(totp(secret));
     await page.getByRole('button', { name: 'Confirm the new authenticator' }).click();
     await page.getByText('Your new authenticator is enrolled').waitFor();
@@ -56,8 +57,8 @@ describe('signing in', () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.waitForURL(/\/signin/);
     // The old authenticator no longer opens the account; a new recovery code does.
-    await signIn(page, 'sg.auditor', codes[0]);
-    await page.waitForURL(`${base}/account`);
+    await signIn(page, 'europol.analyst', codes[0]);
+    await page.waitForURL(`${base}/check`);
     noProblems(page);
     await page.context().close();
   });
@@ -316,5 +317,143 @@ describe('access by address', () => {
     await shot(france, 'restricted-record');
     // The API answers France the same.
     noProblems(france);
+  });
+});
+
+describe('the keyboard and the screen reader', () => {
+  test('a check from the keyboard alone: type, Tab, type, Enter; the answer takes the focus', async () => {
+    const page = await newPage();
+    await signIn(page, 'deu.officer');
+    await page.waitForURL(`${base}/check`);
+    const hit = credentials.examples.document_hit;
+    // The input has the focus on arrival.
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'q');
+    await page.keyboard.type(hit.number);
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'country');
+    await page.keyboard.type(hit.issuing_country);
+    await page.keyboard.press('Enter');
+    await page.locator('.verdict').waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'verdict');
+    assert.equal(await page.locator('#verdict').getAttribute('role'), 'status');
+    noProblems(page);
+    await page.context().close();
+  });
+
+  test('every page: each control has a label, nothing runs against the policy, nothing scrolls sideways at 360 px', async () => {
+    const pages = {
+      'fra.operator': ['/check', '/warnings', '/hits', '/messages', '/messages?box=outbox', '/messages/new',
+        '/records', '/notices', '/notices/new', '/cases', '/cases/new', '/statistics', '/account'],
+      'sg.reviewer': ['/notices', '/statistics'],
+      'sg.auditor': ['/audit'],
+      'sg.admin': ['/admin'],
+    };
+    for (const [username, paths] of Object.entries(pages)) {
+      const page = await as(username);
+      for (const width of [1440, 360]) {
+        await page.setViewportSize({ width, height: 900 });
+        for (const path of paths) {
+          const response = await page.goto(`${base}${path}`);
+          assert.equal(response.status(), 200, `${username} ${path}`);
+          const unlabelled = await page.evaluate(() =>
+            [...document.querySelectorAll('input:not([type=hidden]), select, textarea, button')]
+              .filter((el) => !(el.labels?.length || el.getAttribute('aria-label') || (el.tagName === 'BUTTON' && el.textContent.trim())))
+              .map((el) => el.outerHTML.slice(0, 80)));
+          assert.deepEqual(unlabelled, [], `${path}: controls without a label`);
+          if (width === 360) {
+            const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+            assert.ok(wide <= 362, `${path} is ${wide} px wide at 360`);
+          }
+        }
+      }
+      await page.setViewportSize({ width: 1280, height: 900 });
+      noProblems(page);
+    }
+  });
+});
+
+describe('the trail, administration, statistics and the public', () => {
+  test("an auditor filters the trail and verifies the chain", async () => {
+    const page = await as('sg.auditor');
+    await page.goto(`${base}/audit`);
+    await page.getByLabel('Action').fill('check.');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.waitForURL(/action=check\./);
+    const actions = await page.locator('tbody td:nth-child(5)').allTextContents();
+    assert.ok(actions.length > 0 && actions.every((a) => a.startsWith('check.')), actions.join(' '));
+    await page.getByRole('button', { name: 'Verify the whole chain' }).click();
+    await page.locator('#verification').waitFor();
+    assert.match(await page.locator('#verification').textContent(), /The chain is intact/);
+    await shot(page, 'audit');
+    // An operator has no audit page.
+    const operator = await as('fra.operator');
+    const response = await operator.goto(`${base}/audit`);
+    assert.equal(response.status(), 403);
+    noProblems(page);
+  });
+
+  test('an administrator adds a person, who then signs in with the secret shown once', async () => {
+    const admin = await as('sg.admin');
+    await admin.goto(`${base}/admin`);
+    const form = admin.locator('form[action="/admin/users"]');
+    await form.getByLabel(/^User name/).fill('ita.desk');
+    await form.getByLabel('Full name').fill('Giulia Rossi');
+    await form.getByLabel('Organisation').fill('ITA');
+    await form.getByLabel(/^Roles/).fill('operator');
+    await form.getByLabel('First password').fill('short');
+    await form.getByRole('button', { name: 'Add' }).click();
+    await admin.locator('#password-error').waitFor();
+    await admin.locator('form[action="/admin/users"]').getByLabel(/^User name/).fill('ita.desk');
+    await admin.locator('form[action="/admin/users"]').getByLabel('Organisation').fill('ITA');
+    await admin.locator('form[action="/admin/users"]').getByLabel(/^Roles/).fill('operator');
+    await admin.locator('form[action="/admin/users"]').getByLabel('First password').fill('a-long-pass-phrase-for-giulia');
+    await admin.locator('form[action="/admin/users"]').getByRole('button', { name: 'Add' }).click();
+    await admin.locator('#new-secrets').waitFor();
+    const secret = (await admin.locator('#new-secrets dd code').first().textContent()).trim();
+    await shot(admin, 'admin');
+    assert.match(await admin.locator('#user-ita\\.desk').textContent(), /ITA/);
+
+    const page = await newPage();
+    await page.goto(`${base}/signin`);
+    await page.getByLabel('User name').fill('ita.desk');
+    await page.getByLabel('Password').fill('a-long-pass-phrase-for-giulia');
+    await page.getByLabel(/Code from your authenticator/).fill(await freshCode(secret));
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(`${base}/check`);
+    assert.match(await page.locator('.who').textContent(), /ita\.desk · ITA/);
+    noProblems(admin);
+    noProblems(page);
+    await page.context().close();
+  });
+
+  test('statistics draw the flows and download as CSV', async () => {
+    const page = await as('sg.reviewer');
+    await page.goto(`${base}/statistics`);
+    assert.ok((await page.locator('svg.sankey path.band').count()) > 0, 'flows drawn');
+    assert.ok((await page.locator('svg.routes path.leg').count()) > 0, 'legs on the map');
+    assert.ok((await page.locator('#trends tbody tr').count()) > 0);
+    await shot(page, 'statistics');
+    const csv = await page.request.get(`${base}/statistics/flows.csv`);
+    assert.equal(csv.status(), 200);
+    assert.match(csv.headers()['content-type'], /text\/csv/);
+    assert.match(await csv.text(), /^source,transit,destination,exploitation,year,cases,victims\n[A-Z]{3},/);
+    noProblems(page);
+  });
+
+  test('anyone searches the public notices without signing in', async () => {
+    const page = await newPage();
+    await page.goto(`${base}/public`);
+    assert.ok((await page.locator('article.public-card').count()) >= 1);
+    await page.getByLabel('Family name').fill('LEFEBVRE');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.waitForURL(/name=LEFEBVRE/);
+    const cards = page.locator('article.public-card');
+    assert.equal(await cards.count(), 1);
+    assert.match(await cards.first().textContent(), /LEFEBVRE, MARC/);
+    const photo = cards.first().locator('img');
+    assert.ok(await photo.evaluate((img) => img.complete && img.naturalWidth > 0), 'the photo loads');
+    await shot(page, 'public');
+    noProblems(page);
+    await page.context().close();
   });
 });

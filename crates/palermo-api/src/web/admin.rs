@@ -71,7 +71,7 @@ async fn admin_page(
                     label for="username" { "User name" small { " (a-z, 0-9, . _ -)" } }
                     input #username name="username" required aria-describedby="username-error";
                     (field_error(errors, &["username"], "username"))
-                    label for="display_name" { "Name" }
+                    label for="display_name" { "Full name" }
                     input #display_name name="display_name";
                     label for="org" { "Organisation" }
                     input #org name="org" required value=(user.caller.org.as_str()) aria-describedby="org-error";
