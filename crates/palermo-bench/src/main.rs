@@ -22,6 +22,7 @@ mod names;
 mod notice_rules;
 mod notices_load;
 mod screen_eval;
+mod web;
 
 use std::hint::black_box;
 use std::time::Instant;
@@ -160,6 +161,17 @@ enum Command {
         pid: u32,
         #[arg(long, default_value_t = 200)]
         concurrency: usize,
+    },
+    /// The web application's pages and the check page's answers, one request at a time,
+    /// against a running demo hub (scripts/bench, part `web`).
+    Web {
+        #[arg(long)]
+        url: String,
+        /// The demo's demo-credentials.json.
+        #[arg(long)]
+        credentials: String,
+        #[arg(long, default_value_t = 200)]
+        rounds: usize,
     },
     /// Webhook delivery delay to a healthy receiver while another receiver stalls, against a
     /// running hub started with `--webhook-allow 127.0.0.1`.
@@ -589,6 +601,11 @@ fn main() -> anyhow::Result<()> {
             pid,
             concurrency,
         } => load::signins(&url, pid, concurrency)?,
+        Command::Web {
+            url,
+            credentials,
+            rounds,
+        } => web::run(&url, &credentials, rounds)?,
         Command::WebhookDelay {
             url,
             admin_token,

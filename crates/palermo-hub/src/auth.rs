@@ -1111,7 +1111,11 @@ impl Hub {
             let mut event = self.event(&caller, "user.recovery-codes", "ok");
             event.target = target();
             self.store.set_recovery_codes(user.id, &hashes, &event)?;
-            if let Some(session) = self.sessions.lock().get_mut(&session_hash(token)) {
+            // Whoever holds another session (a stolen phone's, a forgotten desk's) is out.
+            let current = session_hash(token);
+            let mut sessions = self.sessions.lock();
+            sessions.retain(|hash, s| s.user_id != user.id || *hash == current);
+            if let Some(session) = sessions.get_mut(&current) {
                 session.pending_totp = None;
             }
             Ok(codes)

@@ -143,11 +143,13 @@ pub(crate) async fn page(
         let links = hub.case_links(&caller, id)?;
         let records = hub.case_record_links(&caller, id)?;
         let network = hub.case_network(&caller, id, hops)?;
+        // The drawing's layout is CPU work: done here, off the async workers.
+        let drawing = graph::svg(&network);
         let checklist = hub.case_checklist(&caller, id).ok();
-        Ok((case, links, records, network, checklist))
+        Ok((case, links, records, network, drawing, checklist))
     })
     .await;
-    let (case, links, records, network, checklist) = match found {
+    let (case, links, records, network, drawing, checklist) = match found {
         Ok(found) => found,
         Err(error) => return failure(Some(&user), error),
     };
@@ -178,7 +180,7 @@ pub(crate) async fn page(
                 p.note { (network.common_links_left_out) " links through identifiers many cases share are left out." }
             }
             figure.network-figure {
-                (svg(graph::svg(&network)))
+                (svg(drawing))
                 figcaption { (legend()) }
             }
         }
@@ -254,9 +256,13 @@ pub(crate) async fn network_svg(
         return failure(Some(&user), HubError::NotFound);
     };
     let caller = user.caller.clone();
-    match blocking(&state, move |hub| hub.case_network(&caller, id, hops)).await {
-        Ok(network) => {
-            let mut response = (StatusCode::OK, graph::svg(&network)).into_response();
+    let drawn = blocking(&state, move |hub| {
+        hub.case_network(&caller, id, hops)
+            .map(|network| graph::svg(&network))
+    });
+    match drawn.await {
+        Ok(drawing) => {
+            let mut response = (StatusCode::OK, drawing).into_response();
             response.headers_mut().insert(
                 header::CONTENT_TYPE,
                 HeaderValue::from_static("image/svg+xml"),

@@ -778,3 +778,34 @@ pub(crate) async fn warnings(
     };
     layout(&user, "Travel warnings", "/check", content)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{Kind, recognise};
+
+    #[test]
+    fn the_single_input_is_recognised() {
+        let zone = "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C36UTO7408122F1204159ZE184226B<<<<<10";
+        assert_eq!(recognise(zone, false), vec![Kind::Mrz]);
+        // Two long lines without fillers (a reader that drops them) are a zone too.
+        let line = "AB1".repeat(15);
+        assert_eq!(
+            recognise(&format!("{line}\n{line}"), false),
+            vec![Kind::Mrz]
+        );
+        assert_eq!(recognise("WP0ZZZ99ZTS392124", false), vec![Kind::Vin]);
+        assert_eq!(recognise("wp0zzz99zts392124", false), vec![Kind::Vin]);
+        // Seventeen characters with an O is no VIN.
+        assert_eq!(
+            recognise("WP0ZZZ99ZTS39212O", true),
+            vec![Kind::Document, Kind::Plate]
+        );
+        assert_eq!(recognise("18FR44120", false), vec![Kind::Document]);
+        assert_eq!(
+            recognise("GH-512-KL", true),
+            vec![Kind::Document, Kind::Plate]
+        );
+        assert_eq!(recognise("Marc Lefebvre", true), vec![Kind::Name]);
+        assert_eq!(recognise("Сомчай Вонгсакул", false), vec![Kind::Name]);
+    }
+}

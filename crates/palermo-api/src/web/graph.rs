@@ -12,6 +12,13 @@ const MARGIN: f64 = 60.0;
 /// what they are when pointed at).
 const LABELS_ALL_MAX: usize = 40;
 const ROUNDS: usize = 300;
+/// The layout's work bound, in node pairs times rounds: a network of a few hundred nodes gets
+/// every round, a larger one fewer (each round costs n² / 2 pairs), so no drawing costs more
+/// than a few tens of milliseconds.
+const WORK_MAX: usize = 12_000_000;
+/// Most nodes drawn: beyond it the drawing keeps the case's own entities and the cases first
+/// (the page lists every link in its tables).
+pub(crate) const DRAWN_MAX: usize = 400;
 const GRAVITY: f64 = 0.02;
 
 /// The kinds of node, in the legend's order, with what the legend says.
@@ -71,7 +78,9 @@ pub(crate) fn layout(network: &NetworkView) -> Vec<(f64, f64)> {
     let area = (width - 2.0 * MARGIN) * (height - 2.0 * MARGIN);
     let k = (area / n as f64).sqrt() * 0.8;
     let mut temperature = width / 8.0;
-    for _ in 0..ROUNDS {
+    let rounds = (WORK_MAX / (n * n / 2).max(1)).clamp(20, ROUNDS);
+    let cooling = (0.01f64.ln() / rounds as f64).exp();
+    for _ in 0..rounds {
         let mut moves = vec![(0.0f64, 0.0f64); n];
         for i in 0..n {
             for j in (i + 1)..n {
@@ -107,7 +116,7 @@ pub(crate) fn layout(network: &NetworkView) -> Vec<(f64, f64)> {
             at[i].0 += mx / length * step;
             at[i].1 += my / length * step;
         }
-        temperature = (temperature * 0.985).max(1.0);
+        temperature = (temperature * cooling).max(1.0);
     }
     fit(&mut at, width, height);
     at
@@ -175,8 +184,34 @@ fn kind_class(kind: &str) -> &'static str {
         .unwrap_or("other")
 }
 
+/// The part of a network that is drawn: all of it up to [`DRAWN_MAX`] nodes, else the case's
+/// own nodes, then cases, then the rest nearest first, and only the edges between those kept.
+pub(crate) fn drawn(network: &NetworkView) -> std::borrow::Cow<'_, NetworkView> {
+    if network.nodes.len() <= DRAWN_MAX {
+        return std::borrow::Cow::Borrowed(network);
+    }
+    let mut order: Vec<&palermo_hub::cases::NetworkNode> = network.nodes.iter().collect();
+    order.sort_by_key(|node| (node.hop, !node.kind.starts_with("case")));
+    let nodes: Vec<_> = order.into_iter().take(DRAWN_MAX).cloned().collect();
+    let kept: std::collections::HashSet<&str> = nodes.iter().map(|n| n.id.as_str()).collect();
+    let edges = network
+        .edges
+        .iter()
+        .filter(|e| kept.contains(e.from.as_str()) && kept.contains(e.to.as_str()))
+        .cloned()
+        .collect();
+    std::borrow::Cow::Owned(NetworkView {
+        nodes,
+        edges,
+        truncated: true,
+        common_links_left_out: network.common_links_left_out,
+    })
+}
+
 /// The network as an SVG document: edges, then nodes with their labels; every text escaped.
+/// At most [`DRAWN_MAX`] nodes are drawn (see [`drawn`]).
 pub(crate) fn svg(network: &NetworkView) -> String {
+    let network = &*drawn(network);
     let at = layout(network);
     let (width, height) = size(network.nodes.len());
     let label_all = network.nodes.len() <= LABELS_ALL_MAX;
@@ -298,6 +333,39 @@ mod tests {
     }
 
     #[test]
+    fn a_large_network_is_drawn_in_part_and_quickly() {
+        let mut nodes = vec![node("case:1", "case", "FRA-1")];
+        nodes.extend((0..3000).map(|i| NetworkNode {
+            hop: 1,
+            ..node(&format!("case:2/e{i}"), "phone", "p")
+        }));
+        let edges = (0..3000)
+            .map(|i| NetworkEdge {
+                from: "case:1".into(),
+                to: format!("case:2/e{i}"),
+                kind: "phone".into(),
+                score: 1.0,
+            })
+            .collect();
+        let network = NetworkView {
+            nodes,
+            edges,
+            truncated: false,
+            common_links_left_out: 0,
+        };
+        let part = drawn(&network);
+        assert_eq!(part.nodes.len(), DRAWN_MAX);
+        assert!(part.truncated);
+        assert_eq!(part.nodes[0].id, "case:1", "the case itself is kept");
+        assert_eq!(part.edges.len(), DRAWN_MAX - 1);
+        let started = std::time::Instant::now();
+        let drawing = svg(&network);
+        assert_eq!(drawing.matches("<circle").count(), DRAWN_MAX);
+        // A bound on the work, not a timing: even a debug build draws it in well under a minute.
+        assert!(started.elapsed() < std::time::Duration::from_secs(60));
+    }
+
+    #[test]
     fn the_layout_is_the_same_each_time_and_within_the_drawing() {
         let nodes: Vec<NetworkNode> = (0..40)
             .map(|i| node(&format!("case:1/e{i}"), "phone", "p"))
@@ -318,9 +386,13 @@ mod tests {
         };
         let first = layout(&network);
         assert_eq!(first, layout(&network));
+        let (width, height) = size(40);
         for (x, y) in &first {
+            // Within the margins (a rounding's worth of slack).
             assert!(
-                (MARGIN..=WIDTH - MARGIN).contains(x) && (MARGIN..=HEIGHT - MARGIN).contains(y)
+                (MARGIN - 0.01..=width - MARGIN + 0.01).contains(x)
+                    && (MARGIN - 0.01..=height - MARGIN + 0.01).contains(y),
+                "({x}, {y})"
             );
         }
         // Nodes are spread out, not piled on one another.

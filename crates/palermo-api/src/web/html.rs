@@ -254,11 +254,15 @@ pub(crate) fn time(at: Timestamp) -> Markup {
 }
 
 /// Whether `path` is a path of this site (so safe to send the browser to after signing in).
+/// Only printable ASCII other than a backslash is taken: browsers drop tabs and line breaks
+/// from URLs and read a backslash as `/`, so `/<TAB>/evil.example` would leave the site.
 pub(crate) fn is_local_path(path: &str) -> bool {
-    path.starts_with('/')
-        && !path.starts_with("//")
-        && !path.starts_with("/\\")
-        && !path.contains(['\r', '\n'])
+    let bytes = path.as_bytes();
+    bytes.first() == Some(&b'/')
+        && bytes.get(1) != Some(&b'/')
+        && bytes
+            .iter()
+            .all(|&b| (0x21..=0x7e).contains(&b) && b != b'\\')
 }
 
 /// The hidden CSRF field of a form.
@@ -269,4 +273,36 @@ pub(crate) fn csrf(user: &WebUser) -> Markup {
 /// Inline SVG made by this server (the case network): its text is built from escaped parts.
 pub(crate) fn svg(text: String) -> Markup {
     PreEscaped(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_local_path;
+
+    #[test]
+    fn only_this_sites_paths_are_local() {
+        for local in [
+            "/",
+            "/check",
+            "/cases/3?hops=2#network",
+            "/signin?next=%2Fcheck",
+        ] {
+            assert!(is_local_path(local), "{local}");
+        }
+        for away in [
+            "",
+            "check",
+            "//evil.example",
+            "/\\evil.example",
+            "/\t/evil.example",
+            "/\n/evil",
+            "/ /evil",
+            "/\u{1}",
+            "https://evil.example",
+            "/caf\u{e9}",
+            "\\\\evil",
+        ] {
+            assert!(!is_local_path(away), "{away:?}");
+        }
+    }
 }

@@ -150,7 +150,7 @@ fn compose_page(user: &WebUser, form: &Form, errors: Option<&FieldErrors>) -> Re
     let priority = form.get("priority").unwrap_or("routine");
     let handling = form.get("handling").unwrap_or("H0");
     let content = html! {
-        (other_errors(errors, &["to", "subject", "body", "priority", "handling", "references", "attachments", "in_reply_to"]))
+        (other_errors(errors, &["to", "subject", "body", "priority", "handling", "references", "attachments"]))
         (compose_form(user, form, errors, priority, handling))
     };
     layout(user, "New message", "/messages", content)

@@ -45,8 +45,9 @@ const SESSION_COOKIE: &str = "__Host-palermo";
 const SIGNIN_COOKIE: &str = "__Host-palermo-signin";
 /// The hidden field every form sends its CSRF token in.
 const CSRF_FIELD: &str = "csrf";
-/// Largest form body, an uploaded manifest or case report included.
-const FORM_LIMIT_BYTES: usize = 4 * 1024 * 1024;
+/// Largest form body, its files included: a message's attachments (5 MiB each at the hub),
+/// a manifest, a case report.
+const FORM_LIMIT_BYTES: usize = 8 * 1024 * 1024;
 
 /// The pages, mounted at `/`; the API stays at `/api/v1`.
 pub(crate) fn router() -> Router<AppState> {
@@ -118,6 +119,8 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/admin/organisations", post(admin::add_organisation))
         .route("/assets/{name}", get(assets::serve))
         .layer(middleware::from_fn(headers))
+        // Over the API's own limit (2 MiB of JSON): a form carries files.
+        .layer(axum::extract::DefaultBodyLimit::max(FORM_LIMIT_BYTES))
 }
 
 /// Every page's security headers: no framing, no sniffing, no referrer, nothing cached, and a
@@ -385,7 +388,7 @@ async fn read_form(request: Request, state: &AppState) -> Result<Form, Response>
         html::error_page(
             StatusCode::PAYLOAD_TOO_LARGE,
             "Too large",
-            "the form and its files are larger than 4 MiB",
+            "the form and its files are larger than 8 MiB",
         )
     };
     if content_type.starts_with("multipart/form-data") {

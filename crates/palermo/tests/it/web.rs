@@ -446,3 +446,74 @@ fn what_another_bureau_wrote_is_shown_as_text_and_attachments_never_render() {
         404
     );
 }
+
+#[test]
+fn enrolling_a_new_authenticator_ends_the_persons_other_sessions_and_next_never_leaves_the_site() {
+    let server = Server::demo();
+    let person = server.person("fra.operator");
+    // Two sessions of one person: a desk's (its TOTP code) and a phone's (a recovery code).
+    let desk = Browser::signed_in(&server, "fra.operator");
+    let recovery = person["recovery_codes"][0].as_str().unwrap();
+    let answer = server.anonymous().post(
+        "/api/v1/sessions",
+        &json!({"username": "fra.operator", "password": person["password"], "code": recovery}),
+    );
+    assert_eq!(answer.status, 201, "{}", answer.text);
+    let phone = Browser {
+        base: server.url.clone(),
+        cookie: Some(format!(
+            "__Host-palermo={}",
+            answer.body["token"].as_str().unwrap()
+        )),
+    };
+    let token = phone.csrf();
+    let page = phone.post("/account/authenticator", &[("csrf", &token)], "same-origin");
+    assert_eq!(page.status, 200, "{}", page.text);
+    let marker = r#"id="totp-secret">"#;
+    let at = page.text.find(marker).unwrap() + marker.len();
+    let secret = &page.text[at..at + 32];
+    // A wrong code is refused beside its field; the desk's session still holds.
+    let wrong = phone.post(
+        "/account/authenticator/confirm",
+        &[
+            ("csrf", &token),
+            ("password", person["password"].as_str().unwrap()),
+            ("code", "000000"),
+        ],
+        "same-origin",
+    );
+    assert_eq!(wrong.status, 422);
+    assert!(wrong.text.contains(r#"id="code-error""#));
+    assert_eq!(desk.get("/account").status, 200);
+    let code = palermo_hub::totp_now(secret).unwrap();
+    let done = phone.post(
+        "/account/authenticator/confirm",
+        &[
+            ("csrf", &token),
+            ("password", person["password"].as_str().unwrap()),
+            ("code", &code),
+        ],
+        "same-origin",
+    );
+    assert_eq!(done.status, 200, "{}", done.text);
+    assert!(done.text.contains(r#"id="recovery-codes""#));
+    assert_eq!(
+        desk.get("/account").status,
+        303,
+        "the other session is over"
+    );
+    assert_eq!(phone.get("/account").status, 200, "this one goes on");
+
+    // `next` leads within the site only, whatever it holds.
+    for next in [
+        "/%09/evil.example/phish",
+        "//evil.example",
+        "/%5Cevil.example",
+        "/%01",
+        "https://evil.example",
+    ] {
+        let page = phone.get(&format!("/signin?next={next}"));
+        assert_eq!(page.status, 303, "{next}: {}", page.text);
+        assert_eq!(page.location.as_deref(), Some("/"), "{next}");
+    }
+}
