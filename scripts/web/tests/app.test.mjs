@@ -226,8 +226,15 @@ describe('case reports', () => {
     assert.ok((await svg.locator('circle').count()) >= 3, 'entities drawn');
     assert.ok((await svg.locator('line').count()) >= 2, 'links drawn');
     await shot(page, 'case');
+    const submitted = page.url();
+    // A demo case of France's, linked across borders: its network one link away.
+    await page.goto(`${base}/cases`);
+    await page.locator('tbody tr', { hasText: 'FRA' }).filter({ hasNotText: 'FRA-WEB' }).first().locator('a').first().click();
+    await page.locator('svg.network').waitFor();
+    assert.ok((await page.locator('svg.network line.shared').count()) > 0, 'links to other bureaus\' cases');
     await page.locator('figure.network-figure').screenshot({ path: `${process.env.PALERMO_WEB_ARTIFACTS}/case-network.png` });
     // The checklist is ticked by the reporting bureau.
+    await page.goto(submitted);
     const first = page.locator('ul.checklist li').first();
     await first.getByRole('button').click();
     await page.waitForURL(/#checklist$/);
