@@ -464,3 +464,35 @@ describe('the trail, administration, statistics and the public', () => {
     await page.context().close();
   });
 });
+
+describe('bulk import', () => {
+  test('a CSV with bad rows is refused whole, each problem at its line; mended, it is imported and checks find it', async () => {
+    const page = await as('fra.operator');
+    await page.goto(`${base}/records`);
+    const stamp = Date.now() % 1000000;
+    const header = 'number,issuing_country,type,status,reported_date';
+    const bad = [header, `IM${stamp}01,FRA,passport,stolen,2026-11-02`, `IM${stamp}02,ZZZ,passport,stolen,2026-11-02`,
+      `IM${stamp}03,FRA,passport,eaten,2026-11-02`].join('\n');
+    const form = page.locator('#import-form');
+    await form.getByLabel('Records').selectOption('documents');
+    await form.getByLabel(/^CSV file/).setInputFiles({ name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from(bad) });
+    await form.getByRole('button', { name: 'Import' }).click();
+    await page.locator('#import-errors').waitFor();
+    const rows = await page.locator('tbody tr').allTextContents();
+    assert.ok(rows.some((r) => r.startsWith('3') && r.includes('issuing_country')), rows.join(' | '));
+    assert.ok(rows.some((r) => r.startsWith('4') && r.includes('status')), rows.join(' | '));
+    await shot(page, 'import-refused');
+    const good = [header, `IM${stamp}01,FRA,passport,stolen,2026-11-02`, `IM${stamp}02,DEU,id_card,lost,2026-11-02`].join('\n');
+    await page.locator('#import-form').getByLabel(/^CSV file/).setInputFiles({ name: 'good.csv', mimeType: 'text/csv', buffer: Buffer.from(good) });
+    await page.locator('#import-form').getByRole('button', { name: 'Import' }).click();
+    await page.locator('#import-done').waitFor();
+    assert.match(await page.locator('#import-done').textContent(), /2 records added/);
+    await page.goto(`${base}/check`);
+    await page.getByLabel(/Document number, machine-readable zone/).fill(`IM${stamp}02`);
+    await page.getByLabel(/^Country/).fill('DEU');
+    await page.getByRole('button', { name: 'Check', exact: true }).click();
+    await page.locator('.verdict').waitFor();
+    assert.equal((await page.locator('.verdict-label').textContent()).trim(), 'HIT');
+    noProblems(page);
+  });
+});

@@ -102,6 +102,71 @@ pub(crate) async fn submit(State(state): State<AppState>, posted: Posted) -> Res
     }
 }
 
+/// The countries of a report's route, in order (a leg without a country is left out).
+fn route_countries(report: &serde_json::Value) -> Vec<String> {
+    report
+        .get("route")
+        .and_then(|r| r.as_array())
+        .into_iter()
+        .flatten()
+        .filter_map(|leg| {
+            leg.get("country")
+                .and_then(|c| c.as_str())
+                .map(str::to_owned)
+        })
+        .collect()
+}
+
+/// The route on the world map, by each country's capital.
+fn route_of(report: &serde_json::Value) -> Option<String> {
+    let countries = route_countries(report);
+    if countries.is_empty() {
+        return None;
+    }
+    let mut places: Vec<palermo_hub::cases::Place> = Vec::new();
+    for code in &countries {
+        let Some(country) = palermo_core::CountryCode::parse(code) else {
+            continue;
+        };
+        if let Some(capital) = country.capital()
+            && !places.iter().any(|p| p.country == *code)
+        {
+            places.push(palermo_hub::cases::Place {
+                country: code.clone(),
+                capital: capital.name.to_owned(),
+                latitude: capital.latitude,
+                longitude: capital.longitude,
+            });
+        }
+    }
+    let route = super::statistics::Route {
+        stops: countries.iter().map(String::as_str).collect(),
+        weight: 3.0,
+        note: "the case's route".to_owned(),
+    };
+    Some(super::statistics::route_map(&places, &[route]))
+}
+
+/// The route in words: each country with its role and place.
+fn route_text(report: &serde_json::Value) -> String {
+    report
+        .get("route")
+        .and_then(|r| r.as_array())
+        .into_iter()
+        .flatten()
+        .map(|leg| {
+            let text = |key: &str| leg.get(key).and_then(|v| v.as_str()).unwrap_or_default();
+            let place = if text("place").is_empty() {
+                String::new()
+            } else {
+                format!(", {}", text("place"))
+            };
+            format!("{} ({}{place})", text("country"), text("role"))
+        })
+        .collect::<Vec<_>>()
+        .join(" → ")
+}
+
 /// One shared identifier in a line: its kind, its value, how much it says.
 fn shared_text(shared: &palermo_hub::cases::SharedIdentifier) -> String {
     let mut line = format!("{} {}", shared.kind, shared.value);
@@ -182,6 +247,12 @@ pub(crate) async fn page(
             figure.network-figure {
                 (svg(drawing))
                 figcaption { (legend()) }
+            }
+        }
+        @if let Some(map) = route_of(&case.report) {
+            section #route {
+                h2 { "Route" }
+                figure.chart.route-figure { (svg(map)) figcaption { (route_text(&case.report)) } }
             }
         }
         section {

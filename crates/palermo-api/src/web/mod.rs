@@ -13,6 +13,7 @@ mod check;
 mod graph;
 mod hits;
 mod html;
+mod import;
 mod messages;
 mod notices;
 mod public;
@@ -76,6 +77,7 @@ pub(crate) fn router() -> Router<AppState> {
         )
         .route("/records", get(records::page))
         .route("/records/open", get(records::open))
+        .route("/records/import", post(import::submit))
         .route("/records/documents", post(records::create_document))
         .route("/records/documents/{id}", get(records::document))
         .route(

@@ -224,6 +224,7 @@ fn records_page(user: &WebUser, failed: Option<(&str, &Form, &FieldErrors)>) -> 
                 }
             }
         }
+        @if writes { (super::import::section(user)) }
     };
     layout(user, "Records", "/records", content)
 }

@@ -124,14 +124,20 @@ fn sankey(stats: &RouteStatistics) -> String {
     out
 }
 
-/// The legs from source to destination between the countries' capitals, on an
-/// equirectangular world (longitude and latitude lines every 30°).
-fn map(stats: &RouteStatistics) -> String {
+/// A route to draw: its countries in order, its line's weight, and what it says.
+pub(crate) struct Route<'a> {
+    pub stops: Vec<&'a str>,
+    pub weight: f64,
+    pub note: String,
+}
+
+/// Routes between the countries' capitals, each leg a curve, on an equirectangular world
+/// (Natural Earth's land, longitude and latitude lines every 30°).
+pub(crate) fn route_map(places: &[palermo_hub::cases::Place], routes: &[Route<'_>]) -> String {
     let (width, height) = (720.0, 360.0);
     let project =
         |lat: f64, lon: f64| ((lon + 180.0) / 360.0 * width, (90.0 - lat) / 180.0 * height);
-    let places: HashMap<&str, (f64, f64)> = stats
-        .places
+    let at: HashMap<&str, (f64, f64)> = places
         .iter()
         .map(|p| (p.country.as_str(), project(p.latitude, p.longitude)))
         .collect();
@@ -154,22 +160,9 @@ fn map(stats: &RouteStatistics) -> String {
             r#"<line class="graticule" x1="0" y1="{y:.1}" x2="{width}" y2="{y:.1}"/>"#
         );
     }
-    let most = stats
-        .flows
-        .iter()
-        .map(|f| f.victims.max(f.cases))
-        .max()
-        .unwrap_or(1)
-        .max(1) as f64;
-    for flow in &stats.flows {
-        let stops: Vec<&str> = std::iter::once(flow.source.as_str())
-            .chain(flow.transit.iter().map(String::as_str))
-            .chain(std::iter::once(flow.destination.as_str()))
-            .collect();
-        let weight = 1.0 + 5.0 * flow.victims.max(flow.cases) as f64 / most;
-        for leg in stops.windows(2) {
-            let (Some(&(ax, ay)), Some(&(bx, by))) = (places.get(leg[0]), places.get(leg[1]))
-            else {
+    for route in routes {
+        for leg in route.stops.windows(2) {
+            let (Some(&(ax, ay)), Some(&(bx, by))) = (at.get(leg[0]), at.get(leg[1])) else {
                 continue;
             };
             let (mx, my) = (
@@ -178,15 +171,15 @@ fn map(stats: &RouteStatistics) -> String {
             );
             let _ = write!(
                 out,
-                r#"<path class="leg" stroke-width="{weight:.1}" d="M{ax:.1},{ay:.1} Q{mx:.1},{my:.1} {bx:.1},{by:.1}"><title>{} → {} ({}, {})</title></path>"#,
+                r#"<path class="leg" stroke-width="{:.1}" d="M{ax:.1},{ay:.1} Q{mx:.1},{my:.1} {bx:.1},{by:.1}"><title>{} → {} ({})</title></path>"#,
+                route.weight,
                 escape(leg[0]),
                 escape(leg[1]),
-                escape(&flow.exploitation),
-                flow.year
+                escape(&route.note)
             );
         }
     }
-    for place in &stats.places {
+    for place in places {
         let (x, y) = project(place.latitude, place.longitude);
         let _ = write!(
             out,
@@ -200,6 +193,30 @@ fn map(stats: &RouteStatistics) -> String {
     }
     out.push_str("</svg>");
     out
+}
+
+/// The statistics' flows on the map, each as wide as its victims.
+fn map(stats: &RouteStatistics) -> String {
+    let most = stats
+        .flows
+        .iter()
+        .map(|f| f.victims.max(f.cases))
+        .max()
+        .unwrap_or(1)
+        .max(1) as f64;
+    let routes: Vec<Route<'_>> = stats
+        .flows
+        .iter()
+        .map(|flow| Route {
+            stops: std::iter::once(flow.source.as_str())
+                .chain(flow.transit.iter().map(String::as_str))
+                .chain(std::iter::once(flow.destination.as_str()))
+                .collect(),
+            weight: 1.0 + 5.0 * flow.victims.max(flow.cases) as f64 / most,
+            note: format!("{}, {}", flow.exploitation, flow.year),
+        })
+        .collect();
+    route_map(&stats.places, &routes)
 }
 
 fn trends(stats: &RouteStatistics) -> (Vec<i32>, BTreeMap<String, BTreeMap<i32, usize>>) {

@@ -51,6 +51,28 @@
   evaluate();
 })();
 
+// A file's upload shows its progress; the answer then replaces the page.
+for (const form of document.querySelectorAll('form[data-progress]')) {
+  form.addEventListener('submit', (event) => {
+    const bar = form.querySelector('progress');
+    if (!bar || !window.XMLHttpRequest) return;
+    event.preventDefault();
+    const request = new XMLHttpRequest();
+    request.open('POST', form.action);
+    bar.hidden = false;
+    request.upload.addEventListener('progress', (e) => {
+      if (e.lengthComputable) bar.value = Math.round((e.loaded / e.total) * 100);
+    });
+    request.addEventListener('load', () => {
+      document.open();
+      document.write(request.responseText);
+      document.close();
+    });
+    request.addEventListener('error', () => form.submit());
+    request.send(new FormData(form));
+  });
+}
+
 // An answer takes the focus (screen readers read it first; the page starts at it).
 document.querySelector('[data-focus]')?.focus();
 
