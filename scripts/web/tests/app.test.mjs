@@ -1,6 +1,7 @@
 // The web application driven in headless Chromium, as its users use it. One demo hub for the
 // run (scripts/web/run); the steps run in order and leave a screenshot each.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import { after, describe, test } from 'node:test';
 
 import { as, base, close, credentials, freshCode, newPage, noProblems, person, shot, signIn, totp } from './lib.mjs';
@@ -493,6 +494,30 @@ describe('bulk import', () => {
     await page.getByRole('button', { name: 'Check', exact: true }).click();
     await page.locator('.verdict').waitFor();
     assert.equal((await page.locator('.verdict-label').textContent()).trim(), 'HIT');
+    noProblems(page);
+  });
+});
+
+describe('passenger manifests', () => {
+  test("an airline's PAXLST file is screened: its report, then the travel warnings page", async () => {
+    const page = await as('fra.operator');
+    await page.goto(`${base}/check`);
+    const manifest = fs.readFileSync(new URL('../../../docs/examples/manifest-af1234.edi', import.meta.url));
+    await page.getByLabel(/UN\/EDIFACT PAXLST file/).setInputFiles({ name: 'af1234.edi', mimeType: 'application/edifact', buffer: manifest });
+    await page.getByRole('button', { name: 'Screen the manifest' }).click();
+    await page.waitForURL(/\/manifests\/\d+$/);
+    assert.match(await page.locator('.verdict-label').textContent(), /HIT|NO HIT|POSSIBLE HIT/);
+    assert.match(await page.locator('pre.summary').textContent(), /AF1234|travellers/i);
+    await shot(page, 'manifest');
+    // A broken file is refused at its segment, and nothing is screened.
+    await page.goto(`${base}/check`);
+    const broken = Buffer.from(manifest.toString('latin1').replace(/UNT\+\d+/, 'UNT+999'), 'latin1');
+    await page.getByLabel(/UN\/EDIFACT PAXLST file/).setInputFiles({ name: 'broken.edi', mimeType: 'application/edifact', buffer: broken });
+    await page.getByRole('button', { name: 'Screen the manifest' }).click();
+    await page.getByRole('alert').waitFor();
+    assert.match(await page.getByRole('alert').textContent(), /UNT|segment/i);
+    await page.goto(`${base}/warnings`);
+    assert.equal(await page.locator('h1').textContent(), 'Travel warnings');
     noProblems(page);
   });
 });
