@@ -11,10 +11,10 @@ const MARGIN: f64 = 60.0;
 /// Beyond this many nodes only cases and the case's own entities are labelled (the rest say
 /// what they are when pointed at).
 const LABELS_ALL_MAX: usize = 40;
-const ROUNDS: usize = 300;
+const ROUNDS: usize = 120;
 /// Most nodes drawn: beyond it the drawing keeps the case's own entities and the cases first
 /// (the page lists every link in its tables).
-pub(crate) const DRAWN_MAX: usize = 400;
+pub(crate) const DRAWN_MAX: usize = 300;
 const GRAVITY: f64 = 0.02;
 
 /// The kinds of node, in the legend's order, with what the legend says.
