@@ -521,3 +521,38 @@ describe('passenger manifests', () => {
     noProblems(page);
   });
 });
+
+describe('changing a record', () => {
+  test('the owner changes a record in place; a bad value is refused beside its field', async () => {
+    const page = await as('fra.operator');
+    await page.goto(`${base}/records`);
+    const number = `ED${Date.now() % 10000000}`;
+    const form = page.locator('form[action="/records/vehicles"]');
+    await form.getByLabel('VIN').fill('');
+    await form.getByLabel('Plate', { exact: true }).fill(number);
+    await form.getByLabel("Plate's country").fill('FRA');
+    await form.getByLabel('Make').fill('Peugeot');
+    await form.getByLabel('Status').fill('stolen');
+    await form.getByRole('button', { name: 'Create' }).click();
+    await page.waitForURL(/\/records\/vehicles\/\d+$/);
+    const address = page.url();
+    await page.getByText('Change this record').click();
+    const edit = page.locator('form[action$="/edit"]');
+    assert.equal(await edit.getByLabel('Make').inputValue(), 'Peugeot');
+    await edit.getByLabel('Status').fill('melted');
+    await edit.getByRole('button', { name: 'Save the changes' }).click();
+    await page.locator('#edit-status-error').waitFor();
+    await page.locator('form[action$="/edit"]').getByLabel('Status').fill('misappropriated');
+    await page.locator('form[action$="/edit"]').getByLabel('Colour').fill('grey');
+    await page.locator('form[action$="/edit"]').getByRole('button', { name: 'Save the changes' }).click();
+    await page.waitForURL(address);
+    const text = await page.locator('main').textContent();
+    assert.match(text, /misappropriated/);
+    assert.match(text, /grey/);
+    // Another bureau sees no form to change it (and the hub would refuse it anyway).
+    const germany = await as('deu.operator');
+    await germany.goto(address);
+    assert.equal(await germany.locator('form[action$="/edit"]').count(), 0);
+    noProblems(page);
+  });
+});

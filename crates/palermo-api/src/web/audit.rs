@@ -75,7 +75,7 @@ pub(crate) async fn page(
         Ok(filter) => filter,
         Err(errors) => return failure(Some(&user), HubError::Invalid(errors)),
     };
-    let verify = query.get("verify").is_some();
+    let verify = query.contains_key("verify");
     let caller = user.caller.clone();
     let found = blocking(&state, move |hub| {
         let entries = hub.audit_entries(&caller, &filter, PAGE)?;

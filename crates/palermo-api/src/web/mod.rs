@@ -84,12 +84,14 @@ pub(crate) fn router() -> Router<AppState> {
             "/records/documents/{id}/withdraw",
             post(records::withdraw_document),
         )
+        .route("/records/documents/{id}/edit", post(records::edit_document))
         .route("/records/vehicles", post(records::create_vehicle))
         .route("/records/vehicles/{id}", get(records::vehicle))
         .route(
             "/records/vehicles/{id}/withdraw",
             post(records::withdraw_vehicle),
         )
+        .route("/records/vehicles/{id}/edit", post(records::edit_vehicle))
         .route("/records/persons", post(records::create_person))
         .route("/records/persons/{id}", get(records::person))
         .route(

@@ -34,6 +34,11 @@ const DOCUMENT_FIELDS: &[(&str, &str, &str)] = &[
         "stolen, lost, revoked, invalidated, stolen_blank",
     ),
     ("reported_date", "Reported on", "YYYY-MM-DD"),
+    (
+        "review_date",
+        "Review by",
+        "YYYY-MM-DD; default five years on",
+    ),
     ("holder_name", "Holder's name", "optional"),
     (
         "holder_birth_date",
@@ -65,6 +70,11 @@ const VEHICLE_FIELDS: &[(&str, &str, &str)] = &[
     ("year", "Year", ""),
     ("status", "Status", "stolen, misappropriated, lost"),
     ("reported_date", "Reported on", "YYYY-MM-DD"),
+    (
+        "review_date",
+        "Review by",
+        "YYYY-MM-DD; default five years on",
+    ),
     ("external_ref", "Your reference", "optional"),
     (
         "restriction",
@@ -88,6 +98,11 @@ const PERSON_FIELDS: &[(&str, &str, &str)] = &[
     ("sex", "Sex", "M, F or U"),
     ("category", "Category", "wanted, missing, suspect, offender"),
     ("reported_date", "Reported on", "YYYY-MM-DD"),
+    (
+        "review_date",
+        "Review by",
+        "YYYY-MM-DD; default five years on",
+    ),
     ("external_ref", "Your reference", "optional"),
     (
         "restriction",
@@ -191,7 +206,10 @@ fn record_form(
 }
 
 /// The kinds of record a bureau creates here: (path, legend, fields).
-const FORMS: &[(&str, &str, &[(&str, &str, &str)])] = &[
+/// A form's fields: (name, label, hint).
+type Fields = &'static [(&'static str, &'static str, &'static str)];
+
+const FORMS: &[(&str, &str, Fields)] = &[
     ("documents", "New travel document", DOCUMENT_FIELDS),
     ("vehicles", "New vehicle", VEHICLE_FIELDS),
     ("persons", "New person", PERSON_FIELDS),
@@ -313,6 +331,51 @@ pub(crate) async fn create_vehicle(State(state): State<AppState>, posted: Posted
     .await
 }
 
+/// A record's fields as the form shows them to change it: the view's values under the
+/// input's names, lists as comma-separated text.
+fn values_of(json: &serde_json::Value, fields: &[(&str, &str, &str)]) -> Form {
+    let mut form = Form::default();
+    for (name, _, _) in fields {
+        let text = match json.get(*name) {
+            Some(serde_json::Value::String(text)) => text.clone(),
+            Some(serde_json::Value::Array(items)) => items
+                .iter()
+                .filter_map(|i| i.as_str())
+                .collect::<Vec<_>>()
+                .join(","),
+            Some(serde_json::Value::Number(n)) => n.to_string(),
+            _ => continue,
+        };
+        form.fields.push(((*name).to_owned(), text));
+    }
+    form
+}
+
+fn edit_form(
+    user: &WebUser,
+    kind: &str,
+    id: i64,
+    fields: &[(&str, &str, &str)],
+    form: &Form,
+    errors: Option<&FieldErrors>,
+) -> Markup {
+    let names: Vec<&str> = fields.iter().map(|(n, _, _)| *n).collect();
+    html! {
+        form.stack method="post" action={"/records/" (kind) "/" (id) "/edit"} {
+            (csrf(user))
+            (other_errors(errors, &names))
+            @for (name, label, hint) in fields {
+                @let field_id = format!("edit-{name}");
+                label for=(field_id) { (label) @if !hint.is_empty() { small { " (" (hint) ")" } } }
+                input id=(field_id) name=(name) value=(form.get(name).unwrap_or_default())
+                    aria-describedby={(field_id) "-error"};
+                (field_error(errors, &[name], &field_id))
+            }
+            button.primary type="submit" { "Save the changes" }
+        }
+    }
+}
+
 fn record_page<V: Serialize>(
     user: &WebUser,
     kind: &str,
@@ -321,16 +384,45 @@ fn record_page<V: Serialize>(
     view: &V,
     extra: Markup,
 ) -> Response {
+    record_page_with(user, kind, title, id, view, extra, None, None)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn record_page_with<V: Serialize>(
+    user: &WebUser,
+    kind: &str,
+    title: &str,
+    id: i64,
+    view: &V,
+    extra: Markup,
+    sent: Option<&Form>,
+    edit_errors: Option<&FieldErrors>,
+) -> Response {
     let json = serde_json::to_value(view).unwrap_or_default();
+    let prefilled = FORMS
+        .iter()
+        .find(|(path, _, _)| *path == kind)
+        .map(|(_, _, fields)| values_of(&json, fields));
+    let edit_values = sent.or(prefilled.as_ref());
     let owner = json
         .pointer("/meta/owner")
         .or_else(|| json.get("owner"))
         .and_then(|o| o.as_str())
         .unwrap_or_default();
     let owns = owner == user.caller.org.as_str() && user.may(Permissions::WRITE_RECORDS);
+    let editable = FORMS
+        .iter()
+        .find(|(path, _, _)| *path == kind && kind != "persons")
+        .map(|(_, _, fields)| *fields);
     let content = html! {
         (extra)
         (value(&json))
+        @if let (true, Some(fields), Some(form)) = (owns, editable, edit_values) {
+            details.edit open[edit_errors.is_some()] {
+                summary { "Change this record" }
+                (edit_form(user, kind, id, fields, form, edit_errors))
+            }
+        }
         @if owns {
             form method="post" action={"/records/" (kind) "/" (id) "/withdraw"} {
                 (csrf(user))
@@ -497,4 +589,90 @@ pub(crate) async fn withdraw_person(
     posted: Posted,
 ) -> Response {
     withdraw(state, posted, id, palermo_hub::Hub::withdraw_person).await
+}
+
+async fn edit<T, V>(
+    state: AppState,
+    posted: Posted,
+    id: String,
+    kind: &'static str,
+    update: fn(&palermo_hub::Hub, &palermo_hub::Caller, i64, &T) -> palermo_hub::Result<V>,
+    read: fn(&palermo_hub::Hub, &palermo_hub::Caller, i64) -> palermo_hub::Result<V>,
+) -> Response
+where
+    T: DeserializeOwned + Send + 'static,
+    V: Serialize + Send + 'static,
+{
+    let Posted { user, form } = posted;
+    let Some(id) = parse(&id) else {
+        return failure(Some(&user), HubError::NotFound);
+    };
+    let fields = FORMS
+        .iter()
+        .find(|(path, _, _)| *path == kind)
+        .map(|(_, _, fields)| *fields)
+        .unwrap_or_default();
+    let refused = |errors: FieldErrors, state: AppState, user: WebUser, form: Form| async move {
+        let caller = user.caller.clone();
+        match blocking(&state, move |hub| read(hub, &caller, id)).await {
+            Ok(view) => {
+                let title = format!("Record {id}");
+                let mut response = record_page_with(
+                    &user,
+                    kind,
+                    &title,
+                    id,
+                    &view,
+                    html! {},
+                    Some(&form),
+                    Some(&errors),
+                );
+                *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+                response
+            }
+            Err(error) => failure(Some(&user), error),
+        }
+    };
+    let input: T = match input_of(&form, fields) {
+        Ok(input) => input,
+        Err(errors) => return refused(errors, state, user, form).await,
+    };
+    let caller = user.caller.clone();
+    match blocking(&state, move |hub| update(hub, &caller, id, &input)).await {
+        Ok(_) => super::see_other(&format!("/records/{kind}/{id}")),
+        Err(HubError::Invalid(errors)) => refused(errors, state, user, form).await,
+        Err(other) => failure(Some(&user), other),
+    }
+}
+
+pub(crate) async fn edit_document(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    posted: Posted,
+) -> Response {
+    edit::<DocumentInput, _>(
+        state,
+        posted,
+        id,
+        "documents",
+        palermo_hub::Hub::update_document,
+        palermo_hub::Hub::document,
+    )
+    .await
+}
+
+pub(crate) async fn edit_vehicle(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    posted: Posted,
+) -> Response {
+    edit::<VehicleInput, _>(
+        state,
+        posted,
+        id,
+        "vehicles",
+        palermo_hub::Hub::update_vehicle,
+        palermo_hub::Hub::vehicle,
+    )
+    .await
 }

@@ -763,7 +763,7 @@ fn administrators_manage_people_and_keys_on_a_running_hub() {
 
     let users = administrator.get("/api/v1/admin/users");
     assert_eq!(users.status, 200, "{}", users.text);
-    assert_eq!(users.body["users"].as_array().unwrap().len(), 6);
+    assert_eq!(users.body["users"].as_array().unwrap().len(), 7);
     let fields = administrator
         .post(
             "/api/v1/admin/users",

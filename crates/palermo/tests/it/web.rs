@@ -276,7 +276,22 @@ fn another_bureau_reaches_no_restricted_record_by_url_and_a_missing_one_reads_al
         "same-origin",
     );
     assert_eq!(refused.status, 404, "{}", refused.text);
-    assert_eq!(germany.get(&format!("/api/v1/documents/{id}")).status, 200);
+    let changed = france.post(
+        &format!("/records/documents/{id}/edit"),
+        &[
+            ("csrf", &token),
+            ("number", "DE0WEB777"),
+            ("issuing_country", "DEU"),
+            ("type", "passport"),
+            ("status", "lost"),
+            ("reported_date", "2026-11-30"),
+        ],
+        "same-origin",
+    );
+    assert_eq!(changed.status, 404, "{}", changed.text);
+    let record = germany.get(&format!("/api/v1/documents/{id}"));
+    assert_eq!(record.status, 200);
+    assert_eq!(record.body["status"], "stolen", "nothing changed");
     // A check by France finds nothing either.
     let page = france.post(
         "/check",
