@@ -332,7 +332,7 @@ pub(crate) async fn page(
         @if user.may(Permissions::HITS) {
             section {
                 h2 { "Hits per month" }
-                p { a href="/statistics/hits.csv" download { "Download (CSV)" } }
+                p { "Of your bureau's latest " (palermo_hub::HITS_PAGE_MAX) " hits. " a href="/statistics/hits.csv" download { "Download (CSV)" } }
                 div.scroll { table #hits-per-month {
                     thead { tr { th { "Month" } th { "On our records" } th { "From our checks" } th {} } }
                     tbody { @for (month, (ours, raised)) in &months { tr {
