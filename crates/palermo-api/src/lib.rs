@@ -634,7 +634,7 @@ async fn get_document(
 
 #[utoipa::path(put, path = "/api/v1/documents/{id}", tag = "documents", params(("id" = i64, Path)),
     request_body = DocumentInput,
-    responses((status = 200, body = DocumentView), (status = 404, body = problem::Problem), (status = 422, body = problem::Problem)),
+    responses((status = 200, body = DocumentView), (status = 404, body = problem::Problem), (status = 409, body = problem::Problem, description = "the record is withdrawn"), (status = 422, body = problem::Problem)),
     security(("api_key" = [])))]
 async fn update_document(
     State(state): State<AppState>,
@@ -707,7 +707,7 @@ async fn get_vehicle(
 
 #[utoipa::path(put, path = "/api/v1/vehicles/{id}", tag = "vehicles", params(("id" = i64, Path)),
     request_body = VehicleInput,
-    responses((status = 200, body = VehicleView), (status = 404, body = problem::Problem), (status = 422, body = problem::Problem)),
+    responses((status = 200, body = VehicleView), (status = 404, body = problem::Problem), (status = 409, body = problem::Problem, description = "the record is withdrawn"), (status = 422, body = problem::Problem)),
     security(("api_key" = [])))]
 async fn update_vehicle(
     State(state): State<AppState>,

@@ -63,7 +63,7 @@ pub async fn get(
 
 #[utoipa::path(put, path = "/api/v1/persons/{id}", tag = "persons", params(("id" = i64, Path)),
     request_body = PersonInput,
-    responses((status = 200, body = PersonView), (status = 404, body = crate::problem::Problem)),
+    responses((status = 200, body = PersonView), (status = 404, body = crate::problem::Problem), (status = 409, body = crate::problem::Problem, description = "the record is withdrawn")),
     security(("api_key" = [])))]
 pub async fn update(
     State(state): State<AppState>,

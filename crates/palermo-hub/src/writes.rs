@@ -641,7 +641,18 @@ impl Hub {
             let mut event = self.event(caller, &action, "ok");
             event.target = target();
             self.precheck::<K>(caller, id)?;
-            let (allow, refusal) = guard(|stored| may_change(caller, stored));
+            // A change is not a way back: a withdrawn record is reported again as a new one
+            // (a batch or an import by the owner's reference still restores it, as documented).
+            let (allow, refusal) = guard(|stored: &Stored<K>| {
+                may_change(caller, stored)?;
+                if stored.withdrawn_at.is_some() {
+                    return Err(HubError::Conflict(format!(
+                        "{} {id} is withdrawn: report it again as a new record",
+                        K::KIND.as_str()
+                    )));
+                }
+                Ok(())
+            });
             let _writing = self.writes.lock();
             let written = K::update(self.store.as_ref(), id, &record, self.now(), &allow, &event)?
                 .ok_or_else(|| refusal.take().unwrap_or(HubError::NotFound))?;

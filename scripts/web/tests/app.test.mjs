@@ -259,6 +259,18 @@ describe('notices', () => {
     await people.getByRole('button', { name: 'Create' }).click();
     await france.waitForURL(/\/records\/persons\/\d+$/);
     const personId = france.url().match(/(\d+)$/)[1];
+    // A photo of the person; a file that is no image is refused.
+    await france.getByLabel(/Add a photo/).setInputFiles({ name: 'notes.txt', mimeType: 'image/png', buffer: Buffer.from('not an image') });
+    await france.getByRole('button', { name: 'Add', exact: true }).click();
+    assert.match(await france.locator('main').textContent(), /neither a JPEG nor a PNG/);
+    await france.goto(`${base}/records/persons/${personId}`);
+    const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
+    await france.getByLabel(/Add a photo/).setInputFiles({ name: 'face.png', mimeType: 'image/png', buffer: png });
+    await france.getByRole('button', { name: 'Add', exact: true }).click();
+    await france.waitForURL(`${base}/records/persons/${personId}`);
+    const photo = france.locator('.photos img').first();
+    await photo.waitFor();
+    assert.ok(await photo.evaluate((img) => img.complete && img.naturalWidth === 1), 'the photo is shown');
 
     await france.goto(`${base}/notices/new`);
     await france.getByLabel('Kind').selectOption('blue');

@@ -68,7 +68,16 @@ fn rows<T: serde::de::DeserializeOwned>(
     };
     let mut problems = Vec::new();
     for (i, header) in headers.iter().enumerate() {
-        if !fields.contains(&header) {
+        if headers.iter().take(i).any(|earlier| earlier == header) {
+            problems.push(Problem {
+                line: 1,
+                column: header.to_owned(),
+                detail: format!(
+                    "column {} repeats an earlier column of the same name",
+                    i + 1
+                ),
+            });
+        } else if !fields.contains(&header) {
             problems.push(Problem {
                 line: 1,
                 column: header.to_owned(),
@@ -85,7 +94,12 @@ fn rows<T: serde::de::DeserializeOwned>(
     }
     let mut out = Vec::new();
     for (index, record) in reader.records().enumerate() {
-        let line = index + 2;
+        // The line the row starts on (a quoted field may span lines).
+        let line = match &record {
+            Ok(record) => record.position().map(|p| p.line() as usize),
+            Err(error) => error.position().map(|p| p.line() as usize),
+        }
+        .unwrap_or(index + 2);
         if out.len() + problems.len() >= WRITE_BATCH_MAX {
             problems.push(Problem {
                 line,
@@ -141,6 +155,22 @@ fn rows<T: serde::de::DeserializeOwned>(
     } else {
         Err(problems)
     }
+}
+
+/// [`rows`] on a blocking thread: a file of megabytes is CPU work for the async workers.
+async fn parse<T: serde::de::DeserializeOwned + Send + 'static>(
+    bytes: axum::body::Bytes,
+    fields: &'static [&'static str],
+) -> Result<Vec<(usize, T)>, Vec<Problem>> {
+    tokio::task::spawn_blocking(move || rows::<T>(&bytes, fields))
+        .await
+        .unwrap_or_else(|error| {
+            Err(vec![Problem {
+                line: 0,
+                column: String::new(),
+                detail: format!("the file could not be read: {error}"),
+            }])
+        })
 }
 
 /// The hub's errors (`records[3].number`) as lines of the file.
@@ -203,11 +233,11 @@ pub(crate) async fn submit(State(state): State<AppState>, posted: Posted) -> Res
     let bytes = file.bytes.clone();
     let caller = user.caller.clone();
     let outcome = match form.get("kind") {
-        Some("vehicles") => match rows::<VehicleInput>(&bytes, VehicleInput::FIELDS) {
+        Some("vehicles") => match parse::<VehicleInput>(bytes, VehicleInput::FIELDS).await {
             Ok(rows) => write(&state, caller, rows, palermo_hub::Hub::write_vehicles).await,
             Err(problems) => Err(problems),
         },
-        _ => match rows::<DocumentInput>(&bytes, DocumentInput::FIELDS) {
+        _ => match parse::<DocumentInput>(bytes, DocumentInput::FIELDS).await {
             Ok(rows) => write(&state, caller, rows, palermo_hub::Hub::write_documents).await,
             Err(problems) => Err(problems),
         },
@@ -217,6 +247,7 @@ pub(crate) async fn submit(State(state): State<AppState>, posted: Posted) -> Res
             let content = html! {
                 p.notice role="status" #import-done {
                     (name) ": " (written.inserted) " records added, " (written.updated) " updated, in one transaction."
+                    @if written.updated > 0 { " A row with the reference of one of your records replaces it (and brings a withdrawn one back), as `palermo import` does." }
                 }
                 (import_form(&user))
             };

@@ -94,6 +94,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/records/vehicles/{id}/edit", post(records::edit_vehicle))
         .route("/records/persons", post(records::create_person))
         .route("/records/persons/{id}", get(records::person))
+        .route("/records/persons/{id}/photos", post(records::add_photo))
         .route(
             "/records/persons/{id}/withdraw",
             post(records::withdraw_person),
@@ -473,9 +474,12 @@ pub(crate) fn failure(user: Option<&WebUser>, error: HubError) -> Response {
     }
     let error = ApiError::from(error);
     let status = error.code.status();
+    // One invalid field is the detail itself; several are listed after it.
     let mut detail = error.detail.clone();
-    for field in &error.errors {
-        detail.push_str(&format!("; {}: {}", field.field, field.detail));
+    if error.errors.len() > 1 {
+        for field in &error.errors {
+            detail.push_str(&format!("; {}: {}", field.field, field.detail));
+        }
     }
     let title = match status {
         StatusCode::NOT_FOUND => "Not found",

@@ -107,9 +107,11 @@ pub(crate) async fn search(
     }
     let params: Vec<(String, String)> =
         query.iter().filter(|(k, _)| k != "kind").cloned().collect();
+    // The last of a repeated parameter, as the hub's search takes it.
     let value = |name: &str| {
         params
             .iter()
+            .rev()
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())
             .unwrap_or_default()

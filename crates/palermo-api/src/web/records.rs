@@ -410,6 +410,8 @@ fn record_page_with<V: Serialize>(
         .and_then(|o| o.as_str())
         .unwrap_or_default();
     let owns = owner == user.caller.org.as_str() && user.may(Permissions::WRITE_RECORDS);
+    let withdrawn = json.get("withdrawn_at").is_some_and(|w| !w.is_null());
+    let owns = owns && !withdrawn;
     let editable = FORMS
         .iter()
         .find(|(path, _, _)| *path == kind && kind != "persons")
@@ -499,12 +501,26 @@ pub(crate) async fn person(
     .await;
     match found {
         Ok((view, photos)) => {
+            let json = serde_json::to_value(&view).unwrap_or_default();
+            let owns = json.get("owner").and_then(|o| o.as_str()) == Some(user.caller.org.as_str())
+                && json.get("withdrawn_at").is_none_or(|w| w.is_null())
+                && user.may(Permissions::WRITE_RECORDS);
             let gallery = html! {
                 @if !photos.is_empty() {
                     div.photos {
                         @for photo in &photos {
                             img src={"/records/persons/" (id) "/photos/" (photo.id)} alt={"Photo " (photo.id) " of the person"} width="160";
                         }
+                    }
+                }
+                @if owns {
+                    form.row method="post" action={"/records/persons/" (id) "/photos"} enctype="multipart/form-data" {
+                        (csrf(&user))
+                        div {
+                            label for="photo" { "Add a photo" small { " (JPEG or PNG)" } }
+                            input #photo type="file" name="photo" accept="image/jpeg,image/png" required;
+                        }
+                        button type="submit" { "Add" }
                     }
                 }
             };
@@ -675,4 +691,27 @@ pub(crate) async fn edit_vehicle(
         palermo_hub::Hub::vehicle,
     )
     .await
+}
+
+pub(crate) async fn add_photo(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    posted: Posted,
+) -> Response {
+    let Posted { user, form } = posted;
+    let Some(id) = parse(&id) else {
+        return failure(Some(&user), HubError::NotFound);
+    };
+    let Some(file) = form.files("photo").next() else {
+        return failure(
+            Some(&user),
+            HubError::Invalid(FieldErrors::single("photo", "choose a JPEG or PNG file")),
+        );
+    };
+    let bytes = file.bytes.clone();
+    let caller = user.caller.clone();
+    match blocking(&state, move |hub| hub.add_person_photo(&caller, id, &bytes)).await {
+        Ok(_) => super::see_other(&format!("/records/persons/{id}")),
+        Err(error) => failure(Some(&user), error),
+    }
 }

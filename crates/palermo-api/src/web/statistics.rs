@@ -362,7 +362,7 @@ fn csv(body: String, name: &str) -> Response {
 /// A CSV field: quoted when it holds a separator, a quote or a line break; a leading
 /// formula character is defused for spreadsheets.
 fn field(text: &str) -> String {
-    let text = if text.starts_with(['=', '+', '-', '@']) {
+    let text = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{text}")
     } else {
         text.to_owned()

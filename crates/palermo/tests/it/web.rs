@@ -532,3 +532,60 @@ fn enrolling_a_new_authenticator_ends_the_persons_other_sessions_and_next_never_
         assert_eq!(page.location.as_deref(), Some("/"), "{next}");
     }
 }
+
+#[test]
+fn a_withdrawn_record_is_not_brought_back_by_a_change() {
+    let server = Server::demo();
+    let france = server.client("FRA");
+    let created = france.post(
+        "/api/v1/documents",
+        &json!({"number": "WD0000001", "issuing_country": "FRA", "type": "passport",
+                "status": "stolen", "reported_date": "2026-11-30"}),
+    );
+    assert_eq!(created.status, 201, "{}", created.text);
+    let id = created.body["id"].as_i64().unwrap();
+    let operator = Browser::signed_in(&server, "fra.operator");
+    let token = operator.csrf();
+    let page = operator.get(&format!("/records/documents/{id}"));
+    assert!(page.text.contains("/edit"), "its owner may change it");
+    let out = operator.post(
+        &format!("/records/documents/{id}/withdraw"),
+        &[("csrf", &token)],
+        "same-origin",
+    );
+    assert_eq!(out.status, 200, "{}", out.text);
+    let page = operator.get(&format!("/records/documents/{id}"));
+    assert!(
+        !page.text.contains("/edit"),
+        "no form to change a withdrawn record"
+    );
+    let fields = [
+        ("csrf", token.as_str()),
+        ("number", "WD0000001"),
+        ("issuing_country", "FRA"),
+        ("type", "passport"),
+        ("status", "stolen"),
+        ("reported_date", "2026-11-30"),
+    ];
+    let refused = operator.post(
+        &format!("/records/documents/{id}/edit"),
+        &fields,
+        "same-origin",
+    );
+    assert_eq!(refused.status, 409, "{}", refused.text);
+    let api = france.put(
+        &format!("/api/v1/documents/{id}"),
+        &json!({"number": "WD0000001", "issuing_country": "FRA", "type": "passport",
+                "status": "stolen", "reported_date": "2026-11-30"}),
+    );
+    assert_eq!(api.status, 409, "{}", api.text);
+    let check = france.post(
+        "/api/v1/checks/documents",
+        &json!({"documents": [{"number": "WD0000001", "issuing_country": "FRA"}]}),
+    );
+    assert_eq!(
+        check.body["results"][0]["hit"], false,
+        "still withdrawn: {}",
+        check.text
+    );
+}
