@@ -119,6 +119,24 @@ pub async fn thread(
     }))
 }
 
+/// `Content-Disposition: attachment` with the file's name: the name is the sender's text, so
+/// only a safe ASCII form of it goes into the header.
+pub(crate) fn set_disposition(headers: &mut axum::http::HeaderMap, name: &str) {
+    let safe: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "._-".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{safe}\"")) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+}
+
 #[utoipa::path(get, path = "/api/v1/messages/{id}/attachments/{attachment}", tag = "messages",
     params(("id" = i64, Path), ("attachment" = i64, Path)),
     responses((status = 200, description = "the file, with its SHA-256 in the Digest header"),
@@ -139,21 +157,7 @@ pub async fn attachment(
     if let Ok(value) = HeaderValue::from_str(&file.content_type) {
         headers.insert(header::CONTENT_TYPE, value);
     }
-    // The name is the sender's text: only a safe ASCII form goes into the header.
-    let safe: String = file
-        .name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || "._-".contains(c) {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{safe}\"")) {
-        headers.insert(header::CONTENT_DISPOSITION, value);
-    }
+    set_disposition(headers, &file.name);
     if let Ok(value) = HeaderValue::from_str(&format!("sha-256={}", file.sha256)) {
         headers.insert("x-checksum", value);
     }

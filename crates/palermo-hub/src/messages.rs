@@ -595,7 +595,25 @@ impl Hub {
         before: Option<i64>,
         limit: usize,
     ) -> Result<Vec<MessageView>> {
-        let messages = self.audited(
+        let messages = self.mailbox(caller, mailbox, before, limit)?;
+        if messages.is_empty() {
+            let mut event = self.event(caller, "message.list", "ok");
+            event.detail = Some("no messages".into());
+            self.audit(event)?;
+            return Ok(Vec::new());
+        }
+        self.bodies_read(caller, messages, "message.list")
+    }
+
+    /// A page of the caller's mailbox as stored, the listing's refusal audited.
+    fn mailbox(
+        &self,
+        caller: &Caller,
+        mailbox: Mailbox,
+        before: Option<i64>,
+        limit: usize,
+    ) -> Result<Vec<StoredMessage>> {
+        self.audited(
             caller,
             "message.list",
             || None,
@@ -609,14 +627,7 @@ impl Hub {
                 }
                 Ok(self.store.messages(caller.org, mailbox, before, limit)?)
             },
-        )?;
-        if messages.is_empty() {
-            let mut event = self.event(caller, "message.list", "ok");
-            event.detail = Some("no messages".into());
-            self.audit(event)?;
-            return Ok(Vec::new());
-        }
-        self.bodies_read(caller, messages, "message.list")
+        )
     }
 
     /// The caller's inbox or outbox as a list of headers, newest first, without reading any
@@ -629,21 +640,7 @@ impl Hub {
         before: Option<i64>,
         limit: usize,
     ) -> Result<Vec<MessageHeader>> {
-        let messages = self.audited(
-            caller,
-            "message.list",
-            || None,
-            || {
-                caller.require(Permissions::MESSAGES)?;
-                if limit == 0 || limit > MESSAGES_PAGE_MAX {
-                    return Err(HubError::Invalid(FieldErrors::single(
-                        "limit",
-                        format!("must be 1 to {MESSAGES_PAGE_MAX}"),
-                    )));
-                }
-                Ok(self.store.messages(caller.org, mailbox, before, limit)?)
-            },
-        )?;
+        let messages = self.mailbox(caller, mailbox, before, limit)?;
         let mut event = self.event(caller, "message.list", "ok");
         event.detail = Some(format!("{} headers", messages.len()));
         self.audit(event)?;

@@ -93,11 +93,10 @@ pub(crate) async fn submit(State(state): State<AppState>, posted: Posted) -> Res
     let caller = user.caller.clone();
     match blocking(&state, move |hub| hub.submit_case(&caller, &bytes)).await {
         Ok(case) => super::see_other(&format!("/cases/{}", case.id)),
-        Err(HubError::Invalid(errors)) => {
-            let mut response = report_form(&user, &text, Some(&errors));
-            *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-            response
-        }
+        Err(HubError::Invalid(errors)) => super::with_status(
+            report_form(&user, &text, Some(&errors)),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
         Err(other) => failure(Some(&user), other),
     }
 }

@@ -505,11 +505,10 @@ pub(crate) async fn submit(State(state): State<AppState>, posted: Posted) -> Res
     let outcome = run(&state, &user, &entered).await;
     match outcome {
         Ok(answer) => check_page(&user, &entered, None, Some(&answer)),
-        Err(HubError::Invalid(errors)) => {
-            let mut response = check_page(&user, &entered, Some(&errors), None);
-            *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-            response
-        }
+        Err(HubError::Invalid(errors)) => super::with_status(
+            check_page(&user, &entered, Some(&errors), None),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
         Err(other) => failure(Some(&user), other),
     }
 }
@@ -689,9 +688,10 @@ fn manifest_problem(user: &WebUser, errors: &FieldErrors) -> Response {
         }
         p { a href="/check" { "Back to the check page" } }
     };
-    let mut response = layout(user, "Manifest refused", "/check", content);
-    *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    response
+    super::with_status(
+        layout(user, "Manifest refused", "/check", content),
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
 }
 
 pub(crate) async fn manifest_report(

@@ -158,11 +158,10 @@ pub(crate) async fn answer(
     match blocking(&state, move |hub| hub.answer_hit(&caller, id, &input)).await {
         Ok(_) => super::see_other(&format!("/hits#hit-{id}")),
         Err(HubError::Invalid(errors)) => match list(&state, &user).await {
-            Ok(hits) => {
-                let mut response = hits_page(&user, &hits, Some((id, &errors)));
-                *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-                response
-            }
+            Ok(hits) => super::with_status(
+                hits_page(&user, &hits, Some((id, &errors))),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ),
             Err(error) => failure(Some(&user), error),
         },
         Err(other) => failure(Some(&user), other),

@@ -23,19 +23,26 @@ const NAVIGATION: &[(&str, &str, Option<Permissions>)] = &[
     ("/account", "Account", None),
 ];
 
+/// Every page's head: its title, this server's stylesheet, icon and script, nothing else.
+pub(crate) fn head(title: &str) -> Markup {
+    html! {
+        head {
+            meta charset="utf-8";
+            meta name="viewport" content="width=device-width, initial-scale=1";
+            title { (title) " · Palermo" }
+            link rel="stylesheet" href="/assets/app.css";
+            link rel="icon" href="/assets/icon.svg" type="image/svg+xml";
+            script src="/assets/app.js" defer {}
+        }
+    }
+}
+
 /// A page with the navigation of a signed-in person. `section` marks the current entry.
 pub(crate) fn layout(user: &WebUser, title: &str, section: &str, content: Markup) -> Response {
     let body = html! {
         (DOCTYPE)
         html lang="en" {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (title) " · Palermo" }
-                link rel="stylesheet" href="/assets/app.css";
-                link rel="icon" href="/assets/icon.svg" type="image/svg+xml";
-                script src="/assets/app.js" defer {}
-            }
+            (head(title))
             body data-idle-seconds=(user.idle_seconds) {
                 a.skip href="#main" { "Skip to content" }
                 header.bar {
@@ -81,14 +88,7 @@ pub(crate) fn bare(title: &str, content: Markup) -> Html<String> {
         html! {
             (DOCTYPE)
             html lang="en" {
-                head {
-                    meta charset="utf-8";
-                    meta name="viewport" content="width=device-width, initial-scale=1";
-                    title { (title) " · Palermo" }
-                    link rel="stylesheet" href="/assets/app.css";
-                link rel="icon" href="/assets/icon.svg" type="image/svg+xml";
-                    script src="/assets/app.js" defer {}
-                }
+                (head(title))
                 body.bare {
                     main #main {
                         p.brand { "Palermo" }

@@ -135,18 +135,12 @@ fn rows<T: serde::de::DeserializeOwned>(
                 (h.to_owned(), value)
             })
             .collect();
-        let bytes = serde_json::to_vec(&object).unwrap_or_default();
-        match palermo_hub::json::parse::<T>(&bytes) {
+        match super::input_from::<T>(&object, "") {
             Ok(input) => out.push((line, input)),
-            Err(palermo_hub::json::JsonError::Data { path, message }) => problems.push(Problem {
+            Err(error) => problems.push(Problem {
                 line,
-                column: path,
-                detail: message,
-            }),
-            Err(palermo_hub::json::JsonError::Syntax { message, .. }) => problems.push(Problem {
-                line,
-                column: String::new(),
-                detail: message,
+                column: error.field,
+                detail: error.detail,
             }),
         }
     }
@@ -211,9 +205,10 @@ fn report(user: &WebUser, name: &str, problems: &[Problem]) -> Response {
         } }
         (import_form(user))
     };
-    let mut response = layout(user, "Import refused", "/records", content);
-    *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    response
+    super::with_status(
+        layout(user, "Import refused", "/records", content),
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
 }
 
 pub(crate) async fn submit(State(state): State<AppState>, posted: Posted) -> Response {

@@ -232,9 +232,8 @@ pub(crate) async fn send(State(state): State<AppState>, posted: Posted) -> Respo
     }
 }
 
-fn invalid(mut response: Response) -> Response {
-    *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    response
+fn invalid(response: Response) -> Response {
+    super::with_status(response, StatusCode::UNPROCESSABLE_ENTITY)
 }
 
 fn render_message(message: &MessageView) -> maud::Markup {
@@ -345,19 +344,6 @@ pub(crate) async fn attachment(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/octet-stream"),
     );
-    let safe: String = file
-        .name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || "._-".contains(c) {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{safe}\"")) {
-        headers.insert(header::CONTENT_DISPOSITION, value);
-    }
+    crate::messages::set_disposition(headers, &file.name);
     response
 }

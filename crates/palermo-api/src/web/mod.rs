@@ -504,6 +504,32 @@ pub(crate) fn failure(user: Option<&WebUser>, error: HubError) -> Response {
     }
 }
 
+/// An input read from a form's fields gathered as a JSON object, exactly as the API reads its
+/// bodies (the same types, the same errors naming the same fields). An error that is no
+/// field's (there is none for an object built here) is put on `fallback`.
+pub(crate) fn input_from<T: serde::de::DeserializeOwned>(
+    object: &serde_json::Map<String, serde_json::Value>,
+    fallback: &str,
+) -> Result<T, palermo_core::FieldError> {
+    let bytes = serde_json::to_vec(object).unwrap_or_default();
+    palermo_hub::json::parse(&bytes).map_err(|error| match error {
+        palermo_hub::json::JsonError::Data { path, message } => palermo_core::FieldError {
+            field: path,
+            detail: message,
+        },
+        palermo_hub::json::JsonError::Syntax { message, .. } => palermo_core::FieldError {
+            field: fallback.to_owned(),
+            detail: message,
+        },
+    })
+}
+
+/// A page with another status (a form sent back with its errors: 422).
+pub(crate) fn with_status(mut response: Response, status: StatusCode) -> Response {
+    *response.status_mut() = status;
+    response
+}
+
 /// Runs blocking hub work off the async executor, as the API does.
 pub(crate) async fn blocking<T: Send + 'static>(
     state: &AppState,

@@ -123,13 +123,7 @@ fn request_of(form: &Form) -> Result<NoticeInput, FieldErrors> {
     if form.get("public_extract") == Some("on") {
         object.insert("public_extract".into(), true.into());
     }
-    let bytes = serde_json::to_vec(&object).unwrap_or_default();
-    palermo_hub::json::parse(&bytes).map_err(|error| match error {
-        palermo_hub::json::JsonError::Data { path, message } => FieldErrors::single(path, message),
-        palermo_hub::json::JsonError::Syntax { message, .. } => {
-            FieldErrors::single("more", message)
-        }
-    })
+    super::input_from(&object, "more").map_err(|error| FieldErrors(vec![error]))
 }
 
 fn verdicts(evaluation: Option<&EvaluationView>, errors: Option<&FieldErrors>) -> Markup {
@@ -253,9 +247,8 @@ pub(crate) async fn request(State(state): State<AppState>, posted: Posted) -> Re
     }
 }
 
-fn invalid(mut response: Response) -> Response {
-    *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    response
+fn invalid(response: Response) -> Response {
+    super::with_status(response, StatusCode::UNPROCESSABLE_ENTITY)
 }
 
 pub(crate) async fn list(

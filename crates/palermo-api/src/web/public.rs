@@ -36,13 +36,7 @@ fn page(title: &str, content: Markup) -> Html<String> {
     Html(html! {
         (DOCTYPE)
         html lang="en" {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (title) " · Palermo" }
-                link rel="stylesheet" href="/assets/app.css";
-                link rel="icon" href="/assets/icon.svg" type="image/svg+xml";
-            }
+            (super::html::head(title))
             body {
                 header.bar { a.brand href="/public" { "Palermo · public notices" } nav { ul { li { a href="/signin" { "Sign in" } } } } }
                 main #main { h1 { (title) } (content) }

@@ -15,52 +15,51 @@ use super::html::{csrf, field_error, layout, other_errors, value};
 use super::{Form, Posted, WebUser, blocking, failure};
 use crate::AppState;
 
-/// The fields of a record form: (name, label, hint).
-const DOCUMENT_FIELDS: &[(&str, &str, &str)] = &[
+/// A form's fields: (name, label, hint).
+type Fields = &'static [(&'static str, &'static str, &'static str)];
+
+/// A record form's fields, (name, label, hint): the kind's own, then what every record has.
+macro_rules! with_meta {
+    ($($own:expr),* $(,)?) => {
+        &[
+            $($own,)*
+            ("reported_date", "Reported on", "YYYY-MM-DD"),
+            ("review_date", "Review by", "YYYY-MM-DD; default five years on"),
+            ("external_ref", "Your reference", "optional"),
+            ("restriction", "Who may see it", "all (default), only or except"),
+            ("restriction_countries", "Countries of the restriction", "comma-separated"),
+            ("handling", "Handling code", "H0 (default) to H3"),
+            ("handling_note", "Handling note", "required with H3"),
+        ]
+    };
+}
+
+const DOCUMENT_FIELDS: Fields = with_meta![
     ("number", "Document number", ""),
     (
         "issuing_country",
         "Issuing country",
-        "FRA, DEU … or an ICAO code",
+        "FRA, DEU … or an ICAO code"
     ),
     (
         "type",
         "Type",
-        "passport, id_card, visa, residence_permit …",
+        "passport, id_card, visa, residence_permit …"
     ),
     (
         "status",
         "Status",
-        "stolen, lost, revoked, invalidated, stolen_blank",
-    ),
-    ("reported_date", "Reported on", "YYYY-MM-DD"),
-    (
-        "review_date",
-        "Review by",
-        "YYYY-MM-DD; default five years on",
+        "stolen, lost, revoked, invalidated, stolen_blank"
     ),
     ("holder_name", "Holder's name", "optional"),
     (
         "holder_birth_date",
         "Holder's birth date",
-        "YYYY-MM-DD, optional",
+        "YYYY-MM-DD, optional"
     ),
-    ("external_ref", "Your reference", "optional"),
-    (
-        "restriction",
-        "Who may see it",
-        "all (default), only or except",
-    ),
-    (
-        "restriction_countries",
-        "Countries of the restriction",
-        "comma-separated",
-    ),
-    ("handling", "Handling code", "H0 (default) to H3"),
-    ("handling_note", "Handling note", "required with H3"),
 ];
 
-const VEHICLE_FIELDS: &[(&str, &str, &str)] = &[
+const VEHICLE_FIELDS: Fields = with_meta![
     ("vin", "VIN", "17 characters"),
     ("plate", "Plate", ""),
     ("plate_country", "Plate's country", "FRA, DEU …"),
@@ -69,53 +68,15 @@ const VEHICLE_FIELDS: &[(&str, &str, &str)] = &[
     ("colour", "Colour", ""),
     ("year", "Year", ""),
     ("status", "Status", "stolen, misappropriated, lost"),
-    ("reported_date", "Reported on", "YYYY-MM-DD"),
-    (
-        "review_date",
-        "Review by",
-        "YYYY-MM-DD; default five years on",
-    ),
-    ("external_ref", "Your reference", "optional"),
-    (
-        "restriction",
-        "Who may see it",
-        "all (default), only or except",
-    ),
-    (
-        "restriction_countries",
-        "Countries of the restriction",
-        "comma-separated",
-    ),
-    ("handling", "Handling code", "H0 (default) to H3"),
-    ("handling_note", "Handling note", "required with H3"),
 ];
 
-const PERSON_FIELDS: &[(&str, &str, &str)] = &[
+const PERSON_FIELDS: Fields = with_meta![
     ("family", "Family name", "as in the passport"),
     ("given", "Given names", ""),
     ("birth_date", "Birth date", "YYYY-MM-DD, YYYY-MM or YYYY"),
     ("nationality", "Nationality", "FRA, DEU …; comma-separated"),
     ("sex", "Sex", "M, F or U"),
     ("category", "Category", "wanted, missing, suspect, offender"),
-    ("reported_date", "Reported on", "YYYY-MM-DD"),
-    (
-        "review_date",
-        "Review by",
-        "YYYY-MM-DD; default five years on",
-    ),
-    ("external_ref", "Your reference", "optional"),
-    (
-        "restriction",
-        "Who may see it",
-        "all (default), only or except",
-    ),
-    (
-        "restriction_countries",
-        "Countries of the restriction",
-        "comma-separated",
-    ),
-    ("handling", "Handling code", "H0 (default) to H3"),
-    ("handling_note", "Handling note", "required with H3"),
 ];
 
 const LISTS: &[&str] = &["restriction_countries", "nationality"];
@@ -155,19 +116,12 @@ fn input_of<T: DeserializeOwned>(
             vec![serde_json::Value::Object(primary)].into(),
         );
     }
-    let bytes = serde_json::to_vec(&object).unwrap_or_default();
-    palermo_hub::json::parse(&bytes).map_err(|error| match error {
-        palermo_hub::json::JsonError::Data { path, message } => {
-            // A name's part is the form's own field.
-            let path = path
-                .strip_prefix("names[0].")
-                .map(str::to_owned)
-                .unwrap_or(path);
-            FieldErrors::single(path, message)
+    super::input_from(&object, "form").map_err(|mut error| {
+        // A name's part is the form's own field.
+        if let Some(part) = error.field.strip_prefix("names[0].") {
+            error.field = part.to_owned();
         }
-        palermo_hub::json::JsonError::Syntax { message, .. } => {
-            FieldErrors::single("form", message)
-        }
+        FieldErrors(vec![error])
     })
 }
 
@@ -206,9 +160,6 @@ fn record_form(
 }
 
 /// The kinds of record a bureau creates here: (path, legend, fields).
-/// A form's fields: (name, label, hint).
-type Fields = &'static [(&'static str, &'static str, &'static str)];
-
 const FORMS: &[(&str, &str, Fields)] = &[
     ("documents", "New travel document", DOCUMENT_FIELDS),
     ("vehicles", "New vehicle", VEHICLE_FIELDS),
@@ -279,9 +230,10 @@ where
 {
     let Posted { user, form } = posted;
     let refuse = |errors: &FieldErrors| {
-        let mut response = records_page(&user, Some((path, &form, errors)));
-        *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-        response
+        super::with_status(
+            records_page(&user, Some((path, &form, errors))),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
     };
     let input: T = match input_of(&form, fields) {
         Ok(input) => input,
@@ -440,26 +392,39 @@ fn parse(id: &str) -> Option<i64> {
     id.parse().ok()
 }
 
-pub(crate) async fn document(
-    State(state): State<AppState>,
+/// A document's or vehicle's page, as the hub lets the caller read it.
+async fn show<V: Serialize + Send + 'static>(
+    state: AppState,
     user: WebUser,
-    Path(id): Path<String>,
+    id: String,
+    kind: &'static str,
+    title: &'static str,
+    read: fn(&palermo_hub::Hub, &palermo_hub::Caller, i64) -> palermo_hub::Result<V>,
 ) -> Response {
     let Some(id) = parse(&id) else {
         return failure(Some(&user), HubError::NotFound);
     };
     let caller = user.caller.clone();
-    match blocking(&state, move |hub| hub.document(&caller, id)).await {
-        Ok(view) => record_page(
-            &user,
-            "documents",
-            &format!("Travel document {id}"),
-            id,
-            &view,
-            html! {},
-        ),
+    match blocking(&state, move |hub| read(hub, &caller, id)).await {
+        Ok(view) => record_page(&user, kind, &format!("{title} {id}"), id, &view, html! {}),
         Err(error) => failure(Some(&user), error),
     }
+}
+
+pub(crate) async fn document(
+    State(state): State<AppState>,
+    user: WebUser,
+    Path(id): Path<String>,
+) -> Response {
+    show(
+        state,
+        user,
+        id,
+        "documents",
+        "Travel document",
+        palermo_hub::Hub::document,
+    )
+    .await
 }
 
 pub(crate) async fn vehicle(
@@ -467,21 +432,15 @@ pub(crate) async fn vehicle(
     user: WebUser,
     Path(id): Path<String>,
 ) -> Response {
-    let Some(id) = parse(&id) else {
-        return failure(Some(&user), HubError::NotFound);
-    };
-    let caller = user.caller.clone();
-    match blocking(&state, move |hub| hub.vehicle(&caller, id)).await {
-        Ok(view) => record_page(
-            &user,
-            "vehicles",
-            &format!("Vehicle {id}"),
-            id,
-            &view,
-            html! {},
-        ),
-        Err(error) => failure(Some(&user), error),
-    }
+    show(
+        state,
+        user,
+        id,
+        "vehicles",
+        "Vehicle",
+        palermo_hub::Hub::vehicle,
+    )
+    .await
 }
 
 pub(crate) async fn person(
@@ -633,18 +592,19 @@ where
         match blocking(&state, move |hub| read(hub, &caller, id)).await {
             Ok(view) => {
                 let title = format!("Record {id}");
-                let mut response = record_page_with(
-                    &user,
-                    kind,
-                    &title,
-                    id,
-                    &view,
-                    html! {},
-                    Some(&form),
-                    Some(&errors),
-                );
-                *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-                response
+                super::with_status(
+                    record_page_with(
+                        &user,
+                        kind,
+                        &title,
+                        id,
+                        &view,
+                        html! {},
+                        Some(&form),
+                        Some(&errors),
+                    ),
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                )
             }
             Err(error) => failure(Some(&user), error),
         }

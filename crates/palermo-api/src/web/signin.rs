@@ -258,9 +258,10 @@ pub(crate) async fn finish_enrolment(State(state): State<AppState>, posted: Post
         Err(HubError::Invalid(errors)) => {
             let secret = form.get("secret").unwrap_or_default();
             let uri = form.get("uri").unwrap_or_default();
-            let mut response = enrolment_page(&user, secret, uri, Some(&errors));
-            *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-            response
+            super::with_status(
+                enrolment_page(&user, secret, uri, Some(&errors)),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
         }
         Err(other) => super::failure(Some(&user), other),
     }
