@@ -589,3 +589,99 @@ fn a_withdrawn_record_is_not_brought_back_by_a_change() {
         check.text
     );
 }
+
+impl Browser {
+    /// A multipart form with one file, as a browser sends an upload.
+    fn upload(&self, path: &str, fields: &[(&str, &str)], file: (&str, &str, &[u8])) -> Page {
+        let boundary = "----palermo-test-boundary";
+        let mut body = Vec::new();
+        for (name, value) in fields {
+            body.extend_from_slice(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                    .as_bytes(),
+            );
+        }
+        let (name, file_name, bytes) = file;
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{file_name}\"\r\nContent-Type: text/csv\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let mut request = agent()
+            .post(format!("{}{path}", self.base))
+            .header(
+                "Content-Type",
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .header("Sec-Fetch-Site", "same-origin");
+        if let Some(cookie) = &self.cookie {
+            request = request.header("Cookie", cookie);
+        }
+        page_of(request.send(&body[..]).unwrap())
+    }
+}
+
+#[test]
+fn an_import_is_all_or_nothing_and_writes_for_no_other_bureau() {
+    let server = Server::demo();
+    let operator = Browser::signed_in(&server, "fra.operator");
+    let token = operator.csrf();
+    let key = server.client("FRA");
+    let hits = |number: &str| {
+        let check = key.post(
+            "/api/v1/checks/documents",
+            &json!({"documents": [{"number": number, "issuing_country": "FRA"}]}),
+        );
+        check.body["results"][0]["hit"] == true
+    };
+    let fields = [("csrf", token.as_str()), ("kind", "documents")];
+    // One good row and one bad: nothing is written, the bad one named by its line.
+    let mixed = b"number,issuing_country,type,status,reported_date\nIMP0000001,FRA,passport,stolen,2026-11-02\nIMP0000002,FRA,passport,eaten,2026-11-02\n";
+    let page = operator.upload("/records/import", &fields, ("file", "mixed.csv", mixed));
+    assert_eq!(page.status, 422, "{}", page.text);
+    assert!(
+        page.text.contains("<td>3</td>"),
+        "line 3 named: {}",
+        page.text
+    );
+    assert!(!hits("IMP0000001"), "the good row was not written either");
+    // A row for another bureau is refused, and nothing is written.
+    let foreign = b"number,issuing_country,type,status,reported_date,owner\nIMP0000003,FRA,passport,stolen,2026-11-02,DEU\n";
+    let page = operator.upload("/records/import", &fields, ("file", "foreign.csv", foreign));
+    assert!(
+        page.status == 403 || page.status == 422,
+        "{}: {}",
+        page.status,
+        page.text
+    );
+    assert!(!hits("IMP0000003"));
+    // A repeated column is refused at line 1.
+    let repeated = b"number,number,issuing_country,type,status,reported_date\nA1,B2,FRA,passport,stolen,2026-11-02\n";
+    let page = operator.upload(
+        "/records/import",
+        &fields,
+        ("file", "repeated.csv", repeated),
+    );
+    assert_eq!(page.status, 422);
+    assert!(
+        page.text.contains("repeats an earlier column"),
+        "{}",
+        page.text
+    );
+    // Without the form's token: refused before the file is read.
+    let page = operator.upload(
+        "/records/import",
+        &[("kind", "documents")],
+        ("file", "ok.csv", mixed),
+    );
+    assert_eq!(page.status, 403);
+    // The good file, whole.
+    let good = b"number,issuing_country,type,status,reported_date\nIMP0000001,FRA,passport,stolen,2026-11-02\n";
+    let page = operator.upload("/records/import", &fields, ("file", "good.csv", good));
+    assert_eq!(page.status, 200, "{}", page.text);
+    assert!(page.text.contains("1 records added"), "{}", page.text);
+    assert!(hits("IMP0000001"));
+}
