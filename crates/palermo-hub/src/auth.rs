@@ -1050,7 +1050,9 @@ impl Hub {
         };
         let username = caller.user.as_deref().unwrap_or_default().to_owned();
         let target = || Some(format!("user:{username}"));
-        self.audited(&caller, "user.enrol-second-factor", target, || {
+        // A wrong password or code is refused inside (its entry written with the account's
+        // failure count); any other refusal is audited by `audited`.
+        let outcome = self.audited(&caller, "user.enrol-second-factor", target, || {
             let secret = pending.ok_or_else(|| {
                 HubError::Conflict(
                     "start the enrolment again: no new authenticator is waiting".into(),
@@ -1099,7 +1101,7 @@ impl Hub {
                 if user.locked_at == Some(now) {
                     self.end_sessions_of(user.id);
                 }
-                return Err(HubError::Invalid(errors));
+                return Ok(Err(errors));
             }
             user.totp_secret = Some(secret.to_vec());
             user.totp_last_step = step;
@@ -1118,8 +1120,9 @@ impl Hub {
             if let Some(session) = sessions.get_mut(&current) {
                 session.pending_totp = None;
             }
-            Ok(codes)
-        })
+            Ok(Ok(codes))
+        })?;
+        outcome.map_err(HubError::Invalid)
     }
 
     /// Moves every session's clock (tests of idle and absolute timeouts).

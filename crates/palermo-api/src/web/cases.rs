@@ -198,7 +198,7 @@ pub(crate) async fn page(
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
     let hops = hops_of(&query);
-    let Ok(id) = id.parse::<i64>() else {
+    let Some(id) = super::id_of(&id) else {
         return failure(Some(&user), HubError::NotFound);
     };
     let caller = user.caller.clone();
@@ -322,7 +322,7 @@ pub(crate) async fn network_svg(
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
     let hops = hops_of(&query);
-    let Ok(id) = id.parse::<i64>() else {
+    let Some(id) = super::id_of(&id) else {
         return failure(Some(&user), HubError::NotFound);
     };
     let caller = user.caller.clone();
@@ -349,7 +349,7 @@ pub(crate) async fn tick(
     posted: Posted,
 ) -> Response {
     let Posted { user, form } = posted;
-    let Ok(id) = id.parse::<i64>() else {
+    let Some(id) = super::id_of(&id) else {
         return failure(Some(&user), HubError::NotFound);
     };
     let input = tick_input(&form);

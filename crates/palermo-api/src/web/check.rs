@@ -699,7 +699,7 @@ pub(crate) async fn manifest_report(
     user: WebUser,
     Path(id): Path<String>,
 ) -> Response {
-    let Ok(id) = id.parse::<i64>() else {
+    let Some(id) = super::id_of(&id) else {
         return failure(Some(&user), HubError::NotFound);
     };
     let caller = user.caller.clone();

@@ -147,7 +147,7 @@ pub(crate) async fn answer(
     posted: Posted,
 ) -> Response {
     let Posted { user, form } = posted;
-    let Ok(id) = id.parse::<i64>() else {
+    let Some(id) = super::id_of(&id) else {
         return failure(Some(&user), HubError::NotFound);
     };
     let input = HitAnswerInput {

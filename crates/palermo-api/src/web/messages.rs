@@ -281,7 +281,7 @@ pub(crate) async fn thread(
     user: WebUser,
     Path(id): Path<String>,
 ) -> Response {
-    let Ok(id) = id.parse::<i64>() else {
+    let Some(id) = super::id_of(&id) else {
         return failure(Some(&user), HubError::NotFound);
     };
     let caller = user.caller.clone();
@@ -329,7 +329,7 @@ pub(crate) async fn attachment(
     user: WebUser,
     Path((id, attachment)): Path<(String, String)>,
 ) -> Response {
-    let (Ok(id), Ok(attachment)) = (id.parse::<i64>(), attachment.parse::<i64>()) else {
+    let (Some(id), Some(attachment)) = (super::id_of(&id), super::id_of(&attachment)) else {
         return failure(Some(&user), HubError::NotFound);
     };
     let caller = user.caller.clone();

@@ -524,6 +524,12 @@ pub(crate) fn input_from<T: serde::de::DeserializeOwned>(
     })
 }
 
+/// A record's id in a page's path, read as the API reads it (a positive integer); anything
+/// else is a page that does not exist.
+pub(crate) fn id_of(text: &str) -> Option<i64> {
+    crate::parse_id(text).ok()
+}
+
 /// A page with another status (a form sent back with its errors: 422).
 pub(crate) fn with_status(mut response: Response, status: StatusCode) -> Response {
     *response.status_mut() = status;

@@ -327,7 +327,7 @@ async fn notice_page(
     id: String,
     errors: Option<FieldErrors>,
 ) -> Response {
-    let Ok(id) = id.parse::<i64>() else {
+    let Some(id) = super::id_of(&id) else {
         return failure(Some(&user), HubError::NotFound);
     };
     let caller = user.caller.clone();
@@ -432,7 +432,7 @@ pub(crate) async fn move_notice(
     posted: Posted,
 ) -> Response {
     let Posted { user, form } = posted;
-    let Ok(number) = id.parse::<i64>() else {
+    let Some(number) = super::id_of(&id) else {
         return failure(Some(&user), HubError::NotFound);
     };
     let overrides = form

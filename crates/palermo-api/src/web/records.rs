@@ -208,8 +208,8 @@ pub(crate) async fn open(
 ) -> Response {
     let kind = query.get("kind").map(String::as_str).unwrap_or("documents");
     let id = query.get("id").map(|id| id.trim()).unwrap_or_default();
-    match (kind, id.parse::<i64>()) {
-        ("documents" | "vehicles" | "persons", Ok(id)) => {
+    match (kind, super::id_of(id)) {
+        ("documents" | "vehicles" | "persons", Some(id)) => {
             super::see_other(&format!("/records/{kind}/{id}"))
         }
         _ => failure(Some(&user), HubError::NotFound),
@@ -388,10 +388,6 @@ fn record_page_with<V: Serialize>(
     layout(user, title, "/records", content)
 }
 
-fn parse(id: &str) -> Option<i64> {
-    id.parse().ok()
-}
-
 /// A document's or vehicle's page, as the hub lets the caller read it.
 async fn show<V: Serialize + Send + 'static>(
     state: AppState,
@@ -401,7 +397,7 @@ async fn show<V: Serialize + Send + 'static>(
     title: &'static str,
     read: fn(&palermo_hub::Hub, &palermo_hub::Caller, i64) -> palermo_hub::Result<V>,
 ) -> Response {
-    let Some(id) = parse(&id) else {
+    let Some(id) = super::id_of(&id) else {
         return failure(Some(&user), HubError::NotFound);
     };
     let caller = user.caller.clone();
@@ -448,7 +444,7 @@ pub(crate) async fn person(
     user: WebUser,
     Path(id): Path<String>,
 ) -> Response {
-    let Some(id) = parse(&id) else {
+    let Some(id) = super::id_of(&id) else {
         return failure(Some(&user), HubError::NotFound);
     };
     let caller = user.caller.clone();
@@ -501,7 +497,7 @@ pub(crate) async fn photo(
     user: WebUser,
     Path((id, photo)): Path<(String, String)>,
 ) -> Response {
-    let (Some(id), Some(photo)) = (parse(&id), parse(&photo)) else {
+    let (Some(id), Some(photo)) = (super::id_of(&id), super::id_of(&photo)) else {
         return failure(Some(&user), HubError::NotFound);
     };
     let caller = user.caller.clone();
@@ -529,7 +525,7 @@ async fn withdraw(
     work: fn(&palermo_hub::Hub, &palermo_hub::Caller, i64) -> palermo_hub::Result<()>,
 ) -> Response {
     let user = posted.user;
-    let Some(id) = parse(&id) else {
+    let Some(id) = super::id_of(&id) else {
         return failure(Some(&user), HubError::NotFound);
     };
     let caller = user.caller.clone();
@@ -579,7 +575,7 @@ where
     V: Serialize + Send + 'static,
 {
     let Posted { user, form } = posted;
-    let Some(id) = parse(&id) else {
+    let Some(id) = super::id_of(&id) else {
         return failure(Some(&user), HubError::NotFound);
     };
     let fields = FORMS
@@ -659,7 +655,7 @@ pub(crate) async fn add_photo(
     posted: Posted,
 ) -> Response {
     let Posted { user, form } = posted;
-    let Some(id) = parse(&id) else {
+    let Some(id) = super::id_of(&id) else {
         return failure(Some(&user), HubError::NotFound);
     };
     let Some(file) = form.files("photo").next() else {

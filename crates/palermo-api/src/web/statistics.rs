@@ -261,23 +261,29 @@ async fn hits_by_month(
     Ok(months)
 }
 
+/// The filters of the query and the hub's route statistics under them.
+async fn statistics(
+    state: &AppState,
+    user: &WebUser,
+    query: &HashMap<String, String>,
+) -> palermo_hub::Result<(Option<i32>, Option<String>, RouteStatistics)> {
+    let (year, exploitation) = filters(query).map_err(HubError::Invalid)?;
+    let caller = user.caller.clone();
+    let wanted = exploitation.clone();
+    let stats = blocking(state, move |hub| {
+        hub.route_statistics(&caller, year, wanted.as_deref())
+    })
+    .await?;
+    Ok((year, exploitation, stats))
+}
+
 pub(crate) async fn page(
     State(state): State<AppState>,
     user: WebUser,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
-    let (year, exploitation) = match filters(&query) {
-        Ok(filters) => filters,
-        Err(errors) => return failure(Some(&user), HubError::Invalid(errors)),
-    };
-    let caller = user.caller.clone();
-    let wanted = exploitation.clone();
-    let stats = match blocking(&state, move |hub| {
-        hub.route_statistics(&caller, year, wanted.as_deref())
-    })
-    .await
-    {
-        Ok(stats) => stats,
+    let (year, exploitation, stats) = match statistics(&state, &user, &query).await {
+        Ok(found) => found,
         Err(error) => return failure(Some(&user), error),
     };
     let months = match hits_by_month(&state, &user).await {
@@ -379,17 +385,8 @@ pub(crate) async fn flows_csv(
     user: WebUser,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
-    let (year, exploitation) = match filters(&query) {
-        Ok(filters) => filters,
-        Err(errors) => return failure(Some(&user), HubError::Invalid(errors)),
-    };
-    let caller = user.caller.clone();
-    match blocking(&state, move |hub| {
-        hub.route_statistics(&caller, year, exploitation.as_deref())
-    })
-    .await
-    {
-        Ok(stats) => {
+    match statistics(&state, &user, &query).await {
+        Ok((_, _, stats)) => {
             let mut out =
                 String::from("source,transit,destination,exploitation,year,cases,victims\n");
             for f in &stats.flows {

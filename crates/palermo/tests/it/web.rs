@@ -499,6 +499,16 @@ fn enrolling_a_new_authenticator_ends_the_persons_other_sessions_and_next_never_
     );
     assert_eq!(wrong.status, 422);
     assert!(wrong.text.contains(r#"id="code-error""#));
+    // The refusal is in the trail once, with the account's failure counted.
+    let auditor = server.session("sg.auditor");
+    let trail = auditor.get("/api/v1/audit?action=user.enrol-second-factor");
+    assert_eq!(trail.status, 200, "{}", trail.text);
+    assert_eq!(
+        trail.body["entries"].as_array().unwrap().len(),
+        1,
+        "{}",
+        trail.text
+    );
     assert_eq!(desk.get("/account").status, 200);
     let code = palermo_hub::totp_now(secret).unwrap();
     let done = phone.post(
