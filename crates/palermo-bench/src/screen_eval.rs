@@ -39,6 +39,9 @@ struct Tally {
     positives: u32,
     top1: u32,
     top10: u32,
+    /// Positive queries whose expected person is among the candidates the index puts forward
+    /// (at most 50 and a few per owner), before scoring.
+    candidates: u32,
     /// Positive queries whose expected person is a hit.
     tp: u32,
     /// Queries with a hit on someone they are not.
@@ -63,8 +66,9 @@ impl Tally {
             }
         };
         format!(
-            "| {label} | {} | {} | {} | {} | {} | {} |",
+            "| {label} | {} | {} | {} | {} | {} | {} | {} |",
             self.queries,
+            show(Tally::ratio(self.candidates, self.positives)),
             show(Tally::ratio(self.top1, self.positives)),
             show(Tally::ratio(self.top10, self.positives)),
             show(Tally::ratio(self.tp, self.tp + self.fp)),
@@ -210,9 +214,20 @@ pub fn run(dir: &Path, threshold: f64, threads: usize) -> anyhow::Result<()> {
             }
         }
     }
+    // The candidate stage on its own: is the right person put forward at all?
+    let mut found: Vec<bool> = Vec::with_capacity(queries.len());
+    for q in &queries {
+        found.push(match &q.expected {
+            Some(expected) => hub
+                .evaluate_candidates(&caller, &q.query)?
+                .iter()
+                .any(|id| id.as_deref() == Some(expected.as_str())),
+            None => false,
+        });
+    }
     let mut all = Tally::default();
     let mut by_kind: BTreeMap<&str, Tally> = BTreeMap::new();
-    for (q, result) in queries.iter().zip(&results) {
+    for ((q, result), candidate) in queries.iter().zip(&results).zip(&found) {
         let ids: Vec<Option<&str>> = result.candidates.iter().map(|c| c.id.as_deref()).collect();
         let hits: Vec<Option<&str>> = result
             .candidates
@@ -226,6 +241,7 @@ pub fn run(dir: &Path, threshold: f64, threads: usize) -> anyhow::Result<()> {
             match &q.expected {
                 Some(expected) => {
                     t.positives += 1;
+                    t.candidates += u32::from(*candidate);
                     if ids.first() == Some(&Some(expected.as_str())) {
                         t.top1 += 1;
                     }
@@ -259,9 +275,9 @@ pub fn run(dir: &Path, threshold: f64, threads: usize) -> anyhow::Result<()> {
         pct(0.99)
     );
     println!(
-        "\n| kind | queries | recall@1 | recall@10 | precision at {threshold:.2} | recall at {threshold:.2} | false alarms |"
+        "\n| kind | queries | candidates recall@50 | recall@1 | recall@10 | precision at {threshold:.2} | recall at {threshold:.2} | false alarms |"
     );
-    println!("|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|");
     println!("{}", all.row("all"));
     for (kind, tally) in &by_kind {
         println!("{}", tally.row(kind));

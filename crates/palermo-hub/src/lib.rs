@@ -26,6 +26,7 @@ pub mod persons;
 pub mod public;
 pub mod travel;
 mod visibility;
+mod vocabulary;
 pub mod webhooks;
 mod writes;
 

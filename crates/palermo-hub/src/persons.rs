@@ -67,18 +67,66 @@ pub(crate) struct PersonIndex {
     /// Birth years by row (0: unknown), so that among namesakes those born when the query
     /// says come first.
     birth_years: Vec<i16>,
+    /// The distinct forms of the parts, to find them again through typing errors.
+    vocabulary: crate::vocabulary::Vocabulary,
 }
 
+/// A key of the index: its kind (f: a form, s: consonants, p: a prefix, w: a whole name) and
+/// the form, hashed.
+fn key(kind: &str, form: &str) -> u64 {
+    xxh3_64(format!("{kind}:{form}").as_bytes())
+}
+
+/// The forms of a part filed as `f:` keys: its fold and its romanisations.
+fn forms_of(part: &palermo_names::Part) -> impl Iterator<Item = &str> {
+    [
+        part.folded(),
+        part.romanised(),
+        part.romanised_alternative(),
+    ]
+    .into_iter()
+    .filter(|form| form.len() >= 2)
+}
+
+/// Longest name whose rotations are all keys (a longer one gives its first two).
+const ROTATIONS_MAX: usize = 4;
+
+/// The keys of a person's (or a query's) names:
+/// - each part's folded form, and its forms shared across romanisation systems (Hsieh and Xie,
+///   Park and Bak, Satou and Sato share one);
+/// - its consonants, for romanisations without vowels (MHMD, ywsf);
+/// - its first four letters (parts of five letters or more), for a slip further on;
+/// - the whole name with its spaces and hyphens removed, in each rotation of its parts, for
+///   names joined or split differently (Wang Xiaoming / Xiao Ming Wang / Minjun / Min-jun).
 fn keys_of(names: &[Name]) -> Vec<u64> {
     let mut keys = Vec::new();
     for name in names {
-        for part in name.parts.iter().filter(|p| !p.particle) {
-            keys.push(xxh3_64(format!("f:{}", part.folded).as_bytes()));
-            if part.skeleton.len() >= 3 {
-                keys.push(xxh3_64(format!("s:{}", part.skeleton).as_bytes()));
+        let parts: Vec<&palermo_names::Part> = name.parts.iter().filter(|p| !p.particle).collect();
+        for part in &parts {
+            keys.push(key("f", part.folded()));
+            keys.extend(forms_of(part).map(|form| key("f", form)));
+            if part.skeleton().len() >= 3 {
+                keys.push(key("s", part.skeleton()));
             }
-            if part.folded.len() >= 5 {
-                keys.push(xxh3_64(format!("p:{}", &part.folded[..4]).as_bytes()));
+            let consonants = palermo_names::romanise::consonants(part.text());
+            if consonants.len() >= 3 {
+                keys.push(key("s", &consonants));
+            }
+            if part.folded().len() >= 5 {
+                keys.push(key("p", &part.folded()[..4]));
+            }
+        }
+        if !parts.is_empty() {
+            let rotations = if parts.len() <= ROTATIONS_MAX {
+                parts.len()
+            } else {
+                2
+            };
+            for first in 0..rotations {
+                let whole: String = (0..parts.len())
+                    .map(|i| parts[(first + i) % parts.len()].romanised())
+                    .collect();
+                keys.push(key("w", &whole));
             }
         }
     }
@@ -100,6 +148,11 @@ impl PersonIndex {
         let row = u32::try_from(id).unwrap_or(u32::MAX);
         let names = names_of(person);
         let owner = person.meta.owner;
+        for part in names.iter().flat_map(|n| &n.parts).filter(|p| !p.particle) {
+            for form in forms_of(part) {
+                self.vocabulary.insert(form);
+            }
+        }
         for key in keys_of(&names) {
             let groups = self.postings.entry(key).or_default();
             match groups.iter_mut().find(|(o, _)| *o == owner) {
@@ -191,13 +244,39 @@ impl PersonIndex {
         COUNTS.with(|scratch| {
             let mut scratch = scratch.borrow_mut();
             let (counts, touched) = &mut *scratch;
-            for key in keys_of(names) {
+            let exact = keys_of(names);
+            // The forms one slip away (two in long forms) that some person's name holds.
+            let mut near = Vec::new();
+            let mut forms: Vec<&str> = names
+                .iter()
+                .flat_map(|n| &n.parts)
+                .filter(|p| !p.particle)
+                .flat_map(forms_of)
+                .collect();
+            forms.sort_unstable();
+            forms.dedup();
+            for form in forms {
+                self.vocabulary.neighbours(form, &mut near);
+            }
+            let mut fuzzy: Vec<u64> = near
+                .into_iter()
+                .map(|(form, _)| key("f", form))
+                .filter(|k| exact.binary_search(k).is_err())
+                .collect();
+            fuzzy.sort_unstable();
+            fuzzy.dedup();
+            let keys = exact
+                .iter()
+                .map(|&k| (k, 4.0))
+                .chain(fuzzy.iter().map(|&k| (k, 3.0)));
+            for (key, scale) in keys {
                 let Some(groups) = self.postings.get(&key) else {
                     continue;
                 };
                 for (_, rows) in groups.iter().filter(|(_, rows)| rows.len() <= POSTINGS_MAX) {
-                    // A key shared by few persons says more than one shared by thousands.
-                    let weight = (64.0 / (1.0 + (rows.len() as f32).ln())).max(1.0) as u16;
+                    // A key shared by few persons says more than one shared by thousands; a
+                    // form reached through a slip says a little less than the form itself.
+                    let weight = (16.0 * scale / (1.0 + (rows.len() as f32).ln())).max(1.0) as u16;
                     for &row in rows {
                         let slot = row as usize;
                         if slot >= counts.len() {
@@ -431,9 +510,13 @@ pub struct PersonQuery {
 pub struct PartExplanation {
     pub query: String,
     pub candidate: String,
-    /// `exact`, `transliteration`, `phonetic`, `initial`, `typo` or `joined`.
+    /// `exact`, `transliteration`, `romanisation`, `phonetic`, `initial`, `typo` or `joined`.
     pub how: &'static str,
     pub score: f64,
+    /// For a romanisation, the systems that explain it: `wade-giles ≈ pinyin`,
+    /// `kunrei-shiki ≈ hepburn`, `korean popular spelling ≈ revised romanization` …
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub romanisation: Option<&'static str>,
 }
 
 /// Why a candidate scored what it did.
@@ -623,6 +706,7 @@ fn score_candidate(query: &ParsedQuery, indexed: &Indexed) -> (f64, ScoreExplana
                     query: a.query.clone(),
                     candidate: a.candidate.clone(),
                     how: a.how.as_str(),
+                    romanisation: a.systems,
                     score: (a.score * 1000.0).round() / 1000.0,
                 })
                 .collect(),
@@ -828,6 +912,39 @@ impl Hub {
     ) -> Result<Checked<PersonScreenResult>> {
         self.screen_unaudited(caller, queries, threshold)
             .map_err(|error| refuse(self, caller, "check.persons", error))
+    }
+
+    /// The candidate stage alone, for measuring its recall (`palermo-bench screen-eval`): the
+    /// external references of the persons the index puts forward for `query`, before any
+    /// scoring. Only the console of a data directory may ask (it can read every record
+    /// anyway); nothing is audited, nothing is recorded.
+    #[doc(hidden)]
+    pub fn evaluate_candidates(
+        &self,
+        caller: &Caller,
+        query: &PersonQuery,
+    ) -> Result<Vec<Option<String>>> {
+        if caller.org.as_str() != crate::CONSOLE {
+            return Err(HubError::Forbidden(
+                "only the console measures the candidate stage".into(),
+            ));
+        }
+        self.require_indexes()?;
+        let mut errors = FieldErrors::default();
+        let Some(parsed) = parse_query(query, 0, &mut errors) else {
+            return Err(HubError::Invalid(errors));
+        };
+        let index = self.persons.read();
+        Ok(index
+            .candidates(
+                &caller.viewpoint,
+                &parsed.names,
+                parsed.birth.map(|b| b.year),
+            )
+            .into_iter()
+            .filter_map(|row| index.persons.get(&row))
+            .map(|indexed| indexed.external_ref.clone())
+            .collect())
     }
 
     fn screen_unaudited(

@@ -12,8 +12,10 @@
 //!    and split parts are tried), each pair scored exact, folded, phonetic, initial or fuzzy
 //!    (Jaro–Winkler, for typos), and the whole scored 0..1 with an [`Explanation`].
 
+pub mod romanise;
 mod translit;
 
+pub use romanise::System;
 pub use translit::{icao_cyrillic, to_latin};
 
 /// Longest name accepted, in characters.
@@ -98,16 +100,95 @@ const PARTICLES: &[&str] = &[
     "ter", "ten", "ben", "bat", "ould", "ag", "mac", "mc", "st",
 ];
 
-/// One part of a normalised name.
+/// One part of a normalised name, in every form the comparison uses. The forms are kept in
+/// one allocation (a screening index holds millions of parts): the text as transliterated,
+/// its fold, its consonant skeleton, its form shared across romanisation systems and, where
+/// one exists, a second such form.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Part {
-    /// Lower-case ASCII as transliterated.
-    pub text: String,
-    /// Folded across transliteration systems.
-    pub folded: String,
-    /// Consonant skeleton of the folded form.
-    pub skeleton: String,
+    forms: Box<str>,
+    ends: [u16; 4],
     pub particle: bool,
+    /// Written without its vowels (MHMD, Hsyn).
+    vowel_less: bool,
+}
+
+impl Part {
+    pub fn new(text: &str, particle: bool) -> Part {
+        let folded = fold(text);
+        let skeleton = skeleton(&folded);
+        let (roman, _) = romanise::romanised(text);
+        let alternative = romanise::alternative(text).unwrap_or_default();
+        let mut forms = String::with_capacity(
+            text.len() + folded.len() + skeleton.len() + roman.len() + alternative.len(),
+        );
+        let mut ends = [0u16; 4];
+        for (i, form) in [text, &folded, &skeleton, &roman].into_iter().enumerate() {
+            forms.push_str(form);
+            ends[i] = u16::try_from(forms.len()).unwrap_or(u16::MAX);
+        }
+        forms.push_str(&alternative);
+        Part {
+            forms: forms.into_boxed_str(),
+            ends,
+            particle,
+            vowel_less: vowel_less(text),
+        }
+    }
+
+    /// Two parts (or more, in turn) read as one, for names joined or split differently: the
+    /// shared forms are joined as they are (cheaper than romanising the joined text again,
+    /// and what a system writing the syllables apart would give).
+    pub fn joined(&self, next: &Part) -> Part {
+        let text = format!("{}{}", self.text(), next.text());
+        let folded = fold(&text);
+        let skeleton = skeleton(&folded);
+        let roman = format!("{}{}", self.romanised(), next.romanised());
+        let mut forms = String::with_capacity(text.len() * 4);
+        let mut ends = [0u16; 4];
+        for (i, form) in [&text, &folded, &skeleton, &roman].into_iter().enumerate() {
+            forms.push_str(form);
+            ends[i] = u16::try_from(forms.len()).unwrap_or(u16::MAX);
+        }
+        Part {
+            forms: forms.into_boxed_str(),
+            ends,
+            particle: false,
+            vowel_less: vowel_less(&text),
+        }
+    }
+
+    fn form(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        let end = self.ends.get(i).map_or(self.forms.len(), |&e| e as usize);
+        self.forms.get(start..end).unwrap_or("")
+    }
+
+    /// Lower-case ASCII as transliterated.
+    pub fn text(&self) -> &str {
+        self.form(0)
+    }
+
+    /// Folded across transliteration systems.
+    pub fn folded(&self) -> &str {
+        self.form(1)
+    }
+
+    /// The consonant skeleton of the folded form.
+    pub fn skeleton(&self) -> &str {
+        self.form(2)
+    }
+
+    /// The form the romanisation systems share ([`romanise::romanised`]).
+    pub fn romanised(&self) -> &str {
+        self.form(3)
+    }
+
+    /// A second shared form, where a system spells a sound two ways (Korean ŏ as o or u), or
+    /// "".
+    pub fn romanised_alternative(&self) -> &str {
+        self.form(4)
+    }
 }
 
 /// A name, normalised into parts.
@@ -120,11 +201,11 @@ impl Name {
     pub fn parse(text: &str) -> Name {
         let parts = normalise(text)
             .into_iter()
-            .map(|text| Part {
-                folded: fold(&text),
-                skeleton: skeleton(&fold(&text)),
-                particle: PARTICLES.contains(&text.as_str()) || is_patronymic(&text),
-                text,
+            .map(|text| {
+                Part::new(
+                    &text,
+                    PARTICLES.contains(&text.as_str()) || is_patronymic(&text),
+                )
             })
             .collect();
         Name { parts }
@@ -349,11 +430,11 @@ pub fn edit_distance(a: &str, b: &str, max: usize) -> usize {
         return max + 1;
     }
     if a.len() < SHORT_PART && b.len() < SHORT_PART {
-        let mut rows = [[0usize; SHORT_PART]; 3];
+        let mut rows = [[0u16; SHORT_PART]; 3];
         osa(a, b, max, &mut rows)
     } else {
         let mut rows = [
-            vec![0usize; b.len() + 1],
+            vec![0u16; b.len() + 1],
             vec![0; b.len() + 1],
             vec![0; b.len() + 1],
         ];
@@ -362,18 +443,20 @@ pub fn edit_distance(a: &str, b: &str, max: usize) -> usize {
 }
 
 /// The distance itself, over three rows long enough for `b`: on the stack or on the heap.
-fn osa<R: AsMut<[usize]>>(a: &[u8], b: &[u8], max: usize, rows: &mut [R; 3]) -> usize {
+fn osa<R: AsMut<[u16]>>(a: &[u8], b: &[u8], max: usize, rows: &mut [R; 3]) -> usize {
     // rows[0]: two rows back, rows[1]: previous, rows[2]: current.
+    // Counts fit in 16 bits: names are at most a few hundred letters long.
+    let count = |n: usize| u16::try_from(n).unwrap_or(u16::MAX);
     for (j, cell) in rows[1].as_mut().iter_mut().enumerate().take(b.len() + 1) {
-        *cell = j;
+        *cell = count(j);
     }
     for i in 1..=a.len() {
         let [before, previous, current] = rows;
         let (before, previous, current) = (before.as_mut(), previous.as_mut(), current.as_mut());
-        current[0] = i;
-        let mut row_min = i;
+        current[0] = count(i);
+        let mut row_min = count(i);
         for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let cost = u16::from(a[i - 1] != b[j - 1]);
             let mut value = (previous[j] + 1)
                 .min(current[j - 1] + 1)
                 .min(previous[j - 1] + cost);
@@ -383,12 +466,12 @@ fn osa<R: AsMut<[usize]>>(a: &[u8], b: &[u8], max: usize, rows: &mut [R; 3]) -> 
             current[j] = value;
             row_min = row_min.min(value);
         }
-        if row_min > max {
+        if usize::from(row_min) > max {
             return max + 1;
         }
         rows.rotate_left(1);
     }
-    rows[1].as_mut()[b.len()]
+    usize::from(rows[1].as_mut()[b.len()])
 }
 
 /// How two parts matched.
@@ -406,6 +489,8 @@ pub enum PartMatch {
     Fuzzy,
     /// Two parts of one name against one part of the other (Abdul Rahman / Abdulrahman).
     Joined,
+    /// The same name in two romanisation systems (Wade–Giles / pinyin, Kunrei / Hepburn).
+    Romanised,
 }
 
 impl PartMatch {
@@ -417,40 +502,69 @@ impl PartMatch {
             PartMatch::Initial => "initial",
             PartMatch::Fuzzy => "typo",
             PartMatch::Joined => "joined",
+            PartMatch::Romanised => "romanisation",
         }
     }
 }
 
+/// Whether a part is written without its vowels (MHMD, Hsyn): fewer than one vowel in five
+/// letters.
+fn vowel_less(text: &str) -> bool {
+    let vowels = text.chars().filter(|c| "aeiou".contains(*c)).count();
+    vowels * 5 < text.len()
+}
+
 /// Scores two parts; `None` when they do not match at all.
 pub fn compare_parts(a: &Part, b: &Part) -> Option<(f64, PartMatch)> {
-    if a.text == b.text {
+    if a.text() == b.text() {
         return Some((1.0, PartMatch::Exact));
     }
-    if a.folded == b.folded {
+    if a.folded() == b.folded() {
         return Some((0.97, PartMatch::Folded));
     }
-    let (short, long) = if a.text.len() <= b.text.len() {
+    let (short, long) = if a.text().len() <= b.text().len() {
         (a, b)
     } else {
         (b, a)
     };
-    if short.text.len() == 1 {
-        return (long.text.starts_with(&short.text)).then_some((0.75, PartMatch::Initial));
+    if short.text().len() == 1 {
+        return (long.text().starts_with(short.text())).then_some((0.75, PartMatch::Initial));
     }
-    let vowel_less = |p: &Part| {
-        let vowels = p.text.chars().filter(|c| "aeiou".contains(*c)).count();
-        vowels * 5 < p.text.len()
-    };
-    if a.skeleton.len() >= 2
-        && a.skeleton == b.skeleton
-        && (vowel_less(a) || vowel_less(b) || a.skeleton.len() >= 4)
+    // The same name in two romanisation systems (Hsieh / Xie, Park / Bak, Satou / Sato).
+    let (ar, aa, br, ba) = (
+        a.romanised(),
+        a.romanised_alternative(),
+        b.romanised(),
+        b.romanised_alternative(),
+    );
+    if ar.len() >= 2
+        && (ar == br || (!ba.is_empty() && ar == ba) || (!aa.is_empty() && (aa == br || aa == ba)))
+    {
+        return Some((0.93, PartMatch::Romanised));
+    }
+    let (a_vowel_less, b_vowel_less) = (a.vowel_less, b.vowel_less);
+    if a.skeleton().len() >= 2
+        && a.skeleton() == b.skeleton()
+        && (a_vowel_less || b_vowel_less || a.skeleton().len() >= 4)
     {
         // Vowel-less romanisations: MHMD, Mohammed, Muhammad.
         return Some((0.9, PartMatch::Phonetic));
     }
+    if a_vowel_less || b_vowel_less {
+        // A machine's vowel-less romanisation writes long vowels as w and y (ywsf / Yusuf) and
+        // may hold the article (lshmy / al-Shami).
+        let (x, y) = (
+            romanise::consonants(a.text()),
+            romanise::consonants(b.text()),
+        );
+        let article = |v: &str, w: &str| v.len() >= 4 && v.strip_prefix('l') == Some(w);
+        if x.len() >= 2 && (x == y || article(&x, &y) || article(&y, &x)) {
+            return Some((0.88, PartMatch::Phonetic));
+        }
+    }
     // A typo or two: one edit in a part of four to seven letters, two in a longer one.
-    let shortest = short.folded.len().min(long.folded.len());
-    let longest = short.folded.len().max(long.folded.len());
+    let shortest = short.folded().len().min(long.folded().len());
+    let longest = short.folded().len().max(long.folded().len());
     let allowed = match shortest {
         // A dropped letter in a four-letter part (Pham / Phm) is still a slip.
         3 if longest >= 4 => 1,
@@ -459,15 +573,45 @@ pub fn compare_parts(a: &Part, b: &Part) -> Option<(f64, PartMatch)> {
         _ => 2,
     };
     if allowed == 0 {
+        // A slip after the first letter of a two- or three-letter part (Wei / Weh, Wu / Wj):
+        // weak alone, a hit only where the rest of the name and the birth date agree.
+        let first = |p: &Part| p.text().as_bytes().first().copied();
+        if shortest >= 2
+            && first(a) == first(b)
+            && edit_distance(a.folded(), b.folded(), 1).min(edit_distance(a.text(), b.text(), 1))
+                == 1
+        {
+            return Some((0.6, PartMatch::Fuzzy));
+        }
         return None;
     }
-    // Folding can spread one typed slip over two letters (x → ks): the lesser distance counts.
-    let distance =
-        edit_distance(&a.folded, &b.folded, allowed).min(edit_distance(&a.text, &b.text, allowed));
+    // Folding can spread one typed slip over two letters (x → ks): the lesser distance
+    // counts; a slip on top of another romanisation counts on the shared form.
+    let distance = edit_distance(a.folded(), b.folded(), allowed)
+        .min(edit_distance(a.text(), b.text(), allowed))
+        .min(edit_distance(a.romanised(), b.romanised(), allowed));
     match distance {
         1 => Some((0.86, PartMatch::Fuzzy)),
         2 if allowed >= 2 => Some((0.78, PartMatch::Fuzzy)),
+        // Two slips in a part of five to seven letters (Sanchez / Snctez): weak alone.
+        _ if shortest >= 5 && allowed == 1 => {
+            let two =
+                edit_distance(a.folded(), b.folded(), 2).min(edit_distance(a.text(), b.text(), 2));
+            (two == 2).then_some((0.6, PartMatch::Fuzzy))
+        }
         _ => None,
+    }
+}
+
+/// Which romanisation systems explain that two parts share a form (for a
+/// [`PartMatch::Romanised`] pair): the first system whose own spelling either part uses.
+pub fn systems_of(a: &str, b: &str) -> Option<System> {
+    let (_, x) = romanise::romanised(a);
+    let (_, y) = romanise::romanised(b);
+    match (x, y) {
+        (Some(System::Aspiration), Some(other)) if other != System::Aspiration => Some(other),
+        (Some(first), _) => Some(first),
+        (None, other) => other,
     }
 }
 
@@ -478,6 +622,8 @@ pub struct Aligned {
     pub candidate: String,
     pub how: PartMatch,
     pub score: f64,
+    /// For a romanisation: the systems ("wade-giles ≈ pinyin").
+    pub systems: Option<&'static str>,
 }
 
 /// Why two names scored what they did.
@@ -495,7 +641,7 @@ fn weight(part: &Part) -> f64 {
         0.25
     } else {
         // Longer parts carry more information; an initial carries little.
-        0.6 + (part.folded.len().min(8) as f64) * 0.05
+        0.6 + (part.folded().len().min(8) as f64) * 0.05
     }
 }
 
@@ -517,24 +663,28 @@ pub fn compare(query: &Name, candidate: &Name) -> (f64, Explanation) {
             }
         }
     }
-    let joined = |parts: &[Part], i: usize| -> Part {
-        let text = format!("{}{}", parts[i].text, parts[i + 1].text);
-        let folded = fold(&text);
-        Part {
-            skeleton: skeleton(&folded),
-            folded,
-            particle: false,
-            text,
-        }
-    };
+    let joined = |parts: &[Part], i: usize| -> Part { parts[i].joined(&parts[i + 1]) };
     // Joined and split parts change how many parts a name has: only then are joins tried
     // (folding a joined part is the costliest step of a comparison).
     let joins = q.len() != c.len();
+    // Two parts joined can only meet a part about as long as both, that begins as they do
+    // (joining is the costliest step of a comparison: it is tried only then).
+    let may_join = |first: &Part, second: &Part, other: &[Part]| {
+        let length = first.text().len() + second.text().len();
+        other.iter().any(|o| {
+            o.text().len().abs_diff(length) <= 2
+                && (o.text().as_bytes().first() == first.text().as_bytes().first()
+                    || o.romanised().as_bytes().first() == first.romanised().as_bytes().first())
+        })
+    };
     for i in 0..q
         .len()
         .saturating_sub(1)
         .min(if joins { usize::MAX } else { 0 })
     {
+        if !may_join(&q[i], &q[i + 1], c) {
+            continue;
+        }
         let merged = joined(q, i);
         for (j, b) in c.iter().enumerate() {
             if let Some((score, _)) = compare_parts(&merged, b) {
@@ -547,6 +697,9 @@ pub fn compare(query: &Name, candidate: &Name) -> (f64, Explanation) {
         .saturating_sub(1)
         .min(if joins { usize::MAX } else { 0 })
     {
+        if !may_join(&c[j], &c[j + 1], q) {
+            continue;
+        }
         let merged = joined(c, j);
         for (i, a) in q.iter().enumerate() {
             if let Some((score, _)) = compare_parts(a, &merged) {
@@ -557,15 +710,11 @@ pub fn compare(query: &Name, candidate: &Name) -> (f64, Explanation) {
     // A name written as one word (Korean and Chinese names often are) against all the parts
     // of the other, joined.
     for (single, many, single_is_query) in [(q, c, true), (c, q, false)] {
-        if single.len() == 1 && many.len() > 2 {
-            let text: String = many.iter().map(|p| p.text.as_str()).collect();
-            let folded = fold(&text);
-            let merged = Part {
-                skeleton: skeleton(&folded),
-                folded,
-                particle: false,
-                text,
-            };
+        let length: usize = many.iter().map(|p| p.text().len()).sum();
+        if single.len() == 1 && many.len() > 2 && single[0].text().len().abs_diff(length) <= 2 {
+            let merged = many[1..]
+                .iter()
+                .fold(many[0].clone(), |whole, part| whole.joined(part));
             if let Some((score, _)) = compare_parts(&single[0], &merged) {
                 let all: Vec<usize> = (0..many.len()).collect();
                 let (qi, cj) = if single_is_query {
@@ -609,14 +758,16 @@ pub fn compare(query: &Name, candidate: &Name) -> (f64, Explanation) {
         explanation.aligned.push(Aligned {
             query: qi
                 .iter()
-                .map(|&i| q[i].text.as_str())
+                .map(|&i| q[i].text())
                 .collect::<Vec<_>>()
                 .join(" "),
             candidate: cj
                 .iter()
-                .map(|&j| c[j].text.as_str())
+                .map(|&j| c[j].text())
                 .collect::<Vec<_>>()
                 .join(" "),
+            // Named once the best comparison is known (`best_of`, `name_systems`).
+            systems: None,
             how,
             score,
         });
@@ -625,14 +776,14 @@ pub fn compare(query: &Name, candidate: &Name) -> (f64, Explanation) {
     for (i, part) in q.iter().enumerate() {
         if !q_used[i] {
             unmatched_q += weight(part);
-            explanation.query_unmatched.push(part.text.clone());
+            explanation.query_unmatched.push(part.text().to_owned());
         }
     }
     let mut unmatched_c = 0.0;
     for (j, part) in c.iter().enumerate() {
         if !c_used[j] {
             unmatched_c += weight(part);
-            explanation.candidate_unmatched.push(part.text.clone());
+            explanation.candidate_unmatched.push(part.text().to_owned());
         }
     }
     let identifying = explanation
@@ -651,7 +802,8 @@ pub fn compare(query: &Name, candidate: &Name) -> (f64, Explanation) {
     (score.clamp(0.0, 1.0), explanation)
 }
 
-/// The best score of any of the query's names against any of the candidate's names.
+/// The best score of any of the query's names against any of the candidate's names, the
+/// romanisation systems of its pairs named.
 pub fn best_of(queries: &[Name], candidates: &[Name]) -> (f64, Explanation) {
     let mut best = (0.0, Explanation::default());
     for query in queries {
@@ -662,7 +814,17 @@ pub fn best_of(queries: &[Name], candidates: &[Name]) -> (f64, Explanation) {
             }
         }
     }
+    name_systems(&mut best.1);
     best
+}
+
+/// Names the romanisation systems of an explanation's romanised pairs ("wade-giles ≈ pinyin").
+pub fn name_systems(explanation: &mut Explanation) {
+    for aligned in &mut explanation.aligned {
+        if aligned.how == PartMatch::Romanised {
+            aligned.systems = systems_of(&aligned.query, &aligned.candidate).map(System::as_str);
+        }
+    }
 }
 
 #[cfg(test)]

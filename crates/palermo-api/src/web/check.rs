@@ -138,7 +138,10 @@ fn person_findings(person: &PersonCandidate, out: &mut Vec<Finding>) {
     let parts: Vec<String> = explanation
         .name_parts
         .iter()
-        .map(|p| format!("{} ≈ {} ({})", p.query, p.candidate, p.how))
+        .map(|p| match p.romanisation {
+            Some(systems) => format!("{} ≈ {} ({}: {systems})", p.query, p.candidate, p.how),
+            None => format!("{} ≈ {} ({})", p.query, p.candidate, p.how),
+        })
         .collect();
     let mut facts = vec![
         ("score", format!("{:.2}", person.score)),

@@ -1,0 +1,479 @@
+//! Romanisation systems as data. Passports, visas and records romanise the same name by
+//! different systems: Chinese in pinyin or Wade–Giles (Taiwanese passports), Korean in Revised
+//! Romanization, McCune–Reischauer or the popular surname spellings (Lee, Park, Choi), Japanese
+//! in Hepburn with or without long vowels or in Kunrei-shiki, Thai in the Royal Thai General
+//! System or the spellings Thai passports print (porn, ee, oo, v), Arabic and Persian with or
+//! without their vowels. Every table is here, in one place; each rule names its system.
+//!
+//! [`romanised`] folds a part to a form the systems share: what one system writes and another
+//! does not distinguish is merged (aspiration and voicing: ch/j/zh/q/ts/tz, p/b, t/d, k/g;
+//! hs/x/sh/s; the vowels ŏ/eo/o and ŭ/eu/u), then each system's own spellings are rewritten to
+//! it. Two parts with one such form are "the same name in two romanisations"; the systems that
+//! rewrote them explain it ([`System`]).
+
+/// A romanisation system, and the one it is most often compared with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum System {
+    WadeGiles,
+    Pinyin,
+    KoreanPopular,
+    Revised,
+    McCuneReischauer,
+    Kunrei,
+    HepburnLong,
+    ThaiPopular,
+    Rtgs,
+    /// Aspiration and voicing written or not (ch/j, p/b, t/d, k/g, ph/p, th/t, kh/k).
+    Aspiration,
+}
+
+impl System {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            System::WadeGiles => "wade-giles ≈ pinyin",
+            System::Pinyin => "pinyin ≈ wade-giles",
+            System::KoreanPopular => "korean popular spelling ≈ revised romanization",
+            System::Revised => "revised romanization ≈ mccune-reischauer",
+            System::McCuneReischauer => "mccune-reischauer ≈ revised romanization",
+            System::Kunrei => "kunrei-shiki ≈ hepburn",
+            System::HepburnLong => "hepburn with long vowels ≈ passport hepburn",
+            System::ThaiPopular => "thai passport spelling ≈ rtgs",
+            System::Rtgs => "rtgs ≈ thai passport spelling",
+            System::Aspiration => "aspiration or voicing written differently",
+        }
+    }
+}
+
+/// Korean surnames in the spellings passports use, each to one form (whole parts only: `i`
+/// for 이, `pak` for 박 …): the common passport forms of the most frequent surnames that the
+/// rules below would not bring together (Lee / Yi / Rhee, Park / Pak, Choi / Choe …). Li, the
+/// pinyin of the same character as Lee, is among them.
+const KOREAN_SURNAMES: &[(&[&str], &str)] = &[
+    (&["lee", "yi", "rhee", "rhie", "ri", "i", "ee", "li"], "i"),
+    (&["park", "pak", "bak", "pahk", "bahk"], "pak"),
+    (&["choi", "choe", "chey", "choy"], "coe"),
+    (&["lim", "im", "rim", "leem"], "im"),
+    (&["ryu", "yoo", "yu", "lyu", "ryoo", "rew"], "iu"),
+    (&["seo", "suh", "so", "suk"], "so"),
+    (&["roh", "noh", "no", "ro", "rho"], "no"),
+    // Jun is left out: a given name in three languages as often as this surname.
+    (&["jeon", "chun", "chon", "cheon"], "con"),
+    (&["heo", "hur", "huh", "her"], "ho"),
+    (&["eom", "um", "uhm", "eum"], "om"),
+    (&["woo", "u", "wu"], "u"),
+    (&["koo", "ku", "gu", "goo"], "ku"),
+    (&["byun", "byeon", "pyun", "pyon", "byon"], "pion"),
+    (&["hyun", "hyeon", "hyon"], "hion"),
+    (&["yeom", "yum", "yom"], "iom"),
+    (&["yoon", "yun", "youn"], "iun"),
+];
+
+/// Rewrites applied in order, longest first within each system; `^` anchors a rule at the
+/// start of a part and `$` at its end.
+type Rules = &'static [(&'static str, &'static str)];
+
+/// Wade–Giles (apostrophes and umlauts already dropped) to the shared form.
+const WADE_GILES: Rules = &[
+    ("hs", "s"),
+    ("tzu$", "ci"),
+    ("tsu$", "ci"),
+    ("ssu", "si"),
+    ("szu", "si"),
+    ("tz", "c"),
+    ("ieh", "ie"),
+    ("ien", "ian"),
+    ("yen", "ian"),
+    ("uei", "ui"),
+    ("ung", "ong"),
+    ("ih$", "i"),
+];
+
+/// Pinyin to the shared form.
+const PINYIN: Rules = &[("zh", "c"), ("x", "s"), ("q", "c"), ("z", "c")];
+
+/// Revised Romanization to the shared form (McCune–Reischauer writes ŏ and ŭ, passports drop
+/// the breve: o and u).
+const REVISED: Rules = &[("eo", "o"), ("eu", "u")];
+
+/// Hepburn's own spellings to the shared form; only for parts that read as Japanese syllables
+/// (no system is named for them: the shared form is Hepburn's).
+const HEPBURN: Rules = &[
+    ("tsu", "cu"),
+    ("shi", "si"),
+    ("chi", "ci"),
+    ("sh", "s"),
+    ("ch", "c"),
+    ("ji", "ci"),
+    ("j", "c"),
+];
+
+/// Kunrei-shiki and Nihon-shiki to the shared form; only for parts that read as Japanese
+/// syllables.
+const KUNREI: Rules = &[
+    ("sy", "s"),
+    ("ty", "c"),
+    ("zy", "c"),
+    ("dy", "c"),
+    ("ti", "ci"),
+    ("tu", "cu"),
+    ("di", "ci"),
+    ("du", "cu"),
+    ("zi", "ci"),
+];
+
+/// Hepburn's long vowels (ō, ou, oo, oh, ū, uu) against passport Hepburn, which drops them;
+/// only for parts that read as Japanese syllables.
+const HEPBURN_LONG: Rules = &[
+    ("ou", "o"),
+    ("oo", "o"),
+    ("oh", "o"),
+    ("uu", "u"),
+    ("fu", "hu"),
+    ("mb", "nb"),
+    ("mp", "np"),
+    ("mm", "nm"),
+];
+
+/// The spellings Thai passports print against the Royal Thai General System.
+const THAI_POPULAR: Rules = &[
+    ("orn$", "on"),
+    ("ongse$", "ong"),
+    ("ee", "i"),
+    ("oo", "u"),
+    ("ay", "ai"),
+    ("ow$", "ao"),
+    ("d$", "t"),
+];
+
+/// RTGS spellings whose passport form differs (oe: Prasoet / Prasert; ue: Rueang / Reuang).
+const RTGS: Rules = &[("oe", "e"), ("er", "e"), ("ue", "u")];
+
+/// Aspiration and voicing, which most of these systems write differently or not at all.
+const ASPIRATION: Rules = &[
+    ("tch", "c"),
+    ("ch", "c"),
+    ("sh", "s"),
+    ("ph", "p"),
+    ("th", "t"),
+    ("kh", "k"),
+    ("ts", "c"),
+    ("j", "c"),
+    ("b", "p"),
+    ("d", "t"),
+    ("g", "k"),
+    ("w", "v"),
+];
+
+/// The systems in the order their rules apply.
+const SYSTEMS: &[(System, Rules)] = &[
+    (System::WadeGiles, WADE_GILES),
+    (System::Pinyin, PINYIN),
+    (System::Revised, REVISED),
+    (System::ThaiPopular, THAI_POPULAR),
+    (System::Rtgs, RTGS),
+    (System::Aspiration, ASPIRATION),
+];
+
+/// Applies one table; whether any rule changed the text.
+fn apply(text: &mut String, rules: Rules) -> bool {
+    let mut changed = false;
+    for (from, to) in rules {
+        let (start, end) = (from.starts_with('^'), from.ends_with('$'));
+        let pattern = from.trim_start_matches('^').trim_end_matches('$');
+        if from == to || !text.contains(pattern) {
+            continue;
+        }
+        let before = text.clone();
+        if end {
+            if let Some(stem) = text.strip_suffix(pattern) {
+                *text = format!("{stem}{to}");
+            }
+        } else if start {
+            if let Some(rest) = text.strip_prefix(pattern) {
+                *text = format!("{to}{rest}");
+            }
+        } else {
+            *text = text.replace(pattern, to);
+        }
+        changed |= *text != before;
+    }
+    changed
+}
+
+/// Whether a part reads as a sequence of Japanese syllables (kana romanised by any system):
+/// each a consonant or two and a vowel, or a syllabic n.
+pub fn japanese_syllables(text: &str) -> bool {
+    let b = text.as_bytes();
+    if b.len() < 2 {
+        return false;
+    }
+    let vowel = |c: u8| matches!(c, b'a' | b'e' | b'i' | b'o' | b'u');
+    let mut i = 0;
+    while i < b.len() {
+        if vowel(b[i]) {
+            i += 1;
+            continue;
+        }
+        // A syllabic n (before a consonant or at the end), or a doubled consonant (kk, tt).
+        if b[i] == b'n' && (i + 1 == b.len() || !vowel(b[i + 1]) && b[i + 1] != b'y') {
+            i += 1;
+            continue;
+        }
+        if i + 1 < b.len() && b[i + 1] == b[i] && b[i] != b'n' {
+            i += 1;
+            continue;
+        }
+        let two = b.get(i..i + 2).unwrap_or(&[]);
+        let three = b.get(i..i + 3).unwrap_or(&[]);
+        let onset = if three == b"tsu" {
+            2
+        } else if matches!(two, b"sh" | b"ch" | b"ts") {
+            2
+        } else if two.len() == 2
+            && b"kgsztdnhbpmr".contains(&two[0])
+            && two[1] == b'y'
+            && b.get(i + 2)
+                .is_some_and(|&c| matches!(c, b'a' | b'u' | b'o'))
+        {
+            2
+        } else if b"kgsztdnhbpmyrwjf".contains(&b[i]) {
+            1
+        } else {
+            return false;
+        };
+        i += onset;
+        if !b.get(i).is_some_and(|&c| vowel(c)) {
+            return false;
+        }
+        // "oh" for a long o (Ohno, Satoh).
+        if b[i] == b'o' && b.get(i + 1) == Some(&b'h') && !b.get(i + 2).is_some_and(|&c| vowel(c)) {
+            i += 1;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// A part in the form the romanisation systems share, and the first system (if any) whose own
+/// spelling was rewritten to reach it. `text` is lower-case ASCII, as [`crate::normalise`]
+/// gives it.
+pub fn romanised(text: &str) -> (String, Option<System>) {
+    if let Some((_, to)) = KOREAN_SURNAMES
+        .iter()
+        .find(|(forms, _)| forms.contains(&text))
+    {
+        let system = (*to != text).then_some(System::KoreanPopular);
+        return ((*to).to_owned(), system);
+    }
+    let mut s = text.to_owned();
+    let mut first = None;
+    if japanese_syllables(text) {
+        if apply(&mut s, HEPBURN_LONG) {
+            first = Some(System::HepburnLong);
+        }
+        apply(&mut s, HEPBURN);
+        if apply(&mut s, KUNREI) {
+            first = Some(System::Kunrei);
+        }
+    }
+    let mut aspiration = false;
+    for (system, rules) in SYSTEMS {
+        if apply(&mut s, rules) {
+            if *system == System::Aspiration {
+                aspiration = true;
+            } else if first.is_none() {
+                first = Some(*system);
+            }
+        }
+    }
+    if first.is_none() && aspiration {
+        first = Some(System::Aspiration);
+    }
+    // As the engine's fold: y a vowel, doubled letters once, a silent h after a vowel dropped.
+    let mut out = String::with_capacity(s.len());
+    let chars: Vec<char> = s.chars().collect();
+    let vowel = |c: Option<&char>| c.is_some_and(|c| "aeiouy".contains(*c));
+    for (i, &c) in chars.iter().enumerate() {
+        if c == 'h' && i > 0 && vowel(chars.get(i - 1)) && !vowel(chars.get(i + 1)) {
+            continue;
+        }
+        let c = if c == 'y' { 'i' } else { c };
+        if !out.ends_with(c) {
+            out.push(c);
+        }
+    }
+    (out, first)
+}
+
+/// A second shared form where a system spells one sound two ways: Korean ㅓ is eo in Revised
+/// Romanization, o in McCune–Reischauer and often u on passports (Seon, Son, Sun).
+pub fn alternative(text: &str) -> Option<String> {
+    text.contains("eo")
+        .then(|| romanised(&text.replace("eo", "u")).0)
+        .filter(|form| *form != romanised(text).0)
+}
+
+/// The consonants of a part as written, without the letters that stand for long vowels in
+/// vowel-less romanisations (w, y): MHMD, mHmd, Mohammed and Muhammad give mhmd; ywsf and Yusuf
+/// give sf; Hsyn and Hussein give hsn.
+pub fn consonants(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars() {
+        if matches!(c, 'a' | 'e' | 'i' | 'o' | 'u' | 'w' | 'y') {
+            continue;
+        }
+        if !out.ends_with(c) {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn meet(a: &str, b: &str) -> bool {
+        romanised(a).0 == romanised(b).0
+    }
+
+    #[test]
+    fn wade_giles_meets_pinyin() {
+        for (wg, py) in [
+            ("hsi", "xi"),
+            ("chin", "jin"),
+            ("ping", "ping"),
+            ("chang", "zhang"),
+            ("hsieh", "xie"),
+            ("tsai", "cai"),
+            ("tzu", "zi"),
+            ("chung", "zhong"),
+            ("kuo", "guo"),
+            ("chien", "qian"),
+            ("hsiung", "xiong"),
+            ("kuei", "gui"),
+            ("chih", "zhi"),
+            ("ssu", "si"),
+            ("yung", "yong"),
+            ("teng", "deng"),
+            ("tsao", "cao"),
+        ] {
+            assert!(
+                meet(wg, py),
+                "{wg} / {py}: {:?} {:?}",
+                romanised(wg),
+                romanised(py)
+            );
+        }
+        assert_eq!(romanised("hsieh").1, Some(System::WadeGiles));
+    }
+
+    #[test]
+    fn korean_systems_and_popular_surnames_meet() {
+        for (a, b) in [
+            ("lee", "i"),
+            ("yi", "rhee"),
+            ("park", "bak"),
+            ("choi", "choe"),
+            ("jeong", "chung"),
+            ("jung", "jeong"),
+            ("kim", "gim"),
+            ("kang", "gang"),
+            ("yoon", "yun"),
+            ("seo", "suh"),
+            ("jiseong", "chisong"),
+            ("eunji", "unji"),
+            ("minjun", "minchun"),
+            ("hyeonu", "hyonu"),
+        ] {
+            assert!(
+                meet(a, b),
+                "{a} / {b}: {:?} {:?}",
+                romanised(a),
+                romanised(b)
+            );
+        }
+        assert_eq!(romanised("park").1, Some(System::KoreanPopular));
+    }
+
+    #[test]
+    fn kunrei_and_long_vowels_meet_hepburn() {
+        for (a, b) in [
+            ("sitinatu", "shichinatsu"),
+            ("yamaguti", "yamaguchi"),
+            ("takahasi", "takahashi"),
+            ("satou", "sato"),
+            ("satoh", "sato"),
+            ("oono", "ono"),
+            ("yuuki", "yuki"),
+            ("syouta", "shota"),
+            ("huzita", "fujita"),
+            ("tutomu", "tsutomu"),
+            ("homma", "honma"),
+            ("zyun", "jun"),
+        ] {
+            assert!(
+                meet(a, b),
+                "{a} / {b}: {:?} {:?}",
+                romanised(a),
+                romanised(b)
+            );
+        }
+        assert_eq!(romanised("yamaguti").1, Some(System::Kunrei));
+        assert!(japanese_syllables("takahashi"));
+        assert!(!japanese_syllables("martin"));
+        // A part that does not read as Japanese keeps its t: Martin is not Marcin.
+        assert!(!meet("martin", "marcin"));
+    }
+
+    #[test]
+    fn thai_passport_spellings_meet_rtgs() {
+        for (a, b) in [
+            ("chaiyaporn", "chaiyaphon"),
+            ("somchay", "somchai"),
+            ("prasert", "prasoet"),
+            ("vongsavat", "wongsawat"),
+            ("thaksin", "taksin"),
+            ("malee", "mali"),
+            ("sookjai", "sukchai"),
+            ("wongse", "wong"),
+            ("kittisak", "khittisak"),
+        ] {
+            assert!(
+                meet(a, b),
+                "{a} / {b}: {:?} {:?}",
+                romanised(a),
+                romanised(b)
+            );
+        }
+    }
+
+    #[test]
+    fn vowel_less_romanisations_keep_their_consonants() {
+        for (a, b) in [
+            ("mhmd", "mohammed"),
+            ("mhmd", "muhammad"),
+            ("ywsf", "yusuf"),
+            ("hsyn", "hussein"),
+            ("mnswr", "mansour"),
+            ("hmd", "ahmed"),
+            ("bdllh", "abdullah"),
+            ("zynb", "zainab"),
+        ] {
+            assert_eq!(consonants(a), consonants(b), "{a} / {b}");
+        }
+    }
+
+    #[test]
+    fn different_names_stay_apart() {
+        for (a, b) in [
+            ("zhang", "wang"),
+            ("li", "lin"),
+            ("park", "kim"),
+            ("sato", "kato"),
+            ("somchai", "somsak"),
+        ] {
+            assert!(!meet(a, b), "{a} / {b}");
+        }
+    }
+}
