@@ -88,16 +88,14 @@ fn forms_of(part: &palermo_names::Part) -> impl Iterator<Item = &str> {
     .filter(|form| form.len() >= 2)
 }
 
-/// Longest name whose rotations are all keys (a longer one gives its first two).
-const ROTATIONS_MAX: usize = 4;
-
 /// The keys of a person's (or a query's) names:
 /// - each part's folded form, and its forms shared across romanisation systems (Hsieh and Xie,
 ///   Park and Bak, Satou and Sato share one);
 /// - its consonants, for romanisations without vowels (MHMD, ywsf);
-/// - its first four letters (parts of five letters or more), for a slip further on;
-/// - the whole name with its spaces and hyphens removed, in each rotation of its parts, for
-///   names joined or split differently (Wang Xiaoming / Xiao Ming Wang / Minjun / Min-jun).
+/// - its first four letters (parts of five letters or more), for a slip further on.
+///
+/// Names joined or split differently (Wang Xiaoming / Xiao Ming Wang, Minjun / Min-jun) are
+/// found from the query's side ([`PersonIndex::spacing_keys`]): nothing more is kept per person.
 fn keys_of(names: &[Name]) -> Vec<u64> {
     let mut keys = Vec::new();
     for name in names {
@@ -114,19 +112,6 @@ fn keys_of(names: &[Name]) -> Vec<u64> {
             }
             if part.folded().len() >= 5 {
                 keys.push(key("p", &part.folded()[..4]));
-            }
-        }
-        if !parts.is_empty() {
-            let rotations = if parts.len() <= ROTATIONS_MAX {
-                parts.len()
-            } else {
-                2
-            };
-            for first in 0..rotations {
-                let whole: String = (0..parts.len())
-                    .map(|i| parts[(first + i) % parts.len()].romanised())
-                    .collect();
-                keys.push(key("w", &whole));
             }
         }
     }
@@ -227,6 +212,34 @@ impl PersonIndex {
         }
     }
 
+    /// The keys of the known forms a query's parts give when joined to their neighbour (Xiao
+    /// Ming: xiaoming) or split where they were written without spaces (Katoharuka: kato,
+    /// haruka).
+    fn spacing_keys(&self, names: &[Name]) -> Vec<u64> {
+        let mut keys = Vec::new();
+        for name in names {
+            let parts: Vec<&palermo_names::Part> =
+                name.parts.iter().filter(|p| !p.particle).collect();
+            for pair in parts.windows(2) {
+                for joined in [
+                    format!("{}{}", pair[0].folded(), pair[1].folded()),
+                    format!("{}{}", pair[0].romanised(), pair[1].romanised()),
+                ] {
+                    if self.vocabulary.contains(&joined) {
+                        keys.push(key("f", &joined));
+                    }
+                }
+            }
+            let mut pieces = Vec::new();
+            for part in &parts {
+                self.vocabulary.splits(part.folded(), &mut pieces);
+                self.vocabulary.splits(part.romanised(), &mut pieces);
+            }
+            keys.extend(pieces.into_iter().map(|piece| key("f", piece)));
+        }
+        keys
+    }
+
     /// The persons `viewpoint` may see that share the most keys with the query's names: the
     /// best `CANDIDATES_MAX`, and the best `CANDIDATES_PER_OWNER_MIN` of every owner.
     fn candidates(
@@ -261,6 +274,7 @@ impl PersonIndex {
             let mut fuzzy: Vec<u64> = near
                 .into_iter()
                 .map(|(form, _)| key("f", form))
+                .chain(self.spacing_keys(names))
                 .filter(|k| exact.binary_search(k).is_err())
                 .collect();
             fuzzy.sort_unstable();

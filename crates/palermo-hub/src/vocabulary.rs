@@ -58,7 +58,7 @@ fn depth_of(word: &str) -> usize {
 
 impl Vocabulary {
     pub(crate) fn insert(&mut self, word: &str) {
-        if word.len() < FUZZY_MIN - 1 || !word.is_ascii() {
+        if word.len() < 2 || !word.is_ascii() {
             return;
         }
         let hash = xxh3_64(word.as_bytes());
@@ -72,6 +72,11 @@ impl Vocabulary {
         };
         self.words.push(word.into());
         self.ids.insert(hash, id);
+        // Two-letter forms are known (a name split in two finds them) but not filed by their
+        // deletions: one letter says nothing.
+        if word.len() < FUZZY_MIN - 1 {
+            return;
+        }
         let mut variants = Vec::new();
         deletions(word.as_bytes(), depth_of(word), &mut variants);
         variants.sort_unstable();
@@ -157,6 +162,37 @@ impl Vocabulary {
     pub(crate) fn len(&self) -> usize {
         self.words.len()
     }
+
+    /// Whether some person's name holds this form.
+    pub(crate) fn contains(&self, word: &str) -> bool {
+        self.ids
+            .get(&xxh3_64(word.as_bytes()))
+            .is_some_and(|&id| *self.words[id as usize] == *word)
+    }
+
+    /// The known forms a name written without its spaces splits into (katoharuka: kato,
+    /// haruka; abdulrahman: abdul, rahman), in two or three pieces of two letters or more.
+    pub(crate) fn splits<'a>(&self, word: &'a str, out: &mut Vec<&'a str>) {
+        if word.len() < 4 || !word.is_ascii() {
+            return;
+        }
+        for i in 2..=word.len() - 2 {
+            let (head, tail) = word.split_at(i);
+            if !self.contains(head) {
+                continue;
+            }
+            if self.contains(tail) {
+                out.extend([head, tail]);
+                continue;
+            }
+            for j in 2..tail.len().saturating_sub(1) {
+                let (middle, last) = tail.split_at(j);
+                if self.contains(middle) && self.contains(last) {
+                    out.extend([head, middle, last]);
+                }
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -196,5 +232,23 @@ mod tests {
         assert_eq!(found(&vocabulary, "mqrianne"), ["marianne", "marienne"]);
         assert_eq!(found(&vocabulary, "marianne"), ["marienne"]);
         assert_eq!(vocabulary.len(), 7);
+    }
+
+    #[test]
+    fn splits_names_written_without_spaces_into_known_forms() {
+        let mut vocabulary = Vocabulary::default();
+        for word in ["kato", "haruka", "wang", "xiao", "ming", "li", "wei"] {
+            vocabulary.insert(word);
+        }
+        let split = |word: &str| {
+            let mut out = Vec::new();
+            vocabulary.splits(word, &mut out);
+            out.into_iter().map(str::to_owned).collect::<Vec<_>>()
+        };
+        assert_eq!(split("katoharuka"), ["kato", "haruka"]);
+        assert_eq!(split("wangxiaoming"), ["wang", "xiao", "ming"]);
+        assert_eq!(split("liwei"), ["li", "wei"]);
+        assert!(split("katoharu").is_empty());
+        assert!(vocabulary.contains("li") && !vocabulary.contains("l"));
     }
 }

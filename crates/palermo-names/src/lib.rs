@@ -85,6 +85,96 @@ fn leet(c: char) -> char {
     }
 }
 
+/// Legal forms of organisations, each phrase or abbreviation to one form (Aktiengesellschaft /
+/// AG, Limited / Ltd, Open Joint Stock Company / OAO / JSC …): a name holds one or the other,
+/// and they identify nothing (they count as particles). Phrases as normalised, longest first.
+const LEGAL_FORMS: &[(&str, &str)] = &[
+    ("obshchestvo s ogranichennoi otvetstvennostiu", "llc"),
+    ("gesellschaft mit beschrankter haftung", "gmbh"),
+    ("societatea cu raspundere limitata", "srl"),
+    ("otkrytoe aktsionernoe obshchestvo", "jsc"),
+    ("publichnoe aktsionernoe obshchestvo", "jsc"),
+    ("open joint stock company", "jsc"),
+    ("closed joint stock company", "jsc"),
+    ("public joint stock company", "jsc"),
+    ("public limited company", "plc"),
+    ("limited liability company", "llc"),
+    ("aktsionernoe obshchestvo", "jsc"),
+    ("joint stock company", "jsc"),
+    ("societe anonyme", "sa"),
+    ("sociedad anonima", "sa"),
+    ("aktiengesellschaft", "ag"),
+    ("incorporated", "inc"),
+    ("corporation", "corp"),
+    ("limited", "ltd"),
+    ("company", "co"),
+    ("ooo", "llc"),
+    ("ojsc", "jsc"),
+    ("pjsc", "jsc"),
+    ("cjsc", "jsc"),
+    ("oao", "jsc"),
+];
+
+/// Abbreviations of legal forms written with dots (p.l.c., G.m.b.H., S.A.R.L.): their letters
+/// are read as one part.
+const LEGAL_ABBREVIATIONS: &[&str] = &[
+    "plc", "gmbh", "sarl", "sas", "sa", "llc", "ltd", "inc", "bv", "bvba", "nv", "ag", "ab", "as",
+    "oy", "kg", "spa", "srl", "sro", "doo", "llp", "lp", "co", "sp", "zoo",
+];
+
+fn is_legal_form(part: &str) -> bool {
+    // Two-letter abbreviations (sa, as, co …) are also parts of persons' names: only longer
+    // ones count as legal forms wherever they stand.
+    LEGAL_FORMS.iter().any(|(_, to)| *to == part)
+        || (part.len() >= 3 && LEGAL_ABBREVIATIONS.contains(&part))
+}
+
+/// Rewrites the legal forms among a name's parts to one form each.
+fn legal_forms(parts: Vec<String>) -> Vec<String> {
+    // Letters one by one (p l c) read as the abbreviation they spell, where they spell one.
+    let mut joined: Vec<String> = Vec::with_capacity(parts.len());
+    let mut i = 0;
+    while i < parts.len() {
+        let run = parts[i..].iter().take_while(|p| p.len() == 1).count();
+        let found = (2..=run).rev().find(|&n| {
+            let word: String = parts[i..i + n].concat();
+            LEGAL_ABBREVIATIONS.contains(&word.as_str())
+        });
+        match found {
+            Some(n) => {
+                joined.push(parts[i..i + n].concat());
+                i += n;
+            }
+            None => {
+                joined.push(parts[i].clone());
+                i += 1;
+            }
+        }
+    }
+    let mut out: Vec<String> = Vec::with_capacity(joined.len());
+    let mut i = 0;
+    'parts: while i < joined.len() {
+        for (phrase, to) in LEGAL_FORMS {
+            let words: Vec<&str> = phrase.split(' ').collect();
+            if joined.len() - i >= words.len()
+                && joined[i..i + words.len()]
+                    .iter()
+                    .zip(&words)
+                    .all(|(a, b)| a == b)
+            {
+                if !out.iter().any(|p| p == to) {
+                    out.push((*to).to_owned());
+                }
+                i += words.len();
+                continue 'parts;
+            }
+        }
+        out.push(joined[i].clone());
+        i += 1;
+    }
+    out
+}
+
 /// Patronymics (Vladimirovich, Viktorovna): present in one record, absent in another.
 fn is_patronymic(part: &str) -> bool {
     part.len() > 6
@@ -204,7 +294,9 @@ impl Name {
             .map(|text| {
                 Part::new(
                     &text,
-                    PARTICLES.contains(&text.as_str()) || is_patronymic(&text),
+                    PARTICLES.contains(&text.as_str())
+                        || is_patronymic(&text)
+                        || is_legal_form(&text),
                 )
             })
             .collect();
@@ -290,7 +382,7 @@ fn normalise_with(text: &str, drop_honorifics: bool) -> Vec<String> {
             break;
         }
     }
-    parts
+    legal_forms(parts)
 }
 
 /// Folds a lower-case ASCII part so that transliteration variants meet.
@@ -792,6 +884,22 @@ pub fn compare(query: &Name, candidate: &Name) -> (f64, Explanation) {
         .any(|a| a.how != PartMatch::Initial && !PARTICLES.contains(&a.query.as_str()));
     if !identifying {
         return (0.0, explanation);
+    }
+    // A name whose every part found a partner, two at least, is the other name with parts
+    // left out (a middle name, a second family name): the other's extra parts then cost what a
+    // record's extra parts cost, whichever side holds them.
+    let all_matched = |used: &[bool], parts: &[Part]| {
+        used.iter()
+            .zip(parts)
+            .all(|(used, part)| *used || part.particle)
+    };
+    let identifying_pairs = explanation
+        .aligned
+        .iter()
+        .filter(|a| a.how != PartMatch::Initial && !PARTICLES.contains(&a.query.as_str()))
+        .count();
+    if identifying_pairs >= 2 && all_matched(&c_used, c) {
+        unmatched_q *= 0.25;
     }
     let total = matched_full + unmatched_q + 0.25 * unmatched_c;
     let score = if total > 0.0 {

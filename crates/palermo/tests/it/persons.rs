@@ -16,6 +16,122 @@ fn screen(client: &crate::support::Client, query: &str) -> Value {
     answer.body
 }
 
+/// The same person romanised by another system is found and the systems are named; a typing
+/// error on top, a name written without its spaces too; namesakes born elsewhen and other
+/// names of the same romanisation stay no hit.
+#[test]
+fn persons_are_found_across_romanisation_systems() {
+    let server = Server::demo();
+    let fra = server.client("FRA");
+    for body in [
+        person(
+            "rom-zh",
+            json!([{"full": "Zhang Weiguo"}]),
+            "1971-03-02",
+            "CHN",
+            "M",
+        ),
+        person(
+            "rom-ko",
+            json!([{"full": "Bak Jiseong"}]),
+            "1981-02-25",
+            "KOR",
+            "M",
+        ),
+        person(
+            "rom-ja",
+            json!([{"full": "Sato Shota"}]),
+            "1990-07-14",
+            "JPN",
+            "M",
+        ),
+        person(
+            "rom-th",
+            json!([{"full": "Chaiyaphon Wongsawat"}]),
+            "1966-11-30",
+            "THA",
+            "M",
+        ),
+        person(
+            "rom-ar",
+            json!([{"full": "Yusuf Hussein Mansour"}]),
+            "1979-05-05",
+            "JOR",
+            "M",
+        ),
+        person(
+            "rom-es",
+            json!([{"full": "Marianne Vidal"}]),
+            "1985-01-20",
+            "FRA",
+            "F",
+        ),
+    ] {
+        let created = fra.post("/api/v1/persons", &body);
+        assert_eq!(created.status, 201, "{}", created.text);
+    }
+    let deu = server.client("DEU");
+    for (query, expected, systems) in [
+        (
+            "name=Chang%20Wei-kuo&birth_date=1971-03-02",
+            "rom-zh",
+            Some("wade-giles"),
+        ),
+        (
+            "name=Park%20Ji-sung&birth_date=1981-02-25",
+            "rom-ko",
+            Some("korean popular"),
+        ),
+        (
+            "name=Satou%20Syouta&birth_date=1990-07-14",
+            "rom-ja",
+            Some("kunrei-shiki"),
+        ),
+        (
+            "name=Chaiyaporn%20Vongsavat&birth_date=1966-11-30",
+            "rom-th",
+            None,
+        ),
+        (
+            "name=ywsf%20Hsyn%20mnSwr&birth_date=1979-05-05",
+            "rom-ar",
+            None,
+        ),
+        (
+            "name=Mqrianne%20Cidal&birth_date=1985-01-20",
+            "rom-es",
+            None,
+        ),
+        ("name=ZhangWeiguo&birth_date=1971-03-02", "rom-zh", None),
+    ] {
+        let result = screen(&deu, query);
+        assert_eq!(result["hit"], true, "{query}: {result}");
+        let best = &result["candidates"][0];
+        assert_eq!(best["id"], expected, "{query}: {result}");
+        if let Some(systems) = systems {
+            let named = best["explanation"]["name_parts"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|p| p["how"] == "romanisation")
+                .filter_map(|p| p["romanisation"].as_str())
+                .any(|s| s.contains(systems));
+            assert!(named, "{query}: no {systems} in {best}");
+        }
+    }
+    for query in [
+        // The same name, born twenty years later.
+        "name=Chang%20Wei-kuo&birth_date=1991-03-02",
+        // Another name of the same romanisation.
+        "name=Chang%20Wei-ming&birth_date=1971-03-02",
+        "name=Kim%20Ji-sung&birth_date=1981-02-25",
+        "name=Sato%20Yuki&birth_date=1990-07-14",
+    ] {
+        let result = screen(&deu, query);
+        assert_eq!(result["hit"], false, "{query}: {result}");
+    }
+}
+
 #[test]
 fn persons_are_screened_across_scripts_and_spellings() {
     let server = Server::demo();
