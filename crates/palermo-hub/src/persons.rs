@@ -40,6 +40,8 @@ pub const DEFAULT_THRESHOLD: f64 = 0.8;
 /// owner's candidates (a given name shared by thousands says little); the rarer keys of the
 /// same query still find the person.
 const POSTINGS_MAX: usize = 20_000;
+/// Postings walked per query at most, the rarest keys first.
+const POSTINGS_BUDGET: usize = 30_000;
 
 /// What screening keeps in memory of one person.
 struct Indexed {
@@ -283,14 +285,30 @@ impl PersonIndex {
                 .iter()
                 .map(|&k| (k, 4.0))
                 .chain(fuzzy.iter().map(|&k| (k, 3.0)));
-            for (key, scale) in keys {
-                let Some(groups) = self.postings.get(&key) else {
-                    continue;
-                };
-                for (_, rows) in groups.iter().filter(|(_, rows)| rows.len() <= POSTINGS_MAX) {
-                    // A key shared by few persons says more than one shared by thousands; a
-                    // form reached through a slip says a little less than the form itself.
-                    let weight = (16.0 * scale / (1.0 + (rows.len() as f32).ln())).max(1.0) as u16;
+            // A key shared by few persons says more than one shared by thousands; a form
+            // reached through a slip says a little less than the form itself.
+            let mut lists: Vec<(u16, &Vec<u32>)> = keys
+                .filter_map(|(key, scale)| Some((self.postings.get(&key)?, scale)))
+                .flat_map(|(groups, scale)| {
+                    groups
+                        .iter()
+                        .filter(|(_, rows)| rows.len() <= POSTINGS_MAX)
+                        .map(move |(_, rows)| {
+                            let weight = (16.0 * scale / (1.0 + (rows.len() as f32).ln())).max(1.0);
+                            (weight as u16, rows)
+                        })
+                })
+                .collect();
+            // The rarest keys first, and no more postings than the budget: the rare keys find
+            // the person; the common ones would only add namesakes, at the cost of walking them.
+            lists.sort_by_key(|(_, rows)| rows.len());
+            let mut walked = 0usize;
+            for (weight, rows) in lists {
+                if walked > 0 && walked + rows.len() > POSTINGS_BUDGET {
+                    break;
+                }
+                walked += rows.len();
+                {
                     for &row in rows {
                         let slot = row as usize;
                         if slot >= counts.len() {
@@ -331,9 +349,27 @@ impl PersonIndex {
                 return ranked.into_iter().map(|(row, _, _)| row).collect();
             }
             // The best few of each owner, kept aside before the global cut.
-            let mut per_owner: HashMap<CountryCode, Vec<(u32, u16, CountryCode)>> = HashMap::new();
+            // Owners are few against the rows: a list searched from the last one found costs
+            // less than hashing every row's owner.
+            let mut per_owner: Vec<(CountryCode, Vec<(u32, u16, CountryCode)>)> = Vec::new();
+            let mut last = 0usize;
             for candidate in &ranked {
-                let best = per_owner.entry(candidate.2).or_default();
+                if per_owner
+                    .get(last)
+                    .is_none_or(|(owner, _)| *owner != candidate.2)
+                {
+                    last = match per_owner
+                        .iter()
+                        .position(|(owner, _)| *owner == candidate.2)
+                    {
+                        Some(i) => i,
+                        None => {
+                            per_owner.push((candidate.2, Vec::new()));
+                            per_owner.len() - 1
+                        }
+                    };
+                }
+                let best = &mut per_owner[last].1;
                 if best.len() < CANDIDATES_PER_OWNER_MIN {
                     best.push(*candidate);
                 } else if let Some(worst) = best.iter_mut().max_by(|a, b| better(a, b))
@@ -345,7 +381,12 @@ impl PersonIndex {
             ranked.select_nth_unstable_by(CANDIDATES_MAX, better);
             ranked.truncate(CANDIDATES_MAX);
             let mut rows: Vec<u32> = ranked.into_iter().map(|(row, _, _)| row).collect();
-            rows.extend(per_owner.into_values().flatten().map(|(row, _, _)| row));
+            rows.extend(
+                per_owner
+                    .into_iter()
+                    .flat_map(|(_, best)| best)
+                    .map(|(row, _, _)| row),
+            );
             rows.sort_unstable();
             rows.dedup();
             rows

@@ -15,6 +15,8 @@ use xxhash_rust::xxh3::xxh3_64;
 pub(crate) const FUZZY_MIN: usize = 4;
 /// Forms at least this long are filed two deletions deep (the scoring allows them two edits).
 const DEEP_MIN: usize = 8;
+/// Neighbours kept per form looked up.
+const NEIGHBOURS_MAX: usize = 24;
 /// Entries gathered before they are merged into the sorted table.
 const RECENT_MAX: usize = 1 << 16;
 
@@ -24,6 +26,10 @@ pub(crate) struct Vocabulary {
     ids: HashMap<u64, u32>,
     /// Deletion variant's hash → word, sorted by hash.
     sorted: Vec<(u64, u32)>,
+    /// Where each run of hashes sharing their top `bits` bits begins in `sorted`: a lookup
+    /// jumps there (one or two cache misses) instead of searching a table of millions.
+    starts: Vec<u32>,
+    bits: u32,
     /// Entries not merged yet, and how many.
     recent: HashMap<u64, Vec<u32>>,
     recent_len: usize,
@@ -116,6 +122,33 @@ impl Vocabulary {
         }
         merged.shrink_to_fit();
         self.sorted = merged;
+        // About four entries per run.
+        self.bits = (usize::BITS - (self.sorted.len() / 4).max(1).leading_zeros()).clamp(8, 26);
+        let runs = 1usize << self.bits;
+        let mut starts = vec![0u32; runs + 1];
+        let mut at = 0usize;
+        for (run, start) in starts.iter_mut().enumerate() {
+            while at < self.sorted.len() && ((self.sorted[at].0 >> (64 - self.bits)) as usize) < run
+            {
+                at += 1;
+            }
+            *start = u32::try_from(at).unwrap_or(u32::MAX);
+        }
+        self.starts = starts;
+    }
+
+    /// The words filed under one deletion variant's hash, in the sorted table.
+    fn filed(&self, hash: u64) -> impl Iterator<Item = u32> + '_ {
+        let run = if self.starts.is_empty() {
+            0..0
+        } else {
+            let b = (hash >> (64 - self.bits)) as usize;
+            self.starts[b] as usize..self.starts[b + 1] as usize
+        };
+        self.sorted[run]
+            .iter()
+            .filter(move |(h, _)| *h == hash)
+            .map(|(_, id)| *id)
     }
 
     /// The known forms within one edit of `word` (two for long forms), `word` itself left out,
@@ -131,17 +164,12 @@ impl Vocabulary {
         variants.dedup();
         let mut ids: Vec<u32> = Vec::new();
         for variant in variants {
-            let start = self.sorted.partition_point(|(h, _)| *h < variant);
-            ids.extend(
-                self.sorted[start..]
-                    .iter()
-                    .take_while(|(h, _)| *h == variant)
-                    .map(|(_, id)| *id),
-            );
+            ids.extend(self.filed(variant));
             ids.extend(self.recent.get(&variant).into_iter().flatten());
         }
         ids.sort_unstable();
         ids.dedup();
+        let before = out.len();
         for id in ids {
             let known = &*self.words[id as usize];
             if known == word {
@@ -156,6 +184,11 @@ impl Vocabulary {
             if distance <= allowed {
                 out.push((known, distance));
             }
+        }
+        // A short form can have dozens of neighbours: the nearest are kept.
+        if out.len() - before > NEIGHBOURS_MAX {
+            out[before..].sort_by_key(|(_, distance)| *distance);
+            out.truncate(before + NEIGHBOURS_MAX);
         }
     }
 

@@ -15,6 +15,8 @@
 pub mod romanise;
 mod translit;
 
+use std::ops::Range;
+
 pub use romanise::System;
 pub use translit::{icao_cyrillic, to_latin};
 
@@ -155,6 +157,10 @@ fn legal_forms(parts: Vec<String>) -> Vec<String> {
     let mut i = 0;
     'parts: while i < joined.len() {
         for (phrase, to) in LEGAL_FORMS {
+            // Most parts begin no phrase: the cheap test first.
+            if !phrase.starts_with(joined[i].as_str()) {
+                continue;
+            }
             let words: Vec<&str> = phrase.split(' ').collect();
             if joined.len() - i >= words.len()
                 && joined[i..i + words.len()]
@@ -741,17 +747,23 @@ fn weight(part: &Part) -> f64 {
 /// alignment that explains it. Unmatched query parts cost more than unmatched candidate parts
 /// (a record may hold more names than the officer typed).
 pub fn compare(query: &Name, candidate: &Name) -> (f64, Explanation) {
+    compare_with(query, candidate, true)
+}
+
+/// [`compare`], the explanation written only when `explain` (scoring every candidate needs
+/// the score alone; the best one's explanation is written once).
+fn compare_with(query: &Name, candidate: &Name, explain: bool) -> (f64, Explanation) {
     let q = &query.parts;
     let c = &candidate.parts;
     if q.is_empty() || c.is_empty() {
         return (0.0, Explanation::default());
     }
     // Every scored pair, plus joined pairs (two adjacent parts against one).
-    let mut pairs: Vec<(f64, Vec<usize>, Vec<usize>, PartMatch)> = Vec::new();
+    let mut pairs: Vec<(f64, Range<usize>, Range<usize>, PartMatch)> = Vec::new();
     for (i, a) in q.iter().enumerate() {
         for (j, b) in c.iter().enumerate() {
             if let Some((score, how)) = compare_parts(a, b) {
-                pairs.push((score, vec![i], vec![j], how));
+                pairs.push((score, i..i + 1, j..j + 1, how));
             }
         }
     }
@@ -780,7 +792,7 @@ pub fn compare(query: &Name, candidate: &Name) -> (f64, Explanation) {
         let merged = joined(q, i);
         for (j, b) in c.iter().enumerate() {
             if let Some((score, _)) = compare_parts(&merged, b) {
-                pairs.push((score * 0.97, vec![i, i + 1], vec![j], PartMatch::Joined));
+                pairs.push((score * 0.97, i..i + 2, j..j + 1, PartMatch::Joined));
             }
         }
     }
@@ -795,7 +807,7 @@ pub fn compare(query: &Name, candidate: &Name) -> (f64, Explanation) {
         let merged = joined(c, j);
         for (i, a) in q.iter().enumerate() {
             if let Some((score, _)) = compare_parts(a, &merged) {
-                pairs.push((score * 0.97, vec![i], vec![j, j + 1], PartMatch::Joined));
+                pairs.push((score * 0.97, i..i + 1, j..j + 2, PartMatch::Joined));
             }
         }
     }
@@ -808,11 +820,11 @@ pub fn compare(query: &Name, candidate: &Name) -> (f64, Explanation) {
                 .iter()
                 .fold(many[0].clone(), |whole, part| whole.joined(part));
             if let Some((score, _)) = compare_parts(&single[0], &merged) {
-                let all: Vec<usize> = (0..many.len()).collect();
+                let all = 0..many.len();
                 let (qi, cj) = if single_is_query {
-                    (vec![0], all)
+                    (0..1, all)
                 } else {
-                    (all, vec![0])
+                    (all, 0..1)
                 };
                 pairs.push((score * 0.97, qi, cj, PartMatch::Joined));
             }
@@ -830,58 +842,72 @@ pub fn compare(query: &Name, candidate: &Name) -> (f64, Explanation) {
     let mut matched_weight = 0.0;
     // The weight the matched parts would carry if they agreed exactly.
     let mut matched_full = 0.0;
+    // The aligned pairs by index; their texts are written out only when asked.
+    let mut aligned: Vec<(Range<usize>, Range<usize>, PartMatch, f64)> = Vec::new();
     for (score, qi, cj, how) in pairs {
-        if qi.iter().any(|&i| q_used[i]) || cj.iter().any(|&j| c_used[j]) {
+        if qi.clone().any(|i| q_used[i]) || cj.clone().any(|j| c_used[j]) {
             continue;
         }
         let w: f64 = qi
-            .iter()
-            .map(|&i| weight(&q[i]))
+            .clone()
+            .map(|i| weight(&q[i]))
             .sum::<f64>()
-            .max(cj.iter().map(|&j| weight(&c[j])).sum::<f64>());
+            .max(cj.clone().map(|j| weight(&c[j])).sum::<f64>());
         matched_weight += w * score;
         matched_full += w;
-        for &i in &qi {
+        for i in qi.clone() {
             q_used[i] = true;
         }
-        for &j in &cj {
+        for j in cj.clone() {
             c_used[j] = true;
         }
+        aligned.push((qi, cj, how, score));
+    }
+    let identifying = aligned.iter().any(|(qi, _, how, _)| {
+        *how != PartMatch::Initial && !(qi.len() == 1 && PARTICLES.contains(&q[qi.start].text()))
+    });
+    let identifying_pairs = aligned
+        .iter()
+        .filter(|(qi, _, how, _)| {
+            *how != PartMatch::Initial
+                && !(qi.len() == 1 && PARTICLES.contains(&q[qi.start].text()))
+        })
+        .count();
+    let texts = |parts: &[Part], range: &Range<usize>| {
+        parts[range.clone()]
+            .iter()
+            .map(Part::text)
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    for (qi, cj, how, score) in aligned.iter().filter(|_| explain) {
         explanation.aligned.push(Aligned {
-            query: qi
-                .iter()
-                .map(|&i| q[i].text())
-                .collect::<Vec<_>>()
-                .join(" "),
-            candidate: cj
-                .iter()
-                .map(|&j| c[j].text())
-                .collect::<Vec<_>>()
-                .join(" "),
+            query: texts(q, qi),
+            candidate: texts(c, cj),
             // Named once the best comparison is known (`best_of`, `name_systems`).
             systems: None,
-            how,
-            score,
+            how: *how,
+            score: *score,
         });
     }
     let mut unmatched_q = 0.0;
     for (i, part) in q.iter().enumerate() {
         if !q_used[i] {
             unmatched_q += weight(part);
-            explanation.query_unmatched.push(part.text().to_owned());
+            if explain {
+                explanation.query_unmatched.push(part.text().to_owned());
+            }
         }
     }
     let mut unmatched_c = 0.0;
     for (j, part) in c.iter().enumerate() {
         if !c_used[j] {
             unmatched_c += weight(part);
-            explanation.candidate_unmatched.push(part.text().to_owned());
+            if explain {
+                explanation.candidate_unmatched.push(part.text().to_owned());
+            }
         }
     }
-    let identifying = explanation
-        .aligned
-        .iter()
-        .any(|a| a.how != PartMatch::Initial && !PARTICLES.contains(&a.query.as_str()));
     if !identifying {
         return (0.0, explanation);
     }
@@ -893,15 +919,17 @@ pub fn compare(query: &Name, candidate: &Name) -> (f64, Explanation) {
             .zip(parts)
             .all(|(used, part)| *used || part.particle)
     };
-    let identifying_pairs = explanation
-        .aligned
-        .iter()
-        .filter(|a| a.how != PartMatch::Initial && !PARTICLES.contains(&a.query.as_str()))
-        .count();
     if identifying_pairs >= 2 && all_matched(&c_used, c) {
         unmatched_q *= 0.25;
     }
-    let total = matched_full + unmatched_q + 0.25 * unmatched_c;
+    // Parts left over on both sides disagree (another family name, another given name): the
+    // record's then cost more than parts it merely holds in addition.
+    let candidate_cost = if unmatched_q > 0.0 && unmatched_c > 0.0 {
+        0.6
+    } else {
+        0.25
+    };
+    let total = matched_full + unmatched_q + candidate_cost * unmatched_c;
     let score = if total > 0.0 {
         matched_weight / total
     } else {
@@ -913,15 +941,19 @@ pub fn compare(query: &Name, candidate: &Name) -> (f64, Explanation) {
 /// The best score of any of the query's names against any of the candidate's names, the
 /// romanisation systems of its pairs named.
 pub fn best_of(queries: &[Name], candidates: &[Name]) -> (f64, Explanation) {
-    let mut best = (0.0, Explanation::default());
+    let mut best: Option<(f64, &Name, &Name)> = None;
     for query in queries {
         for candidate in candidates {
-            let scored = compare(query, candidate);
-            if scored.0 > best.0 {
-                best = scored;
+            let (score, _) = compare_with(query, candidate, false);
+            if score > best.map_or(0.0, |b| b.0) {
+                best = Some((score, query, candidate));
             }
         }
     }
+    let Some((_, query, candidate)) = best else {
+        return (0.0, Explanation::default());
+    };
+    let mut best = compare_with(query, candidate, true);
     name_systems(&mut best.1);
     best
 }
