@@ -40,8 +40,11 @@ pub const DEFAULT_THRESHOLD: f64 = 0.8;
 /// owner's candidates (a given name shared by thousands says little); the rarer keys of the
 /// same query still find the person.
 const POSTINGS_MAX: usize = 20_000;
-/// Postings walked per query at most, the rarest keys first.
-const POSTINGS_BUDGET: usize = 30_000;
+/// A candidate being ranked: its row, its weight of shared keys, its owner.
+type Ranked = (u32, u16, CountryCode);
+
+/// Postings that may bring new persons forward per query, the rarest keys first.
+const POSTINGS_BUDGET: usize = 60_000;
 
 /// What screening keeps in memory of one person.
 struct Indexed {
@@ -302,23 +305,27 @@ impl PersonIndex {
             // The rarest keys first, and no more postings than the budget: the rare keys find
             // the person; the common ones would only add namesakes, at the cost of walking them.
             lists.sort_by_key(|(_, rows)| rows.len());
+            // Past the budget, the commoner keys still count for the persons already found
+            // (namesakes are told apart by every part they share) but add no new ones.
             let mut walked = 0usize;
             for (weight, rows) in lists {
-                if walked > 0 && walked + rows.len() > POSTINGS_BUDGET {
-                    break;
-                }
+                let open = walked == 0 || walked + rows.len() <= POSTINGS_BUDGET;
                 walked += rows.len();
-                {
-                    for &row in rows {
-                        let slot = row as usize;
-                        if slot >= counts.len() {
-                            counts.resize((slot + 1).next_power_of_two(), 0);
+                for &row in rows {
+                    let slot = row as usize;
+                    if slot >= counts.len() {
+                        if !open {
+                            continue;
                         }
-                        if counts[slot] == 0 {
-                            touched.push(row);
-                        }
-                        counts[slot] = counts[slot].saturating_add(weight);
+                        counts.resize((slot + 1).next_power_of_two(), 0);
                     }
+                    if counts[slot] == 0 {
+                        if !open {
+                            continue;
+                        }
+                        touched.push(row);
+                    }
+                    counts[slot] = counts[slot].saturating_add(weight);
                 }
             }
             // Among namesakes (a common name shares every key with thousands), those born
@@ -351,7 +358,7 @@ impl PersonIndex {
             // The best few of each owner, kept aside before the global cut.
             // Owners are few against the rows: a list searched from the last one found costs
             // less than hashing every row's owner.
-            let mut per_owner: Vec<(CountryCode, Vec<(u32, u16, CountryCode)>)> = Vec::new();
+            let mut per_owner: Vec<(CountryCode, Vec<Ranked>)> = Vec::new();
             let mut last = 0usize;
             for candidate in &ranked {
                 if per_owner

@@ -224,17 +224,13 @@ pub fn japanese_syllables(text: &str) -> bool {
             continue;
         }
         let two = b.get(i..i + 2).unwrap_or(&[]);
-        let three = b.get(i..i + 3).unwrap_or(&[]);
-        let onset = if three == b"tsu" {
-            2
-        } else if matches!(two, b"sh" | b"ch" | b"ts") {
-            2
-        } else if two.len() == 2
+        // Two-letter onsets: sh, ch, ts, and a consonant with y before a, u or o (kya, ryo).
+        let palatal = two.len() == 2
             && b"kgsztdnhbpmr".contains(&two[0])
             && two[1] == b'y'
             && b.get(i + 2)
-                .is_some_and(|&c| matches!(c, b'a' | b'u' | b'o'))
-        {
+                .is_some_and(|&c| matches!(c, b'a' | b'u' | b'o'));
+        let onset = if matches!(two, b"sh" | b"ch" | b"ts") || palatal {
             2
         } else if b"kgsztdnhbpmyrwjf".contains(&b[i]) {
             1
