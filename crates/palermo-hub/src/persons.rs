@@ -76,21 +76,23 @@ pub(crate) struct PersonIndex {
     vocabulary: crate::vocabulary::Vocabulary,
 }
 
-/// A key of the index: its kind (f: a form, s: consonants, p: a prefix, w: a whole name) and
-/// the form, hashed.
+/// A key of the index: its kind (f: a form, s: consonants, p: a prefix) and the form, hashed.
 fn key(kind: &str, form: &str) -> u64 {
     xxh3_64(format!("{kind}:{form}").as_bytes())
 }
 
-/// The forms of a part filed as `f:` keys: its fold and its romanisations.
+/// The forms of a part filed as `f:` keys: its fold (an initial too) and its romanisations.
 fn forms_of(part: &palermo_names::Part) -> impl Iterator<Item = &str> {
-    [
-        part.folded(),
-        part.romanised(),
-        part.romanised_alternative(),
-    ]
-    .into_iter()
-    .filter(|form| form.len() >= 2)
+    std::iter::once(part.folded()).chain(
+        [part.romanised(), part.romanised_alternative()]
+            .into_iter()
+            .filter(|form| form.len() >= 2),
+    )
+}
+
+/// The parts of names that identify (particles left out).
+fn identifying_parts(names: &[Name]) -> impl Iterator<Item = &palermo_names::Part> {
+    names.iter().flat_map(|n| &n.parts).filter(|p| !p.particle)
 }
 
 /// The keys of a person's (or a query's) names:
@@ -104,9 +106,9 @@ fn forms_of(part: &palermo_names::Part) -> impl Iterator<Item = &str> {
 fn keys_of(names: &[Name]) -> Vec<u64> {
     let mut keys = Vec::new();
     for name in names {
-        let parts: Vec<&palermo_names::Part> = name.parts.iter().filter(|p| !p.particle).collect();
+        let parts: Vec<&palermo_names::Part> =
+            identifying_parts(std::slice::from_ref(name)).collect();
         for part in &parts {
-            keys.push(key("f", part.folded()));
             keys.extend(forms_of(part).map(|form| key("f", form)));
             if part.skeleton().len() >= 3 {
                 keys.push(key("s", part.skeleton()));
@@ -138,10 +140,8 @@ impl PersonIndex {
         let row = u32::try_from(id).unwrap_or(u32::MAX);
         let names = names_of(person);
         let owner = person.meta.owner;
-        for part in names.iter().flat_map(|n| &n.parts).filter(|p| !p.particle) {
-            for form in forms_of(part) {
-                self.vocabulary.insert(form);
-            }
+        for form in identifying_parts(&names).flat_map(forms_of) {
+            self.vocabulary.insert(form);
         }
         for key in keys_of(&names) {
             let groups = self.postings.entry(key).or_default();
@@ -224,7 +224,7 @@ impl PersonIndex {
         let mut keys = Vec::new();
         for name in names {
             let parts: Vec<&palermo_names::Part> =
-                name.parts.iter().filter(|p| !p.particle).collect();
+                identifying_parts(std::slice::from_ref(name)).collect();
             for pair in parts.windows(2) {
                 for joined in [
                     format!("{}{}", pair[0].folded(), pair[1].folded()),
@@ -265,12 +265,7 @@ impl PersonIndex {
             let exact = keys_of(names);
             // The forms one slip away (two in long forms) that some person's name holds.
             let mut near = Vec::new();
-            let mut forms: Vec<&str> = names
-                .iter()
-                .flat_map(|n| &n.parts)
-                .filter(|p| !p.particle)
-                .flat_map(forms_of)
-                .collect();
+            let mut forms: Vec<&str> = identifying_parts(names).flat_map(forms_of).collect();
             forms.sort_unstable();
             forms.dedup();
             for form in forms {
@@ -302,26 +297,22 @@ impl PersonIndex {
                         })
                 })
                 .collect();
-            // The rarest keys first, and no more postings than the budget: the rare keys find
-            // the person; the common ones would only add namesakes, at the cost of walking them.
+            // The rarest keys first: they find the person. Past the budget, the commoner keys
+            // still count for the persons already found (namesakes are told apart by every part
+            // they share) but bring no new ones forward.
             lists.sort_by_key(|(_, rows)| rows.len());
-            // Past the budget, the commoner keys still count for the persons already found
-            // (namesakes are told apart by every part they share) but add no new ones.
             let mut walked = 0usize;
             for (weight, rows) in lists {
                 let open = walked == 0 || walked + rows.len() <= POSTINGS_BUDGET;
                 walked += rows.len();
                 for &row in rows {
                     let slot = row as usize;
-                    if slot >= counts.len() {
+                    if counts.get(slot).is_none_or(|&count| count == 0) {
                         if !open {
                             continue;
                         }
-                        counts.resize((slot + 1).next_power_of_two(), 0);
-                    }
-                    if counts[slot] == 0 {
-                        if !open {
-                            continue;
+                        if slot >= counts.len() {
+                            counts.resize((slot + 1).next_power_of_two(), 0);
                         }
                         touched.push(row);
                     }

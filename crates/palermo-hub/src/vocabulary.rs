@@ -12,7 +12,7 @@ use xxhash_rust::xxh3::xxh3_64;
 
 /// Forms shorter than this are not looked up by their neighbours: a three-letter part has
 /// hundreds of neighbours, and the other parts of a name find its persons.
-pub(crate) const FUZZY_MIN: usize = 4;
+const FUZZY_MIN: usize = 4;
 /// Forms at least this long are filed two deletions deep (the scoring allows them two edits).
 const DEEP_MIN: usize = 8;
 /// Neighbours kept per form looked up.

@@ -211,10 +211,15 @@ pub struct Part {
 
 impl Part {
     pub fn new(text: &str, particle: bool) -> Part {
+        let (roman, _) = romanise::romanised(text);
+        let alternative = romanise::alternative(text, &roman).unwrap_or_default();
+        Part::of(text, roman, &alternative, particle)
+    }
+
+    /// A part from its text and its shared forms (fold and skeleton derived here).
+    fn of(text: &str, roman: String, alternative: &str, particle: bool) -> Part {
         let folded = fold(text);
         let skeleton = skeleton(&folded);
-        let (roman, _) = romanise::romanised(text);
-        let alternative = romanise::alternative(text).unwrap_or_default();
         let mut forms = String::with_capacity(
             text.len() + folded.len() + skeleton.len() + roman.len() + alternative.len(),
         );
@@ -223,7 +228,7 @@ impl Part {
             forms.push_str(form);
             ends[i] = u16::try_from(forms.len()).unwrap_or(u16::MAX);
         }
-        forms.push_str(&alternative);
+        forms.push_str(alternative);
         Part {
             forms: forms.into_boxed_str(),
             ends,
@@ -236,22 +241,23 @@ impl Part {
     /// shared forms are joined as they are (cheaper than romanising the joined text again,
     /// and what a system writing the syllables apart would give).
     pub fn joined(&self, next: &Part) -> Part {
-        let text = format!("{}{}", self.text(), next.text());
-        let folded = fold(&text);
-        let skeleton = skeleton(&folded);
-        let roman = format!("{}{}", self.romanised(), next.romanised());
-        let mut forms = String::with_capacity(text.len() * 4);
-        let mut ends = [0u16; 4];
-        for (i, form) in [&text, &folded, &skeleton, &roman].into_iter().enumerate() {
-            forms.push_str(form);
-            ends[i] = u16::try_from(forms.len()).unwrap_or(u16::MAX);
-        }
-        Part {
-            forms: forms.into_boxed_str(),
-            ends,
-            particle: false,
-            vowel_less: vowel_less(&text),
-        }
+        Part::of(
+            &format!("{}{}", self.text(), next.text()),
+            format!("{}{}", self.romanised(), next.romanised()),
+            "",
+            false,
+        )
+    }
+
+    /// Whether the two parts share a form across romanisation systems (either's second form
+    /// counts too).
+    fn shares_romanisation(&self, other: &Part) -> bool {
+        let theirs = [other.romanised(), other.romanised_alternative()];
+        self.romanised().len() >= 2
+            && [self.romanised(), self.romanised_alternative()]
+                .iter()
+                .filter(|form| !form.is_empty())
+                .any(|form| theirs.contains(form))
     }
 
     fn form(&self, i: usize) -> &str {
@@ -437,24 +443,28 @@ pub fn fold(part: &str) -> String {
             s = s.replace(from, to);
         }
     }
+    tidy(&s, true)
+}
+
+/// The last step of a fold (here and in [`romanise::romanised`]): y read as i, a silent h
+/// after a vowel dropped unless a vowel follows (John/Jon, Ahmed/Amed), doubled letters once,
+/// and, when `hard_c`, a c not before h read as k (ch is its own sound in most systems).
+fn tidy(s: &str, hard_c: bool) -> String {
     let mut out = String::with_capacity(s.len());
-    let bytes: Vec<char> = s.chars().collect();
+    let chars: Vec<char> = s.chars().collect();
     let vowel = |c: Option<&char>| c.is_some_and(|c| "aeiouy".contains(*c));
-    for (i, &c) in bytes.iter().enumerate() {
-        // A silent h after a vowel (John/Jon, Ahmed/Amed): dropped unless a vowel follows.
-        if c == 'h' && i > 0 && vowel(bytes.get(i - 1)) && !vowel(bytes.get(i + 1)) {
+    for (i, &c) in chars.iter().enumerate() {
+        if c == 'h' && i > 0 && vowel(chars.get(i - 1)) && !vowel(chars.get(i + 1)) {
             continue;
         }
         let c = match c {
             'y' => 'i',
-            // A hard c is a k; ch stays (it is its own sound in most systems).
-            'c' if bytes.get(i + 1) != Some(&'h') => 'k',
+            'c' if hard_c && chars.get(i + 1) != Some(&'h') => 'k',
             other => other,
         };
-        if out.ends_with(c) {
-            continue;
+        if !out.ends_with(c) {
+            out.push(c);
         }
-        out.push(c);
     }
     out
 }
@@ -629,15 +639,7 @@ pub fn compare_parts(a: &Part, b: &Part) -> Option<(f64, PartMatch)> {
         return (long.text().starts_with(short.text())).then_some((0.75, PartMatch::Initial));
     }
     // The same name in two romanisation systems (Hsieh / Xie, Park / Bak, Satou / Sato).
-    let (ar, aa, br, ba) = (
-        a.romanised(),
-        a.romanised_alternative(),
-        b.romanised(),
-        b.romanised_alternative(),
-    );
-    if ar.len() >= 2
-        && (ar == br || (!ba.is_empty() && ar == ba) || (!aa.is_empty() && (aa == br || aa == ba)))
-    {
+    if a.shares_romanisation(b) {
         return Some((0.93, PartMatch::Romanised));
     }
     let (a_vowel_less, b_vowel_less) = (a.vowel_less, b.vowel_less);
@@ -768,11 +770,10 @@ fn compare_with(query: &Name, candidate: &Name, explain: bool) -> (f64, Explanat
         }
     }
     let joined = |parts: &[Part], i: usize| -> Part { parts[i].joined(&parts[i + 1]) };
-    // Joined and split parts change how many parts a name has: only then are joins tried
-    // (folding a joined part is the costliest step of a comparison).
+    // Joined and split parts change how many parts a name has: only then are joins tried, and
+    // only where two parts joined could meet a part about as long as both that begins as they
+    // do (folding a joined part is the costliest step of a comparison).
     let joins = q.len() != c.len();
-    // Two parts joined can only meet a part about as long as both, that begins as they do
-    // (joining is the costliest step of a comparison: it is tried only then).
     let may_join = |first: &Part, second: &Part, other: &[Part]| {
         let length = first.text().len() + second.text().len();
         other.iter().any(|o| {
@@ -863,9 +864,7 @@ fn compare_with(query: &Name, candidate: &Name, explain: bool) -> (f64, Explanat
         }
         aligned.push((qi, cj, how, score));
     }
-    let identifying = aligned.iter().any(|(qi, _, how, _)| {
-        *how != PartMatch::Initial && !(qi.len() == 1 && PARTICLES.contains(&q[qi.start].text()))
-    });
+    // Pairs that identify: neither an initial nor a particle alone.
     let identifying_pairs = aligned
         .iter()
         .filter(|(qi, _, how, _)| {
@@ -908,7 +907,7 @@ fn compare_with(query: &Name, candidate: &Name, explain: bool) -> (f64, Explanat
             }
         }
     }
-    if !identifying {
+    if identifying_pairs == 0 {
         return (0.0, explanation);
     }
     // A name whose every part found a partner, two at least, is the other name with parts
