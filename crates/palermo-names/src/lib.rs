@@ -125,10 +125,10 @@ const LEGAL_ABBREVIATIONS: &[&str] = &[
 ];
 
 fn is_legal_form(part: &str) -> bool {
-    // Two-letter abbreviations (sa, as, co …) are also parts of persons' names: only longer
-    // ones count as legal forms wherever they stand.
-    LEGAL_FORMS.iter().any(|(_, to)| *to == part)
-        || (part.len() >= 3 && LEGAL_ABBREVIATIONS.contains(&part))
+    // Two-letter forms (sa, as, co …) are also parts of persons' names: only longer ones count
+    // as legal forms wherever they stand.
+    part.len() >= 3
+        && (LEGAL_FORMS.iter().any(|(_, to)| *to == part) || LEGAL_ABBREVIATIONS.contains(&part))
 }
 
 /// Rewrites the legal forms among a name's parts to one form each.
@@ -1046,6 +1046,47 @@ mod tests {
         let typo = score("Aleksandr Shcherbakow", "Aleksandr Shcherbakov");
         assert!((exact - 1.0).abs() < 1e-9);
         assert!(typo < exact && typo > 0.8, "{typo}");
+    }
+
+    #[test]
+    fn legal_forms_are_read_as_one_form_and_weigh_little() {
+        assert_eq!(normalise("Siemens Aktiengesellschaft"), ["siemens", "ag"]);
+        assert_eq!(
+            normalise("HSBC Holdings p.l.c."),
+            ["hsbc", "holdings", "plc"]
+        );
+        assert_eq!(
+            normalise("Open Joint Stock Company Gazprom"),
+            ["jsc", "gazprom"]
+        );
+        assert_eq!(normalise("OAO Gazprom"), ["jsc", "gazprom"]);
+        // Letters that spell no legal form stay initials; a person's Ao or Sa stays a name.
+        assert_eq!(normalise("J. R. Smith"), ["j", "r", "smith"]);
+        assert!(!Name::parse("Ao Sa").parts.iter().any(|p| p.particle));
+        assert!(score("Vodafone Limited", "Vodafone Ltd") > 0.95);
+        assert!(score("Siemens AG", "Siemens Aktiengesellschaft") > 0.95);
+    }
+
+    #[test]
+    fn parts_left_out_cost_little_and_parts_that_disagree_cost_more() {
+        // Every part of the shorter name found: the longer one's extra parts are left out.
+        assert!(score("Anjem Iftikhar Choudary Mahmood", "Anjem Choudary") > 0.75);
+        // Another family name on each side: no longer as close as a name with one extra part.
+        let other = score(
+            "Ali Saddam Hussein al-Rawi",
+            "Ali Saddam Hussein al-Tikriti",
+        );
+        let extra = score("Ali Saddam Hussein", "Ali Saddam Hussein al-Tikriti");
+        assert!(other < 0.75 && extra > other, "{other} {extra}");
+    }
+
+    #[test]
+    fn romanisations_are_explained_with_their_systems() {
+        let (score, why) = best_of(&[Name::parse("Hsieh Ming")], &[Name::parse("Xie Ming")]);
+        assert!(score > 0.9, "{score}");
+        let pair = why.aligned.iter().find(|a| a.query == "hsieh").unwrap();
+        assert_eq!(pair.how, PartMatch::Romanised);
+        assert_eq!(pair.systems, Some("wade-giles ≈ pinyin"));
     }
 
     #[test]
