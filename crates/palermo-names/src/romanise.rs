@@ -1,9 +1,12 @@
 //! Romanisation systems as data. Passports, visas and records romanise the same name by
-//! different systems: Chinese in pinyin or Wade–Giles (Taiwanese passports), Korean in Revised
+//! different systems: Chinese in pinyin, Wade–Giles (Taiwanese passports) or Yale, and its
+//! surnames as Hong Kong (Cantonese) and Singapore and Malaysia (Hokkien, Teochew) passports
+//! spell them, Korean in Revised
 //! Romanization, McCune–Reischauer or the popular surname spellings (Lee, Park, Choi), Japanese
 //! in Hepburn with or without long vowels or in Kunrei-shiki, Thai in the Royal Thai General
 //! System or the spellings Thai passports print (porn, ee, oo, v), Arabic and Persian with or
-//! without their vowels. Every table is here, in one place; each rule names its system.
+//! without their vowels, Hebrew names in their several Latin spellings (Cohen, Kohen, Kogan).
+//! Every table is here, in one place; each rule names its system.
 //!
 //! [`romanised`] folds a part to a form the systems share: what one system writes and another
 //! does not distinguish is merged (aspiration and voicing: ch/j/zh/q/ts/tz, p/b, t/d, k/g;
@@ -23,6 +26,10 @@ pub enum System {
     HepburnLong,
     ThaiPopular,
     Rtgs,
+    /// Chinese surnames as Hong Kong, Singapore and Malaysia passports print them.
+    ChineseDialect,
+    Yale,
+    Hebrew,
     /// Aspiration and voicing written or not (ch/j, p/b, t/d, k/g, ph/p, th/t, kh/k).
     Aspiration,
 }
@@ -39,6 +46,9 @@ impl System {
             System::HepburnLong => "hepburn with long vowels ≈ passport hepburn",
             System::ThaiPopular => "thai passport spelling ≈ rtgs",
             System::Rtgs => "rtgs ≈ thai passport spelling",
+            System::ChineseDialect => "hong kong or singapore spelling ≈ pinyin",
+            System::Yale => "yale ≈ pinyin",
+            System::Hebrew => "hebrew romanisations",
             System::Aspiration => "aspiration or voicing written differently",
         }
     }
@@ -67,6 +77,171 @@ const KOREAN_SURNAMES: &[(&[&str], &str)] = &[
     (&["yeom", "yum", "yom"], "iom"),
     (&["yoon", "yun", "youn"], "iun"),
 ];
+
+/// Chinese surnames as passports of Hong Kong (the government's Cantonese romanisation) and of
+/// Singapore and Malaysia (Hokkien, Teochew, Hakka and Cantonese spellings) print them, with the
+/// pinyin of the character each most often writes: Chan (HK) and Tan (SG) are 陳 Chen, Cheung
+/// and Teo are 張 Zhang. Where one spelling writes two frequent surnames (Wong: 黃 Huang or
+/// 王 Wang; Ng: 吳 Wu or 黃 Huang), or is itself a pinyin surname (Tan 譚, Tang 唐), both.
+/// Korean surnames come first: Lim is 林 in both (Im in Korea, Lin in pinyin).
+const CHINESE_DIALECT_SURNAMES: &[(&str, &[&str])] = &[
+    // Hong Kong.
+    ("chan", &["chen"]),
+    ("wong", &["huang", "wang"]),
+    ("cheung", &["zhang"]),
+    ("lau", &["liu"]),
+    ("ng", &["wu", "huang"]),
+    ("ho", &["he"]),
+    ("leung", &["liang"]),
+    ("lam", &["lin"]),
+    ("tsang", &["zeng"]),
+    ("yeung", &["yang"]),
+    ("chow", &["zhou"]),
+    ("tse", &["xie"]),
+    ("kwok", &["guo"]),
+    ("tang", &["deng", "tang"]),
+    ("fung", &["feng"]),
+    ("law", &["luo"]),
+    ("mak", &["mai"]),
+    ("yip", &["ye"]),
+    ("tam", &["tan"]),
+    ("hui", &["xu"]),
+    ("siu", &["xiao"]),
+    ("kwan", &["guan"]),
+    ("chiu", &["zhao"]),
+    ("poon", &["pan"]),
+    ("yuen", &["yuan"]),
+    ("lui", &["lu"]),
+    ("fong", &["fang"]),
+    ("kong", &["jiang", "kong"]),
+    ("mok", &["mo"]),
+    ("tsui", &["xu", "cui"]),
+    ("szeto", &["situ"]),
+    ("yiu", &["yao"]),
+    ("kam", &["jin", "gan"]),
+    ("pang", &["peng", "pang"]),
+    // Singapore and Malaysia.
+    ("tan", &["chen", "tan"]),
+    ("lim", &["lin"]),
+    ("ong", &["wang"]),
+    ("goh", &["wu"]),
+    ("chua", &["cai"]),
+    ("koh", &["xu", "gao"]),
+    ("teo", &["zhang"]),
+    ("ang", &["hong"]),
+    ("yeo", &["yang"]),
+    ("yeoh", &["yang"]),
+    ("tay", &["zheng"]),
+    ("teh", &["zheng"]),
+    ("low", &["liu"]),
+    ("liew", &["liu"]),
+    ("toh", &["du"]),
+    ("sim", &["shen"]),
+    ("chia", &["xie"]),
+    ("seah", &["xie"]),
+    ("quek", &["guo"]),
+    ("kok", &["guo"]),
+    ("khoo", &["qiu"]),
+    ("yap", &["ye"]),
+    ("foo", &["fu", "hu"]),
+    ("soh", &["su"]),
+    ("ooi", &["huang"]),
+    ("wee", &["huang"]),
+    ("neo", &["liang"]),
+    ("heng", &["wang"]),
+    ("loh", &["luo", "lu"]),
+    ("khor", &["xu"]),
+    ("png", &["fang"]),
+    ("tiong", &["zhang"]),
+    ("chong", &["zhang", "zhuang"]),
+];
+
+/// Hebrew names in the Latin spellings passports and records give them (ח and כ as ch, kh or h;
+/// צ as tz, ts or z; ו as v or w; vowels written or not), each to one form.
+const HEBREW_NAMES: &[(&[&str], &str)] = &[
+    (&["cohen", "kohen", "cohn", "kohn", "coen", "kohan", "kogan", "kagan"], "kohen"),
+    (&["levi", "levy", "lewi", "levie"], "levi"),
+    (
+        &["yitzhak", "yitzchak", "itzhak", "itzchak", "yitshak", "itshak", "yitschak", "jizchak"],
+        "yitzhak",
+    ),
+    (&["chaim", "haim", "hayim", "chayim", "khaim", "hayyim", "chaym"], "haim"),
+    (&["moshe", "moishe", "mosche", "mosheh"], "moshe"),
+    (&["shlomo", "schlomo", "shelomo", "szlomo"], "shlomo"),
+    (
+        &["yaakov", "yaacov", "yaakob", "jaakov", "yakov", "jakov", "yaacob", "yaaqov"],
+        "yaakov",
+    ),
+    (&["tzvi", "zvi", "tsvi", "cvi", "zwi", "tsevi"], "tsvi"),
+    (&["avraham", "avrohom", "abraham", "avrom"], "avraham"),
+    (&["yosef", "josef", "yossef", "yoseph", "iosef"], "yosef"),
+    (&["chana", "channa", "khana", "hana", "hanna", "hannah"], "hana"),
+    (&["yehuda", "yehudah", "jehuda", "yehouda"], "yehuda"),
+    (&["mizrahi", "mizrachi", "misrahi"], "mizrahi"),
+    (&["katz", "kats", "kac"], "kats"),
+    (&["shapira", "shapiro", "schapira", "schapiro", "szapiro"], "shapira"),
+    (&["rivka", "rivkah", "rivca", "riwka"], "rivka"),
+    (&["menachem", "menahem", "menakhem"], "menahem"),
+    (&["nachman", "nahman", "nakhman"], "nahman"),
+    (&["rachel", "rahel", "rakhel"], "rahel"),
+    (&["chaya", "haya", "chaja", "khaya"], "haya"),
+    (&["tzipora", "tsipora", "zipora", "tzippora", "tsippora", "zippora"], "tsipora"),
+    (&["mordechai", "mordecai", "mordekhai", "mordchai"], "mordehai"),
+    (&["baruch", "barukh", "boruch"], "baruh"),
+    (&["yisrael", "yisroel", "israel"], "yisrael"),
+    (&["yehoshua", "jehoshua", "yehoshuah"], "yehoshua"),
+];
+
+/// Mandarin in Yale romanisation (American textbooks, some older records), against pinyin:
+/// sy for x, dz for z, jr/chr/shr for zhi/chi/shi, dz/tsz/sz for zi/ci/si, yau for iao and
+/// w glides written out (gwo, hwang). Applied only to parts written with a Yale spelling.
+const YALE: Rules = &[
+    ("yau", "iao"),
+    ("^iao", "yao"),
+    ("yung", "iong"),
+    ("^iong", "yong"),
+    ("tsz", "ci"),
+    ("sz", "si"),
+    ("dz$", "ci"),
+    ("jr", "ci"),
+    ("chr", "ci"),
+    ("shr", "si"),
+    ("dz", "c"),
+    ("sy", "s"),
+    ("ywan", "yuan"),
+    ("gw", "gu"),
+    ("kw", "ku"),
+    ("hw", "hu"),
+    ("dw", "du"),
+    ("tw", "tu"),
+    ("lw", "lu"),
+    ("jw", "zhu"),
+];
+
+/// Whether a part is written with one of Yale's own spellings (none of them pinyin's,
+/// Wade–Giles's or Kunrei's, whose sya, syu, syo are Japanese): syi, sye, syung, dz, yau, ywan,
+/// a syllable ending jr, chr, shr, tsz or sz, or a w glide after g, k, h, d, t or l before o, a,
+/// ei, ai or an (gwo, hwang, dwan).
+fn yale_spelling(text: &str) -> bool {
+    let glide = text.as_bytes().windows(2).enumerate().any(|(i, w)| {
+        let rest = &text[i + 2..];
+        b"gkhdtl".contains(&w[0])
+            && w[1] == b'w'
+            && (rest == "o" || rest == "a" || ["ei", "ai", "an"].iter().any(|f| rest.starts_with(f)))
+    });
+    glide
+        || ["syi", "sye", "syung", "dz", "yau", "ywan"]
+        .iter()
+        .any(|m| text.contains(m))
+        // Syllables without a vowel, at the end or before the next syllable's consonant; Jr
+        // alone is a generational suffix (Junior), not zhi.
+        || text != "jr"
+            && ["jr", "chr", "shr", "tsz", "sz"].iter().any(|m| {
+                text.match_indices(m).any(|(i, _)| {
+                    !text[i + m.len()..].starts_with(['a', 'e', 'i', 'o', 'u', 'y', 'w'])
+                })
+            })
+}
 
 /// Rewrites applied in order, longest first within each system; `^` anchors a rule at the
 /// start of a part and `$` at its end.
@@ -252,17 +427,54 @@ pub fn japanese_syllables(text: &str) -> bool {
 
 /// A part in the form the romanisation systems share, and the first system (if any) whose own
 /// spelling was rewritten to reach it. `text` is lower-case ASCII, as [`crate::normalise`]
-/// gives it.
+/// gives it. Whole names from the tables (Korean surnames, Chinese surnames of Hong Kong and
+/// Singapore, Hebrew names) come first; the rules of each system otherwise.
 pub fn romanised(text: &str) -> (String, Option<System>) {
-    if let Some((_, to)) = KOREAN_SURNAMES
-        .iter()
-        .find(|(forms, _)| forms.contains(&text))
-    {
-        let system = (*to != text).then_some(System::KoreanPopular);
-        return ((*to).to_owned(), system);
+    match dialect_surname(text) {
+        Some(pinyin) if table(KOREAN_SURNAMES, text).is_none() => {
+            (standard(pinyin[0]).0, Some(System::ChineseDialect))
+        }
+        _ => standard(text),
     }
+}
+
+/// The pinyin of a Chinese surname as Hong Kong or Singapore spells it.
+fn dialect_surname(text: &str) -> Option<&'static [&'static str]> {
+    CHINESE_DIALECT_SURNAMES
+        .iter()
+        .find(|(from, _)| *from == text)
+        .map(|(_, pinyin)| *pinyin)
+}
+
+/// The one form a table gives a whole part.
+fn table(forms: &[(&[&str], &'static str)], text: &str) -> Option<&'static str> {
+    forms
+        .iter()
+        .find(|(spellings, _)| spellings.contains(&text))
+        .map(|(_, to)| *to)
+}
+
+/// [`romanised`] for pinyin and every other spelling: the Korean and Hebrew tables, then the
+/// rules.
+fn standard(text: &str) -> (String, Option<System>) {
+    for (forms, system) in [
+        (KOREAN_SURNAMES, System::KoreanPopular),
+        (HEBREW_NAMES, System::Hebrew),
+    ] {
+        if let Some(to) = table(forms, text) {
+            return (to.to_owned(), (to != text).then_some(system));
+        }
+    }
+    by_rules(text)
+}
+
+/// [`romanised`] by the rules of the systems alone.
+fn by_rules(text: &str) -> (String, Option<System>) {
     let mut s = text.to_owned();
     let mut first = None;
+    if yale_spelling(text) && apply(&mut s, YALE) {
+        first = Some(System::Yale);
+    }
     if japanese_syllables(text) {
         if apply(&mut s, HEPBURN_LONG) {
             first = Some(System::HepburnLong);
@@ -290,12 +502,20 @@ pub fn romanised(text: &str) -> (String, Option<System>) {
 }
 
 /// A second shared form where a system spells one sound two ways: Korean ㅓ is eo in Revised
-/// Romanization, o in McCune–Reischauer and often u on passports (Seon, Son, Sun).
-/// `romanised_form` is the text's first shared form, already computed.
+/// Romanization, o in McCune–Reischauer and often u on passports (Seon, Son, Sun); a Chinese
+/// surname of Hong Kong or Singapore that writes two (Wong: Huang or Wang), or one that is Korean
+/// too (Lim: Im, Lin). `romanised_form` is the text's first shared form, already computed.
 pub fn alternative(text: &str, romanised_form: &str) -> Option<String> {
-    text.contains("eo")
-        .then(|| romanised(&text.replace("eo", "u")).0)
-        .filter(|form| form != romanised_form)
+    let dialect = dialect_surname(text)
+        .into_iter()
+        .flatten()
+        .map(|pinyin| standard(pinyin).0);
+    let korean = text
+        .contains("eo")
+        .then(|| romanised(&text.replace("eo", "u")).0);
+    dialect
+        .chain(korean)
+        .find(|form| form != romanised_form)
 }
 
 /// The consonants of a part as written, without the letters that stand for long vowels in
@@ -411,13 +631,89 @@ mod tests {
             ("thaksin", "taksin"),
             ("malee", "mali"),
             ("sookjai", "sukchai"),
-            ("wongse", "wong"),
+            ("sriwongse", "sriwong"),
             ("kittisak", "khittisak"),
         ]);
     }
 
+    /// Whether two parts share either of their shared forms.
+    fn share(a: &str, b: &str) -> bool {
+        let forms = |x: &str| {
+            let (first, _) = romanised(x);
+            let second = alternative(x, &first);
+            [Some(first), second]
+        };
+        let theirs = forms(b);
+        forms(a).into_iter().flatten().any(|f| theirs.contains(&Some(f)))
+    }
+
+    #[test]
+    fn hong_kong_and_singapore_surnames_meet_pinyin() {
+        for (a, b) in [
+            ("chan", "chen"),
+            ("tan", "chen"),
+            ("chan", "tan"),
+            ("cheung", "zhang"),
+            ("teo", "chang"),
+            ("wong", "huang"),
+            ("wong", "wang"),
+            ("ng", "wu"),
+            ("ng", "huang"),
+            ("lim", "lin"),
+            ("lim", "im"),
+            ("lau", "liu"),
+            ("kwok", "kuo"),
+            ("tsang", "zeng"),
+            ("tan", "tan"),
+            ("hui", "hsu"),
+        ] {
+            assert!(share(a, b), "{a} / {b}");
+        }
+        assert_eq!(romanised("cheung").1, Some(System::ChineseDialect));
+        assert!(!share("chan", "wang"));
+        assert!(!share("wong", "zhang"));
+    }
+
+    #[test]
+    fn yale_meets_pinyin() {
+        assert_meet(&[
+            ("syau", "xiao"),
+            ("syin", "xin"),
+            ("dzeng", "zeng"),
+            ("hwang", "huang"),
+            ("gwo", "guo"),
+            ("jrming", "zhiming"),
+            ("shr", "shi"),
+            ("tsz", "ci"),
+            ("syung", "xiong"),
+        ]);
+        assert_eq!(romanised("syau").1, Some(System::Yale));
+        // A Junior is no Yale syllable, and Kunrei's syo stays Kunrei's.
+        assert_ne!(romanised("jr").1, Some(System::Yale));
+        assert_eq!(romanised("syouta").1, Some(System::Kunrei));
+    }
+
+    #[test]
+    fn hebrew_romanisations_meet() {
+        assert_meet(&[
+            ("cohen", "kohn"),
+            ("kogan", "cohn"),
+            ("yitzhak", "itzhak"),
+            ("chaim", "hayim"),
+            ("tzvi", "zvi"),
+            ("yaakov", "yakov"),
+            ("mordechai", "mordekhai"),
+            ("shapiro", "schapira"),
+        ]);
+        assert_eq!(romanised("cohn").1, Some(System::Hebrew));
+        assert!(!meet("levi", "levin"));
+        assert!(!meet("cohen", "cohan"));
+    }
+
     #[test]
     fn vowel_less_romanisations_keep_their_consonants() {
+        let hebrew = crate::variants("יעקב");
+        assert_eq!(consonants(hebrew[0].parts[0].text()), consonants("yaakov"));
         for (a, b) in [
             ("mhmd", "mohammed"),
             ("mhmd", "muhammad"),

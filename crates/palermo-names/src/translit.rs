@@ -102,6 +102,9 @@ pub fn to_latin(text: &str) -> String {
                 Some(latin) => out.push_str(latin),
                 None => out.push_str(any_ascii::any_ascii_char(c)),
             }
+        } else if c == 'ע' {
+            // Hebrew ayin is silent or a vowel in Latin spellings (Yaakov, Shimon), never a
+            // break between parts.
         } else if is_syllabic(c) {
             // One syllable, one part.
             out.push(' ');
@@ -131,5 +134,6 @@ mod tests {
         assert_eq!(to_latin("Ščerbakov").trim(), "Scerbakov");
         assert!(to_latin("习近平").to_ascii_lowercase().contains("xi"));
         assert!(to_latin("김정은").to_ascii_lowercase().contains("gim"));
+        assert!(to_latin("יעקב").chars().all(|c| c.is_ascii_alphabetic()));
     }
 }
