@@ -43,6 +43,10 @@ const POSTINGS_MAX: usize = 20_000;
 /// A candidate being ranked: its row, its weight of shared keys, its owner.
 type Ranked = (u32, u16, CountryCode);
 
+/// Per-row counters reused from query to query: the weight of shared keys, the query parts
+/// already counted (a bit each), and the rows touched.
+type Scratch = (Vec<u16>, Vec<u16>, Vec<u32>);
+
 /// Postings that may bring new persons forward per query, the rarest keys first.
 const POSTINGS_BUDGET: usize = 60_000;
 
@@ -95,36 +99,72 @@ fn identifying_parts(names: &[Name]) -> impl Iterator<Item = &palermo_names::Par
     names.iter().flat_map(|n| &n.parts).filter(|p| !p.particle)
 }
 
-/// The keys of a person's (or a query's) names:
-/// - each part's folded form, and its forms shared across romanisation systems (Hsieh and Xie,
-///   Park and Bak, Satou and Sato share one);
+/// The keys of one part of a person's (or a query's) name:
+/// - its folded form, and its forms shared across romanisation systems (Hsieh and Xie, Park and
+///   Bak, Satou and Sato share one);
 /// - its consonants, for romanisations without vowels (MHMD, ywsf);
-/// - its first four letters (parts of five letters or more), for a slip further on.
+/// - its first four letters (parts of five letters or more), for a slip further on;
+/// - its shared form with the birth year (`years`: the person's, or the query's and the years
+///   either side), so that a name shared by tens of thousands still finds the one born that
+///   year: Li or Kim alone says little, Li born in 1957 a great deal.
 ///
 /// Names joined or split differently (Wang Xiaoming / Xiao Ming Wang, Minjun / Min-jun) are
 /// found from the query's side ([`PersonIndex::spacing_keys`]): nothing more is kept per person.
-fn keys_of(names: &[Name]) -> Vec<u64> {
+fn part_keys(part: &palermo_names::Part, keys: &mut Vec<u64>) {
+    keys.extend(forms_of(part).map(|form| key("f", form)));
+    if part.skeleton().len() >= 3 {
+        keys.push(key("s", part.skeleton()));
+    }
+    let consonants = palermo_names::romanise::consonants(part.text());
+    if consonants.len() >= 3 {
+        keys.push(key("s", &consonants));
+    }
+    if part.folded().len() >= 5 {
+        keys.push(key("p", &part.folded()[..4]));
+    }
+}
+
+/// The keys of a part's shared form with a birth year (see [`part_keys`]).
+fn year_keys(part: &palermo_names::Part, years: &[i32], keys: &mut Vec<u64>) {
+    // Li and the Korean surname I share the one-letter form i.
+    if !part.romanised().is_empty() {
+        keys.extend(
+            years
+                .iter()
+                .map(|year| key("y", &format!("{}:{year}", part.romanised()))),
+        );
+    }
+}
+
+/// The keys a person is filed under ([`part_keys`] of every identifying part).
+fn keys_of(names: &[Name], birth_year: Option<i32>) -> Vec<u64> {
+    let years: Vec<i32> = birth_year.into_iter().collect();
     let mut keys = Vec::new();
-    for name in names {
-        let parts: Vec<&palermo_names::Part> =
-            identifying_parts(std::slice::from_ref(name)).collect();
-        for part in &parts {
-            keys.extend(forms_of(part).map(|form| key("f", form)));
-            if part.skeleton().len() >= 3 {
-                keys.push(key("s", part.skeleton()));
-            }
-            let consonants = palermo_names::romanise::consonants(part.text());
-            if consonants.len() >= 3 {
-                keys.push(key("s", &consonants));
-            }
-            if part.folded().len() >= 5 {
-                keys.push(key("p", &part.folded()[..4]));
-            }
-        }
+    for part in identifying_parts(names) {
+        part_keys(part, &mut keys);
+        year_keys(part, &years, &mut keys);
     }
     keys.sort_unstable();
     keys.dedup();
     keys
+}
+
+/// The distinct identifying parts of a query's names: a person counts once for each, however
+/// many of its keys (or of its own names' parts) it shares with one.
+fn query_parts(names: &[Name]) -> Vec<&palermo_names::Part> {
+    let mut parts: Vec<&palermo_names::Part> = Vec::new();
+    for part in identifying_parts(names) {
+        if !parts.iter().any(|p| p.folded() == part.folded()) {
+            parts.push(part);
+        }
+    }
+    parts
+}
+
+/// The bit of a query part in a row's record of the parts it was counted for (parts past the
+/// sixteenth share the last bit); a key of two parts joined counts for both.
+fn part_bit(index: usize) -> u16 {
+    1 << index.min(15)
 }
 
 fn names_of(person: &Person) -> Vec<Name> {
@@ -143,7 +183,7 @@ impl PersonIndex {
         for form in identifying_parts(&names).flat_map(forms_of) {
             self.vocabulary.insert(form);
         }
-        for key in keys_of(&names) {
+        for key in keys_of(&names, person.birth_date.map(|b| b.year)) {
             let groups = self.postings.entry(key).or_default();
             match groups.iter_mut().find(|(o, _)| *o == owner) {
                 Some((_, rows)) => rows.push(row),
@@ -185,7 +225,7 @@ impl PersonIndex {
         }
         if let Some(indexed) = self.persons.remove(&row) {
             let owner = indexed.meta.owner;
-            for key in keys_of(&indexed.names) {
+            for key in keys_of(&indexed.names, indexed.birth.map(|b| b.year)) {
                 if let Some(groups) = self.postings.get_mut(&key) {
                     for (_, rows) in groups.iter_mut().filter(|(o, _)| *o == owner) {
                         rows.retain(|r| *r != row);
@@ -220,8 +260,19 @@ impl PersonIndex {
     /// The keys of the known forms a query's parts give when joined to their neighbour (Xiao
     /// Ming: xiaoming) or split where they were written without spaces (Katoharuka: kato,
     /// haruka).
-    fn spacing_keys(&self, names: &[Name]) -> Vec<u64> {
+    /// Each key comes with the bits of the query parts it stands for: a join, both parts; a
+    /// piece of a split part, a bit of its own (each piece is a part of the person's name).
+    fn spacing_keys(&self, names: &[Name], distinct: &[&palermo_names::Part]) -> Vec<(u64, u16)> {
+        let bit_of = |part: &palermo_names::Part| {
+            part_bit(
+                distinct
+                    .iter()
+                    .position(|p| p.folded() == part.folded())
+                    .unwrap_or(15),
+            )
+        };
         let mut keys = Vec::new();
+        let mut piece_bits = distinct.len()..;
         for name in names {
             let parts: Vec<&palermo_names::Part> =
                 identifying_parts(std::slice::from_ref(name)).collect();
@@ -231,16 +282,20 @@ impl PersonIndex {
                     format!("{}{}", pair[0].romanised(), pair[1].romanised()),
                 ] {
                     if self.vocabulary.contains(&joined) {
-                        keys.push(key("f", &joined));
+                        keys.push((key("f", &joined), bit_of(pair[0]) | bit_of(pair[1])));
                     }
                 }
             }
-            let mut pieces = Vec::new();
             for part in &parts {
+                let mut pieces = Vec::new();
                 self.vocabulary.splits(part.folded(), &mut pieces);
                 self.vocabulary.splits(part.romanised(), &mut pieces);
+                keys.extend(
+                    pieces
+                        .into_iter()
+                        .map(|piece| (key("f", piece), part_bit(piece_bits.next().unwrap_or(15)))),
+                );
             }
-            keys.extend(pieces.into_iter().map(|piece| key("f", piece)));
         }
         keys
     }
@@ -256,53 +311,67 @@ impl PersonIndex {
         thread_local! {
             /// Per-row counters, reused from query to query: counting by index is several
             /// times faster than a hash map over tens of thousands of postings.
-            static COUNTS: std::cell::RefCell<(Vec<u16>, Vec<u32>)> =
-                const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
+            static COUNTS: std::cell::RefCell<Scratch> =
+                const { std::cell::RefCell::new((Vec::new(), Vec::new(), Vec::new())) };
         }
         COUNTS.with(|scratch| {
             let mut scratch = scratch.borrow_mut();
-            let (counts, touched) = &mut *scratch;
-            let exact = keys_of(names);
-            // The forms one slip away (two in long forms) that some person's name holds.
-            let mut near = Vec::new();
-            let mut forms: Vec<&str> = identifying_parts(names).flat_map(forms_of).collect();
-            forms.sort_unstable();
-            forms.dedup();
-            for form in forms {
-                self.vocabulary.neighbours(form, &mut near);
+            let (counts, counted, touched) = &mut *scratch;
+            let distinct = query_parts(names);
+            let years: Vec<i32> = birth_year
+                .map(|year| vec![year - 1, year, year + 1])
+                .unwrap_or_default();
+            // Each part's own keys, then the forms one slip away (two in long forms) that some
+            // person's name holds, and the spacing keys.
+            // Each key with the bits of the parts it stands for and how much it says: a part's
+            // own keys and spacing 4, a form reached through a slip 3.
+            let mut keys: Vec<(u64, u16, f32)> = Vec::new();
+            let (mut own, mut near) = (Vec::new(), Vec::new());
+            for (i, part) in distinct.iter().enumerate() {
+                part_keys(part, &mut own);
+                year_keys(part, &years, &mut own);
+                keys.extend(own.drain(..).map(|k| (k, part_bit(i), 4.0)));
             }
-            let mut fuzzy: Vec<u64> = near
-                .into_iter()
-                .map(|(form, _)| key("f", form))
-                .chain(self.spacing_keys(names))
-                .filter(|k| exact.binary_search(k).is_err())
-                .collect();
-            fuzzy.sort_unstable();
-            fuzzy.dedup();
-            let keys = exact
-                .iter()
-                .map(|&k| (k, 4.0))
-                .chain(fuzzy.iter().map(|&k| (k, 3.0)));
+            for (i, part) in distinct.iter().enumerate() {
+                for form in forms_of(part) {
+                    self.vocabulary.neighbours(form, &mut near);
+                }
+                keys.extend(
+                    near.drain(..)
+                        .map(|(form, _)| (key("f", form), part_bit(i), 3.0)),
+                );
+            }
+            keys.extend(
+                self.spacing_keys(names, &distinct)
+                    .into_iter()
+                    .map(|(k, bits)| (k, bits, 4.0)),
+            );
+            // One list per key: its first part's, and a part's own before its neighbours'.
+            let mut seen = std::collections::HashSet::with_capacity(keys.len());
+            keys.retain(|(k, _, _)| seen.insert(*k));
             // A key shared by few persons says more than one shared by thousands; a form
             // reached through a slip says a little less than the form itself.
-            let mut lists: Vec<(u16, &Vec<u32>)> = keys
-                .filter_map(|(key, scale)| Some((self.postings.get(&key)?, scale)))
-                .flat_map(|(groups, scale)| {
+            let mut lists: Vec<(u16, u16, &Vec<u32>)> = keys
+                .into_iter()
+                .filter_map(|(key, bits, scale)| Some((self.postings.get(&key)?, bits, scale)))
+                .flat_map(|(groups, bits, scale)| {
                     groups
                         .iter()
                         .filter(|(_, rows)| rows.len() <= POSTINGS_MAX)
                         .map(move |(_, rows)| {
                             let weight = (16.0 * scale / (1.0 + (rows.len() as f32).ln())).max(1.0);
-                            (weight as u16, rows)
+                            (weight as u16, bits, rows)
                         })
                 })
                 .collect();
             // The rarest keys first: they find the person. Past the budget, the commoner keys
             // still count for the persons already found (namesakes are told apart by every part
-            // they share) but bring no new ones forward.
-            lists.sort_by_key(|(_, rows)| rows.len());
+            // they share) but bring no new ones forward. A person counts once for each part of
+            // the query, by its rarest key: sharing a part's fold, skeleton and prefix, or
+            // several of its neighbours, says no more than sharing the part.
+            lists.sort_by_key(|(_, _, rows)| rows.len());
             let mut walked = 0usize;
-            for (weight, rows) in lists {
+            for (weight, bits, rows) in lists {
                 let open = walked == 0 || walked + rows.len() <= POSTINGS_BUDGET;
                 walked += rows.len();
                 for &row in rows {
@@ -313,10 +382,17 @@ impl PersonIndex {
                         }
                         if slot >= counts.len() {
                             counts.resize((slot + 1).next_power_of_two(), 0);
+                            counted.resize(counts.len(), 0);
                         }
                         touched.push(row);
                     }
-                    counts[slot] = counts[slot].saturating_add(weight);
+                    let new = bits & !counted[slot];
+                    if new == 0 {
+                        continue;
+                    }
+                    counted[slot] |= new;
+                    let parts = u16::try_from(new.count_ones()).unwrap_or(1);
+                    counts[slot] = counts[slot].saturating_add(weight.saturating_mul(parts));
                 }
             }
             // Among namesakes (a common name shares every key with thousands), those born
@@ -338,6 +414,7 @@ impl PersonIndex {
                 .collect();
             for &row in touched.iter() {
                 counts[row as usize] = 0;
+                counted[row as usize] = 0;
             }
             touched.clear();
             let better = |a: &(u32, u16, CountryCode), b: &(u32, u16, CountryCode)| {
@@ -1146,12 +1223,16 @@ mod tests {
     }
 
     fn person(name: &str, owner: &str, only: Option<&str>) -> Person {
+        born(name, owner, only, "1980-04-12")
+    }
+
+    fn born(name: &str, owner: &str, only: Option<&str>, birth: &str) -> Person {
         let input = PersonInput {
             names: vec![palermo_core::person::NameInput {
                 full: Some(name.into()),
                 ..Default::default()
             }],
-            birth_date: Some("1980-04-12".into()),
+            birth_date: Some(birth.into()),
             reported_date: Some("2025-01-10".into()),
             owner: Some(owner.into()),
             restriction: only.map(|_| "only".to_owned()),
@@ -1188,6 +1269,47 @@ mod tests {
                 "{viewpoint:?} no longer finds DEU's person"
             );
         }
+    }
+
+    /// A name shared by more persons than a key may bring forward (Li Ting, tens of thousands
+    /// at the border) still finds the one born when the query says.
+    #[test]
+    fn namesakes_by_the_thousand_leave_the_one_born_that_year_found() {
+        let mut index = PersonIndex::default();
+        let years = 1940..2005;
+        for id in 1..(POSTINGS_MAX as i64 + 500) {
+            let year = years.start + id as i32 % (years.end - years.start);
+            // No namesake born within a year of 1957.
+            let year = if (1956..=1958).contains(&year) {
+                1990
+            } else {
+                year
+            };
+            index.insert(id, &born("Li Ting", "CHN", None, &format!("{year}-03-04")));
+        }
+        let target = POSTINGS_MAX as i64 + 1000;
+        // The same owner: another owner's persons are weighed among its own.
+        index.insert(target, &born("Li Ting", "CHN", None, "1957-08-27"));
+        let query = palermo_names::variants("Li Ting");
+        let viewpoint = palermo_core::Viewpoint::member(CountryCode::parse("FRA").unwrap());
+        let found = index.candidates(&viewpoint, &query, Some(1957));
+        assert!(
+            found.contains(&(target as u32)),
+            "{} candidates",
+            found.len()
+        );
+        // A year off still finds it (a slip in the year); ten years off, the namesakes born
+        // then are all the index can offer.
+        assert!(
+            index
+                .candidates(&viewpoint, &query, Some(1958))
+                .contains(&(target as u32))
+        );
+        assert!(
+            !index
+                .candidates(&viewpoint, &query, Some(1967))
+                .contains(&(target as u32))
+        );
     }
 
     #[test]

@@ -159,34 +159,62 @@ const CHINESE_DIALECT_SURNAMES: &[(&str, &[&str])] = &[
 /// Hebrew names in the Latin spellings passports and records give them (ח and כ as ch, kh or h;
 /// צ as tz, ts or z; ו as v or w; vowels written or not), each to one form.
 const HEBREW_NAMES: &[(&[&str], &str)] = &[
-    (&["cohen", "kohen", "cohn", "kohn", "coen", "kohan", "kogan", "kagan"], "kohen"),
+    (
+        &[
+            "cohen", "kohen", "cohn", "kohn", "coen", "kohan", "kogan", "kagan",
+        ],
+        "kohen",
+    ),
     (&["levi", "levy", "lewi", "levie"], "levi"),
     (
-        &["yitzhak", "yitzchak", "itzhak", "itzchak", "yitshak", "itshak", "yitschak", "jizchak"],
+        &[
+            "yitzhak", "yitzchak", "itzhak", "itzchak", "yitshak", "itshak", "yitschak", "jizchak",
+        ],
         "yitzhak",
     ),
-    (&["chaim", "haim", "hayim", "chayim", "khaim", "hayyim", "chaym"], "haim"),
+    (
+        &[
+            "chaim", "haim", "hayim", "chayim", "khaim", "hayyim", "chaym",
+        ],
+        "haim",
+    ),
     (&["moshe", "moishe", "mosche", "mosheh"], "moshe"),
     (&["shlomo", "schlomo", "shelomo", "szlomo"], "shlomo"),
     (
-        &["yaakov", "yaacov", "yaakob", "jaakov", "yakov", "jakov", "yaacob", "yaaqov"],
+        &[
+            "yaakov", "yaacov", "yaakob", "jaakov", "yakov", "jakov", "yaacob", "yaaqov",
+        ],
         "yaakov",
     ),
     (&["tzvi", "zvi", "tsvi", "cvi", "zwi", "tsevi"], "tsvi"),
     (&["avraham", "avrohom", "abraham", "avrom"], "avraham"),
     (&["yosef", "josef", "yossef", "yoseph", "iosef"], "yosef"),
-    (&["chana", "channa", "khana", "hana", "hanna", "hannah"], "hana"),
+    (
+        &["chana", "channa", "khana", "hana", "hanna", "hannah"],
+        "hana",
+    ),
     (&["yehuda", "yehudah", "jehuda", "yehouda"], "yehuda"),
     (&["mizrahi", "mizrachi", "misrahi"], "mizrahi"),
     (&["katz", "kats", "kac"], "kats"),
-    (&["shapira", "shapiro", "schapira", "schapiro", "szapiro"], "shapira"),
+    (
+        &["shapira", "shapiro", "schapira", "schapiro", "szapiro"],
+        "shapira",
+    ),
     (&["rivka", "rivkah", "rivca", "riwka"], "rivka"),
     (&["menachem", "menahem", "menakhem"], "menahem"),
     (&["nachman", "nahman", "nakhman"], "nahman"),
     (&["rachel", "rahel", "rakhel"], "rahel"),
     (&["chaya", "haya", "chaja", "khaya"], "haya"),
-    (&["tzipora", "tsipora", "zipora", "tzippora", "tsippora", "zippora"], "tsipora"),
-    (&["mordechai", "mordecai", "mordekhai", "mordchai"], "mordehai"),
+    (
+        &[
+            "tzipora", "tsipora", "zipora", "tzippora", "tsippora", "zippora",
+        ],
+        "tsipora",
+    ),
+    (
+        &["mordechai", "mordecai", "mordekhai", "mordchai"],
+        "mordehai",
+    ),
     (&["baruch", "barukh", "boruch"], "baruh"),
     (&["yisrael", "yisroel", "israel"], "yisrael"),
     (&["yehoshua", "jehoshua", "yehoshuah"], "yehoshua"),
@@ -227,7 +255,9 @@ fn yale_spelling(text: &str) -> bool {
         let rest = &text[i + 2..];
         b"gkhdtl".contains(&w[0])
             && w[1] == b'w'
-            && (rest == "o" || rest == "a" || ["ei", "ai", "an"].iter().any(|f| rest.starts_with(f)))
+            && (rest == "o"
+                || rest == "a"
+                || ["ei", "ai", "an"].iter().any(|f| rest.starts_with(f)))
     });
     glide
         || ["syi", "sye", "syung", "dz", "yau", "ywan"]
@@ -513,9 +543,7 @@ pub fn alternative(text: &str, romanised_form: &str) -> Option<String> {
     let korean = text
         .contains("eo")
         .then(|| romanised(&text.replace("eo", "u")).0);
-    dialect
-        .chain(korean)
-        .find(|form| form != romanised_form)
+    dialect.chain(korean).find(|form| form != romanised_form)
 }
 
 /// The consonants of a part as written, without the letters that stand for long vowels in
@@ -644,7 +672,10 @@ mod tests {
             [Some(first), second]
         };
         let theirs = forms(b);
-        forms(a).into_iter().flatten().any(|f| theirs.contains(&Some(f)))
+        forms(a)
+            .into_iter()
+            .flatten()
+            .any(|f| theirs.contains(&Some(f)))
     }
 
     #[test]
