@@ -736,6 +736,17 @@ pub struct Explanation {
     pub candidate_unmatched: Vec<String>,
 }
 
+/// Whether a part is an ordinal or a number (Fund VIII, Solutions II, Company 23): two such
+/// names are two entities. Xi and Vi are names, not numerals.
+fn is_number(part: &Part) -> bool {
+    const ROMAN: &[&str] = &[
+        "ii", "iii", "iv", "vii", "viii", "ix", "xii", "xiii", "xiv", "xv", "xvi", "xvii", "xviii",
+        "xix", "xx",
+    ];
+    let text = part.text();
+    ROMAN.contains(&text) || !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit())
+}
+
 fn weight(part: &Part) -> f64 {
     if part.particle {
         0.25
@@ -929,11 +940,26 @@ fn compare_with(query: &Name, candidate: &Name, explain: bool) -> (f64, Explanat
         0.25
     };
     let total = matched_full + unmatched_q + candidate_cost * unmatched_c;
-    let score = if total > 0.0 {
+    let mut score = if total > 0.0 {
         matched_weight / total
     } else {
         0.0
     };
+    // Parts that tell persons and entities apart: a number or ordinal either side holds alone
+    // (Fund VIII / Fund IX, Solutions / Solutions II), and two patronymics that disagree
+    // (Sergey Ivanovich / Sergey Viktorovich Lavrov: two fathers).
+    let left_over = |used: &[bool], parts: &[Part], test: fn(&Part) -> bool| {
+        used.iter()
+            .zip(parts)
+            .any(|(used, part)| !used && test(part))
+    };
+    let patronymic: fn(&Part) -> bool = |part| is_patronymic(part.text());
+    if left_over(&q_used, q, is_number) || left_over(&c_used, c, is_number) {
+        score *= 0.7;
+    }
+    if left_over(&q_used, q, patronymic) && left_over(&c_used, c, patronymic) {
+        score *= 0.75;
+    }
     (score.clamp(0.0, 1.0), explanation)
 }
 
@@ -1078,6 +1104,23 @@ mod tests {
         );
         let extra = score("Ali Saddam Hussein", "Ali Saddam Hussein al-Tikriti");
         assert!(other < 0.75 && extra > other, "{other} {extra}");
+    }
+
+    #[test]
+    fn ordinals_and_fathers_names_tell_apart() {
+        // Another ordinal, or one on one side only: another fund, another company.
+        let same = score("Apollo Investment Fund VIII", "Apollo Investment Fund VIII");
+        let other = score("Apollo Investment Fund VIII", "Apollo Investment Fund IX");
+        let one = score("Bowne Global Solutions", "Bowne Global Solutions II");
+        assert!(same > 0.99 && other < 0.7 && one < 0.7, "{other} {one}");
+        // Xi is a name, not eleven.
+        assert!(score("Xi Jinping", "Xi Jinping") > 0.99);
+        // Two fathers: two persons; a patronymic on one side only is merely left out.
+        let fathers = score("Sergey Ivanovich Lavrov", "Sergey Viktorovich Lavrov");
+        let left_out = score("Sergey Lavrov", "Sergey Viktorovich Lavrov");
+        assert!(fathers < 0.7 && left_out > 0.9, "{fathers} {left_out}");
+        // One father in two transliterations is one.
+        assert!(score("Sergei Viktorovich Lavrov", "Sergey Viktorovitch Lavrov") > 0.8);
     }
 
     #[test]

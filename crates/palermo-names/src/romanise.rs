@@ -82,11 +82,12 @@ const KOREAN_SURNAMES: &[(&[&str], &str)] = &[
 /// Singapore and Malaysia (Hokkien, Teochew, Hakka and Cantonese spellings) print them, with the
 /// pinyin of the character each most often writes: Chan (HK) and Tan (SG) are 陳 Chen, Cheung
 /// and Teo are 張 Zhang. Where one spelling writes two frequent surnames (Wong: 黃 Huang or
-/// 王 Wang; Ng: 吳 Wu or 黃 Huang), or is itself a pinyin surname (Tan 譚, Tang 唐), both.
+/// 王 Wang; Ng: 吳 Wu or 黃 Huang), or is itself a pinyin or Wade–Giles syllable (Tan 譚,
+/// Tang 唐; Tse-tung: Zedong), both.
 /// Korean surnames come first: Lim is 林 in both (Im in Korea, Lin in pinyin).
 const CHINESE_DIALECT_SURNAMES: &[(&str, &[&str])] = &[
     // Hong Kong.
-    ("chan", &["chen"]),
+    ("chan", &["chen", "zhan"]),
     ("wong", &["huang", "wang"]),
     ("cheung", &["zhang"]),
     ("lau", &["liu"]),
@@ -97,7 +98,8 @@ const CHINESE_DIALECT_SURNAMES: &[(&str, &[&str])] = &[
     ("tsang", &["zeng"]),
     ("yeung", &["yang"]),
     ("chow", &["zhou"]),
-    ("tse", &["xie"]),
+    // Wade–Giles's tse (Tse-tung: Zedong) first: a join of syllables takes the first form.
+    ("tse", &["ze", "xie"]),
     ("kwok", &["guo"]),
     ("tang", &["deng", "tang"]),
     ("fung", &["feng"]),
@@ -108,7 +110,7 @@ const CHINESE_DIALECT_SURNAMES: &[(&str, &[&str])] = &[
     ("hui", &["xu"]),
     ("siu", &["xiao"]),
     ("kwan", &["guan"]),
-    ("chiu", &["zhao"]),
+    ("chiu", &["zhao", "qiu"]),
     ("poon", &["pan"]),
     ("yuen", &["yuan"]),
     ("lui", &["lu"]),
@@ -137,7 +139,7 @@ const CHINESE_DIALECT_SURNAMES: &[(&str, &[&str])] = &[
     ("liew", &["liu"]),
     ("toh", &["du"]),
     ("sim", &["shen"]),
-    ("chia", &["xie"]),
+    ("chia", &["xie", "jia"]),
     ("seah", &["xie"]),
     ("quek", &["guo"]),
     ("kok", &["guo"]),
@@ -697,6 +699,8 @@ mod tests {
             ("tsang", "zeng"),
             ("tan", "tan"),
             ("hui", "hsu"),
+            ("tse", "ze"),
+            ("chan", "zhan"),
         ] {
             assert!(share(a, b), "{a} / {b}");
         }
