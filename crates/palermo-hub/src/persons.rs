@@ -324,7 +324,7 @@ impl PersonIndex {
             // Each part's own keys, then the forms one slip away (two in long forms) that some
             // person's name holds, and the spacing keys.
             // Each key with the bits of the parts it stands for and how much it says: a part's
-            // own keys and spacing 4, a form reached through a slip 3.
+            // own keys 4, a form reached through a slip or a join or split 3.
             let mut keys: Vec<(u64, u16, f32)> = Vec::new();
             let (mut own, mut near) = (Vec::new(), Vec::new());
             for (i, part) in distinct.iter().enumerate() {
@@ -344,7 +344,7 @@ impl PersonIndex {
             keys.extend(
                 self.spacing_keys(names, &distinct)
                     .into_iter()
-                    .map(|(k, bits)| (k, bits, 4.0)),
+                    .map(|(k, bits)| (k, bits, 3.0)),
             );
             // One list per key: its first part's, and a part's own before its neighbours'.
             let mut seen = std::collections::HashSet::with_capacity(keys.len());
