@@ -50,6 +50,44 @@ type Scratch = (Vec<u16>, Vec<u16>, Vec<u32>);
 /// Postings that may bring new persons forward per query, the rarest keys first.
 const POSTINGS_BUDGET: usize = 60_000;
 
+/// The candidates whose whole names are compared letter pair by letter pair before the cut.
+const RERANK_POOL: usize = 500;
+
+/// The letter pairs of a person's (or a query's) names' identifying parts, hashed into 256
+/// bits: a cheap resemblance of whole names (Dice's coefficient), for ranking candidates
+/// before they are scored.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct LetterPairs([u64; 4]);
+
+impl LetterPairs {
+    fn of(names: &[Name]) -> LetterPairs {
+        let mut bits = [0u64; 4];
+        for part in identifying_parts(names) {
+            for pair in part.folded().as_bytes().windows(2) {
+                let slot = (usize::from(pair[0]).wrapping_mul(31) + usize::from(pair[1])) & 255;
+                bits[slot / 64] |= 1 << (slot % 64);
+            }
+        }
+        LetterPairs(bits)
+    }
+
+    fn dice(&self, other: &LetterPairs) -> f32 {
+        let count = |bits: &[u64; 4]| bits.iter().map(|b| b.count_ones()).sum::<u32>();
+        let shared: u32 = self
+            .0
+            .iter()
+            .zip(&other.0)
+            .map(|(a, b)| (a & b).count_ones())
+            .sum();
+        let total = count(&self.0) + count(&other.0);
+        if total == 0 {
+            0.0
+        } else {
+            2.0 * shared as f32 / total as f32
+        }
+    }
+}
+
 /// What screening keeps in memory of one person.
 struct Indexed {
     names: Vec<Name>,
@@ -78,9 +116,12 @@ pub(crate) struct PersonIndex {
     birth_years: Vec<i16>,
     /// The distinct forms of the parts, to find them again through typing errors.
     vocabulary: crate::vocabulary::Vocabulary,
+    /// The letter pairs of each person's names, by row.
+    letter_pairs: Vec<LetterPairs>,
 }
 
-/// A key of the index: its kind (f: a form, s: consonants, p: a prefix) and the form, hashed.
+/// A key of the index: its kind (f: a form, s: consonants, p: a prefix, y: a shared form and a
+/// birth year, m: the consonants of a vowel-less or Maghreb spelling) and the form, hashed.
 fn key(kind: &str, form: &str) -> u64 {
     xxh3_64(format!("{kind}:{form}").as_bytes())
 }
@@ -121,6 +162,16 @@ fn part_keys(part: &palermo_names::Part, keys: &mut Vec<u64>) {
     }
     if part.folded().len() >= 5 {
         keys.push(key("p", &part.folded()[..4]));
+    }
+    // A vowel-less part and a French spelling of a Maghreb passport (rshyd / Rachid) meet on
+    // a key of their own: ch is sh only there.
+    let maghreb = if part.is_vowel_less() {
+        Some(consonants)
+    } else {
+        palermo_names::romanise::consonants_maghreb(part.text())
+    };
+    if let Some(consonants) = maghreb.filter(|c| c.len() >= 3) {
+        keys.push(key("m", &consonants));
     }
 }
 
@@ -192,8 +243,16 @@ impl PersonIndex {
         }
         self.access
             .set(row, palermo_core::RecordAccess::of(&person.meta));
-        if let Some(birth) = person.birth_date {
-            let slot = row as usize;
+        // Rows past u32 (never in practice) keep no per-row data rather than a table of 2^32.
+        let slot = row as usize;
+        if row < u32::MAX {
+            if slot >= self.letter_pairs.len() {
+                self.letter_pairs
+                    .resize((slot + 1).next_power_of_two(), LetterPairs::default());
+            }
+            self.letter_pairs[slot] = LetterPairs::of(&names);
+        }
+        if let Some(birth) = person.birth_date.filter(|_| row < u32::MAX) {
             if slot >= self.birth_years.len() {
                 self.birth_years.resize((slot + 1).next_power_of_two(), 0);
             }
@@ -222,6 +281,9 @@ impl PersonIndex {
         self.access.clear(row);
         if let Some(year) = self.birth_years.get_mut(row as usize) {
             *year = 0;
+        }
+        if let Some(pairs) = self.letter_pairs.get_mut(row as usize) {
+            *pairs = LetterPairs::default();
         }
         if let Some(indexed) = self.persons.remove(&row) {
             let owner = indexed.meta.owner;
@@ -422,6 +484,20 @@ impl PersonIndex {
             };
             if ranked.len() <= CANDIDATES_MAX {
                 return ranked.into_iter().map(|(row, _, _)| row).collect();
+            }
+            // Among the best few hundred, the letters of the whole name count too: a part two
+            // slips from the record's (Sdongtun / Seonghun) finds no key of its own, yet
+            // shares most of its letter pairs, where a namesake of the other part shares few.
+            // (Not for a machine's vowel-less romanisation: its letters are not the record's.)
+            if !identifying_parts(names).any(palermo_names::Part::is_vowel_less) {
+                let pool = RERANK_POOL.min(ranked.len());
+                ranked.select_nth_unstable_by(pool - 1, better);
+                let ours = LetterPairs::of(names);
+                for candidate in &mut ranked[..pool] {
+                    let theirs = self.letter_pairs.get(candidate.0 as usize);
+                    let resemblance = theirs.map_or(0.0, |theirs| ours.dice(theirs));
+                    candidate.1 = candidate.1.saturating_add((resemblance * 32.0) as u16);
+                }
             }
             // The best few of each owner, kept aside before the global cut.
             // Owners are few against the rows: a list searched from the last one found costs
@@ -1310,6 +1386,49 @@ mod tests {
                 .candidates(&viewpoint, &query, Some(1967))
                 .contains(&(target as u32))
         );
+    }
+
+    /// Sixty namesakes sharing one part, born the same year, and the person sought last in
+    /// the index (ties go to the earlier rows): only what tells the person apart ranks it in.
+    fn found_among_namesakes(record: &str, namesake: &str, query: &str) -> bool {
+        let mut index = PersonIndex::default();
+        for id in 1..=60 {
+            index.insert(id, &born(namesake, "EGY", None, "1957-11-28"));
+        }
+        index.insert(100, &born(record, "EGY", None, "1957-11-28"));
+        let viewpoint = palermo_core::Viewpoint::member(CountryCode::parse("FRA").unwrap());
+        index
+            .candidates(&viewpoint, &palermo_names::variants(query), Some(1957))
+            .contains(&100)
+    }
+
+    #[test]
+    fn a_machine_romanisation_meets_a_maghreb_passport_spelling() {
+        // unidecode's vowel-less rshyd hshm against the French spellings Rachid, Hicham.
+        assert!(found_among_namesakes(
+            "Rachid Hicham Jabir",
+            "Karim Omar Jabir",
+            "rshyd hshm jbr"
+        ));
+        let name = palermo_names::variants("rshyd")[0].parts[0].clone();
+        let record = palermo_names::variants("Rachid")[0].parts[0].clone();
+        assert!(palermo_names::compare_parts(&name, &record).is_some());
+    }
+
+    #[test]
+    fn a_part_two_slips_away_still_ranks_its_person_above_namesakes() {
+        // Sdongtun is two slips from Seonghun: no key of its own, most of its letter pairs.
+        assert!(found_among_namesakes(
+            "Gim Seonghun",
+            "Gim Minjun",
+            "Gim Sdongtun"
+        ));
+        // A part that shares nothing with the record's ranks it nowhere special.
+        assert!(!found_among_namesakes(
+            "Gim Seonghun",
+            "Gim Minjun",
+            "Gim Baekho"
+        ));
     }
 
     #[test]

@@ -286,6 +286,11 @@ impl Part {
         self.form(3)
     }
 
+    /// Written without its vowels (MHMD, Hsyn): a machine's romanisation of Arabic or Persian.
+    pub fn is_vowel_less(&self) -> bool {
+        self.vowel_less
+    }
+
     /// A second shared form, where a system spells a sound two ways (Korean ŏ as o or u), or
     /// "".
     pub fn romanised_alternative(&self) -> &str {
@@ -659,6 +664,13 @@ pub fn compare_parts(a: &Part, b: &Part) -> Option<(f64, PartMatch)> {
         );
         let article = |v: &str, w: &str| v.len() >= 4 && v.strip_prefix('l') == Some(w);
         if x.len() >= 2 && (x == y || article(&x, &y) || article(&y, &x)) {
+            return Some((0.88, PartMatch::Phonetic));
+        }
+        // The French spellings of Maghreb passports (Rachid / rshyd).
+        let french = |vowel_less: &str, other: &Part| {
+            romanise::consonants_maghreb(other.text()).is_some_and(|c| c == vowel_less)
+        };
+        if x.len() >= 2 && (a_vowel_less && french(&x, b) || b_vowel_less && french(&y, a)) {
             return Some((0.88, PartMatch::Phonetic));
         }
     }

@@ -564,6 +564,14 @@ pub fn consonants(text: &str) -> String {
     out
 }
 
+/// [`consonants`] of a spelling of Maghreb passports, French-influenced: ch for sh, dj for j
+/// (Rachid, Hicham, Khadidja against the machine's rshyd, hshm, khdyj). Kept apart from
+/// [`consonants`]: ch is an affricate in most other systems (Chang is no Shang).
+pub fn consonants_maghreb(text: &str) -> Option<String> {
+    (text.contains("ch") || text.contains("dj"))
+        .then(|| consonants(&text.replace("ch", "sh").replace("dj", "j")))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -761,6 +769,14 @@ mod tests {
         ] {
             assert_eq!(consonants(a), consonants(b), "{a} / {b}");
         }
+        for (a, b) in [
+            ("rshyd", "rachid"),
+            ("hshm", "hicham"),
+            ("khdyj", "khadidja"),
+        ] {
+            assert_eq!(Some(consonants(a)), consonants_maghreb(b), "{a} / {b}");
+        }
+        assert_eq!(consonants_maghreb("rashid"), None);
     }
 
     #[test]
