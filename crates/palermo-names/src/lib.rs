@@ -250,10 +250,11 @@ impl Part {
     }
 
     /// Whether the two parts share a form across romanisation systems (either's second form
-    /// counts too).
+    /// counts too). Initials share none; a shared form may be one letter (Lee and Yi: i).
     fn shares_romanisation(&self, other: &Part) -> bool {
         let theirs = [other.romanised(), other.romanised_alternative()];
-        self.romanised().len() >= 2
+        self.text().len() >= 2
+            && other.text().len() >= 2
             && [self.romanised(), self.romanised_alternative()]
                 .iter()
                 .filter(|form| !form.is_empty())
@@ -1131,6 +1132,9 @@ mod tests {
         let fathers = score("Sergey Ivanovich Lavrov", "Sergey Viktorovich Lavrov");
         let left_out = score("Sergey Lavrov", "Sergey Viktorovich Lavrov");
         assert!(fathers < 0.7 && left_out > 0.9, "{fathers} {left_out}");
+        // Lee and Yi, Ng and Wu: one surname in two spellings.
+        assert!(score("Lee Minjun", "Yi Minjun") > 0.9);
+        assert!(score("Ng Wai", "Wu Wai") > 0.9);
         // One father in two transliterations is one.
         assert!(score("Sergei Viktorovich Lavrov", "Sergey Viktorovitch Lavrov") > 0.8);
     }

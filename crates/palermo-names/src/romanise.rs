@@ -676,16 +676,7 @@ mod tests {
 
     /// Whether two parts share either of their shared forms.
     fn share(a: &str, b: &str) -> bool {
-        let forms = |x: &str| {
-            let (first, _) = romanised(x);
-            let second = alternative(x, &first);
-            [Some(first), second]
-        };
-        let theirs = forms(b);
-        forms(a)
-            .into_iter()
-            .flatten()
-            .any(|f| theirs.contains(&Some(f)))
+        crate::Part::new(a, false).shares_romanisation(&crate::Part::new(b, false))
     }
 
     #[test]
