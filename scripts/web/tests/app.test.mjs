@@ -471,7 +471,16 @@ describe('the trail, administration, statistics and the public', () => {
     assert.equal(await cards.count(), 1);
     assert.match(await cards.first().textContent(), /LEFEBVRE, MARC/);
     const photo = cards.first().locator('img');
-    assert.ok(await photo.evaluate((img) => img.complete && img.naturalWidth > 0), 'the photo loads');
+    // The page's load event may come before a slow image's: wait for the image itself (an
+    // image that fails to load still fails the test).
+    const loaded = await photo.evaluate((img) =>
+      img.complete
+        ? img.naturalWidth > 0
+        : new Promise((resolve) => {
+            img.addEventListener('load', () => resolve(img.naturalWidth > 0), { once: true });
+            img.addEventListener('error', () => resolve(false), { once: true });
+          }));
+    assert.ok(loaded, 'the photo loads');
     await shot(page, 'public');
     noProblems(page);
     await page.context().close();
